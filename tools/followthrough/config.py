@@ -1,0 +1,232 @@
+"""The `followthrough` section of mkdocs.yml, typed with MkDocs' own config options.
+
+The MkDocs plugin and the CLI both use `PluginConfig`, so a setting means the same
+thing in a site build and on the command line, and MkDocs itself reports bad values.
+`load_config` reads mkdocs.yml without loading the theme or other plugins (fast enough
+for a pre-commit hook) and turns the section into plain `Settings` for the core.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+
+from .errors import ConfigError
+from .model import KINDS, ROLES, STATUSES
+from .settings import (
+    DEFAULT_ROLE_COMBINATIONS,
+    DEFAULT_SECTIONS,
+    DEFAULT_SEVERITIES,
+    RoleCombination,
+    SeverityLevel,
+    Settings,
+)
+
+CONFIG_FILE = "mkdocs.yml"
+PLUGIN_NAME = "followthrough"
+
+
+class SeverityOption(base.Config):
+    name = c.Type(str)
+    title = c.Type(str, default="")
+    triggers = c.Type(str, default="")
+    response = c.Type(str, default="")
+    followup_days = c.Optional(c.Type(int))
+    required_roles = c.ListOfItems(c.Choice(ROLES), default=[])
+    min_people = c.Type(int, default=0)
+    distinct_roles = c.Type(bool, default=False)
+    review_required = c.Type(bool, default=False)
+
+
+class CombinationOption(base.Config):
+    roles = c.ListOfItems(c.Choice(ROLES))
+    allowed_at = c.ListOfItems(c.Type(str), default=[])
+    why = c.Type(str, default="")
+
+
+def _severity_dicts() -> list[dict[str, Any]]:
+    return [
+        {
+            "name": s.name,
+            "title": s.title,
+            "triggers": s.triggers,
+            "response": s.response,
+            "followup_days": s.followup_days,
+            "required_roles": list(s.required_roles),
+            "min_people": s.min_people,
+            "distinct_roles": s.distinct_roles,
+            "review_required": s.review_required,
+        }
+        for s in DEFAULT_SEVERITIES
+    ]
+
+
+def _combination_dicts() -> list[dict[str, Any]]:
+    return [{"roles": list(x.roles), "allowed_at": list(x.allowed_at), "why": x.why} for x in DEFAULT_ROLE_COMBINATIONS]
+
+
+class PluginConfig(base.Config):
+    enabled = c.Type(bool, default=True)
+    people = c.Type(str, default="people.yml")
+    severities = c.ListOfItems(c.SubConfig(SeverityOption), default=_severity_dicts())
+    role_combinations = c.ListOfItems(c.SubConfig(CombinationOption), default=_combination_dicts())
+    priorities = c.ListOfItems(c.Type(str), default=["P1", "P2", "P3"])
+    sections = c.DictOfItems(c.ListOfItems(c.Type(str)), default={k: list(v) for k, v in DEFAULT_SECTIONS.items()})
+    blame_phrases = c.ListOfItems(c.Type(str), default=[])
+    mirror_statuses = c.ListOfItems(c.Choice(STATUSES), default=["in-review", "published"])
+    state_file = c.Type(str, default=".followthrough/state.json")
+    # Sections owned by the shell modules that use them (sync, report, site); each
+    # validates its own part with a Config class of its own.
+    trackers = c.Type(dict, default={})
+    report = c.Type(dict, default={})
+    site = c.Type(dict, default={})
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    root: Path  # the folder holding mkdocs.yml (or the working folder when there is none)
+    config_file: Path | None
+    docs_dir: Path
+    site_url: str
+    plugin: PluginConfig
+    settings: Settings
+
+
+def settings_from_plugin(plugin: PluginConfig, docs_dir: str, site_url: str, where: str) -> Settings:
+    """Plain Settings from a validated PluginConfig; cross-checks MkDocs cannot express."""
+    severities = tuple(
+        SeverityLevel(
+            name=s.name,
+            title=s.title,
+            triggers=s.triggers,
+            response=s.response,
+            followup_days=s.followup_days,
+            required_roles=tuple(s.required_roles),
+            min_people=s.min_people,
+            distinct_roles=s.distinct_roles,
+            review_required=s.review_required,
+        )
+        for s in plugin.severities
+    )
+    names = [s.name for s in severities]
+    problems: list[str] = []
+    if not names:
+        problems.append("severities: at least one level is needed")
+    if len(set(names)) != len(names):
+        problems.append(f"severities: level names repeat: {names}")
+    combos = []
+    for i, x in enumerate(plugin.role_combinations):
+        if len(x.roles) != 2 or x.roles[0] == x.roles[1]:
+            problems.append(f"role_combinations[{i}].roles: name two different roles, got {x.roles}")
+            continue
+        unknown = [a for a in x.allowed_at if a not in names]
+        if unknown:
+            problems.append(f"role_combinations[{i}].allowed_at: {unknown} not among severities {names}")
+        combos.append(RoleCombination((x.roles[0], x.roles[1]), tuple(x.allowed_at), x.why))
+    for kind in plugin.sections:
+        if kind not in KINDS:
+            problems.append(f"sections: {kind!r} is not a kind; use one of {list(KINDS)}")
+    if problems:
+        raise ConfigError("\n".join(f"{where}: plugins.{PLUGIN_NAME}.{p}" for p in problems))
+    sections = {k: tuple(v) for k, v in DEFAULT_SECTIONS.items()}
+    sections.update({k: tuple(v) for k, v in plugin.sections.items()})
+    return Settings(
+        severities=severities,
+        role_combinations=tuple(combos),
+        priorities=tuple(plugin.priorities),
+        sections=sections,
+        blame_phrases=tuple(plugin.blame_phrases),
+        mirror_statuses=tuple(plugin.mirror_statuses),
+        people_file=plugin.people,
+        docs_dir=docs_dir,
+        state_file=plugin.state_file,
+        site_url=site_url,
+    )
+
+
+def validate_plugin_section(section: Any, config_file: str | None, where: str) -> PluginConfig:
+    plugin = PluginConfig(config_file_path=config_file)
+    if section is None:
+        section = {}
+    if not isinstance(section, dict):
+        raise ConfigError(f"{where}: plugins.{PLUGIN_NAME} must be a mapping of settings")
+    plugin.load_dict(section)
+    errors, _warnings = plugin.validate()
+    if errors:
+        raise ConfigError("\n".join(f"{where}: plugins.{PLUGIN_NAME}.{key}: {err}" for key, err in errors))
+    return plugin
+
+
+def find_config(start: Path) -> Path | None:
+    """mkdocs.yml in `start` or the nearest folder above it."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        candidate = folder / CONFIG_FILE
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(config_file: Path | None = None, *, start: Path | None = None) -> LoadedConfig:
+    """Read mkdocs.yml (given, or found from `start` upwards); defaults when there is none."""
+    if config_file is None:
+        config_file = find_config(start or Path.cwd())
+    if config_file is None:
+        root = (start or Path.cwd()).resolve()
+        plugin = validate_plugin_section({}, None, "defaults")
+        docs = root / "postmortems"
+        return LoadedConfig(root, None, docs, "", plugin, settings_from_plugin(plugin, "postmortems", "", "defaults"))
+    if not config_file.is_file():
+        raise ConfigError(f"{config_file}: no such config file")
+    raw = _read_mkdocs_yaml(config_file)
+    where = str(config_file)
+    section = _plugin_section(raw.get("plugins"), where)
+    plugin = validate_plugin_section(section, str(config_file), where)
+    root = config_file.resolve().parent
+    docs_dir_name = raw.get("docs_dir", "docs")
+    if not isinstance(docs_dir_name, str):
+        raise ConfigError(f"{where}: docs_dir must be a folder name")
+    site_url = raw.get("site_url") or ""
+    if not isinstance(site_url, str):
+        raise ConfigError(f"{where}: site_url must be a URL")
+    settings = settings_from_plugin(plugin, docs_dir_name, site_url, where)
+    return LoadedConfig(root, config_file, root / docs_dir_name, site_url, plugin, settings)
+
+
+def _read_mkdocs_yaml(config_file: Path) -> dict[str, Any]:
+    # MkDocs' own loader: it knows !ENV, !relative and the python/name tags that
+    # mkdocs-material's documented settings use.
+    from mkdocs.utils import yaml_load
+    import yaml
+
+    try:
+        with config_file.open("rb") as f:
+            raw = yaml_load(f)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        raise ConfigError(f"{config_file}{at}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    except Exception as exc:  # noqa: BLE001 - a tag naming a missing module, an unset !ENV...
+        raise ConfigError(f"{config_file}: cannot be read: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{config_file}: expected a mapping of settings")
+    return raw
+
+
+def _plugin_section(plugins: Any, where: str) -> dict[str, Any] | None:
+    if plugins is None:
+        return None
+    if isinstance(plugins, dict):
+        return plugins.get(PLUGIN_NAME)
+    if not isinstance(plugins, list):
+        raise ConfigError(f"{where}: plugins must be a list")
+    for entry in plugins:
+        if entry == PLUGIN_NAME:
+            return {}
+        if isinstance(entry, dict) and PLUGIN_NAME in entry:
+            return entry[PLUGIN_NAME] or {}
+    return None

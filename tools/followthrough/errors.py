@@ -1,0 +1,37 @@
+"""The error types that cross a boundary, each with the exit code the CLI turns it into.
+
+Everything a user can get wrong ends up as one of these; `cli.main` is the one place
+that turns them into a message and an exit code, so no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+
+class FollowthroughError(Exception):
+    """Base: a message for the user, already naming the file, line or setting at fault."""
+
+    exit_code = 1
+
+
+class UsageError(FollowthroughError):
+    """The command line itself is wrong (unknown option, bad date, missing path)."""
+
+    exit_code = 2
+
+
+class ConfigError(FollowthroughError):
+    """A setting in mkdocs.yml, the people directory or the environment is wrong."""
+
+    exit_code = 2
+
+
+class LintFailed(FollowthroughError):
+    """Postmortems have errors; raised by commands (site build, sync) that need valid input."""
+
+    exit_code = 1
+
+
+class TrackerError(FollowthroughError):
+    """A tracker (Jira, GitHub) refused or failed a request; the message never holds a secret."""
+
+    exit_code = 1

@@ -1,0 +1,140 @@
+"""The parsed postmortem: frozen values with the source line of every field kept.
+
+A Postmortem is built by `parse` even when some fields are wrong, so lint can report
+everything at once; a field that failed to parse holds its empty value ("" / () / None).
+Consumers other than lint (site, sync, report) only see postmortems without errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Mapping
+
+STATUSES = ("draft", "in-review", "published")
+KINDS = ("incident", "game-day")
+ITEM_STATUSES = ("open", "in-progress", "done", "wont-do")
+ITEM_TYPES = ("prevent", "detect", "mitigate", "process")
+SINGLE_ROLES = ("commander", "deputy", "scribe", "comms", "liaison")
+ROLES = SINGLE_ROLES + ("sme",)
+TIMES = ("started", "detected", "mitigated", "resolved")
+
+
+@dataclass(frozen=True, slots=True)
+class Roles:
+    commander: str | None = None
+    deputy: str | None = None
+    scribe: str | None = None
+    comms: str | None = None
+    liaison: str | None = None
+    sme: tuple[str, ...] = ()
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False)
+
+    def holders(self) -> list[tuple[str, str]]:
+        """(role, person) pairs, SMEs one pair each, in the canonical role order."""
+        pairs = [(r, getattr(self, r)) for r in SINGLE_ROLES if getattr(self, r)]
+        pairs.extend(("sme", p) for p in self.sme)
+        return pairs
+
+    def people(self) -> set[str]:
+        return {p for _, p in self.holders()}
+
+
+@dataclass(frozen=True, slots=True)
+class ActionItem:
+    index: int  # position in the postmortem's list, 0-based
+    line: int  # line of the item's first key
+    title: str = ""
+    owner: str = ""
+    due: date | None = None
+    priority: str | None = None
+    type: str | None = None
+    status: str = "open"
+    id: str = ""  # the author's slug, or "item-<n>" (1-based) when none is given
+    tracker: str | None = None
+    ticket: str | None = None
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False)
+
+    def line_of(self, key: str) -> int:
+        return self.lines.get(key, self.line)
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    when: datetime  # timezone-aware
+    text: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    title: str
+    level: int
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Postmortem:
+    path: str  # as given to the parser; posix, relative to the repo when loaded from one
+    id: str
+    title: str = ""
+    status: str = ""
+    kind: str = "incident"
+    severity: str = ""
+    services: tuple[str, ...] = ()
+    teams: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    started: datetime | None = None
+    detected: datetime | None = None
+    mitigated: datetime | None = None
+    resolved: datetime | None = None
+    roles: Roles = field(default_factory=Roles)
+    authors: tuple[str, ...] = ()
+    reviewed: date | None = None
+    action_items: tuple[ActionItem, ...] = ()
+    body: str = ""
+    body_line: int = 1  # file line of the body's first line
+    sections: tuple[Section, ...] = ()
+    timeline: tuple[TimelineEntry, ...] = ()
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False)
+    front_matter_line: int = 1  # line of the opening '---'
+
+    def line_of(self, key: str) -> int:
+        return self.lines.get(key, self.front_matter_line)
+
+    @property
+    def is_game_day(self) -> bool:
+        return self.kind == "game-day"
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    handle: str
+    name: str
+    email: str | None = None
+    github: str | None = None
+    jira: str | None = None
+    slack: str | None = None
+    team: str | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    handle: str
+    name: str
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Directory:
+    """The people directory. `present` is False when no file exists: then any one handle is accepted."""
+
+    people: Mapping[str, Person] = field(default_factory=dict)
+    teams: Mapping[str, Team] = field(default_factory=dict)
+    present: bool = False
+    path: str = ""
+
+    def display_name(self, handle: str) -> str:
+        person = self.people.get(handle)
+        return person.name if person else handle

@@ -1,0 +1,37 @@
+"""Where "today" comes from, in one place, so every figure is reproducible.
+
+Order: an explicit value (the `--today` option), then FOLLOWTHROUGH_TODAY, then
+SOURCE_DATE_EPOCH (the reproducible-builds convention), then the current UTC date.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime, timezone
+from typing import Mapping
+
+from .errors import ConfigError, UsageError
+
+ENV_TODAY = "FOLLOWTHROUGH_TODAY"
+
+
+def resolve_today(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> date:
+    env = os.environ if environ is None else environ
+    if explicit:
+        try:
+            return date.fromisoformat(explicit)
+        except ValueError:
+            raise UsageError(f"--today {explicit!r}: expected a date as YYYY-MM-DD") from None
+    value = env.get(ENV_TODAY, "").strip()
+    if value:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ConfigError(f"{ENV_TODAY}={value!r}: expected a date as YYYY-MM-DD") from None
+    epoch = env.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
+        except (ValueError, OverflowError, OSError):
+            raise ConfigError(f"SOURCE_DATE_EPOCH={epoch!r}: expected whole seconds since 1970") from None
+    return datetime.now(timezone.utc).date()
