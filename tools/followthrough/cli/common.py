@@ -1,0 +1,29 @@
+"""Options and helpers every subcommand shares: --config, --today, paths shown relative to here."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from ..config import LoadedConfig, load_config
+from ..today import ENV_TODAY
+
+
+def add_config_options(parser: argparse.ArgumentParser, today: bool = True) -> None:
+    parser.add_argument("--config", "-f", type=Path, default=None, metavar="FILE", help="mkdocs.yml to read settings from (default: found from the current folder upwards)")
+    if today:
+        parser.add_argument("--today", default=None, metavar="YYYY-MM-DD", help=f"the date to judge due dates by (default: ${ENV_TODAY}, $SOURCE_DATE_EPOCH, or today in UTC)")
+
+
+def config_from(args: argparse.Namespace) -> LoadedConfig:
+    return load_config(args.config, start=Path.cwd())
+
+
+def shown(path: str, root: Path) -> str:
+    """A path relative to the working folder when it is below it, as users typed it."""
+    full = Path(path) if os.path.isabs(path) else root / path
+    try:
+        return os.path.relpath(full, Path.cwd()) if not os.path.relpath(full, Path.cwd()).startswith("..") else str(full)
+    except ValueError:
+        return str(full)

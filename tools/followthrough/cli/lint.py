@@ -1,0 +1,64 @@
+"""`followthrough lint [PATH...]`: the check every postmortem pull request runs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import TextIO
+
+from ..findings import Finding
+from ..repo import load_repo
+from ..today import resolve_today
+from .common import add_config_options, config_from, shown
+
+FORMATS = ("text", "github", "json")
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("lint", help="check postmortems' form", description="Check postmortem files and print one finding a line. Exit 0 when clean, 1 on errors (or warnings with --strict), 2 on usage errors.")
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: the docs_dir of mkdocs.yml)")
+    p.add_argument("--format", choices=FORMATS, default="text", help="text (path:line:col: CODE message), github (workflow annotations) or json")
+    p.add_argument("--strict", action="store_true", help="warnings fail too")
+    add_config_options(p)
+    p.set_defaults(run=run)
+
+
+def _github_escape(value: str, prop: bool = False) -> str:
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        value = value.replace(":", "%3A").replace(",", "%2C")
+    return value
+
+
+def render(findings: list[Finding], fmt: str, out: TextIO) -> None:
+    if fmt == "json":
+        json.dump(
+            [{"path": f.path, "line": f.line, "column": f.column, "code": f.code, "level": f.level.value, "message": f.message} for f in findings],
+            out,
+            indent=2,
+        )
+        out.write("\n")
+        return
+    for f in findings:
+        if fmt == "github":
+            kind = "error" if f.is_error else "warning"
+            out.write(f"::{kind} file={_github_escape(f.path, True)},line={f.line},col={f.column},title={f.code}::{_github_escape(f.message)}\n")
+        else:
+            out.write(f"{f}\n")
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    config = config_from(args)
+    today = resolve_today(args.today)
+    repo = load_repo(config, args.paths or None, today)
+    findings = [replace(f, path=shown(f.path, config.root)) for f in repo.findings]
+    render(findings, args.format, out)
+    errors = sum(f.is_error for f in findings)
+    warnings = len(findings) - errors
+    if args.format == "text":
+        summary = f"{len(repo.postmortems)} postmortem(s) checked: {errors} error(s), {warnings} warning(s)"
+        err.write(summary + "\n")
+    failed = errors > 0 or (args.strict and warnings > 0)
+    return 1 if failed else 0

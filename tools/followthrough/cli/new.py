@@ -1,0 +1,72 @@
+"""`followthrough new "<short description>"`: start a postmortem from the template."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import unicodedata
+from pathlib import Path
+from typing import TextIO
+
+from ..errors import UsageError
+from ..model import KINDS
+from ..templating import environment
+from ..today import resolve_today
+from .common import add_config_options, config_from
+
+GUIDANCE = {
+    "Summary": "One paragraph for an executive who reads nothing else: what happened, when, what was impacted, for how long, what was done.",
+    "Timeline": "From the Scribe's record, in UTC, oldest first. One entry a line, starting with its time:\n\n| Time (UTC) | Event |\n|---|---|\n| 14:32 | First alert: checkout error rate above 5% |",
+    "Impact": "Customers affected (count, region), internal impact, revenue if known, regulatory or contractual exposure.",
+    "Root cause": "The chain of causes, and why the safeguards that should have caught it did not. Ask why until you reach the system, never a person.",
+    "What went well": "What the response did right, so it gets repeated.",
+    "What went poorly": "Where the response struggled: tools, missing information, slow decisions. Blameless: what made each action reasonable at the time?",
+    "Action items": "Listed in the front-matter's `action_items`: each with one owner and a due date. Say here why these and not others.",
+}
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:60].rstrip("-")
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("new", help="start a postmortem from the template", description="Create postmortems/<YYYY>/<YYYY-MM-DD>-<slug>.md with every section headed. Refuses to overwrite. Prints the path.")
+    p.add_argument("description", help="short description, e.g. \"checkout outage\" (becomes the title and the file name's slug)")
+    p.add_argument("--severity", default=None, help="a severity level of the rubric, e.g. SEV-2 (default: left for the author to fill in)")
+    p.add_argument("--date", default=None, metavar="YYYY-MM-DD", help="the UTC date impact started (default: today)")
+    p.add_argument("--kind", choices=KINDS, default="incident")
+    add_config_options(p)
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    config = config_from(args)
+    settings = config.settings
+    day = resolve_today(args.date or args.today)
+    if args.date:
+        day = resolve_today(args.date)
+    slug = slugify(args.description)
+    if not slug:
+        raise UsageError(f"{args.description!r}: the description needs letters or digits to name the file")
+    if args.severity is not None and args.severity not in settings.severity_names:
+        raise UsageError(f"--severity {args.severity!r}: use one of {', '.join(settings.severity_names)}")
+    severity = args.severity or f"TODO: one of {', '.join(settings.severity_names)}"
+    target = config.docs_dir / str(day.year) / f"{day.isoformat()}-{slug}.md"
+    if target.exists():
+        raise UsageError(f"{target}: already exists; choose another description")
+    text = environment(config.root).get_template("postmortem.md.j2").render(
+        title=args.description.strip(),
+        kind=args.kind,
+        severity=severity,
+        started=f"TODO: when impact began, as {day.isoformat()}THH:MM:00Z",
+        example_time=f"{day.isoformat()}T14:40:00Z",
+        sections=settings.sections.get(args.kind, ()),
+        guidance=GUIDANCE,
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("x", encoding="utf-8") as f:  # "x": never overwrite, even in a race
+        f.write(text)
+    out.write(f"{target.relative_to(Path.cwd()) if target.is_relative_to(Path.cwd()) else target}\n")
+    return 0

@@ -1,0 +1,72 @@
+"""The people directory (`people.yml`): who may own items and hold roles, and their tracker ids."""
+
+from __future__ import annotations
+
+from .findings import Finding
+from .model import Directory, Person, Team
+from .parse import Collector, _Fields, _YAML_KIND, _unknown_keys, _type_name
+from .safeyaml import YMap, load
+
+PERSON_FIELDS = ("name", "email", "github", "jira", "slack", "team")
+TEAM_FIELDS = ("name",)
+
+
+def parse_directory(text: str, path: str) -> tuple[Directory, list[Finding]]:
+    out = Collector(path)
+    data, problems = load(text)
+    for p in problems:
+        out.add(_YAML_KIND.get(p.kind, "FT003"), p.line, p.message, p.column)
+    if data is None:
+        if not problems:
+            out.add("FT004", 1, "the people directory is empty; expected 'people:' and 'teams:' mappings")
+        return Directory(present=True, path=path), out.findings
+    if not isinstance(data, YMap):
+        out.add("FT004", 1, f"expected a mapping with 'people:' and 'teams:', not {_type_name(data)}")
+        return Directory(present=True, path=path), out.findings
+    _unknown_keys(data, ("people", "teams"), out)
+    teams: dict[str, Team] = {}
+    raw_teams = data.get("teams")
+    if isinstance(raw_teams, YMap):
+        for handle, value in raw_teams.items():
+            line = raw_teams.line_of(handle)
+            if isinstance(value, str):
+                teams[handle] = Team(handle, value, line)
+                continue
+            if not isinstance(value, YMap):
+                out.add("FT103", line, f"teams.{handle}: expected a mapping such as {{name: Platform}}")
+                continue
+            _unknown_keys(value, TEAM_FIELDS, out, f"teams.{handle}: ")
+            teams[handle] = Team(handle, _Fields(value, out, f"teams.{handle}.").text("name") or handle, line)
+    elif raw_teams is not None:
+        out.add("FT103", data.line_of("teams"), "teams: expected a mapping of team handles")
+    people: dict[str, Person] = {}
+    raw_people = data.get("people")
+    if isinstance(raw_people, YMap):
+        for handle, value in raw_people.items():
+            line = raw_people.line_of(handle)
+            if not isinstance(value, YMap):
+                out.add("FT103", line, f"people.{handle}: expected a mapping such as {{name: An Nguyen, github: anguyen}}")
+                continue
+            _unknown_keys(value, PERSON_FIELDS, out, f"people.{handle}: ")
+            f = _Fields(value, out, f"people.{handle}.")
+            name = f.text("name")
+            if name is None and "name" not in value:
+                out.add("FT102", line, f"people.{handle}.name: missing")
+            team = f.text("team")
+            if team is not None and teams and team not in teams:
+                out.add("FT104", value.line_of("team"), f"people.{handle}.team: {team!r} is not a team listed under 'teams'")
+            if handle in teams:
+                out.add("FT106", line, f"people.{handle}: the same handle is also a team; handles must say which one they mean")
+            people[handle] = Person(
+                handle=handle,
+                name=name or handle,
+                email=f.text("email"),
+                github=f.text("github"),
+                jira=f.text("jira"),
+                slack=f.text("slack"),
+                team=team,
+                line=line,
+            )
+    elif raw_people is not None:
+        out.add("FT103", data.line_of("people"), "people: expected a mapping of person handles")
+    return Directory(people=people, teams=teams, present=True, path=path), out.findings

@@ -1,0 +1,1 @@
+"""Lint rules over parsed postmortems. Each rule module yields Findings; `catalog` names them all."""

@@ -1,0 +1,40 @@
+"""Incident times: their order, the ones a published postmortem needs, and the file's name."""
+
+from __future__ import annotations
+
+import re
+from datetime import timezone
+from pathlib import PurePosixPath
+from typing import Iterable
+
+from ..findings import Finding
+from ..model import TIMES, Postmortem
+from ..parse import Collector
+from .context import Context
+
+FILE_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-[a-z0-9][a-z0-9-]*\.md$")
+
+
+def check(pm: Postmortem, ctx: Context) -> Iterable[Finding]:
+    out = Collector(pm.path)
+    known = [(name, getattr(pm, name)) for name in TIMES if getattr(pm, name) is not None]
+    for (a, ta), (b, tb) in zip(known, known[1:]):
+        if tb < ta:
+            out.add("FT202", pm.line_of(b), f"{b} ({tb.isoformat()}) is before {a} ({ta.isoformat()}); expected {' <= '.join(TIMES)}")
+    if pm.status == "published":
+        if pm.detected is None and "detected" not in pm.lines:
+            out.add("FT203", pm.front_matter_line, "detected: a published postmortem says when the incident was detected")
+        if pm.resolved is None and "resolved" not in pm.lines:
+            out.add("FT204", pm.front_matter_line, "resolved: a published postmortem says when service was fully restored")
+    if pm.started is not None:
+        day = pm.started.astimezone(timezone.utc).date()
+        p = PurePosixPath(pm.path)
+        expected = f"{day.year}/{day.isoformat()}-<slug>.md"
+        m = FILE_NAME.match(p.name)
+        if not m:
+            out.add("FT107", 1, f"file name {p.name!r}: name postmortem files {expected} (lowercase slug)")
+        elif m.group(0)[:10] != day.isoformat():
+            out.add("FT107", pm.line_of("started"), f"file name {p.name!r} has the date {m.group(0)[:10]}, but started is {day.isoformat()} in UTC; rename it to {expected}")
+        elif p.parent.name != str(day.year):
+            out.add("FT107", 1, f"the file belongs in the folder {day.year}/, not {p.parent.name or 'the top'}/")
+    return out.findings

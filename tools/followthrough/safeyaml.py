@@ -1,0 +1,200 @@
+"""A YAML loader for untrusted files that keeps the line of every value.
+
+Built on PyYAML's event stream (libyaml's C parser when present) rather than its
+composer or constructors: libyaml's composer recurses and crashes the process on deeply
+nested input, and a full loader would expand aliases (billion laughs) or build objects
+from tags. Here aliases and non-plain tags become problems, nesting is bounded, and
+the work is one pass over the events, linear in the size of the text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.nodes import ScalarNode
+from yaml.resolver import Resolver
+
+try:  # libyaml when installed; the pure-Python parser otherwise (same events, slower)
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_DEPTH = 32
+
+_Y = "tag:yaml.org,2002:"
+SCALAR_TAGS = {_Y + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
+COLLECTION_TAGS = {_Y + "map", _Y + "seq"}
+
+
+@dataclass(frozen=True, slots=True)
+class YamlProblem:
+    line: int  # 1-based, in the whole file
+    column: int  # 1-based
+    kind: str  # "syntax" | "tag" | "alias" | "depth" | "duplicate" | "key" | "value"
+    message: str
+
+
+class YMap(dict[str, Any]):
+    """A mapping with the (line, column) of each key and of itself."""
+
+    __slots__ = ("line", "column", "key_pos")
+
+    def __init__(self, line: int, column: int) -> None:
+        super().__init__()
+        self.line = line
+        self.column = column
+        self.key_pos: dict[str, tuple[int, int]] = {}
+
+    def line_of(self, key: str) -> int:
+        return self.key_pos.get(key, (self.line, self.column))[0]
+
+    def pos_of(self, key: str) -> tuple[int, int]:
+        return self.key_pos.get(key, (self.line, self.column))
+
+
+class YList(list[Any]):
+    """A sequence with the (line, column) of each item and of itself."""
+
+    __slots__ = ("line", "column", "item_pos")
+
+    def __init__(self, line: int, column: int) -> None:
+        super().__init__()
+        self.line = line
+        self.column = column
+        self.item_pos: list[tuple[int, int]] = []
+
+
+class _Raw:
+    """Marks a value that could not be built (bad tag, bad timestamp); its text is kept."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+INVALID = _Raw("")
+_resolver = Resolver()
+_constructor = SafeConstructor()
+
+
+def is_invalid(value: Any) -> bool:
+    return isinstance(value, _Raw)
+
+
+def _show_tag(tag: str | None) -> str:
+    return "!!" + tag.removeprefix(_Y) if tag and tag.startswith(_Y) else repr(tag)
+
+
+def _scalar(event: yaml.ScalarEvent, line: int, column: int, problems: list[YamlProblem]) -> Any:
+    tag = event.tag
+    if tag in (None, "!"):
+        if not event.implicit[0]:  # quoted, or written as a block scalar
+            return event.value
+        tag = _resolver.resolve(ScalarNode, event.value, (True, False))
+    if tag not in SCALAR_TAGS:
+        problems.append(YamlProblem(line, column, "tag", f"the tag {_show_tag(event.tag)} is not allowed here; write a plain value"))
+        return _Raw(event.value)
+    if tag == _Y + "str":
+        return event.value
+    node = ScalarNode(tag, event.value, event.start_mark, event.end_mark)
+    try:
+        return _constructor.yaml_constructors[tag](_constructor, node)
+    except (ValueError, TypeError, OverflowError, ConstructorError) as exc:
+        what = "date" if tag == _Y + "timestamp" else tag.removeprefix(_Y)
+        problems.append(
+            YamlProblem(line, column, "value", f"{event.value!r} looks like a {what} but is not a valid one ({exc}); quote it if it is text")
+        )
+        return _Raw(event.value)
+
+
+def load(text: str, line_offset: int = 0) -> tuple[Any, list[YamlProblem]]:
+    """Parse one YAML document. Returns (value, problems); value is None when nothing usable was read.
+
+    `line_offset` is added to libyaml's 0-based line numbers (plus one), so problems and
+    positions are lines of the whole file the text came from.
+    """
+    problems: list[YamlProblem] = []
+    stack: list[YMap | YList] = []
+    pending_key: list[str | None] = []
+    bad_tag: list[bool] = []  # per open collection: it carried a tag we refuse
+    root: Any = None
+    have_root = False
+
+    def place(value: Any, line: int, column: int, is_scalar_key: bool, key_text: str | None) -> None:
+        nonlocal root, have_root
+        if not stack:
+            if not have_root:
+                root, have_root = value, True
+            return
+        parent = stack[-1]
+        if isinstance(parent, YList):
+            parent.append(value)
+            parent.item_pos.append((line, column))
+            return
+        key = pending_key[-1]
+        if key is None:
+            if not is_scalar_key:
+                problems.append(YamlProblem(line, column, "key", "a key must be a plain word, not a list or mapping"))
+                key_text = f"<complex key at line {line}>"
+            assert key_text is not None
+            if key_text in parent:
+                problems.append(YamlProblem(line, column, "duplicate", f"the key {key_text!r} appears twice in this mapping"))
+            pending_key[-1] = key_text
+            parent.key_pos[key_text] = (line, column)
+            return
+        parent[key] = value
+        pending_key[-1] = None
+
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            mark = event.start_mark
+            line = mark.line + 1 + line_offset if mark else line_offset + 1
+            column = mark.column + 1 if mark else 1
+            if isinstance(event, yaml.ScalarEvent):
+                is_key = bool(stack) and isinstance(stack[-1], YMap) and pending_key[-1] is None
+                if is_key:
+                    place(None, line, column, True, event.value)
+                else:
+                    place(_scalar(event, line, column, problems), line, column, True, None)
+            elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                refused = event.tag not in (None, "!") and event.tag not in COLLECTION_TAGS
+                if refused:
+                    problems.append(YamlProblem(line, column, "tag", f"the tag {_show_tag(event.tag)} is not allowed here; write a plain value"))
+                if len(stack) >= MAX_DEPTH:
+                    problems.append(YamlProblem(line, column, "depth", f"nested deeper than {MAX_DEPTH} levels"))
+                    return None, problems
+                coll: YMap | YList = YMap(line, column) if isinstance(event, yaml.MappingStartEvent) else YList(line, column)
+                stack.append(coll)
+                pending_key.append(None)
+                bad_tag.append(refused)
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                done = stack.pop()
+                pending_key.pop()
+                place(INVALID if bad_tag.pop() else done, done.line, done.column, False, None)
+            elif isinstance(event, yaml.AliasEvent):
+                problems.append(
+                    YamlProblem(line, column, "alias", f"the alias *{event.anchor} is not allowed: write the value out in full")
+                )
+                # An alias key or value: record an invalid value so the mapping stays aligned.
+                is_key = bool(stack) and isinstance(stack[-1], YMap) and pending_key[-1] is None
+                place(INVALID, line, column, True, f"*{event.anchor}" if is_key else None)
+            elif isinstance(event, yaml.DocumentStartEvent) and have_root:
+                problems.append(YamlProblem(line, column, "syntax", "only one YAML document is allowed here"))
+                return root, problems
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 + line_offset if mark else line_offset + 1
+        column = mark.column + 1 if mark else 1
+        what = exc.problem or str(exc)
+        if exc.context:
+            what = f"{exc.context}: {what}"
+        problems.append(YamlProblem(line, column, "syntax", f"not valid YAML: {what}"))
+        return None, problems
+    except yaml.YAMLError as exc:  # reader errors: control characters, bad encoding
+        problems.append(YamlProblem(line_offset + 1, 1, "syntax", f"not valid YAML: {exc}"))
+        return None, problems
+    return root, problems
