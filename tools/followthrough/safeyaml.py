@@ -123,6 +123,8 @@ def load(text: str, line_offset: int = 0) -> tuple[Any, list[YamlProblem]]:
     bad_tag: list[bool] = []  # per open collection: it carried a tag we refuse
     root: Any = None
     have_root = False
+    first_alias: YamlProblem | None = None
+    aliases = 0
 
     def place(value: Any, line: int, column: int, is_scalar_key: bool, key_text: str | None) -> None:
         nonlocal root, have_root
@@ -176,9 +178,10 @@ def load(text: str, line_offset: int = 0) -> tuple[Any, list[YamlProblem]]:
                 pending_key.pop()
                 place(INVALID if bad_tag.pop() else done, done.line, done.column, False, None)
             elif isinstance(event, yaml.AliasEvent):
-                problems.append(
-                    YamlProblem(line, column, "alias", f"the alias *{event.anchor} is not allowed: write the value out in full")
-                )
+                if first_alias is None:
+                    first_alias = YamlProblem(line, column, "alias", f"the alias *{event.anchor} is not allowed: write the value out in full")
+                    problems.append(first_alias)
+                aliases += 1
                 # An alias key or value: record an invalid value so the mapping stays aligned.
                 is_key = bool(stack) and isinstance(stack[-1], YMap) and pending_key[-1] is None
                 place(INVALID, line, column, True, f"*{event.anchor}" if is_key else None)
@@ -197,4 +200,7 @@ def load(text: str, line_offset: int = 0) -> tuple[Any, list[YamlProblem]]:
     except yaml.YAMLError as exc:  # reader errors: control characters, bad encoding
         problems.append(YamlProblem(line_offset + 1, 1, "syntax", f"not valid YAML: {exc}"))
         return None, problems
+    if aliases > 1 and first_alias is not None:
+        i = problems.index(first_alias)
+        problems[i] = YamlProblem(first_alias.line, first_alias.column, "alias", f"{first_alias.message} ({aliases} aliases in all; none is expanded)")
     return root, problems
