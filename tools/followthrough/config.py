@@ -123,10 +123,15 @@ def settings_from_plugin(plugin: PluginConfig, docs_dir: str, site_url: str, whe
         if len(x.roles) != 2 or x.roles[0] == x.roles[1]:
             problems.append(f"role_combinations[{i}].roles: name two different roles, got {x.roles}")
             continue
-        unknown = [a for a in x.allowed_at if a not in names]
-        if unknown:
+        combo = RoleCombination((x.roles[0], x.roles[1]), tuple(x.allowed_at), x.why)
+        unknown = [a for a in combo.allowed_at if a not in names]
+        if unknown and combo in DEFAULT_ROLE_COMBINATIONS:
+            # A rubric of its own with the default combinations: those name SEV-0..SEV-4,
+            # so keep the levels that exist (documented in guide/configuration.md).
+            combo = RoleCombination(combo.roles, tuple(a for a in combo.allowed_at if a in names), combo.why)
+        elif unknown:
             problems.append(f"role_combinations[{i}].allowed_at: {unknown} not among severities {names}")
-        combos.append(RoleCombination((x.roles[0], x.roles[1]), tuple(x.allowed_at), x.why))
+        combos.append(combo)
     for kind in plugin.sections:
         if kind not in KINDS:
             problems.append(f"sections: {kind!r} is not a kind; use one of {list(KINDS)}")
@@ -210,7 +215,11 @@ def _read_mkdocs_yaml(config_file: Path) -> dict[str, Any]:
         mark = getattr(exc, "problem_mark", None)
         at = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
         raise ConfigError(f"{config_file}{at}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
-    except Exception as exc:  # noqa: BLE001 - a tag naming a missing module, an unset !ENV...
+    except Exception as exc:  # noqa: BLE001 - MkDocs wraps YAML errors; a tag naming a missing module...
+        cause = exc.__cause__ or exc.__context__
+        mark = getattr(cause, "problem_mark", None)
+        if isinstance(cause, yaml.YAMLError) and mark is not None:
+            raise ConfigError(f"{config_file}:{mark.line + 1}:{mark.column + 1}: not valid YAML: {getattr(cause, 'problem', cause)}") from None
         raise ConfigError(f"{config_file}: cannot be read: {exc}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{config_file}: expected a mapping of settings")

@@ -1,0 +1,79 @@
+"""No input crashes the parser: malformed, hostile or huge files give findings, never a traceback."""
+
+from __future__ import annotations
+
+import resource
+import string
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from followthrough.lint import lint_texts
+from followthrough.model import Directory
+from followthrough.parse import parse_postmortem
+from followthrough.people import parse_directory
+from followthrough.rules.context import Context
+from followthrough.settings import DEFAULT_SETTINGS
+
+from .conftest import DATA
+
+BASE = (DATA / "rules" / "docs" / "2026" / "2026-05-20-pass-base.md").read_text()
+CTX = Context(DEFAULT_SETTINGS, Directory(), __import__("datetime").date(2026, 11, 23))
+PATH = "postmortems/2026/2026-05-20-x.md"
+
+yaml_atoms = st.sampled_from(
+    ["---\n", "...\n", "title: ", "- ", ": ", "[", "]", "{", "}", "&a ", "*a", "!!python/object:x", "!foo ", "'", '"', "|\n", ">\n",
+     "  ", "\t", "\n", "#", "%YAML 1.1\n", "2024-13-45", "no", "2026-05-20T14:32:00", "action_items:\n  - ", "owner: [a, b]",
+     "roles: {commander: x}", "severity: SEV-2", "\x00", "\ufeff", "\r\n", "<<: *a\n", "? ", "## Timeline\n- 14:32 x\n- 13:00 y\n"]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(yaml_atoms | st.text(string.printable, max_size=8), max_size=40))
+def test_yaml_shaped_garbage_gives_findings_not_exceptions(parts):
+    text = "".join(parts)
+    result = lint_texts([(PATH, text)], CTX)
+    for f in result.findings:
+        assert f.line >= 1 and f.path == PATH and f.code.startswith("FT")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=0, max_value=len(BASE)), st.text(max_size=30))
+def test_a_valid_file_with_anything_spliced_in_never_crashes(position, insert):
+    lint_texts([(PATH, BASE[:position] + insert + BASE[position:])], CTX)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_any_unicode_text_parses(text):
+    parse_postmortem(text, PATH, DEFAULT_SETTINGS)
+    parse_directory(text, "people.yml")
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def test_billion_laughs_is_one_finding_and_no_blow_up():
+    levels = "".join(f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 10) + "]\n" for i in range(1, 12))
+    text = "---\nl0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + levels + "---\n"
+    before = _peak_mb()
+    _, findings = parse_postmortem(text, PATH, DEFAULT_SETTINGS)
+    alias = [f for f in findings if f.code == "FT006"]
+    assert len(alias) == 1 and "110 aliases in all" in alias[0].message
+    assert _peak_mb() - before < 50  # 10**11 expanded items would need terabytes
+
+
+def test_deep_nesting_is_refused_without_crashing_the_process():
+    # libyaml's composer recurses and segfaults near 100,000 levels; the event reader must not.
+    text = "---\ntitle: " + "[" * 200_000 + "]" * 200_000 + "\n---\n"
+    _, findings = parse_postmortem(text, PATH, DEFAULT_SETTINGS)
+    assert [f.code for f in findings if f.code == "FT008"] == ["FT008"]
+
+
+def test_a_two_megabyte_postmortem_is_linted():
+    filler = "\n".join(f"- 2026-05-20 {h % 24:02d}:{h % 60:02d} step {h} of the long incident" for h in range(0, 30))
+    body = BASE + "\n" + ("Lorem ipsum dolor sit amet, the default fault injection run.\n" * 35_000) + filler
+    assert len(body) > 2_000_000
+    result = lint_texts([(PATH, body)], CTX)
+    assert all(f.code != "FT503" for f in result.findings)  # "default" and "fault injection" are fine

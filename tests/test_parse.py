@@ -1,0 +1,113 @@
+"""The parser: typed values, the line of every field, timeline times, and file-splitting edge cases."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from followthrough.frontmatter import split
+from followthrough.parse import parse_postmortem
+from followthrough.settings import DEFAULT_SETTINGS
+
+from .conftest import DATA
+
+BASE = (DATA / "rules" / "docs" / "2026" / "2026-05-20-pass-base.md").read_text()
+
+
+def parse(text: str, path: str = "postmortems/2026/2026-05-20-x.md"):
+    return parse_postmortem(text, path, DEFAULT_SETTINGS)
+
+
+def test_fields_are_typed_and_keep_their_lines():
+    pm, findings = parse(BASE)
+    assert findings == []
+    assert pm.title == "Card payments failed for EU customers"
+    assert pm.severity == "SEV-2" and pm.status == "published" and pm.kind == "incident"
+    assert pm.services == ("payments-api",) and pm.teams == ("payments",)
+    assert pm.started == datetime(2026, 5, 20, 14, 32, tzinfo=timezone.utc)
+    assert pm.reviewed == date(2026, 5, 22)
+    assert pm.id == "2026-05-20-x"  # defaults to the file name's stem
+    lines = BASE.splitlines()
+    for key in ("title", "severity", "started", "roles", "action_items"):
+        assert lines[pm.line_of(key) - 1].startswith(key + ":"), key
+    assert pm.roles.commander == "ana.ic" and pm.roles.sme == ("max.sme", "nia.sme")
+    assert lines[pm.roles.lines["deputy"] - 1].strip().startswith("deputy:")
+    first, second = pm.action_items
+    assert (first.id, first.owner, first.due, first.status, first.ticket) == ("pool-alert", "max.sme", date(2026, 6, 5), "done", "PAY-101")
+    assert second.status == "open" and second.priority is None
+    assert lines[first.line - 1].strip() == "- id: pool-alert"
+    assert lines[second.line_of("due") - 1].strip() == "due: 2026-06-15"
+
+
+def test_items_without_id_get_their_position():
+    text = BASE.replace("  - id: pool-size\n    title: Investigate", "  - title: Investigate")
+    pm, findings = parse(text)
+    assert findings == []
+    assert [i.id for i in pm.action_items] == ["pool-alert", "item-2"]
+
+
+def test_timeline_clock_times_take_the_date_of_the_last_dated_entry():
+    pm, _ = parse(BASE)
+    whens = [e.when for e in pm.timeline]
+    assert whens == [
+        datetime(2026, 5, 20, 14, 32, tzinfo=timezone.utc),
+        datetime(2026, 5, 20, 14, 40, tzinfo=timezone.utc),
+        datetime(2026, 5, 20, 15, 10, tzinfo=timezone.utc),
+    ]
+    lines = BASE.splitlines()
+    assert "14:32" in lines[pm.timeline[0].line - 1]
+
+
+def test_timeline_reads_lists_offsets_and_skips_prose():
+    body = (
+        "## Timeline\n\nPrepared by the Scribe at 16:00 from the channel.\n\n"
+        "- 2026-05-20T23:50:00+02:00 deploy starts\n"
+        "* 22:05 alert\n"
+        "1. 2026-05-21 00:10 Z page acknowledged\n"
+        "```\n- 01:00 inside code is ignored\n```\n"
+    )
+    text = BASE.split("## Summary")[0] + body
+    pm, _ = parse(text)
+    assert [e.when.astimezone(timezone.utc) for e in pm.timeline] == [
+        datetime(2026, 5, 20, 21, 50, tzinfo=timezone.utc),
+        datetime(2026, 5, 20, 22, 5, tzinfo=timezone.utc),
+        datetime(2026, 5, 21, 0, 10, tzinfo=timezone.utc),
+    ]
+
+
+def test_crlf_and_bom_files_parse_like_lf_ones():
+    pm_lf, f_lf = parse(BASE)
+    pm_crlf, f_crlf = parse("\ufeff" + BASE.replace("\n", "\r\n"))
+    assert f_crlf == f_lf == []
+    assert pm_crlf.title == pm_lf.title and pm_crlf.line_of("roles") == pm_lf.line_of("roles")
+    assert [s.title for s in pm_crlf.sections] == [s.title for s in pm_lf.sections]
+
+
+def test_split_positions():
+    s = split("---\na: 1\n---\nbody\n")
+    assert (s.yaml_text, s.yaml_line, s.body, s.body_line) == ("a: 1\n", 2, "body\n", 4)
+    assert split("no front matter\n").problem == "missing"
+    assert split("---\na: 1\n").problem == "unterminated"
+    assert split("---\na: 1\n...\nbody").body == "body"
+
+
+def test_yaml_error_points_at_the_yaml_line_in_the_file():
+    text = BASE.replace("tags: [database]", "tags: [database\nbroken: x")
+    _, findings = parse(text)
+    assert [f.code for f in findings] == ["FT003"]
+    assert findings[0].line in (8, 9)  # libyaml reports where it noticed: the line after the open bracket
+
+
+def test_times_keep_their_offset_and_compare_in_utc():
+    text = BASE.replace("started: 2026-05-20T14:32:00Z", "started: 2026-05-20T16:31:00+02:00")
+    pm, findings = parse(text)
+    assert findings == []
+    assert pm.started.utcoffset() == timedelta(hours=2)
+    assert pm.started < pm.detected
+
+
+def test_quoted_iso_strings_are_read_as_times_and_dates():
+    text = BASE.replace("started: 2026-05-20T14:32:00Z", 'started: "2026-05-20T14:32:00Z"').replace("due: 2026-06-15", 'due: "2026-06-15"')
+    pm, findings = parse(text)
+    assert findings == []
+    assert pm.started == datetime(2026, 5, 20, 14, 32, tzinfo=timezone.utc)
+    assert pm.action_items[1].due == date(2026, 6, 15)

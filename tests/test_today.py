@@ -1,0 +1,27 @@
+"""'Today' comes from one place: --today, FOLLOWTHROUGH_TODAY, SOURCE_DATE_EPOCH, then the UTC date."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+
+from followthrough.errors import ConfigError, UsageError
+from followthrough.today import resolve_today
+
+
+def test_order_of_sources():
+    env = {"FOLLOWTHROUGH_TODAY": "2026-02-03", "SOURCE_DATE_EPOCH": "0"}
+    assert resolve_today("2026-01-01", env) == date(2026, 1, 1)
+    assert resolve_today(None, env) == date(2026, 2, 3)
+    assert resolve_today(None, {"SOURCE_DATE_EPOCH": "1700000000"}) == date(2023, 11, 14)
+    assert resolve_today(None, {}) == datetime.now(timezone.utc).date()
+
+
+def test_bad_values_name_their_source():
+    with pytest.raises(UsageError, match="--today"):
+        resolve_today("soon", {})
+    with pytest.raises(ConfigError, match="FOLLOWTHROUGH_TODAY"):
+        resolve_today(None, {"FOLLOWTHROUGH_TODAY": "2026-02-30"})
+    with pytest.raises(ConfigError, match="SOURCE_DATE_EPOCH"):
+        resolve_today(None, {"SOURCE_DATE_EPOCH": "yesterday"})
