@@ -1,0 +1,115 @@
+"""`followthrough report overdue|completion`: the follow-through figures, printed or posted.
+
+Exit codes:
+  0  the report was printed or delivered (whether or not anything is overdue)
+  1  --fail-on-overdue and at least one incident action item is overdue; or a postmortem
+     has lint errors; or GitHub or Slack refused or did not answer (the message says which)
+  2  usage or configuration error (bad option, missing GITHUB_TOKEN / SLACK_WEBHOOK_URL, bad setting)
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TextIO
+
+from ..errors import LintFailed, UsageError
+from ..repo import Repo, load_repo
+from ..state import read_state
+from ..today import resolve_today
+from ..report import build, post, render, slack
+from ..report.settings import ReportSettings, settings_of
+from .common import add_config_options, config_from
+
+KINDS = ("overdue", "completion")
+FORMATS = ("text", "markdown", "json", "slack")
+POSTS = ("github-issue", "slack")
+EXIT_OVERDUE = 1
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "report",
+        help="overdue action items or completion rates, printed or posted",
+        description="Print the overdue (or completion) report as of today, or post it to a GitHub issue or Slack. "
+        "The figures are the site's. Exit 0 when printed or posted, 1 with --fail-on-overdue when anything is overdue "
+        "or when delivery failed, 2 on usage or configuration errors.",
+    )
+    p.add_argument("kind", choices=KINDS, help="overdue: items past due, by owner; completion: completion and on-time rates")
+    p.add_argument("--format", choices=FORMATS, default="text", help="text (default), markdown, json, or slack (the Block Kit message as JSON)")
+    p.add_argument("--post", choices=POSTS, default=None, help="github-issue: keep the one open report issue up to date ($GITHUB_TOKEN); slack: send to $SLACK_WEBHOOK_URL")
+    p.add_argument("--fail-on-overdue", action="store_true", help="exit 1 when any incident action item is overdue (for a red check)")
+    add_config_options(p)
+    p.set_defaults(run=run)
+
+
+def _load(args: argparse.Namespace) -> tuple[Repo, ReportSettings]:
+    config = config_from(args)
+    report_settings = settings_of(config)
+    today = resolve_today(args.today)
+    repo = load_repo(config, None, today)
+    if repo.errors:
+        # The site refuses to build on these too; a report must not show other figures than the site.
+        first = "\n".join(f"  {f.path}:{f.line}:{f.column}: {f.code} {f.message}" for f in repo.errors[:10])
+        more = f"\n  ...and {len(repo.errors) - 10} more" if len(repo.errors) > 10 else ""
+        raise LintFailed(f"{len(repo.errors)} lint error(s); fix them first (`followthrough lint`):\n{first}{more}")
+    return repo, report_settings
+
+
+def _links(repo: Repo) -> build.Links:
+    return build.site_links(repo.config.site_url, repo.docs_path)
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.kind == "completion" and args.post == "github-issue":
+        raise UsageError("--post github-issue keeps the overdue issue; post the completion report with --post slack or print it")
+    repo, rs = _load(args)
+    states = read_state(repo.config.root / repo.config.settings.state_file)
+    postmortems = list(repo.valid_postmortems())
+    settings = repo.config.settings
+    links = _links(repo)
+
+    if args.kind == "completion":
+        creport = build.completion_report(postmortems, states, repo.today, settings, repo.directory, links)
+        if args.post == "slack":
+            url = post.slack_url()
+            post.post_slack(url, slack.completion_message(creport), rs)
+            out.write("posted the completion report to Slack\n")
+        else:
+            out.write({"text": render.completion_text, "markdown": render.completion_markdown, "json": render.completion_json}.get(args.format, _slack_completion)(creport))
+        return EXIT_OVERDUE if (args.fail_on_overdue and creport.overall.overdue) else 0
+
+    report = build.overdue_report(postmortems, states, repo.today, settings, repo.directory, links, rs.due_soon_days)
+    if args.post == "github-issue":
+        target = post.github_target(rs)
+        body = None
+        if report.overdue_count:
+            body = post.issue_body(render.overdue_markdown(report, rs.issue_title), _footer(report))
+        closing = post.issue_body(f"Nothing is overdue as of {report.today}. This issue reopens as a new one when an item falls overdue.", _footer(report))
+        outcome = post.post_github_issue(target, rs, body, closing)
+        out.write(f"{target.repository}: {outcome.describe()}\n")
+    elif args.post == "slack":
+        url = post.slack_url()
+        post.post_slack(url, slack.overdue_message(report, rs.issue_title), rs)
+        out.write(f"posted the overdue report to Slack ({report.overdue_count} overdue)\n")
+    else:
+        renderers = {"text": render.overdue_text, "markdown": lambda r: render.overdue_markdown(r, rs.issue_title), "json": render.overdue_json, "slack": _slack_overdue(rs)}
+        out.write(renderers[args.format](report))
+    if report.overdue_count and args.post is None and args.format == "text":
+        err.write(f"{report.overdue_count} overdue action item(s)\n")
+    return EXIT_OVERDUE if (args.fail_on_overdue and report.overdue_count) else 0
+
+
+def _footer(report: build.OverdueReport) -> str:
+    return f"_Written by `followthrough report overdue --post github-issue` as of {report.today}. The next run replaces this text; comment below instead of editing it._"
+
+
+def _slack_overdue(rs: ReportSettings):
+    import json
+
+    return lambda r: json.dumps(slack.overdue_message(r, rs.issue_title), indent=2, ensure_ascii=False) + "\n"
+
+
+def _slack_completion(r: build.CompletionReport) -> str:
+    import json
+
+    return json.dumps(slack.completion_message(r), indent=2, ensure_ascii=False) + "\n"
