@@ -15,11 +15,11 @@ from .model import Section
 
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
-# A full date-time: 2026-05-20 14:32, 2026-05-20T14:32:05Z, 2026-05-20 14:32+02:00 ...
-_DATETIME = re.compile(
-    r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})[T ](\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s?(Z|UTC|[+-]\d{2}:?\d{2})?(?![\d:])"
+# The first time on a line: a full date-time (2026-05-20 14:32, 2026-05-20T14:32:05Z,
+# 2026-05-20 14:32+02:00) or a clock time (14:32, 14:32:05), in one search.
+_TIME = re.compile(
+    r"(?<![\d:])(?:(\d{4})-(\d{2})-(\d{2})[T ])?(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(?:\s?(Z|UTC|[+-]\d{2}:?\d{2}))?(?![\d:])"
 )
-_CLOCK = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,29 +43,44 @@ def lines_outside_code(body: str, first_line: int) -> Iterator[Line]:
         yield Line(first_line + i, text)
 
 
-def sections(lines: list[Line]) -> tuple[Section, ...]:
+def sections(body: str, first_line: int) -> tuple[Section, ...]:
+    """Headings outside fenced code. Most lines start with a letter, so they cost one comparison."""
     found = []
-    for line in lines:
-        if "#" not in line.text[:4]:
+    fence: str | None = None
+    for i, text in enumerate(body.split("\n")):
+        if text[:1] not in _BLOCK_START:
             continue
-        m = _HEADING.match(line.text)
+        m = _FENCE.match(text)
         if m:
-            found.append(Section(m.group(2).strip(), len(m.group(1)), line.number))
+            ticks = m.group(1)
+            if fence is None:
+                fence = ticks
+            elif ticks[0] == fence[0] and len(ticks) >= len(fence):
+                fence = None
+            continue
+        if fence is None and "#" in text[:4]:
+            h = _HEADING.match(text)
+            if h:
+                found.append(Section(h.group(2).strip(), len(h.group(1)), first_line + i))
     return tuple(found)
+
+
+_BLOCK_START = frozenset("#`~ ")
 
 
 def normalize_heading(title: str) -> str:
     return re.sub(r"[^a-z0-9 ]+", "", title.lower()).strip()
 
 
-def section_lines(lines: list[Line], all_sections: tuple[Section, ...], wanted: str) -> list[Line]:
+def section_lines(body: str, first_line: int, all_sections: tuple[Section, ...], wanted: str) -> list[Line]:
     """The lines under the first heading that starts with `wanted`, up to the next heading of its level or above."""
     key = normalize_heading(wanted)
     start = next((s for s in all_sections if normalize_heading(s.title).startswith(key)), None)
     if start is None:
         return []
     end = next((s.line for s in all_sections if s.line > start.line and s.level <= start.level), None)
-    return [ln for ln in lines if ln.number > start.line and (end is None or ln.number < end)]
+    lines = body.split("\n")[start.line - first_line + 1 : None if end is None else end - first_line]
+    return list(lines_outside_code("\n".join(lines), start.line + 1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,21 +111,18 @@ def timeline_marks(lines: list[Line]) -> list[TimeMark]:
             continue
         if stripped.startswith("|") and set(stripped) <= set("|-: "):
             continue  # table separator row
-        full = _DATETIME.search(stripped)
-        clock = _CLOCK.search(stripped)
-        if full and (clock is None or full.start() <= clock.start()):
-            y, mo, d, h, mi, s, tz = full.groups()
-            try:
-                when = datetime(int(y), int(mo), int(d), int(h), int(mi), int(s or 0), tzinfo=_offset(tz))
-            except ValueError:
-                continue
-            marks.append(TimeMark(line.number, stripped, when, None, False))
-        elif clock:
-            h, mi, s = clock.groups()
-            try:
-                marks.append(TimeMark(line.number, stripped, None, time(int(h), int(mi), int(s or 0)), True))
-            except ValueError:
-                continue
+        m = _TIME.search(stripped)
+        if m is None:
+            continue
+        y, mo, d, h, mi, sec, tz = m.groups()
+        try:
+            if y:
+                when = datetime(int(y), int(mo), int(d), int(h), int(mi), int(sec or 0), tzinfo=_offset(tz))
+                marks.append(TimeMark(line.number, stripped, when, None, False))
+            else:
+                marks.append(TimeMark(line.number, stripped, None, time(int(h), int(mi), int(sec or 0)), True))
+        except ValueError:
+            continue
     return marks
 
 

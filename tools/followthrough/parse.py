@@ -308,9 +308,8 @@ def parse_postmortem(text: str, path: str, settings: Settings) -> tuple[Postmort
     kind = f.choice("kind", KINDS) if "kind" in data else "incident"
     times = {k: f.moment(k) for k in TIMES}
     pm_id = f.text("id", required=True) if "id" in data else stem
-    lines_body = list(md.lines_outside_code(parts.body, parts.body_line))
-    all_sections = md.sections(lines_body)
-    timeline = _timeline(md.section_lines(lines_body, all_sections, "Timeline"), times["started"])
+    all_sections = md.sections(parts.body, parts.body_line)
+    timeline = _timeline(md.section_lines(parts.body, parts.body_line, all_sections, "Timeline"), times["started"])
     pm = Postmortem(
         path=path,
         id=pm_id or stem,

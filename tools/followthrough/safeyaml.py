@@ -111,12 +111,125 @@ def _scalar(event: yaml.ScalarEvent, line: int, column: int, problems: list[Yaml
         return _Raw(event.value)
 
 
+# Below this many characters that can open a nesting level, libyaml's recursive composer
+# is safe (it crashes near 100,000 levels) and, being C, is the faster path.
+COMPOSE_LIMIT = 2_000
+
+
 def load(text: str, line_offset: int = 0) -> tuple[Any, list[YamlProblem]]:
     """Parse one YAML document. Returns (value, problems); value is None when nothing usable was read.
 
     `line_offset` is added to libyaml's 0-based line numbers (plus one), so problems and
-    positions are lines of the whole file the text came from.
+    positions are lines of the whole file the text came from. Both paths give the same
+    result; the event path bounds memory and depth for any input, the node path is faster.
     """
+    openers = text.count("[") + text.count("{") + text.count("-") + text.count("?") + text.count(":")
+    if openers < COMPOSE_LIMIT:
+        return load_by_nodes(text, line_offset)
+    return load_by_events(text, line_offset)
+
+
+def _syntax_problem(exc: yaml.YAMLError, line_offset: int) -> YamlProblem:
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 + line_offset if mark else line_offset + 1
+        column = mark.column + 1 if mark else 1
+        what = exc.problem or str(exc)
+        if exc.context:
+            what = f"{exc.context}: {what}"
+        return YamlProblem(line, column, "syntax", f"not valid YAML: {what}")
+    return YamlProblem(line_offset + 1, 1, "syntax", f"not valid YAML: {exc}")
+
+
+def load_by_nodes(text: str, line_offset: int = 0) -> tuple[Any, list[YamlProblem]]:
+    """libyaml composes the node graph (aliases stay shared nodes, never expanded); we walk it."""
+    problems: list[YamlProblem] = []
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError:
+        return load_by_events(text, line_offset)  # the event path words every error the same way
+    if root is None:
+        return None, problems
+    seen: set[int] = set()
+    alias_count = 0
+
+    def walk(node: yaml.Node, depth: int) -> Any:
+        nonlocal alias_count
+        line = node.start_mark.line + 1 + line_offset
+        column = node.start_mark.column + 1
+        if id(node) in seen:
+            # The composer hands back the anchored node itself for an alias.
+            alias_count += 1
+            return INVALID
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            return _scalar_node(node, line, column, problems)
+        if depth >= MAX_DEPTH:
+            problems.append(YamlProblem(line, column, "depth", f"nested deeper than {MAX_DEPTH} levels"))
+            raise _TooDeep
+        refused = node.tag not in COLLECTION_TAGS
+        if refused:
+            problems.append(YamlProblem(line, column, "tag", f"the tag {_show_tag(node.tag)} is not allowed here; write a plain value"))
+        if isinstance(node, yaml.SequenceNode):
+            seq = YList(line, column)
+            for item in node.value:
+                seq.append(walk(item, depth + 1))
+                seq.item_pos.append((item.start_mark.line + 1 + line_offset, item.start_mark.column + 1))
+            return INVALID if refused else seq
+        mapping = YMap(line, column)
+        for key_node, value_node in node.value:
+            kline = key_node.start_mark.line + 1 + line_offset
+            kcol = key_node.start_mark.column + 1
+            if id(key_node) in seen:
+                walk(key_node, depth + 1)
+                key = f"*alias at line {kline}"
+            elif isinstance(key_node, yaml.ScalarNode):
+                seen.add(id(key_node))
+                key = key_node.value
+            else:
+                walk(key_node, depth + 1)
+                problems.append(YamlProblem(kline, kcol, "key", "a key must be a plain word, not a list or mapping"))
+                key = f"<complex key at line {kline}>"
+            if key in mapping.key_pos:
+                problems.append(YamlProblem(kline, kcol, "duplicate", f"the key {key!r} appears twice in this mapping"))
+            mapping.key_pos[key] = (kline, kcol)
+            mapping[key] = walk(value_node, depth + 1)
+        return INVALID if refused else mapping
+
+    try:
+        value = walk(root, 0)
+    except _TooDeep:
+        return None, problems
+    if alias_count:
+        # Rare and always a finding: the event path knows where the alias itself stands.
+        return load_by_events(text, line_offset)
+    problems.sort(key=lambda p: (p.line, p.column))
+    return value, problems
+
+
+class _TooDeep(Exception):
+    pass
+
+
+def _scalar_node(node: yaml.ScalarNode, line: int, column: int, problems: list[YamlProblem]) -> Any:
+    tag = node.tag
+    if tag == _Y + "str":
+        return node.value
+    if tag not in SCALAR_TAGS:
+        problems.append(YamlProblem(line, column, "tag", f"the tag {_show_tag(tag)} is not allowed here; write a plain value"))
+        return _Raw(node.value)
+    try:
+        return _constructor.yaml_constructors[tag](_constructor, node)
+    except (ValueError, TypeError, OverflowError, ConstructorError) as exc:
+        what = "date" if tag == _Y + "timestamp" else tag.removeprefix(_Y)
+        problems.append(
+            YamlProblem(line, column, "value", f"{node.value!r} looks like a {what} but is not a valid one ({exc}); quote it if it is text")
+        )
+        return _Raw(node.value)
+
+
+def load_by_events(text: str, line_offset: int = 0) -> tuple[Any, list[YamlProblem]]:
+    """One pass over the parser's events: bounded depth and memory whatever the input."""
     problems: list[YamlProblem] = []
     stack: list[YMap | YList] = []
     pending_key: list[str | None] = []
@@ -188,19 +301,11 @@ def load(text: str, line_offset: int = 0) -> tuple[Any, list[YamlProblem]]:
             elif isinstance(event, yaml.DocumentStartEvent) and have_root:
                 problems.append(YamlProblem(line, column, "syntax", "only one YAML document is allowed here"))
                 return root, problems
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 + line_offset if mark else line_offset + 1
-        column = mark.column + 1 if mark else 1
-        what = exc.problem or str(exc)
-        if exc.context:
-            what = f"{exc.context}: {what}"
-        problems.append(YamlProblem(line, column, "syntax", f"not valid YAML: {what}"))
-        return None, problems
-    except yaml.YAMLError as exc:  # reader errors: control characters, bad encoding
-        problems.append(YamlProblem(line_offset + 1, 1, "syntax", f"not valid YAML: {exc}"))
+    except yaml.YAMLError as exc:  # syntax, and reader errors (control characters)
+        problems.append(_syntax_problem(exc, line_offset))
         return None, problems
     if aliases > 1 and first_alias is not None:
         i = problems.index(first_alias)
         problems[i] = YamlProblem(first_alias.line, first_alias.column, "alias", f"{first_alias.message} ({aliases} aliases in all; none is expanded)")
+    problems.sort(key=lambda p: (p.line, p.column))
     return root, problems
