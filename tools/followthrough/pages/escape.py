@@ -1,0 +1,144 @@
+"""Making user-written text safe in the Markdown we generate (and so in the HTML it becomes).
+
+Templates render with `finalize=md_escape`: every `{{ value }}` is escaped unless it is
+`Markup` built here on purpose (a link, a badge). So forgetting a filter cannot inject HTML.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import quote
+
+from markupsafe import Markup
+
+# Python-Markdown's backslash escapes (plus '|' for tables); '<', '>', '&' and '"' become
+# entities instead, which Markdown passes through to the HTML untouched.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+_SLUG_DROP = re.compile(r"[^a-z0-9]+")
+
+
+def md_escape(value: object) -> str:
+    """Text that Markdown (tables included) renders exactly as written, on one line."""
+    if value is None:
+        return ""
+    if isinstance(value, Markup):
+        return str(value)
+    text = " ".join(str(value).split())  # a newline would end a table row
+    text = html.escape(text, quote=False)  # user text never lands in an attribute, so quotes stay
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def html_escape(value: object) -> Markup:
+    return Markup(html.escape("" if value is None else str(value), quote=True))
+
+
+def md_link(text: object, target: str) -> Markup:
+    """[text](target) with the text escaped and the target percent-encoded (MkDocs decodes it)."""
+    return Markup(f"[{md_escape(text)}]({quote(target, safe='/#:?=&%')})")
+
+
+def web_link(text: object, url: str | None) -> Markup:
+    """A link to an http(s) URL; any other scheme (javascript:, data:) is shown as text."""
+    if not url or not url.startswith(("https://", "http://")):
+        return Markup(md_escape(text))
+    return Markup(f"[{md_escape(text)}](<{quote(url, safe='/#:?=&%@+,;~!$*()')}>)")
+
+
+def slug(value: str) -> str:
+    """A file-name and CSS-class safe slug: lowercase letters, digits and '-'."""
+    return _SLUG_DROP.sub("-", value.lower()).strip("-") or "x"
+
+
+def unique_slugs(names: list[str]) -> dict[str, str]:
+    """A slug per name; names that slug alike ('API', 'api!') get '-2', '-3'..."""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for name in sorted(names):
+        base = slug(name)
+        candidate, n = base, 2
+        while candidate in used:
+            candidate, n = f"{base}-{n}", n + 1
+        used.add(candidate)
+        out[name] = candidate
+    return out
+
+
+def safe_page_title(title: str) -> str:
+    """A page title for MkDocs' `meta.title`, which themes print raw in some places and
+    unescaped (through `striptags`) in `<title>`: no '<', '>' or '&' may survive as such.
+    '&' becomes an entity; angle brackets become look-alike characters."""
+    text = " ".join(title.split())
+    return text.replace("&", "&amp;").replace("<", "\u2039").replace(">", "\u203a")
+
+
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_LIST_START = re.compile(r"^\s{0,3}([-*+]|\d{1,9}[.)])\s")
+_AUTOLINK = re.compile(r"<(?:https?://|mailto:)[^\s<>]*>|<[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>", re.I)
+_CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)", re.S)
+
+
+def neutralize_html(markdown: str) -> str:
+    """The body of a postmortem with raw HTML shown as text: '<' becomes '&lt;' outside code.
+
+    Markdown passes raw HTML through, so a postmortem quoting `<script>` in prose would run
+    it on the site. Fenced and indented code blocks, code spans and autolinks
+    (<https://...>) are left alone; everything else Markdown does is unchanged."""
+    if "<" not in markdown:
+        return markdown
+    out: list[str] = []
+    fence: str | None = None
+    previous_blank = True
+    in_list = False
+    in_indented_code = False
+    for line in markdown.split("\n"):
+        m = _FENCE.match(line)
+        if fence is not None:
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+                fence = None
+            out.append(line)
+            continue
+        if m:
+            fence = m.group(1)
+            out.append(line)
+            previous_blank = False
+            continue
+        blank = not line.strip()
+        indented = line.startswith(("    ", "\t"))
+        if indented and not blank and not in_list and (previous_blank or in_indented_code):
+            in_indented_code = True
+            out.append(line)
+            continue
+        if not blank:
+            in_indented_code = False
+            if _LIST_START.match(line):
+                in_list = True
+            elif not indented and previous_blank:
+                in_list = False
+        previous_blank = blank
+        out.append(_neutralize_inline(line) if "<" in line else line)
+    return "\n".join(out)
+
+
+def _neutralize_inline(line: str) -> str:
+    pieces: list[str] = []
+    pos = 0
+    for span in _CODE_SPAN.finditer(line):
+        pieces.append(_escape_lt(line[pos : span.start()]))
+        pieces.append(span.group(0))
+        pos = span.end()
+    pieces.append(_escape_lt(line[pos:]))
+    return "".join(pieces)
+
+
+def _escape_lt(text: str) -> str:
+    if "<" not in text:
+        return text
+    pieces: list[str] = []
+    pos = 0
+    for link in _AUTOLINK.finditer(text):
+        pieces.append(text[pos : link.start()].replace("<", "&lt;"))
+        pieces.append(link.group(0))
+        pos = link.end()
+    pieces.append(text[pos:].replace("<", "&lt;"))
+    return "".join(pieces)

@@ -1,0 +1,61 @@
+"""How figures read on the pages: durations, percentages, UTC times. Plain text, escaped later."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+NONE = "\u2013"  # an en dash where a figure is unknown or has no denominator
+
+
+def duration(delta: timedelta | None) -> str:
+    """'45 s', '16 min', '1 h 28 min', '2 d 3 h'; negative durations keep their sign."""
+    if delta is None:
+        return NONE
+    seconds = int(round(delta.total_seconds()))
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    if seconds < 60:
+        return f"{sign}{seconds} s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{sign}{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{sign}{hours} h {minutes} min" if minutes else f"{sign}{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{sign}{days} d {hours} h" if hours else f"{sign}{days} d"
+
+
+def percent(rate: float | None) -> str:
+    return NONE if rate is None else f"{rate * 100:.0f}%"
+
+
+def number(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return NONE
+    text = f"{value:.1f}".rstrip("0").rstrip(".")
+    return f"{text}{unit}"
+
+
+def moment(value: datetime | None) -> str:
+    """A time in UTC, as the timeline of record uses: '2024-06-18 07:42 UTC'."""
+    if value is None:
+        return NONE
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def day(value: date | datetime | None) -> str:
+    if value is None:
+        return NONE
+    if isinstance(value, datetime):
+        value = value.astimezone(timezone.utc).date()
+    return value.isoformat()
+
+
+def iso(value: date | datetime | None) -> str | None:
+    """For the JSON export: ISO 8601, date-times in UTC with a 'Z'."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return value.isoformat()
