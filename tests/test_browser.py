@@ -1,0 +1,344 @@
+"""The built site in a real headless Chromium: pages, search, a ticket link, no console errors, no broken links.
+
+The repo's own samples are built with the root mkdocs.yml into a temp folder (with a fixed
+"today"), served by a threaded HTTP server on 127.0.0.1, and driven with Playwright through
+Debian's /usr/bin/chromium (Playwright's own browser download is never used). Requests to
+any other host are intercepted: a ticket link's navigation gets a stub page, anything else
+fails the test, so no request leaves the machine. Screenshots of the overdue and completion
+pages go to test-output/.
+
+Without Chromium or Playwright the test is skipped, unless FOLLOWTHROUGH_REQUIRE_BROWSER=1
+(set by .ci/run), which turns the skip into a failure.
+"""
+
+from __future__ import annotations
+
+import functools
+import html.parser
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = ROOT / "mkdocs.yml"
+OUTPUT = ROOT / "test-output"
+TODAY = "2026-11-23"
+CHROMIUM = Path(os.environ.get("FOLLOWTHROUGH_CHROMIUM", "/usr/bin/chromium"))
+# Without the background-networking flags Chromium keeps dialling out at start, which a closed network refuses.
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+HOME, OVERDUE, COMPLETION = "", "overdue/", "completion/"
+TIMEOUT_MS = 20_000
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _browser_missing() -> str | None:
+    if not CHROMIUM.exists():
+        return f"no Chromium at {CHROMIUM} (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the Python package playwright is not installed (pip install -e '.[test]')"
+    return None
+
+
+# ---------------------------------------------------------------- the site and its server
+
+
+@dataclass
+class Served:
+    root: Path
+    url: str
+    requests: list[tuple[str, int]] = field(default_factory=list)  # (path, status) of every request
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def fetch(self, url: str) -> tuple[int, bytes]:
+        """GET from the loopback server only; redirects (directory URLs) are followed."""
+        assert url.startswith(self.url), url
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback URL checked above
+                return response.status, response.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, b""
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    served: Served
+
+    def log_request(self, code: Any = "-", size: Any = "-") -> None:
+        with self.served.lock:
+            self.served.requests.append((self.path, int(code) if str(code).isdigit() else 0))
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - keep pytest's output clean
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("browser-site") / "site"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FOLLOWTHROUGH_")}
+    env.pop("SOURCE_DATE_EPOCH", None)
+    env["FOLLOWTHROUGH_TODAY"] = TODAY
+    proc = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(CONFIG), "-d", str(out)],
+        cwd=out.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, f"mkdocs build failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+    return out
+
+
+@pytest.fixture(scope="module")
+def served(site: Path) -> Iterator[Served]:
+    state = Served(site, "")
+    handler = type("Handler", (_Handler,), {"served": state})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(site)))
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/"
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+# ---------------------------------------------------------------- the browser
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    missing = _browser_missing()
+    if missing:
+        if os.environ.get("FOLLOWTHROUGH_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{missing}; FOLLOWTHROUGH_REQUIRE_BROWSER=1 makes a missing browser a failure")
+        pytest.skip(missing)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        # launch() gives every run a fresh, empty profile (its own temporary --user-data-dir).
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@dataclass
+class Session:
+    """One browser page plus what it saw: console errors, page errors, requests to other hosts."""
+
+    page: Any
+    served: Served
+    errors: list[str] = field(default_factory=list)
+    external: list[str] = field(default_factory=list)  # requests to other hosts that were not a followed link
+    stubbed: list[str] = field(default_factory=list)  # navigations to other hosts answered with a stub page
+    allow_navigation_to: set[str] = field(default_factory=set)
+
+    def goto(self, path: str) -> None:
+        response = self.page.goto(self.served.url + path, wait_until="load")
+        assert response is not None and response.status == 200, f"{path}: HTTP {response and response.status}"
+        self.assert_clean(path)
+
+    def assert_clean(self, where: str) -> None:
+        if self.errors:
+            pytest.fail(f"{where}: console or page errors:\n" + "\n".join(self.errors))
+        if self.external:
+            pytest.fail(f"{where}: requests to other hosts (blocked; a published site must not need them):\n" + "\n".join(self.external))
+
+
+@pytest.fixture
+def session(browser: Any, served: Served) -> Iterator[Session]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    s = Session(page, served)
+    loopback = urlsplit(served.url).netloc
+
+    def route(route: Any) -> None:
+        request = route.request
+        if urlsplit(request.url).netloc == loopback:
+            route.continue_()
+        elif request.is_navigation_request() and request.url in s.allow_navigation_to:
+            s.stubbed.append(request.url)
+            route.fulfill(status=200, content_type="text/html", body="<!doctype html><title>Ticket (stub)</title><h1>Ticket stub</h1>")
+        else:
+            s.external.append(f"{request.resource_type} {request.url}")
+            route.abort()
+
+    context.route("**/*", route)
+    page.on("console", lambda msg: s.errors.append(f"console.{msg.type}: {msg.text} ({msg.location.get('url', '')})") if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: s.errors.append(f"page error: {exc}"))
+    try:
+        yield s
+    finally:
+        context.close()
+
+
+# ---------------------------------------------------------------- links
+
+
+class _Links(html.parser.HTMLParser):
+    """Every URL a page refers to (a, link, script, img, source) and every id it defines."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if a.get("id"):
+            self.ids.add(a["id"] or "")
+        for key in ("href", "src"):
+            if a.get(key) and tag in ("a", "link", "script", "img", "source", "iframe"):
+                self.urls.append(a[key] or "")
+
+
+def _parse(html_text: str) -> _Links:
+    parser = _Links()
+    parser.feed(html_text)
+    return parser
+
+
+def check_internal_links(served: Served, pages: list[str]) -> int:
+    """Every same-site URL of these pages answers 200, and every #fragment exists on its target."""
+    problems: list[str] = []
+    targets: dict[str, set[str]] = {}
+    for path in pages:
+        status, body = served.fetch(served.url + path)
+        assert status == 200, f"{path}: HTTP {status}"
+        base = served.url + path
+        for raw in _parse(body.decode("utf-8")).urls:
+            absolute = urljoin(base, raw)
+            if urlsplit(absolute).scheme not in ("http", "https") or not absolute.startswith(served.url):
+                continue  # other hosts (tickets, the theme's credits) and mailto:/javascript: are not ours
+            url, fragment = urldefrag(absolute)
+            targets.setdefault(url, set())
+            if fragment:
+                targets[url].add(fragment)
+    for url, fragments in sorted(targets.items()):
+        status, body = served.fetch(url)
+        if status != 200:
+            problems.append(f"{url}: HTTP {status}")
+            continue
+        if fragments and (url.endswith("/") or url.endswith(".html")):
+            ids = _parse(body.decode("utf-8")).ids
+            problems.extend(f"{url}#{f}: no element with this id" for f in sorted(fragments) if unquote(f) not in ids)
+    assert not problems, "broken internal links:\n" + "\n".join(problems)
+    return len(targets)
+
+
+# ---------------------------------------------------------------- search
+
+
+def unique_body_word(site: Path) -> tuple[str, str]:
+    """(word, page URL): a word of one postmortem's body that no other page of the search index contains.
+
+    Read from the built search index, so the word is one search can find and no other page
+    can match (the theme's search matches word prefixes, so no other page may have a word
+    starting with it either)."""
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    words_of: dict[str, set[str]] = {}
+    for doc in index["docs"]:
+        page = doc["location"].split("#")[0]
+        for word in re.findall(r"[a-z]{8,}", re.sub(r"<[^>]+>", " ", doc.get("text", "")).lower()):
+            words_of.setdefault(page, set()).add(word)
+    postmortem_pages = sorted(p for p in words_of if re.match(r"^\d{4}/\d{4}-\d{2}-\d{2}-", p))
+    assert postmortem_pages, "no postmortem pages in the search index"
+    all_words = sorted({(w, p) for p, ws in words_of.items() for w in ws})
+    for page in postmortem_pages:
+        for word in sorted(words_of[page]):
+            owners = {p for w, p in all_words if w.startswith(word)}
+            if owners == {page}:
+                return word, page
+    raise AssertionError("no postmortem has a word of its own in the search index")
+
+
+# ---------------------------------------------------------------- the test
+
+
+def test_site_in_a_real_browser(session: Session, served: Served, site: Path) -> None:
+    page = session.page
+    OUTPUT.mkdir(exist_ok=True)
+
+    # Home, overdue and completion pages render without errors; two of them are kept as screenshots.
+    session.goto(HOME)
+    assert page.locator("h1").first.inner_text().strip(), "home page has no heading"
+    session.goto(OVERDUE)
+    overdue_rows = page.locator("article table tbody tr")
+    assert overdue_rows.count() > 0, "the overdue page lists no items, but the samples have overdue items"
+    page.screenshot(path=str(OUTPUT / "overdue.png"), full_page=True)
+    session.goto(COMPLETION)
+    assert page.locator("article svg").count() > 0, "the completion page has no chart"
+    page.screenshot(path=str(OUTPUT / "completion.png"), full_page=True)
+
+    # Search (mkdocs-material's box and worker) finds a postmortem by a word of its body.
+    word, pm_page = unique_body_word(site)
+    session.goto(HOME)
+    box = page.locator("input.md-search__input")  # in the header itself at desktop widths
+    box.click()
+    box.type(word, delay=20)
+    first = page.locator("li.md-search-result__item a.md-search-result__link").first
+    first.wait_for(state="visible")
+    hrefs = page.locator("li.md-search-result__item a.md-search-result__link").evaluate_all("els => els.map(e => e.href)")
+    assert hrefs and all(urldefrag(h)[0] == served.url + pm_page for h in hrefs), (word, pm_page, hrefs)
+    first.click()
+    page.wait_for_url(re.compile("^" + re.escape(served.url + pm_page)))
+    session.assert_clean(f"search result {pm_page}")
+    assert page.locator("article h1").first.inner_text().strip()
+
+    # A ticket link on the overdue page leads to the tracker: the navigation is intercepted with a stub page.
+    session.goto(OVERDUE)
+    tickets = page.locator("article table a[href^='http']").evaluate_all(
+        "els => els.map(e => [e.href, e.target || ''])"
+    )
+    external = [(h, t) for h, t in tickets if not h.startswith(served.url)]
+    assert external, "the overdue page links no ticket, but overdue sample items have tickets"
+    href, target = external[0]
+    session.allow_navigation_to.add(href)
+    link = page.locator(f"article table a[href='{href}']").first
+    if target == "_blank":
+        with page.context.expect_page() as opened:
+            link.click()
+        ticket_page = opened.value
+        ticket_page.wait_for_load_state()
+        assert ticket_page.url == href
+    else:
+        link.click()
+        page.wait_for_url(href)
+        assert page.locator("h1").inner_text() == "Ticket stub"
+    assert session.stubbed == [href]
+    session.assert_clean("after following a ticket link")
+
+    # Every internal link of the visited pages resolves, fragments included; the server saw no failure.
+    visited = [HOME, OVERDUE, COMPLETION, pm_page]
+    checked = check_internal_links(served, visited)
+    assert checked > len(visited)
+    failed = [(p, code) for p, code in served.requests if code >= 400]
+    assert not failed, f"the site server answered errors: {failed}"
