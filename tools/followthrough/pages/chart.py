@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 44, 16, 16, 48
+LEFT, RIGHT, TOP, BOTTOM = 44, 32, 16, 48
 # Colours readable on both the light and the dark palette of mkdocs-material.
 COLOURS = ("#1f77b4", "#e6550d", "#31a354", "#9467bd")
 DASHES = ("", "6 4", "2 3", "8 3 2 3")  # so the series differ without colour too
@@ -48,9 +48,9 @@ def line_chart(title: str, labels: Sequence[str], series: Sequence[Series]) -> s
         y = _y(pct)
         parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke-opacity="0.2"/>')
         parts.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" stroke="none">{pct}%</text>')
-    step = max(1, (n + 11) // 12)  # at most about 12 labels under the axis
+    step = max(1, (n + 7) // 8)  # at most 8 labels under the axis, so they never overlap
     for i, lab in enumerate(labels):
-        if i % step == 0 or i == n - 1:
+        if i % step == 0:
             parts.append(f'<text x="{_x(i, n):.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" stroke="none">{e(lab)}</text>')
     parts.append("</g>")
     for k, s in enumerate(series):

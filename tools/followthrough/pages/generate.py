@@ -145,7 +145,7 @@ class Links:
 
     def group(self, group: str, name: str, text: object | None = None) -> Markup:
         s = self.data.group_slugs.get(group, {}).get(name)
-        label = name if text is None else text
+        label = (self.data.team_name(name) if group == "team" else name) if text is None else text
         if s is None:
             return Markup(md_escape(label))
         return self.to(paths.group_page(group, s), label)

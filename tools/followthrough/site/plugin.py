@@ -1,0 +1,123 @@
+"""`plugins: [followthrough]` in mkdocs.yml: lint the postmortems, add the generated pages.
+
+Only MkDocs events live here. Loading and linting is `followthrough.repo` (the same code as
+`followthrough lint`), the figures and pages are `followthrough.metrics` and
+`followthrough.pages`; this module connects them to a build and to `mkdocs serve`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from ..config import LoadedConfig, PluginConfig, settings_from_plugin
+from ..errors import FollowthroughError
+from ..pages import SITE_NAV, Site, SiteOptions, site_options
+from ..pages import paths
+from ..repo import load_repo, relative_to_root
+from ..state import read_state
+from ..templating import template_dirs
+from ..today import resolve_today
+
+log = get_plugin_logger(__name__)
+
+# The generated pages use these; a site that forgot one would show raw Markdown in the cards.
+REQUIRED_EXTENSIONS = ("tables", "attr_list", "md_in_html", "admonition", "toc")
+
+
+class FollowthroughPlugin(BasePlugin[PluginConfig]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.loaded: LoadedConfig | None = None
+        self.options = SiteOptions()
+        self.site: Site | None = None
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return None
+        where = config.config_file_path or "mkdocs.yml"
+        root = Path(config.config_file_path).resolve().parent if config.config_file_path else Path.cwd().resolve()
+        docs_dir = Path(config.docs_dir).resolve()
+        docs_name = os.path.relpath(docs_dir, root).replace(os.sep, "/")
+        site_url = config.site_url or ""
+        try:
+            settings = settings_from_plugin(self.config, docs_name, site_url, where)
+            self.options = site_options(self.config.site, where)
+        except FollowthroughError as exc:
+            raise PluginError(str(exc)) from None
+        self.loaded = LoadedConfig(root, Path(config.config_file_path) if config.config_file_path else None, docs_dir, site_url, self.config, settings)
+        for name in REQUIRED_EXTENSIONS:
+            if not any(isinstance(e, str) and e.split(".")[-1] == name for e in config.markdown_extensions):
+                config.markdown_extensions.append(name)
+        if config.nav is None:
+            config.nav = [dict(entry) for entry in SITE_NAV]
+        # Leaving postmortems out of the nav is the design, not an oversight worth a line per file.
+        config.validation.nav.omitted_files = min(config.validation.nav.omitted_files, logging.DEBUG)
+        if paths.CSS not in [str(c) for c in config.extra_css]:
+            config.extra_css.append(paths.CSS)
+        # `mkdocs serve` already watches docs_dir and mkdocs.yml; templates and tracker state count too.
+        for extra in (*template_dirs(root), root / settings.state_file):
+            if extra.exists() and str(extra) not in config.watch:
+                config.watch.append(str(extra))
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+        if not self.config.enabled or self.loaded is None:
+            return None
+        loaded = self.loaded
+        try:
+            today = resolve_today()
+            repo = load_repo(loaded, today=today)
+            errors = repo.errors
+            if errors:
+                shown = "\n".join(f"  {f}" for f in errors)
+                raise PluginError(f"{len(errors)} error(s) in postmortems; the site is not built from invalid files (run `followthrough lint`):\n{shown}")
+            for warning in repo.findings:
+                log.info(str(warning))  # warnings belong to `followthrough lint --strict`, not to `mkdocs build --strict`
+            states = read_state(loaded.root / loaded.settings.state_file)
+            valid = repo.valid_postmortems()
+            doc_paths = {pm.id: repo.docs_path(pm) for pm in valid}
+            self.site = Site.create(valid, repo.directory, loaded.settings, states, today, options=self.options, root=loaded.root, doc_paths=doc_paths)
+            pages = self.site.pages()
+        except FollowthroughError as exc:
+            raise PluginError(str(exc)) from None
+        people = files.get_file_from_path(loaded.settings.people_file)
+        if people is not None:
+            files.remove(people)  # e-mails and tracker account ids: never published
+        for path, content in pages.items():
+            existing = files.get_file_from_path(path)
+            if existing is not None:
+                if existing.generated_by is None and not _is_generated(existing):
+                    where = relative_to_root(Path(existing.abs_src_path or path), loaded.root)
+                    raise PluginError(f"{where}: the followthrough plugin generates this page; rename or move your file")
+                files.remove(existing)  # a copy left by `followthrough pages --out` into docs_dir
+            files.append(File.generated(config, path, content=content))
+        return files
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        if self.site is None:
+            return None
+        pm = self.site.find(page.file.src_uri)
+        if pm is None:
+            return None
+        page.meta["title"] = self.site.page_title(pm)
+        page.meta["tags"] = list(pm.tags)
+        return self.site.postmortem_markdown(pm)
+
+
+def _is_generated(file: File) -> bool:
+    try:
+        content = file.content_string
+    except (OSError, UnicodeDecodeError):
+        return False
+    return paths.GENERATED_MARK in content[:500] or file.src_uri in (paths.EXPORT_ITEMS, paths.EXPORT_POSTMORTEMS, paths.CSS)
+
+
+__all__ = ["FollowthroughPlugin"]
