@@ -77,3 +77,35 @@ def test_a_two_megabyte_postmortem_is_linted():
     assert len(body) > 2_000_000
     result = lint_texts([(PATH, body)], CTX)
     assert all(f.code != "FT503" for f in result.findings)  # "default" and "fault injection" are fine
+
+
+def _plain(value):
+    from followthrough.safeyaml import YList, YMap, is_invalid
+
+    if is_invalid(value):
+        return "<invalid>"
+    if isinstance(value, YMap):
+        return ("map", value.line, value.column, sorted(value.key_pos.items()), {k: _plain(v) for k, v in value.items()})
+    if isinstance(value, YList):
+        return ("list", value.line, value.column, value.item_pos, [_plain(v) for v in value])
+    return value
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(yaml_atoms | st.text(string.printable, max_size=6), max_size=30))
+def test_the_fast_and_the_bounded_yaml_paths_agree(parts):
+    from followthrough.safeyaml import load_by_events, load_by_nodes
+
+    text = "".join(parts)
+    fast_value, fast_problems = load_by_nodes(text, 1)
+    slow_value, slow_problems = load_by_events(text, 1)
+    assert _plain(fast_value) == _plain(slow_value)
+    assert fast_problems == slow_problems
+
+
+def test_the_shipped_samples_are_clean():
+    from .conftest import ROOT, run_cli
+
+    result = run_cli("lint", "--strict", "postmortems", cwd=ROOT, env={"FOLLOWTHROUGH_TODAY": "2026-11-23"})
+    assert result.code == 0, result.out + result.err
+    assert "0 error(s), 0 warning(s)" in result.err
