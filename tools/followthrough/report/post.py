@@ -10,6 +10,7 @@ never appear in a message: not the token, not the webhook URL (which is itself a
 from __future__ import annotations
 
 import os
+import re
 import time
 from dataclasses import dataclass
 from typing import Callable, Mapping
@@ -204,6 +205,10 @@ def post_github_issue(target: Target, settings: ReportSettings, body: str | None
     except GithubException as exc:
         hint = "; the token needs the issues: write permission" if exc.status == 403 else ""
         raise TrackerError(f"{target.api_url}: GitHub answered HTTP {exc.status} for {target.repository}{hint}") from None
+    except requests.exceptions.RetryError as exc:
+        found = re.search(r"too many (\d{3}) error responses", str(exc))
+        last = f"HTTP {found.group(1)}" if found else "errors"
+        raise TrackerError(f"{target.api_url}: GitHub answered {last} for {target.repository}, still after {settings.retries} retries") from None
     except requests.RequestException as exc:
         raise TrackerError(f"{target.api_url}: no answer from GitHub ({type(exc).__name__}) after {settings.retries} retries") from None
 

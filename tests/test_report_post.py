@@ -1,0 +1,280 @@
+"""`report --post github-issue` and `--post slack` through the real clients (PyGithub, requests)
+against the loopback fakes: one issue kept in place, closed when nothing is overdue, faults retried.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .conftest import DATA, assert_no_traceback, run_cli
+from .fakes.github_server import FakeGitHub
+from .fakes.slack_server import FakeSlack
+
+TODAY = "2026-06-15"
+REPO = "acme/ops"
+TOKEN = "gh-test-token"
+MARKER = "<!-- followthrough:overdue-report -->"
+
+
+@pytest.fixture
+def repo_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "repo"
+    shutil.copytree(DATA / "report", target)
+    return target
+
+
+@pytest.fixture
+def github():
+    with FakeGitHub() as fake:
+        yield fake
+
+
+@pytest.fixture
+def slack():
+    with FakeSlack() as fake:
+        yield fake
+
+
+def post_issue(repo_dir: Path, github: FakeGitHub, today: str = TODAY, token: str = TOKEN):
+    return run_cli(
+        "report", "overdue", "--post", "github-issue", "--today", today,
+        cwd=repo_dir, env={"GITHUB_TOKEN": token, "GITHUB_API_URL": github.api},
+    )  # fmt: skip
+
+
+def open_reports(github: FakeGitHub) -> list:
+    return [i for i in github.issues(REPO) if i.state == "open" and "overdue-report" in i.labels]
+
+
+def mark_all_done(repo_dir: Path) -> None:
+    """What a sync writes once every tracker ticket is closed."""
+    state_file = repo_dir / ".followthrough/state.json"
+    state = json.loads(state_file.read_text())
+    for key in ("2026-03-02-checkout-outage/runbook", "2026-04-07-search-slow/index", "2026-04-07-search-slow/capacity", "2026-05-05-game-day-db-failover/failover-doc"):
+        state["items"][key] = {"ticket": "X-1", "url": "", "status": "done", "tracker_status": "Done", "done_on": "2026-06-10", "assignee": None, "due": None, "checked": "2026-06-14"}
+    state["items"]["2026-03-02-checkout-outage/canary"]["status"] = "done"
+    state["items"]["2026-03-02-checkout-outage/canary"]["done_on"] = "2026-06-10"
+    state_file.write_text(json.dumps(state))
+
+
+# --- GitHub issue --------------------------------------------------------------------------
+
+
+def test_first_run_creates_second_updates_in_place_then_closes(repo_dir: Path, github: FakeGitHub) -> None:
+    first = post_issue(repo_dir, github)
+    assert first.code == 0, first.err
+    [issue] = open_reports(github)
+    assert first.out == f"{REPO}: opened issue #{issue.number}: https://github.com/{REPO}/issues/{issue.number}\n"
+    assert issue.title == "Overdue postmortem action items"
+    assert MARKER in issue.body
+    assert "## @bokafor (Bola Okafor): 1 item overdue" in issue.body
+    assert "91 days overdue" in issue.body
+    assert github.count(method="POST", path=r"/issues$") == 1
+
+    # The same day again: the body is already right, so nothing is written at all.
+    github.reset_counts()
+    again = post_issue(repo_dir, github)
+    assert again.code == 0, again.err
+    assert "already up to date; nothing written" in again.out
+    assert github.counts()["write"] == 0
+
+    # A week later: the same issue, edited in place.
+    github.reset_counts()
+    later = post_issue(repo_dir, github, today="2026-06-22")
+    assert later.code == 0, later.err
+    assert later.out.startswith(f"{REPO}: updated issue #{issue.number} in place")
+    [same] = open_reports(github)
+    assert same.number == issue.number
+    assert "98 days overdue" in same.body and "91 days overdue" not in same.body
+    assert github.count("write") == 1 and github.count(method="PATCH") == 1
+
+    # Everything done: the issue is closed, with a body that says so.
+    mark_all_done(repo_dir)
+    done = post_issue(repo_dir, github, today="2026-06-22")
+    assert done.code == 0, done.err
+    assert f"nothing overdue: closed issue #{issue.number}" in done.out
+    assert open_reports(github) == []
+    closed = github.repo(REPO).issues[issue.number]
+    assert (closed.state, closed.state_reason) == ("closed", "completed")
+    assert "Nothing is overdue as of 2026-06-22" in closed.body
+
+    # And again: nothing to close, nothing written.
+    github.reset_counts()
+    quiet = post_issue(repo_dir, github, today="2026-06-22")
+    assert "nothing overdue and no report issue open; nothing written" in quiet.out
+    assert github.counts()["write"] == 0
+
+
+def test_a_new_issue_once_items_fall_overdue_again(repo_dir: Path, github: FakeGitHub) -> None:
+    mark_all_done(repo_dir)
+    assert "nothing written" in post_issue(repo_dir, github).out
+    assert github.issues(REPO) == []
+    shutil.copy(DATA / "report/.followthrough/state.json", repo_dir / ".followthrough/state.json")
+    assert post_issue(repo_dir, github).code == 0
+    assert len(open_reports(github)) == 1
+
+
+def test_duplicates_are_closed_and_unmarked_issues_left_alone(repo_dir: Path, github: FakeGitHub) -> None:
+    human = github.add_issue(REPO, "Discuss the overdue report format", body="no marker here", labels=("overdue-report",))
+    older = github.add_issue(REPO, "Overdue postmortem action items", body=f"old text\n{MARKER}", labels=("overdue-report",))
+    newer = github.add_issue(REPO, "Overdue postmortem action items", body=f"older text\n{MARKER}", labels=("overdue-report",))
+    pull = github.add_issue(REPO, "A pull request", body=MARKER, labels=("overdue-report",), pull=True)
+    result = post_issue(repo_dir, github)
+    assert result.code == 0, result.err
+    assert f"updated issue #{older.number} in place" in result.out and "closed 1 issue that duplicated it" in result.out
+    issues = github.repo(REPO).issues
+    assert issues[older.number].state == "open" and "Bola Okafor" in issues[older.number].body
+    assert (issues[newer.number].state, issues[newer.number].state_reason) == ("closed", "not_planned")
+    assert f"duplicate of #{older.number}" in issues[newer.number].body
+    assert (issues[human.number].state, issues[human.number].body) == ("open", "no marker here")
+    assert issues[pull.number].state == "open"
+
+
+def test_settings_name_title_label_and_repository(repo_dir: Path, github: FakeGitHub) -> None:
+    config = repo_dir / "mkdocs.yml"
+    config.write_text(config.read_text().replace("repository: acme/ops", "repository: acme/web\n        issue_title: Late follow-ups\n        issue_label: late-items"))
+    assert post_issue(repo_dir, github).code == 0
+    [issue] = github.issues("acme/web")
+    assert (issue.title, issue.labels) == ("Late follow-ups", ["late-items"])
+    assert issue.body.startswith("# Late follow-ups\n")
+    assert github.issues(REPO) == []
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "fault"),
+    [
+        ("GET", r"/issues$", {"kind": "status", "status": 429, "retry_after": "1"}),
+        ("GET", r"/issues$", {"kind": "status", "status": 502}),
+        ("GET", r"/repos/acme/ops$", {"kind": "status", "status": 503, "retry_after": "0"}),
+        ("POST", r"/issues$", {"kind": "status", "status": 500}),
+        ("POST", r"/issues$", {"kind": "status", "status": 429, "retry_after": "1"}),
+    ],
+)
+def test_faults_are_retried(repo_dir: Path, github: FakeGitHub, method: str, path: str, fault: dict) -> None:
+    github.inject(method=method, path=path, **fault)
+    result = post_issue(repo_dir, github)
+    assert result.code == 0, result.err
+    assert len(open_reports(github)) == 1
+    assert github.count(method=method, path=path) >= 2  # the fault, then the retry
+
+
+@pytest.mark.parametrize("fault", [{"kind": "status", "status": 500, "after": True}, {"kind": "drop", "after": True}, {"kind": "status", "status": 502, "after": True, "times": 2}])
+def test_a_create_that_happened_without_a_reply_is_not_repeated(repo_dir: Path, github: FakeGitHub, fault: dict) -> None:
+    """The issue was created but the reply was lost: look it up, never create a second one."""
+    github.inject(method="POST", path=r"/repos/acme/ops/issues$", **fault)
+    result = post_issue(repo_dir, github)
+    assert result.code == 0, result.err
+    assert len(github.issues(REPO)) == 1
+    assert github.count(method="POST", path=r"/issues$") == 1
+
+
+def test_an_edit_retried_after_a_5xx_is_harmless(repo_dir: Path, github: FakeGitHub) -> None:
+    assert post_issue(repo_dir, github).code == 0
+    github.inject("status", method="PATCH", path=r"/issues/\d+$", status=500, after=True)
+    result = post_issue(repo_dir, github, today="2026-06-22")
+    assert result.code == 0, result.err
+    [issue] = open_reports(github)
+    assert "98 days overdue" in issue.body
+    assert github.count(method="PATCH") == 2
+
+
+def test_persistent_failure_is_a_clear_error(repo_dir: Path, github: FakeGitHub) -> None:
+    github.inject("status", method="GET", path=r"/issues$", status=503, times=20)
+    result = post_issue(repo_dir, github)
+    assert result.code == 1
+    assert "GitHub answered HTTP 503 for acme/ops, still after 3 retries" in result.err
+    assert_no_traceback(result)
+
+
+def test_bad_token_is_refused_without_showing_it(repo_dir: Path, github: FakeGitHub) -> None:
+    result = post_issue(repo_dir, github, token="ghp_secretvalue123")
+    assert result.code == 1
+    assert "GitHub refused GITHUB_TOKEN (401)" in result.err
+    assert "ghp_secretvalue123" not in result.err + result.out
+    assert_no_traceback(result)
+
+
+def test_unknown_repository(repo_dir: Path, github: FakeGitHub) -> None:
+    config = repo_dir / "mkdocs.yml"
+    config.write_text(config.read_text().replace("repository: acme/ops", "repository: acme/nope"))
+    result = post_issue(repo_dir, github)
+    assert result.code == 1
+    assert "repository acme/nope not found" in result.err
+
+
+def test_repository_from_the_environment(repo_dir: Path, github: FakeGitHub) -> None:
+    config = repo_dir / "mkdocs.yml"
+    config.write_text(config.read_text().replace("        repository: acme/ops\n", ""))
+    env = {"GITHUB_TOKEN": TOKEN, "GITHUB_API_URL": github.api, "GITHUB_REPOSITORY": "acme/web"}
+    result = run_cli("report", "overdue", "--post", "github-issue", "--today", TODAY, cwd=repo_dir, env=env)
+    assert result.code == 0, result.err
+    assert len(github.issues("acme/web")) == 1
+
+
+def test_github_enterprise_server_prefix(repo_dir: Path) -> None:
+    with FakeGitHub(prefix="/api/v3") as ghes:
+        result = post_issue(repo_dir, ghes)
+        assert result.code == 0, result.err
+        assert len(ghes.issues(REPO)) == 1
+
+
+# --- Slack ---------------------------------------------------------------------------------
+
+
+def post_slack(repo_dir: Path, url: str, kind: str = "overdue"):
+    return run_cli("report", kind, "--post", "slack", "--today", TODAY, cwd=repo_dir, env={"SLACK_WEBHOOK_URL": url})
+
+
+def test_slack_message_is_posted_once(repo_dir: Path, slack: FakeSlack) -> None:
+    result = post_slack(repo_dir, slack.webhook_url)
+    assert result.code == 0, result.err
+    assert result.out == "posted the overdue report to Slack (2 overdue)\n"
+    [message] = slack.posted()
+    assert message["text"].startswith("Overdue postmortem action items: 2 overdue")
+    assert message["blocks"][0]["type"] == "header"
+    assert slack.count(method="POST") == 1
+
+
+def test_slack_completion_report(repo_dir: Path, slack: FakeSlack) -> None:
+    assert post_slack(repo_dir, slack.webhook_url, "completion").code == 0
+    [message] = slack.posted()
+    assert message["text"].startswith("Postmortem action item completion: 29% of 7 incident action items done")
+
+
+@pytest.mark.parametrize("fault", [{"kind": "status", "status": 429, "retry_after": "1"}, {"kind": "status", "status": 500}, {"kind": "status", "status": 503, "times": 2, "retry_after": "0"}])
+def test_slack_faults_are_retried(repo_dir: Path, slack: FakeSlack, fault: dict) -> None:
+    slack.inject(method="POST", **fault)
+    result = post_slack(repo_dir, slack.webhook_url)
+    assert result.code == 0, result.err
+    assert len(slack.posted()) == 1
+    assert slack.count(method="POST") == 1 + fault.get("times", 1)
+
+
+def test_slack_unanswered_post_is_not_resent(repo_dir: Path, slack: FakeSlack) -> None:
+    """The message went out and no reply came: sending it again could post it twice."""
+    slack.inject("drop", method="POST", after=True)
+    result = post_slack(repo_dir, slack.webhook_url)
+    assert result.code == 1
+    assert "may not have been posted, and was not re-sent" in result.err
+    assert len(slack.posted()) == 1 and slack.count(method="POST") == 1
+    assert "hooksecret" not in result.err + result.out
+    assert_no_traceback(result)
+
+
+def test_slack_refusal_names_the_reason_not_the_url(repo_dir: Path, slack: FakeSlack) -> None:
+    result = post_slack(repo_dir, slack.url + "/services/T0001/B0001/wrongsecret")
+    assert result.code == 1
+    assert "Slack webhook refused the message: HTTP 404 no_service" in result.err
+    assert "wrongsecret" not in result.err + result.out
+
+
+def test_slack_persistent_rate_limit_fails(repo_dir: Path, slack: FakeSlack) -> None:
+    slack.inject("status", method="POST", status=429, retry_after="0", times=10)
+    result = post_slack(repo_dir, slack.webhook_url)
+    assert result.code == 1
+    assert "HTTP 429 rate_limited" in result.err
+    assert slack.count(method="POST") == 4  # the first try and 3 retries (the default)
