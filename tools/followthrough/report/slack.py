@@ -15,6 +15,7 @@ from .render import percent, plural, severity_label, when_due
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
 MAX_HEADER = 150
+MAX_FALLBACK = 3000
 # header, summary, divider, due soon, game days, "more owners", context: what owners leave room for
 _RESERVED_BLOCKS = 8
 
@@ -76,9 +77,15 @@ def overdue_summary(report: OverdueReport) -> str:
 
 def overdue_fallback(report: OverdueReport) -> str:
     lines = [f"Overdue postmortem action items: {overdue_summary(report)}."]
-    for group in report.owners:
+    size = len(lines[0])
+    for i, group in enumerate(report.owners):
         worst = group.items[0]
-        lines.append(f"{group.owner.name}: {plural(len(group.items), 'item')}, worst {worst.severity} {worst.days_overdue} days overdue")
+        line = f"{group.owner.name}: {plural(len(group.items), 'item')}, worst {worst.severity} {plural(worst.days_overdue, 'day')} overdue"
+        if size + len(line) > MAX_FALLBACK:  # notifications show the start; the blocks hold the rest
+            lines.append(f"…and {plural(len(report.owners) - i, 'more owner')}")
+            break
+        lines.append(line)
+        size += len(line) + 1
     if report.links.overdue_page:
         lines.append(report.links.overdue_page)
     return "\n".join(lines)
