@@ -1,0 +1,238 @@
+"""Real `mkdocs build` runs on the fixture repo (tests/data/site/basic), asserting on the built HTML."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from followthrough.pages import SITE_NAV
+
+from .conftest import DATA, assert_no_traceback, run_cli
+
+FIXTURE = DATA / "site" / "basic"
+TODAY = "2024-07-01"
+
+pytestmark = pytest.mark.slow
+
+
+def mkdocs(*args: str, cwd: Path, today: str = TODAY) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FOLLOWTHROUGH_")}
+    env.pop("SOURCE_DATE_EPOCH", None)
+    env.update(FOLLOWTHROUGH_TODAY=today, NO_MKDOCS_2_WARNING="1")
+    return subprocess.run([sys.executable, "-m", "mkdocs", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+
+def copy_fixture(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURE, root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    root = copy_fixture(tmp_path_factory.mktemp("site"))
+    result = mkdocs("build", "--strict", "-d", "site", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr
+    return root / "site"
+
+
+def read(site: Path, rel: str) -> str:
+    return (site / rel).read_text(encoding="utf-8")
+
+
+def table_rows(html: str) -> list[str]:
+    return re.findall(r"<tr>(.*?)</tr>", html, re.S)
+
+
+def test_every_page_is_built(built):
+    for rel in [
+        "index.html",
+        "all/index.html",
+        "overdue/index.html",
+        "completion/index.html",
+        "response/index.html",
+        "process/severities/index.html",
+        "process/roles/index.html",
+        "tags/index.html",
+        "by-year/index.html",
+        "by-year/2024/index.html",
+        "by-severity/sev-1/index.html",
+        "by-service/checkout-api/index.html",
+        "by-team/payments/index.html",
+        "2024/2024-03-05-checkout-outage/index.html",
+        "2024/2024-06-01-search-slow/index.html",
+        "about/index.html",
+        "postmortems.json",
+        "action-items.json",
+        "assets/followthrough.css",
+    ]:
+        assert (built / rel).is_file(), rel
+    assert not (built / "people.yml").exists()
+
+
+def test_all_postmortems_rows_link_to_each_page(built):
+    html = read(built, "all/index.html")
+    links = re.findall(r'<a href="(\.\./20\d\d/[^"]+)">', html)
+    assert links == [
+        "../2024/2024-03-05-checkout-outage/",
+        "../2023/2023-11-03-login-errors/",
+        "../2024/2024-05-20-game-day-db-failover/",
+        "../2024/2024-06-01-search-slow/",
+    ]
+    for link in links:
+        assert (built / "all" / link / "index.html").resolve().is_file()
+
+
+def test_titles_are_text_everywhere(built):
+    for path in built.rglob("*.html"):
+        html = path.read_text(encoding="utf-8")
+        assert "<script>alert(1)" not in html, path
+        assert "<img src=x" not in html, path
+        assert "<b>canary" not in html, path
+    page = read(built, "2024/2024-03-05-checkout-outage/index.html")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Checkout | payments down" in page
+    assert "<title>\u2039script\u203aalert(1)\u2039/script\u203a Checkout | payments down - Fixture postmortems</title>" in page
+    assert "Add a &lt;b&gt;canary&lt;/b&gt; stage | to the deploy pipeline" in page
+    assert "&lt;img src=x onerror=alert(2)&gt;" in page
+
+
+def test_postmortem_page_has_card_items_and_tags(built):
+    page = read(built, "2024/2024-03-05-checkout-outage/index.html")
+    assert '<div class="ft-card">' in page
+    assert '<span class="ft-badge ft-rank-1">SEV-1</span>' in page
+    assert "<td>Ana Commander</td>" in page
+    assert '<a href="https://jira.example.test/browse/PAY-101">PAY-101</a>' in page
+    assert 'href="../../tags/#tag:database"' in page  # mkdocs-material's tags plugin
+    assert "corp.example" not in page
+    assert 'href="../../by-service/pay-ments/"' in page
+    draft = read(built, "2024/2024-06-01-search-slow/index.html")
+    assert 'class="admonition warning"' in draft and "Draft" in draft
+
+
+def test_overdue_page_html(built):
+    html = read(built, "overdue/index.html")
+    main = html.split('id="by-owner"')[0]
+    rows = [r for r in table_rows(main) if "<td" in r]
+    assert len(rows) == 1
+    assert ">105<" in rows[0] and "Nia Expert" in rows[0] and 'href="../2024/2024-03-05-checkout-outage/"' in rows[0]
+
+
+def test_completion_page_has_chart_and_table(built):
+    html = read(built, "completion/index.html")
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in html and "<desc" in html
+    assert re.search(r"<td>All incidents</td>\s*<td[^>]*>4</td>\s*<td[^>]*>2</td>", html)
+
+
+def test_navigation_holds_index_pages_not_postmortems(built):
+    html = read(built, "index.html")
+    nav = html.split('class="md-nav md-nav--primary"')[1].split("md-sidebar--secondary")[0]
+    assert "Overdue action items" in nav and "By severity" in nav
+    assert "checkout-outage" not in nav and "Login errors" not in nav
+
+
+def test_search_index_finds_a_postmortem_by_a_word_of_its_body(built):
+    index = json.loads(read(built, "search/search_index.json"))
+    hits = [d["location"] for d in index["docs"] if "zanzibarium" in d["text"]]
+    assert hits and all(h.startswith("2024/2024-03-05-checkout-outage/") for h in hits)
+
+
+def test_invalid_postmortem_fails_the_build_with_file_and_line(tmp_path):
+    root = copy_fixture(tmp_path)
+    bad = root / "docs" / "2024" / "2024-04-01-bad.md"
+    bad.write_text("---\ntitle: Bad\nstatus: published\nseverity: SEV-9\nservices: [x]\nstarted: 2024-04-01T10:00:00Z\nroles: {commander: ana.ic}\n---\n\n## Summary\n")
+    result = mkdocs("build", "-d", "site", cwd=root)
+    assert result.returncode == 1
+    assert "docs/2024/2024-04-01-bad.md:4:1: FT104 severity: 'SEV-9' is not one of" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (root / "site" / "index.html").exists()
+
+
+def test_a_page_of_the_same_name_as_a_generated_one_is_refused(tmp_path):
+    root = copy_fixture(tmp_path)
+    (root / "docs" / "overdue.md").write_text("# Mine\n")
+    result = mkdocs("build", "-d", "site", cwd=root)
+    assert result.returncode == 1
+    assert "docs/overdue.md: the followthrough plugin generates this page" in result.stderr
+
+
+def test_bad_site_setting_names_the_setting(tmp_path):
+    root = copy_fixture(tmp_path)
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text().replace("latest: 3", "latest: many\n        lastest: 2"))
+    result = mkdocs("build", "-d", "site", cwd=root)
+    assert result.returncode == 1
+    assert "plugins.followthrough.site.latest: Expected type" in result.stderr
+    assert "plugins.followthrough.site.lastest: Unrecognised configuration name: lastest" in result.stderr
+
+
+def test_pages_command_then_plain_mkdocs_build_gives_the_same_site(tmp_path, built):
+    root = copy_fixture(tmp_path)
+    out = tmp_path / "plain-docs"
+    result = run_cli("pages", "--out", str(out), "--today", TODAY, cwd=root)
+    assert_no_traceback(result)
+    assert result.code == 0, result.err
+    assert not (out / "people.yml").exists()
+    assert (out / "about.md").is_file() and (out / "index.md").is_file()
+    plain = root / "plain.yml"
+    text = (root / "mkdocs.yml").read_text()
+    text = text.replace("docs_dir: docs", f"docs_dir: {out}").replace("  - followthrough:\n", "  - followthrough:\n      enabled: false\n")
+    plain.write_text(text + yaml.safe_dump({"nav": SITE_NAV}, sort_keys=False))
+    build = mkdocs("build", "--strict", "-f", str(plain), "-d", str(tmp_path / "plain-site"), cwd=root)
+    assert build.returncode == 0, build.stderr
+    plain_site = tmp_path / "plain-site"
+    with_plugin = {p.relative_to(built).as_posix() for p in built.rglob("*") if p.is_file()}
+    without = {p.relative_to(plain_site).as_posix() for p in plain_site.rglob("*") if p.is_file()}
+    assert with_plugin == without
+    for rel in ("overdue/index.html", "2024/2024-03-05-checkout-outage/index.html", "completion/index.html"):
+        assert _main(read(built, rel)) == _main(read(plain_site, rel)), rel
+
+
+def _main(html: str) -> str:
+    return html.split('<article class="md-content__inner md-typeset">')[1].split("</article>")[0]
+
+
+def test_pages_command_refuses_postmortems_with_errors(tmp_path):
+    root = copy_fixture(tmp_path)
+    (root / "docs" / "2024" / "2024-04-01-bad.md").write_text("no front matter\n")
+    result = run_cli("pages", "--out", str(tmp_path / "out"), "--today", TODAY, cwd=root)
+    assert_no_traceback(result)
+    assert result.code == 1
+    assert "docs/2024/2024-04-01-bad.md:1:1: FT001" in result.err
+    assert not (tmp_path / "out").exists()
+
+
+def test_pages_command_refuses_to_write_into_docs_dir(tmp_path):
+    root = copy_fixture(tmp_path)
+    result = run_cli("pages", "--out", "docs/site", cwd=root)
+    assert result.code == 2 and "write outside docs_dir" in result.err
+
+
+def test_rebuild_with_the_same_plugin_sees_an_edit(tmp_path, monkeypatch):
+    """What `mkdocs serve` does on a change: a new build with fresh config; the pages follow the edit."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    root = copy_fixture(tmp_path)
+    monkeypatch.setenv("FOLLOWTHROUGH_TODAY", TODAY)
+    config = load_config(str(root / "mkdocs.yml"), site_dir=str(root / "site"))
+    config.plugins.on_startup(command="serve", dirty=False)
+    build(config)
+    assert str(root / "templates") not in config.watch  # the fixture has no templates folder of its own
+    assert any(w.endswith(os.path.join(".followthrough", "state.json")) for w in config.watch)
+    assert ">105<" in read(root / "site", "overdue/index.html")
+    pm = root / "docs" / "2024" / "2024-03-05-checkout-outage.md"
+    pm.write_text(pm.read_text().replace("due: 2024-03-18", "due: 2024-06-21"))
+    config = load_config(str(root / "mkdocs.yml"), site_dir=str(root / "site"))
+    build(config)
+    overdue = read(root / "site", "overdue/index.html")
+    assert ">105<" not in overdue and ">10<" in overdue
+    assert "2024-06-21" in read(root / "site", "2024/2024-03-05-checkout-outage/index.html")
