@@ -72,6 +72,29 @@ def test_overdue_figures_agree_with_metrics(repo_dir: Path, today: str) -> None:
     assert [i["key"] for i in data["game_days"]] == [v.key for v in drills]
 
 
+@pytest.mark.parametrize("today", ["2026-03-17", TODAY, "2026-07-01"])
+def test_overdue_figures_agree_with_the_published_site(repo_dir: Path, tmp_path: Path, today: str) -> None:
+    """The site's own data export (action-items.json), written by `followthrough pages` for the same day."""
+    out = tmp_path / "site-docs"
+    pages = run_cli("pages", "--out", str(out), "--today", today, cwd=repo_dir)
+    assert pages.code == 0, pages.err
+    site = json.loads((out / "action-items.json").read_text())
+    data = report_json(repo_dir, today=today)
+
+    counted = [row for row in site["action_items"] if row["counted_in_figures"]]
+    site_overdue = {f"{r['postmortem_id']}/{r['id']}": r["overdue_days"] for r in counted if r["overdue_days"] > 0 and r["kind"] == "incident"}
+    reported = {i["key"]: i["days_overdue"] for o in data["owners"] for i in o["items"]}
+    assert reported == site_overdue
+    site_soon = {f"{r['postmortem_id']}/{r['id']}" for r in counted if r["due_soon"] and r["kind"] == "incident"}
+    assert {i["key"] for i in data["due_soon"]} == site_soon
+    drills = [r for r in site["action_items"] if r["kind"] == "game-day" and r["postmortem_status"] != "draft"]
+    site_drills = {f"{r['postmortem_id']}/{r['id']}" for r in drills if r["overdue_days"] > 0}
+    assert {i["key"] for i in data["game_days"]} == site_drills
+    urls = {f"{r['postmortem_id']}/{r['id']}": r["postmortem_url"] for r in site["action_items"]}
+    for item in [i for o in data["owners"] for i in o["items"]]:
+        assert item["postmortem"]["url"] == urls[item["key"]]
+
+
 def test_completion_figures_agree_with_metrics(repo_dir: Path) -> None:
     data = report_json(repo_dir, "completion")
     repo, views = site_views(repo_dir)
@@ -107,9 +130,9 @@ def test_overdue_report_by_hand(repo_dir: Path) -> None:
     assert "item-1" not in json.dumps(data)  # the draft's item
 
 
-def test_due_soon_window_is_a_setting(repo_dir: Path) -> None:
+def test_due_soon_window_is_the_sites_setting(repo_dir: Path) -> None:
     config = repo_dir / "mkdocs.yml"
-    config.write_text(config.read_text().replace("repository: acme/ops", "repository: acme/ops\n        due_soon_days: 3"))
+    config.write_text(config.read_text() + "      site:\n        due_soon_days: 3\n")
     data = report_json(repo_dir)
     assert [i["id"] for i in data["due_soon"]] == ["runbook"]
     assert data["due_soon_days"] == 3

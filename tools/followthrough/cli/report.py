@@ -13,6 +13,7 @@ import argparse
 from typing import TextIO
 
 from ..errors import LintFailed, UsageError
+from ..pages.options import site_options
 from ..repo import Repo, load_repo
 from ..state import read_state
 from ..today import resolve_today
@@ -56,7 +57,13 @@ def _load(args: argparse.Namespace) -> tuple[Repo, ReportSettings]:
 
 
 def _links(repo: Repo) -> build.Links:
-    return build.site_links(repo.config.site_url, repo.docs_path)
+    return build.site_links(repo.config.site_url, repo.config.settings)
+
+
+def _due_soon_days(repo: Repo) -> int:
+    # The site's setting, so "due soon" means the same in the report as on the site.
+    where = str(repo.config.config_file) if repo.config.config_file else "defaults"
+    return site_options(repo.config.plugin.site, where).due_soon_days
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -78,7 +85,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             out.write({"text": render.completion_text, "markdown": render.completion_markdown, "json": render.completion_json}.get(args.format, _slack_completion)(creport))
         return EXIT_OVERDUE if (args.fail_on_overdue and creport.overall.overdue) else 0
 
-    report = build.overdue_report(postmortems, states, repo.today, settings, repo.directory, links, rs.due_soon_days)
+    report = build.overdue_report(postmortems, states, repo.today, settings, repo.directory, links, _due_soon_days(repo))
     if args.post == "github-issue":
         target = post.github_target(rs)
         body = None

@@ -13,6 +13,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 from .. import metrics
 from ..model import Directory, Postmortem
+from ..pages import paths
 from ..settings import Settings
 from ..state import TicketState
 
@@ -175,26 +176,14 @@ def completion_report(
     )
 
 
-# The site's generated pages, relative to site_url (see guide/site.md).
-OVERDUE_PAGE = "overdue/"
-COMPLETION_PAGE = "completion/"
-
-
-def page_url(site_url: str, docs_path: str) -> str:
-    """MkDocs' URL of a page (directory URLs, the default): `2024/x.md` -> `<site>/2024/x/`."""
-    stem = docs_path[:-3] if docs_path.endswith(".md") else docs_path
-    stem = "" if stem == "index" else (stem[:-6] if stem.endswith("/index") else stem + "/")
-    return site_url.rstrip("/") + "/" + stem
-
-
-def site_links(site_url: str, docs_path: Callable[[Postmortem], str]) -> Links:
-    """Links into the published site; none at all when mkdocs.yml has no site_url."""
+def site_links(site_url: str, settings: Settings) -> Links:
+    """Links into the published site, at the site's own paths; none when mkdocs.yml has no site_url."""
     if not site_url:
         return Links()
     base = site_url.rstrip("/") + "/"
     return Links(
         site=base,
-        overdue_page=base + OVERDUE_PAGE,
-        completion_page=base + COMPLETION_PAGE,
-        page_of=lambda pm: page_url(base, docs_path(pm)),
+        overdue_page=base + paths.page_url(paths.OVERDUE),
+        completion_page=base + paths.page_url(paths.COMPLETION),
+        page_of=lambda pm: base + paths.page_url(paths.doc_path(pm, settings)),
     )

@@ -3,14 +3,14 @@
     plugins:
       - followthrough:
           report:
-            due_soon_days: 7
             issue_title: Overdue postmortem action items
             issue_label: overdue-report
             repository: acme/postmortems   # default: $GITHUB_REPOSITORY
             timeout: 30                    # seconds, every request
             retries: 3                     # on 429 and 5xx, honouring Retry-After
 
-Secrets never live here: the GitHub token comes from $GITHUB_TOKEN and the Slack
+"Due soon" is the site's setting (`site.due_soon_days`), so the report and the site
+agree. Secrets never live here: the GitHub token comes from $GITHUB_TOKEN and the Slack
 webhook from $SLACK_WEBHOOK_URL.
 """
 
@@ -24,14 +24,12 @@ from mkdocs.config import config_options as c
 
 from ..config import PLUGIN_NAME, LoadedConfig
 from ..errors import ConfigError
-from ..metrics import DUE_SOON_DAYS
 
 DEFAULT_ISSUE_TITLE = "Overdue postmortem action items"
 DEFAULT_ISSUE_LABEL = "overdue-report"
 
 
 class ReportConfig(base.Config):
-    due_soon_days = c.Type(int, default=DUE_SOON_DAYS)
     issue_title = c.Type(str, default=DEFAULT_ISSUE_TITLE)
     issue_label = c.Type(str, default=DEFAULT_ISSUE_LABEL)
     repository = c.Type(str, default="")
@@ -42,7 +40,6 @@ class ReportConfig(base.Config):
 
 @dataclass(frozen=True, slots=True)
 class ReportSettings:
-    due_soon_days: int = DUE_SOON_DAYS
     issue_title: str = DEFAULT_ISSUE_TITLE
     issue_label: str = DEFAULT_ISSUE_LABEL
     repository: str = ""
@@ -60,8 +57,6 @@ def report_settings(section: Mapping[str, Any] | None, where: str = "mkdocs.yml"
     # An unknown key is a typo that would silently do nothing: an error here, not a warning.
     problems = [f"{prefix}.{key}: {err}" for key, err in [*errors, *warnings]]
     if not errors:
-        if config.due_soon_days < 0:
-            problems.append(f"{prefix}.due_soon_days: must be 0 or more, got {config.due_soon_days}")
         if config.timeout <= 0:
             problems.append(f"{prefix}.timeout: must be more than 0 seconds, got {config.timeout}")
         if config.retries < 0:
@@ -73,7 +68,6 @@ def report_settings(section: Mapping[str, Any] | None, where: str = "mkdocs.yml"
     if problems:
         raise ConfigError("\n".join(problems))
     return ReportSettings(
-        due_soon_days=config.due_soon_days,
         issue_title=config.issue_title.strip() or DEFAULT_ISSUE_TITLE,
         issue_label=config.issue_label.strip(),
         repository=config.repository.strip(),
