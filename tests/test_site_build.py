@@ -98,11 +98,15 @@ def test_titles_are_text_everywhere(built):
         assert "<script>alert(1)" not in html, path
         assert "<img src=x" not in html, path
         assert "<b>canary" not in html, path
+        assert "<i>db" not in html, path
     page = read(built, "2024/2024-03-05-checkout-outage/index.html")
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Checkout | payments down" in page
     assert "<title>\u2039script\u203aalert(1)\u2039/script\u203a Checkout | payments down - Fixture postmortems</title>" in page
     assert "Add a &lt;b&gt;canary&lt;/b&gt; stage | to the deploy pipeline" in page
     assert "&lt;img src=x onerror=alert(2)&gt;" in page
+    group = read(built, "by-service/i-db-i/index.html")  # a service named <i>db</i>
+    assert "<title>\u2039i\u203adb\u2039/i\u203a - Fixture postmortems</title>" in group
+    assert re.search(r"<h1[^>]*>&lt;i&gt;db&lt;/i&gt;", group)
 
 
 def test_postmortem_page_has_card_items_and_tags(built):

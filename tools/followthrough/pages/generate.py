@@ -218,7 +218,6 @@ class Renderer:
             words=words,
             people=lambda handles: words(data.name(h) for h in handles),
             none=Markup(fmt.NONE),
-            marker=Markup(paths.GENERATED_MARK),
             **context,
         )
         return text
@@ -254,16 +253,16 @@ class Site:
         r = self.renderer
         data = self.data
         pages: dict[str, str] = {}
-        pages[paths.HOME] = home_page(r)
-        pages[paths.ALL] = all_page(r)
+        pages[paths.HOME] = with_title("Home", home_page(r))
+        pages[paths.ALL] = with_title("All postmortems", all_page(r))
         for group in paths.GROUPS:
             pages.update(group_pages(r, group))
-        pages[paths.OVERDUE] = overdue_page(r)
-        pages[paths.COMPLETION] = completion_page(r)
-        pages[paths.RESPONSE] = response_page(r)
-        pages[paths.SEVERITIES] = r.render("severities.md.j2", paths.SEVERITIES)
-        pages[paths.ROLES] = roles_page(r)
-        pages[paths.TAGS] = r.render("tags.md.j2", paths.TAGS)
+        pages[paths.OVERDUE] = with_title("Overdue action items", overdue_page(r))
+        pages[paths.COMPLETION] = with_title("Completion rates", completion_page(r))
+        pages[paths.RESPONSE] = with_title("Response metrics", response_page(r))
+        pages[paths.SEVERITIES] = with_title("Severity rubric", r.render("severities.md.j2", paths.SEVERITIES))
+        pages[paths.ROLES] = with_title("Roles", roles_page(r))
+        pages[paths.TAGS] = with_title("Tags", r.render("tags.md.j2", paths.TAGS))
         pages[paths.CSS] = r.env.get_template(f"{TEMPLATE_FOLDER}/followthrough.css").render()
         from .export import export_items, export_postmortems  # export builds on SiteData from here
 
@@ -332,6 +331,13 @@ def card(r: Renderer, pm: Postmortem, h1: bool = True) -> str:
     return r.render("card.md.j2", here, pm=pm, h1=h1, items=r.data.items_of(pm), durations=m.durations(pm), review_note=note)
 
 
+def with_title(title: str, markdown: str) -> str:
+    """Front-matter with the page's title, made safe: MkDocs would otherwise take the title from the
+    rendered H1 with its entities kept, and `<title>`'s `striptags` would unescape them."""
+    head = f"---\ntitle: {json.dumps(safe_page_title(title), ensure_ascii=False)}\n---\n{paths.GENERATED_MARK}\n\n"
+    return head + markdown
+
+
 def _json(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
@@ -371,12 +377,12 @@ def group_pages(r: Renderer, group: str) -> dict[str, str]:
         order = str.lower
     names = sorted(members, key=order)
     title = paths.GROUP_TITLES[group]
-    out = {paths.group_index(group): r.render("group-index.md.j2", paths.group_index(group), group=group, title=title, names=names, members=members)}
+    out = {paths.group_index(group): with_title(title, r.render("group-index.md.j2", paths.group_index(group), group=group, title=title, names=names, members=members))}
     for name in names:
         here = paths.group_page(group, data.group_slugs[group][name])
         pms = members[name]
         label = data.team_name(name) if group == "team" else name
-        out[here] = r.render(
+        out[here] = with_title(label, r.render(
             "group.md.j2",
             here,
             group=group,
@@ -386,7 +392,7 @@ def group_pages(r: Renderer, group: str) -> dict[str, str]:
             label=label,
             incidents=newest_first(p for p in pms if not p.is_game_day),
             game_days=newest_first(p for p in pms if p.is_game_day),
-        )
+        ))
     return out
 
 
