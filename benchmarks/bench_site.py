@@ -48,6 +48,18 @@ plugins:
   - search
 """
 
+FLOOR_CONFIG = """\
+# The floor: plain mkdocs-material with the same pages but a one-entry nav (search on, no plugin).
+site_name: Short-nav floor
+docs_dir: postmortems
+theme:
+  name: material
+plugins:
+  - search
+nav:
+  - {first}
+"""
+
 PLUGIN_CONFIG = """\
 # The repo's own configuration, with the docs_dir pointed at the synthetic corpus.
 INHERIT: {root_config}
@@ -116,6 +128,8 @@ def prepare(workdir: Path, n: int, seed: int, root_config: Path) -> None:
         shutil.rmtree(workdir / "postmortems", ignore_errors=True)
         generate(workdir / "postmortems", n, seed)
     (workdir / "mkdocs-plain.yml").write_text(PLAIN_CONFIG, encoding="utf-8")
+    first = min(p.relative_to(workdir / "postmortems").as_posix() for p in (workdir / "postmortems").glob("*/*.md"))
+    (workdir / "mkdocs-floor.yml").write_text(FLOOR_CONFIG.format(first=first), encoding="utf-8")
     (workdir / "mkdocs-plugin.yml").write_text(PLUGIN_CONFIG.format(root_config=root_config), encoding="utf-8")
 
 
@@ -142,7 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[300, 1000, 3000], metavar="N", help="corpus sizes (default 300 1000 3000)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--only", choices=("plugin", "plain"), help="build one variant only")
+    parser.add_argument("--only", choices=("plugin", "plain", "floor"), help="build one variant only")
+    parser.add_argument("--floor", action="store_true", help="also build plain material with a one-entry nav: the per-page floor of any short-nav design")
     parser.add_argument("--plain-max", type=int, default=None, metavar="N", help="skip the plain build above this N (it is quadratic: minutes and gigabytes at 3000)")
     parser.add_argument("--config", type=Path, default=ROOT / "mkdocs.yml", help="the plugin variant's mkdocs.yml (default: the repo's)")
     parser.add_argument("--workdir", type=Path, default=None, help="where corpora and sites go (default: a temp folder, removed after)")
@@ -150,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="run the plugin builds under cProfile and print where the time goes")
     args = parser.parse_args(argv)
 
-    variants = [v for v in ("plugin", "plain") if args.only in (None, v)]
+    variants = [v for v in ("plugin", "plain", "floor") if args.only == v or (args.only is None and (v != "floor" or args.floor))]
     if "plugin" in variants and not args.config.is_file():
         parser.error(f"--config {args.config}: no such file (the plugin variant inherits it)")
     base = args.workdir or Path(tempfile.mkdtemp(prefix="ft-bench-site-"))
@@ -185,6 +200,9 @@ def main(argv: list[str] | None = None) -> int:
                 verdict = f"  (targets: <= {TARGET_RATIO}x, <= {TARGET_SITE_MB} MB: " + (
                     "met)" if p.seconds <= TARGET_RATIO * q.seconds and p.site_mb <= TARGET_SITE_MB else "NOT met)"
                 )
+            f = results.get(("floor", n))
+            if f:
+                print(f"N={n}: plugin/floor time {p.seconds / f.seconds:.2f}x (floor {1000 * f.seconds / n:.1f} ms/page, {f.seconds / q.seconds:.3f}x plain)")
             print(f"N={n}: plugin/plain time {p.seconds / q.seconds:.3f}x, memory {p.max_rss_mb / q.max_rss_mb:.2f}x, "
                   f"site {p.site_mb:.1f} MB vs {q.site_mb:.1f} MB{verdict}")  # fmt: skip
     for variant in variants:

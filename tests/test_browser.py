@@ -1,7 +1,7 @@
 """The built site in a real headless Chromium: pages, search, a ticket link, no console errors, no broken links.
 
-The repo's own samples are built with the root mkdocs.yml into a temp folder (with a fixed
-"today"), served by a threaded HTTP server on 127.0.0.1, and driven with Playwright through
+The repo's own samples are built with the root mkdocs.yml (inherited) into a temp folder, with a
+fixed "today" and a tracker state file that gives their Jira tickets addresses, served by a threaded HTTP server on 127.0.0.1, and driven with Playwright through
 Debian's /usr/bin/chromium (Playwright's own browser download is never used). Requests to
 any other host are intercepted: a ticket link's navigation gets a stub page, anything else
 fails the test, so no request leaves the machine. Screenshots of the overdue and completion
@@ -18,6 +18,7 @@ import html.parser
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -25,6 +26,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -94,15 +96,48 @@ class _Handler(SimpleHTTPRequestHandler):
         pass
 
 
+JIRA = "https://jira.example.com/browse/"
+
+
+def write_tracker_state(config: Path, state_file: Path) -> int:
+    """A state file as `followthrough sync` leaves it: every Jira-keyed sample item mirrored, with its URL.
+
+    Without it a Jira key has no address (only the tracker knows its server), so the overdue
+    page would link no ticket. Statuses stay what the front-matter says."""
+    from followthrough.config import load_config
+    from followthrough.repo import load_repo
+    from followthrough.state import TicketState, state_key, write_state
+
+    repo = load_repo(load_config(config), today=date.fromisoformat(TODAY))
+    states = {}
+    for pm in repo.valid_postmortems():
+        for item in pm.action_items:
+            if item.ticket and re.fullmatch(r"[A-Z][A-Z0-9_]+-\d+", item.ticket):
+                done_on = item.due if item.status == "done" else None
+                states[state_key(pm.id, item.id)] = TicketState(
+                    ticket=item.ticket, url=JIRA + item.ticket, status=item.status, done_on=done_on, checked=date.fromisoformat(TODAY)
+                )
+    write_state(state_file, states)
+    return len(states)
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("browser-site") / "site"
+    """The samples built with the root mkdocs.yml (inherited), beside a tracker state file, in a temp folder."""
+    work = tmp_path_factory.mktemp("browser-site")
+    shutil.copytree(ROOT / "postmortems", work / "postmortems")
+    config = work / "mkdocs.yml"
+    config.write_text(f"INHERIT: {CONFIG}\n", encoding="utf-8")
+    # The plugin reads state_file relative to the folder of mkdocs.yml: here, the temp folder.
+    mirrored = write_tracker_state(CONFIG, work / ".followthrough" / "state.json")
+    assert mirrored > 0, "no sample action item has a Jira ticket"
+    out = work / "site"
     env = {k: v for k, v in os.environ.items() if not k.startswith("FOLLOWTHROUGH_")}
     env.pop("SOURCE_DATE_EPOCH", None)
     env["FOLLOWTHROUGH_TODAY"] = TODAY
     proc = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(CONFIG), "-d", str(out)],
-        cwd=out.parent,
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(out)],
+        cwd=work,
         env=env,
         capture_output=True,
         text=True,
@@ -226,6 +261,10 @@ def _parse(html_text: str) -> _Links:
     return parser
 
 
+def _without_query(url: str) -> str:
+    return urlsplit(url)._replace(query="", fragment="").geturl()
+
+
 def check_internal_links(served: Served, pages: list[str]) -> int:
     """Every same-site URL of these pages answers 200, and every #fragment exists on its target."""
     problems: list[str] = []
@@ -307,7 +346,8 @@ def test_site_in_a_real_browser(session: Session, served: Served, site: Path) ->
     first = page.locator("li.md-search-result__item a.md-search-result__link").first
     first.wait_for(state="visible")
     hrefs = page.locator("li.md-search-result__item a.md-search-result__link").evaluate_all("els => els.map(e => e.href)")
-    assert hrefs and all(urldefrag(h)[0] == served.url + pm_page for h in hrefs), (word, pm_page, hrefs)
+    # Results link to the page or its sections; search.highlight adds "?h=word".
+    assert hrefs and all(_without_query(h) == served.url + pm_page for h in hrefs), (word, pm_page, hrefs)
     first.click()
     page.wait_for_url(re.compile("^" + re.escape(served.url + pm_page)))
     session.assert_clean(f"search result {pm_page}")
