@@ -92,7 +92,7 @@ class Recorded:
     query: dict[str, list[str]]
     kind: str  # "read" | "write"
     route: str  # the handler's name, or "" when nothing matched
-    status: int  # 0 when the connection was dropped
+    status: int  # what the server answered or, for a fault before the request took effect, the fault's status (0: dropped)
     fault: str = ""
 
 
@@ -224,14 +224,13 @@ class FakeServer:
                 self._record(rec)
                 return early, rec, fault
         response = self._process(request, handler, groups)
+        # Recorded as the server did it, before an `after` fault hides the outcome from the client.
+        rec = record(response.status)
+        self._record(rec)
         if fault is not None and fault.after:
             late = self._apply_fault(fault, before=False)
             if late is not None or fault.kind == "drop":
-                rec = record(late.status if late else 0)
-                self._record(rec)
                 return late, rec, fault
-        rec = record(response.status)
-        self._record(rec)
         return response, rec, fault
 
     def _record(self, rec: Recorded) -> None:

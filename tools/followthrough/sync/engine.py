@@ -294,7 +294,9 @@ class SyncEngine:
                 if found is not None:
                     return found, True
                 if pause is None:
-                    raise
+                    if attempt == 0:
+                        raise
+                    raise TrackerFailure(f"{failure} (after {attempt + 1} attempts)", status=failure.status) from None
                 attempt += 1
 
     def _write_back(self, w: Work, ref: str, report: DestinationReport, verb: str) -> bool:
@@ -380,6 +382,9 @@ class SyncEngine:
             changed = _render_differs(self.old_state, self.new_state)
             self.summary.state_written = None
             self.progress.line(f"would {'update' if changed else 'leave unchanged'} the state file {self.shown(str(self.state_path))}")
+            return
+        if not self.new_state and not self.state_path.exists():
+            self.summary.state_written = False  # nothing linked yet: no empty file to commit
             return
         self.summary.state_written = write_state(self.state_path, self.new_state)
 
