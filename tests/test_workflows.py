@@ -273,3 +273,43 @@ def test_overdue_report_steps_pass(origin: Path, python_env: Path, tmp_path: Pat
     assert issue.state == "open" and issue.labels == ["overdue-report"]
     assert issue.title == "Overdue postmortem action items"
     assert results["keepalive"].result == ("success" if event == "schedule" else "skipped")
+
+
+@pytest.mark.slow
+def test_publish_commits_tracker_changes_and_builds_that_commit(origin: Path, tmp_path: Path, python_env: Path) -> None:
+    """With a tracker configured (the loopback GitHub), sync creates tickets, the commit step
+    pushes the keys and the state file once, and the build job checks out that very commit."""
+    tree = tmp_path / "tree"
+    subprocess.run(["git", "clone", "-q", str(origin), str(tree)], check=True)
+    config = tree / "mkdocs.yml"
+    config.write_text(
+        config.read_text()
+        + "      trackers:\n        default: issues\n        destinations:\n"
+        + "          issues: {type: github, repo: acme/ops, seconds_between_requests: 0, seconds_between_writes: 0}\n"
+    )
+    git = ["git", "-C", str(tree), "-c", "user.name=Test", "-c", "user.email=test@example.com"]
+    subprocess.run([*git, "commit", "-q", "-am", "configure a tracker"], check=True)
+    bare = tmp_path / "origin.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(tree), str(bare)], check=True)
+    logins = re.findall(r"github: ([\w-]+)", (tree / "postmortems" / "people.yml").read_text())
+    with FakeGitHub(users=("github-actions", *logins)) as github:
+        runner = runner_for(bare, tmp_path / "run", python_env, github, "push", "publish.yml")
+        results = runner.run_workflow(load_workflow(WORKFLOWS / "publish.yml"))
+        assert len(github.issues("acme/ops")) > 0
+    # The samples also hold tickets of Jira projects this test configures no destination for:
+    # sync reports those and fails (a red job), yet what it created is committed and published.
+    steps = {s.name: s for s in results["sync"].steps}
+    assert steps["Sync action items with trackers"].outcome == "failure"
+    assert "no Jira destination has project PAY" in steps["Sync action items with trackers"].output
+    assert steps["Commit ticket keys and tracker state"].outcome == "success", failures(results)
+    assert results["sync"].result == "failure"
+    new_sha = results["sync"].outputs["sha"]
+    assert new_sha != runner.github["sha"]
+    log = subprocess.run(["git", "-C", str(bare), "log", "--format=%H %an <%ae> %s", "-2", "main"], capture_output=True, text=True, check=True).stdout.splitlines()
+    assert log[0] == f"{new_sha} github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com> Record tracker tickets and status"
+    changed = subprocess.run(["git", "-C", str(bare), "show", "--name-only", "--format=", new_sha], capture_output=True, text=True, check=True).stdout.split()
+    assert ".followthrough/state.json" in changed and all(p.startswith(("postmortems/", ".followthrough/")) for p in changed)
+    assert results["build"].result == "success", failures(results)
+    head = subprocess.run(["git", "-C", str(tmp_path / "run" / "job-build"), "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+    assert head == new_sha
+    assert results["deploy"].result == "success", failures(results)

@@ -57,10 +57,31 @@ def truthy(value: Any) -> bool:
     return value not in (None, False, 0, "", "0") if not isinstance(value, str) else value != ""
 
 
+def _number(value: Any) -> float:
+    """Actions' coercion for comparing values of different types."""
+    if value is None:
+        return 0.0
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return 0.0
+        try:
+            return float(int(text, 16)) if text.lower().startswith("0x") else float(text)
+        except ValueError:
+            return float("nan")
+    return float("nan")  # objects and arrays equal nothing of another type
+
+
 def _equal(a: Any, b: Any) -> bool:
     if isinstance(a, str) and isinstance(b, str):
         return a.lower() == b.lower()  # Actions compares strings ignoring case
-    return a == b
+    if type(a) is type(b) or (isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) and not isinstance(b, bool)):
+        return a == b
+    return _number(a) == _number(b)  # loose: null == '' == 0 == false
 
 
 class Evaluator:
