@@ -21,6 +21,7 @@ def test_pre_commit_hook_runs_the_lint_on_postmortems() -> None:
     samples = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "postmortems").rglob("*.md"))
     assert samples and all(files.search(p) for p in samples)
     assert not files.search("README.md") and not files.search("postmortems/people.yml")
+    assert not files.search("postmortems/index.md") and not files.search("postmortems/about/team.md")
     # What pre-commit does: the entry, then the matching staged files.
     result = run_cli(*shlex.split(hook["entry"])[1:], *samples[:3], cwd=ROOT)
     assert result.code == 0, result.out + result.err
