@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import xml.etree.ElementTree as ET
 from datetime import date
@@ -43,6 +44,15 @@ def pages() -> dict[str, str]:
     return load()[1]
 
 
+def cells(html: str, first: str) -> list[str]:
+    """The text of the cells after the first one, in the table row whose first cell's text is `first`."""
+    for row in re.findall(r"<tr>(.*?)</tr>", html, re.S):
+        texts = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        if texts and texts[0].strip() == first:
+            return [t.strip() for t in texts[1:]]
+    raise AssertionError(f"no row starting with {first!r}")
+
+
 def nav_targets(nav: list) -> list[str]:
     out = []
     for entry in nav:
@@ -78,16 +88,18 @@ def test_all_postmortems_lists_incidents_game_days_and_drafts_apart(pages):
     text = pages["all.md"]
     incidents, rest = text.split("## Game days")
     game, drafts = rest.split("## Drafts")
-    assert "2024\\-03\\-05" in incidents and "2023\\-11\\-03" in incidents and "Game day" not in incidents
-    assert incidents.index("2024\\-03\\-05") < incidents.index("2023\\-11\\-03")  # newest first
+    assert "<td>2024-03-05</td>" in incidents and "<td>2023-11-03</td>" in incidents and "Game day" not in incidents
+    assert incidents.index("2024-03-05") < incidents.index("2023-11-03")  # newest first
     assert "Game day, database failover" in game
     assert "Search slow for some users" in drafts
 
 
 def test_user_text_is_escaped_for_markdown_and_html(pages):
     row = next(line for line in pages["all.md"].splitlines() if "Checkout" in line)
-    assert "&lt;script&gt;alert\\(1\\)&lt;/script&gt; Checkout \\| payments down" in row
-    assert "[pay\\|ments](by-service/pay-ments.md)" in row
+    # Tables are raw HTML (Markdown leaves them alone): HTML escaping only, links to built URLs.
+    assert '<a href="../2024/2024-03-05-checkout-outage/">&lt;script&gt;alert(1)&lt;/script&gt; Checkout | payments down</a>' in row
+    assert '<a href="../by-service/pay-ments/">pay|ments</a>' in row
+
     for path, text in pages.items():
         if path.endswith(".md"):
             assert "<script" not in text and "<b>" not in text, path
@@ -97,10 +109,10 @@ def test_overdue_page_rows(pages):
     text = pages["overdue.md"]
     main = text.split("## By owner")[0]
     # canary: due 2024-03-18, open on 2024-07-01 -> 105 days overdue; the draft's item is not listed.
-    assert "| 105 | 2024\\-03\\-18 | Add a &lt;b&gt;canary&lt;/b&gt; stage \\| to the deploy pipeline | Nia Expert | Platform Team |" in main
+    assert '<td style="text-align:right">105</td><td>2024-03-18</td><td>Add a &lt;b&gt;canary&lt;/b&gt; stage | to the deploy pipeline</td><td>Nia Expert</td><td>Platform Team</td>' in main
     assert "missing index" not in text
     game = text.split("## From game days")[1]
-    assert "| 31 | 2024\\-05\\-31 | Write the failover runbook step" in game  # due 2024-05-31
+    assert '<td style="text-align:right">31</td><td>2024-05-31</td><td>Write the failover runbook step' in game  # due 2024-05-31
     assert "### Nia Expert (1)" in text and "### Platform Team (1)" in text
 
 
@@ -108,25 +120,30 @@ def test_completion_figures_on_the_page(pages):
     text = pages["completion.md"]
     # Incident items: pool-alert (done 03-14, due 03-15: on time), canary (open, late), audit (won't do),
     # cert-alert (done per front-matter, date unknown). 2 of 4 done, 1 won't do; on time 1 of 2.
-    assert "| All incidents | 4 | 2 | 1 | 1 | 0 | 1 | 50% | 25% | 50% | 9 |" in text
-    assert "| All game days | 1 | 0 | 0 | 1 | 0 | 1 | 0% | 0% | 0% | \u2013 |" in text
-    assert "<svg" in text and "2023\\-Q4" in text.split("## By severity")[0]
+    assert cells(text, "All incidents") == ["4", "2", "1", "1", "0", "1", "50%", "25%", "50%", "9"]
+    assert cells(text, "All game days") == ["1", "0", "0", "1", "0", "1", "0%", "0%", "0%", "\u2013"]
+    trend = text.split("## By severity")[0]
+    assert "<svg" in trend
+    assert cells(trend, "2023-Q4") == ["1", "1", "0", "0", "0", "0", "100%", "0%", "\u2013", "\u2013"]  # done, date unknown
+    assert cells(trend, "2024-Q1") == ["3", "1", "1", "1", "0", "1", "33%", "33%", "50%", "9"]
 
 
 def test_home_page_headline(pages):
     text = pages["index.md"]
-    assert "| 1 | [1](overdue.md) | 0 | 50% | 50% |" in text
+    assert '<td style="text-align:right">1</td><td style="text-align:right"><a href="overdue/">1</a></td><td style="text-align:right">0</td><td style="text-align:right">50%</td><td style="text-align:right">50% (2 judged)</td>' in text
     assert "Incidents this quarter (2024\\-Q3)" in text
 
 
 def test_response_page_uses_utc_and_keeps_game_days_apart(pages):
     text = pages["response.md"]
     by_sev = text.split("## By severity and quarter")[0]
-    assert "| 8 min (n=1) | 38 min (n=1) | 1 h 28 min (n=1) |" in by_sev  # SEV-1
-    assert "| 15 min (n=1) | 1 h (n=1) | 2 h 30 min (n=1) |" in by_sev  # SEV-3, written at UTC-5
+    assert cells(by_sev, "SEV-1") == ["1", "8 min (n=1)", "38 min (n=1)", "1 h 28 min (n=1)"]
+    assert cells(by_sev, "SEV-3") == ["1", "15 min (n=1)", "1 h (n=1)", "2 h 30 min (n=1)"]  # written at UTC-5
     quarters = text.split("## By severity and quarter")[1].split("## Postmortem review latency")[0]
-    assert "2023\\-Q4" in quarters and "2024\\-Q1" in quarters
-    assert "| 2 min (n=1) | 20 min (n=1) | 1 h (n=1) |" in text.split("## Game days")[1]
+    assert cells(quarters, "SEV-3")[0] == "2023-Q4" and cells(quarters, "SEV-1")[0] == "2024-Q1"
+    assert cells(text.split("## Game days")[1], "SEV-3") == ["1", "2 min (n=1)", "20 min (n=1)", "1 h (n=1)"]
+    missed = text.split("### Reviews that missed the target")[1]
+    assert cells(missed, "Login errors after a certificate rotation") == ["SEV-3", "2023-11-03 06:00 UTC", "2023-11-05", "not yet", "\u2013"]
 
 
 def test_postmortem_card(pages):
@@ -135,9 +152,10 @@ def test_postmortem_card(pages):
     assert pm is not None
     body = site.postmortem_markdown(pm)
     assert body.startswith("# &lt;script&gt;alert\\(1\\)&lt;/script&gt; Checkout \\| payments down\n")
-    assert "| Incident Commander | Ana Commander |" in body
-    assert "PAY\\-101](<https://jira.example.test/browse/PAY-101>)" in body
-    assert "open \\(not yet mirrored\\)</span> 105 days overdue" in body
+    assert "<tr><td>Incident Commander</td><td>Ana Commander</td></tr>" in body
+    assert '<a href="https://jira.example.test/browse/PAY-101">PAY-101</a>' in body
+    assert "open (not yet mirrored)</span> 105 days overdue" in body
+    assert '<a href="../../by-service/pay-ments/">pay|ments</a>' in body
     assert "&lt;img src=x onerror=alert(2)>" in body  # raw HTML in the body shown as text
     assert "corp.example" not in body
     draft = site.postmortem_markdown(site.find("2024/2024-06-01-search-slow.md"))

@@ -30,7 +30,17 @@ def md_escape(value: object) -> str:
 
 
 def html_escape(value: object) -> Markup:
+    """For raw HTML (table cells, attributes). Markup passes through: it is HTML built on purpose."""
+    if isinstance(value, Markup):
+        return value
     return Markup(html.escape("" if value is None else str(value), quote=True))
+
+
+def html_link(text: object, url: str | None) -> Markup:
+    """<a href=url>text</a>; only relative, http and https URLs become links (never javascript:)."""
+    if not url or ":" in url.split("/", 1)[0] and not url.startswith(("https://", "http://")):
+        return html_escape(text)
+    return Markup(f'<a href="{html.escape(url, quote=True)}">{html_escape(text)}</a>')
 
 
 def md_link(text: object, target: str) -> Markup:

@@ -24,7 +24,7 @@ def _minutes(delta: timedelta | None) -> float | None:
 
 
 def _url(data: SiteData, src: str) -> str:
-    url = quote(paths.page_url(src))
+    url = quote(paths.page_url(src, data.use_directory_urls))
     base = data.settings.site_url
     return (base.rstrip("/") + "/" + url) if base else url
 

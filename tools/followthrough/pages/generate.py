@@ -24,7 +24,7 @@ from ..templating import template_dirs
 from . import format as fmt
 from . import paths
 from .chart import Series, line_chart
-from .escape import md_escape, md_link, neutralize_html, safe_page_title, slug, unique_slugs, web_link
+from .escape import html_escape, html_link, md_escape, md_link, neutralize_html, safe_page_title, slug, unique_slugs
 from .options import SiteOptions
 
 TEMPLATE_FOLDER = "site"
@@ -56,6 +56,7 @@ def template_environment(root: Path | None) -> jinja2.Environment:
         moment=fmt.moment,
         day=fmt.day,
         slug=slug,
+        h=html_escape,
         role_title=lambda role: ROLE_TITLES.get(role, role),
     )
     return env
@@ -80,6 +81,7 @@ class SiteData:
     doc_paths: Mapping[str, str]  # postmortem id -> docs_dir path
     group_slugs: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # group -> name -> slug
     views_by_pm: Mapping[str, tuple[m.ItemView, ...]] = field(default_factory=dict)  # postmortem id -> its items
+    use_directory_urls: bool = True  # MkDocs' setting of the same name: how page URLs look
 
     def src(self, pm: Postmortem) -> str:
         return self.doc_paths[pm.id]
@@ -105,10 +107,11 @@ def site_data(
     today: date,
     options: SiteOptions | None = None,
     doc_paths: Mapping[str, str] | None = None,
+    use_directory_urls: bool = True,
 ) -> SiteData:
     views = tuple(m.item_views(postmortems, states, today, directory))
     paths_by_id = dict(doc_paths) if doc_paths else {pm.id: paths.doc_path(pm, settings) for pm in postmortems}
-    data = SiteData(tuple(postmortems), directory, settings, today, options or SiteOptions(), views, paths_by_id)
+    data = SiteData(tuple(postmortems), directory, settings, today, options or SiteOptions(), views, paths_by_id, use_directory_urls=use_directory_urls)
     groups = {g: unique_slugs(sorted({n for pm in m.counted_postmortems(postmortems) for n in group_names(g, pm)})) for g in paths.GROUPS}
     by_pm: dict[str, list[m.ItemView]] = defaultdict(list)
     for v in views:
@@ -131,7 +134,10 @@ def group_names(group: str, pm: Postmortem) -> list[str]:
 
 
 class Links:
-    """Link helpers for one page: targets are docs_dir paths, made relative to `here`."""
+    """Links for one page: targets are docs_dir paths, made relative to `here`.
+
+    `to` makes a Markdown link (for prose, where MkDocs checks it); the others make HTML
+    links, for the tables, which are raw HTML so that Markdown does not re-parse every cell."""
 
     def __init__(self, data: SiteData, here: str) -> None:
         self.data = data
@@ -140,34 +146,41 @@ class Links:
     def to(self, target: str, text: object) -> Markup:
         return md_link(text, paths.relative(target, self.here))
 
+    def href(self, target: str) -> str:
+        return paths.relative_url(target, self.here, self.data.use_directory_urls)
+
+    def a(self, target: str, text: object) -> Markup:
+        return html_link(text, self.href(target))
+
     def pm(self, pm: Postmortem) -> Markup:
-        return self.to(self.data.src(pm), pm.title or pm.id)
+        return self.a(self.data.src(pm), pm.title or pm.id)
 
     def group(self, group: str, name: str, text: object | None = None) -> Markup:
         s = self.data.group_slugs.get(group, {}).get(name)
         label = (self.data.team_name(name) if group == "team" else name) if text is None else text
         if s is None:
-            return Markup(md_escape(label))
-        return self.to(paths.group_page(group, s), label)
+            return html_escape(label)
+        return self.a(paths.group_page(group, s), label)
 
     def groups(self, group: str, names: Iterable[str]) -> Markup:
         return Markup(", ").join(self.group(group, n) for n in names)
 
 
 def badge(severity: str, settings: Settings) -> Markup:
-    """The severity as a coloured label; the rank (0 = most severe) picks the colour."""
+    """The severity as a coloured label; the rank (0 = most severe) picks the colour.
+    HTML, valid in Markdown prose and in raw HTML tables alike."""
     rank = settings.severity_rank(severity)
-    return Markup(f'<span class="ft-badge ft-rank-{min(rank, 5)}">{md_escape(severity or "?")}</span>')
+    return Markup(f'<span class="ft-badge ft-rank-{min(rank, 5)}">{html_escape(severity or "?")}</span>')
 
 
 def status_chip(status: str) -> Markup:
-    return Markup(f'<span class="ft-status ft-status-{slug(status)}">{md_escape(status)}</span>')
+    return Markup(f'<span class="ft-status ft-status-{slug(status)}">{html_escape(status)}</span>')
 
 
 def ticket(view: m.ItemView) -> Markup:
     if not view.ticket:
         return Markup(fmt.NONE)
-    return web_link(view.ticket, view.ticket_url)
+    return html_link(view.ticket, view.ticket_url) if view.ticket_url else html_escape(view.ticket)
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,8 +229,8 @@ class Renderer:
             team_name=data.team_name,
             row=lambda pm: pm_row(pm, data),
             words=words,
-            people=lambda handles: words(data.name(h) for h in handles),
-            none=Markup(fmt.NONE),
+            people=lambda handles: Markup(", ").join(html_escape(data.name(h)) for h in handles),
+            dash=Markup(fmt.NONE),
             **context,
         )
         return text
@@ -243,8 +256,9 @@ class Site:
         options: SiteOptions | None = None,
         root: Path | None = None,
         doc_paths: Mapping[str, str] | None = None,
+        use_directory_urls: bool = True,
     ) -> "Site":
-        data = site_data(postmortems, directory, settings, states, today, options, doc_paths)
+        data = site_data(postmortems, directory, settings, states, today, options, doc_paths, use_directory_urls)
         return cls(data, template_environment(root))
 
     def pages(self, *, include_postmortems: bool = False) -> dict[str, str]:
@@ -305,6 +319,7 @@ def generate_pages(
     root: Path | None = None,
     doc_paths: Mapping[str, str] | None = None,
     include_postmortems: bool = False,
+    use_directory_urls: bool = True,
 ) -> dict[str, str]:
     """Every generated page (Markdown) and data file (JSON, CSS) by its path inside docs_dir.
 
@@ -312,9 +327,10 @@ def generate_pages(
     state file's content (empty when nothing is mirrored yet); `root` is the repo folder whose
     `templates/site/` may override the packaged templates; `doc_paths` maps postmortem ids to
     their docs_dir paths when they are not `pm.path` minus the docs_dir prefix. With
-    `include_postmortems`, each postmortem's full page is included too.
+    `include_postmortems`, each postmortem's full page is included too. `use_directory_urls` is
+    MkDocs' setting: the tables link to built URLs, which depend on it.
     """
-    site = Site.create(postmortems, directory, settings, states, today, options=options, root=root, doc_paths=doc_paths)
+    site = Site.create(postmortems, directory, settings, states, today, options=options, root=root, doc_paths=doc_paths, use_directory_urls=use_directory_urls)
     return site.pages(include_postmortems=include_postmortems)
 
 

@@ -9,6 +9,7 @@ and from search.
 from __future__ import annotations
 
 import posixpath
+from urllib.parse import quote
 from typing import Any
 
 from ..model import Postmortem
@@ -70,13 +71,26 @@ def relative(target: str, here: str) -> str:
     return posixpath.relpath(target, posixpath.dirname(here) or ".")
 
 
-def page_url(src: str) -> str:
-    """The URL (relative to the site root) MkDocs gives a page with use_directory_urls."""
+def page_url(src: str, use_directory_urls: bool = True) -> str:
+    """The URL (relative to the site root) MkDocs gives the page of `src`."""
     if not src.endswith(".md"):
         return src
     stem = src[:-3]
+    if not use_directory_urls:
+        return stem + ".html"
     if stem == "index":
         return ""
     if stem.endswith("/index"):
         return stem[: -len("index")]
     return stem + "/"
+
+
+def relative_url(target: str, here: str, use_directory_urls: bool = True) -> str:
+    """The href from the page of `here` to the page (or file) `target`, both docs_dir paths."""
+    to = page_url(target, use_directory_urls)
+    base = page_url(here, use_directory_urls)
+    base_dir = base if base.endswith("/") or not base else posixpath.dirname(base) + "/"
+    rel = posixpath.relpath(to or ".", base_dir.rstrip("/") or ".")
+    if to.endswith("/") or not to:
+        rel = "./" if rel == "." else rel + "/"
+    return quote(rel, safe="/#")

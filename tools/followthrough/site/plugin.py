@@ -84,7 +84,7 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
             states = read_state(loaded.root / loaded.settings.state_file)
             valid = repo.valid_postmortems()
             doc_paths = {pm.id: repo.docs_path(pm) for pm in valid}
-            self.site = Site.create(valid, repo.directory, loaded.settings, states, today, options=self.options, root=loaded.root, doc_paths=doc_paths)
+            self.site = Site.create(valid, repo.directory, loaded.settings, states, today, options=self.options, root=loaded.root, doc_paths=doc_paths, use_directory_urls=config.use_directory_urls)
             pages = self.site.pages()
         except FollowthroughError as exc:
             raise PluginError(str(exc)) from None
