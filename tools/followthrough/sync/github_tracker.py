@@ -214,6 +214,8 @@ class GitHubTracker:
         repo = self.repo
         labels = list(dict.fromkeys(_label(x) for x in ticket.labels))
         body = description_markdown(ticket.paragraphs, f"<!-- {ticket.marker_line} -->")
+        if ticket.due and not DUE.search(body):
+            body += f"\nDue: {ticket.due.isoformat()}\n"  # GitHub has no due date field; this line is it
         kwargs: dict[str, Any] = {"title": ticket.title[:256], "body": body, "labels": labels}
         if ticket.assignee:
             kwargs["assignees"] = [ticket.assignee]

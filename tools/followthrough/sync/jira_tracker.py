@@ -157,7 +157,12 @@ class JiraTracker:
                 **auth,
             )
 
-        client = self.policy.read(lambda: self._call(f"reach {self.dest.url}", "GET", construct))
+        try:
+            client = self.policy.read(lambda: self._call(f"reach {self.dest.url}", "GET", construct))
+        except TrackerFailure as failure:
+            if failure.status == 401:
+                raise TrackerFailure(f"{failure}; check {self.dest.token_env} and that type: {self.dest.kind} is right for this server", status=401) from None
+            raise
         deployment = client.deploymentType
         if self.cloud and deployment != "Cloud":
             raise TrackerFailure(f"{self.dest.url} is Jira {deployment or 'Server'}, not Cloud: use type: jira-dc for destination {self.name}")
