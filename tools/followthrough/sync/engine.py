@@ -18,7 +18,7 @@ from typing import Callable, Mapping, Sequence
 
 from ..model import ActionItem, Directory, Postmortem
 from ..repo import Repo
-from ..state import TicketState, read_state, state_key, write_state
+from ..state import TicketState, read_state, render_state, state_key, write_state
 from .config import Destination, Trackers
 from .counting import RequestCounter
 from .description import new_ticket
@@ -45,7 +45,6 @@ class Work:
     destination: str | None
     route_problem: str | None
     ticket: str | None  # as written in the file
-    mirror: bool  # the postmortem's status is mirrored
 
     @property
     def key(self) -> str:
@@ -167,7 +166,6 @@ class SyncEngine:
                         destination=route.destination,
                         route_problem=None if route.destination else route.reason,
                         ticket=item.ticket,
-                        mirror=mirror,
                     )
                 )
         return works
@@ -409,6 +407,4 @@ def _handle_of(directory: Directory, tracker_id: str | None, dest: Destination) 
 
 
 def _render_differs(old: Mapping[str, TicketState], new: Mapping[str, TicketState]) -> bool:
-    from ..state import render_state
-
     return render_state(old) != render_state(new)
