@@ -583,7 +583,9 @@ def test_configuration_errors_exit_2_naming_the_setting(tmp_path, jira):
     assert "plugins.followthrough.trackers.default: 'nowhere' is not one of the destinations ['pay']" in result.err
     empty = build_repo(tmp_path / "empty", {}, [pm])
     result = sync(empty, env=env_for(jira))
-    assert result.code == 2 and "no trackers configured" in result.err
+    assert result.code == 0 and "no trackers configured" in result.err and "nothing to sync" in result.err
+    in_actions = sync(empty, env={**env_for(jira), "GITHUB_ACTIONS": "true"})
+    assert in_actions.code == 0 and in_actions.out.startswith("::notice title=Tracker sync skipped::")
 
 
 def test_ticket_of_no_configured_destination_fails_that_item(tmp_path, jira):

@@ -238,7 +238,7 @@ def test_publish_steps_pass(origin: Path, python_env: Path, tmp_path: Path, gith
         "keepalive": "success" if event == "schedule" else "skipped",
     }, failures(results)  # fmt: skip
     sync = {s.name: s for s in results["sync"].steps}
-    assert "::notice title=Tracker sync skipped::no trackers configured" in sync["Sync action items with trackers"].output
+    assert "::notice title=Tracker sync skipped::mkdocs.yml: no trackers configured" in sync["Sync action items with trackers"].output
     assert "no commit" in sync["Commit ticket keys and tracker state"].output
     assert results["sync"].outputs["sha"] == runner.github["sha"]
     assert (tmp_path / "job-build" / "site" / "overdue" / "index.html").is_file()

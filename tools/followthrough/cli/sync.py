@@ -14,7 +14,7 @@ import traceback
 from pathlib import Path
 from typing import Sequence, TextIO
 
-from ..errors import ConfigError, FollowthroughError
+from ..errors import FollowthroughError
 from ..repo import load_repo
 from ..sync.config import Trackers, load_trackers
 from ..sync.engine import ONLY, Summary, SyncEngine
@@ -100,7 +100,13 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out_r = Redacting(out, [*raw_secrets, *secrets_of(trackers)])
         err_r = Redacting(err, [*raw_secrets, *secrets_of(trackers)])
         if not trackers.configured:
-            raise ConfigError(f"{where}: no trackers configured: add plugins.followthrough.trackers.destinations (see guide/sync.md)")
+            # Not an error: a repo may publish its site before it has trackers. Say so and stop.
+            message = f"{where}: no trackers configured (plugins.followthrough.trackers.destinations); nothing to sync, see guide/sync.md"
+            if environ.get("GITHUB_ACTIONS") == "true":
+                out_r.write(f"::notice title=Tracker sync skipped::{message}\n")
+            else:
+                err_r.write(f"followthrough: {message}\n")
+            return 0
         today = resolve_today(args.today)
         repo = load_repo(config, args.paths or None, today)
         progress = Progress(out_r, err_r, environ)  # type: ignore[arg-type]
