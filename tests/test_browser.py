@@ -209,7 +209,7 @@ class Session:
 
 @pytest.fixture
 def session(browser: Any, served: Served) -> Iterator[Session]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light", service_workers="block")
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     s = Session(page, served)
@@ -326,10 +326,12 @@ def test_site_in_a_real_browser(session: Session, served: Served, site: Path) ->
     page = session.page
     OUTPUT.mkdir(exist_ok=True)
 
-    # Home, overdue and completion pages render without errors; two of them are kept as screenshots.
+    # Home renders; the navigation leads to the overdue page; overdue and completion are kept as screenshots.
     session.goto(HOME)
     assert page.locator("h1").first.inner_text().strip(), "home page has no heading"
-    session.goto(OVERDUE)
+    page.locator(f"nav.md-nav--primary a[href$='{OVERDUE}']").first.click()
+    page.wait_for_url(served.url + OVERDUE)
+    session.assert_clean("after following the navigation to the overdue page")
     overdue_rows = page.locator("article table tbody tr")
     assert overdue_rows.count() > 0, "the overdue page lists no items, but the samples have overdue items"
     page.screenshot(path=str(OUTPUT / "overdue.png"), full_page=True)
@@ -342,7 +344,7 @@ def test_site_in_a_real_browser(session: Session, served: Served, site: Path) ->
     session.goto(HOME)
     box = page.locator("input.md-search__input")  # in the header itself at desktop widths
     box.click()
-    box.type(word, delay=20)
+    box.press_sequentially(word, delay=20)
     first = page.locator("li.md-search-result__item a.md-search-result__link").first
     first.wait_for(state="visible")
     hrefs = page.locator("li.md-search-result__item a.md-search-result__link").evaluate_all("els => els.map(e => e.href)")
@@ -352,6 +354,15 @@ def test_site_in_a_real_browser(session: Session, served: Served, site: Path) ->
     page.wait_for_url(re.compile("^" + re.escape(served.url + pm_page)))
     session.assert_clean(f"search result {pm_page}")
     assert page.locator("article h1").first.inner_text().strip()
+
+    # The palette toggle switches light to dark on a generated page.
+    session.goto(COMPLETION)
+    scheme = lambda: page.locator("body").get_attribute("data-md-color-scheme")  # noqa: E731
+    before = scheme()
+    page.locator("form[data-md-component='palette'] label.md-header__button:visible").click()
+    page.wait_for_function("s => document.body.getAttribute('data-md-color-scheme') !== s", arg=before)
+    assert (before, scheme()) == ("default", "slate")
+    session.assert_clean("after switching the palette")
 
     # A ticket link on the overdue page leads to the tracker: the navigation is intercepted with a stub page.
     session.goto(OVERDUE)
