@@ -28,6 +28,7 @@ from .escape import html_escape, html_link, md_escape, md_link, neutralize_html,
 from .options import SiteOptions
 
 TEMPLATE_FOLDER = "site"
+CARD_MARK = "<!-- followthrough: header card -->"
 
 
 def _finalize(value: Any) -> Any:
@@ -268,12 +269,12 @@ class Site:
         data = self.data
         pages: dict[str, str] = {}
         pages[paths.HOME] = with_title("Home", home_page(r))
-        pages[paths.ALL] = with_title("All postmortems", all_page(r))
+        pages[paths.ALL] = with_title("All postmortems", all_page(r), searchable=False)
         for group in paths.GROUPS:
             pages.update(group_pages(r, group))
-        pages[paths.OVERDUE] = with_title("Overdue action items", overdue_page(r))
-        pages[paths.COMPLETION] = with_title("Completion rates", completion_page(r))
-        pages[paths.RESPONSE] = with_title("Response metrics", response_page(r))
+        pages[paths.OVERDUE] = with_title("Overdue action items", overdue_page(r), searchable=False)
+        pages[paths.COMPLETION] = with_title("Completion rates", completion_page(r), searchable=False)
+        pages[paths.RESPONSE] = with_title("Response metrics", response_page(r), searchable=False)
         pages[paths.SEVERITIES] = with_title("Severity rubric", r.render("severities.md.j2", paths.SEVERITIES))
         pages[paths.ROLES] = with_title("Roles", roles_page(r))
         pages[paths.TAGS] = with_title("Tags", r.render("tags.md.j2", paths.TAGS))
@@ -295,11 +296,18 @@ class Site:
         """For MkDocs' `meta.title`: safe where themes print it raw (see escape.safe_page_title)."""
         return safe_page_title(pm.title or pm.id)
 
-    def postmortem_markdown(self, pm: Postmortem) -> str:
+    def postmortem_markdown(self, pm: Postmortem, *, card_placeholder: bool = False) -> str:
         """The page body: title, header card and live action items, then the author's body with
-        raw HTML shown as text."""
+        raw HTML shown as text. With card_placeholder, the card is left out and CARD_MARK stands in
+        its place, for `card_html` to replace in the built HTML (Markdown need not parse it)."""
         h1 = not any(sec.level == 1 for sec in pm.sections)
-        return card(self.renderer, pm, h1) + neutralize_html(pm.body)
+        here = self.data.src(pm)
+        head = self.renderer.render("card.md.j2", here, pm=pm, h1=h1)
+        middle = CARD_MARK + "\n\n" if card_placeholder else self.card_html(pm) + "\n"
+        return head + middle + neutralize_html(pm.body)
+
+    def card_html(self, pm: Postmortem) -> str:
+        return card(self.renderer, pm)
 
     def postmortem_file(self, pm: Postmortem) -> str:
         """A whole Markdown file for a plain MkDocs build: minimal front-matter, then the page body."""
@@ -334,7 +342,7 @@ def generate_pages(
     return site.pages(include_postmortems=include_postmortems)
 
 
-def card(r: Renderer, pm: Postmortem, h1: bool = True) -> str:
+def card(r: Renderer, pm: Postmortem) -> str:
     here = r.data.src(pm)
     hours = r.data.options.review_target_hours
     lat = m.review_latency(pm, r.data.today, hours)
@@ -344,18 +352,23 @@ def card(r: Renderer, pm: Postmortem, h1: bool = True) -> str:
         note = f"{lat.days} day(s) after resolved ({'on target' if lat.state == 'on-target' else 'late'}: {hours} h)"
     else:
         note = f"due by {lat.deadline.isoformat()} ({hours} h target)" + (": late" if lat.state == "overdue" else "")
-    return r.render("card.md.j2", here, pm=pm, h1=h1, items=r.data.items_of(pm), durations=m.durations(pm), review_note=note)
+    return r.render("card.html.j2", here, pm=pm, items=r.data.items_of(pm), durations=m.durations(pm), review_note=note)
 
 
-def with_title(title: str, markdown: str) -> str:
+def with_title(title: str, markdown: str, *, searchable: bool = True) -> str:
     """Front-matter with the page's title, made safe: MkDocs would otherwise take the title from the
-    rendered H1 with its entities kept, and `<title>`'s `striptags` would unescape them."""
-    head = f"---\ntitle: {json.dumps(safe_page_title(title), ensure_ascii=False)}\n---\n{paths.GENERATED_MARK}\n\n"
+    rendered H1 with its entities kept, and `<title>`'s `striptags` would unescape them.
+
+    Listing pages are not searchable: they repeat the titles of the postmortems they list, so a
+    search would hit the list instead of the postmortem (and indexing them costs build time)."""
+    exclude = "" if searchable else "search:\n  exclude: true\n"
+    head = f"---\ntitle: {json.dumps(safe_page_title(title), ensure_ascii=False)}\n{exclude}---\n{paths.GENERATED_MARK}\n\n"
     return head + markdown
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    # Compact: the exports are for tools, and json's C encoder only runs without `indent`.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def home_page(r: Renderer) -> str:
@@ -393,12 +406,12 @@ def group_pages(r: Renderer, group: str) -> dict[str, str]:
         order = str.lower
     names = sorted(members, key=order)
     title = paths.GROUP_TITLES[group]
-    out = {paths.group_index(group): with_title(title, r.render("group-index.md.j2", paths.group_index(group), group=group, title=title, names=names, members=members))}
+    out = {paths.group_index(group): with_title(title, r.render("group-index.md.j2", paths.group_index(group), group=group, title=title, names=names, members=members), searchable=False)}
     for name in names:
         here = paths.group_page(group, data.group_slugs[group][name])
         pms = members[name]
         label = data.team_name(name) if group == "team" else name
-        out[here] = with_title(label, r.render(
+        out[here] = with_title(label, searchable=False, markdown=r.render(
             "group.md.j2",
             here,
             group=group,

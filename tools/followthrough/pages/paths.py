@@ -9,6 +9,7 @@ and from search.
 from __future__ import annotations
 
 import posixpath
+from functools import lru_cache
 from urllib.parse import quote
 from typing import Any
 
@@ -85,12 +86,18 @@ def page_url(src: str, use_directory_urls: bool = True) -> str:
     return stem + "/"
 
 
+@lru_cache(maxsize=65536)
 def relative_url(target: str, here: str, use_directory_urls: bool = True) -> str:
-    """The href from the page of `here` to the page (or file) `target`, both docs_dir paths."""
+    """The href from the page of `here` to the page (or file) `target`, both docs_dir paths.
+
+    Plain string work on site-root URLs (no file system, unlike os.path.relpath): the listing
+    pages call this once per table cell."""
     to = page_url(target, use_directory_urls)
     base = page_url(here, use_directory_urls)
-    base_dir = base if base.endswith("/") or not base else posixpath.dirname(base) + "/"
-    rel = posixpath.relpath(to or ".", base_dir.rstrip("/") or ".")
-    if to.endswith("/") or not to:
-        rel = "./" if rel == "." else rel + "/"
-    return quote(rel, safe="/#")
+    base_parts = base.split("/")[:-1]  # the folder of the page: "by-year/2024/" -> ["by-year", "2024"]
+    to_parts = to.split("/")
+    common = 0
+    while common < len(base_parts) and common < len(to_parts) - 1 and base_parts[common] == to_parts[common]:
+        common += 1
+    rel = "../" * (len(base_parts) - common) + "/".join(to_parts[common:])
+    return quote(rel or "./", safe="/#")

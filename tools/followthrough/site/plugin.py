@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -20,6 +21,7 @@ from mkdocs.structure.pages import Page
 from ..config import LoadedConfig, PluginConfig, settings_from_plugin
 from ..errors import FollowthroughError
 from ..pages import SITE_NAV, Site, SiteOptions, site_options
+from ..pages.generate import CARD_MARK
 from ..pages import paths
 from ..repo import load_repo, relative_to_root
 from ..state import read_state
@@ -38,6 +40,8 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         self.loaded: LoadedConfig | None = None
         self.options = SiteOptions()
         self.site: Site | None = None
+        self.generated: set[str] = set()  # src_uri of the pages this build generated
+        self.stashed: dict[str, list[str]] = {}  # src_uri -> HTML blocks taken out before Markdown
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -99,17 +103,50 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
                     raise PluginError(f"{where}: the followthrough plugin generates this page; rename or move your file")
                 files.remove(existing)  # a copy left by `followthrough pages --out` into docs_dir
             files.append(File.generated(config, path, content=content))
+        self.generated = {path for path in pages if path.endswith(".md")}
+        self.stashed = {}
         return files
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         if self.site is None:
             return None
+        if page.file.src_uri in self.generated:
+            return self._stash_tables(page.file.src_uri, markdown)
         pm = self.site.find(page.file.src_uri)
         if pm is None:
             return None
         page.meta["title"] = self.site.page_title(pm)
         page.meta["tags"] = list(pm.tags)
-        return self.site.postmortem_markdown(pm)
+        return self.site.postmortem_markdown(pm, card_placeholder=True)
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        # The card is HTML already; putting it in after Markdown has run spares Markdown from
+        # parsing it on every postmortem page (a third of the plugin's per-page time).
+        if self.site is None:
+            return None
+        blocks = self.stashed.pop(page.file.src_uri, None)
+        if blocks is not None:
+            return _STASH_MARK.sub(lambda m: blocks[int(m.group(1))], html)
+        pm = self.site.find(page.file.src_uri)
+        if pm is None or CARD_MARK not in html:
+            return None
+        return html.replace(CARD_MARK, self.site.card_html(pm), 1)
+
+    def _stash_tables(self, src_uri: str, markdown: str) -> str:
+        # The generated pages' tables are HTML already (thousands of rows on a large repo): hand
+        # Markdown a placeholder for each and put the table back into the built HTML.
+        blocks: list[str] = []
+
+        def stash(match: re.Match[str]) -> str:
+            blocks.append(match.group(0))
+            return f"<!-- followthrough block {len(blocks) - 1} -->"
+
+        self.stashed[src_uri] = blocks
+        return _HTML_BLOCK.sub(stash, markdown)
+
+
+_HTML_BLOCK = re.compile(r"^<(table|div class=\"ft-chart\")>.*?^</(?:table|svg></div)>$", re.M | re.S)
+_STASH_MARK = re.compile(r"<!-- followthrough block (\d+) -->")
 
 
 def _is_generated(file: File) -> bool:
