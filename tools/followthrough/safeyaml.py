@@ -95,20 +95,7 @@ def _scalar(event: yaml.ScalarEvent, line: int, column: int, problems: list[Yaml
         if not event.implicit[0]:  # quoted, or written as a block scalar
             return event.value
         tag = _resolver.resolve(ScalarNode, event.value, (True, False))
-    if tag not in SCALAR_TAGS:
-        problems.append(YamlProblem(line, column, "tag", f"the tag {_show_tag(event.tag)} is not allowed here; write a plain value"))
-        return _Raw(event.value)
-    if tag == _Y + "str":
-        return event.value
-    node = ScalarNode(tag, event.value, event.start_mark, event.end_mark)
-    try:
-        return _constructor.yaml_constructors[tag](_constructor, node)
-    except (ValueError, TypeError, OverflowError, ConstructorError) as exc:
-        what = "date" if tag == _Y + "timestamp" else tag.removeprefix(_Y)
-        problems.append(
-            YamlProblem(line, column, "value", f"{event.value!r} looks like a {what} but is not a valid one ({exc}); quote it if it is text")
-        )
-        return _Raw(event.value)
+    return _scalar_node(ScalarNode(tag, event.value, event.start_mark, event.end_mark), line, column, problems)
 
 
 # Below this many characters that can open a nesting level, libyaml's recursive composer
