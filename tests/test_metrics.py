@@ -325,3 +325,15 @@ def test_review_summary_rate_leaves_pending_out():
     assert s.median_days == 4.0  # 1 and 7 days
     assert m.review_latency(pm("x"), today) is None
     assert m.review_latency(pm("y", resolved="2024-03-01T10:00:00Z"), today, target_hours=24 * 9).state == "pending"
+
+
+def test_on_time_rate_is_withheld_while_most_done_items_have_no_done_date():
+    # Two done items without a tracker done date, one open past due: a rate would say 0%.
+    items = (
+        item(0, due="2024-03-10", status="done"),
+        item(1, due="2024-03-11", status="done"),
+        item(2, due="2024-03-12"),
+    )
+    c = m.completion(m.item_views([pm("a", items=items)], {}, TODAY), TODAY)
+    assert (c.on_time, c.late, c.late_open, c.done_date_unknown) == (0, 1, 1, 2)
+    assert c.on_time_rate is None

@@ -260,6 +260,7 @@ class Completion:
     on_time: int  # done on or before the due date
     late: int  # done after the due date, or still open past it
     done_date_unknown: int  # done, but no done date known (not mirrored): not judged on time or late
+    late_open: int  # of `late`: still open past the due date
     median_days_to_close: float | None
     age_buckets: tuple[tuple[str, int], ...]  # open and in-progress items by age
 
@@ -274,9 +275,17 @@ class Completion:
 
     @property
     def on_time_rate(self) -> float | None:
-        """on_time / (on_time + late)."""
+        """on_time / (on_time + late); None while most done items have no known done date.
+
+        Open items past due are known to be late, but done items are judged only with a done
+        date (from the tracker). When those are mostly unknown, a rate over the rest would count
+        every overdue item and almost none of the done ones: a figure that is simply wrong.
+        """
         judged = self.on_time + self.late
-        return self.on_time / judged if judged else None
+        done_judged = judged - self.late_open
+        if not judged or self.done_date_unknown > done_judged:
+            return None
+        return self.on_time / judged
 
     @property
     def still_open(self) -> int:
@@ -308,7 +317,7 @@ def completion(views: Iterable[ItemView], today: date) -> Completion:
     """The completion figures of exactly these items (callers choose them, usually `counted(...)`)."""
     views = list(views)
     by_status: dict[str, int] = defaultdict(int)
-    on_time = late = unknown = 0
+    on_time = late = late_open = unknown = 0
     closes: list[int] = []
     buckets = {label: 0 for _, _, label in AGE_BUCKETS}
     for v in views:
@@ -318,6 +327,7 @@ def completion(views: Iterable[ItemView], today: date) -> Completion:
             on_time += 1
         elif judged is False:
             late += 1
+            late_open += v.is_open
         elif v.status == "done" and v.done_on is None:
             unknown += 1
         d = days_to_close(v)
@@ -336,6 +346,7 @@ def completion(views: Iterable[ItemView], today: date) -> Completion:
         on_time=on_time,
         late=late,
         done_date_unknown=unknown,
+        late_open=late_open,
         median_days_to_close=float(statistics.median(closes)) if closes else None,
         age_buckets=tuple(buckets.items()),
     )
