@@ -8,6 +8,7 @@ says who owns the item and by when, and ends with the item's marker.
 from __future__ import annotations
 
 from ..model import ActionItem, Directory, Postmortem
+from ..pages import paths
 from .config import Destination, Trackers
 from .markers import marker_for, marker_line
 from .tickets import Link, NewTicket
@@ -18,12 +19,7 @@ def page_url(site_url: str, docs_path: str) -> str | None:
     if not site_url:
         return None
     base = site_url if site_url.endswith("/") else site_url + "/"
-    stem = docs_path[:-3] if docs_path.endswith(".md") else docs_path
-    if stem == "index":
-        return base
-    if stem.endswith("/index"):
-        return base + stem[: -len("index")]
-    return base + stem + "/"
+    return base + paths.page_url(docs_path)
 
 
 def file_link(file_url: str | None, repo_path: str) -> str | None:
