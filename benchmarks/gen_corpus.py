@@ -1,7 +1,7 @@
 """Synthetic postmortems for the benchmarks: N realistic, lint-clean files and their people directory.
 
 `generate(root, n, seed)` writes `root/people.yml` and `root/<YYYY>/<YYYY-MM-DD>-<slug>.md`
-files shaped like the real thing (about 50 lines of front-matter, about 300 lines of body:
+files shaped like the real thing (about 55 lines of front-matter, about 300 lines of body:
 a timeline table, impact figures, a root-cause narrative with a config excerpt, lists of what
 went well and poorly, action items). Every file follows the format and the role rules of the
 foundation issue (staffing per severity, allowed role combinations, due dates inside the
@@ -22,6 +22,7 @@ import textwrap
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 # A fixed reference day, so item statuses look like an organisation seen on that day,
 # whatever the machine's clock says (the site is built with FOLLOWTHROUGH_TODAY=2026-11-23).
@@ -54,8 +55,20 @@ REGIONS = ("eu-west-1", "eu-central-1", "us-east-1", "us-west-2", "ap-southeast-
 DEPENDENCIES = ("PostgreSQL primary", "Redis cluster", "Kafka brokers", "object storage", "the payment processor",
                 "the CDN provider", "the internal DNS resolvers", "Elasticsearch", "the message queue", "etcd")  # fmt: skip
 
-# Each scenario: slug words, a title pattern, and the technical story told in the body.
-SCENARIOS: tuple[dict[str, object], ...] = (
+@dataclass(frozen=True)
+class Scenario:
+    """One failure story: slug words, a title pattern, and what the body tells about it."""
+
+    slug: str
+    title: str
+    trigger: str
+    metric: str
+    tags: tuple[str, ...]
+    cause: str
+    config: tuple[str, ...]
+
+
+_SCENARIO_DATA: tuple[dict[str, Any], ...] = (
     {
         "slug": "connection-pool-exhaustion", "title": "{service} requests failed as its database connection pool ran dry",
         "trigger": "a retry storm after a slow query", "metric": "connection wait time", "tags": ("database", "capacity"),
@@ -192,6 +205,8 @@ SCENARIOS: tuple[dict[str, object], ...] = (
                    "  scale_down_stabilization: 0s"),
     },
 )  # fmt: skip
+
+SCENARIOS = tuple(Scenario(**data) for data in _SCENARIO_DATA)
 
 ITEM_TEMPLATES: tuple[tuple[str, str], ...] = (
     ("prevent", "Add a canary stage to the {service} deploy pipeline"),
@@ -338,14 +353,15 @@ class _Writer:
         return [self.fill(t) for t in self.rng.sample(pool, k)]
 
 
-def _staff(rng: random.Random, severity: str, team_people: list[Person], others: list[Person]) -> dict[str, object]:
-    """Roles that satisfy the staffing minimum and the allowed combinations of the severity."""
+def _staff(rng: random.Random, severity: str, team_people: list[Person], others: list[Person]) -> tuple[dict[str, str], list[str]]:
+    """(single roles by name, SMEs) that meet the severity's staffing minimum with only the
+    role combinations it allows (Deputy+Scribe and Comms+Liaison at SEV-2, none above)."""
     pool = team_people + rng.sample(others, 10)
     rng.shuffle(pool)
     take = iter(dict.fromkeys(p.handle for p in pool))
     smes_count = rng.randint(1, 3)
     if severity in ("SEV-0", "SEV-1"):
-        roles: dict[str, object] = {r: next(take) for r in ("commander", "deputy", "scribe", "comms", "liaison")}
+        roles = {r: next(take) for r in ("commander", "deputy", "scribe", "comms", "liaison")}
     elif severity == "SEV-2":
         commander, deputy, comms = next(take), next(take), next(take)
         roles = {"commander": commander, "deputy": deputy, "scribe": deputy, "comms": comms, "liaison": comms}
@@ -355,8 +371,7 @@ def _staff(rng: random.Random, severity: str, team_people: list[Person], others:
     else:
         roles = {"commander": next(take)}
         smes_count = min(smes_count, 2)
-    roles["sme"] = [next(take) for _ in range(smes_count)]
-    return roles
+    return roles, [next(take) for _ in range(smes_count)]
 
 
 def render_postmortem(i: int, seed: int, people: list[Person]) -> tuple[str, str]:
@@ -381,15 +396,15 @@ def render_postmortem(i: int, seed: int, people: list[Person]) -> tuple[str, str
     service = services[0]
     dep = rng.choice(DEPENDENCIES)
     facts: dict[str, object] = {
-        "service": service, "dep": dep, "metric": scenario["metric"], "trigger": scenario["trigger"],
+        "service": service, "dep": dep, "metric": scenario.metric, "trigger": scenario.trigger,
         "team": TEAMS[team][0], "region": rng.choice(REGIONS), "pct": rng.randint(3, 60), "minutes": rng.randint(8, 90),
         "orders": rng.randint(40, 9000), "tickets": rng.randint(5, 700), "budget": rng.randint(10, 90),
     }  # fmt: skip
     team_people = [p for p in people if p.team in teams]
     others = [p for p in people if p.team not in teams]
-    roles = _staff(rng, severity, team_people, others)
+    roles, smes = _staff(rng, severity, team_people, others)
     name_of = {p.handle: p.name for p in people}
-    facts["name"] = name_of[str(roles.get("scribe") or roles["commander"])]
+    facts["name"] = name_of[roles.get("scribe") or roles["commander"]]
     w = _Writer(rng, facts)
 
     minutes = [rng.randint(2, 25), rng.randint(10, 240), rng.randint(15, 600)]
@@ -400,11 +415,11 @@ def render_postmortem(i: int, seed: int, people: list[Person]) -> tuple[str, str
     age = (REFERENCE_DAY - day).days
     status = "published" if age > 30 else rng.choice(("draft", "in-review", "published"))
 
-    slug = f"{service}-{scenario['slug']}"
-    title = w.fill(str(scenario["title"]))
+    slug = f"{service}-{scenario.slug}"
+    title = w.fill(scenario.title)
     if game_day:
-        slug = f"game-day-{service}-{scenario['slug']}"
-        title = f"Game day: {w.fill(str(scenario['trigger']))} in {service}"
+        slug = f"game-day-{service}-{scenario.slug}"
+        title = f"Game day: {w.fill(scenario.trigger)} in {service}"
     rel = f"{day.year}/{start_utc.date().isoformat()}-{slug}-{i:05d}.md"
 
     fm = ["---", f"title: {_q(title[0].upper() + title[1:])}", f"status: {status}"]
@@ -414,18 +429,15 @@ def render_postmortem(i: int, seed: int, people: list[Person]) -> tuple[str, str
     fm.append("services:")
     fm += [f"  - {s}" for s in services]
     fm.append(f"teams: [{', '.join(teams)}]")
-    fm.append(f"tags: [{', '.join(scenario['tags'])}]")  # type: ignore[arg-type]
+    fm.append(f"tags: [{', '.join(scenario.tags)}]")
     fm += [f"started: {_iso(started)}", f"detected: {_iso(detected)}"]
     if status == "published" or rng.random() < 0.7:
         fm += [f"mitigated: {_iso(mitigated)}", f"resolved: {_iso(resolved)}"]
     fm.append("roles:")
-    for role, holder in roles.items():
-        if role == "sme":
-            fm.append("  sme:")
-            fm += [f"    - {h}" for h in holder]  # type: ignore[union-attr]
-        else:
-            fm.append(f"  {role}: {holder}")
-    authors = list(dict.fromkeys([str(roles.get("scribe") or roles["commander"]), *roles["sme"][:1]]))  # type: ignore[index]
+    fm += [f"  {role}: {holder}" for role, holder in roles.items()]
+    fm.append("  sme:")
+    fm += [f"    - {h}" for h in smes]
+    authors = list(dict.fromkeys([roles.get("scribe") or roles["commander"], *smes[:1]]))
     fm.append("authors:")
     fm += [f"  - {a}" for a in authors]
     if status == "published" and (severity in ("SEV-0", "SEV-1", "SEV-2") or rng.random() < 0.5):
@@ -476,13 +488,13 @@ def render_postmortem(i: int, seed: int, people: list[Person]) -> tuple[str, str
     h("")
     para(
         f"On {started.strftime('%A %d %B %Y')}, {service} was degraded for "
-        f"{int((resolved - started).total_seconds() // 60)} minutes after {w.fill(str(scenario['trigger']))}. "
-        + w.fill(str(scenario["cause"])).split(". ")[0]
+        f"{int((resolved - started).total_seconds() // 60)} minutes after {w.fill(scenario.trigger)}. "
+        + w.fill(scenario.cause).split(". ")[0]
         + "."
     )
     para(" ".join(w.some(IMPACT, 2)))
     para(
-        f"The incident was declared as {severity} by {name_of[str(roles['commander'])]}, who served as incident commander. "
+        f"The incident was declared as {severity} by {name_of[roles['commander']]}, who served as incident commander. "
         f"Detection took {minutes[0]} minutes, mitigation {minutes[1]} more, and full resolution {minutes[2]} after that."
     )
 
@@ -494,7 +506,7 @@ def render_postmortem(i: int, seed: int, people: list[Person]) -> tuple[str, str
     events = [
         f"A change to {service} is merged and begins its rollout.",
         f"Rollout of the change reaches all regions of {service}.",
-        f"Impact begins: {scenario['metric']} starts to climb.",
+        f"Impact begins: {scenario.metric} starts to climb.",
         f"First alert fires for {service}; the on-call engineer acknowledges it.",
         "The on-call engineer declares an incident and takes the commander role until one is assigned.",
     ]
@@ -505,7 +517,7 @@ def render_postmortem(i: int, seed: int, people: list[Person]) -> tuple[str, str
         f"A rollback of the latest {service} deploy is started as a precaution.",
         "The rollback completes; the error rate does not change.",
         f"The {dep} team joins the bridge.",
-        f"An SME finds the {scenario['metric']} graph diverging from the usual daily shape.",
+        f"An SME finds the {scenario.metric} graph diverging from the usual daily shape.",
         "The commander confirms the working hypothesis and asks for a mitigation plan.",
         "Load shedding for batch clients is enabled.",
         "The internal liaison sends the hourly update to executives.",
@@ -549,7 +561,7 @@ def render_postmortem(i: int, seed: int, people: list[Person]) -> tuple[str, str
         h(f"| Time to detect | {minutes[0]} min |")
         h(f"| Time to mitigate | {minutes[0] + minutes[1]} min |")
         h(f"| Time to resolve | {sum(minutes)} min |")
-        h(f"| Peak {scenario['metric']} | {rng.randint(2, 40)}x baseline |")
+        h(f"| Peak {scenario.metric} | {rng.randint(2, 40)}x baseline |")
         h(f"| Failed requests | {rng.randint(1000, 900000):,} |")
         h(f"| Support contacts | {facts['tickets']} |")
         h("")
@@ -557,13 +569,13 @@ def render_postmortem(i: int, seed: int, people: list[Person]) -> tuple[str, str
 
         h("## Root cause")
         h("")
-        para(w.fill(str(scenario["cause"])))
+        para(w.fill(scenario.cause))
         para(
             f"The relevant part of the {service} configuration at the time of the incident was the following. "
             "It had not changed in months; what changed was the load it met."
         )
         h("```yaml")
-        body.extend(w.fill(line) for line in scenario["config"])  # type: ignore[attr-defined]
+        body.extend(w.fill(line) for line in scenario.config)
         h("```")
         h("")
         h("### Contributing factors")
@@ -579,7 +591,7 @@ def render_postmortem(i: int, seed: int, people: list[Person]) -> tuple[str, str
     h("## Detection")
     h("")
     para(
-        f"The first signal was an alert on {scenario['metric']} for {service}, {minutes[0]} minutes after impact began. "
+        f"The first signal was an alert on {scenario.metric} for {service}, {minutes[0]} minutes after impact began. "
         "Customer reports through support arrived a few minutes later."
     )
     para(w.fill(rng.choice(POOR)))
