@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import PurePosixPath
 from typing import Any, Callable
 
@@ -302,8 +302,6 @@ def parse_postmortem(text: str, path: str, settings: Settings) -> tuple[Postmort
     for key in REQUIRED:
         if key not in data:
             out.add("FT102", 1, f"{key}: missing (required)")
-    if data.get("status") == "published" and "action_items" not in data:
-        pass  # FT308 is a rule over the model
     f = _Fields(data, out)
     kind = f.choice("kind", KINDS) if "kind" in data else "incident"
     times = {k: f.moment(k) for k in TIMES}
@@ -340,17 +338,12 @@ def parse_postmortem(text: str, path: str, settings: Settings) -> tuple[Postmort
 
 def _timeline(lines: list[md.Line], started: datetime | None) -> tuple[TimelineEntry, ...]:
     """Entries with times resolved: HH:MM takes the date of the last full-dated entry (UTC)."""
-    current_day = started.astimezone(_UTC).date() if started else None
+    current_day = started.astimezone(timezone.utc).date() if started else None
     entries = []
     for mark in md.timeline_marks(lines):
         if mark.when is not None:
-            current_day = mark.when.astimezone(_UTC).date()
+            current_day = mark.when.astimezone(timezone.utc).date()
             entries.append(TimelineEntry(mark.when, mark.text, mark.line))
         elif mark.clock is not None and current_day is not None:
             entries.append(TimelineEntry(md.resolve_clock(current_day, mark.clock), mark.text, mark.line))
     return tuple(entries)
-
-
-from datetime import timezone as _tz  # noqa: E402
-
-_UTC = _tz.utc

@@ -43,7 +43,7 @@ def check(pm: Postmortem, ctx: Context) -> Iterable[Finding]:
         else:
             seen[item.id] = item.line
         if item.owner:
-            check_person(item.owner, item.line_of("owner"), f"{where}.owner", ctx, out, owner=True)
+            check_person(item.owner, item.line_of("owner"), f"{where}.owner", ctx, out)
         if item.title and is_wish(item.title):
             out.add("FT305", item.line_of("title"), f"{where}.title: {item.title!r} is a wish; write who will do what, e.g. 'Add a canary stage to the deploy pipeline'")
         if item.due and started_day:

@@ -10,7 +10,7 @@ from .context import Context
 _SEVERAL = re.compile(r"[,&/+]|\band\b|\s")
 
 
-def check_person(handle: str, line: int, where: str, ctx: Context, out: Collector, owner: bool) -> None:
+def check_person(handle: str, line: int, where: str, ctx: Context, out: Collector) -> None:
     directory = ctx.directory
     if handle in directory.teams:
         out.add("FT301", line, f"{where}: {handle!r} is a team; name one person (teams do not get paged, people do)")

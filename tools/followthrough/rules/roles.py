@@ -19,7 +19,7 @@ def check(pm: Postmortem, ctx: Context) -> Iterable[Finding]:
     if "roles" in pm.lines and roles.commander is None and "commander" not in roles.lines:
         out.add("FT401", pm.line_of("roles"), "roles.commander: name the Incident Commander (one person)")
     for role, person in roles.holders():
-        check_person(person, roles.lines.get(role, pm.line_of("roles")), f"roles.{role}", ctx, out, owner=False)
+        check_person(person, roles.lines.get(role, pm.line_of("roles")), f"roles.{role}", ctx, out)
     level = ctx.settings.severity(pm.severity)
     if level is None:
         return out.findings
