@@ -162,7 +162,7 @@ def test_postmortem_card(pages):
     assert '!!! warning "Draft"' in draft
     assert site.page_title(pm) == "\u2039script\u203aalert(1)\u2039/script\u203a Checkout | payments down"
     full = site.postmortem_file(pm)
-    assert full.startswith('---\ntitle: "\u2039script\u203aalert(1)\u2039/script\u203a Checkout | payments down"\ntags: ["database", "pool"]\n---\n# ')
+    assert full.startswith('---\ntitle: "\u2039script\u203aalert(1)\u2039/script\u203a Checkout | payments down"\ntags: ["database", "pool", "\u2039img src=x onerror=alert(9)\u203a"]\n---\n# ')
 
 
 def test_exports_hold_no_email_or_account_id(pages):
@@ -257,3 +257,22 @@ def test_chart_is_valid_svg_and_breaks_lines_at_missing_values():
     ns = "{http://www.w3.org/2000/svg}"
     assert len(svg.findall(f".//{ns}polyline")) == 2
     assert svg.find(f".//{ns}svg/{ns}title").text == "T <&>"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        " ```\n<img src=x onerror=alert(8)>\n ```\n",  # indented: not a fence to Markdown
+        "```\n<img src=x onerror=alert(8)>\n",  # never closed
+        "````\ncode\n`````\n<img src=x onerror=alert(8)>\n",  # closed by a different fence
+        "[x](javascript:alert(3))\n\n[r]: javascript:alert(1)\n\nsee [r]\n",
+        "para\n{ onclick=\"alert(4)\" .cls }\n",
+    ],
+)
+def test_neutralized_bodies_carry_no_script_through_markdown(body):
+    out = markdown.markdown(neutralize_html(body), extensions=["tables", "attr_list", "md_in_html", "admonition", "toc", "fenced_code"])
+    assert "<img" not in out and "javascript:" not in out and "onclick" not in out
+
+
+def test_a_group_named_index_does_not_take_the_index_page():
+    assert unique_slugs(["index", "svc"]) == {"index": "index-2", "svc": "svc"}

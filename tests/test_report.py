@@ -250,3 +250,19 @@ def test_no_site_url_means_no_links(repo_dir: Path) -> None:
     data = report_json(repo_dir)
     assert data["url"] is None
     assert data["owners"][0]["items"][0]["postmortem"]["url"] is None
+
+
+def test_site_links_follow_use_directory_urls():
+    from followthrough.report.build import site_links
+    from followthrough.settings import DEFAULT_SETTINGS
+
+    assert site_links("https://x.test/pm", DEFAULT_SETTINGS).overdue_page == "https://x.test/pm/overdue/"
+    assert site_links("https://x.test/pm/", DEFAULT_SETTINGS, False).overdue_page == "https://x.test/pm/overdue.html"
+
+
+def test_issue_body_fits_github_limit_with_whole_lines():
+    from followthrough.report.post import MAX_BODY, MARKER, issue_body
+
+    body = issue_body("| a | b |\n" * 20_000, "footer")
+    assert len(body) <= MAX_BODY and body.endswith(MARKER + "\n")
+    assert "| a | b |\n\n*The report is longer" in body

@@ -94,6 +94,7 @@ class LoadedConfig:
     site_url: str
     plugin: PluginConfig
     settings: Settings
+    use_directory_urls: bool = True  # MkDocs' setting: page URLs end in '/' or '.html'
 
 
 def settings_from_plugin(plugin: PluginConfig, docs_dir: str, site_url: str, where: str) -> Settings:
@@ -199,7 +200,10 @@ def load_config(config_file: Path | None = None, *, start: Path | None = None) -
     if not isinstance(site_url, str):
         raise ConfigError(f"{where}: site_url must be a URL")
     settings = settings_from_plugin(plugin, docs_dir_name, site_url, where)
-    return LoadedConfig(root, config_file, root / docs_dir_name, site_url, plugin, settings)
+    directory_urls = raw.get("use_directory_urls", True)
+    if not isinstance(directory_urls, bool):
+        raise ConfigError(f"{where}: use_directory_urls must be true or false")
+    return LoadedConfig(root, config_file, root / docs_dir_name, site_url, plugin, settings, directory_urls)
 
 
 def _read_mkdocs_yaml(config_file: Path) -> dict[str, Any]:

@@ -73,6 +73,8 @@ def read_state(path: Path) -> dict[str, TicketState]:
         raise ConfigError(f"{path}: not a version-{STATE_VERSION} tracker state file; re-run `followthrough sync`")
     states: dict[str, TicketState] = {}
     for key, value in raw["items"].items():
+        if not isinstance(value, dict):
+            raise ConfigError(f"{path}: entry {key!r} must be a mapping with at least a 'ticket'; re-run `followthrough sync`")
         try:
             states[key] = _from_json(value)
         except (TypeError, ValueError, KeyError) as exc:

@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 from typing import TextIO
 
-from ..errors import ConfigError, LintFailed, UsageError
+from ..errors import LintFailed, UsageError
 from ..pages import Site, site_options
 from ..repo import load_repo
 from ..state import read_state
@@ -29,20 +29,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder to write to (created; files it already holds are overwritten, others kept)")
     add_config_options(p)
     p.set_defaults(run=run)
-
-
-def _use_directory_urls(config_file: Path | None) -> bool:
-    """MkDocs' `use_directory_urls` (default true): the generated tables link to built URLs."""
-    if config_file is None:
-        return True
-    from mkdocs.utils import yaml_load
-
-    with config_file.open("rb") as f:
-        raw = yaml_load(f)  # load_config has read this file already, so it parses
-    value = raw.get("use_directory_urls", True) if isinstance(raw, dict) else True
-    if not isinstance(value, bool):
-        raise ConfigError(f"{config_file}: use_directory_urls must be true or false")
-    return value
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -70,7 +56,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         options=options,
         root=config.root,
         doc_paths={pm.id: repo.docs_path(pm) for pm in valid},
-        use_directory_urls=_use_directory_urls(config.config_file),
+        use_directory_urls=config.use_directory_urls,
     )
     pages = site.pages(include_postmortems=True)
     people = (config.docs_dir / config.settings.people_file).resolve()

@@ -57,7 +57,7 @@ def _load(args: argparse.Namespace) -> tuple[Repo, ReportSettings]:
 
 
 def _links(repo: Repo) -> build.Links:
-    return build.site_links(repo.config.site_url, repo.config.settings)
+    return build.site_links(repo.config.site_url, repo.config.settings, repo.config.use_directory_urls)
 
 
 def _due_soon_days(repo: Repo) -> int:

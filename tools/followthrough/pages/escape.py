@@ -10,6 +10,7 @@ import html
 import re
 from urllib.parse import quote
 
+from markdown.extensions.fenced_code import FencedBlockPreprocessor
 from markupsafe import Markup
 
 # Python-Markdown's backslash escapes (plus '|' for tables); '<', '>', '&' and '"' become
@@ -63,7 +64,7 @@ def slug(value: str) -> str:
 def unique_slugs(names: list[str]) -> dict[str, str]:
     """A slug per name; names that slug alike ('API', 'api!') get '-2', '-3'..."""
     out: dict[str, str] = {}
-    used: set[str] = set()
+    used: set[str] = {"index"}  # a group named "index" must not take its folder's index page
     for name in sorted(names):
         base = slug(name)
         candidate, n = base, 2
@@ -82,10 +83,37 @@ def safe_page_title(title: str) -> str:
     return text.replace("&", "&amp;").replace("<", "\u2039").replace(">", "\u203a")
 
 
-_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _LIST_START = re.compile(r"^\s{0,3}([-*+]|\d{1,9}[.)])\s")
 _AUTOLINK = re.compile(r"<(?:https?://|mailto:)[^\s<>]*>|<[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>", re.I)
 _CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)", re.S)
+
+
+def _fenced_lines(markdown: str) -> set[int]:
+    """Indexes of the lines that Python-Markdown's fenced_code will take as code (fences included).
+
+    Its own pattern, so the two never disagree: an indented, unclosed or mismatched fence is
+    not code to Markdown, and must not be spared here either."""
+    lines: set[int] = set()
+    for m in FencedBlockPreprocessor.FENCED_BLOCK_RE.finditer(markdown):
+        first = markdown.count("\n", 0, m.start())
+        last = first + m.group(0).count("\n")
+        lines.update(range(first, last + 1))
+    return lines
+
+
+# Link targets and attributes that run script; attr_list ({: onclick=...}) would pass them on.
+_SCRIPT_URL = re.compile(r"(\]\(\s*<?\s*|^\s{0,3}\[[^\]]+\]:\s*<?\s*)(?:javascript|vbscript|data):", re.I | re.M)
+_ATTR_HANDLER = re.compile(r"(\{[^}\n]*?)\bon[a-z]+\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s}]+)", re.I)
+_DANGER = re.compile(r"<|javascript:|vbscript:|data:|\bon[a-z]+\s*=", re.I)
+
+
+def _defuse(line: str) -> str:
+    line = _SCRIPT_URL.sub(r"\1#blocked:", line)
+    while True:
+        cleaned = _ATTR_HANDLER.sub(r"\1", line)
+        if cleaned == line:
+            return line
+        line = cleaned
 
 
 def neutralize_html(markdown: str) -> str:
@@ -93,23 +121,17 @@ def neutralize_html(markdown: str) -> str:
 
     Markdown passes raw HTML through, so a postmortem quoting `<script>` in prose would run
     it on the site. Fenced and indented code blocks, code spans and autolinks
-    (<https://...>) are left alone; everything else Markdown does is unchanged."""
-    if "<" not in markdown:
+    (<https://...>) are left alone; links to `javascript:`/`data:` URLs and `on...=` handlers
+in attribute lists are defused; everything else Markdown does is unchanged."""
+    if not _DANGER.search(markdown):
         return markdown
+    fenced = _fenced_lines(markdown)
     out: list[str] = []
-    fence: str | None = None
     previous_blank = True
     in_list = False
     in_indented_code = False
-    for line in markdown.split("\n"):
-        m = _FENCE.match(line)
-        if fence is not None:
-            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
-                fence = None
-            out.append(line)
-            continue
-        if m:
-            fence = m.group(1)
+    for number, line in enumerate(markdown.split("\n")):
+        if number in fenced:
             out.append(line)
             previous_blank = False
             continue
@@ -126,6 +148,7 @@ def neutralize_html(markdown: str) -> str:
             elif not indented and previous_blank:
                 in_list = False
         previous_blank = blank
+        line = _defuse(line)
         out.append(_neutralize_inline(line) if "<" in line else line)
     return "\n".join(out)
 

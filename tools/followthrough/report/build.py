@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Iterable, Mapping, Sequence
+from urllib.parse import quote
 
 from .. import metrics
 from ..model import Directory, Postmortem
@@ -176,14 +177,18 @@ def completion_report(
     )
 
 
-def site_links(site_url: str, settings: Settings) -> Links:
+def site_links(site_url: str, settings: Settings, use_directory_urls: bool = True) -> Links:
     """Links into the published site, at the site's own paths; none when mkdocs.yml has no site_url."""
     if not site_url:
         return Links()
     base = site_url.rstrip("/") + "/"
+
+    def url(src: str) -> str:
+        return base + quote(paths.page_url(src, use_directory_urls))
+
     return Links(
         site=base,
-        overdue_page=base + paths.page_url(paths.OVERDUE),
-        completion_page=base + paths.page_url(paths.COMPLETION),
-        page_of=lambda pm: base + paths.page_url(paths.doc_path(pm, settings)),
+        overdue_page=url(paths.OVERDUE),
+        completion_page=url(paths.COMPLETION),
+        page_of=lambda pm: url(paths.doc_path(pm, settings)),
     )

@@ -109,8 +109,18 @@ def find_report_issues(repo, label: str) -> list:
     return sorted(found, key=lambda issue: issue.number)
 
 
+# GitHub refuses an issue body over 65,536 characters; a long backlog must still post.
+MAX_BODY = 65_536
+
+
 def issue_body(markdown: str, footer: str) -> str:
-    return f"{markdown.rstrip()}\n\n---\n{footer}\n\n{MARKER}\n"
+    tail = f"\n\n---\n{footer}\n\n{MARKER}\n"
+    text = markdown.rstrip()
+    if len(text) + len(tail) > MAX_BODY:
+        cut = "\n\n*The report is longer than a GitHub issue can hold; the rest is on the site's overdue page.*"
+        keep = MAX_BODY - len(tail) - len(cut)
+        text = text[: text.rfind("\n", 0, keep)] + cut  # whole lines only, so no table row is half cut
+    return text + tail
 
 
 def sync_issue(repo, title: str, label: str, body: str | None, closing_body: str, retries: int = 3, sleep: Sleep = time.sleep) -> IssueOutcome:

@@ -21,6 +21,7 @@ from mkdocs.structure.pages import Page
 from ..config import LoadedConfig, PluginConfig, settings_from_plugin
 from ..errors import FollowthroughError
 from ..pages import SITE_NAV, Site, SiteOptions, site_options
+from ..pages.escape import safe_page_title
 from ..pages.generate import CARD_MARK
 from ..pages import paths
 from ..repo import load_repo, relative_to_root
@@ -116,7 +117,8 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         if pm is None:
             return None
         page.meta["title"] = self.site.page_title(pm)
-        page.meta["tags"] = list(pm.tags)
+        # mkdocs-material prints tag names as raw HTML: give it text that cannot be markup.
+        page.meta["tags"] = [safe_page_title(t) for t in pm.tags]
         return self.site.postmortem_markdown(pm, card_placeholder=True)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
