@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import re
+from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -160,6 +161,14 @@ def _url(value: str | None, where: str, problems: list[str]) -> str | None:
         return None
     if "@" in value.split("//", 1)[1].split("/", 1)[0]:
         problems.append(f"{where}: put credentials in the environment, not in the URL")
+        return None
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises on a port that is not a number in range
+        if not parts.hostname:
+            raise ValueError("no host name")
+    except ValueError as exc:
+        problems.append(f"{where}: {value!r} is not a usable URL ({exc})")
         return None
     return value
 

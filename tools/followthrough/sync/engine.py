@@ -27,7 +27,7 @@ from .jira_tracker import JiraTracker
 from .markers import marker_for
 from .progress import Progress
 from .retry import RetryPolicy
-from .routing import route_linked, route_new
+from .routing import route_linked, route_new, ticket_reference
 from .tickets import NewTicket, RemoteTicket, Tracker, TrackerFailure
 from .writeback import WritebackError, write_ticket
 
@@ -133,6 +133,7 @@ class SyncEngine:
         self.old_state: dict[str, TicketState] = {}
         self.new_state: dict[str, TicketState] = {}
         self.linked_now: set[str] = set()  # items given a ticket by this run
+        self.refs: dict[str, str | None] = {}  # item key -> the ticket it names now (None: unreadable)
 
     # -- planning --------------------------------------------------------------------------
     def plan(self) -> list[Work]:
@@ -144,7 +145,8 @@ class SyncEngine:
         for pm in self.repo.postmortems:
             if pm.path in valid_paths:
                 continue
-            matters = pm.status in settings.mirror_statuses or any(i.ticket for i in pm.action_items)
+            # An empty status means the front-matter could not be read: it may well be published.
+            matters = not pm.status or pm.status in settings.mirror_statuses or any(i.ticket for i in pm.action_items)
             message = f"{self.shown(pm.path)}: skipped: {bad[pm.path]} lint error(s); run `followthrough lint {self.shown(pm.path)}`"
             (self.summary.failures if matters else self.summary.skipped).append(message)
         works = []
@@ -153,8 +155,13 @@ class SyncEngine:
             for item in pm.action_items:
                 if not item.ticket and not mirror:
                     continue
-                if item.ticket:
-                    route = route_linked(item.ticket, pm, item, self.trackers, directory)
+                ticket = ticket_reference(item.ticket) if item.ticket else None
+                if item.ticket and ticket is None:
+                    # A URL of a tracker sync does not talk to (Linear, ...): its status stays as written.
+                    self.summary.notes.append(f"{self.shown(pm.path)}:{item.line_of('ticket')}: {item.id}: {item.ticket} is not in Jira or GitHub; not synced")
+                    continue
+                if ticket:
+                    route = route_linked(ticket, pm, item, self.trackers, directory)
                 else:
                     route = route_new(pm, item, self.trackers, directory)
                 works.append(
@@ -165,7 +172,7 @@ class SyncEngine:
                         shown=self.shown(pm.path),
                         destination=route.destination,
                         route_problem=None if route.destination else route.reason,
-                        ticket=item.ticket,
+                        ticket=ticket,
                     )
                 )
         return works
@@ -202,6 +209,14 @@ class SyncEngine:
         self.summary.failures.append(f"{w.where}: {message}")
 
     def _run_destination(self, dest: Destination, works: list[Work], report: DestinationReport) -> None:
+        try:
+            self._sync_destination(dest, works, report)
+        except Exception as exc:  # noqa: BLE001 - a reply neither client expected (an HTML page, a proxy)
+            # One destination answering nonsense must not stop the others or lose the state file.
+            report.failed += 1
+            self.summary.failures.append(f"{dest.name}: unexpected reply from {dest.where} ({type(exc).__name__}: {exc}); is the URL the API's?")
+
+    def _sync_destination(self, dest: Destination, works: list[Work], report: DestinationReport) -> None:
         tracker = self.factory(dest, self.trackers, self.policy, self.counter)
         try:
             tracker.connect()
@@ -213,6 +228,7 @@ class SyncEngine:
         for w in works:
             if w.ticket:
                 ref = tracker.normalize_ref(w.ticket)
+                self.refs[w.key] = ref
                 if ref is None:
                     self._fail(report, w, f"ticket: {w.ticket!r} is not a ticket of {dest.where}")
                 else:
@@ -241,6 +257,14 @@ class SyncEngine:
         with self.progress.task(f"{dest.name}: create", len(works)) as step:
             for w in works:
                 found = existing.get(w.marker)
+                before = self.old_state.get(w.key)
+                if found is not None and before is not None and before.ticket == found.ref:
+                    # Not a crash before write-back (that leaves no state): the item had this
+                    # ticket and lost it, or another item took its place (ids by position).
+                    self._fail(report, w, f"its marker belongs to {found.ref}, linked to this item before and since removed from the file; "
+                               f"write `ticket: {found.ref}` back, or give a new item its own `id`")
+                    step()
+                    continue
                 if found is not None:
                     if self.dry_run:
                         report.would_link += 1
@@ -373,6 +397,8 @@ class SyncEngine:
             # Forget entries whose item no longer exists or lost its ticket; keep those of
             # postmortems skipped for lint errors (their items could not be read).
             live = {w.key for w in works if w.ticket} | self.linked_now
+            # An entry for a ticket the item no longer names (edited by hand, say) is stale.
+            self.new_state = {k: v for k, v in self.new_state.items() if self.refs.get(k, v.ticket) == v.ticket}
             skipped = {pm.id for pm in self.repo.postmortems} - {pm.id for pm in self.repo.valid_postmortems()}
             self.new_state = {k: v for k, v in self.new_state.items() if k in live or k.split("/", 1)[0] in skipped}
         self.summary.state_entries = len(self.new_state)

@@ -44,6 +44,23 @@ def route_new(pm: Postmortem, item: ActionItem, trackers: Trackers, directory: D
     return Route(None, "no destination: set trackers.default, route a team or service, or give the item a tracker:")
 
 
+_GITHUB_URL = re.compile(r"^https?://[^/]+/(?:api/v3/repos/)?(?P<repo>[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)/issues/(?P<number>[1-9][0-9]*)/?$")
+_JIRA_URL = re.compile(r"^https?://\S+/browse/(?P<key>[A-Z][A-Z0-9_]*-[1-9][0-9]*)/?$")
+
+
+def ticket_reference(ticket: str) -> str | None:
+    """The Jira key or GitHub reference a `ticket` names; a URL of an issue is read as one.
+    None for a URL of another tracker (lint accepts any URL; sync leaves those alone)."""
+    ticket = ticket.strip()
+    if JIRA_KEY.match(ticket) or GITHUB_REF.match(ticket):
+        return ticket
+    if m := _JIRA_URL.match(ticket):
+        return m.group("key")
+    if m := _GITHUB_URL.match(ticket):
+        return f"{m.group('repo')}#{m.group('number')}"
+    return None if ticket.lower().startswith(("http://", "https://")) else ticket
+
+
 def route_linked(ticket: str, pm: Postmortem, item: ActionItem, trackers: Trackers, directory: Directory) -> Route:
     """The destination that holds `ticket`; the routing for new items breaks ties."""
     preferred = route_new(pm, item, trackers, directory).destination

@@ -49,6 +49,13 @@ def _front_matter(text: str) -> tuple[int, str]:
         pos = end + 1
 
 
+def _as_read(value: object) -> str | None:
+    """A title as the parser reads it: text stripped, a number as its text."""
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return str(value).strip()
+    return None
+
+
 def _value_of(mapping: MappingNode, key: str) -> tuple[ScalarNode, Node] | None:
     for k, v in mapping.value:
         if isinstance(k, ScalarNode) and k.value == key:
@@ -103,7 +110,7 @@ def set_ticket(text: str, item_index: int, ticket: str, expected_title: str | No
     if not isinstance(item, MappingNode):
         raise WritebackError(f"{ITEMS_KEY}[{item_index}] is not a mapping")
     old_item = before[ITEMS_KEY][item_index]
-    if expected_title is not None and old_item.get("title") != expected_title:
+    if expected_title is not None and _as_read(old_item.get("title")) != expected_title:
         raise WritebackError(f"{ITEMS_KEY}[{item_index}] changed since it was read (its title differs); run sync again")
 
     existing = _value_of(item, "ticket")
