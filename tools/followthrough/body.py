@@ -28,19 +28,27 @@ class Line:
     text: str
 
 
+def _fence_after(fence: str | None, text: str) -> tuple[str | None, bool]:
+    """(the open fence after this line, whether the line is a fence line): one rule for both scans."""
+    m = _FENCE.match(text)
+    if not m:
+        return fence, False
+    ticks = m.group(1)
+    if fence is None:
+        return ticks, True
+    if ticks[0] == fence[0] and len(ticks) >= len(fence):
+        return None, True
+    return fence, True
+
+
 def lines_outside_code(body: str, first_line: int) -> Iterator[Line]:
     """The body's lines that are not inside fenced code blocks."""
     fence: str | None = None
     for i, text in enumerate(body.split("\n")):
-        m = _FENCE.match(text)
-        if fence is not None:
-            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
-                fence = None
-            continue
-        if m:
-            fence = m.group(1)
-            continue
-        yield Line(first_line + i, text)
+        inside = fence is not None
+        fence, is_fence = _fence_after(fence, text)
+        if not inside and not is_fence:
+            yield Line(first_line + i, text)
 
 
 def sections(body: str, first_line: int) -> tuple[Section, ...]:
@@ -50,15 +58,8 @@ def sections(body: str, first_line: int) -> tuple[Section, ...]:
     for i, text in enumerate(body.split("\n")):
         if text[:1] not in _BLOCK_START:
             continue
-        m = _FENCE.match(text)
-        if m:
-            ticks = m.group(1)
-            if fence is None:
-                fence = ticks
-            elif ticks[0] == fence[0] and len(ticks) >= len(fence):
-                fence = None
-            continue
-        if fence is None and "#" in text[:4]:
+        fence, is_fence = _fence_after(fence, text)
+        if not is_fence and fence is None and "#" in text[:4]:
             h = _HEADING.match(text)
             if h:
                 found.append(Section(h.group(2).strip(), len(h.group(1)), first_line + i))
