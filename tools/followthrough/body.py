@@ -1,7 +1,7 @@
 """Reading the Markdown body: its sections and the Timeline's entries.
 
-Deliberately line-based rather than a full Markdown parse: we need headings (outside
-fenced code) and list/table lines with times, in time linear in the size of the body.
+What is a heading and what is code comes from one place, `blocks.scan`, which reads the body
+as the site's renderer does; the Timeline reader and the wording rule use the same code lines.
 """
 
 from __future__ import annotations
@@ -9,12 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Iterator
+from typing import Iterable, Iterator
 
+from .blocks import Blocks, Dialect, scan
 from .model import Section
 
-_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
-_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 # The first time on a line: a full date-time (2026-05-20 14:32, 2026-05-20T14:32:05Z,
 # 2026-05-20 14:32+02:00) or a clock time (14:32, 14:32:05), in one search.
 _TIME = re.compile(
@@ -28,60 +27,39 @@ class Line:
     text: str
 
 
-def _fence_after(fence: str | None, text: str) -> tuple[str | None, bool]:
-    """(the open fence after this line, whether the line is a fence line): one rule for both scans."""
-    m = _FENCE.match(text)
-    if not m:
-        return fence, False
-    ticks = m.group(1)
-    if fence is None:
-        return ticks, True
-    if ticks[0] == fence[0] and len(ticks) >= len(fence):
-        return None, True
-    return fence, True
+def read_blocks(body: str, first_line: int, dialect: Dialect) -> Blocks:
+    return scan(body, first_line, dialect)
 
 
-def lines_outside_code(body: str, first_line: int) -> Iterator[Line]:
-    """The body's lines that are not inside fenced code blocks."""
-    fence: str | None = None
+def lines_outside_code(body: str, first_line: int, code: Iterable[int] = ()) -> Iterator[Line]:
+    """The body's lines that are prose on the page (not code blocks or HTML comments)."""
+    skip = code if isinstance(code, (set, frozenset)) else frozenset(code)
     for i, text in enumerate(body.split("\n")):
-        inside = fence is not None
-        fence, is_fence = _fence_after(fence, text)
-        if not inside and not is_fence:
+        if first_line + i not in skip:
             yield Line(first_line + i, text)
-
-
-def sections(body: str, first_line: int) -> tuple[Section, ...]:
-    """Headings outside fenced code. Most lines start with a letter, so they cost one comparison."""
-    found = []
-    fence: str | None = None
-    for i, text in enumerate(body.split("\n")):
-        if text[:1] not in _BLOCK_START:
-            continue
-        fence, is_fence = _fence_after(fence, text)
-        if not is_fence and fence is None and "#" in text[:4]:
-            h = _HEADING.match(text)
-            if h:
-                found.append(Section(h.group(2).strip(), len(h.group(1)), first_line + i))
-    return tuple(found)
-
-
-_BLOCK_START = frozenset("#`~ ")
 
 
 def normalize_heading(title: str) -> str:
     return re.sub(r"[^a-z0-9 ]+", "", title.lower()).strip()
 
 
-def section_lines(body: str, first_line: int, all_sections: tuple[Section, ...], wanted: str) -> list[Line]:
-    """The lines under the first heading that starts with `wanted`, up to the next heading of its level or above."""
+def find_section(sections: Iterable[Section], wanted: str) -> Section | None:
+    """The first heading whose title starts with `wanted` (case and punctuation aside)."""
     key = normalize_heading(wanted)
-    start = next((s for s in all_sections if normalize_heading(s.title).startswith(key)), None)
+    return next((s for s in sections if normalize_heading(s.title).startswith(key)), None)
+
+
+def section_lines(body: str, first_line: int, blocks: Blocks, wanted: str) -> list[Line]:
+    """The prose lines under the first heading that starts with `wanted`, up to the next
+    heading of its level or above."""
+    start = find_section(blocks.headings, wanted)
     if start is None:
         return []
-    end = next((s.line for s in all_sections if s.line > start.line and s.level <= start.level), None)
+    end = next((s.line for s in blocks.headings if s.line > start.line and s.level <= start.level), None)
     lines = body.split("\n")[start.line - first_line + 1 : None if end is None else end - first_line]
-    return list(lines_outside_code("\n".join(lines), start.line + 1))
+    return [
+        Line(start.line + 1 + i, text) for i, text in enumerate(lines) if start.line + 1 + i not in blocks.code
+    ]
 
 
 @dataclass(frozen=True, slots=True)

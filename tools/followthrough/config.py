@@ -17,6 +17,7 @@ from mkdocs.config import config_options as c
 
 from .errors import ConfigError
 from .model import KINDS, ROLES, STATUSES
+from .blocks import DEFAULT_DIALECT, SITE_EXTENSIONS, Dialect, dialect_from
 from .settings import (
     DEFAULT_ROLE_COMBINATIONS,
     DEFAULT_SECTIONS,
@@ -97,7 +98,9 @@ class LoadedConfig:
     use_directory_urls: bool = True  # MkDocs' setting: page URLs end in '/' or '.html'
 
 
-def settings_from_plugin(plugin: PluginConfig, docs_dir: str, site_url: str, where: str) -> Settings:
+def settings_from_plugin(
+    plugin: PluginConfig, docs_dir: str, site_url: str, where: str, markdown: Dialect = DEFAULT_DIALECT
+) -> Settings:
     """Plain Settings from a validated PluginConfig; cross-checks MkDocs cannot express."""
     severities = tuple(
         SeverityLevel(
@@ -151,6 +154,7 @@ def settings_from_plugin(plugin: PluginConfig, docs_dir: str, site_url: str, whe
         docs_dir=docs_dir,
         state_file=plugin.state_file,
         site_url=site_url,
+        markdown=markdown,
     )
 
 
@@ -199,7 +203,12 @@ def load_config(config_file: Path | None = None, *, start: Path | None = None) -
     site_url = raw.get("site_url") or ""
     if not isinstance(site_url, str):
         raise ConfigError(f"{where}: site_url must be a URL")
-    settings = settings_from_plugin(plugin, docs_dir_name, site_url, where)
+    extensions = raw.get("markdown_extensions") or []
+    if not isinstance(extensions, list):
+        raise ConfigError(f"{where}: markdown_extensions must be a list")
+    # The plugin adds these to every build (site/plugin.py); lint reads bodies as that build does.
+    dialect = dialect_from([*extensions, *SITE_EXTENSIONS], raw.get("mdx_configs"))
+    settings = settings_from_plugin(plugin, docs_dir_name, site_url, where, dialect)
     directory_urls = raw.get("use_directory_urls", True)
     if not isinstance(directory_urls, bool):
         raise ConfigError(f"{where}: use_directory_urls must be true or false")

@@ -68,9 +68,23 @@ class TimelineEntry:
 
 @dataclass(frozen=True, slots=True)
 class Section:
-    title: str
+    """A heading as the site renders it."""
+
+    title: str  # its source text as the renderer reads it (a trailing {: attr list} taken off)
     level: int
     line: int
+    form: str = "atx"  # "atx" | "atx-no-space" | "setext" | "nested" (in a list item, quote, admonition)
+
+
+@dataclass(frozen=True, slots=True)
+class HiddenHeading:
+    """A line that reads as a heading but is not one on the site."""
+
+    title: str
+    level: int
+    line: int  # the heading-looking line
+    cause_line: int  # where the fix belongs (a fence opener the site does not take, say)
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +109,8 @@ class Postmortem:
     body: str = ""
     body_line: int = 1  # file line of the body's first line
     sections: tuple[Section, ...] = ()
+    hidden_headings: tuple[HiddenHeading, ...] = ()
+    code_lines: frozenset[int] = frozenset()  # body lines that are code or HTML comments, not prose
     timeline: tuple[TimelineEntry, ...] = ()
     lines: Mapping[str, int] = field(default_factory=dict, compare=False)
     front_matter_line: int = 1  # line of the opening '---'

@@ -306,8 +306,8 @@ def parse_postmortem(text: str, path: str, settings: Settings) -> tuple[Postmort
     kind = f.choice("kind", KINDS) if "kind" in data else "incident"
     times = {k: f.moment(k) for k in TIMES}
     pm_id = f.text("id", required=True) if "id" in data else stem
-    all_sections = md.sections(parts.body, parts.body_line)
-    timeline = _timeline(md.section_lines(parts.body, parts.body_line, all_sections, "Timeline"), times["started"])
+    blocks = md.read_blocks(parts.body, parts.body_line, settings.markdown)
+    timeline = _timeline(md.section_lines(parts.body, parts.body_line, blocks, "Timeline"), times["started"])
     pm = Postmortem(
         path=path,
         id=pm_id or stem,
@@ -328,7 +328,9 @@ def parse_postmortem(text: str, path: str, settings: Settings) -> tuple[Postmort
         action_items=_items(data.get("action_items"), data.line_of("action_items"), settings, out),
         body=parts.body,
         body_line=parts.body_line,
-        sections=all_sections,
+        sections=blocks.headings,
+        hidden_headings=blocks.hidden,
+        code_lines=blocks.code,
         timeline=timeline,
         lines={k: data.line_of(k) for k in data},
         front_matter_line=1,

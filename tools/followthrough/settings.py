@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
+from .blocks import DEFAULT_DIALECT, Dialect
 from .model import ROLES
 
 
@@ -46,6 +47,7 @@ class Settings:
     docs_dir: str = "postmortems"
     state_file: str = ".followthrough/state.json"  # relative to the config file's folder
     site_url: str = ""
+    markdown: Dialect = DEFAULT_DIALECT  # the site's Markdown extensions: lint reads bodies as the site does
 
     def severity(self, name: str) -> SeverityLevel | None:
         for level in self.severities:

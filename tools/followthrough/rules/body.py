@@ -9,7 +9,7 @@ from typing import Iterable
 
 from .. import body as md
 from ..findings import Finding
-from ..model import Postmortem
+from ..model import HiddenHeading, Postmortem, Section
 from ..parse import Collector
 from .context import Context
 
@@ -98,12 +98,7 @@ def check(pm: Postmortem, ctx: Context) -> Iterable[Finding]:
     out = Collector(pm.path)
     # Sections only make sense once the file parsed as a postmortem at all.
     if pm.lines:
-        wanted = ctx.settings.sections.get(pm.kind, ())
-        have = [md.normalize_heading(s.title) for s in pm.sections]
-        for name in wanted:
-            key = md.normalize_heading(name)
-            if not any(h.startswith(key) for h in have):
-                out.add("FT501", pm.body_line, f"section '{name}' is missing; add a '## {name}' heading")
+        _sections(pm, ctx.settings.sections.get(pm.kind, ()), out)
     previous = None
     for entry in pm.timeline:
         if previous is not None and entry.when < previous.when:
@@ -121,7 +116,7 @@ def check(pm: Postmortem, ctx: Context) -> Iterable[Finding]:
         previous = entry
     phrases = blame_phrases(ctx.settings.blame_phrases)
     if find_blame(pm.body, phrases):  # the whole body at once; lines only when something is there
-        for line in md.lines_outside_code(pm.body, pm.body_line):
+        for line in md.lines_outside_code(pm.body, pm.body_line, pm.code_lines):
             for start, end in find_blame(line.text, phrases):
                 out.add(
                     "FT503",
@@ -133,3 +128,57 @@ def check(pm: Postmortem, ctx: Context) -> Iterable[Finding]:
     if pm.status == "published" and level and level.review_required and pm.reviewed is None and pm.kind == "incident":
         out.add("FT504", pm.front_matter_line, f"reviewed: a published {level.name} postmortem records the date of its review meeting")
     return out.findings
+
+
+def _sections(pm: Postmortem, wanted: tuple[str, ...], out: Collector) -> None:
+    """FT501 for each required section the page lacks, saying where it belongs and, when a line
+    that reads as its heading is there but the site does not render it, why (at the line to fix).
+    FT506/FT507 for headings whose form the site reads differently from other Markdown tools."""
+    hidden_reported: set[int] = set()
+    present = [(name, md.find_section(pm.sections, name)) for name in wanted]
+    # Required sections whose heading is there but not rendered, grouped by the line that hides them.
+    by_cause: dict[tuple[int, str], list[tuple[str, HiddenHeading]]] = {}
+    for i, (name, section) in enumerate(present):
+        if section is not None:
+            continue
+        key = md.normalize_heading(name)
+        hidden = next((h for h in pm.hidden_headings if md.normalize_heading(h.title).startswith(key)), None)
+        if hidden is not None:
+            hidden_reported.add(hidden.line)
+            by_cause.setdefault((hidden.cause_line, hidden.reason), []).append((name, hidden))
+            continue
+        out.add("FT501", _insert_line(pm, present, i), f"section '{name}' is missing; {_where_it_goes(name, present, i)}")
+    for (cause, reason), group in by_cause.items():
+        names = ", ".join(f"'{name}'" for name, _ in group)
+        at = ", ".join(str(h.line) for _, h in group)
+        if len(group) == 1:
+            what = f"section {names} is missing from the page, though its heading is at line {at}"
+        else:
+            what = f"sections {names} are missing from the page, though their headings are at lines {at}"
+        out.add("FT501", cause, f"{what}: {reason}")
+    for h in pm.hidden_headings:
+        if h.line not in hidden_reported:
+            at = "" if h.cause_line == h.line else f" at line {h.line}"
+            out.add("FT507", h.cause_line, f"'{'#' * h.level} {h.title}'{at} is not a heading on the site: {h.reason}")
+    for s in pm.sections:
+        if s.form == "atx-no-space":
+            out.add("FT506", s.line, f"'{s.title}' is a heading on the site, but not on GitHub or in most editors; put a space after the '#'")
+
+
+def _where_it_goes(name: str, present: list[tuple[str, Section | None]], i: int) -> str:
+    before = next(((n, s) for n, s in reversed(present[:i]) if s is not None), None)
+    after = next(((n, s) for n, s in present[i + 1 :] if s is not None), None)
+    heading = f"add a '## {name}' heading"
+    if before is not None and after is not None:
+        return f"{heading} after the '{before[0]}' section, before '{after[1].title}' (line {after[1].line})"
+    if before is not None:
+        return f"{heading} after the '{before[0]}' section (line {before[1].line})"
+    if after is not None:
+        return f"{heading} before '{after[1].title}' (line {after[1].line})"
+    return f"{heading}; the required sections, in order: {', '.join(n for n, _ in present)}"
+
+
+def _insert_line(pm: Postmortem, present: list[tuple[str, Section | None]], i: int) -> int:
+    """The line where the missing heading belongs: the next required section's heading, else the body's start."""
+    after = next((s for _, s in present[i + 1 :] if s is not None), None)
+    return after.line if after is not None else pm.body_line

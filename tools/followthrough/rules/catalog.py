@@ -60,6 +60,8 @@ RULES: dict[str, Rule] = {
         Rule("FT502", "timeline-out-of-order", E, "Timeline entries go back in time (write the date where the timeline crosses midnight)."),
         Rule("FT503", "blame-language", W, "Wording that blames a person (`human error`, `X's fault`, `should have known`, `careless`)."),
         Rule("FT504", "review-missing", W, "A published postmortem of a severity that requires a review meeting has no `reviewed` date."),
+        Rule("FT506", "heading-without-space", W, "A heading written `##Title`: the site renders it, GitHub and most editors do not."),
+        Rule("FT507", "heading-hidden", W, "A line that reads as a heading is not one on the site (inside a mis-paired fence, indented, under a table...); the cause is named."),
         Rule("FT505", "placeholder-left", E, "Template guidance or a `TODO` placeholder is still in a field."),
     )
 }

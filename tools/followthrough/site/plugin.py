@@ -7,6 +7,8 @@ Only MkDocs events live here. Loading and linting is `followthrough.repo` (the s
 
 from __future__ import annotations
 
+import dataclasses
+
 import logging
 import os
 import re
@@ -18,6 +20,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+from ..blocks import SITE_EXTENSIONS, dialect_from
 from ..config import LoadedConfig, PluginConfig, settings_from_plugin
 from ..errors import FollowthroughError
 from ..pages import SITE_NAV, Site, SiteOptions, site_options
@@ -32,7 +35,7 @@ from ..today import resolve_today
 log = get_plugin_logger(__name__)
 
 # The generated pages use these; a site that forgot one would show raw Markdown in the cards.
-REQUIRED_EXTENSIONS = ("tables", "attr_list", "md_in_html", "admonition", "toc")
+REQUIRED_EXTENSIONS = SITE_EXTENSIONS
 
 
 class FollowthroughPlugin(BasePlugin[PluginConfig]):
@@ -61,6 +64,9 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         for name in REQUIRED_EXTENSIONS:
             if not any(isinstance(e, str) and e.split(".")[-1] == name for e in config.markdown_extensions):
                 config.markdown_extensions.append(name)
+        # Lint reads every body with the extensions this build renders it with.
+        markdown = dialect_from(config.markdown_extensions, config.mdx_configs)
+        self.loaded = dataclasses.replace(self.loaded, settings=dataclasses.replace(settings, markdown=markdown))
         if config.nav is None:
             config.nav = [dict(entry) for entry in SITE_NAV]
         # Leaving postmortems out of the nav is the design, not an oversight worth a line per file.

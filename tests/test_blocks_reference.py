@@ -1,0 +1,137 @@
+"""The body scanner against the site's renderer: Python-Markdown with the site's extensions.
+
+Generated bodies mix every block construct that decides what is a heading (fences with and
+without info strings lint and the site read differently, indented and tab- or NBSP-led lines,
+tables, lists, quotes, admonitions, HTML blocks and comments, setext underlines). For each, the
+headings lint finds, in order, must be the heading elements the full render of the body holds.
+"""
+
+from __future__ import annotations
+
+import os
+from html.parser import HTMLParser
+
+import markdown
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from followthrough.blocks import Dialect, dialect_from, scan
+from followthrough.body import normalize_heading
+
+# The extension lists of two real sites: this repo's test site (MkDocs adds toc, tables and
+# fenced_code to whatever mkdocs.yml lists), and a mkdocs-material site using superfences.
+SITE = dialect_from(["tables", "attr_list", "md_in_html", "admonition", {"toc": {"permalink": True}}])
+MATERIAL = dialect_from(["attr_list", "md_in_html", "admonition", "pymdownx.details", "pymdownx.superfences"])
+
+
+class _Headings(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[int, str]] = []
+        self._level = 0
+        self._skip = 0
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            self._level, self._text = int(tag[1]), []
+        elif self._level and tag == "a" and ("class", "headerlink") in attrs:
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._skip:
+            self._skip -= 1
+        elif self._level and tag == f"h{self._level}":
+            self.found.append((self._level, "".join(self._text)))
+            self._level = 0
+
+    def handle_data(self, data):
+        if self._level and not self._skip:
+            self._text.append(data)
+
+
+def rendered_headings(body: str, dialect: Dialect) -> list[tuple[int, str]]:
+    html = markdown.markdown(body, extensions=list(dialect.extensions), extension_configs=dict(dialect.configs))
+    parser = _Headings()
+    parser.feed(html)
+    return [(level, normalize_heading(text)) for level, text in parser.found]
+
+
+def linted_headings(body: str, dialect: Dialect) -> list[tuple[int, str]]:
+    return [(h.level, normalize_heading(h.title)) for h in scan(body, 1, dialect).headings]
+
+
+words = st.sampled_from(["Summary", "Impact", "Timeline", "Root cause", "Lessons", "Action items", "Notes"])
+prose = st.sampled_from(["Some words here.", "The cache was cold.", "Error rate rose to 5%.", "a | b", "Text with `code`."])
+heading_prefix = st.sampled_from(
+    ["## ", "##", "# ", "### ", " ## ", "   ## ", "    ## ", "\t## ", "\u00a0## ", "- ## ", "> ## ", "1. ## ", "####### "]
+)
+fence_open = st.sampled_from(
+    ["```", "```py", "``` python", '```py title="x.py"', "```{.py}", '```{.py title="x"}', "```{.py", "~~~", "````",
+     "  ```", "    ```", "\t```", "\u00a0```", "```yaml hl_lines=\"1\"", "``` ` x"]
+)  # fmt: skip
+
+
+@st.composite
+def chunk(draw, depth: int = 0):
+    kind = draw(st.sampled_from(
+        ["heading", "heading", "heading", "setext", "prose", "fence", "indented", "table", "list", "quote",
+         "admonition", "comment", "html", "hr", "closer"]
+    ))  # fmt: skip
+    title = draw(words)
+    if kind == "heading":
+        suffix = draw(st.sampled_from(["", "", " ##", " {: #x }"]))
+        return draw(heading_prefix) + title + suffix
+    if kind == "setext":
+        return title + "\n" + draw(st.sampled_from(["---", "===", "-", "======  "]))
+    if kind == "prose":
+        return draw(prose)
+    if kind == "fence":
+        opener = draw(fence_open)
+        inner = [draw(chunk(depth + 1)) for _ in range(draw(st.integers(0, 2)))] if depth < 2 else []
+        closer = draw(st.sampled_from([opener.strip(" \t\u00a0")[:3], opener.strip(" \t\u00a0")[:4], "", "```", "~~~"]))
+        return "\n".join([opener, *inner, closer])
+    if kind == "indented":
+        return "    " + draw(st.sampled_from(["code line", "## " + title, "- 10:00 entry"]))
+    if kind == "table":
+        return "| Time | Event |\n| --- | --- |\n| 10:00 | start |"
+    if kind == "list":
+        return draw(st.sampled_from(["- item one\n- item two", "1. first\n2. second", "* star", "- item\n\n    continued"]))
+    if kind == "quote":
+        return draw(st.sampled_from(["> quoted", "> quoted\nlazy line"]))
+    if kind == "admonition":
+        return draw(st.sampled_from(["!!! note\n    Indented text", "!!! note\n\n    ## " + title, '??? tip "Title"\n    text']))
+    if kind == "comment":
+        return draw(st.sampled_from(["<!-- guidance -->", "<!--\nmulti line\n-->", "<!-- a --> text", "<!-- ## " + title + " -->"]))
+    if kind == "html":
+        return draw(st.sampled_from(["<div>\n## " + title + "\n</div>", '<div markdown="1">\n\n## ' + title + "\n\n</div>", "<p>para</p>"]))
+    if kind == "hr":
+        return draw(st.sampled_from(["---", "***", "- - -"]))
+    return draw(st.sampled_from(["```", "~~~", "````"]))
+
+
+@st.composite
+def body(draw):
+    parts = draw(st.lists(chunk(), min_size=1, max_size=14))
+    out = parts[0]
+    for part in parts[1:]:
+        out += draw(st.sampled_from(["\n", "\n\n", "\n\n", "\n\n\n"])) + part
+    return out + draw(st.sampled_from(["", "\n"]))
+
+
+# CI runs a fixed sample of 2 x 1,500 bodies (derandomized, so a landing never hangs on luck);
+# FOLLOWTHROUGH_DIFF_EXAMPLES=50000 explores further with fresh random bodies.
+EXAMPLES = int(os.environ.get("FOLLOWTHROUGH_DIFF_EXAMPLES", "1500"))
+
+
+@pytest.mark.parametrize("dialect", [SITE, MATERIAL], ids=["site", "material"])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize="FOLLOWTHROUGH_DIFF_EXAMPLES" not in os.environ,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(text=body())
+def test_lint_finds_exactly_the_headings_the_site_renders(dialect, text):
+    assert linted_headings(text, dialect) == rendered_headings(text, dialect)
