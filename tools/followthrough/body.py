@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable, Iterator
 
@@ -17,8 +18,15 @@ from .model import Section
 # The first time on a line: a full date-time (2026-05-20 14:32, 2026-05-20T14:32:05Z,
 # 2026-05-20 14:32+02:00) or a clock time (14:32, 14:32:05), in one search.
 _TIME = re.compile(
-    r"(?<![\d:])(?:(\d{4})-(\d{2})-(\d{2})[T ])?(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(?:\s?(Z|UTC|[+-]\d{2}:?\d{2}))?(?![\d:])"
-)
+    r"(?:(\d{4})-(\d{2})-(\d{2})[T ])?(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(?:\s?(Z|UTC|[+-]\d{2}:?\d{2}))?(?![\d:])"
+)  # starts with a digit, so the engine skips to digits; "not after a digit or colon" is checked in code
+
+
+def _first_time(text: str) -> re.Match[str] | None:
+    m = _TIME.search(text)
+    while m is not None and m.start() > 0 and text[m.start() - 1] in "0123456789:":
+        m = _TIME.search(text, m.start() + 1)
+    return m
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +47,7 @@ def lines_outside_code(body: str, first_line: int, code: Iterable[int] = ()) -> 
             yield Line(first_line + i, text)
 
 
+@lru_cache(maxsize=4096)  # the same few titles, in every postmortem
 def normalize_heading(title: str) -> str:
     return re.sub(r"[^a-z0-9 ]+", "", title.lower()).strip()
 
@@ -88,9 +97,9 @@ def timeline_marks(lines: list[Line]) -> list[TimeMark]:
         stripped = line.text.lstrip()
         if not stripped or not (stripped[0] in "-*+|" or stripped[:1].isdigit() and re.match(r"\d+[.)]\s", stripped)):
             continue
-        if stripped.startswith("|") and set(stripped) <= set("|-: "):
+        if stripped[0] == "|" and not stripped.strip("|-: "):
             continue  # table separator row
-        m = _TIME.search(stripped)
+        m = _first_time(stripped)
         if m is None:
             continue
         y, mo, d, h, mi, sec, tz = m.groups()

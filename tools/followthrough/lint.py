@@ -31,18 +31,37 @@ def check_postmortem(pm: Postmortem, ctx: Context) -> list[Finding]:
     return found
 
 
-def lint_texts(files: Iterable[tuple[str, str]], ctx: Context) -> LintResult:
-    """Parse and check each (path, text); then the checks across files. Findings sorted by place."""
+def lint_texts(files: Iterable[tuple[str, str]], ctx: Context, *, reraise: bool = False) -> LintResult:
+    """Parse and check each (path, text); then the checks across files. Findings sorted by place.
+
+    A bug met on one file becomes an FT000 finding on it and the others are still checked
+    (`reraise` lets it through instead, for debugging)."""
     postmortems: list[Postmortem] = []
     findings: list[Finding] = []
     for path, text in files:
-        pm, parse_findings = parse_postmortem(text, path, ctx.settings)
-        findings.extend(parse_findings)
-        if pm.lines:  # a front-matter mapping was read: the rules have something to look at
-            findings.extend(check_postmortem(pm, ctx))
+        try:
+            pm, parse_findings = parse_postmortem(text, path, ctx.settings)
+            found = list(parse_findings)
+            if pm.lines:  # a front-matter mapping was read: the rules have something to look at
+                found.extend(check_postmortem(pm, ctx))
+        except Exception as exc:  # noqa: BLE001 - a bug of ours must not hide the other files' findings
+            if reraise:
+                raise
+            findings.append(internal_error(path, exc))
+            continue
+        findings.extend(found)
         postmortems.append(pm)
     findings.extend(duplicate_ids(postmortems))
     return LintResult(tuple(postmortems), tuple(sorted(findings)))
+
+
+def internal_error(path: str, exc: Exception) -> Finding:
+    """A bug met while checking one file, as a finding on that file: the run goes on."""
+    detail = f"{type(exc).__name__}: {exc}"[:300]
+    return Finding(
+        path, 1, 1, "FT000",
+        f"internal error while checking this file, please report it ({detail}); set FOLLOWTHROUGH_DEBUG=1 for the traceback",
+    )  # fmt: skip
 
 
 def duplicate_ids(postmortems: Iterable[Postmortem]) -> list[Finding]:

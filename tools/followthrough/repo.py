@@ -151,6 +151,6 @@ def load_repo(config: LoadedConfig, paths: Sequence[Path] | None = None, today: 
             unreadable.append(Finding(rel, 1, 1, "FT009", "the file " + text[len(_UNREADABLE):]))
         else:
             texts.append((rel, text))
-    result = _without_gc(lint_texts, texts, ctx)
+    result = _without_gc(lambda: lint_texts(texts, ctx, reraise=bool(os.environ.get("FOLLOWTHROUGH_DEBUG"))))
     findings = tuple(sorted([*dir_findings, *unreadable, *result.findings]))
     return Repo(config, directory, result.postmortems, findings, today, tuple(files))

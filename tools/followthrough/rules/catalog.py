@@ -24,6 +24,7 @@ class Rule:
 RULES: dict[str, Rule] = {
     r.code: r
     for r in (
+        Rule("FT000", "internal-error", E, "Checking the file met a bug in Followthrough; the other files are still checked. Please report it."),
         Rule("FT001", "front-matter-missing", E, "The file does not start with a `---` YAML front-matter block."),
         Rule("FT002", "front-matter-unterminated", E, "The front-matter has no closing `---` line."),
         Rule("FT003", "yaml-syntax", E, "The front-matter is not valid YAML (reported at the parser's own line and column)."),
