@@ -19,6 +19,8 @@ from hypothesis import strategies as st
 from followthrough.blocks import Dialect, dialect_from, scan
 from followthrough.body import normalize_heading
 
+from .conftest import DATA
+
 # The extension lists of two real sites: this repo's test site (MkDocs adds toc, tables and
 # fenced_code to whatever mkdocs.yml lists), and a mkdocs-material site using superfences.
 SITE = dialect_from(["tables", "attr_list", "md_in_html", "admonition", {"toc": {"permalink": True}}])
@@ -135,3 +137,61 @@ EXAMPLES = int(os.environ.get("FOLLOWTHROUGH_DIFF_EXAMPLES", "1500"))
 @given(text=body())
 def test_lint_finds_exactly_the_headings_the_site_renders(dialect, text):
     assert linted_headings(text, dialect) == rendered_headings(text, dialect)
+
+
+@st.composite
+def ordinary_chunk(draw):
+    """What postmortems are made of: the line scan must read these alone, without the renderer."""
+    title = draw(words)
+    return draw(st.sampled_from([
+        "## " + title,
+        "### " + title,
+        "Some words here.\nA second line of the paragraph.",
+        "- item one\n- item two\n  continued",
+        "1. first\n2. second",
+        "| Time (UTC) | Event |\n| --- | --- |\n| 14:32 | Error rate rises |",
+        "```\n## not a heading\n# a shell comment\n```",
+        "```sh\nkubectl get pods\n```",
+        "~~~yaml\nkey: value\n~~~",
+        "<!-- guidance for the author -->",
+        "<!--\nA comment over\nseveral lines\n-->",
+        "    indented code after a blank line",
+        "> a quote",
+        "---",
+    ]))  # fmt: skip
+
+
+@st.composite
+def ordinary_body(draw):
+    return "\n\n".join(draw(st.lists(ordinary_chunk(), min_size=1, max_size=12))) + "\n"
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(text=ordinary_body())
+def test_ordinary_bodies_are_read_by_the_line_scan_alone_and_agree(text):
+    blocks = scan(text, 1, SITE)
+    assert not blocks.by_reference
+    assert [(h.level, normalize_heading(h.title)) for h in blocks.headings] == rendered_headings(text, SITE)
+
+
+def test_the_fixture_postmortems_need_no_renderer():
+    from followthrough import frontmatter
+
+    for path in sorted((DATA / "rules" / "docs" / "2026").glob("*pass-base.md")) + sorted((DATA / "site" / "basic" / "docs").rglob("*.md")):
+        parts = frontmatter.split(path.read_text())
+        assert not scan(parts.body, parts.body_line, SITE).by_reference, path
+
+
+def test_the_hidden_heading_is_explained_at_the_fence_that_hides_it():
+    body = '## Summary\n\n```py title="x.py"\nprint(1)\n```\n\n## Timeline\n\n- 10:00 start\n\n```\nlog\n```\n'
+    blocks = scan(body, 10, SITE)
+    assert [h.title for h in blocks.headings] == ["Summary"]
+    (hidden,) = blocks.hidden
+    assert (hidden.title, hidden.line, hidden.cause_line) == ("Timeline", 16, 12)
+    assert "not a fence on the site" in hidden.reason and "line 14 pairs with the one at line 20" in hidden.reason
+    assert 18 in blocks.code  # the timeline entry is code on the site, so it is no entry either
+
+
+def test_a_code_sample_of_markdown_is_not_a_hidden_heading():
+    body = "## Summary\n\n````md\n```\n## Example\n```\n````\n\n    # a shell comment in indented code\n"
+    assert scan(body, 1, SITE).hidden == ()
