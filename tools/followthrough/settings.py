@@ -1,4 +1,4 @@
-"""The repo's rules as plain values: severity rubric, role rules, sections, priorities.
+"""The repo's rules as plain values: severity rubric, role rules, sections, priorities, rule levels.
 
 `config` builds a Settings from the `followthrough` section of mkdocs.yml; everything in
 the core takes a Settings, so lint, site and reports read one source. The defaults encode
@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from .model import ROLES
+from .rules.levels import RuleLevels
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,7 @@ class Settings:
     docs_dir: str = "postmortems"
     state_file: str = ".followthrough/state.json"  # relative to the config file's folder
     site_url: str = ""
+    rule_levels: RuleLevels = field(default_factory=RuleLevels)  # `rules` and `rules_per_path`
 
     def severity(self, name: str) -> SeverityLevel | None:
         for level in self.severities:
