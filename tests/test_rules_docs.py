@@ -13,9 +13,19 @@ ROW = re.compile(r"^\| \[`(FT\d{3})`\]\(#[a-z0-9-]+\) \| ([a-z0-9.-]+) \| (error
 
 
 def fix_sections() -> dict[str, str]:
-    """'### FT001 front-matter-missing' -> the text up to the next heading."""
-    parts = re.split(r"^### (FT\d{3}) [a-z0-9.-]+\n", DOC, flags=re.M)
-    return {parts[i]: re.split(r"^#{1,3} ", parts[i + 1], maxsplit=1, flags=re.M)[0] for i in range(1, len(parts), 2)}
+    """'### FT001 front-matter-missing' -> its text, up to the next heading outside a code block."""
+    sections: dict[str, str] = {}
+    current: list[str] | None = None
+    fenced = False
+    for line in DOC.split("\n"):
+        if line.startswith("```"):
+            fenced = not fenced
+        heading = None if fenced else re.match(r"^(#{1,3}) (?:(FT\d{3}) [a-z0-9.-]+)?", line)
+        if heading:
+            current = sections.setdefault(heading.group(2), []) if heading.group(2) else None
+        elif current is not None:
+            current.append(line)
+    return {code: "\n".join(lines) for code, lines in sections.items()}
 
 
 def test_the_table_lists_exactly_the_catalog_in_order():
