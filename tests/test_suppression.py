@@ -181,3 +181,18 @@ def test_cli_honours_inline_suppression(tmp_path: Path):
     result = run_cli("lint", cwd=tmp_path)
     assert result.code == 1
     assert "postmortems/2026/2026-05-20-payments.md:53:21: FT010 ignore FT503 needs a reason in double quotes" in result.out
+
+
+def test_words_inside_the_comment_are_not_findings():
+    # The site drops the comment, so a reason quoting a blaming phrase is not blame on the page.
+    out_of_order = TABLE.replace("| 14:40 | Alert fires", "| 14:20 | Alert fires")
+    text = BASE.replace(TABLE, out_of_order).replace(
+        "| Time (UTC) | Event |\n", '<!-- followthrough: ignore FT502 "kept as the pager logged it, human error and all" -->\n| Time (UTC) | Event |\n'
+    )
+    assert lint(BASE.replace(TABLE, out_of_order)) == [("FT502", 44)]
+    assert lint(text) == []
+
+
+def test_spacing_inside_the_comment_is_free():
+    text = with_root_cause('It was human error. <!--followthrough:ignore\tFT503   "the vendor\'s words"-->\n')
+    assert lint(text) == []

@@ -26,13 +26,13 @@ _FIRST_SENTENCE = re.compile(r"^.+?[.:?](?=\s|$)")
 
 
 def _probe(text: str) -> str:
-    # The first sentence only: an author who rewrapped the paragraph or added to it still has it whole.
+    # The first sentence only: an author who kept it and cut or rewrote the rest still has it whole.
     first = text.split("\n", 1)[0]
     m = _FIRST_SENTENCE.match(first)
     return m.group(0) if m else first
 
 
-# (text to look for, FT505's message), whitespace collapsed as lint compares it.
+# (text to look for on one line, FT505's message).
 LEFTOVERS: tuple[tuple[str, str], ...] = (
     *(
         (_probe(text), f"{section}: the template's guidance is still here; replace it with this incident's own text")

@@ -30,6 +30,7 @@ SHAPE = "ignore CODE[,CODE...] \"reason\""
 class Directive:
     line: int  # file line of the comment
     column: int
+    end_column: int  # the column just after its `-->`
     codes: tuple[str, ...]
     first: int  # the file lines it covers
     last: int
@@ -62,23 +63,29 @@ def apply_rule_settings(findings: Iterable[Finding], postmortems: Sequence[Postm
     own findings follow the configured levels too."""
     kept = apply_levels(findings, levels)
     # Only files whose front-matter was read: the body rules did not run on the others.
-    by_path = {pm.path: found for pm in postmortems if pm.lines and (found := directives(pm.body, pm.body_line))}
-    if not by_path:
+    comments: dict[str, list[Directive]] = {}
+    for pm in postmortems:
+        if pm.lines and (read := directives(pm.body, pm.body_line)):
+            comments[pm.path] = read
+    if not comments:
         return kept
-    used: set[tuple[str, int, str]] = set()
+    used: set[tuple[str, int, str]] = set()  # (path, comment index, code)
     remaining = []
     for f in kept:
-        covering = [
-            i for i, d in enumerate(by_path.get(f.path, ())) if not d.problem and f.code in d.codes and d.first <= f.line <= d.last
-        ]
+        here = comments.get(f.path, [])
+        # The site never shows the comment, so words inside it (a reason quoting the blaming
+        # phrase) are not findings at all.
+        if any(d.line == f.line and d.column <= f.column < d.end_column for d in here):
+            continue
+        covering = [i for i, d in enumerate(here) if not d.problem and f.code in d.codes and d.first <= f.line <= d.last]
         used.update((f.path, i, f.code) for i in covering)
         if not covering:
             remaining.append(f)
     own: list[Finding] = []
-    for path, found in by_path.items():
+    for path, here in comments.items():
         out = Collector(path)
         configured = levels.for_path(path)
-        for i, d in enumerate(found):
+        for i, d in enumerate(here):
             if d.problem:
                 out.add("FT010", d.line, d.problem, d.column)
                 continue
@@ -135,18 +142,17 @@ def _without(text: str, matches: list[re.Match[str]], with_space: bool = False) 
 
 
 def _read(m: re.Match[str], line: int, last: int) -> Directive:
-    column = m.start() + 1
-    rest = m.group(1).strip()
-    verb, _, args = rest.partition(" ")
+    column, end = m.start() + 1, m.end() + 1
+    verb, args = (m.group(1).split(None, 1) + ["", ""])[:2]
     if verb != "ignore":
-        return Directive(line, column, (), line, last, f"expected '{SHAPE}' after 'followthrough:'")
+        return Directive(line, column, end, (), line, last, f"expected '{SHAPE}' after 'followthrough:'")
     cut = min((i for i in (args.find(q) for q in _OPEN_QUOTE) if i >= 0), default=-1)
     codes_text, quoted = (args, "") if cut < 0 else (args[:cut], args[cut:])
     codes = tuple(c for c in re.split(r"[\s,]+", codes_text) if c)
     if not codes:
-        return Directive(line, column, (), line, last, f"name the rules to ignore, as in '{SHAPE}'")
-    end = max(quoted.rfind(q) for q in _CLOSE_QUOTE)
-    reason = quoted[1:end].strip() if end > 0 else ""
+        return Directive(line, column, end, (), line, last, f"name the rules to ignore, as in '{SHAPE}'")
+    closing = max(quoted.rfind(q) for q in _CLOSE_QUOTE)
+    reason = quoted[1:closing].strip() if closing > 0 else ""
     problems = []
     if not reason:
         listed = ",".join(codes)
@@ -159,4 +165,4 @@ def _read(m: re.Match[str], line: int, last: int) -> Directive:
             problems.append(f"{code} cannot be suppressed: {rule.locked}")
         elif not rule.inline:
             problems.append(f"{code} is not reported in the body, where a comment could reach it; set it for this file with rules_per_path in mkdocs.yml")
-    return Directive(line, column, codes, line, last, "; ".join(problems))
+    return Directive(line, column, end, codes, line, last, "; ".join(problems))
