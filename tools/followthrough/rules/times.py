@@ -23,12 +23,12 @@ def check(pm: Postmortem, ctx: Context) -> Iterable[Finding]:
             out.add("FT202", pm.line_of(b), f"{b} ({tb.isoformat()}) is before {a} ({ta.isoformat()}); expected {' <= '.join(TIMES)}")
     if pm.status == "published":
         # The example carries the incident's own date, so only the clock time is left to fill in.
-        day = pm.started.astimezone(timezone.utc).date().isoformat() if pm.started else "YYYY-MM-DD"
+        on = pm.started.astimezone(timezone.utc).date().isoformat() if pm.started else "YYYY-MM-DD"
         missing = "this postmortem is published but does not say when"
         if pm.detected is None and "detected" not in pm.lines:
-            out.add("FT203", pm.front_matter_line, f"{missing} the incident was detected; add it as detected: {day}THH:MM:00Z")
+            out.add("FT203", pm.front_matter_line, f"{missing} the incident was detected; add it as detected: {on}THH:MM:00Z")
         if pm.resolved is None and "resolved" not in pm.lines:
-            out.add("FT204", pm.front_matter_line, f"{missing} service was fully restored; add it as resolved: {day}THH:MM:00Z")
+            out.add("FT204", pm.front_matter_line, f"{missing} service was fully restored; add it as resolved: {on}THH:MM:00Z")
     if pm.started is not None:
         day = pm.started.astimezone(timezone.utc).date()
         p = PurePosixPath(pm.path)
