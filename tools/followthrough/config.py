@@ -16,8 +16,13 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 
 from .errors import ConfigError
+from .findings import Level
 from .model import KINDS, ROLES, STATUSES
 from .blocks import DEFAULT_DIALECT, SITE_EXTENSIONS, Dialect, dialect_from
+from .parse import did_you_mean
+from .rules.catalog import RULES
+from .rules.codes import code_hint
+from .rules.levels import Choice, PathLevels, RuleLevels, path_pattern
 from .settings import (
     DEFAULT_ROLE_COMBINATIONS,
     DEFAULT_SECTIONS,
@@ -80,6 +85,10 @@ class PluginConfig(base.Config):
     blame_phrases = c.ListOfItems(c.Type(str), default=[])
     mirror_statuses = c.ListOfItems(c.Choice(STATUSES), default=["in-review", "published"])
     state_file = c.Type(str, default=".followthrough/state.json")
+    # Any value here: `read_rule_levels` checks them and can name the code and suggest one,
+    # where a typed option would only say "expected a dict".
+    rules = c.Type(object, default={})
+    rules_per_path = c.Type(object, default={})
     # Sections owned by the shell modules that use them (sync, report, site); each
     # validates its own part with a Config class of its own.
     trackers = c.Type(dict, default={})
@@ -118,6 +127,9 @@ def settings_from_plugin(
     )
     names = [s.name for s in severities]
     problems: list[str] = []
+    # MkDocs only warns about an unknown key; a misspelt `rules` would silently keep every rule on.
+    known = sorted(plugin._schema_keys)
+    problems += [f"{key}: not a setting{did_you_mean(str(key), known)}" for key in plugin if key not in known]
     if not names:
         problems.append("severities: at least one level is needed")
     if len(set(names)) != len(names):
@@ -139,6 +151,8 @@ def settings_from_plugin(
     for kind in plugin.sections:
         if kind not in KINDS:
             problems.append(f"sections: {kind!r} is not a kind; use one of {list(KINDS)}")
+    rule_levels, rule_problems = read_rule_levels(plugin.rules, plugin.rules_per_path, docs_dir)
+    problems += rule_problems
     if problems:
         raise ConfigError("\n".join(f"{where}: plugins.{PLUGIN_NAME}.{p}" for p in problems))
     sections = {k: tuple(v) for k, v in DEFAULT_SECTIONS.items()}
@@ -155,7 +169,70 @@ def settings_from_plugin(
         state_file=plugin.state_file,
         site_url=site_url,
         markdown=markdown,
+        rule_levels=rule_levels,
     )
+
+
+LEVEL_WORDS: dict[str, Choice] = {"off": None, "warning": Level.WARNING, "error": Level.ERROR}
+
+
+def read_rule_levels(rules: Any, per_path: Any, docs_dir: str) -> tuple[RuleLevels, list[str]]:
+    """`rules` and `rules_per_path` as values, and every problem with them, each naming its setting."""
+    problems: list[str] = []
+    everywhere = _read_levels(rules, "rules", problems)
+    entries: list[PathLevels] = []
+    if not isinstance(per_path, dict):
+        problems.append('rules_per_path: expected a mapping of path globs to rule levels, e.g. {"2019/**": {FT107: off}}')
+        per_path = {}
+    for glob, section in per_path.items():
+        # An unquoted year folder (`2019:`) is a number to YAML; it still means the folder.
+        text = str(glob) if isinstance(glob, (str, int)) and not isinstance(glob, bool) else None
+        where = f"rules_per_path.{text!r}"
+        if text is None:
+            problems.append(f"rules_per_path.{glob!r}: a path glob is text, e.g. \"2019/**\"")
+            continue
+        if not text.strip("/"):
+            problems.append(f"{where}: a path glob cannot be empty")
+            continue
+        if ".." in text.split("/"):
+            problems.append(f"{where}: a path glob is relative to docs_dir; '..' cannot leave it")
+            continue
+        levels = _read_levels(section, where, problems)
+        entries.append(PathLevels(text, path_pattern(text, docs_dir), levels))
+    return RuleLevels(everywhere, tuple(entries)), problems
+
+
+def _read_levels(section: Any, where: str, problems: list[str]) -> dict[str, Choice]:
+    if not isinstance(section, dict):
+        problems.append(f"{where}: expected a mapping of rule codes to off, warning or error, e.g. {{FT503: off}}")
+        return {}
+    levels: dict[str, Choice] = {}
+    for code, value in section.items():
+        key = f"{where}.{code}"
+        rule = RULES.get(code) if isinstance(code, str) else None
+        if rule is None:
+            problems.append(f"{key}: not a rule code{code_hint(code)}")
+            continue
+        level, problem = _level_word(value)
+        if problem:
+            problems.append(f"{key}: {problem}")
+        elif rule.locked and level is not rule.level:
+            problems.append(f"{key}: cannot be switched off or changed: {rule.locked}")
+        elif not rule.locked:
+            levels[code] = level
+    return levels
+
+
+def _level_word(value: Any) -> tuple[Choice, str]:
+    if value is False:  # YAML 1.1 reads an unquoted `off` (or `no`) as false
+        return None, ""
+    if value is True:
+        return None, "true is not a level (YAML reads an unquoted on, yes or true as true); use off, warning or error"
+    if isinstance(value, str) and value in LEVEL_WORDS:
+        return LEVEL_WORDS[value], ""
+    if isinstance(value, str):
+        return None, f"{value!r} is not a level; use off, warning or error{did_you_mean(value, LEVEL_WORDS)}"
+    return None, f"expected off, warning or error, got {'nothing' if value is None else repr(value)}"
 
 
 def validate_plugin_section(section: Any, config_file: str | None, where: str) -> PluginConfig:

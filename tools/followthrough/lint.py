@@ -8,10 +8,11 @@ from typing import Iterable
 from .findings import Finding
 from .model import Postmortem
 from .parse import Collector, parse_postmortem
-from .rules import body, items, roles, times
+from .rules import body, items, placeholders, roles, times
 from .rules.context import Context
+from .rules.suppression import apply_rule_settings
 
-RULE_MODULES = (times, items, roles, body)
+RULE_MODULES = (times, items, roles, body, placeholders)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,7 @@ def lint_texts(files: Iterable[tuple[str, str]], ctx: Context, *, reraise: bool 
         findings.extend(found)
         postmortems.append(pm)
     findings.extend(duplicate_ids(postmortems))
+    findings = apply_rule_settings(findings, postmortems, ctx.settings.rule_levels)
     return LintResult(tuple(postmortems), tuple(sorted(findings)))
 
 

@@ -1,4 +1,4 @@
-"""The repo's rules as plain values: severity rubric, role rules, sections, priorities.
+"""The repo's rules as plain values: severity rubric, role rules, sections, priorities, rule levels.
 
 `config` builds a Settings from the `followthrough` section of mkdocs.yml; everything in
 the core takes a Settings, so lint, site and reports read one source. The defaults encode
@@ -13,6 +13,7 @@ from typing import Mapping
 
 from .blocks import DEFAULT_DIALECT, Dialect
 from .model import ROLES
+from .rules.levels import RuleLevels
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,7 @@ class Settings:
     state_file: str = ".followthrough/state.json"  # relative to the config file's folder
     site_url: str = ""
     markdown: Dialect = DEFAULT_DIALECT  # the site's Markdown extensions: lint reads bodies as the site does
+    rule_levels: RuleLevels = field(default_factory=RuleLevels)  # `rules` and `rules_per_path`
 
     def severity(self, name: str) -> SeverityLevel | None:
         for level in self.severities:

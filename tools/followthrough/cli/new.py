@@ -5,30 +5,30 @@ from __future__ import annotations
 import argparse
 import re
 import unicodedata
+from datetime import date
 from pathlib import Path
 from typing import TextIO
 
 from ..errors import UsageError
+from ..guidance import GUIDANCE
 from ..model import KINDS
 from ..templating import environment
 from ..today import resolve_today
 from .common import add_config_options, config_from
-
-GUIDANCE = {
-    "Summary": "One paragraph for an executive who reads nothing else: what happened, when, what was impacted, for how long, what was done.",
-    "Timeline": "From the Scribe's record, in UTC, oldest first. One entry a line, starting with its time:\n\n| Time (UTC) | Event |\n|---|---|\n| 14:32 | First alert: checkout error rate above 5% |",
-    "Impact": "Customers affected (count, region), internal impact, revenue if known, regulatory or contractual exposure.",
-    "Root cause": "The chain of causes, and why the safeguards that should have caught it did not. Ask why until you reach the system, never a person.",
-    "What went well": "What the response did right, so it gets repeated.",
-    "What went poorly": "Where the response struggled: tools, missing information, slow decisions. Blameless: what made each action reasonable at the time?",
-    "Action items": "Listed in the front-matter's `action_items`: each with one owner and a due date. Say here why these and not others.",
-}
 
 
 def slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:60].rstrip("-")
+
+
+def _date_option(value: str) -> date:
+    # resolve_today would name --today; the user typed --date.
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"--date {value!r}: expected a date as YYYY-MM-DD") from None
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -44,9 +44,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     config = config_from(args)
     settings = config.settings
-    day = resolve_today(args.date or args.today)
-    if args.date:
-        day = resolve_today(args.date)
+    day = _date_option(args.date) if args.date else resolve_today(args.today)
     slug = slugify(args.description)
     if not slug:
         raise UsageError(f"{args.description!r}: the description needs letters or digits to name the file")

@@ -22,10 +22,13 @@ def check(pm: Postmortem, ctx: Context) -> Iterable[Finding]:
         if tb < ta:
             out.add("FT202", pm.line_of(b), f"{b} ({tb.isoformat()}) is before {a} ({ta.isoformat()}); expected {' <= '.join(TIMES)}")
     if pm.status == "published":
+        # The example carries the incident's own date, so only the clock time is left to fill in.
+        on = pm.started.astimezone(timezone.utc).date().isoformat() if pm.started else "YYYY-MM-DD"
+        missing = "this postmortem is published but does not say when"
         if pm.detected is None and "detected" not in pm.lines:
-            out.add("FT203", pm.front_matter_line, "detected: a published postmortem says when the incident was detected")
+            out.add("FT203", pm.front_matter_line, f"{missing} the incident was detected; add it as detected: {on}THH:MM:00Z")
         if pm.resolved is None and "resolved" not in pm.lines:
-            out.add("FT204", pm.front_matter_line, "resolved: a published postmortem says when service was fully restored")
+            out.add("FT204", pm.front_matter_line, f"{missing} service was fully restored; add it as resolved: {on}THH:MM:00Z")
     if pm.started is not None:
         day = pm.started.astimezone(timezone.utc).date()
         p = PurePosixPath(pm.path)
