@@ -13,6 +13,7 @@ from followthrough.lint import lint_texts
 from followthrough.model import Directory
 from followthrough.parse import parse_postmortem
 from followthrough.rules.context import Context
+from followthrough.blocks import scan
 from followthrough.rules.suppression import apply_rule_settings, strip_directives
 from followthrough.settings import DEFAULT_SETTINGS
 
@@ -154,7 +155,8 @@ def test_strip_directives_leaves_what_the_site_should_show():
         "```\n<!-- followthrough: ignore FT503 \"kept: it is code\" -->\n```\n"
         "<!-- an ordinary comment -->\n"
     )
-    assert strip_directives(body) == (
+    code = scan(body, 0).code  # the site's code lines, counted from 0 as the site's body is
+    assert strip_directives(body, code) == (
         "The customer wrote \"human error\".\n"
         "Second line.\n"
         "```\n<!-- followthrough: ignore FT503 \"kept: it is code\" -->\n```\n"

@@ -99,7 +99,8 @@ Heading = Section  # the scan's name for it
 @dataclass(frozen=True, slots=True)
 class Blocks:
     headings: tuple[Heading, ...]
-    code: frozenset[int]  # file lines that are not prose on the page: code blocks, HTML comments
+    code: frozenset[int]  # file lines inside code blocks (fenced or indented)
+    comments: frozenset[int]  # file lines of HTML comments standing as blocks of their own
     hidden: tuple[HiddenHeading, ...]
     by_reference: bool  # the renderer's block parser decided (the body has an unusual construct)
 
@@ -211,7 +212,8 @@ def scan(body: str, first_line: int, dialect: Dialect = DEFAULT_DIALECT) -> Bloc
     hidden = _hidden(text.lines, notable, headings, code, comments)
     return Blocks(
         tuple(Heading(h.title, h.level, h.line + first_line, h.form) for h in headings),
-        frozenset(i + first_line for i in code | comments),
+        frozenset(i + first_line for i in code),
+        frozenset(i + first_line for i in comments),
         tuple(
             HiddenHeading(h.title, h.level, h.line + first_line, h.cause_line + first_line, finish_reason(h.reason, first_line))
             for h in hidden

@@ -66,9 +66,8 @@ def section_lines(body: str, first_line: int, blocks: Blocks, wanted: str) -> li
         return []
     end = next((s.line for s in blocks.headings if s.line > start.line and s.level <= start.level), None)
     lines = body.split("\n")[start.line - first_line + 1 : None if end is None else end - first_line]
-    return [
-        Line(start.line + 1 + i, text) for i, text in enumerate(lines) if start.line + 1 + i not in blocks.code
-    ]
+    skip = blocks.code | blocks.comments
+    return [Line(start.line + 1 + i, text) for i, text in enumerate(lines) if start.line + 1 + i not in skip]
 
 
 @dataclass(frozen=True, slots=True)

@@ -110,7 +110,8 @@ class Postmortem:
     body_line: int = 1  # file line of the body's first line
     sections: tuple[Section, ...] = ()
     hidden_headings: tuple[HiddenHeading, ...] = ()
-    code_lines: frozenset[int] = frozenset()  # body lines that are code or HTML comments, not prose
+    code_lines: frozenset[int] = frozenset()  # file lines the site shows as code
+    comment_lines: frozenset[int] = frozenset()  # file lines of HTML comments: not on the page
     timeline: tuple[TimelineEntry, ...] = ()
     lines: Mapping[str, int] = field(default_factory=dict, compare=False)
     front_matter_line: int = 1  # line of the opening '---'

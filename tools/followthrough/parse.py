@@ -331,6 +331,7 @@ def parse_postmortem(text: str, path: str, settings: Settings) -> tuple[Postmort
         sections=blocks.headings,
         hidden_headings=blocks.hidden,
         code_lines=blocks.code,
+        comment_lines=blocks.comments,
         timeline=timeline,
         lines={k: data.line_of(k) for k in data},
         front_matter_line=1,

@@ -306,7 +306,7 @@ class Site:
         head = self.renderer.render("card.md.j2", here, pm=pm, h1=h1)
         middle = CARD_MARK + "\n\n" if card_placeholder else self.card_html(pm) + "\n"
         # Suppression comments are for lint; shown as text they would be noise on the page.
-        return head + middle + neutralize_html(strip_directives(pm.body))
+        return head + middle + neutralize_html(strip_directives(pm.body, frozenset(n - pm.body_line for n in pm.code_lines)))
 
     def card_html(self, pm: Postmortem) -> str:
         return card(self.renderer, pm)

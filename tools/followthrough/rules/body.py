@@ -116,7 +116,7 @@ def check(pm: Postmortem, ctx: Context) -> Iterable[Finding]:
         previous = entry
     phrases = blame_phrases(ctx.settings.blame_phrases)
     if find_blame(pm.body, phrases):  # the whole body at once; lines only when something is there
-        for line in md.lines_outside_code(pm.body, pm.body_line, pm.code_lines):
+        for line in md.lines_outside_code(pm.body, pm.body_line, pm.code_lines | pm.comment_lines):
             for start, end in find_blame(line.text, phrases):
                 out.add(
                     "FT503",

@@ -23,7 +23,7 @@ def check(pm: Postmortem, ctx: Context) -> Iterable[Finding]:
     if not present:
         return []
     out = Collector(pm.path)
-    for line in md.lines_outside_code(pm.body, pm.body_line):
+    for line in md.lines_outside_code(pm.body, pm.body_line, pm.code_lines):
         for probe, message in present:
             at = line.text.find(probe)
             if at >= 0:

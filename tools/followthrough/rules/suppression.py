@@ -37,13 +37,13 @@ class Directive:
     problem: str = ""  # why it suppresses nothing; empty when it is valid
 
 
-def directives(body: str, first_line: int) -> list[Directive]:
+def directives(body: str, first_line: int, code: frozenset[int] = frozenset()) -> list[Directive]:
     """The suppression comments of a body outside code, with the lines each one covers."""
     if "followthrough" not in body:
         return []
     raw = body.split("\n")
     found: list[Directive] = []
-    for line in md.lines_outside_code(body, first_line):
+    for line in md.lines_outside_code(body, first_line, code):
         matches = _matches(line.text)
         if not matches:
             continue
@@ -65,7 +65,7 @@ def apply_rule_settings(findings: Iterable[Finding], postmortems: Sequence[Postm
     # Only files whose front-matter was read: the body rules did not run on the others.
     comments: dict[str, list[Directive]] = {}
     for pm in postmortems:
-        if pm.lines and (read := directives(pm.body, pm.body_line)):
+        if pm.lines and (read := directives(pm.body, pm.body_line, pm.code_lines)):
             comments[pm.path] = read
     if not comments:
         return kept
@@ -102,13 +102,14 @@ def apply_rule_settings(findings: Iterable[Finding], postmortems: Sequence[Postm
     return remaining + apply_levels(own, levels)
 
 
-def strip_directives(body: str) -> str:
-    """The body without its suppression comments, for the site; a comment's own line goes too."""
+def strip_directives(body: str, code: frozenset[int] = frozenset()) -> str:
+    """The body without its suppression comments, for the site; a comment's own line goes too.
+    `code` holds the body's code lines, counted from 0."""
     if "followthrough" not in body:
         return body
     lines = body.split("\n")
     dropped: set[int] = set()
-    for line in md.lines_outside_code(body, 0):
+    for line in md.lines_outside_code(body, 0, code):
         matches = _matches(line.text)
         if not matches:
             continue
