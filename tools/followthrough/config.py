@@ -107,6 +107,10 @@ class LoadedConfig:
     use_directory_urls: bool = True  # MkDocs' setting: page URLs end in '/' or '.html'
 
 
+# The options PluginConfig declares, read from the class with MkDocs' public option type.
+_PLUGIN_KEYS = frozenset(name for name, value in vars(PluginConfig).items() if isinstance(value, c.BaseConfigOption))
+
+
 def settings_from_plugin(
     plugin: PluginConfig, docs_dir: str, site_url: str, where: str, markdown: Dialect = DEFAULT_DIALECT
 ) -> Settings:
@@ -128,7 +132,7 @@ def settings_from_plugin(
     names = [s.name for s in severities]
     problems: list[str] = []
     # MkDocs only warns about an unknown key; a misspelt `rules` would silently keep every rule on.
-    known = sorted(plugin._schema_keys)
+    known = sorted(_PLUGIN_KEYS)
     problems += [f"{key}: not a setting{did_you_mean(str(key), known)}" for key in plugin if key not in known]
     if not names:
         problems.append("severities: at least one level is needed")
