@@ -32,28 +32,31 @@ def check_postmortem(pm: Postmortem, ctx: Context) -> list[Finding]:
     return found
 
 
-def lint_texts(files: Iterable[tuple[str, str]], ctx: Context, *, reraise: bool = False) -> LintResult:
-    """Parse and check each (path, text); then the checks across files. Findings sorted by place.
+def lint_file(path: str, text: str, ctx: Context, *, reraise: bool = False) -> tuple[Postmortem | None, list[Finding]]:
+    """One file's postmortem and findings, with the repo's rule levels and its suppressions applied.
+    A bug met on it becomes an FT000 finding on it (`reraise` lets it through, for debugging)."""
+    try:
+        pm, parse_findings = parse_postmortem(text, path, ctx.settings)
+        found = list(parse_findings)
+        if pm.lines:  # a front-matter mapping was read: the rules have something to look at
+            found.extend(check_postmortem(pm, ctx))
+        return pm, apply_rule_settings(found, [pm], ctx.settings.rule_levels)
+    except Exception as exc:  # noqa: BLE001 - a bug of ours must not hide the other files' findings
+        if reraise:
+            raise
+        return None, [internal_error(path, exc)]
 
-    A bug met on one file becomes an FT000 finding on it and the others are still checked
-    (`reraise` lets it through instead, for debugging)."""
+
+def lint_texts(files: Iterable[tuple[str, str]], ctx: Context, *, reraise: bool = False) -> LintResult:
+    """Parse and check each (path, text); then the checks across files. Findings sorted by place."""
     postmortems: list[Postmortem] = []
     findings: list[Finding] = []
     for path, text in files:
-        try:
-            pm, parse_findings = parse_postmortem(text, path, ctx.settings)
-            found = list(parse_findings)
-            if pm.lines:  # a front-matter mapping was read: the rules have something to look at
-                found.extend(check_postmortem(pm, ctx))
-        except Exception as exc:  # noqa: BLE001 - a bug of ours must not hide the other files' findings
-            if reraise:
-                raise
-            findings.append(internal_error(path, exc))
-            continue
+        pm, found = lint_file(path, text, ctx, reraise=reraise)
         findings.extend(found)
-        postmortems.append(pm)
-    findings.extend(duplicate_ids(postmortems))
-    findings = apply_rule_settings(findings, postmortems, ctx.settings.rule_levels)
+        if pm is not None:
+            postmortems.append(pm)
+    findings.extend(duplicate_ids(IdRecord.of(pm) for pm in postmortems))
     return LintResult(tuple(postmortems), tuple(sorted(findings)))
 
 
@@ -66,15 +69,30 @@ def internal_error(path: str, exc: Exception) -> Finding:
     )  # fmt: skip
 
 
-def duplicate_ids(postmortems: Iterable[Postmortem]) -> list[Finding]:
-    first: dict[str, Postmortem] = {}
+@dataclass(frozen=True, slots=True)
+class IdRecord:
+    """What the check across files needs of a postmortem: small enough to send between processes."""
+
+    path: str
+    id: str
+    line: int
+
+    @staticmethod
+    def of(pm: Postmortem) -> IdRecord | None:
+        return IdRecord(pm.path, pm.id, pm.line_of("id")) if pm.lines else None
+
+
+def duplicate_ids(records: Iterable[IdRecord | None]) -> list[Finding]:
+    """FT106 on every postmortem whose id an earlier one (in file order) already uses. The level
+    of FT106 cannot be changed, so no rule settings apply here."""
+    first: dict[str, IdRecord] = {}
     found = []
-    for pm in postmortems:
-        if not pm.lines:
+    for record in records:
+        if record is None:
             continue
-        other = first.setdefault(pm.id, pm)
-        if other is not pm:
-            out = Collector(pm.path)
-            out.add("FT106", pm.line_of("id"), f"id {pm.id!r} is already used by {other.path}")
+        other = first.setdefault(record.id, record)
+        if other is not record:
+            out = Collector(record.path)
+            out.add("FT106", record.line, f"id {record.id!r} is already used by {other.path}")
             found.extend(out.findings)
     return found

@@ -7,6 +7,7 @@ the site plugin, sync and reports see the same postmortems the same way.
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
 import re
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from typing import Iterable, Sequence
 from .config import LoadedConfig
 from .errors import UsageError
 from .findings import Finding
-from .lint import lint_texts
+from .lint import IdRecord, duplicate_ids, lint_file, lint_texts
 from .model import Directory, Postmortem
 from .people import parse_directory
 from .rules.context import Context
@@ -154,3 +155,94 @@ def load_repo(config: LoadedConfig, paths: Sequence[Path] | None = None, today: 
     result = _without_gc(lambda: lint_texts(texts, ctx, reraise=bool(os.environ.get("FOLLOWTHROUGH_DEBUG"))))
     findings = tuple(sorted([*dir_findings, *unreadable, *result.findings]))
     return Repo(config, directory, result.postmortems, findings, today, tuple(files))
+
+
+@dataclass(frozen=True)
+class LintReport:
+    findings: tuple[Finding, ...]
+    checked: int  # postmortem files read
+
+
+# Below this many files a second process costs more than it saves.
+PARALLEL_FROM = 200
+
+
+def default_jobs() -> int:
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 8))
+
+
+def lint_repo(config: LoadedConfig, paths: Sequence[Path] | None = None, today: date | None = None, jobs: int | None = None) -> LintReport:
+    """The findings of every postmortem (or of `paths`), as `load_repo` finds them, without keeping
+    the postmortems: what `followthrough lint` needs. Large repos are checked by `jobs` forked
+    processes (each file on its own is independent; only the duplicate-id check spans files)."""
+    today = today or resolve_today()
+    directory, dir_findings = load_directory(config)
+    files = expand_paths(paths) if paths else (discover(config.docs_dir) if config.docs_dir.is_dir() else [])
+    ctx = Context(config.settings, directory, today)
+    jobs = default_jobs() if jobs is None else max(1, jobs)
+    work = _Work(ctx, config.root, files, bool(os.environ.get("FOLLOWTHROUGH_DEBUG")))
+    if jobs == 1 or len(files) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        parts = [_lint_part(work, 0, len(files))]
+    else:
+        parts = _in_processes(work, jobs)
+    findings = [*dir_findings]
+    records: list[IdRecord | None] = []
+    for part_findings, part_records in parts:
+        findings.extend(part_findings)
+        records.extend(part_records)
+    findings.extend(duplicate_ids(records))
+    return LintReport(tuple(sorted(findings)), len(files))
+
+
+@dataclass(frozen=True)
+class _Work:
+    ctx: Context
+    root: Path
+    files: list[Path]
+    reraise: bool
+
+
+def _lint_part(work: _Work, start: int, end: int) -> tuple[list[Finding], list[IdRecord | None]]:
+    findings: list[Finding] = []
+    records: list[IdRecord | None] = []
+    was_enabled = gc.isenabled()
+    gc.disable()  # as in load_repo: many objects, no cycles
+    try:
+        for rel, text in read_texts(work.files[start:end], work.root):
+            if text.startswith(_UNREADABLE):
+                findings.append(Finding(rel, 1, 1, "FT009", "the file " + text[len(_UNREADABLE):]))
+                continue
+            pm, found = lint_file(rel, text, work.ctx, reraise=work.reraise)
+            findings.extend(found)
+            records.append(IdRecord.of(pm) if pm is not None else None)
+    finally:
+        if was_enabled:
+            gc.enable()
+    return findings, records
+
+
+_forked_work: _Work | None = None  # what forked workers inherit; never pickled
+
+
+def _forked_part(bounds: tuple[int, int]) -> tuple[list[Finding], list[IdRecord | None]]:
+    assert _forked_work is not None
+    return _lint_part(_forked_work, *bounds)
+
+
+def _in_processes(work: _Work, jobs: int) -> list[tuple[list[Finding], list[IdRecord | None]]]:
+    """Chunks in file order to forked workers: they inherit the config, the people directory and
+    the imported code, so only file ranges go out and findings come back."""
+    global _forked_work
+    n = len(work.files)
+    size = max(1, -(-n // (jobs * 4)))  # a few chunks per worker evens out uneven files
+    bounds = [(i, min(i + size, n)) for i in range(0, n, size)]
+    _forked_work = work
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            return pool.map(_forked_part, bounds)
+    finally:
+        _forked_work = None

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..findings import Finding
-from ..repo import load_repo
+from ..repo import lint_repo
 from ..today import resolve_today
 from .common import add_config_options, config_from, shown
 
@@ -21,8 +21,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: the docs_dir of mkdocs.yml)")
     p.add_argument("--format", choices=FORMATS, default="text", help="text (path:line:col: CODE message), github (workflow annotations) or json")
     p.add_argument("--strict", action="store_true", help="warnings fail too")
+    p.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N", help="processes for a large repo (default: one per core; 1: this process only)")
     add_config_options(p)
     p.set_defaults(run=run)
+
+
+def _jobs(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"--jobs takes a whole number of processes, 1 or more (got {value!r})")
+    return n
 
 
 def _github_escape(value: str, prop: bool = False) -> str:
@@ -52,13 +63,13 @@ def render(findings: list[Finding], fmt: str, out: TextIO) -> None:
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     config = config_from(args)
     today = resolve_today(args.today)
-    repo = load_repo(config, args.paths or None, today)
-    findings = [replace(f, path=shown(f.path, config.root)) for f in repo.findings]
+    report = lint_repo(config, args.paths or None, today, args.jobs)
+    findings = [replace(f, path=shown(f.path, config.root)) for f in report.findings]
     render(findings, args.format, out)
     errors = sum(f.is_error for f in findings)
     warnings = len(findings) - errors
     if args.format == "text":
-        summary = f"{len(repo.postmortems)} postmortem(s) checked: {errors} error(s), {warnings} warning(s)"
+        summary = f"{report.checked} postmortem(s) checked: {errors} error(s), {warnings} warning(s)"
         err.write(summary + "\n")
     failed = errors > 0 or (args.strict and warnings > 0)
     return 1 if failed else 0
