@@ -331,7 +331,6 @@ def test_the_site_has_what_the_browser_test_looks_for(site: Path, served: Served
     assert not [(p, code) for p, code in served.requests if code >= 400]
 
 
-
 def test_site_in_a_real_browser(session: Session, served: Served, site: Path) -> None:
     page = session.page
     OUTPUT.mkdir(exist_ok=True)

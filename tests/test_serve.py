@@ -13,7 +13,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Callable
+from typing import Callable, TypeVar
 from urllib.parse import urlsplit
 
 import pytest
@@ -24,6 +24,7 @@ from .conftest import shipped_repo
 
 POSTMORTEM = "2026/2026-08-12-ci-runner-disk-exhaustion"  # one of tests/data/repo's
 PROC = Path("/proc")
+T = TypeVar("T")
 
 
 def listening_port(pid: int) -> int | None:
@@ -55,7 +56,7 @@ def _get(url: str) -> str | None:
         return None
 
 
-def _wait_for(predicate: Callable[[], object], seconds: float, server: subprocess.Popen[bytes]):
+def _wait_for(predicate: Callable[[], T | None], seconds: float, server: subprocess.Popen[bytes]) -> T | None:
     """Poll for a state the server must reach; give up after `seconds` or when it exits (no fixed sleep decides)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and server.poll() is None:
