@@ -1,17 +1,106 @@
-"""Shared test helpers: run the real CLI in a subprocess, build small repos in temp folders."""
+"""Shared test helpers: run the real CLI in a subprocess, build small repos in temp folders.
+
+No test reads the sample postmortems (postmortems/ at the top of the repo): an organisation
+that adopts the repo deletes them and writes its own people directory, and the suite must
+still pass. Tests of what ships with the repo (mkdocs.yml, templates/, the workflows, the
+pre-commit hook) run it on the fixture postmortems of tests/data/repo instead, through
+`shipped_repo`. An audit hook makes any read of postmortems/ fail the test that made it.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data"
+SAMPLES = ROOT / "postmortems"  # the repo's own postmortems: an adopter's, not the tests'
+REPO_FIXTURE = DATA / "repo"  # postmortems/ (with people.yml) of the shipped layout, for the shipped config
+SHIPPED = ("mkdocs.yml", "templates")  # what a repo built from this one keeps and the tests may use
+
+
+def shipped_repo(target: Path) -> Path:
+    """A repo at `target` as an adopter has it: the shipped mkdocs.yml and templates, the fixture's postmortems."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in SHIPPED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, target / name)
+        elif source.is_file():
+            shutil.copy2(source, target / name)
+    shutil.copytree(REPO_FIXTURE / "postmortems", target / "postmortems")
+    return target
+
+
+@pytest.fixture(scope="session")
+def shipped(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One `shipped_repo` for the session, for tests that only read it (copy it to change it)."""
+    return shipped_repo(tmp_path_factory.mktemp("shipped") / "repo")
+
+
+class SamplesRead(AssertionError):
+    """A test read the sample postmortems; it would fail once an adopter deletes them."""
+
+
+def _path_of(value: Any, cwd: Any = None) -> str | None:
+    if not isinstance(value, (str, bytes, os.PathLike)):
+        return None  # a file descriptor
+    base = os.fsdecode(cwd) if isinstance(cwd, (str, bytes, os.PathLike)) else os.getcwd()
+    return os.path.normpath(os.path.join(base, os.fsdecode(value)))
+
+
+def _inside(path: str | None, folder: Path) -> bool:
+    return path is not None and (path == str(folder) or path.startswith(str(folder) + os.sep))
+
+
+def _runs_on_samples(args: Any, cwd: Any) -> bool:
+    """A `followthrough` or `mkdocs` process that names a sample, or reads the root mkdocs.yml (docs_dir: postmortems)."""
+    argv = [os.fsdecode(a) for a in args] if isinstance(args, (list, tuple)) else [os.fsdecode(args)]
+    if not any(os.path.basename(a) in ("followthrough", "mkdocs") for a in argv):
+        return False
+    if any(_inside(_path_of(a, cwd), SAMPLES) for a in argv if not a.startswith("-")):
+        return True
+    for i, a in enumerate(argv):
+        if a in ("-f", "--config", "--config-file") and i + 1 < len(argv):
+            return _path_of(argv[i + 1], cwd) == str(ROOT / "mkdocs.yml")
+        if a.startswith(("--config=", "--config-file=")):
+            return _path_of(a.split("=", 1)[1], cwd) == str(ROOT / "mkdocs.yml")
+    folder = Path(_path_of(".", cwd) or os.getcwd())
+    for candidate in (folder, *folder.parents):  # where both look for mkdocs.yml when given none
+        if (candidate / "mkdocs.yml").is_file():
+            return candidate == ROOT
+    return False
+
+
+_WATCHED = frozenset({"open", "os.scandir", "os.listdir", "glob.glob", "subprocess.Popen"})
+
+
+def _audit(event: str, args: tuple[Any, ...]) -> None:
+    if event not in _WATCHED:
+        return
+    if event == "subprocess.Popen":
+        if _runs_on_samples(args[1], args[2]):
+            raise SamplesRead(f"a test ran {args[1]!r} on the sample postmortems ({SAMPLES}); use shipped_repo() or tests/data")
+        return
+    target = args[0]
+    if not isinstance(target, (str, bytes, os.PathLike)):
+        return  # a file descriptor
+    if event == "open" and args[1] is None and not os.path.isabs(os.fsdecode(target)):
+        return  # os.open of a relative name may be relative to a dir_fd (shutil.rmtree's way), not to the working folder
+    if _inside(_path_of(target), SAMPLES):
+        raise SamplesRead(f"a test read {target} ({event}); the samples are the adopter's to delete: use tests/data")
+
+
+# From the import of this file on, so module-level code and module fixtures are watched too.
+# Subprocesses are checked where they start (their own reads are not seen).
+sys.addaudithook(_audit)
 
 
 @dataclass

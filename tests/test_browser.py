@@ -1,7 +1,8 @@
 """The built site in a real headless Chromium: pages, search, a ticket link, no console errors, no broken links.
 
-The repo's own samples are built with the root mkdocs.yml (inherited) into a temp folder, with a
-fixed "today" and a tracker state file that gives their Jira tickets addresses, served by a threaded HTTP server on 127.0.0.1, and driven with Playwright through
+The fixture postmortems (tests/data/repo) are built with the shipped mkdocs.yml and templates in a
+temp folder, with a fixed "today" and a tracker state file that gives their Jira tickets addresses,
+served by a threaded HTTP server on 127.0.0.1 (port 0: the OS picks it), and driven with Playwright through
 Debian's /usr/bin/chromium (Playwright's own browser download is never used). Requests to
 any other host are intercepted: a ticket link's navigation gets a stub page, anything else
 fails the test, so no request leaves the machine. Screenshots of the overdue and completion
@@ -18,7 +19,6 @@ import html.parser
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -34,8 +34,8 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-CONFIG = ROOT / "mkdocs.yml"
+from .conftest import ROOT, shipped_repo
+
 OUTPUT = ROOT / "test-output"
 TODAY = "2026-11-23"
 CHROMIUM = Path(os.environ.get("FOLLOWTHROUGH_CHROMIUM", "/usr/bin/chromium"))
@@ -100,7 +100,7 @@ JIRA = "https://jira.example.com/browse/"
 
 
 def write_tracker_state(config: Path, state_file: Path) -> int:
-    """A state file as `followthrough sync` leaves it: every Jira-keyed sample item mirrored, with its URL.
+    """A state file as `followthrough sync` leaves it: every Jira-keyed item mirrored, with its URL.
 
     Without it a Jira key has no address (only the tracker knows its server), so the overdue
     page would link no ticket. Statuses stay what the front-matter says."""
@@ -123,14 +123,12 @@ def write_tracker_state(config: Path, state_file: Path) -> int:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The samples built with the root mkdocs.yml (inherited), beside a tracker state file, in a temp folder."""
-    work = tmp_path_factory.mktemp("browser-site")
-    shutil.copytree(ROOT / "postmortems", work / "postmortems")
+    """The fixture postmortems built with the shipped mkdocs.yml and templates, beside a tracker state file."""
+    work = shipped_repo(tmp_path_factory.mktemp("browser-site") / "repo")
     config = work / "mkdocs.yml"
-    config.write_text(f"INHERIT: {CONFIG}\n", encoding="utf-8")
     # The plugin reads state_file relative to the folder of mkdocs.yml: here, the temp folder.
-    mirrored = write_tracker_state(CONFIG, work / ".followthrough" / "state.json")
-    assert mirrored > 0, "no sample action item has a Jira ticket"
+    mirrored = write_tracker_state(config, work / ".followthrough" / "state.json")
+    assert mirrored > 0, "no fixture action item has a Jira ticket"
     out = work / "site"
     env = {k: v for k, v in os.environ.items() if not k.startswith("FOLLOWTHROUGH_")}
     env.pop("SOURCE_DATE_EPOCH", None)
@@ -322,6 +320,17 @@ def unique_body_word(site: Path) -> tuple[str, str]:
 # ---------------------------------------------------------------- the test
 
 
+def test_the_site_has_what_the_browser_test_looks_for(site: Path, served: Served) -> None:
+    """Runs without a browser too, so the fixture is known to fit: overdue items with ticket links,
+    a chart, a word only one postmortem has, and internal links that resolve."""
+    overdue = (site / "overdue" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'<a href="' + re.escape(JIRA) + r'[A-Z][A-Z0-9_]+-\d+"', overdue), "no ticket link on the overdue page"
+    assert "<svg" in (site / "completion" / "index.html").read_text(encoding="utf-8")
+    _word, page = unique_body_word(site)
+    assert check_internal_links(served, [HOME, OVERDUE, COMPLETION, page]) > 4
+    assert not [(p, code) for p, code in served.requests if code >= 400]
+
+
 def test_site_in_a_real_browser(session: Session, served: Served, site: Path) -> None:
     page = session.page
     OUTPUT.mkdir(exist_ok=True)
@@ -333,7 +342,7 @@ def test_site_in_a_real_browser(session: Session, served: Served, site: Path) ->
     page.wait_for_url(served.url + OVERDUE)
     session.assert_clean("after following the navigation to the overdue page")
     overdue_rows = page.locator("article table tbody tr")
-    assert overdue_rows.count() > 0, "the overdue page lists no items, but the samples have overdue items"
+    assert overdue_rows.count() > 0, "the overdue page lists no items, but the fixture has overdue items"
     page.screenshot(path=str(OUTPUT / "overdue.png"), full_page=True)
     session.goto(COMPLETION)
     assert page.locator("article svg").count() > 0, "the completion page has no chart"
@@ -370,7 +379,7 @@ def test_site_in_a_real_browser(session: Session, served: Served, site: Path) ->
         "els => els.map(e => [e.href, e.target || ''])"
     )
     external = [(h, t) for h, t in tickets if not h.startswith(served.url)]
-    assert external, "the overdue page links no ticket, but overdue sample items have tickets"
+    assert external, "the overdue page links no ticket, but overdue fixture items have tickets"
     href, target = external[0]
     session.allow_navigation_to.add(href)
     link = page.locator(f"article table a[href='{href}']").first

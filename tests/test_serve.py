@@ -1,28 +1,51 @@
-"""`mkdocs serve`: editing a postmortem updates its page and the generated pages on reload."""
+"""`mkdocs serve`: editing a postmortem updates its page and the generated pages on reload.
+
+The server binds port 0 and the OS picks a free port, read back from /proc (Linux): a port
+chosen here and released before the server binds it could be taken by anything meanwhile.
+"""
 
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Callable, TypeVar
+from urllib.parse import urlsplit
 
 import pytest
 
-from .conftest import ROOT
+from followthrough.config import load_config
 
-SAMPLE = "2026/2026-08-12-ci-runner-disk-exhaustion"
+from .conftest import shipped_repo
+
+POSTMORTEM = "2026/2026-08-12-ci-runner-disk-exhaustion"  # one of tests/data/repo's
+PROC = Path("/proc")
+T = TypeVar("T")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def listening_port(pid: int) -> int | None:
+    """The TCP port process `pid` listens on, or None while it listens on none yet."""
+    sockets = set()
+    for fd in (PROC / str(pid) / "fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue  # closed since the listing
+        if target.startswith("socket:["):
+            sockets.add(target[len("socket:[") : -1])
+    for table in ("tcp", "tcp6"):
+        path = PROC / "net" / table
+        if not path.exists():
+            continue
+        for line in path.read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and fields[9] in sockets:  # st 0A: LISTEN; field 9: the socket's inode
+                return int(fields[1].rsplit(":", 1)[1], 16)
+    return None
 
 
 def _get(url: str) -> str | None:
@@ -33,39 +56,41 @@ def _get(url: str) -> str | None:
         return None
 
 
-def _wait_for(predicate, seconds: float) -> bool:
-    """Poll for a condition the server must reach; fail after `seconds` (no fixed sleep decides)."""
+def _wait_for(predicate: Callable[[], T | None], seconds: float, server: subprocess.Popen[bytes]) -> T | None:
+    """Poll for a state the server must reach; give up after `seconds` or when it exits (no fixed sleep decides)."""
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
+    while time.monotonic() < deadline and server.poll() is None:
+        value = predicate()
+        if value:
+            return value
         time.sleep(0.2)
-    return False
+    return None
 
 
 @pytest.mark.slow
-def test_serve_rebuilds_pages_after_an_edit(tmp_path: Path):
-    for name in ("mkdocs.yml", "postmortems", "templates"):
-        src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, tmp_path / name)
-    port = _free_port()
+@pytest.mark.skipif(not (PROC / "net" / "tcp").exists(), reason="reads the server's port from Linux's /proc")
+def test_serve_rebuilds_pages_after_an_edit(tmp_path: Path) -> None:
+    root = shipped_repo(tmp_path / "repo")
+    mount = urlsplit(load_config(root / "mkdocs.yml").site_url).path.rstrip("/")  # serve mounts the site at site_url's path
     env = {k: v for k, v in os.environ.items() if not k.startswith("FOLLOWTHROUGH_")}
-    env["FOLLOWTHROUGH_TODAY"] = "2026-11-23"
-    log = (tmp_path / "serve.log").open("wb")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
-        cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}/postmortems"  # site_url's path
-    try:
-        assert _wait_for(lambda: _get(f"{base}/all/") is not None, 90), (tmp_path / "serve.log").read_text()
-        assert "EDITED-TITLE" not in _get(f"{base}/all/")
-        target = tmp_path / "postmortems" / f"{SAMPLE}.md"
-        text = target.read_text()
-        target.write_text(text.replace("\ntitle: ", "\ntitle: EDITED-TITLE ", 1))
-        assert _wait_for(lambda: "EDITED-TITLE" in (_get(f"{base}/all/") or ""), 60), (tmp_path / "serve.log").read_text()
-        assert "EDITED-TITLE" in _get(f"{base}/{SAMPLE}/")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
+    env.update(FOLLOWTHROUGH_TODAY="2026-11-23", NO_MKDOCS_2_WARNING="1")
+    log_file = tmp_path / "serve.log"
+    with log_file.open("wb") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "-a", "127.0.0.1:0"],
+            cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            port = _wait_for(lambda: listening_port(server.pid), 90, server)
+            assert port, log_file.read_text()
+            base = f"http://127.0.0.1:{port}{mount}"
+            first = _wait_for(lambda: _get(f"{base}/all/"), 90, server)
+            assert first, log_file.read_text()
+            assert "EDITED-TITLE" not in first
+            target = root / "postmortems" / f"{POSTMORTEM}.md"
+            target.write_text(target.read_text().replace("\ntitle: ", "\ntitle: EDITED-TITLE ", 1))
+            assert _wait_for(lambda: "EDITED-TITLE" in (_get(f"{base}/all/") or ""), 60, server), log_file.read_text()
+            assert "EDITED-TITLE" in (_get(f"{base}/{POSTMORTEM}/") or "")
+        finally:
+            server.terminate()
+            server.wait(timeout=30)

@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,33 @@ def built(tmp_path_factory) -> Path:
     assert result.returncode == 0, result.stderr
     assert "WARNING" not in result.stderr
     return root / "site"
+
+
+class _NavText(HTMLParser):
+    """The text inside a page's <nav> elements: what the theme's navigation shows, whatever its classes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.depth += tag == "nav"
+        if self.depth and tag == "a":
+            self.parts.append(" ".join(v or "" for k, v in attrs if k == "href"))
+
+    def handle_endtag(self, tag: str) -> None:
+        self.depth -= tag == "nav" and self.depth > 0
+
+    def handle_data(self, data: str) -> None:
+        if self.depth:
+            self.parts.append(data)
+
+
+def nav_text(html: str) -> str:
+    parser = _NavText()
+    parser.feed(html)
+    return " ".join(parser.parts)
 
 
 def read(site: Path, rel: str) -> str:
@@ -117,7 +145,8 @@ def test_postmortem_page_has_card_items_and_tags(built):
     assert '<span class="ft-badge ft-rank-1">SEV-1</span>' in page
     assert "<td>Ana Commander</td>" in page
     assert '<a href="https://jira.example.test/browse/PAY-101">PAY-101</a>' in page
-    assert 'href="../../tags/#tag:database"' in page  # mkdocs-material's tags plugin
+    # mkdocs-material's tags plugin links the tag to its index; the anchor's form is the theme's.
+    assert re.search(r'href="\.\./\.\./tags/#[^"]*database"', page)
     assert "corp.example" not in page
     assert 'href="../../by-service/pay-ments/"' in page
     draft = read(built, "2024/2024-06-01-search-slow/index.html")
@@ -140,7 +169,7 @@ def test_completion_page_has_chart_and_table(built):
 
 def test_navigation_holds_index_pages_not_postmortems(built):
     html = read(built, "index.html")
-    nav = html.split('class="md-nav md-nav--primary"')[1].split("md-sidebar--secondary")[0]
+    nav = nav_text(html)
     assert "Overdue action items" in nav and "By severity" in nav
     assert "checkout-outage" not in nav and "Login errors" not in nav
 
@@ -181,8 +210,10 @@ def test_bad_site_setting_names_the_setting(tmp_path):
     config.write_text(config.read_text().replace("latest: 3", "latest: many\n        lastest: 2"))
     result = mkdocs("build", "-d", "site", cwd=root)
     assert result.returncode == 1
-    assert "plugins.followthrough.site.latest: Expected type" in result.stderr
-    assert "plugins.followthrough.site.lastest: Unrecognised configuration name: lastest" in result.stderr
+    # Both settings named, each with MkDocs' reason (its wording is MkDocs', not asserted).
+    assert re.search(r"mkdocs\.yml: plugins\.followthrough\.site\.latest: \S", result.stderr), result.stderr
+    assert re.search(r"mkdocs\.yml: plugins\.followthrough\.site\.lastest: \S", result.stderr), result.stderr
+    assert not (root / "site" / "index.html").exists()
 
 
 def test_pages_command_then_plain_mkdocs_build_gives_the_same_site(tmp_path, built):
@@ -209,7 +240,7 @@ def test_pages_command_then_plain_mkdocs_build_gives_the_same_site(tmp_path, bui
 
 def _main(html: str) -> str:
     """The article of a page, blank space between tags ignored (the plugin inserts the card after Markdown)."""
-    article = html.split('<article class="md-content__inner md-typeset">')[1].split("</article>")[0]
+    article = re.search(r"<article\b[^>]*>(.*?)</article>", html, re.S).group(1)  # type: ignore[union-attr]
     return re.sub(r">\s+<", "><", article)
 
 

@@ -70,6 +70,21 @@ def test_jira_labels_have_no_spaces_and_markers_match_exactly():
         assert list(found) == [marker_for("pm", "a")] and found[marker_for("pm", "a")].ref == "PAY-1"
 
 
+def test_jira_create_is_one_post_even_when_answered_429():
+    """Left to its own retries the jira client sends a create again after a 429, even one that took
+    effect, and sleeps on its own; the adapter turns them off, so retrying is the engine's decision."""
+    with FakeJira("Cloud") as fake:
+        tracker, _ = jira_tracker(fake)
+        tracker.connect()
+        fake.reset_counts()
+        fake.inject("status", "POST", r"/issue$", status=429, retry_after="0", after=True)
+        with pytest.raises(TrackerFailure) as refused:
+            tracker.create(ticket())
+        assert (refused.value.status, refused.value.retry, refused.value.retry_after) == (429, True, 0.0)
+        assert [(r.method, r.path) for r in fake.records] == [("POST", "/rest/api/3/issue")]  # not sent again
+        assert list(fake.issues) == ["PAY-1"]  # the one it made before answering 429
+
+
 def test_jira_refused_credentials_say_what_to_check():
     with FakeJira("Server") as fake:
         tracker, _ = jira_tracker(fake)

@@ -15,7 +15,15 @@ def test_order_of_sources():
     assert resolve_today("2026-01-01", env) == date(2026, 1, 1)
     assert resolve_today(None, env) == date(2026, 2, 3)
     assert resolve_today(None, {"SOURCE_DATE_EPOCH": "1700000000"}) == date(2023, 11, 14)
-    assert resolve_today(None, {}) == datetime.now(timezone.utc).date()
+
+
+
+def test_without_any_source_it_is_the_utc_date():
+    # Read the clock on both sides: a run across midnight UTC sees either date, never a third.
+    before = datetime.now(timezone.utc).date()
+    today = resolve_today(None, {})
+    after = datetime.now(timezone.utc).date()
+    assert today in (before, after)
 
 
 def test_bad_values_name_their_source():

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import REPO_FIXTURE, ROOT
 from .fakes.github_server import FakeGitHub
 from .workflow_runner import Runner, load_workflow
 
@@ -145,17 +145,26 @@ def python_env(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+# The repo's own postmortems and their tracker state are an adopter's to replace; the workflows
+# run on the fixture postmortems instead (the rest of the tree is what ships).
+NOT_SHIPPED = ("postmortems/", ".followthrough/")
+
+
 @pytest.fixture(scope="module")
 def origin(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A bare repository holding this working tree (committed or not, minus ignored files), as GitHub would."""
+    """A bare repository holding this working tree (committed or not, minus ignored files), as GitHub would,
+    with the fixture postmortems (tests/data/repo) in place of the repo's own."""
     base = tmp_path_factory.mktemp("origin")
     tree = base / "tree"
     listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT, capture_output=True, check=True).stdout
     for rel in filter(None, listed.decode().split("\0")):
+        if rel.startswith(NOT_SHIPPED):
+            continue
         source = ROOT / rel
         if source.is_file() and not source.is_symlink():
             (tree / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, tree / rel)
+    shutil.copytree(REPO_FIXTURE / "postmortems", tree / "postmortems")
     git = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main"]
     subprocess.run([*git, "init", "-q"], cwd=tree, check=True)
     subprocess.run([*git, "add", "-A"], cwd=tree, check=True)
@@ -268,7 +277,7 @@ def test_overdue_report_steps_pass(origin: Path, python_env: Path, tmp_path: Pat
     assert results["report"].summary.startswith("# Overdue postmortem action items\n")
     steps = {s.name: s for s in results["report"].steps}
     assert "::notice title=Slack skipped::" in steps["Post to Slack"].output
-    # The one issue, in the repository Actions names (the sample repo sets none of its own).
+    # The one issue, in the repository Actions names (the shipped mkdocs.yml names none of its own).
     [issue] = github.issues("acme/ops")
     assert issue.state == "open" and issue.labels == ["overdue-report"]
     assert issue.title == "Overdue postmortem action items"
@@ -296,7 +305,7 @@ def test_publish_commits_tracker_changes_and_builds_that_commit(origin: Path, tm
         runner = runner_for(bare, tmp_path / "run", python_env, github, "push", "publish.yml")
         results = runner.run_workflow(load_workflow(WORKFLOWS / "publish.yml"))
         assert len(github.issues("acme/ops")) > 0
-    # The samples also hold tickets of Jira projects this test configures no destination for:
+    # The fixture also holds tickets of Jira projects this test configures no destination for:
     # sync reports those and fails (a red job), yet what it created is committed and published.
     steps = {s.name: s for s in results["sync"].steps}
     assert steps["Sync action items with trackers"].outcome == "failure"

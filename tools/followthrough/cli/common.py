@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..config import LoadedConfig, load_config
 from ..today import ENV_TODAY
+
+if TYPE_CHECKING:  # config imports MkDocs' config classes: not needed to print --help
+    from ..config import LoadedConfig
 
 
 def add_config_options(parser: argparse.ArgumentParser, today: bool = True) -> None:
@@ -17,6 +20,8 @@ def add_config_options(parser: argparse.ArgumentParser, today: bool = True) -> N
 
 
 def config_from(args: argparse.Namespace) -> LoadedConfig:
+    from ..config import load_config
+
     return load_config(args.config, start=Path.cwd())
 
 

@@ -6,12 +6,13 @@ import argparse
 import json
 from dataclasses import replace
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from ..findings import Finding
-from ..repo import lint_repo
 from ..today import resolve_today
 from .common import add_config_options, config_from, shown
+
+if TYPE_CHECKING:
+    from ..findings import Finding
 
 FORMATS = ("text", "github", "json")
 
@@ -61,6 +62,9 @@ def render(findings: list[Finding], fmt: str, out: TextIO) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    # Here, not at the top: `lint --help` needs none of the rules, the parser or the config.
+    from ..repo import lint_repo
+
     config = config_from(args)
     today = resolve_today(args.today)
     report = lint_repo(config, args.paths or None, today, args.jobs)
