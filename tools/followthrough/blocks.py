@@ -13,7 +13,6 @@ so the answer there is the renderer's. tests/test_blocks_reference.py holds both
 from __future__ import annotations
 
 import bisect
-import html
 import re
 import threading
 from dataclasses import dataclass, field
@@ -376,6 +375,8 @@ def _unstash(text: str, stash: list[Any]) -> str:
     def text_of(m: re.Match[str]) -> str:
         n = int(m.group(1))
         raw = stash[n] if n < len(stash) else ""
+        import html  # the renderer's path only
+
         return html.unescape(re.sub(r"<[^>]*>", "", raw if isinstance(raw, str) else ""))
 
     return _STASHED.sub(text_of, text)

@@ -16,6 +16,7 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 
 from .errors import ConfigError
+from .workspace import CONFIG_FILE, LoadedConfig, find_config  # noqa: F401 - their home is workspace
 from .findings import Level
 from .model import KINDS, ROLES, STATUSES
 from .blocks import DEFAULT_DIALECT, SITE_EXTENSIONS, Dialect, dialect_from
@@ -32,7 +33,6 @@ from .settings import (
     Settings,
 )
 
-CONFIG_FILE = "mkdocs.yml"
 PLUGIN_NAME = "followthrough"
 
 
@@ -94,17 +94,6 @@ class PluginConfig(base.Config):
     trackers = c.Type(dict, default={})
     report = c.Type(dict, default={})
     site = c.Type(dict, default={})
-
-
-@dataclass(frozen=True)
-class LoadedConfig:
-    root: Path  # the folder holding mkdocs.yml (or the working folder when there is none)
-    config_file: Path | None
-    docs_dir: Path
-    site_url: str
-    plugin: PluginConfig
-    settings: Settings
-    use_directory_urls: bool = True  # MkDocs' setting: page URLs end in '/' or '.html'
 
 
 # The options PluginConfig declares, read from the class with MkDocs' public option type.
@@ -250,16 +239,6 @@ def validate_plugin_section(section: Any, config_file: str | None, where: str) -
     if errors:
         raise ConfigError("\n".join(f"{where}: plugins.{PLUGIN_NAME}.{key}: {err}" for key, err in errors))
     return plugin
-
-
-def find_config(start: Path) -> Path | None:
-    """mkdocs.yml in `start` or the nearest folder above it."""
-    start = start.resolve()
-    for folder in (start, *start.parents):
-        candidate = folder / CONFIG_FILE
-        if candidate.is_file():
-            return candidate
-    return None
 
 
 def load_config(config_file: Path | None = None, *, start: Path | None = None) -> LoadedConfig:

@@ -7,7 +7,6 @@ the site plugin, sync and reports see the same postmortems the same way.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import re
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from .config import LoadedConfig
+from .workspace import LoadedConfig
 from .errors import UsageError
 from .findings import Finding
 from .lint import IdRecord, duplicate_ids, lint_file, lint_texts
@@ -185,7 +184,7 @@ def lint_repo(config: LoadedConfig, paths: Sequence[Path] | None = None, today: 
     ctx = Context(config.settings, directory, today)
     jobs = default_jobs() if jobs is None else max(1, jobs)
     work = _Work(ctx, config.root, files, bool(os.environ.get("FOLLOWTHROUGH_DEBUG")))
-    if jobs == 1 or len(files) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs == 1 or len(files) < PARALLEL_FROM or not hasattr(os, "fork"):
         parts = [_lint_part(work, 0, len(files))]
     else:
         parts = _in_processes(work, jobs)
@@ -236,6 +235,8 @@ def _forked_part(bounds: tuple[int, int]) -> tuple[list[Finding], list[IdRecord 
 def _in_processes(work: _Work, jobs: int) -> list[tuple[list[Finding], list[IdRecord | None]]]:
     """Chunks in file order to forked workers: they inherit the config, the people directory and
     the imported code, so only file ranges go out and findings come back."""
+    import multiprocessing  # here: one file's lint never needs it
+
     global _forked_work
     n = len(work.files)
     size = max(1, -(-n // (jobs * 4)))  # a few chunks per worker evens out uneven files

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from ..today import ENV_TODAY
 
 if TYPE_CHECKING:  # config imports MkDocs' config classes: not needed to print --help
-    from ..config import LoadedConfig
+    from ..workspace import LoadedConfig
 
 
 def add_config_options(parser: argparse.ArgumentParser, today: bool = True) -> None:
@@ -19,10 +19,24 @@ def add_config_options(parser: argparse.ArgumentParser, today: bool = True) -> N
         parser.add_argument("--today", default=None, metavar="YYYY-MM-DD", help=f"the date to judge due dates by (default: ${ENV_TODAY}, $SOURCE_DATE_EPOCH, or today in UTC)")
 
 
-def config_from(args: argparse.Namespace) -> LoadedConfig:
+def config_from(args: argparse.Namespace, *, cached: bool = False) -> LoadedConfig:
+    """The repo's settings. `cached`: the settings kept by the last run for this exact mkdocs.yml
+    (see config_cache), for commands that need only `settings`, not the plugin's MkDocs config."""
+    if cached and not os.environ.get("FOLLOWTHROUGH_NO_CACHE"):
+        from .. import config_cache
+        from ..workspace import find_config
+
+        config_file = args.config if args.config is not None else find_config(Path.cwd())
+        if config_file is not None and (hit := config_cache.load(config_file)) is not None:
+            return hit
     from ..config import load_config
 
-    return load_config(args.config, start=Path.cwd())
+    loaded = load_config(args.config, start=Path.cwd())
+    if cached and not os.environ.get("FOLLOWTHROUGH_NO_CACHE"):
+        from .. import config_cache
+
+        config_cache.store(loaded)
+    return loaded
 
 
 def shown(path: str, root: Path) -> str:

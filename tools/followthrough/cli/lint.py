@@ -65,7 +65,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     # Here, not at the top: `lint --help` needs none of the rules, the parser or the config.
     from ..repo import lint_repo
 
-    config = config_from(args)
+    config = config_from(args, cached=True)
     today = resolve_today(args.today)
     report = lint_repo(config, args.paths or None, today, args.jobs)
     findings = [replace(f, path=shown(f.path, config.root)) for f in report.findings]
