@@ -26,7 +26,9 @@ PATH = "postmortems/2026/2026-05-20-x.md"
 yaml_atoms = st.sampled_from(
     ["---\n", "...\n", "title: ", "- ", ": ", "[", "]", "{", "}", "&a ", "*a", "!!python/object:x", "!foo ", "'", '"', "|\n", ">\n",
      "  ", "\t", "\n", "#", "%YAML 1.1\n", "2024-13-45", "no", "2026-05-20T14:32:00", "action_items:\n  - ", "owner: [a, b]",
-     "roles: {commander: x}", "severity: SEV-2", "\x00", "\ufeff", "\r\n", "<<: *a\n", "? ", "## Timeline\n- 14:32 x\n- 13:00 y\n"]
+     "roles: {commander: x}", "severity: SEV-2", "\x00", "\ufeff", "\r\n", "<<: *a\n", "? ", "## Timeline\n- 14:32 x\n- 13:00 y\n",
+     "!!timestamp ", "!!bool ", "!!int ", "!!float ", "!!null ", "!!str ", "!!binary ", "!!set ", "!!omap ", "!!pairs ", "!!merge ",
+     "!<tag:yaml.org,2002:int> ", "! ", "started: ", "due: ", "2025-03-14 04:12", "maybe", "soon", "tags: [config, off]"]
 )  # fmt: skip
 
 
@@ -83,7 +85,8 @@ def test_billion_laughs_is_one_finding_and_no_blow_up():
 
 
 def test_deep_nesting_is_refused_without_crashing_the_process():
-    # libyaml's composer recurses and segfaults near 100,000 levels; the event reader must not.
+    # Composers recurse (libyaml's segfaults near 100,000 levels) and libyaml stops at its own
+    # limit on some builds: the loader measures nesting itself before composing anything.
     text = "---\ntitle: " + "[" * 200_000 + "]" * 200_000 + "\n---\n"
     _, findings = parse_postmortem(text, PATH, DEFAULT_SETTINGS)
     assert [f.code for f in findings if f.code == "FT008"] == ["FT008"]
@@ -95,27 +98,3 @@ def test_a_two_megabyte_postmortem_is_linted():
     assert len(body) > 2_000_000
     result = lint_texts([(PATH, body)], CTX)
     assert all(f.code != "FT503" for f in result.findings)  # "default" and "fault injection" are fine
-
-
-def _plain(value):
-    from followthrough.safeyaml import YList, YMap, is_invalid
-
-    if is_invalid(value):
-        return "<invalid>"
-    if isinstance(value, YMap):
-        return ("map", value.line, value.column, sorted(value.key_pos.items()), {k: _plain(v) for k, v in value.items()})
-    if isinstance(value, YList):
-        return ("list", value.line, value.column, value.item_pos, [_plain(v) for v in value])
-    return value
-
-
-@settings(max_examples=400, deadline=None)
-@given(st.lists(yaml_atoms | st.text(string.printable, max_size=6), max_size=30))
-def test_the_fast_and_the_bounded_yaml_paths_agree(parts):
-    from followthrough.safeyaml import load_by_events, load_by_nodes
-
-    text = "".join(parts)
-    fast_value, fast_problems = load_by_nodes(text, 1)
-    slow_value, slow_problems = load_by_events(text, 1)
-    assert _plain(fast_value) == _plain(slow_value)
-    assert fast_problems == slow_problems

@@ -1,32 +1,59 @@
-"""A YAML loader for untrusted files that keeps the line of every value.
+"""A YAML loader for untrusted files: plain values that keep the position of every key and value.
 
-Built on PyYAML's event stream (libyaml's C parser when present) rather than its
-composer or constructors: libyaml's composer recurses and crashes the process on deeply
-nested input, and a full loader would expand aliases (billion laughs) or build objects
-from tags. Here aliases and non-plain tags become problems, nesting is bounded, and
-the work is one pass over the events, linear in the size of the text.
+One path: PyYAML composes the node graph (libyaml's C composer when present) and we walk it,
+building only text, numbers, booleans, dates, lists and mappings. Aliases stay shared nodes and
+become one finding; other tags become findings. Before any parser sees the text we refuse what
+YAML forbids (control characters) and nesting deeper than MAX_DEPTH, because both composers recurse.
+The pure-Python parser is the reference: wherever libyaml is known to read differently, or refuses,
+the reference's answer is the one given, so the result never depends on how PyYAML was built.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
-from yaml.constructor import ConstructorError, SafeConstructor
-from yaml.nodes import ScalarNode
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
-try:  # libyaml when installed; the pure-Python parser otherwise (same events, slower)
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+REFERENCE: type = yaml.SafeLoader
+try:  # libyaml when PyYAML was built with it: the same answers, about ten times faster
+    DEFAULT: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    DEFAULT = REFERENCE
 
 MAX_DEPTH = 32
 
 _Y = "tag:yaml.org,2002:"
-SCALAR_TAGS = {_Y + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
-COLLECTION_TAGS = {_Y + "map", _Y + "seq"}
+_STR, _MAP, _SEQ = _Y + "str", _Y + "map", _Y + "seq"
+# The plain scalar types, each with what a finding says its text must look like.
+_WANTED = {
+    _Y + "int": "integer, such as 42",
+    _Y + "float": "number, such as 1.5",
+    _Y + "bool": "boolean (true or false)",
+    _Y + "null": "null (~ or nothing)",
+    _Y + "timestamp": "date such as 2026-05-20 or date-time such as 2026-05-20T14:32:00Z",
+}
+# `<<` and `=` resolve to these; written as plain text they are that text (there is no merging).
+_AS_TEXT = (_Y + "merge", _Y + "value")
+
+
+def _forms() -> dict[str, tuple[re.Pattern[str], ...]]:
+    """The resolver's own patterns for each tag: the one definition of what an untagged value means."""
+    forms: dict[str, list[re.Pattern[str]]] = {}
+    for resolvers in Resolver.yaml_implicit_resolvers.values():
+        for tag, pattern in resolvers:
+            if pattern not in forms.setdefault(tag, []):
+                forms[tag].append(pattern)
+    return {tag: tuple(patterns) for tag, patterns in forms.items() if tag in _WANTED or tag in _AS_TEXT}
+
+
+_FORMS = _forms()
+_constructor = SafeConstructor()
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,34 +64,47 @@ class YamlProblem:
     message: str
 
 
-class YMap(dict[str, Any]):
-    """A mapping with the (line, column) of each key and of itself."""
+Pos = tuple[int, int]  # (line, column), 1-based, in the whole file
 
-    __slots__ = ("line", "column", "key_pos")
+
+class YMap(dict[str, Any]):
+    """A mapping with the position of itself, of each key and of each value.
+
+    `source` keeps the text of values YAML typed on its own (`no` read as false, `2026-05-20`
+    as a date), so a finding can say what was written.
+    """
+
+    __slots__ = ("line", "column", "key_pos", "value_pos", "source")
 
     def __init__(self, line: int, column: int) -> None:
         super().__init__()
         self.line = line
         self.column = column
-        self.key_pos: dict[str, tuple[int, int]] = {}
+        self.key_pos: dict[str, Pos] = {}
+        self.value_pos: dict[str, Pos] = {}
+        self.source: dict[str, str] = {}
 
     def line_of(self, key: str) -> int:
-        return self.key_pos.get(key, (self.line, self.column))[0]
+        return self.pos_of(key)[0]
 
-    def pos_of(self, key: str) -> tuple[int, int]:
+    def pos_of(self, key: str) -> Pos:
         return self.key_pos.get(key, (self.line, self.column))
+
+    def value_pos_of(self, key: str) -> Pos:
+        return self.value_pos.get(key) or self.pos_of(key)
 
 
 class YList(list[Any]):
-    """A sequence with the (line, column) of each item and of itself."""
+    """A sequence with the position of itself and of each item, and the source text of typed items."""
 
-    __slots__ = ("line", "column", "item_pos")
+    __slots__ = ("line", "column", "item_pos", "source")
 
     def __init__(self, line: int, column: int) -> None:
         super().__init__()
         self.line = line
         self.column = column
-        self.item_pos: list[tuple[int, int]] = []
+        self.item_pos: list[Pos] = []
+        self.source: dict[int, str] = {}
 
 
 class _Raw:
@@ -77,43 +117,326 @@ class _Raw:
 
 
 INVALID = _Raw("")
-_resolver = Resolver()
-_constructor = SafeConstructor()
 
 
 def is_invalid(value: Any) -> bool:
     return isinstance(value, _Raw)
 
 
-def _show_tag(tag: str | None) -> str:
-    return "!!" + tag.removeprefix(_Y) if tag and tag.startswith(_Y) else repr(tag)
-
-
-def _scalar(event: yaml.ScalarEvent, line: int, column: int, problems: list[YamlProblem]) -> Any:
-    tag = event.tag
-    if tag in (None, "!"):
-        if not event.implicit[0]:  # quoted, or written as a block scalar
-            return event.value
-        tag = _resolver.resolve(ScalarNode, event.value, (True, False))
-    return _scalar_node(ScalarNode(tag, event.value, event.start_mark, event.end_mark), line, column, problems)
-
-
-# Below this many characters that can open a nesting level, libyaml's recursive composer
-# is safe (it crashes near 100,000 levels) and, being C, is the faster path.
-COMPOSE_LIMIT = 2_000
-
-
-def load(text: str, line_offset: int = 0) -> tuple[Any, list[YamlProblem]]:
+def load(text: str, line_offset: int = 0, loader: type | None = None) -> tuple[Any, list[YamlProblem]]:
     """Parse one YAML document. Returns (value, problems); value is None when nothing usable was read.
 
-    `line_offset` is added to libyaml's 0-based line numbers (plus one), so problems and
-    positions are lines of the whole file the text came from. Both paths give the same
-    result; the event path bounds memory and depth for any input, the node path is faster.
+    `line_offset` is added to the parser's 0-based lines (plus one), so positions are lines of the
+    whole file the text came from. `loader` is the PyYAML loader class to try first (libyaml's by
+    default); the answer is the same with any of them.
     """
-    openers = text.count("[") + text.count("{") + text.count("-") + text.count("?") + text.count(":")
-    if openers < COMPOSE_LIMIT:
-        return load_by_nodes(text, line_offset)
-    return load_by_events(text, line_offset)
+    refused = _refused_character(text)
+    if refused is not None:
+        return None, [YamlProblem(*_position(text, refused, line_offset), "syntax", _character_message(text[refused]))]
+    first = loader or DEFAULT
+    if first is not REFERENCE and _DIVERGES.search(text):
+        first = REFERENCE
+    error: yaml.YAMLError | None = None
+    for candidate in dict.fromkeys((first, REFERENCE)):
+        try:
+            deep = _too_deep(text, candidate) if _nesting_bound(text) > MAX_DEPTH else None
+            if deep is not None:
+                message = f"nested deeper than {MAX_DEPTH} levels"
+                return None, [YamlProblem(deep.line + 1 + line_offset, deep.column + 1, "depth", message)]
+            root = yaml.compose(text, Loader=_lean(candidate))
+        except yaml.YAMLError as exc:  # libyaml refuses what the reference reads: ask the reference
+            error = exc
+            continue
+        if candidate is REFERENCE or _reference_would_read(root, text):
+            return _walk(root, text, line_offset, candidate)
+    assert error is not None
+    return None, [_syntax_problem(error, line_offset)]
+
+
+# --- before any parser: characters, nesting ------------------------------------------------------
+
+# YAML's printable set (1.1 and 1.2 agree); a byte-order mark is allowed only as the first character.
+_NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+# What libyaml reads differently from the reference, found by running both on the same texts:
+# a tab between tokens (libyaml allows it, the reference does not); the non-specific tag `!` on an
+# empty node (a string to libyaml, a null to the reference); a `!` inside a tag after its handle;
+# a comment right after a block scalar's header (`|#`).
+# (Each branch is behind the class of its first character, which keeps the search fast.)
+_DIVERGES = re.compile(r"[\t!|>](?:(?<=\t)|(?<=!)(?![^\s,\[\]{}])|(?<=!)(?>(?:[\w-]*!)?)[^\s!]*!|(?<=[|>])[-+0-9]*#)")
+
+
+def _refused_character(text: str) -> int | None:
+    found = _NOT_PRINTABLE.search(text, 1 if text.startswith("\ufeff") else 0)
+    return found.start() if found else None
+
+
+def _character_message(char: str) -> str:
+    if char == "\ufeff":
+        return "an invisible byte-order mark (U+FEFF) is not allowed inside YAML; delete it"
+    return f"the character U+{ord(char):04X} is not allowed in YAML (a control or non-character); delete it"
+
+
+def _position(text: str, index: int, line_offset: int) -> Pos:
+    """The position of a character, counting lines and columns as the parsers do."""
+    breaks = list(_BREAK.finditer(text, 0, index))
+    line_start = breaks[-1].end() if breaks else int(text.startswith("\ufeff"))  # a mark takes no column
+    return len(breaks) + 1 + line_offset, index - line_start + 1
+
+
+# Where a block collection can start on a line: at its indentation, or compact after "- ", "? ", ": ".
+_FIRST_PREFIX = re.compile("[ \t]*(?:[-?:][ \t]+)*")
+_LINE_PREFIX = re.compile("\n[ \t]*(?:[-?:][ \t]+)*")
+_INDICATOR = re.compile(r"[-?:][ \t]+")
+
+
+def _nesting_bound(text: str) -> int:
+    """An upper bound on the nesting depth of any document the parsers accept from `text`; linear.
+
+    Flow collections on one path each open with their own bracket. Block collections on one path
+    start at strictly growing columns, except a sequence written at its parent mapping's column,
+    so each column holds at most two levels; and a block collection starts at a line's indentation
+    or after a compact indicator. The bound is loose: past it, the exact depth is measured.
+    """
+    if "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text:
+        text = _BREAK.sub("\n", text)
+    columns = set(_columns("\n" + _FIRST_PREFIX.match(text, int(text.startswith("\ufeff"))).group()))
+    for prefix in set(_LINE_PREFIX.findall(text)):
+        columns |= _columns(prefix)
+    return 2 * len(columns) + text.count("[") + text.count("{")
+
+
+@functools.lru_cache(maxsize=1024)
+def _columns(prefix: str) -> frozenset[int]:
+    """The columns where a collection can start after a line break and `prefix`."""
+    line = prefix[1:]
+    return frozenset([len(line) - len(line.lstrip(" \t")), *(m.end() for m in _INDICATOR.finditer(line))])
+
+
+def _too_deep(text: str, loader: type) -> yaml.Mark | None:
+    """Where the first collection past MAX_DEPTH starts, from the parser's events (which do not recurse)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return event.start_mark
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return None
+
+
+@functools.cache
+def _lean(loader: type) -> type:
+    """`loader` with a leaner resolver: the same tables and answers, without the machinery for
+    path resolvers, which safe loading never registers (it costs a third of composing)."""
+    if loader.yaml_path_resolvers:  # pragma: no cover - not a safe loader: keep PyYAML's own
+        return loader
+    table = loader.yaml_implicit_resolvers
+    wildcard = table.get(None, [])
+    by_first = {first: tuple(resolvers + wildcard) for first, resolvers in table.items() if first is not None}
+    default = tuple(wildcard)
+
+    class Lean(loader):  # type: ignore[misc, valid-type]
+        def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+            if kind is ScalarNode:
+                if implicit[0]:
+                    for tag, pattern in by_first.get(value[:1], default):
+                        if pattern.match(value):
+                            return tag
+                return _STR
+            return _SEQ if kind is SequenceNode else _MAP
+
+        def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+            pass
+
+        def ascend_resolver(self) -> None:
+            pass
+
+    Lean.__name__ = Lean.__qualname__ = f"Lean{loader.__name__}"
+    return Lean
+
+
+def _reference_would_read(root: Node | None, text: str) -> bool:
+    """False where libyaml read what the reference refuses: a `?` inside a plain scalar in a flow
+    collection (`[a?]`), which ends the scalar for the reference. Found only after composing."""
+    if "?" not in text or root is None:
+        return True
+    todo, seen = [root], set()
+    while todo:
+        node = todo.pop()
+        if id(node) in seen or isinstance(node, ScalarNode):
+            continue
+        seen.add(id(node))
+        children = node.value if isinstance(node, SequenceNode) else [n for pair in node.value for n in pair]
+        if node.flow_style and any(isinstance(n, ScalarNode) and not n.style and "?" in n.value for n in children):
+            return False
+        todo.extend(children)
+    return True
+
+
+# --- the walk -------------------------------------------------------------------------------------
+
+
+def _walk(root: Node | None, text: str, line_offset: int, loader: type) -> tuple[Any, list[YamlProblem]]:
+    if root is None:
+        return None, []
+    # An alias needs a `*`; without one there is no shared node and nothing to track.
+    builder = _Builder(line_offset, track_shared="*" in text)
+    value = builder.node(root)
+    problems = builder.problems
+    if builder.aliases:
+        problems.append(_alias_problem(text, line_offset, loader))
+    problems.sort(key=lambda p: (p.line, p.column))
+    return value, problems
+
+
+def _alias_problem(text: str, line_offset: int, loader: type) -> YamlProblem:
+    """One finding for all aliases, at the first one: the composer only hands back the anchored node."""
+    aliases = [e for e in yaml.parse(text, Loader=loader) if isinstance(e, yaml.AliasEvent)]
+    first = aliases[0]
+    message = f"the alias *{first.anchor} is not allowed: write the value out in full"
+    if len(aliases) > 1:
+        message += f" ({len(aliases)} aliases in all; none is expanded)"
+    return YamlProblem(first.start_mark.line + 1 + line_offset, first.start_mark.column + 1, "alias", message)
+
+
+def _show_tag(tag: str) -> str:
+    return "!!" + tag.removeprefix(_Y) if tag.startswith(_Y) else repr(tag)
+
+
+class _Builder:
+    """Node graph -> YMap / YList / plain values, with a problem for every node it will not build."""
+
+    def __init__(self, line_offset: int, track_shared: bool) -> None:
+        self.offset = line_offset + 1
+        self.problems: list[YamlProblem] = []
+        self.seen: set[int] | None = set() if track_shared else None
+        self.aliases = 0
+
+    def pos(self, node: Node) -> Pos:
+        mark = node.start_mark
+        return mark.line + self.offset, mark.column + 1
+
+    def problem(self, node: Node, kind: str, message: str) -> None:
+        self.problems.append(YamlProblem(*self.pos(node), kind, message))
+
+    def shared(self, node: Node) -> bool:
+        """True for a node met before: the composer gives an alias as the anchored node itself."""
+        if self.seen is None:
+            return False
+        if id(node) in self.seen:
+            self.aliases += 1
+            return True
+        self.seen.add(id(node))
+        return False
+
+    def node(self, node: Node) -> Any:
+        if self.shared(node):
+            return INVALID
+        if isinstance(node, ScalarNode):
+            return self.scalar(node)
+        if isinstance(node, SequenceNode):
+            return self.sequence(node)
+        return self.mapping(node)
+
+    def refused_tag(self, node: Node, allowed: str) -> bool:
+        if node.tag == allowed:
+            return False
+        self.problem(node, "tag", f"the tag {_show_tag(node.tag)} is not allowed here; write a plain value")
+        return True
+
+    # sequence() and mapping() run once per collection of every file linted: they read plain
+    # text straight from the node (most values are that) and call node() for the rest.
+
+    def sequence(self, node: SequenceNode) -> Any:
+        offset, fast = self.offset, self.seen is None
+        mark = node.start_mark
+        out = YList(mark.line + offset, mark.column + 1)
+        refused = self.refused_tag(node, _SEQ)
+        positions = out.item_pos
+        for item in node.value:
+            mark = item.start_mark
+            positions.append((mark.line + offset, mark.column + 1))
+            if fast and item.tag == _STR and item.__class__ is ScalarNode:
+                out.append(item.value)
+                continue
+            value = self.node(item)
+            if item.__class__ is ScalarNode and value.__class__ is not str and value.__class__ is not _Raw:
+                out.source[len(out)] = item.value
+            out.append(value)
+        return INVALID if refused else out
+
+    def mapping(self, node: MappingNode) -> Any:
+        offset, fast = self.offset, self.seen is None
+        mark = node.start_mark
+        out = YMap(mark.line + offset, mark.column + 1)
+        refused = self.refused_tag(node, _MAP)
+        key_pos, value_pos = out.key_pos, out.value_pos
+        for key_node, value_node in node.value:
+            if fast and key_node.tag == _STR and key_node.__class__ is ScalarNode:
+                key = key_node.value
+            else:
+                key = self.key(key_node, len(key_pos))
+            if key in key_pos:
+                self.problem(key_node, "duplicate", f"the key {key!r} appears twice in this mapping")
+            mark = key_node.start_mark
+            key_pos[key] = (mark.line + offset, mark.column + 1)
+            mark = value_node.start_mark
+            if value_node.value != "" or mark.index != value_node.end_mark.index:
+                # An empty value has no place of its own: libyaml puts it at the next token, the
+                # reference just after the colon; findings about it point at the key.
+                value_pos[key] = (mark.line + offset, mark.column + 1)
+            if fast and value_node.tag == _STR and value_node.__class__ is ScalarNode:
+                out[key] = value_node.value
+                continue
+            value = self.node(value_node)
+            if value_node.__class__ is ScalarNode and value.__class__ is not str and value.__class__ is not _Raw:
+                out.source[key] = value_node.value
+            out[key] = value
+        return INVALID if refused else out
+
+    def key(self, node: Node, index: int) -> str:
+        """A key is its text; a key that is an alias, a list or a mapping gets a placeholder name."""
+        if self.shared(node):
+            return f"<alias {index + 1}>"
+        if isinstance(node, ScalarNode):
+            if node.tag != _STR:
+                self.checked(node)
+            return str(node.value)
+        self.sequence(node) if isinstance(node, SequenceNode) else self.mapping(node)  # for the problems inside
+        self.problem(node, "key", "a key must be a plain word, not a list or mapping")
+        return f"<complex key {index + 1}>"
+
+    def checked(self, node: ScalarNode) -> bool:
+        """Whether a scalar's text fits its tag, by the resolver's own patterns; a problem if not."""
+        tag, text = node.tag, node.value
+        forms = _FORMS.get(tag)
+        if forms is None:
+            self.problem(node, "tag", f"the tag {_show_tag(tag)} is not allowed here; write a plain value")
+            return False
+        # fullmatch: the patterns end in `$`, which would also accept a final line break.
+        if any(form.fullmatch(text) for form in forms):
+            return True
+        if tag in _AS_TEXT:
+            self.problem(node, "tag", f"the tag {_show_tag(tag)} is not allowed here; write a plain value")
+        else:
+            self.problem(node, "value", f"{text!r} is not a valid {_WANTED[tag]}, as its tag {_show_tag(tag)} asks; fix it or drop the tag")
+        return False
+
+    def scalar(self, node: ScalarNode) -> Any:
+        if node.tag == _STR:
+            return node.value
+        if not self.checked(node):
+            return _Raw(node.value)
+        if node.tag in _AS_TEXT:
+            return node.value
+        try:
+            return _constructor.yaml_constructors[node.tag](_constructor, node)
+        except (ValueError, OverflowError) as exc:  # the right shape, out of range: 2026-13-45, 0b_
+            what = "date" if node.tag == _Y + "timestamp" else node.tag.removeprefix(_Y)
+            self.problem(node, "value", f"{node.value!r} looks like a {what} but is not a valid one ({exc}); quote it if it is text")
+            return _Raw(node.value)
 
 
 def _syntax_problem(exc: yaml.YAMLError, line_offset: int) -> YamlProblem:
@@ -126,173 +449,3 @@ def _syntax_problem(exc: yaml.YAMLError, line_offset: int) -> YamlProblem:
             what = f"{exc.context}: {what}"
         return YamlProblem(line, column, "syntax", f"not valid YAML: {what}")
     return YamlProblem(line_offset + 1, 1, "syntax", f"not valid YAML: {exc}")
-
-
-def load_by_nodes(text: str, line_offset: int = 0) -> tuple[Any, list[YamlProblem]]:
-    """libyaml composes the node graph (aliases stay shared nodes, never expanded); we walk it."""
-    problems: list[YamlProblem] = []
-    try:
-        root = yaml.compose(text, Loader=_Loader)
-    except yaml.YAMLError:
-        return load_by_events(text, line_offset)  # the event path words every error the same way
-    if root is None:
-        return None, problems
-    seen: set[int] = set()
-    alias_count = 0
-
-    def walk(node: yaml.Node, depth: int) -> Any:
-        nonlocal alias_count
-        line = node.start_mark.line + 1 + line_offset
-        column = node.start_mark.column + 1
-        if id(node) in seen:
-            # The composer hands back the anchored node itself for an alias.
-            alias_count += 1
-            return INVALID
-        seen.add(id(node))
-        if isinstance(node, yaml.ScalarNode):
-            return _scalar_node(node, line, column, problems)
-        if depth >= MAX_DEPTH:
-            problems.append(YamlProblem(line, column, "depth", f"nested deeper than {MAX_DEPTH} levels"))
-            raise _TooDeep
-        refused = node.tag not in COLLECTION_TAGS
-        if refused:
-            problems.append(YamlProblem(line, column, "tag", f"the tag {_show_tag(node.tag)} is not allowed here; write a plain value"))
-        if isinstance(node, yaml.SequenceNode):
-            seq = YList(line, column)
-            for item in node.value:
-                seq.append(walk(item, depth + 1))
-                seq.item_pos.append((item.start_mark.line + 1 + line_offset, item.start_mark.column + 1))
-            return INVALID if refused else seq
-        mapping = YMap(line, column)
-        for key_node, value_node in node.value:
-            kline = key_node.start_mark.line + 1 + line_offset
-            kcol = key_node.start_mark.column + 1
-            if id(key_node) in seen:
-                walk(key_node, depth + 1)
-                key = f"*alias at line {kline}"
-            elif isinstance(key_node, yaml.ScalarNode):
-                seen.add(id(key_node))
-                key = key_node.value
-            else:
-                walk(key_node, depth + 1)
-                problems.append(YamlProblem(kline, kcol, "key", "a key must be a plain word, not a list or mapping"))
-                key = f"<complex key at line {kline}>"
-            if key in mapping.key_pos:
-                problems.append(YamlProblem(kline, kcol, "duplicate", f"the key {key!r} appears twice in this mapping"))
-            mapping.key_pos[key] = (kline, kcol)
-            mapping[key] = walk(value_node, depth + 1)
-        return INVALID if refused else mapping
-
-    try:
-        value = walk(root, 0)
-    except _TooDeep:
-        return None, problems
-    if alias_count:
-        # Rare and always a finding: the event path knows where the alias itself stands.
-        return load_by_events(text, line_offset)
-    problems.sort(key=lambda p: (p.line, p.column))
-    return value, problems
-
-
-class _TooDeep(Exception):
-    pass
-
-
-def _scalar_node(node: yaml.ScalarNode, line: int, column: int, problems: list[YamlProblem]) -> Any:
-    tag = node.tag
-    if tag == _Y + "str":
-        return node.value
-    if tag not in SCALAR_TAGS:
-        problems.append(YamlProblem(line, column, "tag", f"the tag {_show_tag(tag)} is not allowed here; write a plain value"))
-        return _Raw(node.value)
-    try:
-        return _constructor.yaml_constructors[tag](_constructor, node)
-    except (ValueError, TypeError, OverflowError, ConstructorError) as exc:
-        what = "date" if tag == _Y + "timestamp" else tag.removeprefix(_Y)
-        problems.append(
-            YamlProblem(line, column, "value", f"{node.value!r} looks like a {what} but is not a valid one ({exc}); quote it if it is text")
-        )
-        return _Raw(node.value)
-
-
-def load_by_events(text: str, line_offset: int = 0) -> tuple[Any, list[YamlProblem]]:
-    """One pass over the parser's events: bounded depth and memory whatever the input."""
-    problems: list[YamlProblem] = []
-    stack: list[YMap | YList] = []
-    pending_key: list[str | None] = []
-    bad_tag: list[bool] = []  # per open collection: it carried a tag we refuse
-    root: Any = None
-    have_root = False
-    first_alias: YamlProblem | None = None
-    aliases = 0
-
-    def place(value: Any, line: int, column: int, is_scalar_key: bool, key_text: str | None) -> None:
-        nonlocal root, have_root
-        if not stack:
-            if not have_root:
-                root, have_root = value, True
-            return
-        parent = stack[-1]
-        if isinstance(parent, YList):
-            parent.append(value)
-            parent.item_pos.append((line, column))
-            return
-        key = pending_key[-1]
-        if key is None:
-            if not is_scalar_key:
-                problems.append(YamlProblem(line, column, "key", "a key must be a plain word, not a list or mapping"))
-                key_text = f"<complex key at line {line}>"
-            assert key_text is not None
-            if key_text in parent:
-                problems.append(YamlProblem(line, column, "duplicate", f"the key {key_text!r} appears twice in this mapping"))
-            pending_key[-1] = key_text
-            parent.key_pos[key_text] = (line, column)
-            return
-        parent[key] = value
-        pending_key[-1] = None
-
-    try:
-        for event in yaml.parse(text, Loader=_Loader):
-            mark = event.start_mark
-            line = mark.line + 1 + line_offset if mark else line_offset + 1
-            column = mark.column + 1 if mark else 1
-            if isinstance(event, yaml.ScalarEvent):
-                is_key = bool(stack) and isinstance(stack[-1], YMap) and pending_key[-1] is None
-                if is_key:
-                    place(None, line, column, True, event.value)
-                else:
-                    place(_scalar(event, line, column, problems), line, column, True, None)
-            elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                refused = event.tag not in (None, "!") and event.tag not in COLLECTION_TAGS
-                if refused:
-                    problems.append(YamlProblem(line, column, "tag", f"the tag {_show_tag(event.tag)} is not allowed here; write a plain value"))
-                if len(stack) >= MAX_DEPTH:
-                    problems.append(YamlProblem(line, column, "depth", f"nested deeper than {MAX_DEPTH} levels"))
-                    return None, problems
-                coll: YMap | YList = YMap(line, column) if isinstance(event, yaml.MappingStartEvent) else YList(line, column)
-                stack.append(coll)
-                pending_key.append(None)
-                bad_tag.append(refused)
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                done = stack.pop()
-                pending_key.pop()
-                place(INVALID if bad_tag.pop() else done, done.line, done.column, False, None)
-            elif isinstance(event, yaml.AliasEvent):
-                if first_alias is None:
-                    first_alias = YamlProblem(line, column, "alias", f"the alias *{event.anchor} is not allowed: write the value out in full")
-                    problems.append(first_alias)
-                aliases += 1
-                # An alias key or value: record an invalid value so the mapping stays aligned.
-                is_key = bool(stack) and isinstance(stack[-1], YMap) and pending_key[-1] is None
-                place(INVALID, line, column, True, f"*{event.anchor}" if is_key else None)
-            elif isinstance(event, yaml.DocumentStartEvent) and have_root:
-                problems.append(YamlProblem(line, column, "syntax", "only one YAML document is allowed here"))
-                return root, problems
-    except yaml.YAMLError as exc:  # syntax, and reader errors (control characters)
-        problems.append(_syntax_problem(exc, line_offset))
-        return None, problems
-    if aliases > 1 and first_alias is not None:
-        i = problems.index(first_alias)
-        problems[i] = YamlProblem(first_alias.line, first_alias.column, "alias", f"{first_alias.message} ({aliases} aliases in all; none is expanded)")
-    problems.sort(key=lambda p: (p.line, p.column))
-    return root, problems
