@@ -111,3 +111,59 @@ def test_quoted_iso_strings_are_read_as_times_and_dates():
     assert findings == []
     assert pm.started == datetime(2026, 5, 20, 14, 32, tzinfo=timezone.utc)
     assert pm.action_items[1].due == date(2026, 6, 15)
+
+
+def at(findings, code):
+    return [(f.line, f.column) for f in findings if f.code == code]
+
+
+def test_a_yaml_boolean_inside_a_list_gets_the_quote_it_hint():
+    _, findings = parse(BASE.replace("tags: [database]", "tags: [config, off]"))
+    assert [(f.code, f.line, f.column) for f in findings] == [("FT105", 7, 16)]
+    assert "'off'" in findings[0].message and "boolean" in findings[0].message and "quote" in findings[0].message
+
+
+def test_the_quote_it_hint_names_what_was_written():
+    _, findings = parse(BASE.replace("status: published", "status: no").replace("title: Card", "title: 2024-03-05 Card"))
+    assert [f.code for f in findings] == ["FT105"]  # a date then text is text; `no` is the trap
+    assert "'no'" in findings[0].message and '"no"' in findings[0].message
+
+
+def test_value_findings_carry_the_values_column():
+    text = (
+        BASE.replace("status: published", "status:   publishd")
+        .replace("services: [payments-api]", "services: payments-api")
+        .replace("started: 2026-05-20T14:32:00Z", "started: 2026-05-20T14:32:00")
+        .replace("owner: max.sme", "owner: [max.sme, nia.sme]")
+        .replace("due: 2026-06-15", "due: soon")
+    )
+    _, findings = parse(text)
+    assert at(findings, "FT104") == [(3, 11)]
+    assert at(findings, "FT103") == [(5, 11)]
+    assert at(findings, "FT201") == [(8, 10)]
+    assert at(findings, "FT301") == [(24, 12)]
+    assert at(findings, "FT303") == [(33, 10)]
+
+
+def test_a_value_on_the_next_line_is_reported_where_it_is():
+    _, findings = parse(BASE.replace("title: Card payments failed for EU customers", "title:\n  - Card payments"))
+    assert [(f.code, f.line, f.column) for f in findings] == [("FT103", 3, 3)]
+
+
+def test_list_items_carry_their_own_column():
+    _, findings = parse(BASE.replace("tags: [database]", "tags: [database, 42, [x]]"))
+    assert at(findings, "FT103") == [(7, 22)]  # 42 is text as written; a list is not
+
+
+def test_numbers_read_as_text_keep_what_was_written():
+    pm, findings = parse(BASE.replace("  - id: pool-alert", "  - id: 0042"))
+    assert findings == [] and pm.action_items[0].id == "0042"  # YAML 1.1 would read 0042 as octal 34
+
+
+def test_explicit_tags_are_findings_never_exceptions():
+    text = BASE.replace("started: 2026-05-20T14:32:00Z", "started: !!timestamp 2025-03-14 04:12").replace(
+        "detected: 2026-05-20T14:40:00Z", "detected: !!timestamp soon"
+    )
+    text = text.replace("tags: [database]", "tags: [!!binary aGVsbG8=, !!bool maybe]")
+    _, findings = parse(text)
+    assert [(f.code, f.line, f.column) for f in findings] == [("FT005", 7, 8), ("FT105", 7, 27), ("FT105", 8, 10), ("FT105", 9, 11)]
