@@ -41,6 +41,9 @@ class Collector:
     def add(self, code: str, line: int, message: str, column: int = 1, level: Level | None = None) -> None:
         self.findings.append(Finding(self.path, line, column, code, message, level or RULES[code].level))
 
+    def add_at(self, code: str, pos: tuple[int, int], message: str) -> None:
+        self.add(code, pos[0], message, pos[1])
+
 
 def did_you_mean(word: str, choices: Any) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
@@ -65,8 +68,28 @@ def _type_name(value: Any) -> str:
     return "text"
 
 
+def _misread(label: str, value: Any, written: str | None, expected: str) -> tuple[str, str]:
+    """(code, message) for a value of the wrong type; a YAML 1.1 trap says what YAML made of it."""
+    shown = repr(written) if written is not None else "this unquoted value"
+    quoted = f': "{written}"' if written is not None else ""
+    if isinstance(value, bool):
+        return "FT105", f"{label}: YAML reads the unquoted {shown} as a boolean ({str(value).lower()}); put it in quotes{quoted}"
+    if isinstance(value, date) and expected.startswith("text"):
+        return "FT105", f"{label}: YAML reads the unquoted {shown} as a date; put it in quotes{quoted}"
+    return "FT103", f"{label}: expected {expected}, got {_type_name(value)}"
+
+
+def _as_text(value: Any, written: str | None) -> str | None:
+    """Text, or a number taken as the text it was written as (`id: 0042` is "0042", not octal 34)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return written if written is not None else str(value)
+    return None
+
+
 class _Fields:
-    """Typed reads of one mapping's fields, each reporting its own problem at its own line."""
+    """Typed reads of one mapping's fields, each reporting its own problem at its value's position."""
 
     def __init__(self, mapping: YMap, out: Collector, where: str = "") -> None:
         self.m = mapping
@@ -76,19 +99,20 @@ class _Fields:
     def line(self, key: str) -> int:
         return self.m.line_of(key)
 
+    def report(self, code: str, key: str, message: str) -> None:
+        """A finding about the value of `key`, at the value (at the key when the value is empty)."""
+        self.out.add_at(code, self.m.value_pos_of(key), message)
+
     def _bad(self, key: str, expected: str, value: Any) -> None:
-        if isinstance(value, bool) or (isinstance(value, date) and expected == "text"):
-            raw = "a boolean" if isinstance(value, bool) else "a date"
-            self.out.add("FT105", self.line(key), f"{self.where}{key}: YAML reads this unquoted value as {raw}; put it in quotes")
-        else:
-            self.out.add("FT103", self.line(key), f"{self.where}{key}: expected {expected}, got {_type_name(value)}")
+        code, message = _misread(f"{self.where}{key}", value, self.m.source.get(key), expected)
+        self.report(code, key, message)
 
     def placeholder(self, key: str) -> bool:
         """A value the `new` template left for the author ("TODO: ..."): say what to fill in."""
         value = self.m.get(key)
         if isinstance(value, str) and value.lstrip().upper().startswith("TODO"):
             hint = value.strip()[4:].lstrip(" :-")
-            self.out.add("FT505", self.line(key), f"{self.where}{key}: fill in {hint or 'this value'}")
+            self.report("FT505", key, f"{self.where}{key}: fill in {hint or 'this value'}")
             return True
         return False
 
@@ -98,22 +122,21 @@ class _Fields:
         value = self.m[key]
         if is_invalid(value) or self.placeholder(key):
             return None
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return str(value)  # `id: 42` or `priority: 1` mean the text
-        if not isinstance(value, str):
+        text = _as_text(value, self.m.source.get(key))
+        if text is None:
             self._bad(key, "text", value)
             return None
-        if required and not value.strip():
-            self.out.add("FT108", self.line(key), f"{self.where}{key}: is empty")
+        if required and not text.strip():
+            self.report("FT108", key, f"{self.where}{key}: is empty")
             return None
-        return value.strip()
+        return text.strip()
 
     def choice(self, key: str, allowed: tuple[str, ...]) -> str | None:
         value = self.text(key)
         if value is None:
             return None
         if value not in allowed:
-            self.out.add("FT104", self.line(key), f"{self.where}{key}: {value!r} is not one of {', '.join(allowed)}{did_you_mean(value, allowed)}")
+            self.report("FT104", key, f"{self.where}{key}: {value!r} is not one of {', '.join(allowed)}{did_you_mean(value, allowed)}")
             return None
         return value
 
@@ -125,20 +148,22 @@ class _Fields:
             return ()
         if not isinstance(value, YList):
             if isinstance(value, str):
-                self.out.add("FT103", self.line(key), f"{self.where}{key}: expected a list, e.g. [{value}]")
+                self.report("FT103", key, f"{self.where}{key}: expected a list, e.g. [{value}]")
             else:
                 self._bad(key, "a list of text", value)
             return ()
         result = []
         for i, item in enumerate(value):
-            if isinstance(item, str) and item.lstrip().upper().startswith("TODO"):
-                self.out.add("FT505", value.item_pos[i][0], f"{self.where}{key}[{i}]: fill in {item.strip()[4:].lstrip(' :-') or 'this value'}")
-            elif isinstance(item, str) and item.strip():
-                result.append(item.strip())
+            text = _as_text(item, value.source.get(i))
+            if text is not None and text.lstrip().upper().startswith("TODO"):
+                self.out.add_at("FT505", value.item_pos[i], f"{self.where}{key}[{i}]: fill in {text.strip()[4:].lstrip(' :-') or 'this value'}")
+            elif text is not None and text.strip():
+                result.append(text.strip())
             elif not is_invalid(item):
-                self.out.add("FT103", value.item_pos[i][0], f"{self.where}{key}[{i}]: expected text, got {_type_name(item)}")
+                code, message = _misread(f"{self.where}{key}[{i}]", item, value.source.get(i), "text")
+                self.out.add_at(code, value.item_pos[i], message)
         if required and not value:
-            self.out.add("FT108", self.line(key), f"{self.where}{key}: list at least one")
+            self.report("FT108", key, f"{self.where}{key}: list at least one")
         return tuple(result)
 
     def moment(self, key: str) -> datetime | None:
@@ -151,15 +176,15 @@ class _Fields:
             try:
                 value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
             except ValueError:
-                self.out.add("FT103", self.line(key), f"{key}: {value!r} is not an ISO 8601 date-time like 2026-05-20T14:32:00Z")
+                self.report("FT103", key, f"{key}: {value!r} is not an ISO 8601 date-time like 2026-05-20T14:32:00Z")
                 return None
         if isinstance(value, datetime):
             if value.tzinfo is None:
-                self.out.add("FT201", self.line(key), f"{key}: {value.isoformat()} has no UTC offset; write it as {value.isoformat()}Z if it is UTC")
+                self.report("FT201", key, f"{key}: {value.isoformat()} has no UTC offset; write it as {value.isoformat()}Z if it is UTC")
                 return None
             return value
         if isinstance(value, date):
-            self.out.add("FT201", self.line(key), f"{key}: {value.isoformat()} is a date without a time; write a date-time with an offset, e.g. {value.isoformat()}T14:32:00Z")
+            self.report("FT201", key, f"{key}: {value.isoformat()} is a date without a time; write a date-time with an offset, e.g. {value.isoformat()}T14:32:00Z")
             return None
         self._bad(key, "a date-time such as 2026-05-20T14:32:00Z", value)
         return None
@@ -189,18 +214,18 @@ def _unknown_keys(m: YMap, allowed: tuple[str, ...], out: Collector, where: str 
             out.add("FT101", m.line_of(key), f"{where}unknown field {key!r}{did_you_mean(key, allowed)}", m.pos_of(key)[1])
 
 
-def _roles(value: Any, line: int, out: Collector) -> Roles:
+def _roles(value: Any, pos: tuple[int, int], out: Collector) -> Roles:
     if value is None or is_invalid(value):
         return Roles()
     if not isinstance(value, YMap):
-        out.add("FT103", line, f"roles: expected a mapping such as {{commander: a.nguyen, sme: [b.okafor]}}, got {_type_name(value)}")
+        out.add_at("FT103", pos, f"roles: expected a mapping such as {{commander: a.nguyen, sme: [b.okafor]}}, got {_type_name(value)}")
         return Roles()
     _unknown_keys(value, ROLES, out, "roles: ")
     f = _Fields(value, out, "roles.")
     held: dict[str, Any] = {}
     for role in SINGLE_ROLES:
         if role in value and isinstance(value[role], YList):
-            out.add("FT103", value.line_of(role), f"roles.{role}: one person holds this role, not a list")
+            out.add_at("FT103", value.value_pos_of(role), f"roles.{role}: one person holds this role, not a list")
             continue
         held[role] = f.text(role) or None
     sme = f.texts("sme")
@@ -210,11 +235,11 @@ def _roles(value: Any, line: int, out: Collector) -> Roles:
     return Roles(sme=sme, lines=lines, **held)
 
 
-def _items(value: Any, line: int, settings: Settings, out: Collector) -> tuple[ActionItem, ...]:
+def _items(value: Any, pos: tuple[int, int], settings: Settings, out: Collector) -> tuple[ActionItem, ...]:
     if value is None or is_invalid(value):
         return ()
     if not isinstance(value, YList):
-        out.add("FT103", line, f"action_items: expected a list of items, got {_type_name(value)}")
+        out.add_at("FT103", pos, f"action_items: expected a list of items, got {_type_name(value)}")
         return ()
     items = []
     for i, raw in enumerate(value):
@@ -222,39 +247,39 @@ def _items(value: Any, line: int, settings: Settings, out: Collector) -> tuple[A
         item_line = value.item_pos[i][0]
         if not isinstance(raw, YMap):
             if not is_invalid(raw):
-                out.add("FT103", item_line, f"action_items[{i}]: expected a mapping with title, owner and due, got {_type_name(raw)}")
+                out.add_at("FT103", value.item_pos[i], f"action_items[{i}]: expected a mapping with title, owner and due, got {_type_name(raw)}")
             continue
         _unknown_keys(raw, ITEM_FIELDS, out, where)
         f = _Fields(raw, out, where)
         title = f.text("title", required=True)
         if "title" not in raw:
-            out.add("FT102", raw.line, f"{where}title: missing")
+            out.add("FT102", raw.line, f"{where}title: missing", raw.column)
         owner = ""
         if "owner" not in raw:
-            out.add("FT301", raw.line, f"{where}owner: missing; name the one person who owns this item")
+            out.add("FT301", raw.line, f"{where}owner: missing; name the one person who owns this item", raw.column)
         elif f.placeholder("owner"):
             pass
         elif isinstance(raw["owner"], YList):
-            out.add("FT301", raw.line_of("owner"), f"{where}owner: a list; one person owns an action item, not {len(raw['owner'])} people")
+            out.add_at("FT301", raw.value_pos_of("owner"), f"{where}owner: a list; one person owns an action item, not {len(raw['owner'])} people")
         else:
             owner = f.text("owner") or ""
         due = None
         if "due" not in raw:
-            out.add("FT303", raw.line, f"{where}due: missing; give a calendar date as YYYY-MM-DD")
+            out.add("FT303", raw.line, f"{where}due: missing; give a calendar date as YYYY-MM-DD", raw.column)
         else:
             raw_due = raw["due"]
             if f.placeholder("due"):
                 pass
             elif isinstance(raw_due, str) and not re.match(r"^\d{4}-\d{2}-\d{2}$", raw_due.strip()):
                 why = "a period, not a date" if _VAGUE_DUE.match(raw_due.strip()) else "not a date"
-                out.add("FT303", raw.line_of("due"), f"{where}due: {raw_due!r} is {why}; write the day it is due as YYYY-MM-DD")
+                out.add_at("FT303", raw.value_pos_of("due"), f"{where}due: {raw_due!r} is {why}; write the day it is due as YYYY-MM-DD")
             elif isinstance(raw_due, datetime):
-                out.add("FT303", raw.line_of("due"), f"{where}due: write a calendar date (YYYY-MM-DD) without a time")
+                out.add_at("FT303", raw.value_pos_of("due"), f"{where}due: write a calendar date (YYYY-MM-DD) without a time")
             else:
                 due = f.day("due")
         item_id = f.text("id")
         if item_id is not None and not SLUG.match(item_id):
-            out.add("FT103", raw.line_of("id"), f"{where}id: {item_id!r} must be a short slug of lowercase letters, digits, '-', '_' or '.'")
+            out.add_at("FT103", raw.value_pos_of("id"), f"{where}id: {item_id!r} must be a short slug of lowercase letters, digits, '-', '_' or '.'")
             item_id = None
         status = f.choice("status", ITEM_STATUSES) if "status" in raw else "open"
         items.append(
@@ -322,10 +347,10 @@ def parse_postmortem(text: str, path: str, settings: Settings) -> tuple[Postmort
         detected=times["detected"],
         mitigated=times["mitigated"],
         resolved=times["resolved"],
-        roles=_roles(data.get("roles"), data.line_of("roles"), out),
+        roles=_roles(data.get("roles"), data.value_pos_of("roles"), out),
         authors=f.texts("authors"),
         reviewed=f.day("reviewed"),
-        action_items=_items(data.get("action_items"), data.line_of("action_items"), settings, out),
+        action_items=_items(data.get("action_items"), data.value_pos_of("action_items"), settings, out),
         body=parts.body,
         body_line=parts.body_line,
         sections=blocks.headings,

@@ -30,13 +30,13 @@ MAX_DEPTH = 32
 
 _Y = "tag:yaml.org,2002:"
 _STR, _MAP, _SEQ = _Y + "str", _Y + "map", _Y + "seq"
-# The plain scalar types, each with what a finding says its text must look like.
+# The plain scalar types besides text, each with (what it is, what a finding asks for).
 _WANTED = {
-    _Y + "int": "integer, such as 42",
-    _Y + "float": "number, such as 1.5",
-    _Y + "bool": "boolean (true or false)",
-    _Y + "null": "null (~ or nothing)",
-    _Y + "timestamp": "date such as 2026-05-20 or date-time such as 2026-05-20T14:32:00Z",
+    _Y + "int": ("integer", "a whole number such as 42"),
+    _Y + "float": ("number", "a number with a point, such as 1.5"),
+    _Y + "bool": ("boolean", "true or false"),
+    _Y + "null": ("null", "~ or nothing"),
+    _Y + "timestamp": ("date", "a date such as 2026-05-20 or a date-time such as 2026-05-20T14:32:00Z"),
 }
 # `<<` and `=` resolve to these; written as plain text they are that text (there is no merging).
 _AS_TEXT = (_Y + "merge", _Y + "value")
@@ -421,7 +421,8 @@ class _Builder:
         if tag in _AS_TEXT:
             self.problem(node, "tag", f"the tag {_show_tag(tag)} is not allowed here; write a plain value")
         else:
-            self.problem(node, "value", f"{text!r} is not a valid {_WANTED[tag]}, as its tag {_show_tag(tag)} asks; fix it or drop the tag")
+            noun, wanted = _WANTED[tag]
+            self.problem(node, "value", f"{text!r} is not a valid {noun}: its tag {_show_tag(tag)} asks for {wanted}; fix the value or drop the tag")
         return False
 
     def scalar(self, node: ScalarNode) -> Any:
