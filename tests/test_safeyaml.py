@@ -360,3 +360,43 @@ def test_no_text_makes_the_loader_raise(text):
         if value is None or is_invalid(value):
             continue
         assert isinstance(value, (YMap, YList, str, int, float, bool, date))
+
+
+# --- the pieces that keep it fast must not change an answer -------------------------------------
+
+
+def depth_of(node) -> int:
+    if isinstance(node, yaml.ScalarNode) or node is None:
+        return 0
+    children = node.value if isinstance(node, yaml.SequenceNode) else [n for pair in node.value for n in pair]
+    return 1 + max((depth_of(n) for n in children), default=0)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documents | level_lists.map(lambda levels: nested(levels)[0]))
+def test_the_nesting_bound_is_never_below_the_real_depth(text):
+    # Below the bound the text is composed without measuring: a bound too low would let a composer recurse.
+    from followthrough.safeyaml import _nesting_bound
+
+    for loader in [b.values[0] for b in BACKENDS]:
+        try:
+            root = yaml.compose(text, Loader=loader)
+        except yaml.YAMLError:
+            continue
+        assert _nesting_bound(text) >= depth_of(root), loader
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documents)
+def test_the_lean_resolver_composes_what_pyyaml_composes(text):
+    from followthrough.safeyaml import _lean
+
+    for loader in [b.values[0] for b in BACKENDS]:
+        try:
+            expected = repr(yaml.compose(text, Loader=loader))
+        except yaml.YAMLError as exc:
+            expected = type(exc).__name__
+        try:
+            assert repr(yaml.compose(text, Loader=_lean(loader))) == expected
+        except yaml.YAMLError as exc:
+            assert type(exc).__name__ == expected

@@ -2,10 +2,10 @@
 
 One path: PyYAML composes the node graph (libyaml's C composer when present) and we walk it,
 building only text, numbers, booleans, dates, lists and mappings. Aliases stay shared nodes and
-become one finding; other tags become findings. Before any parser sees the text we refuse what
-YAML forbids (control characters) and nesting deeper than MAX_DEPTH, because both composers recurse.
-The pure-Python parser is the reference: wherever libyaml is known to read differently, or refuses,
-the reference's answer is the one given, so the result never depends on how PyYAML was built.
+become one finding; tags other than the plain ones become findings. Before anything is composed
+we refuse what YAML forbids (control characters) and nesting deeper than MAX_DEPTH, because both
+composers recurse. The pure-Python parser is the reference: wherever libyaml is known to read
+differently, or refuses, the reference answers, so the result never depends on how PyYAML was built.
 """
 
 from __future__ import annotations
@@ -13,16 +13,17 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias, cast
 
 import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
-REFERENCE: type = yaml.SafeLoader
+Loader: TypeAlias = "type[yaml.SafeLoader] | type[yaml.CSafeLoader]"  # the safe loader classes
+REFERENCE: Loader = yaml.SafeLoader
 try:  # libyaml when PyYAML was built with it: the same answers, about ten times faster
-    DEFAULT: type = yaml.CSafeLoader
+    DEFAULT: Loader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     DEFAULT = REFERENCE
 
@@ -123,7 +124,7 @@ def is_invalid(value: Any) -> bool:
     return isinstance(value, _Raw)
 
 
-def load(text: str, line_offset: int = 0, loader: type | None = None) -> tuple[Any, list[YamlProblem]]:
+def load(text: str, line_offset: int = 0, loader: Loader | None = None) -> tuple[Any, list[YamlProblem]]:
     """Parse one YAML document. Returns (value, problems); value is None when nothing usable was read.
 
     `line_offset` is added to the parser's 0-based lines (plus one), so positions are lines of the
@@ -200,7 +201,8 @@ def _nesting_bound(text: str) -> int:
     """
     if "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text:
         text = _BREAK.sub("\n", text)
-    columns = set(_columns("\n" + _FIRST_PREFIX.match(text, int(text.startswith("\ufeff"))).group()))
+    first_line = _FIRST_PREFIX.match(text, int(text.startswith("\ufeff")))  # it matches the empty prefix too
+    columns = set(_columns("\n" + (first_line.group() if first_line else "")))
     for prefix in set(_LINE_PREFIX.findall(text)):
         columns |= _columns(prefix)
     return 2 * len(columns) + text.count("[") + text.count("{")
@@ -213,7 +215,7 @@ def _columns(prefix: str) -> frozenset[int]:
     return frozenset([len(line) - len(line.lstrip(" \t")), *(m.end() for m in _INDICATOR.finditer(line))])
 
 
-def _too_deep(text: str, loader: type) -> yaml.Mark | None:
+def _too_deep(text: str, loader: Loader) -> Any:
     """Where the first collection past MAX_DEPTH starts, from the parser's events (which do not recurse)."""
     depth = 0
     for event in yaml.parse(text, Loader=loader):
@@ -226,18 +228,25 @@ def _too_deep(text: str, loader: type) -> yaml.Mark | None:
     return None
 
 
-@functools.cache
-def _lean(loader: type) -> type:
+_LEAN: dict[Loader, Loader] = {}
+
+
+def _lean(loader: Loader) -> Loader:
     """`loader` with a leaner resolver: the same tables and answers, without the machinery for
     path resolvers, which safe loading never registers (it costs a third of composing)."""
-    if loader.yaml_path_resolvers:  # pragma: no cover - not a safe loader: keep PyYAML's own
-        return loader
+    if loader not in _LEAN:
+        _LEAN[loader] = loader if loader.yaml_path_resolvers else _leaner(loader)
+    return _LEAN[loader]
+
+
+def _leaner(loader: Loader) -> Loader:
+    # Resolver.resolve less its path-resolver steps: the same tables, tried in the same order.
     table = loader.yaml_implicit_resolvers
     wildcard = table.get(None, [])
     by_first = {first: tuple(resolvers + wildcard) for first, resolvers in table.items() if first is not None}
     default = tuple(wildcard)
 
-    class Lean(loader):  # type: ignore[misc, valid-type]
+    class Lean(loader):  # type: ignore[misc, valid-type]  # a class made from a class given at run time
         def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
             if kind is ScalarNode:
                 if implicit[0]:
@@ -269,7 +278,7 @@ def _reference_would_read(root: Node | None, text: str) -> bool:
             continue
         seen.add(id(node))
         children = node.value if isinstance(node, SequenceNode) else [n for pair in node.value for n in pair]
-        if node.flow_style and any(isinstance(n, ScalarNode) and not n.style and "?" in n.value for n in children):
+        if getattr(node, "flow_style", False) and any(isinstance(n, ScalarNode) and not n.style and "?" in n.value for n in children):
             return False
         todo.extend(children)
     return True
@@ -278,7 +287,7 @@ def _reference_would_read(root: Node | None, text: str) -> bool:
 # --- the walk -------------------------------------------------------------------------------------
 
 
-def _walk(root: Node | None, text: str, line_offset: int, loader: type) -> tuple[Any, list[YamlProblem]]:
+def _walk(root: Node | None, text: str, line_offset: int, loader: Loader) -> tuple[Any, list[YamlProblem]]:
     if root is None:
         return None, []
     # An alias needs a `*`; without one there is no shared node and nothing to track.
@@ -291,14 +300,15 @@ def _walk(root: Node | None, text: str, line_offset: int, loader: type) -> tuple
     return value, problems
 
 
-def _alias_problem(text: str, line_offset: int, loader: type) -> YamlProblem:
+def _alias_problem(text: str, line_offset: int, loader: Loader) -> YamlProblem:
     """One finding for all aliases, at the first one: the composer only hands back the anchored node."""
     aliases = [e for e in yaml.parse(text, Loader=loader) if isinstance(e, yaml.AliasEvent)]
     first = aliases[0]
     message = f"the alias *{first.anchor} is not allowed: write the value out in full"
     if len(aliases) > 1:
         message += f" ({len(aliases)} aliases in all; none is expanded)"
-    return YamlProblem(first.start_mark.line + 1 + line_offset, first.start_mark.column + 1, "alias", message)
+    mark: Any = first.start_mark
+    return YamlProblem(mark.line + 1 + line_offset, mark.column + 1, "alias", message)
 
 
 def _show_tag(tag: str) -> str:
@@ -338,7 +348,7 @@ class _Builder:
             return self.scalar(node)
         if isinstance(node, SequenceNode):
             return self.sequence(node)
-        return self.mapping(node)
+        return self.mapping(cast(MappingNode, node))
 
     def refused_tag(self, node: Node, allowed: str) -> bool:
         if node.tag == allowed:
@@ -378,14 +388,20 @@ class _Builder:
                 key = key_node.value
             else:
                 key = self.key(key_node, len(key_pos))
-            if key in key_pos:
+            if key in key_pos:  # the last one counts, as in YAML; nothing of the first is kept
                 self.problem(key_node, "duplicate", f"the key {key!r} appears twice in this mapping")
+                value_pos.pop(key, None)
+                out.source.pop(key, None)
+            # An empty node has no place of its own (libyaml puts it at the next token, the
+            # reference where the indicator before it ends): an empty key is placed at its
+            # mapping, and a finding about an empty value points at its key.
             mark = key_node.start_mark
-            key_pos[key] = (mark.line + offset, mark.column + 1)
+            if key == "" and mark.index == key_node.end_mark.index:
+                key_pos[key] = (out.line, out.column)
+            else:
+                key_pos[key] = (mark.line + offset, mark.column + 1)
             mark = value_node.start_mark
             if value_node.value != "" or mark.index != value_node.end_mark.index:
-                # An empty value has no place of its own: libyaml puts it at the next token, the
-                # reference just after the colon; findings about it point at the key.
                 value_pos[key] = (mark.line + offset, mark.column + 1)
             if fast and value_node.tag == _STR and value_node.__class__ is ScalarNode:
                 out[key] = value_node.value
@@ -403,8 +419,8 @@ class _Builder:
         if isinstance(node, ScalarNode):
             if node.tag != _STR:
                 self.checked(node)
-            return str(node.value)
-        self.sequence(node) if isinstance(node, SequenceNode) else self.mapping(node)  # for the problems inside
+            return node.value
+        self.sequence(node) if isinstance(node, SequenceNode) else self.mapping(cast(MappingNode, node))  # for its problems
         self.problem(node, "key", "a key must be a plain word, not a list or mapping")
         return f"<complex key {index + 1}>"
 
