@@ -400,3 +400,16 @@ def test_the_lean_resolver_composes_what_pyyaml_composes(text):
             assert repr(yaml.compose(text, Loader=_lean(loader))) == expected
         except yaml.YAMLError as exc:
             assert type(exc).__name__ == expected
+
+
+@pytest.mark.parametrize("loader", BACKENDS)
+@pytest.mark.parametrize("odd_break", ["\u2028", "\u2029", "\x85", "\r"])
+def test_positions_are_lines_of_the_file_even_past_a_yaml_only_line_break(loader, odd_break):
+    # YAML also breaks lines at these; the file's lines (and every other finding) count only "\n".
+    text = f"title: one{odd_break}  two\nlist: [a, off]\nbad: !!bool maybe\n"
+    value, problems = load(text, 10, loader=loader)
+    assert value["title"].replace(odd_break, " ").split() == ["one", "two"]
+    assert value.pos_of("list") == (12, 1) and value["list"].item_pos == [(12, 8), (12, 11)]
+    assert kinds_at(problems) == [("value", 13, 6)]
+    _, problems = load(f"a: x{odd_break}y\nb: \x01\n", 0, loader=loader)
+    assert kinds_at(problems) == [("syntax", 2, 4)]

@@ -127,10 +127,17 @@ def is_invalid(value: Any) -> bool:
 def load(text: str, line_offset: int = 0, loader: Loader | None = None) -> tuple[Any, list[YamlProblem]]:
     """Parse one YAML document. Returns (value, problems); value is None when nothing usable was read.
 
-    `line_offset` is added to the parser's 0-based lines (plus one), so positions are lines of the
+    `line_offset` is added to the text's 0-based lines (plus one), so positions are lines of the
     whole file the text came from. `loader` is the PyYAML loader class to try first (libyaml's by
     default); the answer is the same with any of them.
     """
+    value, problems = _load(text, line_offset, loader)
+    if "\x85" in text or "\u2028" in text or "\u2029" in text or "\r" in text:
+        value, problems = _in_file_lines(text, line_offset, value, problems)
+    return value, problems
+
+
+def _load(text: str, line_offset: int, loader: Loader | None) -> tuple[Any, list[YamlProblem]]:
     refused = _refused_character(text)
     if refused is not None:
         return None, [YamlProblem(*_position(text, refused, line_offset), "syntax", _character_message(text[refused]))]
@@ -282,6 +289,38 @@ def _reference_would_read(root: Node | None, text: str) -> bool:
             return False
         todo.extend(children)
     return True
+
+
+def _in_file_lines(text: str, line_offset: int, value: Any, problems: list[YamlProblem]) -> tuple[Any, list[YamlProblem]]:
+    """Positions in the file's own lines, which only "\n" ends (as the body's and every other finding's).
+
+    YAML also ends a line at a lone "\r", U+0085, U+2028 and U+2029, which an editor shows inside one.
+    """
+    starts = [0, *(m.end() for m in _BREAK.finditer(text))]
+    lead = int(text.startswith("\ufeff"))  # the parsers give a leading mark no column
+
+    def move(pos: Pos) -> Pos:
+        yaml_line = min(pos[0] - line_offset - 1, len(starts) - 1)  # libyaml may end a stream past it
+        index = starts[yaml_line] + pos[1] - 1 + (lead if yaml_line == 0 else 0)
+        return text.count("\n", 0, index) + 1 + line_offset, index - text.rfind("\n", 0, index)
+
+    def walk(node: Any) -> None:
+        if isinstance(node, (YMap, YList)):
+            node.line, node.column = move((node.line, node.column))
+        if isinstance(node, YMap):
+            for positions in (node.key_pos, node.value_pos):
+                positions.update((key, move(pos)) for key, pos in positions.items())
+            children: Any = node.values()
+        elif isinstance(node, YList):
+            node.item_pos[:] = [move(pos) for pos in node.item_pos]
+            children = node
+        else:
+            return
+        for child in children:
+            walk(child)
+
+    walk(value)
+    return value, [YamlProblem(*move((p.line, p.column)), p.kind, p.message) for p in problems]
 
 
 # --- the walk -------------------------------------------------------------------------------------
