@@ -36,7 +36,7 @@ def test_pre_commit_hook_runs_the_lint_on_postmortems(shipped: Path, tmp_path: P
     broken.write_text(broken.read_text().replace("\nseverity: ", "\nseverity: SEV-9\nsevrity: ", 1))
     refused = run_cli(*entry, staged[-1], cwd=repo)
     assert refused.code == 1
-    assert f"{staged[-1]}:4:1: FT104" in refused.out and f"{staged[-1]}:5:1: FT101" in refused.out
+    assert f"{staged[-1]}:4:11: FT104" in refused.out and f"{staged[-1]}:5:1: FT101" in refused.out
 
 
 def test_pull_request_template_has_the_review_checklist() -> None:

@@ -37,7 +37,7 @@ def test_errors_exit_1_with_path_line_col(repo):
     result = run_cli("lint", cwd=repo)
     assert result.code == 1
     assert result.out == (
-        "postmortems/2026/2026-05-20-payments.md:33:1: FT303 action_items[1].due: 'next sprint' is a period, "
+        "postmortems/2026/2026-05-20-payments.md:33:10: FT303 action_items[1].due: 'next sprint' is a period, "
         "not a date; write the day it is due as YYYY-MM-DD\n"
     )
 
@@ -57,7 +57,7 @@ def test_github_and_json_formats(repo):
     assert gh.code == 1
     assert gh.out.splitlines() == [
         "::warning file=postmortems/2026/2026-05-20-payments.md,line=1,col=1,title=FT504::reviewed: a published SEV-2 postmortem records the date of its review meeting",
-        "::error file=postmortems/2026/2026-05-20-payments.md,line=32,col=1,title=FT303::action_items[1].due: 'Q3' is a period, not a date; write the day it is due as YYYY-MM-DD",
+        "::error file=postmortems/2026/2026-05-20-payments.md,line=32,col=10,title=FT303::action_items[1].due: 'Q3' is a period, not a date; write the day it is due as YYYY-MM-DD",
     ]
     data = json.loads(run_cli("lint", "--format", "json", cwd=repo).out)
     assert [(d["code"], d["level"], d["line"]) for d in data] == [("FT504", "warning", 1), ("FT303", "error", 32)]

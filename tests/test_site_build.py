@@ -191,7 +191,7 @@ def test_invalid_postmortem_fails_the_build_with_file_and_line(tmp_path):
     bad.write_text("---\ntitle: Bad\nstatus: published\nseverity: SEV-9\nservices: [x]\nstarted: 2024-04-01T10:00:00Z\nroles: {commander: ana.ic}\n---\n\n## Summary\n")
     result = mkdocs("build", "-d", "site", cwd=root)
     assert result.returncode == 1
-    assert "docs/2024/2024-04-01-bad.md:4:1: FT104 severity: 'SEV-9' is not one of" in result.stderr
+    assert "docs/2024/2024-04-01-bad.md:4:11: FT104 severity: 'SEV-9' is not one of" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (root / "site" / "index.html").exists()
 
