@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -22,16 +23,17 @@ def split(text: str) -> Split:
     first = text if first_end < 0 else text[:first_end]
     if first.rstrip() != "---":
         return Split(None, 1, text, 1, "missing")
-    pos = first_end + 1
-    line = 2
-    while pos <= len(text) and first_end >= 0:
-        end = text.find("\n", pos)
-        current = text[pos:] if end < 0 else text[pos:end]
-        if current.rstrip() in ("---", "..."):
-            body_start = len(text) if end < 0 else end + 1
-            return Split(text[first_end + 1 : pos], 2, text[body_start:], line + 1)
-        if end < 0:
-            break
-        pos = end + 1
-        line += 1
-    return Split(None, 2, "", line, "unterminated")
+    if first_end < 0:
+        return Split(None, 2, "", 2, "unterminated")
+    # The closing line: '---' or '...' and nothing but white space after it (as str.rstrip sees it).
+    m = _CLOSER.search(text, first_end)
+    if m is None:
+        return Split(None, 2, "", text.count("\n") + 1, "unterminated")
+    pos = m.start() + 1  # where the closing line starts
+    closer_line = text.count("\n", 0, pos) + 1
+    body_start = min(m.end() + 1, len(text))
+    return Split(text[first_end + 1 : pos], 2, text[body_start:], closer_line + 1)
+
+
+_CLOSER = re.compile(r"\n(?:---|\.\.\.)[^\S\n]*(?=\n|\Z)")
+
