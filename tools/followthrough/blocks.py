@@ -16,7 +16,7 @@ import bisect
 import re
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping
+from typing import Any, Mapping
 
 from .model import HiddenHeading, Section
 
@@ -545,17 +545,3 @@ def _why_not_fence(line: str, attrs_rejected: bool) -> str:
 def finish_reason(reason: str, first_line: int) -> str:
     """Turn the scan's §-marked line indexes into file lines."""
     return re.sub(r"§(\d+)", lambda m: str(int(m.group(1)) + first_line), reason)
-
-
-def section_lines(lines_count: int, headings: tuple[Heading, ...], wanted_key: str, normalize: Any) -> tuple[int, int] | None:
-    """(first, end) file lines of the first section whose normalized title starts with `wanted_key`."""
-    start = next((h for h in headings if normalize(h.title).startswith(wanted_key)), None)
-    if start is None:
-        return None
-    end = next((h.line for h in headings if h.line > start.line and h.level <= start.level), None)
-    return start.line + 1, end if end is not None else lines_count
-
-
-def iter_lines(body: str, first_line: int) -> Iterator[tuple[int, str]]:
-    for i, text in enumerate(body.split("\n")):
-        yield first_line + i, text

@@ -8,7 +8,6 @@ for a pre-commit hook) and turns the section into plain `Settings` for the core.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 
 from .errors import ConfigError
-from .workspace import CONFIG_FILE, LoadedConfig, find_config  # noqa: F401 - their home is workspace
+from .workspace import LoadedConfig, find_config
 from .findings import Level
 from .model import KINDS, ROLES, STATUSES
 from .blocks import DEFAULT_DIALECT, SITE_EXTENSIONS, Dialect, dialect_from

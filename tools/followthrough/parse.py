@@ -11,7 +11,7 @@ import difflib
 import re
 from datetime import date, datetime, timezone
 from pathlib import PurePosixPath
-from typing import Any, Callable
+from typing import Any
 
 from . import body as md
 from . import frontmatter, safeyaml
