@@ -26,6 +26,14 @@ REPO_FIXTURE = DATA / "repo"  # postmortems/ (with people.yml) of the shipped la
 SHIPPED = ("mkdocs.yml", "templates")  # what a repo built from this one keeps and the tests may use
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # lint keeps validated settings in the user's cache folder; the suite keeps its own, so it
+    # neither reads what an earlier run (or the developer) left nor writes into their home.
+    import tempfile
+
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="followthrough-test-cache-")
+
+
 def shipped_repo(target: Path) -> Path:
     """A repo at `target` as an adopter has it: the shipped mkdocs.yml and templates, the fixture's postmortems."""
     target.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,17 @@ PM = "postmortems/2024/2024-03-05-checkout-outage.md"
 BLAME = "\nIt was human error, plain and simple.\n"
 
 
+def _entries():
+    from followthrough.config_cache import cache_dir
+
+    return list(cache_dir().glob("lint-config-*.pickle"))
+
+
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
 @pytest.fixture
 def repo(tmp_path):
     root = shipped_repo(tmp_path / "repo")
@@ -37,9 +48,8 @@ def test_the_second_run_reads_the_settings_without_mkdocs(repo):
     root, path = repo
     first = _imports_after_lint(root, path)
     assert "mkdocs" in first  # nothing kept yet: MkDocs reads and validates mkdocs.yml
-    cache = root / ".followthrough" / "cache"
-    assert (cache / ".gitignore").read_text().splitlines()[-1] == "*"  # never committed by `git add -A`
-    assert len(list(cache.glob("lint-config-*.pickle"))) == 1
+    assert not (root / ".followthrough" / "cache").exists()  # never in the checkout
+    assert len(_entries()) == 1
     second = _imports_after_lint(root, path)
     assert not {m for m in second if m == "mkdocs" or m.startswith(("mkdocs.", "jinja2", "github", "jira"))}
 
@@ -53,7 +63,7 @@ def test_an_edit_of_mkdocs_yml_is_seen_at_once(repo):
     config.write_text(config.read_text().replace("      people: people.yml\n", "      people: people.yml\n      rules: {FT503: off}\n"))
     after = run_cli("lint", path, "--today", "2026-11-23", cwd=root)
     assert "FT503" not in after.out, after.out
-    assert len(list((root / ".followthrough" / "cache").glob("lint-config-*.pickle"))) == 1  # the old one is gone
+    assert len(_entries()) == 1  # the old one is gone
 
 
 def test_settings_that_depend_on_the_environment_are_never_kept(repo):
@@ -61,13 +71,47 @@ def test_settings_that_depend_on_the_environment_are_never_kept(repo):
     config = root / "mkdocs.yml"
     config.write_text(config.read_text().replace("site_url: ", "site_url: !ENV [SITE_URL, 'https://x.example/']\n# was: ", 1))
     assert run_cli("lint", path, "--today", "2026-11-23", cwd=root).code == 0
-    assert not list((root / ".followthrough" / "cache").glob("lint-config-*.pickle"))
+    assert not _entries()
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "site_url: !!python/object/apply:os.getenv [SITE_URL]",  # MkDocs' loader runs it: never kept
+        "site_url: !%45NV [SITE_URL]",  # !ENV spelled with a %-escape
+        '"INHERI\\x54": base.yml',  # INHERIT spelled with an escape
+    ],
+)
+def test_settings_spelled_to_look_constant_are_never_kept(line):
+    from followthrough.config_cache import cacheable
+
+    assert cacheable(b"site_name: T\n")
+    assert not cacheable(f"site_name: T\n{line}\n".encode())
+
+
+def test_an_edit_of_followthrough_itself_is_a_miss(repo, monkeypatch):
+    from followthrough import config_cache
+
+    root, _ = repo
+    before = config_cache._key(root / "mkdocs.yml", b"x")
+    monkeypatch.setattr(config_cache, "_code_stamp", lambda: "another version of the code")
+    assert config_cache._key(root / "mkdocs.yml", b"x") != before
+
+
+def test_a_planted_or_shared_cache_file_is_not_read(repo, tmp_path):
+    root, path = repo
+    assert run_cli("lint", path, "--today", "2026-11-23", cwd=root).code == 0
+    (kept,) = _entries()
+    kept.chmod(0o666)  # writable by others: someone else could have written it
+    from followthrough import config_cache
+
+    assert config_cache.load(root / "mkdocs.yml") is None
 
 
 def test_a_damaged_cache_is_only_a_miss(repo):
     root, path = repo
     assert run_cli("lint", path, "--today", "2026-11-23", cwd=root).code == 0
-    (kept,) = (root / ".followthrough" / "cache").glob("lint-config-*.pickle")
+    (kept,) = _entries()
     kept.write_bytes(b"not a pickle")
     result = run_cli("lint", path, "--today", "2026-11-23", cwd=root)
     assert result.code == 0 and "Traceback" not in result.err

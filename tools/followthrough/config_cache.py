@@ -1,10 +1,12 @@
 """The lint command's settings, kept between runs so a pre-commit hook does not import MkDocs.
 
 Reading mkdocs.yml is MkDocs' job (its loader and config classes validate the plugin section),
-and importing MkDocs costs more than linting one file. The validated settings are pickled under
-`.followthrough/cache/` with a key made of everything they are computed from: the file's bytes
-and path, Followthrough's and Python's versions, and the installed MkDocs. A file whose meaning
-depends on something else (`!ENV`, `INHERIT`, `!relative`) is never cached.
+and importing MkDocs costs more than linting one file. The validated settings are pickled in the
+user's cache folder (`$XDG_CACHE_HOME/followthrough`, else `~/.cache/followthrough`), never in
+the checkout, where a pull request could plant a pickle. The key is everything the settings are
+computed from: the file's bytes and path, Followthrough's own source files, Python and the
+installed MkDocs. A file whose meaning can depend on anything else (any YAML tag but
+`!!python/name:`, or an `INHERIT`, however spelled) is never kept.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import hashlib
 import importlib.machinery
 import os
 import pickle
+import stat
 import sys
 import tempfile
 from dataclasses import replace
@@ -21,26 +24,58 @@ from pathlib import Path
 from . import __version__
 from .workspace import LoadedConfig
 
-CACHE_DIR = ".followthrough/cache"
-_FORMAT = "1"
-_UNCACHEABLE = (b"!ENV", b"INHERIT", b"!relative")
+_FORMAT = "2"
+_PACKAGE = Path(__file__).resolve().parent
 
 
-def _key(config_file: Path, raw: bytes) -> str | None:
-    if any(marker in raw for marker in _UNCACHEABLE):
-        return None
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "followthrough"
+
+
+def _code_stamp() -> str:
+    """Followthrough's own files as installed: an edited checkout is another version."""
+    parts = []
+    for folder, dirs, files in os.walk(_PACKAGE):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith((".py", ".j2")):
+                st = os.stat(os.path.join(folder, name))
+                parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+    return ";".join(parts)
+
+
+def _key(config_file: Path, raw: bytes) -> str:
     spec = importlib.machinery.PathFinder.find_spec("mkdocs")  # finds, does not import
     try:
         installed = os.stat(spec.origin).st_mtime_ns if spec and spec.origin else 0
     except OSError:
         installed = 0
-    parts = [_FORMAT, __version__, sys.version, str(config_file.resolve()), str(installed)]
+    parts = [_FORMAT, __version__, sys.version, str(config_file.resolve()), str(installed), _code_stamp()]
     digest = hashlib.sha256("\0".join(parts).encode() + b"\0" + raw)
-    return digest.hexdigest()[:32]
+    return digest.hexdigest()[:40]
 
 
-def _path(config_file: Path, key: str) -> Path:
-    return config_file.resolve().parent / CACHE_DIR / f"lint-config-{key}.pickle"
+def _entry(config_file: Path, raw: bytes) -> Path:
+    where = hashlib.sha256(str(config_file.resolve()).encode()).hexdigest()[:12]
+    return cache_dir() / f"lint-config-{where}-{_key(config_file, raw)}.pickle"
+
+
+def cacheable(raw: bytes) -> bool:
+    """True when the file's YAML means the same whatever the environment and other files:
+    a safe load (tags resolved as YAML spells them, %-escapes too) with `!!python/name:`
+    as the only tag, and no INHERIT key (keys compared after YAML's own unescaping)."""
+    import yaml
+
+    class _Strict(yaml.SafeLoader):
+        pass
+
+    _Strict.add_multi_constructor("tag:yaml.org,2002:python/name:", lambda loader, suffix, node: suffix)
+    try:
+        value = yaml.load(raw, Loader=_Strict)  # noqa: S506 - a SafeLoader with one inert tag
+    except Exception:  # noqa: BLE001 - any other tag, or text MkDocs reads its own way
+        return False
+    return isinstance(value, dict) and "INHERIT" not in value
 
 
 def load(config_file: Path) -> LoadedConfig | None:
@@ -49,11 +84,11 @@ def load(config_file: Path) -> LoadedConfig | None:
         raw = config_file.read_bytes()
     except OSError:
         return None
-    key = _key(config_file, raw)
-    if key is None:
-        return None
+    path = _entry(config_file, raw)
     try:
-        with _path(config_file, key).open("rb") as f:
+        if not _own_file(path):
+            return None
+        with path.open("rb") as f:
             value = pickle.load(f)  # noqa: S301 - our own file, keyed by content; never from the repo
     except Exception:  # noqa: BLE001 - a missing, stale or damaged cache is only a miss
         return None
@@ -66,20 +101,40 @@ def store(config: LoadedConfig) -> None:
         return
     try:
         raw = config.config_file.read_bytes()
-        key = _key(config.config_file, raw)
-        if key is None:
+        if not cacheable(raw):
             return
-        path = _path(config.config_file, key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        ignore = path.parent / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# Written by followthrough lint; safe to delete.\n*\n")
-        for old in path.parent.glob("lint-config-*.pickle"):
+        folder = cache_dir()
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _own_folder(folder):
+            return
+        path = _entry(config.config_file, raw)
+        data = pickle.dumps(replace(config, plugin=None))
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(temp, path)
+        finally:
+            if os.path.exists(temp):
+                os.unlink(temp)
+        # One entry per mkdocs.yml: the ones its earlier contents left go.
+        prefix = path.name.rsplit("-", 1)[0] + "-"
+        for old in folder.glob(prefix + "*.pickle"):
             if old != path:
                 old.unlink(missing_ok=True)
-        data = pickle.dumps(replace(config, plugin=None))
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tmp-", delete=False) as f:
-            f.write(data)
-        os.replace(f.name, path)
-    except Exception:  # noqa: BLE001 - values that do not pickle, a read-only checkout: no cache
+    except Exception:  # noqa: BLE001 - values that do not pickle, an unwritable home: no cache
         return
+
+
+def _own_folder(folder: Path) -> bool:
+    """A real folder (not a link) of this user that no one else may write to."""
+    st = os.lstat(folder)
+    return stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o022
+
+
+def _own_file(path: Path) -> bool:
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o022 and _own_folder(path.parent)

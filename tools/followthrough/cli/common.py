@@ -21,7 +21,8 @@ def add_config_options(parser: argparse.ArgumentParser, today: bool = True) -> N
 
 def config_from(args: argparse.Namespace, *, cached: bool = False) -> LoadedConfig:
     """The repo's settings. `cached`: the settings kept by the last run for this exact mkdocs.yml
-    (see config_cache), for commands that need only `settings`, not the plugin's MkDocs config."""
+    (see config_cache), for commands that need only `settings`, not the plugin's MkDocs config.
+    FOLLOWTHROUGH_NO_CACHE=1 reads mkdocs.yml afresh and keeps nothing."""
     if cached and not os.environ.get("FOLLOWTHROUGH_NO_CACHE"):
         from .. import config_cache
         from ..workspace import find_config
