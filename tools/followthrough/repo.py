@@ -9,13 +9,14 @@ from __future__ import annotations
 import gc
 import os
 import re
+import signal
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Iterable, Sequence
 
 from .workspace import LoadedConfig
-from .errors import UsageError
+from .errors import FollowthroughError, UsageError
 from .findings import Finding
 from .lint import IdRecord, duplicate_ids, lint_file, lint_texts
 from .model import Directory, Postmortem
@@ -84,7 +85,10 @@ def expand_paths(paths: Sequence[Path]) -> list[Path]:
     seen: set[Path] = set()
     unique = []
     for f in files:
-        key = f.resolve()
+        try:
+            key = f.resolve()
+        except (OSError, RuntimeError):  # a symlink loop: read_texts reports it on the file
+            key = f.absolute()
         if key not in seen:
             seen.add(key)
             unique.append(f)
@@ -102,7 +106,11 @@ def relative_to_root(path: Path, root: Path) -> str:
 def read_texts(files: Iterable[Path], root: Path) -> Iterable[tuple[str, str]]:
     """(path relative to root, text); an unreadable file yields a text that parses to FT009."""
     for f in files:
-        rel = relative_to_root(f, root)
+        try:
+            rel = relative_to_root(f, root)
+        except (OSError, RuntimeError) as exc:  # a symlink loop (RuntimeError before Python 3.13)
+            yield f.as_posix(), _UNREADABLE + f"cannot be read: {getattr(exc, 'strerror', None) or exc}"
+            continue
         try:
             yield rel, f.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
@@ -182,7 +190,8 @@ def lint_repo(config: LoadedConfig, paths: Sequence[Path] | None = None, today: 
     directory, dir_findings = load_directory(config)
     files = expand_paths(paths) if paths else (discover(config.docs_dir) if config.docs_dir.is_dir() else [])
     ctx = Context(config.settings, directory, today)
-    jobs = default_jobs() if jobs is None else max(1, jobs)
+    # More workers than cores, or than there are files to share, only cost forks.
+    jobs = min(default_jobs() if jobs is None else max(1, jobs), 2 * default_jobs(), max(1, len(files) // 100))
     work = _Work(ctx, config.root, files, bool(os.environ.get("FOLLOWTHROUGH_DEBUG")))
     if jobs == 1 or len(files) < PARALLEL_FROM or not hasattr(os, "fork"):
         parts = [_lint_part(work, 0, len(files))]
@@ -225,25 +234,67 @@ def _lint_part(work: _Work, start: int, end: int) -> tuple[list[Finding], list[I
 
 
 _forked_work: _Work | None = None  # what forked workers inherit; never pickled
+_parent_pid = 0
+
+
+def _worker_start() -> None:
+    # Ctrl-C reaches the whole process group: the parent alone answers it (and ends us).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler, which a fork copies
+    _die_with_parent()
+
+
+def _die_with_parent() -> None:
+    """On Linux, ask the kernel to end this worker when the parent dies, even by SIGKILL:
+    an orphan would hold the parent's stdout open and keep whoever reads it waiting."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the per-chunk parent check still applies
+        pass
+    if os.getppid() != _parent_pid:
+        os._exit(1)  # the parent died before the request took effect
 
 
 def _forked_part(bounds: tuple[int, int]) -> tuple[list[Finding], list[IdRecord | None]]:
     assert _forked_work is not None
+    if os.getppid() != _parent_pid:
+        os._exit(1)  # the parent is gone (killed): no one wants this chunk
     return _lint_part(_forked_work, *bounds)
 
 
 def _in_processes(work: _Work, jobs: int) -> list[tuple[list[Finding], list[IdRecord | None]]]:
     """Chunks in file order to forked workers: they inherit the config, the people directory and
-    the imported code, so only file ranges go out and findings come back."""
+    the imported code, so only file ranges go out and findings come back. A worker that dies
+    (out of memory, killed) fails the run with a message, never a hang."""
     import multiprocessing  # here: one file's lint never needs it
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
-    global _forked_work
+    global _forked_work, _parent_pid
     n = len(work.files)
     size = max(1, -(-n // (jobs * 4)))  # a few chunks per worker evens out uneven files
     bounds = [(i, min(i + size, n)) for i in range(0, n, size)]
-    _forked_work = work
+    _forked_work, _parent_pid = work, os.getpid()
+
+    def on_term(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)  # so the workers are ended below, not left running
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=_worker_start)
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            return pool.map(_forked_part, bounds)
+        return list(pool.map(_forked_part, bounds))
+    except BrokenProcessPool:
+        raise FollowthroughError(
+            "a lint worker process died (out of memory, or killed); run again, or with --jobs 1 to check in one process"
+        ) from None
+    except BaseException:
+        for child in multiprocessing.active_children():
+            child.terminate()  # Ctrl-C or an error here: the others' chunks are of no use now
+        raise
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        signal.signal(signal.SIGTERM, previous)
         _forked_work = None
