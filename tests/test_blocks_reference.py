@@ -195,3 +195,47 @@ def test_the_hidden_heading_is_explained_at_the_fence_that_hides_it():
 def test_a_code_sample_of_markdown_is_not_a_hidden_heading():
     body = "## Summary\n\n````md\n```\n## Example\n```\n````\n\n    # a shell comment in indented code\n"
     assert scan(body, 1, SITE).hidden == ()
+
+
+# Bodies an adversarial review found where the line scan and the site disagreed; each is now read
+# the renderer's way (by the line scan, or by handing the body to the renderer).
+REVIEWED = [
+    "## Summary\n\n<!-- TODO: add the figure\n\n## Impact\n\n```html\n<!-- banner -->\n\n<div>x</div>\n```\n",
+    "<!-- x --!>\n\n## H\n\n-->\n",
+    "| a | b |\n| - | - |\n```\nx\n```\n## B\n",
+    "    body\n```\n## K\n```\n",
+    '```py hl_lines="1\n## H\n"\ncode\n```\n',
+    "## <b>Impact</b>\n\ntext\n",
+    "## <!-- numbers from finance --> Impact\n",
+    "text\r## H\r",
+    "<p>x</p>\n\n    body\n```\n## K\n```\n",
+]
+
+
+@pytest.mark.parametrize("dialect", [SITE, MATERIAL], ids=["site", "material"])
+@pytest.mark.parametrize("text", REVIEWED)
+def test_reviewed_bodies_agree_with_the_site(dialect, text):
+    assert linted_headings(text, dialect) == rendered_headings(text, dialect)
+
+
+@pytest.mark.parametrize("extra", ["def_list", "footnotes", "pymdownx.tabbed"])
+def test_an_extension_the_line_scan_does_not_model_hands_every_body_to_the_renderer(extra):
+    dialect = dialect_from([*SITE.extensions, extra])
+    text = "Term\n:   ## X\n\n## Summary\n"
+    blocks = scan(text, 1, dialect)
+    assert blocks.by_reference
+    assert [(h.level, normalize_heading(h.title)) for h in blocks.headings] == rendered_headings(text, dialect)
+
+
+def test_admonition_text_after_a_blank_line_is_prose_not_code():
+    body = "## Summary\n\n!!! note\n    Context.\n\n    It was human error.\n"
+    assert 6 not in scan(body, 1, SITE).code  # so the wording rule reads it
+
+
+def test_code_right_under_a_heading_is_code():
+    assert 2 in scan("## H\n    code\n", 1, SITE).code
+
+
+def test_the_line_of_a_heading_the_renderer_found_in_an_admonition():
+    (heading,) = scan("!!! note\n\n    ## H\n", 10, SITE).headings
+    assert heading.line == 12

@@ -29,7 +29,7 @@ _PLAIN_OPENER = re.compile(r"(?:`{3,}|~{3,})[ ]*\.?[\w#.+-]*[ ]*")
 _CLOSE = re.compile(r"(`{3,}|~{3,})[ ]*$")
 _ATX = re.compile(r"(#{1,6})((?:\\.|[^\\#]|#+(?=[^#\n]))*?)#*$")
 _SETEXT = re.compile(r"(?:=+|-+)[ ]*$")
-_LIST_ITEM = re.compile(r"[ ]{0,3}(?:[*+-]|\d+[.)])[ ]+")
+_LIST_ITEM = re.compile(r"[ ]{0,3}(?:[*+-]|\d+\.)[ ]+")  # Python-Markdown: `1)` is no list item
 # What a reader might take for a fence or heading wherever it stands (any indentation, tabs,
 # no-break spaces, inside quotes or list items): where the site disagrees, lint says why.
 _FENCE_LIKE = re.compile(r"[ \t\u00a0>]*(?:(?:[*+-]|\d+[.)])[ \t\u00a0]+)*(`{3,}|~{3,})")
@@ -39,12 +39,18 @@ HEADING_TAGS = {f"h{n}": n for n in range(1, 7)}
 _ATTRS_AT_END = re.compile(r"(?:^|[ ]+)\{:?[^}\n]*\}[ ]*$")
 
 
-def _title(text: str, dialect: Dialect) -> str:
-    """A heading's text as the page shows it: attr_list takes a trailing `{: #id .class}` off."""
+def _title(text: str, dialect: Dialect, inline_html: bool = True) -> str:
+    """A heading's text as the page shows it: attr_list takes a trailing `{: #id .class}` off,
+    and inline HTML (`<b>Impact</b>`, a comment) shows only its text."""
     text = text.strip()
     if dialect.attr_list and text.endswith("}"):
         text = _ATTRS_AT_END.sub("", text)
+    if inline_html and "<" in text:
+        text = _INLINE_HTML.sub("", text).strip()
     return text
+
+
+_INLINE_HTML = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]*>")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +71,13 @@ class Dialect:
     @property
     def admonitions(self) -> bool:
         return bool({"admonition", "pymdownx.details", "pymdownx.blocks.admonition"} & set(self.extensions))
+
+    @property
+    def line_scan_knows_it(self) -> bool:
+        """Every extension is one the line scan reads alike: the block constructs it models, or
+        inline-only ones. Any other (def_list, footnotes, tabbed, snippets...) sends every body
+        to the renderer's own block parser."""
+        return all(name in _LINE_SCAN_EXTENSIONS for name in self.extensions) and not self.configs.get("toc", {}).get("baselevel")
 
 
 
@@ -87,6 +100,15 @@ def dialect_from(extensions: Any, configs: Any = None) -> Dialect:
     return Dialect(tuple(names), found)
 
 
+# Extensions the line scan models (block level) or that work inside paragraphs only.
+_LINE_SCAN_EXTENSIONS = frozenset(
+    {"toc", "tables", "fenced_code", "attr_list", "md_in_html", "admonition", "pymdownx.details", "pymdownx.superfences"}
+    | {"abbr", "codehilite", "meta", "nl2br", "sane_lists", "smarty", "wikilinks", "legacy_attrs", "legacy_em"}
+    | {f"pymdownx.{n}" for n in ("highlight", "inlinehilite", "emoji", "keys", "mark", "caret", "tilde", "smartsymbols",
+                                  "betterem", "magiclink", "escapeall", "tasklist", "saneheaders", "critic")}
+    | {f"markdown.extensions.{n}" for n in ("toc", "tables", "fenced_code", "attr_list", "md_in_html", "admonition")}
+)  # fmt: skip
+
 # What the followthrough plugin adds to every site it builds (its cards and tables need them).
 SITE_EXTENSIONS = ("tables", "attr_list", "md_in_html", "admonition", "toc")
 DEFAULT_DIALECT = dialect_from(SITE_EXTENSIONS)
@@ -106,8 +128,8 @@ class Blocks:
 
 def normalize(body: str) -> str:
     """The text as Python-Markdown sees it: tabs expanded to 4, lines of spaces emptied."""
-    if "\r" in body:
-        body = body.replace("\r\n", "\n")
+    if "\r" in body:  # a lone CR breaks a line for the renderer too
+        body = body.replace("\r\n", "\n").replace("\r", "\n")
     if "\t" in body:
         body = body.expandtabs(4)
     if "\x02" in body or "\x03" in body:
@@ -203,6 +225,8 @@ def scan(body: str, first_line: int, dialect: Dialect = DEFAULT_DIALECT) -> Bloc
     text = _Text(body)
     notable = text.notable()
     try:
+        if not dialect.line_scan_knows_it:
+            raise _NeedsReference
         headings, code, comments = _line_scan(text.lines, notable, dialect)
         by_reference = False
     except _NeedsReference:
@@ -231,6 +255,12 @@ def _fenced(lines: list[str], notable: list[int], dialect: Dialect) -> tuple[set
             raise _NeedsReference
         if any(i not in ends and _FENCE_LIKE.match(lines[i]) for i in notable):
             raise _NeedsReference
+        # It sets a fence apart from its neighbours only by the blank lines the author wrote.
+        n = len(lines)
+        if any((f.start > 0 and lines[f.start - 1]) or (f.end + 1 < n and lines[f.end + 1]) for f in fences):
+            raise _NeedsReference
+    if any("hl_lines=" in lines[i] for i in notable if lines[i][:3] in ("```", "~~~")):
+        raise _NeedsReference  # its quoted value may run over several lines
     code: set[int] = set()
     for fence in fences:
         code.update(range(fence.start, fence.end + 1))
@@ -273,9 +303,9 @@ def _line_scan(lines: list[str], notable: list[int], dialect: Dialect) -> tuple[
         elif c == "<" or line.lstrip(" ")[:1] == "<":
             if not line.startswith("<!--") or (i > 0 and lines[i - 1] and i - 1 not in boundaries):
                 raise _NeedsReference
-            end = _comment_end(lines, i)
+            end = _comment_end(lines, i, code)
             comments.update(range(i, end + 1))
-            skipped.update(comments)
+            skipped.update(range(i, end + 1))
         elif i > 0 and lines[i - 1] and _SETEXT.match(line):
             raise _NeedsReference  # a setext underline, or an hr the renderer may read as one
         elif _HEADING_LIKE.match(line):
@@ -287,13 +317,18 @@ def _has_admonition(lines: list[str], start: int, end: int, dialect: Dialect) ->
     return dialect.admonitions and any(lines[k].lstrip(" ")[:3] in ("!!!", "???") for k in range(start, end))
 
 
-def _comment_end(lines: list[str], i: int) -> int:
+def _comment_end(lines: list[str], i: int, code: set[int]) -> int:
     """The last line of an HTML comment opening line i, when it stands as a raw block of its own:
-    it closes at the end of a line and a blank line follows (else the next line joins the raw block)."""
+    it closes at the end of a line and a blank line follows (else the next line joins the raw block).
+    A comment that runs into fenced code, or that `--!>` may close, is left to the renderer."""
     k = i
     first = lines[i][4:]
     while True:
+        if k in code:
+            raise _NeedsReference  # fences are taken out before HTML is read: a `-->` in one closes nothing
         part = first if k == i else lines[k]
+        if "--!>" in part:
+            raise _NeedsReference
         close = part.find("-->")
         if close >= 0:
             if part[close + 3 :].strip(" ") or (k + 1 < len(lines) and lines[k + 1]):
@@ -305,19 +340,23 @@ def _comment_end(lines: list[str], i: int) -> int:
 
 
 def _indented_code(lines: list[str], notable: list[int], skipped: set[int]) -> set[int]:
-    """Indented code blocks: 4-space lines opening a block after a blank line, not continuing a list."""
+    """Indented code blocks: 4-space lines opening a block (after a blank line or a heading), not
+    continuing a list item or an admonition."""
     code: set[int] = set()
     for i in notable:
         line = lines[i]
-        if i in skipped or i in code or not line.startswith("    ") or (i > 0 and lines[i - 1]):
+        if i in skipped or i in code or not line.startswith("    "):
             continue
-        # The previous block: a list (or a list's indented continuation) keeps this inside it.
+        if i > 0 and lines[i - 1] and not (lines[i - 1][:1] == "#" and i - 1 not in skipped):
+            continue
+        # The previous block: a list, an admonition or their indented continuation keeps this inside.
         p = i - 1
         while p >= 0 and not lines[p]:
             p -= 1
-        if p >= 0 and p not in skipped:
+        if p >= 0 and p not in skipped and p != i - 1:
             start = _block_start(lines, p, set())
-            if _LIST_ITEM.match(lines[start]) or lines[start].startswith("    "):
+            first = lines[start]
+            if _LIST_ITEM.match(first) or first.startswith("    ") or first.lstrip(" ")[:3] in ("!!!", "???"):
                 continue
         k = i
         while k < len(lines) and (lines[k].startswith("    ") or not lines[k]) and k not in skipped:
@@ -366,7 +405,9 @@ def reference_headings(body: str, dialect: Dialect = DEFAULT_DIALECT) -> list[tu
             level = HEADING_TAGS.get(el.tag) if isinstance(el.tag, str) else None
             if level:
                 # Raw HTML the preprocessors set aside stays a placeholder until the page is written.
-                found.append((level, _unstash(el.text or "", md.htmlStash.rawHtmlBlocks).strip()))
+                # Inline HTML is still source text here; what the preprocessors set aside is a placeholder.
+                raw = _INLINE_HTML.sub("", el.text or "")
+                found.append((level, _unstash(raw, md.htmlStash.rawHtmlBlocks).strip()))
         md.reset()
     return found
 
@@ -393,7 +434,7 @@ def _reference_scan(body: str, lines: list[str], notable: list[int], dialect: Di
     cursor = 0
     for level, text in reference_headings(body, dialect):
         at, form = _source_line(lines, text, cursor, code | comments)
-        headings.append(Heading(_title(text, dialect), level, at, form))
+        headings.append(Heading(_title(text, dialect, inline_html=False), level, at, form))
         cursor = at + 1
     return headings, code, comments
 
@@ -424,7 +465,13 @@ def _strip_containers(line: str) -> str:
 
 
 def _source_line(lines: list[str], text: str, cursor: int, code: set[int]) -> tuple[int, str]:
-    """Where the renderer's heading with this text stands: the next line from `cursor` that makes it."""
+    """Where the renderer's heading with this text stands: the next line from `cursor` that makes
+    it, outside code as the line scan reads code, else anywhere (superfences pairs its own way)."""
+    found = _line_making(lines, text, cursor, code) or _line_making(lines, text, cursor, set())
+    return found or (min(cursor, max(len(lines) - 1, 0)), "nested")
+
+
+def _line_making(lines: list[str], text: str, cursor: int, code: set[int]) -> tuple[int, str] | None:
     want = text.strip()
     for i in range(cursor, len(lines)):
         if i in code:
@@ -433,12 +480,13 @@ def _source_line(lines: list[str], text: str, cursor: int, code: set[int]) -> tu
         inner = _strip_containers(line)
         if inner.startswith("#"):
             m = _ATX.match(inner)
-            if m and m.group(2).strip() == want:
-                nested = inner != line
-                return i, "nested" if nested else ("atx" if line[len(m.group(1)) : len(m.group(1)) + 1] in (" ", "") else "atx-no-space")
-        elif inner.strip() == want and i + 1 < len(lines) and _SETEXT.match(_strip_containers(lines[i + 1]) or "x"):
+            if m and _INLINE_HTML.sub("", m.group(2)).strip() == want:
+                if inner != line:
+                    return i, "nested"
+                return i, "atx" if line[len(m.group(1)) : len(m.group(1)) + 1] in (" ", "") else "atx-no-space"
+        elif _INLINE_HTML.sub("", inner).strip() == want and i + 1 < len(lines) and _SETEXT.match(_strip_containers(lines[i + 1]) or "x"):
             return i, "setext" if inner == line else "nested"
-    return min(cursor, max(len(lines) - 1, 0)), "nested"
+    return None
 
 
 def _hidden(
@@ -499,7 +547,8 @@ def _why_hidden(lines: list[str], i: int, code: set[int], fences: list[_Fence], 
     """(the line where the fix belongs, why); line indexes in the text are marked with §."""
     line = lines[i]
     if i in code:
-        fence = next((f for f in fences if f.start <= i <= f.end), None)
+        at = _fence_index(fences, i)
+        fence = fences[at] if at >= 0 and fences[at].start <= i <= fences[at].end else None
         if fence is None:
             return i, "the site shows it as indented code (4 or more spaces after a blank line); remove the indentation"
         pairing = f"the fence at line §{fence.start} pairs with the one at line §{fence.end} and lines §{fence.start + 1}-§{fence.end - 1} are code on the site"
@@ -526,6 +575,17 @@ def _why_hidden(lines: list[str], i: int, code: set[int], fences: list[_Fence], 
     if start < i and lines[start].lstrip(" ").startswith("<"):
         return i, f"it is inside the HTML block that starts at line §{start}; put a blank line before it"
     return i, "the site does not render it as a heading here; put a blank line before it and start the line with '#'"
+
+
+def _fence_index(fences: list[_Fence], i: int) -> int:
+    lo, hi = 0, len(fences)
+    while lo < hi:  # fences are in order and never overlap
+        mid = (lo + hi) // 2
+        if fences[mid].start <= i:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo - 1
 
 
 def _why_not_fence(line: str, attrs_rejected: bool) -> str:
