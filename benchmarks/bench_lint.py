@@ -69,8 +69,7 @@ for f in sorted(glob.glob(sys.argv[1] + "/**/*.md", recursive=True)):
 
 def process_times(root: Path, repeat: int) -> dict[str, float]:
     """Best wall time of each command, interleaved."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FOLLOWTHROUGH_")}
-    env["FOLLOWTHROUGH_TODAY"] = "2026-11-23"
+    env = bench_cli_start.bench_env()
     py = sys.executable
     commands = {
         "bare": [py, "-c", BARE_PROCESS, str(root / "postmortems")],

@@ -115,3 +115,19 @@ def test_a_damaged_cache_is_only_a_miss(repo):
     kept.write_bytes(b"not a pickle")
     result = run_cli("lint", path, "--today", "2026-11-23", cwd=root)
     assert result.code == 0 and "Traceback" not in result.err
+
+
+def test_entries_unused_for_a_month_are_pruned(repo, tmp_path):
+    import os
+    import time
+
+    from followthrough.config_cache import cache_dir
+
+    root, path = repo
+    cache_dir().mkdir(parents=True, mode=0o700)
+    old = cache_dir() / "lint-config-000000000000-gone.pickle"
+    old.write_bytes(b"x")
+    month_ago = time.time() - 31 * 24 * 3600
+    os.utime(old, (month_ago, month_ago))
+    assert run_cli("lint", path, "--today", "2026-11-23", cwd=root).code == 0
+    assert not old.exists() and len(_entries()) == 1

@@ -18,6 +18,7 @@ import pickle
 import stat
 import sys
 import tempfile
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from . import __version__
 from .workspace import LoadedConfig
 
 _FORMAT = "2"
+_UNUSED_FOR = 30 * 24 * 3600  # seconds
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -92,7 +94,13 @@ def load(config_file: Path) -> LoadedConfig | None:
             value = pickle.load(f)  # noqa: S301 - our own file, keyed by content; never from the repo
     except Exception:  # noqa: BLE001 - a missing, stale or damaged cache is only a miss
         return None
-    return value if isinstance(value, LoadedConfig) else None
+    if not isinstance(value, LoadedConfig):
+        return None
+    try:
+        os.utime(path)  # in use: not pruned
+    except OSError:
+        pass
+    return value
 
 
 def store(config: LoadedConfig) -> None:
@@ -117,10 +125,12 @@ def store(config: LoadedConfig) -> None:
         finally:
             if os.path.exists(temp):
                 os.unlink(temp)
-        # One entry per mkdocs.yml: the ones its earlier contents left go.
+        # One entry per mkdocs.yml (the ones its earlier contents left go), and none unused for
+        # a month (checkouts deleted since, temporary repos).
         prefix = path.name.rsplit("-", 1)[0] + "-"
-        for old in folder.glob(prefix + "*.pickle"):
-            if old != path:
+        stale = time.time() - _UNUSED_FOR
+        for old in folder.glob("lint-config-*.pickle"):
+            if old != path and (old.name.startswith(prefix) or old.stat().st_mtime < stale):
                 old.unlink(missing_ok=True)
     except Exception:  # noqa: BLE001 - values that do not pickle, an unwritable home: no cache
         return
