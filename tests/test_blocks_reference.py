@@ -239,3 +239,9 @@ def test_code_right_under_a_heading_is_code():
 def test_the_line_of_a_heading_the_renderer_found_in_an_admonition():
     (heading,) = scan("!!! note\n\n    ## H\n", 10, SITE).headings
     assert heading.line == 12
+
+
+def test_toc_baselevel_renumbers_the_headings_as_the_page_does():
+    dialect = dialect_from([*SITE.extensions, {"toc": {"baselevel": 2}}])
+    text = "# Summary\n\ntext\n\n## Detail\n"
+    assert linted_headings(text, dialect) == rendered_headings(text, dialect) == [(2, "summary"), (3, "detail")]

@@ -216,6 +216,13 @@ def _attrs_complete(attrs: str) -> bool:
     return not get_attrs_and_remainder(attrs)[1]
 
 
+def _baselevel(dialect: Dialect) -> int:
+    try:
+        return max(1, int(dialect.configs.get("toc", {}).get("baselevel", 1)))
+    except (TypeError, ValueError, AttributeError):
+        return 1
+
+
 class _NeedsReference(Exception):
     """The line scan met a construct whose meaning depends on the renderer's block context."""
 
@@ -233,8 +240,9 @@ def scan(body: str, first_line: int, dialect: Dialect = DEFAULT_DIALECT) -> Bloc
         headings, code, comments = _reference_scan(body, text.lines, notable, dialect)
         by_reference = True
     hidden = _hidden(text.lines, notable, headings, code, comments)
+    shift = _baselevel(dialect) - 1  # toc's baselevel renumbers headings after the block parser
     return Blocks(
-        tuple(Heading(h.title, h.level, h.line + first_line, h.form) for h in headings),
+        tuple(Heading(h.title, min(6, h.level + shift), h.line + first_line, h.form) for h in headings),
         frozenset(i + first_line for i in code),
         frozenset(i + first_line for i in comments),
         tuple(
