@@ -25,6 +25,7 @@ from .conftest import DATA
 # fenced_code to whatever mkdocs.yml lists), and a mkdocs-material site using superfences.
 SITE = dialect_from(["tables", "attr_list", "md_in_html", "admonition", {"toc": {"permalink": True}}])
 MATERIAL = dialect_from(["attr_list", "md_in_html", "admonition", "pymdownx.details", "pymdownx.superfences"])
+FULL = dialect_from([*MATERIAL.extensions, "def_list", "footnotes", "pymdownx.tabbed", "pymdownx.highlight"])
 
 
 class _Headings(HTMLParser):
@@ -79,7 +80,7 @@ fence_open = st.sampled_from(
 def chunk(draw, depth: int = 0):
     kind = draw(st.sampled_from(
         ["heading", "heading", "heading", "setext", "prose", "fence", "indented", "table", "list", "quote",
-         "admonition", "comment", "html", "hr", "closer"]
+         "admonition", "comment", "html", "hr", "closer", "material"]
     ))  # fmt: skip
     title = draw(words)
     if kind == "heading":
@@ -108,6 +109,11 @@ def chunk(draw, depth: int = 0):
         return draw(st.sampled_from(["<!-- guidance -->", "<!--\nmulti line\n-->", "<!-- a --> text", "<!-- ## " + title + " -->"]))
     if kind == "html":
         return draw(st.sampled_from(["<div>\n## " + title + "\n</div>", '<div markdown="1">\n\n## ' + title + "\n\n</div>", "<p>para</p>"]))
+    if kind == "material":  # def_list, footnotes, tabbed: prose elsewhere
+        return draw(st.sampled_from([
+            "Term\n:   Definition", ":   ## " + title, "Term\n:   ## " + title, "[^1]: A note\n    ## " + title,
+            "Text[^1].", '=== "Tab"\n\n    ## ' + title, '=== "Tab"\n    text', "Term\n\n:   text",
+        ]))  # fmt: skip
     if kind == "hr":
         return draw(st.sampled_from(["---", "***", "- - -"]))
     return draw(st.sampled_from(["```", "~~~", "````"]))
@@ -122,12 +128,12 @@ def body(draw):
     return out + draw(st.sampled_from(["", "\n"]))
 
 
-# CI runs a fixed sample of 2 x 1,500 bodies (derandomized, so a landing never hangs on luck);
+# CI runs a fixed sample of 3 x 1,500 bodies (derandomized, so a landing never hangs on luck);
 # FOLLOWTHROUGH_DIFF_EXAMPLES=50000 explores further with fresh random bodies.
 EXAMPLES = int(os.environ.get("FOLLOWTHROUGH_DIFF_EXAMPLES", "1500"))
 
 
-@pytest.mark.parametrize("dialect", [SITE, MATERIAL], ids=["site", "material"])
+@pytest.mark.parametrize("dialect", [SITE, MATERIAL, FULL], ids=["site", "material", "material-full"])
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -218,7 +224,7 @@ def test_reviewed_bodies_agree_with_the_site(dialect, text):
     assert linted_headings(text, dialect) == rendered_headings(text, dialect)
 
 
-@pytest.mark.parametrize("extra", ["def_list", "footnotes", "pymdownx.tabbed"])
+@pytest.mark.parametrize("extra", ["pymdownx.blocks.admonition", "pymdownx.arithmatex"])
 def test_an_extension_the_line_scan_does_not_model_hands_every_body_to_the_renderer(extra):
     dialect = dialect_from([*SITE.extensions, extra])
     text = "Term\n:   ## X\n\n## Summary\n"
@@ -245,3 +251,11 @@ def test_toc_baselevel_renumbers_the_headings_as_the_page_does():
     dialect = dialect_from([*SITE.extensions, {"toc": {"baselevel": 2}}])
     text = "# Summary\n\ntext\n\n## Detail\n"
     assert linted_headings(text, dialect) == rendered_headings(text, dialect) == [(2, "summary"), (3, "detail")]
+
+
+def test_material_sites_keep_the_line_scan_for_ordinary_bodies():
+    for path in sorted((DATA / "site" / "basic" / "docs").rglob("20*.md")):
+        from followthrough import frontmatter
+
+        parts = frontmatter.split(path.read_text())
+        assert not scan(parts.body, parts.body_line, FULL).by_reference, path

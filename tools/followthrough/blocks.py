@@ -73,11 +73,15 @@ class Dialect:
         return bool({"admonition", "pymdownx.details", "pymdownx.blocks.admonition"} & set(self.extensions))
 
     @property
+    def definition_lists(self) -> bool:
+        return "def_list" in self.extensions or "markdown.extensions.def_list" in self.extensions
+
+    @property
     def line_scan_knows_it(self) -> bool:
         """Every extension is one the line scan reads alike: the block constructs it models, or
-        inline-only ones. Any other (def_list, footnotes, tabbed, snippets...) sends every body
-        to the renderer's own block parser."""
-        return all(name in _LINE_SCAN_EXTENSIONS for name in self.extensions) and not self.configs.get("toc", {}).get("baselevel")
+        inline-only ones. Any other (pymdownx.blocks, arithmatex, an extension of the site's own)
+        sends every body to the renderer's own block parser; snippets, a body that includes one."""
+        return all(name in _LINE_SCAN_EXTENSIONS or name == "pymdownx.snippets" for name in self.extensions)
 
 
 
@@ -104,6 +108,9 @@ def dialect_from(extensions: Any, configs: Any = None) -> Dialect:
 _LINE_SCAN_EXTENSIONS = frozenset(
     {"toc", "tables", "fenced_code", "attr_list", "md_in_html", "admonition", "pymdownx.details", "pymdownx.superfences"}
     | {"abbr", "codehilite", "meta", "nl2br", "sane_lists", "smarty", "wikilinks", "legacy_attrs", "legacy_em"}
+    # Block level, but whatever they hold is indented (a heading there trips the scan's
+    # indented-heading check) or opens with a line the scan checks (`: ` for def_list):
+    | {"def_list", "footnotes", "pymdownx.tabbed"}
     | {f"pymdownx.{n}" for n in ("highlight", "inlinehilite", "emoji", "keys", "mark", "caret", "tilde", "smartsymbols",
                                   "betterem", "magiclink", "escapeall", "tasklist", "saneheaders", "critic")}
     | {f"markdown.extensions.{n}" for n in ("toc", "tables", "fenced_code", "attr_list", "md_in_html", "admonition")}
@@ -144,9 +151,9 @@ def normalize(body: str) -> str:
 _SPACES_ONLY = re.compile(r"\n +(?=\n|$)")
 # Lines where block context can matter; every other line is prose, a list item or a table row,
 # which cannot make or hide a heading. One C-speed search finds them.
-_NOTABLE_START = re.compile(r"\n[ \u00a0>*+\-0-9`~#=<!?]")  # a literal first: memchr speed
+_NOTABLE_START = re.compile(r"\n[ \u00a0>*+\-0-9`~#=<!?:/]")  # a literal first: memchr speed
 _NOTABLE = re.compile(
-    r"(?:[ \u00a0>]*(?:(?:[*+-]|\d+[.)])[ \u00a0]+)*(?:`{3}|~{3}|#)|(?:=+|-+)[ ]*$| {0,3}(?:<|!!!|\?\?\?)| {4})"
+    r"(?:[ \u00a0>]*(?:(?:[*+-]|\d+[.)])[ \u00a0]+)*(?:`{3}|~{3}|#)|(?:=+|-+)[ ]*$| {0,3}(?:<|!!!|\?\?\?|:[ ])| {4})"
 )
 
 
@@ -232,7 +239,7 @@ def scan(body: str, first_line: int, dialect: Dialect = DEFAULT_DIALECT) -> Bloc
     text = _Text(body)
     notable = text.notable()
     try:
-        if not dialect.line_scan_knows_it:
+        if not dialect.line_scan_knows_it or ("--8<--" in body and "pymdownx.snippets" in dialect.extensions):
             raise _NeedsReference
         headings, code, comments = _line_scan(text.lines, notable, dialect)
         by_reference = False
@@ -318,6 +325,8 @@ def _line_scan(lines: list[str], notable: list[int], dialect: Dialect) -> tuple[
             raise _NeedsReference  # a setext underline, or an hr the renderer may read as one
         elif _HEADING_LIKE.match(line):
             raise _NeedsReference  # indented, quoted or in a list item: context decides
+        elif dialect.definition_lists and line.lstrip(" ")[:2] == ": ":
+            raise _NeedsReference  # a definition, whose text is parsed as blocks of their own
     return headings, code | _indented_code(lines, notable, skipped), comments
 
 
@@ -408,6 +417,8 @@ def reference_headings(body: str, dialect: Dialect = DEFAULT_DIALECT) -> list[tu
         for prep in md.preprocessors:
             lines = prep.run(lines)
         root = md.parser.parseDocument(lines).getroot()
+        if "footnote" in md.treeprocessors:  # footnote texts are parsed into a list at the page's end
+            root = md.treeprocessors["footnote"].run(root) or root
         found = []
         for el in root.iter():
             level = HEADING_TAGS.get(el.tag) if isinstance(el.tag, str) else None
