@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+import pytest
+
 from followthrough.frontmatter import split
 from followthrough.parse import parse_postmortem
 from followthrough.settings import DEFAULT_SETTINGS
@@ -167,3 +169,31 @@ def test_explicit_tags_are_findings_never_exceptions():
     text = text.replace("tags: [database]", "tags: [!!binary aGVsbG8=, !!bool maybe]")
     _, findings = parse(text)
     assert [(f.code, f.line, f.column) for f in findings] == [("FT005", 7, 8), ("FT105", 7, 27), ("FT105", 8, 10), ("FT105", 9, 11)]
+
+
+@pytest.mark.parametrize("written", ["due:", "due: ~", "due: null", 'due: ""', "due: !!null"])
+def test_an_empty_due_date_is_no_commitment(written):
+    from followthrough.lint import lint_texts
+    from followthrough.model import Directory
+    from followthrough.rules.context import Context
+    from datetime import date as _date
+
+    base = (DATA / "rules" / "docs" / "2026" / "2026-05-20-pass-base.md").read_text()
+    text = base.replace("    due: 2026-06-05\n", f"    {written}\n", 1)
+    assert text != base
+    result = lint_texts([("2026/2026-05-20-x.md", text)], Context(DEFAULT_SETTINGS, Directory(), _date(2026, 11, 23)))
+    assert [f.code for f in result.findings if f.code == "FT303"] == ["FT303"], result.findings
+
+
+def test_an_empty_start_or_detection_time_counts_as_not_written():
+    from followthrough.lint import lint_texts
+    from followthrough.model import Directory
+    from followthrough.rules.context import Context
+    from datetime import date as _date
+
+    base = (DATA / "rules" / "docs" / "2026" / "2026-05-20-pass-base.md").read_text()
+    ctx = Context(DEFAULT_SETTINGS, Directory(), _date(2026, 11, 23))
+    started = lint_texts([("2026/2026-05-20-x.md", base.replace("started: 2026-05-20T14:32:00Z", "started: ~"))], ctx)
+    assert any(f.code == "FT102" and f.line == 8 for f in started.findings), started.findings
+    detected = lint_texts([("2026/2026-05-20-x.md", base.replace("detected: 2026-05-20T14:40:00Z", "detected: ~"))], ctx)
+    assert "FT203" in {f.code for f in detected.findings}

@@ -266,6 +266,9 @@ def _items(value: Any, pos: tuple[int, int], settings: Settings, out: Collector)
         due = None
         if "due" not in raw:
             out.add("FT303", raw.line, f"{where}due: missing; give a calendar date as YYYY-MM-DD", raw.column)
+        elif raw["due"] is None or (isinstance(raw["due"], str) and not raw["due"].strip()):
+            # `due:`, `due: ~`, `due: null`: no date is no commitment, however it is spelled.
+            out.add_at("FT303", raw.pos_of("due"), f"{where}due: empty; give a calendar date as YYYY-MM-DD")
         else:
             raw_due = raw["due"]
             if f.placeholder("due"):
@@ -327,6 +330,8 @@ def parse_postmortem(text: str, path: str, settings: Settings) -> tuple[Postmort
     for key in REQUIRED:
         if key not in data:
             out.add("FT102", 1, f"{key}: missing (required)")
+        elif data[key] is None and key in TIMES:  # `started: ~` is as missing as no line at all
+            out.add("FT102", data.line_of(key), f"{key}: empty (required)", data.pos_of(key)[1])
     f = _Fields(data, out)
     kind = f.choice("kind", KINDS) if "kind" in data else "incident"
     times = {k: f.moment(k) for k in TIMES}
@@ -358,7 +363,8 @@ def parse_postmortem(text: str, path: str, settings: Settings) -> tuple[Postmort
         code_lines=blocks.code,
         comment_lines=blocks.comments,
         timeline=timeline,
-        lines={k: data.line_of(k) for k in data},
+        # A field written empty (`detected: ~`) counts as not written, as if the line were deleted.
+        lines={k: data.line_of(k) for k in data if data[k] is not None},
         front_matter_line=1,
     )
     return pm, out.findings
