@@ -130,7 +130,9 @@ class Blocks:
     code: frozenset[int]  # file lines inside code blocks (fenced or indented)
     comments: frozenset[int]  # file lines of HTML comments standing as blocks of their own
     hidden: tuple[HiddenHeading, ...]
-    by_reference: bool  # the renderer's block parser decided (the body has an unusual construct)
+    by_reference: bool
+    # (file line, why) of lines GitHub and editors open a code block at, but the site does not
+    false_fences: tuple[tuple[int, str], ...] = ()  # the renderer's block parser decided (the body has an unusual construct)
 
 
 def normalize(body: str) -> str:
@@ -257,6 +259,7 @@ def scan(body: str, first_line: int, dialect: Dialect = DEFAULT_DIALECT) -> Bloc
             for h in hidden
         ),
         by_reference,
+        () if dialect.superfences else tuple((i + first_line, why) for i, why in _false_fences(text.lines, notable, code)),
     )
 
 
@@ -517,7 +520,7 @@ def _hidden(
     block) or inside an HTML comment is no heading to anyone, and is not reported.
     """
     rendered = {h.line for h in headings}
-    candidates = [i for i in notable if i not in rendered and i not in comments and _HEADING_LIKE.match(lines[i])]
+    candidates = [i for i in notable if i not in rendered and i not in comments and _heading_like(lines[i])]
     if not candidates:
         return []
     intended = _intended_code(lines)
@@ -527,12 +530,44 @@ def _hidden(
     for i in candidates:
         if i in intended or (i in code and i not in fenced):
             continue
-        m = _HEADING_LIKE.match(lines[i])
-        assert m is not None
-        title = lines[i][m.end() :].strip().rstrip("#").strip()
+        level, title = _heading_like(lines[i]) or (2, "")
         cause, reason = _why_hidden(lines, i, fenced, fences, rejected)
-        hidden.append(HiddenHeading(title, len(m.group(2)), i, cause, reason))
+        hidden.append(HiddenHeading(title, level, i, cause, reason))
     return hidden
+
+
+def _heading_like(line: str) -> tuple[int, str] | None:
+    """(level, title) of a line a reader takes for a heading: `## Title` anywhere it is indented
+    or nested, or `##Title` at the start of the line."""
+    m = _HEADING_LIKE.match(line)
+    if m is not None:
+        return len(m.group(2)), line[m.end() :].strip().rstrip("#").strip()
+    m = _NO_SPACE_HEADING.match(line)
+    if m is not None:
+        return len(m.group(1)), m.group(2).strip().rstrip("#").strip()
+    return None
+
+
+_NO_SPACE_HEADING = re.compile(r"(#{1,6})([^#\s].*)")
+
+
+def _false_fences(lines: list[str], notable: list[int], code: set[int]) -> list[tuple[int, str]]:
+    """Fence openers as an author reads them (CommonMark) that fenced_code does not take, outside
+    the site's code: the sample after such a line shows as a paragraph of text."""
+    fences, rejected = site_fences(lines, notable)
+    ends = {f.start for f in fences} | {f.end for f in fences}
+    suspects = [
+        i for i in notable
+        if i not in ends and i not in code and _FENCE_LIKE.match(lines[i]) and len(lines[i]) - len(lines[i].lstrip(" ")) < 4
+    ]  # fmt: skip
+    if not suspects:
+        return []
+    intended = _intended_code(lines)
+    return [
+        (i, _why_not_fence(lines[i], i in rejected))
+        for i in suspects
+        if i in intended and (i == 0 or i - 1 not in intended) and lines[i].lstrip(" \u00a0")[:3] in ("```", "~~~")
+    ]
 
 
 def _intended_code(lines: list[str]) -> set[int]:

@@ -362,6 +362,7 @@ def parse_postmortem(text: str, path: str, settings: Settings) -> tuple[Postmort
         hidden_headings=blocks.hidden,
         code_lines=blocks.code,
         comment_lines=blocks.comments,
+        false_fences=blocks.false_fences,
         timeline=timeline,
         # A field written empty (`detected: ~`) counts as not written, as if the line were deleted.
         lines={k: data.line_of(k) for k in data if data[k] is not None},

@@ -160,6 +160,10 @@ def _sections(pm: Postmortem, wanted: tuple[str, ...], out: Collector) -> None:
         if h.line not in hidden_reported:
             at = "" if h.cause_line == h.line else f" at line {h.line}"
             out.add("FT507", h.cause_line, f"'{'#' * h.level} {h.title}'{at} is not a heading on the site: {h.reason}")
+    causes = {h.cause_line for h in pm.hidden_headings}
+    for line, why in pm.false_fences:
+        if line not in causes:  # already named as what hides a section
+            out.add("FT508", line, f"this line opens a code block on GitHub and in editors, but not on the site ({why}); the sample after it shows as text")
     for s in pm.sections:
         if s.form == "atx-no-space":
             out.add("FT506", s.line, f"'{s.title}' is a heading on the site, but not on GitHub or in most editors; put a space after the '#'")

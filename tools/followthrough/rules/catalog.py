@@ -87,5 +87,6 @@ RULES: dict[str, Rule] = {
              "a `TODO` value is not read, and template guidance would be published as the postmortem's own words"),
         Rule("FT506", "heading-without-space", W, "A heading written `##Title`: the site renders it, GitHub and most editors do not.", inline=True),
         Rule("FT507", "heading-hidden", W, "A line that reads as a heading is not one on the site (inside a mis-paired fence, indented, under a table...); the cause is named.", inline=True),
+        Rule("FT508", "fence-not-a-fence", W, "A code fence GitHub and editors accept that the site does not (```` ```py title=\"x\" ````, or indented): its sample shows as text.", inline=True),
             )
 }
