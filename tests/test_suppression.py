@@ -198,3 +198,18 @@ def test_words_inside_the_comment_are_not_findings():
 def test_spacing_inside_the_comment_is_free():
     text = with_root_cause('It was human error. <!--followthrough:ignore\tFT503   "the vendor\'s words"-->\n')
     assert lint(text) == []
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        'The customer wrote "human error". <!-- followthrough ignore FT503 "quoting" -->',
+        'The customer wrote "human error". <!-- Followthrough: ignore FT503 "quoting" -->',
+        'The customer wrote "human error". <!-- followthrough: ignore FT503\n"quoting" -->',
+    ],
+)
+def test_a_comment_meant_as_a_suppression_but_not_one_says_so(written):
+    from followthrough.rules.suppression import directives
+
+    (d,) = directives(written, 10)
+    assert d.line == 10 and "not read as a suppression comment" in d.problem

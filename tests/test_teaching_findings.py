@@ -92,5 +92,5 @@ def test_new_with_a_bad_date_names_the_date_option(tmp_path: Path):
     result = run_cli("new", "db failover", "--date", "2026-13-01", cwd=tmp_path)
     assert_no_traceback(result)
     assert result.code == 2
-    assert "--date '2026-13-01': expected a date as YYYY-MM-DD" in result.err
+    assert "--date '2026-13-01': not a day of the calendar" in result.err
     assert "--today" not in result.err

@@ -7,6 +7,7 @@ SOURCE_DATE_EPOCH (the reproducible-builds convention), then the current UTC dat
 from __future__ import annotations
 
 import os
+import re
 from datetime import date, datetime, timezone
 from typing import Mapping
 
@@ -15,19 +16,26 @@ from .errors import ConfigError, UsageError
 ENV_TODAY = "FOLLOWTHROUGH_TODAY"
 
 
+def date_problem(value: str) -> str:
+    """Why `value` is not a date, in words for a message."""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        return "not a day of the calendar (check the month and the day)"
+    return "expected a date as YYYY-MM-DD"
+
+
 def resolve_today(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> date:
     env = os.environ if environ is None else environ
     if explicit:
         try:
             return date.fromisoformat(explicit)
         except ValueError:
-            raise UsageError(f"--today {explicit!r}: expected a date as YYYY-MM-DD") from None
+            raise UsageError(f"--today {explicit!r}: {date_problem(explicit)}") from None
     value = env.get(ENV_TODAY, "").strip()
     if value:
         try:
             return date.fromisoformat(value)
         except ValueError:
-            raise ConfigError(f"{ENV_TODAY}={value!r}: expected a date as YYYY-MM-DD") from None
+            raise ConfigError(f"{ENV_TODAY}={value!r}: {date_problem(value)}") from None
     epoch = env.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         try:

@@ -67,6 +67,14 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     config = config_from(args, cached=True)
     today = resolve_today(args.today)
+    if not args.paths and config.config_file is None and not config.docs_dir.is_dir():
+        from ..errors import UsageError
+
+        # Run from the wrong folder, a clean "0 checked" would pass for a clean repo.
+        raise UsageError(
+            f"no mkdocs.yml in {Path.cwd()} or above it, and no {config.docs_dir.name}/ folder here: "
+            "run inside a postmortems repo, or name the files or --config"
+        )
     report = lint_repo(config, args.paths or None, today, args.jobs)
     findings = [replace(f, path=shown(f.path, config.root)) for f in report.findings]
     render(findings, args.format, out)

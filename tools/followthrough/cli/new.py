@@ -11,6 +11,7 @@ from typing import TextIO
 
 from ..errors import UsageError
 from ..guidance import GUIDANCE
+from ..today import date_problem
 from ..model import KINDS
 from ..templating import environment
 from ..today import resolve_today
@@ -28,7 +29,7 @@ def _date_option(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise UsageError(f"--date {value!r}: expected a date as YYYY-MM-DD") from None
+        raise UsageError(f"--date {value!r}: {date_problem(value)}") from None
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:

@@ -24,6 +24,8 @@ from .levels import RuleLevels, apply_levels
 _DIRECTIVE = re.compile(r"<!--\s*followthrough\s*:(.*?)-->")
 _OPEN_QUOTE, _CLOSE_QUOTE = '"\u201c', '"\u201d'  # typographic quotes, as editors type them
 SHAPE = "ignore CODE[,CODE...] \"reason\""
+# `<!-- followthrough ignore ...` without its colon, `Followthrough:`, or a comment not closed on its line.
+_NEAR_MISS = re.compile(r"<!--\s*followthrough\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,13 +41,20 @@ class Directive:
 
 def directives(body: str, first_line: int, code: frozenset[int] = frozenset()) -> list[Directive]:
     """The suppression comments of a body outside code, with the lines each one covers."""
-    if "followthrough" not in body:
+    if "ollowthrough" not in body and "OLLOWTHROUGH" not in body:  # any case, at the cost of no lower()
         return []
     raw = body.split("\n")
     found: list[Directive] = []
     for line in md.lines_outside_code(body, first_line, code):
         matches = _matches(line.text)
         if not matches:
+            near = _NEAR_MISS.search(line.text)
+            if near is not None and line.text.count("`", 0, near.start()) % 2 == 0:
+                # Meant as a suppression but not one: say so rather than leave the finding unexplained.
+                found.append(
+                    Directive(line.number, near.start() + 1, near.start() + 1, (), line.number, line.number,
+                              f"not read as a suppression comment; write it on one line as <!-- followthrough: {SHAPE} -->")
+                )  # fmt: skip
             continue
         last = line.number
         if not _without(line.text, matches).strip():  # a line of its own: the next block too
