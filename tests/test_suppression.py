@@ -213,3 +213,10 @@ def test_a_comment_meant_as_a_suppression_but_not_one_says_so(written):
 
     (d,) = directives(written, 10)
     assert d.line == 10 and "not read as a suppression comment" in d.problem
+
+
+def test_a_reason_in_single_quotes_is_named_as_such():
+    from followthrough.rules.suppression import directives
+
+    (d,) = directives("""Text. <!-- followthrough: ignore FT503 'quoting' -->""", 1)
+    assert d.problem == 'put the reason in double quotes ("..."), not single ones'

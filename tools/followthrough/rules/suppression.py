@@ -157,6 +157,8 @@ def _read(m: re.Match[str], line: int, last: int) -> Directive:
     if verb != "ignore":
         return Directive(line, column, end, (), line, last, f"expected '{SHAPE}' after 'followthrough:'")
     cut = min((i for i in (args.find(q) for q in _OPEN_QUOTE) if i >= 0), default=-1)
+    if cut < 0 and ("'" in args or "\u2018" in args):
+        return Directive(line, column, end, (), line, last, "put the reason in double quotes (\"...\"), not single ones")
     codes_text, quoted = (args, "") if cut < 0 else (args[:cut], args[cut:])
     codes = tuple(c for c in re.split(r"[\s,]+", codes_text) if c)
     if not codes:
