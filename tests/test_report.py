@@ -207,7 +207,7 @@ def test_today_from_the_environment(repo_dir: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "env", "message"),
     [
-        (["--today", "2026-13-01"], {}, "--today '2026-13-01': expected a date as YYYY-MM-DD"),
+        (["--today", "2026-13-01"], {}, "--today '2026-13-01': not a day of the calendar"),
         (["--post", "github-issue"], {}, "GITHUB_TOKEN is not set"),
         (["--post", "slack"], {}, "SLACK_WEBHOOK_URL is not set"),
         (["--post", "slack"], {"SLACK_WEBHOOK_URL": "http://hooks.example.com/services/x"}, "SLACK_WEBHOOK_URL: expected an https:// URL"),
