@@ -146,22 +146,31 @@ def _without_gc(fn, *args):  # type: ignore[no-untyped-def]
             gc.enable()
 
 
-def load_repo(config: LoadedConfig, paths: Sequence[Path] | None = None, today: date | None = None) -> Repo:
-    """Load and lint the postmortems: every one under docs_dir, or those in `paths`."""
-    today = today or resolve_today()
+def _unreadable(rel: str, text: str) -> Finding | None:
+    """The FT009 finding for a file read_texts could not read, else None."""
+    return Finding(rel, 1, 1, "FT009", "the file " + text[len(_UNREADABLE) :]) if text.startswith(_UNREADABLE) else None
+
+
+def _start(config: LoadedConfig, paths: Sequence[Path] | None, today: date | None) -> tuple[Directory, list[Finding], list[Path], Context]:
+    """What every lint of a repo starts from: the people directory, the files, the context."""
     directory, dir_findings = load_directory(config)
     files = expand_paths(paths) if paths else (discover(config.docs_dir) if config.docs_dir.is_dir() else [])
-    ctx = Context(config.settings, directory, today)
+    return directory, dir_findings, files, Context(config.settings, directory, today or resolve_today())
+
+
+def load_repo(config: LoadedConfig, paths: Sequence[Path] | None = None, today: date | None = None) -> Repo:
+    """Load and lint the postmortems: every one under docs_dir, or those in `paths`."""
+    directory, dir_findings, files, ctx = _start(config, paths, today)
     texts = []
     unreadable = []
     for rel, text in read_texts(files, config.root):
-        if text.startswith(_UNREADABLE):
-            unreadable.append(Finding(rel, 1, 1, "FT009", "the file " + text[len(_UNREADABLE):]))
+        if (finding := _unreadable(rel, text)) is not None:
+            unreadable.append(finding)
         else:
             texts.append((rel, text))
     result = _without_gc(lambda: lint_texts(texts, ctx, reraise=bool(os.environ.get("FOLLOWTHROUGH_DEBUG"))))
     findings = tuple(sorted([*dir_findings, *unreadable, *result.findings]))
-    return Repo(config, directory, result.postmortems, findings, today, tuple(files))
+    return Repo(config, directory, result.postmortems, findings, ctx.today, tuple(files))
 
 
 @dataclass(frozen=True)
@@ -186,10 +195,7 @@ def lint_repo(config: LoadedConfig, paths: Sequence[Path] | None = None, today: 
     """The findings of every postmortem (or of `paths`), as `load_repo` finds them, without keeping
     the postmortems: what `followthrough lint` needs. Large repos are checked by `jobs` forked
     processes (each file on its own is independent; only the duplicate-id check spans files)."""
-    today = today or resolve_today()
-    directory, dir_findings = load_directory(config)
-    files = expand_paths(paths) if paths else (discover(config.docs_dir) if config.docs_dir.is_dir() else [])
-    ctx = Context(config.settings, directory, today)
+    _, dir_findings, files, ctx = _start(config, paths, today)
     # More workers than cores, or than there are files to share, only cost forks.
     jobs = min(default_jobs() if jobs is None else max(1, jobs), 2 * default_jobs(), max(1, len(files) // 100))
     work = _Work(ctx, config.root, files, bool(os.environ.get("FOLLOWTHROUGH_DEBUG")))
@@ -215,21 +221,19 @@ class _Work:
 
 
 def _lint_part(work: _Work, start: int, end: int) -> tuple[list[Finding], list[IdRecord | None]]:
+    return _without_gc(_lint_files, work, start, end)
+
+
+def _lint_files(work: _Work, start: int, end: int) -> tuple[list[Finding], list[IdRecord | None]]:
     findings: list[Finding] = []
     records: list[IdRecord | None] = []
-    was_enabled = gc.isenabled()
-    gc.disable()  # as in load_repo: many objects, no cycles
-    try:
-        for rel, text in read_texts(work.files[start:end], work.root):
-            if text.startswith(_UNREADABLE):
-                findings.append(Finding(rel, 1, 1, "FT009", "the file " + text[len(_UNREADABLE):]))
-                continue
-            pm, found = lint_file(rel, text, work.ctx, reraise=work.reraise)
-            findings.extend(found)
-            records.append(IdRecord.of(pm) if pm is not None else None)
-    finally:
-        if was_enabled:
-            gc.enable()
+    for rel, text in read_texts(work.files[start:end], work.root):
+        if (finding := _unreadable(rel, text)) is not None:
+            findings.append(finding)
+            continue
+        pm, found = lint_file(rel, text, work.ctx, reraise=work.reraise)
+        findings.extend(found)
+        records.append(IdRecord.of(pm) if pm is not None else None)
     return findings, records
 
 
