@@ -240,31 +240,28 @@ def scan(body: str, first_line: int, dialect: Dialect = DEFAULT_DIALECT) -> Bloc
     """The headings and code lines of `body` (whose first line is file line `first_line`)."""
     text = _Text(body)
     notable = text.notable()
+    fences, rejected = site_fences(text.lines, notable)
     try:
         if not dialect.line_scan_knows_it or ("--8<--" in body and "pymdownx.snippets" in dialect.extensions):
             raise _NeedsReference
-        headings, code, comments = _line_scan(text.lines, notable, dialect)
+        headings, code, comments = _line_scan(text.lines, notable, fences, dialect)
         by_reference = False
     except _NeedsReference:
-        headings, code, comments = _reference_scan(body, text.lines, notable, dialect)
+        headings, code, comments = _reference_scan(body, text.lines, notable, fences, dialect)
         by_reference = True
-    hidden = _hidden(text.lines, notable, headings, code, comments)
+    hidden = _hidden(text.lines, notable, headings, code, comments, fences, rejected, first_line)
     shift = _baselevel(dialect) - 1  # toc's baselevel renumbers headings after the block parser
     return Blocks(
         tuple(Heading(h.title, min(6, h.level + shift), h.line + first_line, h.form) for h in headings),
         frozenset(i + first_line for i in code),
         frozenset(i + first_line for i in comments),
-        tuple(
-            HiddenHeading(h.title, h.level, h.line + first_line, h.cause_line + first_line, finish_reason(h.reason, first_line))
-            for h in hidden
-        ),
+        tuple(hidden),
         by_reference,
-        () if dialect.superfences else tuple((i + first_line, why) for i, why in _false_fences(text.lines, notable, code)),
+        () if dialect.superfences else tuple((i + first_line, why) for i, why in _false_fences(text.lines, notable, code, fences, rejected)),
     )
 
 
-def _fenced(lines: list[str], notable: list[int], dialect: Dialect) -> tuple[set[int], list[_Fence]]:
-    fences, _ = site_fences(lines, notable)
+def _fenced(lines: list[str], notable: list[int], fences: list[_Fence], dialect: Dialect) -> set[int]:
     if dialect.superfences:
         # superfences pairs fences its own way; the scan trusts only fences both read alike:
         # column 0, a plain language, the same closer, no other fence-like line anywhere.
@@ -279,10 +276,11 @@ def _fenced(lines: list[str], notable: list[int], dialect: Dialect) -> tuple[set
             raise _NeedsReference
     if any("hl_lines=" in lines[i] for i in notable if lines[i][:3] in ("```", "~~~")):
         raise _NeedsReference  # its quoted value may run over several lines
-    code: set[int] = set()
-    for fence in fences:
-        code.update(range(fence.start, fence.end + 1))
-    return code, fences
+    return _fence_lines(fences)
+
+
+def _fence_lines(fences: list[_Fence]) -> set[int]:
+    return {k for f in fences for k in range(f.start, f.end + 1)}
 
 
 def _block_start(lines: list[str], i: int, boundaries: set[int]) -> int:
@@ -293,8 +291,10 @@ def _block_start(lines: list[str], i: int, boundaries: set[int]) -> int:
     return i
 
 
-def _line_scan(lines: list[str], notable: list[int], dialect: Dialect) -> tuple[list[Heading], set[int], set[int]]:
-    code, fences = _fenced(lines, notable, dialect)
+def _line_scan(
+    lines: list[str], notable: list[int], fences: list[_Fence], dialect: Dialect
+) -> tuple[list[Heading], set[int], set[int]]:
+    code = _fenced(lines, notable, fences, dialect)
     boundaries = {f.end for f in fences}  # a fenced block stands apart, as a block of its own
     skipped = set(code)
     comments: set[int] = set()
@@ -445,11 +445,12 @@ def _unstash(text: str, stash: list[Any]) -> str:
     return _STASHED.sub(text_of, text)
 
 
-def _reference_scan(body: str, lines: list[str], notable: list[int], dialect: Dialect) -> tuple[list[Heading], set[int], set[int]]:
+def _reference_scan(
+    body: str, lines: list[str], notable: list[int], fences: list[_Fence], dialect: Dialect
+) -> tuple[list[Heading], set[int], set[int]]:
     # Code lines for the timeline and wording rules: fenced_code's pairing (superfences' own
     # differs only for the unusual fences that sent the body here) and indented blocks.
-    fences, _ = site_fences(lines, notable)
-    code = {k for f in fences for k in range(f.start, f.end + 1)}
+    code = _fence_lines(fences)
     comments = _comment_lines(lines, notable, code)
     code |= _indented_code(lines, notable, code | comments)
     headings = []
@@ -512,7 +513,14 @@ def _line_making(lines: list[str], text: str, cursor: int, code: set[int]) -> tu
 
 
 def _hidden(
-    lines: list[str], notable: list[int], headings: list[Heading], code: set[int], comments: set[int]
+    lines: list[str],
+    notable: list[int],
+    headings: list[Heading],
+    code: set[int],
+    comments: set[int],
+    fences: list[_Fence],
+    rejected: list[int],
+    first_line: int,
 ) -> list[HiddenHeading]:
     """Heading-looking lines the site does not render as headings, each with its cause.
 
@@ -524,15 +532,14 @@ def _hidden(
     if not candidates:
         return []
     intended = _intended_code(lines)
-    fences, rejected = site_fences(lines, notable)
-    fenced = {k for f in fences for k in range(f.start, f.end + 1)}
+    fenced = _fence_lines(fences)
     hidden = []
     for i in candidates:
         if i in intended or (i in code and i not in fenced):
             continue
         level, title = _heading_like(lines[i]) or (2, "")
-        cause, reason = _why_hidden(lines, i, fenced, fences, rejected)
-        hidden.append(HiddenHeading(title, level, i, cause, reason))
+        cause, reason = _why_hidden(lines, i, fenced, fences, rejected, first_line)
+        hidden.append(HiddenHeading(title, level, i + first_line, cause + first_line, reason))
     return hidden
 
 
@@ -551,10 +558,11 @@ def _heading_like(line: str) -> tuple[int, str] | None:
 _NO_SPACE_HEADING = re.compile(r"(#{1,6})([^#\s].*)")
 
 
-def _false_fences(lines: list[str], notable: list[int], code: set[int]) -> list[tuple[int, str]]:
+def _false_fences(
+    lines: list[str], notable: list[int], code: set[int], fences: list[_Fence], rejected: list[int]
+) -> list[tuple[int, str]]:
     """Fence openers as an author reads them (CommonMark) that fenced_code does not take, outside
     the site's code: the sample after such a line shows as a paragraph of text."""
-    fences, rejected = site_fences(lines, notable)
     ends = {f.start for f in fences} | {f.end for f in fences}
     suspects = [
         i for i in notable
@@ -597,21 +605,24 @@ def _intended_code(lines: list[str]) -> set[int]:
     return code
 
 
-def _why_hidden(lines: list[str], i: int, code: set[int], fences: list[_Fence], rejected: list[int]) -> tuple[int, str]:
-    """(the line where the fix belongs, why); line indexes in the text are marked with §."""
+def _why_hidden(
+    lines: list[str], i: int, code: set[int], fences: list[_Fence], rejected: list[int], first_line: int
+) -> tuple[int, str]:
+    """(the index of the line where the fix belongs, why, naming file lines)."""
+    n = first_line  # index + n: the file line
     line = lines[i]
     if i in code:
         at = _fence_index(fences, i)
         fence = fences[at] if at >= 0 and fences[at].start <= i <= fences[at].end else None
         if fence is None:
             return i, "the site shows it as indented code (4 or more spaces after a blank line); remove the indentation"
-        pairing = f"the fence at line §{fence.start} pairs with the one at line §{fence.end} and lines §{fence.start + 1}-§{fence.end - 1} are code on the site"
+        pairing = f"the fence at line {fence.start + n} pairs with the one at line {fence.end + n} and lines {fence.start + 1 + n}-{fence.end - 1 + n} are code on the site"
         # What made it so: the nearest earlier fence-like line the site does not take as a fence.
         culprit = next((k for k in range(fence.start - 1, -1, -1) if k not in code and _FENCE_LIKE.match(lines[k])), None)
         if culprit is not None:
             why = _why_not_fence(lines[culprit], culprit in rejected)
             return culprit, f"this fence opener is not a fence on the site ({why}), so {pairing}"
-        return fence.start, f"{pairing}; close the code block before the heading at line §{i}"
+        return fence.start, f"{pairing}; close the code block before the heading at line {i + n}"
     lead = len(line) - len(line.lstrip(" "))
     if line.lstrip(" ")[:1] == "\u00a0":
         return i, "it starts with a no-break space, so the site renders it as text; start the line with '#'"
@@ -625,9 +636,9 @@ def _why_hidden(lines: list[str], i: int, code: set[int], fences: list[_Fence], 
     while start > 0 and lines[start - 1]:
         start -= 1
     if start < i and "|" in lines[start]:
-        return i, f"it follows the table at line §{start} without a blank line, so the site makes it a table row; put a blank line before it"
+        return i, f"it follows the table at line {start + n} without a blank line, so the site makes it a table row; put a blank line before it"
     if start < i and lines[start].lstrip(" ").startswith("<"):
-        return i, f"it is inside the HTML block that starts at line §{start}; put a blank line before it"
+        return i, f"it is inside the HTML block that starts at line {start + n}; put a blank line before it"
     return i, "the site does not render it as a heading here; put a blank line before it and start the line with '#'"
 
 
@@ -654,8 +665,3 @@ def _why_not_fence(line: str, attrs_rejected: bool) -> str:
         return "its {attributes} are not well-formed"
     info = stripped.lstrip("`~").strip()
     return f"fenced_code does not accept the info string {info!r}; write a plain language, or {{.lang key=\"value\"}}"
-
-
-def finish_reason(reason: str, first_line: int) -> str:
-    """Turn the scan's §-marked line indexes into file lines."""
-    return re.sub(r"§(\d+)", lambda m: str(int(m.group(1)) + first_line), reason)
