@@ -12,7 +12,7 @@ from functools import lru_cache
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable, Iterator
 
-from .blocks import Blocks, Dialect, scan
+from .blocks import Blocks
 from .model import Section
 
 # The first time on a line: a full date-time (2026-05-20 14:32, 2026-05-20T14:32:05Z,
@@ -33,10 +33,6 @@ def _first_time(text: str) -> re.Match[str] | None:
 class Line:
     number: int  # file line
     text: str
-
-
-def read_blocks(body: str, first_line: int, dialect: Dialect) -> Blocks:
-    return scan(body, first_line, dialect)
 
 
 def lines_outside_code(body: str, first_line: int, code: Iterable[int] = ()) -> Iterator[Line]:

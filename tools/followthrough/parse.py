@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from . import body as md
+from .blocks import scan
 from . import frontmatter, safeyaml
 from .findings import Finding, Level
 from .model import ITEM_STATUSES, ITEM_TYPES, KINDS, ROLES, SINGLE_ROLES, STATUSES, TIMES, ActionItem, Postmortem, Roles, TimelineEntry
@@ -336,7 +337,7 @@ def parse_postmortem(text: str, path: str, settings: Settings) -> tuple[Postmort
     kind = f.choice("kind", KINDS) if "kind" in data else "incident"
     times = {k: f.moment(k) for k in TIMES}
     pm_id = f.text("id", required=True) if "id" in data else stem
-    blocks = md.read_blocks(parts.body, parts.body_line, settings.markdown)
+    blocks = scan(parts.body, parts.body_line, settings.markdown)
     timeline = _timeline(md.section_lines(parts.body, parts.body_line, blocks, "Timeline"), times["started"])
     pm = Postmortem(
         path=path,

@@ -23,20 +23,20 @@ def config_from(args: argparse.Namespace, *, cached: bool = False) -> LoadedConf
     """The repo's settings. `cached`: the settings kept by the last run for this exact mkdocs.yml
     (see config_cache), for commands that need only `settings`, not the plugin's MkDocs config.
     FOLLOWTHROUGH_NO_CACHE=1 reads mkdocs.yml afresh and keeps nothing."""
-    if cached and not os.environ.get("FOLLOWTHROUGH_NO_CACHE"):
+    use_cache = cached and not os.environ.get("FOLLOWTHROUGH_NO_CACHE")
+    if use_cache:
         from .. import config_cache
         from ..workspace import find_config
 
         config_file = args.config if args.config is not None else find_config(Path.cwd())
         if config_file is not None and (hit := config_cache.load(config_file)) is not None:
-            return hit
+            return hit  # before importing config: that import is MkDocs'
     from ..config import load_config
 
+    if not use_cache:
+        return load_config(args.config, start=Path.cwd())
     loaded = load_config(args.config, start=Path.cwd())
-    if cached and not os.environ.get("FOLLOWTHROUGH_NO_CACHE"):
-        from .. import config_cache
-
-        config_cache.store(loaded)
+    config_cache.store(loaded)
     return loaded
 
 
