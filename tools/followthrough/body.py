@@ -10,10 +10,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, TypeVar
 
 from .blocks import Blocks
-from .model import Section
+from .model import HiddenHeading, Section
 
 # The first time on a line: a full date-time (2026-05-20 14:32, 2026-05-20T14:32:05Z,
 # 2026-05-20 14:32+02:00) or a clock time (14:32, 14:32:05), in one search.
@@ -48,7 +48,10 @@ def normalize_heading(title: str) -> str:
     return re.sub(r"[^a-z0-9 ]+", "", title.lower()).strip()
 
 
-def find_section(sections: Iterable[Section], wanted: str) -> Section | None:
+_Titled = TypeVar("_Titled", Section, HiddenHeading)
+
+
+def find_section(sections: Iterable[_Titled], wanted: str) -> _Titled | None:
     """The first heading whose title starts with `wanted` (case and punctuation aside)."""
     key = normalize_heading(wanted)
     return next((s for s in sections if normalize_heading(s.title).startswith(key)), None)

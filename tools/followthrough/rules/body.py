@@ -141,8 +141,7 @@ def _sections(pm: Postmortem, wanted: tuple[str, ...], out: Collector) -> None:
     for i, (name, section) in enumerate(present):
         if section is not None:
             continue
-        key = md.normalize_heading(name)
-        hidden = next((h for h in pm.hidden_headings if md.normalize_heading(h.title).startswith(key)), None)
+        hidden = md.find_section(pm.hidden_headings, name)
         if hidden is not None:
             hidden_reported.add(hidden.line)
             by_cause.setdefault((hidden.cause_line, hidden.reason), []).append((name, hidden))
