@@ -10,7 +10,6 @@ import html
 import re
 from urllib.parse import quote
 
-from markdown.extensions.fenced_code import FencedBlockPreprocessor
 from markupsafe import Markup
 
 # Python-Markdown's backslash escapes (plus '|' for tables); '<', '>', '&' and '"' become
@@ -83,23 +82,8 @@ def safe_page_title(title: str) -> str:
     return text.replace("&", "&amp;").replace("<", "\u2039").replace(">", "\u203a")
 
 
-_LIST_START = re.compile(r"^\s{0,3}([-*+]|\d{1,9}[.)])\s")
 _AUTOLINK = re.compile(r"<(?:https?://|mailto:)[^\s<>]*>|<[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>", re.I)
 _CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)", re.S)
-
-
-def _fenced_lines(markdown: str) -> set[int]:
-    """Indexes of the lines that Python-Markdown's fenced_code will take as code (fences included).
-
-    Its own pattern, so the two never disagree: an indented, unclosed or mismatched fence is
-    not code to Markdown, and must not be spared here either."""
-    lines: set[int] = set()
-    for m in FencedBlockPreprocessor.FENCED_BLOCK_RE.finditer(markdown):
-        first = markdown.count("\n", 0, m.start())
-        last = first + m.group(0).count("\n")
-        lines.update(range(first, last + 1))
-    return lines
-
 
 # Link targets and attributes that run script; attr_list ({: onclick=...}) would pass them on.
 _SCRIPT_URL = re.compile(r"(\]\(\s*<?\s*|^\s{0,3}\[[^\]]+\]:\s*<?\s*)(?:javascript|vbscript|data):", re.I | re.M)
@@ -116,38 +100,24 @@ def _defuse(line: str) -> str:
         line = cleaned
 
 
-def neutralize_html(markdown: str) -> str:
+def neutralize_html(markdown: str, code: frozenset[int]) -> str:
     """The body of a postmortem with raw HTML shown as text: '<' becomes '&lt;' outside code.
 
-    Markdown passes raw HTML through, so a postmortem quoting `<script>` in prose would run
-    it on the site. Fenced and indented code blocks, code spans and autolinks
-    (<https://...>) are left alone; links to `javascript:`/`data:` URLs and `on...=` handlers
-in attribute lists are defused; everything else Markdown does is unchanged."""
+    `code` holds the lines (counted from 0) that the site renders as code, from the block model
+    that agrees with Python-Markdown (`followthrough.blocks`), so what is code here is code on
+    the page. Code spans and autolinks (<https://...>) are left alone; links to
+    `javascript:`/`data:` URLs and `on...=` handlers in attribute lists are defused.
+
+    This keeps raw HTML out of `followthrough pages --out` output, which a plain MkDocs build
+    renders with no sanitizer after it; the plugin's build also cleans the rendered HTML
+    (`followthrough.site.sanitize`), which is the wall that holds when this misreads a line."""
     if not _DANGER.search(markdown):
         return markdown
-    fenced = _fenced_lines(markdown)
     out: list[str] = []
-    previous_blank = True
-    in_list = False
-    in_indented_code = False
     for number, line in enumerate(markdown.split("\n")):
-        if number in fenced:
-            out.append(line)
-            previous_blank = False
-            continue
-        blank = not line.strip()
-        indented = line.startswith(("    ", "\t"))
-        if indented and not blank and not in_list and (previous_blank or in_indented_code):
-            in_indented_code = True
+        if number in code:
             out.append(line)
             continue
-        if not blank:
-            in_indented_code = False
-            if _LIST_START.match(line):
-                in_list = True
-            elif not indented and previous_blank:
-                in_list = False
-        previous_blank = blank
         line = _defuse(line)
         out.append(_neutralize_inline(line) if "<" in line else line)
     return "\n".join(out)

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from .. import metrics as m
 from ..model import ROLES, Directory, Postmortem
-from ..rules.suppression import strip_directives
+from ..rules.suppression import strip_directives_mapped
 from ..settings import ROLE_TITLES, ROLE_DUTIES, Settings
 from ..state import TicketState
 from ..templating import template_dirs
@@ -306,7 +306,8 @@ class Site:
         head = self.renderer.render("card.md.j2", here, pm=pm, h1=h1)
         middle = CARD_MARK + "\n\n" if card_placeholder else self.card_html(pm) + "\n"
         # Suppression comments are for lint; shown as text they would be noise on the page.
-        return head + middle + neutralize_html(strip_directives(pm.body, frozenset(n - pm.body_line for n in pm.code_lines)))
+        body, code = strip_directives_mapped(pm.body, frozenset(n - pm.body_line for n in pm.code_lines))
+        return head + middle + neutralize_html(body, code)
 
     def card_html(self, pm: Postmortem) -> str:
         return card(self.renderer, pm)

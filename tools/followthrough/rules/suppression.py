@@ -114,8 +114,14 @@ def apply_rule_settings(findings: Iterable[Finding], postmortems: Sequence[Postm
 def strip_directives(body: str, code: frozenset[int] = frozenset()) -> str:
     """The body without its suppression comments, for the site; a comment's own line goes too.
     `code` holds the body's code lines, counted from 0."""
+    return strip_directives_mapped(body, code)[0]
+
+
+def strip_directives_mapped(body: str, code: frozenset[int] = frozenset()) -> tuple[str, frozenset[int]]:
+    """`strip_directives`, and the code lines of what it returns (lines dropped before a code
+    line move it up), so the result can be read with the same code lines as the original."""
     if "followthrough" not in body:
-        return body
+        return body, code
     lines = body.split("\n")
     dropped: set[int] = set()
     for line in md.lines_outside_code(body, 0, code):
@@ -127,7 +133,10 @@ def strip_directives(body: str, code: frozenset[int] = frozenset()) -> str:
             lines[line.number] = rest
         else:
             dropped.add(line.number)
-    return "\n".join(text for i, text in enumerate(lines) if i not in dropped)
+    if not dropped:
+        return "\n".join(lines), code
+    kept = [i for i in range(len(lines)) if i not in dropped]
+    return "\n".join(lines[i] for i in kept), frozenset(j for j, i in enumerate(kept) if i in code)
 
 
 def _matches(text: str) -> list[re.Match[str]]:

@@ -24,7 +24,9 @@ from ..blocks import SITE_EXTENSIONS, dialect_from
 from ..config import LoadedConfig, PluginConfig, settings_from_plugin
 from ..errors import FollowthroughError
 from ..pages import SITE_NAV, Site, SiteOptions, site_options
+from ..pages.csp import add_policy
 from ..pages.escape import safe_page_title
+from ..pages.sanitize import safe_title, sanitize_html, sanitize_meta, sanitize_toc
 from ..pages.generate import CARD_MARK
 from ..pages import paths
 from ..repo import load_repo, relative_to_root
@@ -46,6 +48,12 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         self.site: Site | None = None
         self.generated: set[str] = set()  # src_uri of the pages this build generated
         self.stashed: dict[str, list[str]] = {}  # src_uri -> HTML blocks taken out before Markdown
+        self.serving = False
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # `mkdocs serve` adds an inline live-reload script after every hook has run, which the
+        # policy's hashes cannot know: previews go without the policy (the sanitizer still runs).
+        self.serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -121,6 +129,8 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
             return self._stash_tables(page.file.src_uri, markdown)
         pm = self.site.find(page.file.src_uri)
         if pm is None:
+            # Any other page of docs_dir is repo content too: themes print its front-matter raw.
+            page.meta = sanitize_meta(page.meta)
             return None
         page.meta["title"] = self.site.page_title(pm)
         # mkdocs-material prints tag names as raw HTML: give it text that cannot be markup.
@@ -128,17 +138,33 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         return self.site.postmortem_markdown(pm, card_placeholder=True)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
-        # The card is HTML already; putting it in after Markdown has run spares Markdown from
-        # parsing it on every postmortem page (a third of the plugin's per-page time).
+        """Every page's HTML goes through the sanitizer; then the blocks this plugin built itself
+        (the header card, the generated pages' tables and charts, all escaped by their
+        templates) are put in. The card goes in after Markdown so Markdown need not parse it."""
         if self.site is None:
             return None
+        sanitize_toc(page.toc.items)
+        if "title" not in page.meta and page.title:
+            page.meta["title"] = safe_title(page.title, is_html=True)  # taken from the rendered first heading
         blocks = self.stashed.pop(page.file.src_uri, None)
         if blocks is not None:
-            return _STASH_MARK.sub(lambda m: blocks[int(m.group(1))], html)
+            parts = _STASH_MARK.split(html)  # text, index, text, index, ..., text
+            return "".join(sanitize_html(part) if i % 2 == 0 else blocks[int(part)] for i, part in enumerate(parts))
         pm = self.site.find(page.file.src_uri)
         if pm is None or CARD_MARK not in html:
+            return sanitize_html(html)
+        before, after = html.split(CARD_MARK, 1)
+        return sanitize_html(before) + self.site.card_html(pm) + sanitize_html(after)
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        if self.site is None or self.serving or not self.options.content_security_policy:
             return None
-        return html.replace(CARD_MARK, self.site.card_html(pm), 1)
+        return add_policy(output, self.options.content_security_policy, page.content)
+
+    def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str | None:
+        if self.site is None or self.serving or not self.options.content_security_policy or not template_name.endswith(".html"):
+            return None
+        return add_policy(output_content, self.options.content_security_policy)
 
     def _stash_tables(self, src_uri: str, markdown: str) -> str:
         # The generated pages' tables are HTML already (thousands of rows on a large repo): hand
