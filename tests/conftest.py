@@ -16,6 +16,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from collections.abc import Iterator
 
 import pytest
 
@@ -142,3 +143,48 @@ def cli():
 def assert_no_traceback(result: Result) -> None:
     assert "Traceback" not in result.err, result.err
     assert "Traceback" not in result.out, result.out
+
+
+# ---------------------------------------------------------------- headless Chromium, for the browser tests
+
+CHROMIUM = Path(os.environ.get("FOLLOWTHROUGH_CHROMIUM", "/usr/bin/chromium"))
+# Without the background-networking flags Chromium keeps dialling out at start, which a closed network refuses.
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _browser_missing() -> str | None:
+    if not CHROMIUM.exists():
+        return f"no Chromium at {CHROMIUM} (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the Python package playwright is not installed (pip install -e '.[test]')"
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (its own browser download is never used); skipped
+    when missing, unless FOLLOWTHROUGH_REQUIRE_BROWSER=1 (set by .ci/run) makes that a failure."""
+    missing = _browser_missing()
+    if missing:
+        if os.environ.get("FOLLOWTHROUGH_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{missing}; FOLLOWTHROUGH_REQUIRE_BROWSER=1 makes a missing browser a failure")
+        pytest.skip(missing)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        # launch() gives every run a fresh, empty profile (its own temporary --user-data-dir).
+        launched = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
+        try:
+            yield launched
+        finally:
+            launched.close()

@@ -38,31 +38,10 @@ from .conftest import ROOT, shipped_repo
 
 OUTPUT = ROOT / "test-output"
 TODAY = "2026-11-23"
-CHROMIUM = Path(os.environ.get("FOLLOWTHROUGH_CHROMIUM", "/usr/bin/chromium"))
-# Without the background-networking flags Chromium keeps dialling out at start, which a closed network refuses.
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 HOME, OVERDUE, COMPLETION = "", "overdue/", "completion/"
 TIMEOUT_MS = 20_000
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def _browser_missing() -> str | None:
-    if not CHROMIUM.exists():
-        return f"no Chromium at {CHROMIUM} (apt-get install chromium)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the Python package playwright is not installed (pip install -e '.[test]')"
-    return None
 
 
 # ---------------------------------------------------------------- the site and its server
@@ -162,24 +141,6 @@ def served(site: Path) -> Iterator[Served]:
 
 
 # ---------------------------------------------------------------- the browser
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    missing = _browser_missing()
-    if missing:
-        if os.environ.get("FOLLOWTHROUGH_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{missing}; FOLLOWTHROUGH_REQUIRE_BROWSER=1 makes a missing browser a failure")
-        pytest.skip(missing)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        # launch() gives every run a fresh, empty profile (its own temporary --user-data-dir).
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @dataclass
