@@ -46,7 +46,9 @@ class Repo:
         return [f for f in self.findings if f.is_error]
 
     def file_of(self, pm: Postmortem) -> Path:
-        return (self.config.root / pm.path).resolve()
+        # The folders resolved, never the file itself: a link stays a link (and is refused).
+        path = self.config.root / pm.path
+        return path.parent.resolve() / path.name
 
     def valid_postmortems(self) -> tuple[Postmortem, ...]:
         """Postmortems without error findings: what the site, sync and reports work from."""
