@@ -454,3 +454,15 @@ def test_sync_never_writes_a_ticket_through_a_link_out_of_the_repo(tmp_path):
         assert jira.count("write") == 0
         assert result.code == 1  # a file that was not read is a failure of the run, not silence
         assert "postmortems/2026/2026-05-20-payments.md: skipped: not read (FT012)" in result.out + result.err
+
+
+def test_new_never_writes_a_postmortem_through_a_linked_year_folder(tmp_path):
+    root = lint_repo(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (root / "postmortems" / "2027").symlink_to(elsewhere)
+    result = run_cli("new", "checkout outage", "--date", "2027-01-05", cwd=root)
+    assert_no_traceback(result)
+    assert result.code == 2
+    assert "postmortems/2027: a symbolic link" in result.err
+    assert list(elsewhere.iterdir()) == []

@@ -96,14 +96,19 @@ def refusal_of(path: Path, st: os.stat_result) -> Refusal | None:
     return _special(path, st.st_mode)
 
 
+# The names MkDocs renders as Markdown pages.
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")
+
+
 def is_markdown(name: str) -> bool:
-    return name.endswith(".md")
+    return name.lower().endswith(MARKDOWN_SUFFIXES)
 
 
 def scan(folder: Path, limit: int) -> Scan:
     """Every entry below `folder`, never following a link: Markdown and other regular files
-    (outside hidden folders, in name order), and every link, special file and Markdown file over
-    `limit` bytes, hidden folders included (MkDocs walks those too, following links)."""
+    (outside hidden folders; a folder's files before its subfolders, each in name order, as
+    os.walk gives them), and every link, special file and Markdown file over `limit` bytes,
+    hidden folders included (MkDocs walks those too, following links)."""
     found = Scan()
     _scan_into(folder, limit, False, found)
     return found
@@ -115,21 +120,31 @@ def _scan_into(folder: Path, limit: int, hidden: bool, found: Scan) -> None:
             entries = sorted(it, key=lambda e: e.name)
     except OSError:
         return  # a folder we may not list: nothing in it is read either
+    folders = []
     for entry in entries:
         path = Path(entry.path)
         try:
-            st = entry.stat(follow_symlinks=False)
+            # The entry's type comes with the listing; only files that need a size, and entries
+            # of an odd type, cost a stat.
+            if entry.is_symlink():
+                found.refused.append(link_refusal(path))
+            elif entry.is_dir(follow_symlinks=False):
+                folders.append(entry)
+            elif not entry.is_file(follow_symlinks=False):
+                if (refusal := _special(path, entry.stat(follow_symlinks=False).st_mode)) is not None:
+                    found.refused.append(refusal)
+            elif is_markdown(entry.name):
+                size = entry.stat(follow_symlinks=False).st_size
+                if size > limit:
+                    found.refused.append(too_large(path, size, limit))
+                elif not hidden:
+                    found.markdown.append(path)
+            elif not hidden:
+                found.others.append(path)
         except OSError:
-            continue
-        refusal = refusal_of(path, st)
-        if refusal is not None:
-            found.refused.append(refusal)
-        elif stat.S_ISDIR(st.st_mode):
-            _scan_into(path, limit, hidden or entry.name.startswith("."), found)
-        elif is_markdown(entry.name) and st.st_size > limit:
-            found.refused.append(too_large(path, st.st_size, limit))
-        elif not hidden:
-            (found.markdown if is_markdown(entry.name) else found.others).append(path)
+            continue  # gone since the listing
+    for entry in folders:
+        _scan_into(Path(entry.path), limit, hidden or entry.name.startswith("."), found)
 
 
 def first_link(path: Path, root: Path) -> Path | None:

@@ -93,6 +93,7 @@ def _copies(docs: Path, settings: Settings, postmortems: set[Path], pages: dict[
         return {}
     found = scan(docs, settings.max_file_bytes)
     people = (docs / settings.people_file).absolute()
+    markdown = set(found.markdown)
     copies: dict[str, Path] = {}
     for source in (*found.markdown, *found.others):
         rel = source.relative_to(docs).as_posix()
@@ -100,6 +101,6 @@ def _copies(docs: Path, settings: Settings, postmortems: set[Path], pages: dict[
             continue
         if rel in pages:
             continue  # a generated page of the same name wins, as in the plugin's build after `pages --out`
-        if source in found.markdown or is_published(rel, settings.publish_files):
+        if source in markdown or is_published(rel, settings.publish_files):
             copies[rel] = source
     return copies
