@@ -52,6 +52,8 @@ class Scan:
 
 
 def size_text(size: int) -> str:
+    if size >= 1024 * MB:
+        return f"{size / (1024 * MB):.1f} GB"
     return f"{size / MB:.1f} MB" if size >= MB // 10 else f"{size} bytes"
 
 
