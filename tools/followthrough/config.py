@@ -21,9 +21,12 @@ from .model import KINDS, ROLES, STATUSES
 from .blocks import DEFAULT_DIALECT, SITE_EXTENSIONS, Dialect, dialect_from
 from .parse import did_you_mean
 from .rules.catalog import RULES
+from .safefiles import MB
 from .rules.codes import code_hint
 from .rules.levels import Choice, PathLevels, RuleLevels, path_pattern
 from .settings import (
+    DEFAULT_MAX_FILE_BYTES,
+    DEFAULT_PUBLISH_FILES,
     DEFAULT_ROLE_COMBINATIONS,
     DEFAULT_SECTIONS,
     DEFAULT_SEVERITIES,
@@ -84,6 +87,8 @@ class PluginConfig(base.Config):
     blame_phrases = c.ListOfItems(c.Type(str), default=[])
     mirror_statuses = c.ListOfItems(c.Choice(STATUSES), default=["in-review", "published"])
     state_file = c.Type(str, default=".followthrough/state.json")
+    max_file_mb = c.Type((int, float), default=DEFAULT_MAX_FILE_BYTES / MB)
+    publish_files = c.ListOfItems(c.Type(str), default=list(DEFAULT_PUBLISH_FILES))
     # Any value here: `read_rule_levels` checks them and can name the code and suggest one,
     # where a typed option would only say "expected a dict".
     rules = c.Type(object, default={})
@@ -145,6 +150,12 @@ def settings_from_plugin(
             problems.append(f"sections: {kind!r} is not a kind; use one of {list(KINDS)}")
     rule_levels, rule_problems = read_rule_levels(plugin.rules, plugin.rules_per_path, docs_dir)
     problems += rule_problems
+    size = plugin.max_file_mb
+    if isinstance(size, bool) or not isinstance(size, (int, float)) or not 0 < size < 1024 * 1024:
+        problems.append(f"max_file_mb: a size in megabytes above 0, e.g. 10; got {size!r}")
+    for glob in plugin.publish_files:
+        if not glob.strip("/") or ".." in glob.split("/"):
+            problems.append(f"publish_files: {glob!r} is not a glob of files inside docs_dir, e.g. \"*.png\"")
     if problems:
         raise ConfigError("\n".join(f"{where}: plugins.{PLUGIN_NAME}.{p}" for p in problems))
     sections = {k: tuple(v) for k, v in DEFAULT_SECTIONS.items()}
@@ -162,6 +173,8 @@ def settings_from_plugin(
         site_url=site_url,
         markdown=markdown,
         rule_levels=rule_levels,
+        max_file_bytes=int(size * MB),
+        publish_files=tuple(plugin.publish_files),
     )
 
 

@@ -10,7 +10,9 @@ import gc
 import os
 import re
 import signal
+import stat
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -22,6 +24,8 @@ from .lint import IdRecord, duplicate_ids, lint_file, lint_texts
 from .model import Directory, Postmortem
 from .people import parse_directory
 from .rules.context import Context
+from .safefiles import Refusal, Refused, first_link, link_refusal, read_bounded, refusal_of, scan
+from .settings import DEFAULT_MAX_FILE_BYTES as DEFAULT_LIMIT
 from .today import resolve_today
 
 _YEAR = re.compile(r"^\d{4}$")
@@ -42,7 +46,9 @@ class Repo:
         return [f for f in self.findings if f.is_error]
 
     def file_of(self, pm: Postmortem) -> Path:
-        return (self.config.root / pm.path).resolve()
+        # The folders resolved, never the file itself: a link stays a link (and is refused).
+        path = self.config.root / pm.path
+        return path.parent.resolve() / path.name
 
     def valid_postmortems(self) -> tuple[Postmortem, ...]:
         """Postmortems without error findings: what the site, sync and reports work from."""
@@ -61,74 +67,88 @@ def is_postmortem_path(relative: Path) -> bool:
     return any(_YEAR.match(part) for part in relative.parts[:-1]) or bool(_DATED.match(relative.name))
 
 
-def discover(folder: Path) -> list[Path]:
-    found = []
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        base = Path(dirpath)
-        for name in sorted(filenames):
-            path = base / name
-            if is_postmortem_path(path.relative_to(folder)):
-                found.append(path)
-    return found
+def discover(folder: Path, limit: int = DEFAULT_LIMIT) -> tuple[list[Path], list[Refusal]]:
+    """The postmortems below `folder`, and the links, special files and oversized files refused there."""
+    found = scan(folder, limit)
+    return [p for p in found.markdown if is_postmortem_path(p.relative_to(folder))], found.refused
 
 
-def expand_paths(paths: Sequence[Path]) -> list[Path]:
+def expand_paths(paths: Sequence[Path], root: Path, limit: int = DEFAULT_LIMIT) -> tuple[list[Path], list[Refusal]]:
+    """The files named on the command line (folders searched), each once, and what was refused."""
     files: list[Path] = []
+    refused: list[Refusal] = []
     for p in paths:
-        if p.is_dir():
-            files.extend(discover(p))
-        elif p.is_file():
-            files.append(p)
+        link = first_link(p, root)
+        if link is not None:
+            refused.append(link_refusal(link))
+            continue
+        try:
+            st = p.lstat()
+        except OSError:
+            raise UsageError(f"{p}: no such file or folder") from None
+        if stat.S_ISDIR(st.st_mode):
+            found, more = discover(p, limit)
+            files.extend(found)
+            refused.extend(more)
+        elif (refusal := refusal_of(p, st)) is not None:
+            refused.append(refusal)
         else:
-            raise UsageError(f"{p}: no such file or folder")
+            files.append(p)
     seen: set[Path] = set()
     unique = []
     for f in files:
-        try:
-            key = f.resolve()
-        except (OSError, RuntimeError):  # a symlink loop: read_texts reports it on the file
-            key = f.absolute()
+        key = f.absolute()
         if key not in seen:
             seen.add(key)
             unique.append(f)
-    return unique
+    return unique, refused
 
 
 def relative_to_root(path: Path, root: Path) -> str:
-    resolved = path.resolve()
+    """`path` relative to the repo, posix; its last step is never resolved, so a link is named
+    as itself, not as the file it points to."""
     try:
-        return resolved.relative_to(root).as_posix()
+        resolved = path.absolute().parent.resolve() / path.name
+    except (OSError, RuntimeError):  # a loop of folder links (RuntimeError before Python 3.13)
+        resolved = path.absolute()
+    try:
+        return resolved.relative_to(_resolved(root)).as_posix()
     except ValueError:
         return resolved.as_posix()
 
 
-def read_texts(files: Iterable[Path], root: Path) -> Iterable[tuple[str, str]]:
-    """(path relative to root, text); an unreadable file yields a text that parses to FT009."""
+@lru_cache(maxsize=8)
+def _resolved(root: Path) -> Path:
+    return root.resolve()
+
+
+def refusal_finding(refusal: Refusal, root: Path) -> Finding:
+    return Finding(relative_to_root(refusal.path, root), 1, 1, refusal.code, refusal.message)
+
+
+def read_texts(files: Iterable[Path], root: Path, limit: int = DEFAULT_LIMIT) -> Iterable[tuple[str, str | Finding]]:
+    """(path relative to root, text), or the finding that says why the file was not read."""
     for f in files:
+        rel = relative_to_root(f, root)
         try:
-            rel = relative_to_root(f, root)
-        except (OSError, RuntimeError) as exc:  # a symlink loop (RuntimeError before Python 3.13)
-            yield f.as_posix(), _UNREADABLE + f"cannot be read: {getattr(exc, 'strerror', None) or exc}"
-            continue
-        try:
-            yield rel, f.read_text(encoding="utf-8")
+            yield rel, read_bounded(f, limit).decode("utf-8")
+        except Refused as exc:
+            yield rel, refusal_finding(exc.refusal, root)
         except UnicodeDecodeError as exc:
-            yield rel, _UNREADABLE + f"not UTF-8 text ({exc.reason} at byte {exc.start})"
+            yield rel, Finding(rel, 1, 1, "FT009", f"the file not UTF-8 text ({exc.reason} at byte {exc.start})")
         except OSError as exc:
-            yield rel, _UNREADABLE + f"cannot be read: {exc.strerror}"
-
-
-_UNREADABLE = "\x00unreadable:"
+            yield rel, Finding(rel, 1, 1, "FT009", f"the file cannot be read: {exc.strerror or exc}")
 
 
 def load_directory(config: LoadedConfig) -> tuple[Directory, list[Finding]]:
     path = config.docs_dir / config.settings.people_file
     rel = relative_to_root(path, config.root)
-    if not path.is_file():
+    if not path.is_symlink() and not path.is_file():
         return Directory(path=rel), []
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_bounded(path, config.settings.max_file_bytes).decode("utf-8")
+    except Refused as exc:
+        return Directory(present=True, path=rel), [refusal_finding(exc.refusal, config.root)]
     except (OSError, UnicodeDecodeError) as exc:
         return Directory(present=True, path=rel), [Finding(rel, 1, 1, "FT009", f"the people directory cannot be read: {exc}")]
     return parse_directory(text, rel)
@@ -146,15 +166,31 @@ def _without_gc(fn, *args):  # type: ignore[no-untyped-def]
             gc.enable()
 
 
-def _unreadable(rel: str, text: str) -> Finding | None:
-    """The FT009 finding for a file read_texts could not read, else None."""
-    return Finding(rel, 1, 1, "FT009", "the file " + text[len(_UNREADABLE) :]) if text.startswith(_UNREADABLE) else None
+def docs_refusals(config: LoadedConfig) -> tuple[list[Path], list[Finding]]:
+    """The postmortems of docs_dir, and a finding for every file there that is not read (a link,
+    a special file, a Markdown file over the size limit): the same list for lint and the build."""
+    root, docs = config.root.resolve(), config.docs_dir
+    link = first_link(docs, root)
+    if link is not None:
+        return [], [refusal_finding(link_refusal(link), root)]
+    if not docs.is_dir():
+        return [], []
+    files, refused = discover(docs, config.settings.max_file_bytes)
+    return files, [refusal_finding(r, root) for r in refused]
 
 
 def _start(config: LoadedConfig, paths: Sequence[Path] | None, today: date | None) -> tuple[Directory, list[Finding], list[Path], Context]:
-    """What every lint of a repo starts from: the people directory, the files, the context."""
+    """What every lint of a repo starts from: the people directory and its findings, the files
+    (and a finding for each one not read), the context."""
     directory, dir_findings = load_directory(config)
-    files = expand_paths(paths) if paths else (discover(config.docs_dir) if config.docs_dir.is_dir() else [])
+    if paths:
+        files, refused = expand_paths(paths, config.root.resolve(), config.settings.max_file_bytes)
+        found = [refusal_finding(r, config.root) for r in refused]
+    else:
+        files, found = docs_refusals(config)
+    # The people directory is refused by its own reading too: one finding for it, not two.
+    seen = {(f.path, f.code) for f in dir_findings}
+    dir_findings += [f for f in found if (f.path, f.code) not in seen]
     return directory, dir_findings, files, Context(config.settings, directory, today or resolve_today())
 
 
@@ -163,9 +199,9 @@ def load_repo(config: LoadedConfig, paths: Sequence[Path] | None = None, today: 
     directory, dir_findings, files, ctx = _start(config, paths, today)
     texts = []
     unreadable = []
-    for rel, text in read_texts(files, config.root):
-        if (finding := _unreadable(rel, text)) is not None:
-            unreadable.append(finding)
+    for rel, text in read_texts(files, config.root, config.settings.max_file_bytes):
+        if isinstance(text, Finding):
+            unreadable.append(text)
         else:
             texts.append((rel, text))
     result = _without_gc(lambda: lint_texts(texts, ctx, reraise=bool(os.environ.get("FOLLOWTHROUGH_DEBUG"))))
@@ -198,7 +234,7 @@ def lint_repo(config: LoadedConfig, paths: Sequence[Path] | None = None, today: 
     _, dir_findings, files, ctx = _start(config, paths, today)
     # More workers than cores, or than there are files to share, only cost forks.
     jobs = min(default_jobs() if jobs is None else max(1, jobs), 2 * default_jobs(), max(1, len(files) // 100))
-    work = _Work(ctx, config.root, files, bool(os.environ.get("FOLLOWTHROUGH_DEBUG")))
+    work = _Work(ctx, config.root, files, bool(os.environ.get("FOLLOWTHROUGH_DEBUG")), config.settings.max_file_bytes)
     if jobs == 1 or len(files) < PARALLEL_FROM or not hasattr(os, "fork"):
         parts = [_lint_part(work, 0, len(files))]
     else:
@@ -218,6 +254,7 @@ class _Work:
     root: Path
     files: list[Path]
     reraise: bool
+    limit: int
 
 
 def _lint_part(work: _Work, start: int, end: int) -> tuple[list[Finding], list[IdRecord | None]]:
@@ -227,9 +264,9 @@ def _lint_part(work: _Work, start: int, end: int) -> tuple[list[Finding], list[I
 def _lint_files(work: _Work, start: int, end: int) -> tuple[list[Finding], list[IdRecord | None]]:
     findings: list[Finding] = []
     records: list[IdRecord | None] = []
-    for rel, text in read_texts(work.files[start:end], work.root):
-        if (finding := _unreadable(rel, text)) is not None:
-            findings.append(finding)
+    for rel, text in read_texts(work.files[start:end], work.root, work.limit):
+        if isinstance(text, Finding):
+            findings.append(text)
             continue
         pm, found = lint_file(rel, text, work.ctx, reraise=work.reraise)
         findings.extend(found)

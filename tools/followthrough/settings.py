@@ -36,6 +36,12 @@ class RoleCombination:
     why: str = ""
 
 
+DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
+# Files of docs_dir other than Markdown that the site publishes: pictures a browser shows and
+# never runs. HTML, SVG, XML and scripts would run on the site's own origin.
+DEFAULT_PUBLISH_FILES = ("*.png", "*.jpg", "*.jpeg", "*.gif", "*.webp", "*.avif", "*.ico", "CNAME")
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     severities: tuple[SeverityLevel, ...]
@@ -50,6 +56,8 @@ class Settings:
     site_url: str = ""
     markdown: Dialect = DEFAULT_DIALECT  # the site's Markdown extensions: lint reads bodies as the site does
     rule_levels: RuleLevels = field(default_factory=RuleLevels)  # `rules` and `rules_per_path`
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES  # `max_file_mb`: larger files are not read (FT013)
+    publish_files: tuple[str, ...] = DEFAULT_PUBLISH_FILES  # globs relative to docs_dir
 
     def severity(self, name: str) -> SeverityLevel | None:
         for level in self.severities:

@@ -11,6 +11,7 @@ from typing import TextIO
 
 from ..errors import UsageError
 from ..guidance import GUIDANCE
+from ..safefiles import first_link
 from ..today import date_problem
 from ..model import KINDS
 from ..templating import environment
@@ -53,6 +54,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise UsageError(f"--severity {args.severity!r}: use one of {', '.join(settings.severity_names)}")
     severity = args.severity or f"TODO: one of {', '.join(settings.severity_names)}"
     target = config.docs_dir / str(day.year) / f"{day.isoformat()}-{slug}.md"
+    if (link := first_link(target, config.root.resolve())) is not None:
+        raise UsageError(f"{link}: a symbolic link (FT012); a new postmortem is never written through one")
     if target.exists():
         raise UsageError(f"{target}: already exists; choose another description")
     text = environment(config.root).get_template("postmortem.md.j2").render(

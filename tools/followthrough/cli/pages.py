@@ -8,13 +8,16 @@ header card, and the other files of docs_dir (the people directory excepted). Po
 from __future__ import annotations
 
 import argparse
-import shutil
 from pathlib import Path
 from typing import TextIO
 
 from ..errors import LintFailed, UsageError
 from ..pages import Site, site_options
+from .outfolder import OutFolder, read_marker
+from ..publish import is_published
 from ..repo import load_repo
+from ..safefiles import scan
+from ..settings import Settings
 from ..state import read_state
 from ..today import resolve_today
 from .common import add_config_options, config_from, shown
@@ -24,9 +27,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "pages",
         help="write the site's generated pages as files",
-        description="Write a complete docs folder to DIR: the generated pages (home, indexes, overdue, completion, response, process, JSON exports), every postmortem with its header card, and the other files of docs_dir except the people directory. Exit 1 when a postmortem has errors.",
+        description="Write a complete docs folder to DIR: the generated pages (home, indexes, overdue, completion, response, process, JSON exports), every postmortem with its header card, and the other Markdown pages and publish_files of docs_dir, never the people directory. A folder holding files this command did not write is refused. Exit 1 when a postmortem has errors, 2 when DIR is refused.",
     )
-    p.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder to write to (created; files it already holds are overwritten, others kept)")
+    p.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder to write to: a new or empty one, or one this command wrote before (its .followthrough-pages file tells); never the repo itself")
     add_config_options(p)
     p.set_defaults(run=run)
 
@@ -34,10 +37,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     config = config_from(args)
     today = resolve_today(args.today)
-    target: Path = args.out.resolve()
-    docs = config.docs_dir.resolve()
-    if target == docs or docs in target.parents:
-        raise UsageError(f"--out {args.out}: write outside docs_dir ({shown(str(docs), config.root)}); the plugin builds docs_dir itself")
+    target = _target(args.out, config.docs_dir.resolve(), config.root.resolve())
+    previous = read_marker(target, args.out)  # before anything is read or written: a folder not ours is refused
     repo = load_repo(config, today=today)
     if repo.errors:
         for f in repo.errors:
@@ -59,23 +60,47 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         use_directory_urls=config.use_directory_urls,
     )
     pages = site.pages(include_postmortems=True)
-    people = (config.docs_dir / config.settings.people_file).resolve()
-    skipped = {repo.file_of(pm) for pm in repo.postmortems} | {people}
-    copied = 0
-    if docs.is_dir():
-        for source in sorted(docs.rglob("*")):
-            if not source.is_file() or source.resolve() in skipped or any(part.startswith(".") for part in source.relative_to(docs).parts):
-                continue
-            rel = source.relative_to(docs).as_posix()
-            if rel in pages:
-                continue  # a generated page of the same name wins, as in the plugin's build after `pages --out`
-            dest = target / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, dest)
-            copied += 1
+    copies = _copies(config.docs_dir, config.settings, {repo.file_of(pm) for pm in repo.postmortems}, pages)
+    written = sorted({*pages, *copies})
+    folder = OutFolder(target, args.out)
+    folder.claim([*previous, *written])  # a run cut short can be run again
+    for rel, source in copies.items():
+        folder.copy(rel, source)
     for rel, content in pages.items():
-        dest = target / rel
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_text(content, encoding="utf-8", newline="\n")
-    err.write(f"{len(pages)} page(s) and data file(s) written, {copied} other file(s) copied to {shown(str(target), Path.cwd())} (as of {today.isoformat()})\n")
+        folder.write(rel, content.encode("utf-8"))
+    removed = folder.remove_stale(set(previous) - set(written))
+    folder.claim(written)
+    stale = f", {removed} stale file(s) of an earlier run removed" if removed else ""
+    err.write(f"{len(pages)} page(s) and data file(s) written, {len(copies)} other file(s) copied{stale} to {shown(str(target), Path.cwd())} (as of {today.isoformat()})\n")
     return 0
+
+
+def _target(out: Path, docs: Path, root: Path) -> Path:
+    if out.is_symlink():
+        raise UsageError(f"--out {out}: a symbolic link; name the folder itself, pages are never written through a link")
+    target = out.resolve()
+    if target == docs or docs in target.parents:
+        raise UsageError(f"--out {out}: write outside docs_dir ({shown(str(docs), root)}); the plugin builds docs_dir itself")
+    if target == root or target in docs.parents:
+        raise UsageError(f"--out {out}: the repo itself (or a folder holding docs_dir); write to a folder of its own, such as build/pages")
+    return target
+
+
+def _copies(docs: Path, settings: Settings, postmortems: set[Path], pages: dict[str, str]) -> dict[str, Path]:
+    """The files of docs_dir the site publishes as they are: Markdown pages that are not
+    postmortems and the files `publish_files` matches, never the people directory."""
+    if not docs.is_dir():
+        return {}
+    found = scan(docs, settings.max_file_bytes)
+    people = (docs / settings.people_file).absolute()
+    markdown = set(found.markdown)
+    copies: dict[str, Path] = {}
+    for source in (*found.markdown, *found.others):
+        rel = source.relative_to(docs).as_posix()
+        if source.name.startswith(".") or source.absolute() == people or source.resolve() in postmortems:
+            continue
+        if rel in pages:
+            continue  # a generated page of the same name wins, as in the plugin's build after `pages --out`
+        if source in markdown or is_published(rel, settings.publish_files):
+            copies[rel] = source
+    return copies

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
@@ -29,10 +29,13 @@ from ..pages.escape import safe_page_title
 from ..pages.sanitize import safe_title, sanitize_html, sanitize_meta, sanitize_toc
 from ..pages.generate import CARD_MARK
 from ..pages import paths
-from ..repo import load_repo, relative_to_root
+from ..publish import is_published
+from ..repo import docs_refusals, load_repo, relative_to_root
+from ..safefiles import refusal_of
 from ..state import read_state
 from ..templating import template_dirs
 from ..today import resolve_today
+from .swap import SiteSwap, WarningCounter
 
 log = get_plugin_logger(__name__)
 
@@ -48,19 +51,26 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         self.site: Site | None = None
         self.generated: set[str] = set()  # src_uri of the pages this build generated
         self.stashed: dict[str, list[str]] = {}  # src_uri -> HTML blocks taken out before Markdown
-        self.serving = False
+        self.command: str | None = None  # from on_startup; None when a program calls build() itself
+        self.dirty = False
+        self.swap: SiteSwap | None = None
+        self.warnings: WarningCounter | None = None
+        self.built: MkDocsConfig | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command, self.dirty = command, dirty
+
+    def _previewing(self) -> bool:
         # `mkdocs serve` adds an inline live-reload script after every hook has run, which the
         # policy's hashes cannot know: previews go without the policy (the sanitizer still runs).
-        self.serving = command == "serve"
+        return self.command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return None
         where = config.config_file_path or "mkdocs.yml"
         root = Path(config.config_file_path).resolve().parent if config.config_file_path else Path.cwd().resolve()
-        docs_dir = Path(config.docs_dir).resolve()
+        docs_dir = _unresolved_below(Path(os.path.abspath(config.docs_dir)), root, config.config_file_path)
         docs_name = os.path.relpath(docs_dir, root).replace(os.sep, "/")
         site_url = config.site_url or ""
         try:
@@ -85,7 +95,58 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         for extra in (*template_dirs(root), root / settings.state_file):
             if extra.exists() and str(extra) not in config.watch:
                 config.watch.append(str(extra))
+        self._build_beside(config)
         return config
+
+    def _build_beside(self, config: MkDocsConfig) -> None:
+        """Send this build to a fresh folder beside site_dir (see site/swap.py). `mkdocs serve`
+        builds into a temporary folder of its own, and `--dirty` adds to the old site on purpose."""
+        self._end_swap(commit=False)
+        if self.command == "serve" or self.dirty:
+            return
+        self.swap = SiteSwap.begin(config.site_dir)
+        self.built = config
+        config.site_dir = str(self.swap.fresh)
+        if config.strict:
+            self.warnings = WarningCounter()
+            logging.getLogger("mkdocs").addHandler(self.warnings)
+
+    def _end_swap(self, *, commit: bool) -> None:
+        swap, self.swap = self.swap, None
+        if self.warnings is not None:
+            logging.getLogger("mkdocs").removeHandler(self.warnings)
+        warned = self.warnings is not None and self.warnings.count > 0
+        self.warnings = None
+        if swap is None:
+            return
+        if self.built is not None:
+            self.built.site_dir = str(swap.final)  # `gh-deploy` pushes site_dir once the build returns
+            self.built = None
+        if commit and not warned:
+            try:
+                swap.commit()
+            except OSError as exc:
+                raise PluginError(f"the new site could not be put in place of {swap.final}: {exc}") from None
+            log.info(f"site written to {swap.final}")
+        else:
+            swap.abandon()
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        # Before MkDocs lists docs_dir: it follows links to folders there, so a link to / or a
+        # loop of links would be walked without end before any later event could refuse it.
+        if not self.config.enabled or self.loaded is None:
+            return
+        refused = docs_refusals(self.loaded)[1]
+        if refused:
+            shown = "\n".join(f"  {f}" for f in refused)
+            raise PluginError(f"{len(refused)} file(s) in docs_dir are not read; the site is not built (run `followthrough lint`):\n{shown}")
+
+    @event_priority(-100)  # after every other plugin has written its files into the new site
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self._end_swap(commit=True)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self._end_swap(commit=False)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled or self.loaded is None:
@@ -110,6 +171,7 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         people = files.get_file_from_path(loaded.settings.people_file)
         if people is not None:
             files.remove(people)  # e-mails and tracker account ids: never published
+        self._keep_publishable(files, config)
         for path, content in pages.items():
             existing = files.get_file_from_path(path)
             if existing is not None:
@@ -121,6 +183,31 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         self.generated = {path for path in pages if path.endswith(".md")}
         self.stashed = {}
         return files
+
+    def _keep_publishable(self, files: Files, config: MkDocsConfig) -> None:
+        """Take out of the build every file of docs_dir that is not a Markdown page, not matched by
+        `publish_files` and not named by mkdocs.yml itself (extra_css, extra_javascript,
+        extra_templates); and, should one have appeared since on_pre_build, every link."""
+        assert self.loaded is not None
+        docs = os.path.abspath(config.docs_dir)
+        named = {str(x) for x in (*config.extra_css, *config.extra_javascript, *config.extra_templates)}
+        left_out: list[str] = []
+        for file in list(files):
+            if file.generated_by is not None or file.src_dir is None or os.path.abspath(file.src_dir) != docs:
+                continue  # the theme's files, and pages other plugins generate
+            try:
+                refusal = refusal_of(Path(file.abs_src_path or ""), os.lstat(file.abs_src_path or ""))
+            except OSError:
+                refusal = None
+            if refusal is not None:
+                where = relative_to_root(refusal.path, self.loaded.root)
+                raise PluginError(f"{where}:1:1: {refusal.code} {refusal.message}")
+            if file.is_documentation_page() or file.src_uri in named or is_published(file.src_uri, self.loaded.settings.publish_files):
+                continue
+            files.remove(file)
+            left_out.append(file.src_uri)
+        if left_out:
+            log.info(f"not published (not Markdown, and not matched by publish_files): {', '.join(left_out)}")
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         if self.site is None:
@@ -157,12 +244,12 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         return sanitize_html(before) + self.site.card_html(pm) + sanitize_html(after)
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
-        if self.site is None or self.serving or not self.options.content_security_policy:
+        if self.site is None or self._previewing() or not self.options.content_security_policy:
             return None
         return add_policy(output, self.options.content_security_policy, page.content)
 
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str | None:
-        if self.site is None or self.serving or not self.options.content_security_policy or not template_name.endswith(".html"):
+        if self.site is None or self._previewing() or not self.options.content_security_policy or not template_name.endswith(".html"):
             return None
         return add_policy(output_content, self.options.content_security_policy)
 
@@ -181,6 +268,16 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
 
 _HTML_BLOCK = re.compile(r"^<(table|div class=\"ft-chart\")>.*?^</(?:table|svg></div)>$", re.M | re.S)
 _STASH_MARK = re.compile(r"<!-- followthrough block (\d+) -->")
+
+
+def _unresolved_below(docs_dir: Path, root: Path, config_file: str | None) -> Path:
+    """docs_dir under the resolved repo root, its own steps unresolved: a docs_dir that is
+    itself a link must be seen as one (FT012), not as the folder it points to."""
+    written_root = Path(os.path.abspath(config_file)).parent if config_file else Path(os.path.abspath("."))
+    try:
+        return root / docs_dir.relative_to(written_root)
+    except ValueError:
+        return docs_dir
 
 
 def _is_generated(file: File) -> bool:

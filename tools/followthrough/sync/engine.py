@@ -149,6 +149,8 @@ class SyncEngine:
             matters = not pm.status or pm.status in settings.mirror_statuses or any(i.ticket for i in pm.action_items)
             message = f"{self.shown(pm.path)}: skipped: {bad[pm.path]} lint error(s); run `followthrough lint {self.shown(pm.path)}`"
             (self.summary.failures if matters else self.summary.skipped).append(message)
+        for path, code in sorted({(f.path, f.code) for f in self.repo.errors if f.path in self._unread()}):
+            self.summary.failures.append(f"{self.shown(path)}: skipped: not read ({code}); run `followthrough lint`")
         works = []
         for pm in valid:
             mirror = pm.status in settings.mirror_statuses
@@ -176,6 +178,10 @@ class SyncEngine:
                     )
                 )
         return works
+
+    def _unread(self) -> set[str]:
+        """Files with errors that gave no postmortem at all: refused or unreadable."""
+        return {f.path for f in self.repo.errors} - {pm.path for pm in self.repo.postmortems}
 
     # -- running ---------------------------------------------------------------------------
     def run(self) -> Summary:
@@ -323,7 +329,7 @@ class SyncEngine:
 
     def _write_back(self, w: Work, ref: str, report: DestinationReport, verb: str) -> bool:
         try:
-            write_ticket(w.file, w.item.index, ref, expected_title=w.item.title)
+            write_ticket(w.file, w.item.index, ref, expected_title=w.item.title, root=self.repo.config.root)
         except (WritebackError, OSError) as exc:
             self._fail(report, w, f"{verb} {ref} but could not write `ticket: {ref}` into the file: {exc}; the next sync links it")
             return False
@@ -400,7 +406,12 @@ class SyncEngine:
             # An entry for a ticket the item no longer names (edited by hand, say) is stale.
             self.new_state = {k: v for k, v in self.new_state.items() if self.refs.get(k, v.ticket) == v.ticket}
             skipped = {pm.id for pm in self.repo.postmortems} - {pm.id for pm in self.repo.valid_postmortems()}
-            self.new_state = {k: v for k, v in self.new_state.items() if k in live or k.split("/", 1)[0] in skipped}
+            # A file that was not read at all (a link, too large) may be any postmortem: keep
+            # every entry no postmortem read now accounts for.
+            known = set() if not self._unread() else {pm.id for pm in self.repo.postmortems}
+            self.new_state = {
+                k: v for k, v in self.new_state.items() if k in live or k.split("/", 1)[0] in skipped or (known and k.split("/", 1)[0] not in known)
+            }
         self.summary.state_entries = len(self.new_state)
         if self.dry_run:
             changed = _render_differs(self.old_state, self.new_state)

@@ -20,7 +20,10 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from ..safefiles import Refused, first_link, read_bounded
+
 ITEMS_KEY = "action_items"
+WRITE_LIMIT = 1024 * 1024 * 1024  # lint has refused files over max_file_mb already; this is a backstop
 
 try:  # libyaml: same node positions (in characters), several times faster
     from yaml import CSafeLoader as _Loader
@@ -189,9 +192,16 @@ def _verify(old: str, new: str, before: dict[str, Any], item_index: int, ticket:
         raise WritebackError("the edit would touch more than one line; nothing written")
 
 
-def write_ticket(path: Path, item_index: int, ticket: str, expected_title: str | None = None) -> None:
-    """Edit the file in place, atomically, keeping its bytes (encoding, BOM, line breaks) as they were."""
-    data = path.read_bytes()
+def write_ticket(path: Path, item_index: int, ticket: str, expected_title: str | None = None, root: Path | None = None) -> None:
+    """Edit the file in place, atomically, keeping its bytes (encoding, BOM, line breaks) as they were.
+    Never through a link: not at the file, nor at a folder between `root` (the repo) and it."""
+    link = first_link(path, root) if root is not None else (path if path.is_symlink() else None)
+    if link is not None:
+        raise WritebackError(f"{link} is a symbolic link; nothing is written through it")
+    try:
+        data = read_bounded(path, WRITE_LIMIT)
+    except Refused as exc:
+        raise WritebackError(f"the file is {exc.refusal.message}") from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
