@@ -34,3 +34,8 @@ def safe_line(text: str) -> str:
     if text.lstrip().startswith("::"):
         text = _COMMAND_START.sub(lambda m: m.group(1) + "\\x3a", text, count=1)
     return text
+
+
+def safe_lines(text: str) -> str:
+    """A message of several lines, each made safe: its own line breaks kept, no other."""
+    return "\n".join(safe_line(line) for line in text.split("\n"))

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import argparse
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
 from ..errors import LintFailed, UsageError
+from ..logline import safe_line
 from ..pages import Site, site_options
 from ..repo import load_repo
 from ..state import read_state
@@ -41,7 +43,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     repo = load_repo(config, today=today)
     if repo.errors:
         for f in repo.errors:
-            err.write(f"{shown(f.path, config.root)}:{f.line}:{f.column}: {f.code} {f.message}\n")
+            err.write(f"{replace(f, path=shown(f.path, config.root))}\n")  # a Finding prints as one safe line
         raise LintFailed(f"{len(repo.errors)} error(s) in postmortems; no pages written")
     where = str(config.config_file) if config.config_file else "defaults"
     options = site_options(config.plugin.site, where)
@@ -77,5 +79,5 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         dest = target / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_text(content, encoding="utf-8", newline="\n")
-    err.write(f"{len(pages)} page(s) and data file(s) written, {copied} other file(s) copied to {shown(str(target), Path.cwd())} (as of {today.isoformat()})\n")
+    err.write(f"{len(pages)} page(s) and data file(s) written, {copied} other file(s) copied to {safe_line(shown(str(target), Path.cwd()))} (as of {today.isoformat()})\n")
     return 0

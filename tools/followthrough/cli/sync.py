@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..errors import FollowthroughError
+from ..logline import safe_line
 from ..redact import Redacting
 from ..repo import load_repo
 from ..sync.config import Trackers, load_trackers
@@ -123,7 +124,7 @@ def print_summary(summary: Summary, out: TextIO, dry_run: bool) -> None:
         if lines:
             out.write(title + "\n")
             for line in lines:
-                out.write(f"  {line}\n")
+                out.write(f"  {safe_line(line)}\n")  # they name files and quote trackers
     if summary.state_written is True:
         out.write(f"state file: updated ({summary.state_entries} entries)\n")
     elif summary.state_written is False:

@@ -23,6 +23,7 @@ from mkdocs.structure.pages import Page
 from ..blocks import SITE_EXTENSIONS, dialect_from
 from ..config import LoadedConfig, PluginConfig, settings_from_plugin
 from ..errors import FollowthroughError
+from ..logline import safe_line
 from ..pages import SITE_NAV, Site, SiteOptions, site_options
 from ..pages.escape import safe_page_title
 from ..pages.generate import CARD_MARK
@@ -107,7 +108,7 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
             if existing is not None:
                 if existing.generated_by is None and not _is_generated(existing):
                     where = relative_to_root(Path(existing.abs_src_path or path), loaded.root)
-                    raise PluginError(f"{where}: the followthrough plugin generates this page; rename or move your file")
+                    raise PluginError(f"{safe_line(str(where))}: the followthrough plugin generates this page; rename or move your file")
                 files.remove(existing)  # a copy left by `followthrough pages --out` into docs_dir
             files.append(File.generated(config, path, content=content))
         self.generated = {path for path in pages if path.endswith(".md")}
