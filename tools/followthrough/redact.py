@@ -49,7 +49,7 @@ def url_secrets(url: str, *, whole: bool = False) -> list[str]:
         found += [path, parts.path, parts.path.lstrip("/"), parts.query]
         if segments:
             found.append(segments[-1])
-    return [v for s in found for v in {s, unquote(s)} if v]
+    return list(dict.fromkeys(v for s in found for v in (s, unquote(s)) if v))
 
 
 def without_credentials(url: str) -> str:
