@@ -474,3 +474,12 @@ def test_a_slack_answer_that_is_not_ok_is_a_clear_error(repo_dir: Path, slack: F
     assert result.err.startswith(f"followthrough: {message}") and result.err.count("\n") == 1
     assert slack.count(method="POST") == 1  # a redirect is not followed: the message would go where it points
     assert_no_traceback(result)
+
+
+def test_a_secret_cut_by_the_end_of_what_was_read_is_not_shown_in_part(repo_dir: Path, slack: FakeSlack) -> None:
+    """Only the start of a reply is read (4 KB): a secret running past it cannot be masked
+    whole, so what might hold its start is left out too."""
+    slack.inject("status", method="POST", status=400, body=b"invalid_payload" + b" " * (4096 - 20) + b"/services/T0001/B0001/hooksecret" + b" " * 100)
+    result = post_slack(repo_dir, slack.webhook_url)
+    assert result.code == 1
+    assert result.err == "followthrough: Slack webhook refused the message: HTTP 400 invalid_payload\n"

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Mapping, TypeVar
 from urllib.parse import urlsplit
 
@@ -37,6 +37,7 @@ LABEL_COLOR = "d93f0b"
 # or GitHub's one-line reason, not a whole HTML page.
 MAX_QUOTED = 200
 MAX_READ = 4096
+MAX_SECRET = 512  # longer than any token or webhook URL
 
 T = TypeVar("T")
 
@@ -77,9 +78,16 @@ def retrying(policy: RetryPolicy, call: Callable[[], T]) -> T:
             attempt += 1
 
 
-def quoted(reply: str, secrets: list[str]) -> str:
-    """A server's reply as a message may show it: secrets masked, one line, cut short."""
-    text = safe_line(redact(" ".join(reply.split()), secrets))
+def quoted(reply: str, secrets: list[str], *, cut_off: bool = False) -> str:
+    """A server's reply as a message may show it: secrets masked, one line, cut short.
+
+    Masked before anything is cut, so no secret is shown in part. A reply `cut_off` (only its
+    start was read) loses its last MAX_SECRET characters too, after masking: a secret that
+    ran past the end of what was read cannot be masked, but starts within them."""
+    text = redact(reply, secrets)
+    if cut_off:
+        text = text[:-MAX_SECRET]
+    text = safe_line(" ".join(text.split()))
     return text if len(text) <= MAX_QUOTED else text[: MAX_QUOTED - 1] + "…"
 
 
@@ -396,12 +404,13 @@ def post_slack(url: str, payload: Mapping[str, object], settings: ReportSettings
             except requests.RequestException as exc:
                 raise _slack_failure(exc) from None
             with response:
-                head = _head(response)
+                head, cut_off = _head(response)
                 status = response.status_code
                 if status == 200 and head.strip().lower() == "ok":
                     return
                 retry_after = retry_after_seconds(dict(response.headers)) if status in RETRY_STATUSES else None
-                raise Failure("posting", status=status, retry=status in RETRY_STATUSES, retry_after=retry_after, reply=quoted(head, secrets))
+                reply = quoted(head, secrets, cut_off=cut_off)
+                raise Failure("posting", status=status, retry=status in RETRY_STATUSES, retry_after=retry_after, reply=reply)
 
         try:
             retrying(policy, once)
@@ -409,12 +418,13 @@ def post_slack(url: str, payload: Mapping[str, object], settings: ReportSettings
             raise TrackerError(slack_message(failure, len(policy.waits))) from None
 
 
-def _head(response: requests.Response) -> str:
-    """The start of a reply: a huge body is never read whole."""
+def _head(response: requests.Response) -> tuple[str, bool]:
+    """The start of a reply, and whether there was more: a huge body is never read whole."""
     try:
-        return response.raw.read(MAX_READ, decode_content=True).decode("utf-8", "replace")
+        data = response.raw.read(MAX_READ + 1, decode_content=True)
     except (requests.RequestException, OSError, ValueError):
-        return ""
+        return "", False
+    return data[:MAX_READ].decode("utf-8", "replace"), len(data) > MAX_READ
 
 
 def _slack_failure(exc: requests.RequestException) -> Failure:
