@@ -23,7 +23,7 @@ from mkdocs.structure.pages import Page
 from ..blocks import SITE_EXTENSIONS, dialect_from
 from ..config import LoadedConfig, PluginConfig, settings_from_plugin
 from ..errors import FollowthroughError
-from ..logline import safe_line
+from ..logline import safe_line, safe_lines
 from ..pages import SITE_NAV, Site, SiteOptions, site_options
 from ..pages.escape import safe_page_title
 from ..pages.generate import CARD_MARK
@@ -39,6 +39,25 @@ log = get_plugin_logger(__name__)
 REQUIRED_EXTENSIONS = SITE_EXTENSIONS
 
 
+class OneLineRecords(logging.Filter):
+    """MkDocs logs file names as they are ("Doc file 'notes\n::notice::x.md' contains a link"):
+    on a GitHub Actions runner the part after the newline would be a workflow command. This
+    filter on MkDocs' own log handlers makes every line of every record safe (`safe_lines`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        safe = safe_lines(message)
+        if safe != message:
+            record.msg, record.args = safe, None
+        return True
+
+
+def guard_build_log() -> None:
+    for handler in logging.getLogger("mkdocs").handlers:
+        if not any(isinstance(f, OneLineRecords) for f in handler.filters):
+            handler.addFilter(OneLineRecords())
+
+
 class FollowthroughPlugin(BasePlugin[PluginConfig]):
     def __init__(self) -> None:
         super().__init__()
@@ -51,6 +70,7 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return None
+        guard_build_log()
         where = config.config_file_path or "mkdocs.yml"
         root = Path(config.config_file_path).resolve().parent if config.config_file_path else Path.cwd().resolve()
         docs_dir = Path(config.docs_dir).resolve()
