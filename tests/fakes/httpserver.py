@@ -80,6 +80,7 @@ class Fault:
     times: int = 1
     action: Callable[[], None] | None = None
     body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)  # added to a "status" reply (e.g. Location)
 
     def matches(self, method: str, path: str) -> bool:
         return (self.method is None or self.method == method) and re.search(self.path, path) is not None
@@ -121,7 +122,8 @@ class FakeServer:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name=type(self).__name__, daemon=True)
+        # shutdown() waits for the loop's next poll: 0.5 s by default, paid by every test at teardown.
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name=type(self).__name__, daemon=True)
         self._thread.start()
         return self
 
@@ -240,6 +242,7 @@ class FakeServer:
     def _apply_fault(self, fault: Fault, before: bool) -> Response | None:
         if fault.kind == "status":
             headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
+            headers.update(fault.headers)
             body = fault.body if fault.body is not None else self.error_body(fault.status)
             return Response(fault.status, body, headers)
         if fault.kind == "slow":
@@ -292,6 +295,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet test output
         pass
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except ConnectionResetError:
+            # A client that read only the start of a long reply closes the connection.
+            self.close_connection = True
 
     def _handle(self) -> None:
         split = urlsplit(self.path)

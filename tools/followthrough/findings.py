@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from .logline import safe_line
+
 
 class Level(str, Enum):
     ERROR = "error"
@@ -25,5 +27,6 @@ class Finding:
         return self.level is Level.ERROR
 
     def __str__(self) -> str:
+        """One log line, whatever the file is called: the text format, the build log, errors."""
         tag = "" if self.is_error else " (warning)"
-        return f"{self.path}:{self.line}:{self.column}: {self.code} {self.message}{tag}"
+        return f"{safe_line(self.path)}:{self.line}:{self.column}: {self.code} {safe_line(self.message)}{tag}"

@@ -22,6 +22,7 @@ from typing import Sequence, TextIO
 
 from .. import __version__
 from ..errors import FollowthroughError
+from ..logline import safe_lines
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     try:
         return int(args.run(args, out, err))
     except FollowthroughError as exc:
-        err.write(f"followthrough: {exc}\n")
+        # Messages name files and quote servers; their own line breaks stay, no forged ones.
+        err.write(f"followthrough: {safe_lines(str(exc))}\n")
         return exc.exit_code
     except BrokenPipeError:  # `followthrough lint | head`: the reader left; not an error of ours
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - silence the interpreter's flush at exit
@@ -94,7 +96,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     except Exception as exc:  # noqa: BLE001 - the one place a bug meets the user
         if os.environ.get("FOLLOWTHROUGH_DEBUG"):
             raise
-        err.write(f"followthrough: internal error: {type(exc).__name__}: {exc} (set FOLLOWTHROUGH_DEBUG=1 for details)\n")
+        err.write(f"followthrough: internal error: {type(exc).__name__}: {safe_lines(str(exc))} (set FOLLOWTHROUGH_DEBUG=1 for details)\n")
         return 3
 
 

@@ -11,6 +11,7 @@ from typing import TextIO
 
 from ..errors import UsageError
 from ..guidance import GUIDANCE
+from ..logline import safe_line
 from ..safefiles import first_link
 from ..today import date_problem
 from ..model import KINDS
@@ -70,5 +71,5 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     target.parent.mkdir(parents=True, exist_ok=True)
     with target.open("x", encoding="utf-8") as f:  # "x": never overwrite, even in a race
         f.write(text)
-    out.write(f"{target.relative_to(Path.cwd()) if target.is_relative_to(Path.cwd()) else target}\n")
+    out.write(safe_line(str(target.relative_to(Path.cwd()) if target.is_relative_to(Path.cwd()) else target)) + "\n")
     return 0

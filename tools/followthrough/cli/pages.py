@@ -8,10 +8,12 @@ header card, and the other files of docs_dir (the people directory excepted). Po
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
 from ..errors import LintFailed, UsageError
+from ..logline import safe_line
 from ..pages import Site, site_options
 from .outfolder import OutFolder, read_marker
 from ..publish import is_published
@@ -42,7 +44,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     repo = load_repo(config, today=today)
     if repo.errors:
         for f in repo.errors:
-            err.write(f"{shown(f.path, config.root)}:{f.line}:{f.column}: {f.code} {f.message}\n")
+            err.write(f"{replace(f, path=shown(f.path, config.root))}\n")  # a Finding prints as one safe line
         raise LintFailed(f"{len(repo.errors)} error(s) in postmortems; no pages written")
     where = str(config.config_file) if config.config_file else "defaults"
     options = site_options(config.plugin.site, where)
@@ -71,7 +73,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     removed = folder.remove_stale(set(previous) - set(written))
     folder.claim(written)
     stale = f", {removed} stale file(s) of an earlier run removed" if removed else ""
-    err.write(f"{len(pages)} page(s) and data file(s) written, {len(copies)} other file(s) copied{stale} to {shown(str(target), Path.cwd())} (as of {today.isoformat()})\n")
+    err.write(f"{len(pages)} page(s) and data file(s) written, {len(copies)} other file(s) copied{stale} to {safe_line(shown(str(target), Path.cwd()))} (as of {today.isoformat()})\n")
     return 0
 
 

@@ -5,14 +5,20 @@ Exit codes:
   1  --fail-on-overdue and at least one incident action item is overdue; or a postmortem
      has lint errors; or GitHub or Slack refused or did not answer (the message says which)
   2  usage or configuration error (bad option, missing GITHUB_TOKEN / SLACK_WEBHOOK_URL, bad setting)
+
+Every line written passes through the same filter as sync's: the token, the webhook URL
+(and its path, which alone is the secret) and any password in a URL are masked.
 """
 
 from __future__ import annotations
 
 import argparse
-from typing import TextIO
+import os
+import traceback
+from typing import Mapping, TextIO
 
-from ..errors import LintFailed, UsageError
+from ..errors import FollowthroughError, LintFailed, UsageError
+from ..redact import Redacting, url_secrets
 from ..pages.options import site_options
 from ..repo import Repo, load_repo
 from ..state import read_state
@@ -50,7 +56,7 @@ def _load(args: argparse.Namespace) -> tuple[Repo, ReportSettings]:
     repo = load_repo(config, None, today)
     if repo.errors:
         # The site refuses to build on these too; a report must not show other figures than the site.
-        first = "\n".join(f"  {f.path}:{f.line}:{f.column}: {f.code} {f.message}" for f in repo.errors[:10])
+        first = "\n".join(f"  {f}" for f in repo.errors[:10])
         more = f"\n  ...and {len(repo.errors) - 10} more" if len(repo.errors) > 10 else ""
         raise LintFailed(f"{len(repo.errors)} lint error(s); fix them first (`followthrough lint`):\n{first}{more}")
     return repo, report_settings
@@ -66,7 +72,31 @@ def _due_soon_days(repo: Repo) -> int:
     return site_options(repo.config.plugin.site, where).due_soon_days
 
 
-def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def secrets_in(environ: Mapping[str, str]) -> list[str]:
+    """What of the environment must never be printed: the token, the webhook in every form a
+    server might echo it, and credentials in the API URL."""
+    found = [environ.get("GITHUB_TOKEN", "").strip()]
+    found += url_secrets(environ.get("SLACK_WEBHOOK_URL", ""), whole=True)
+    found += url_secrets(environ.get("GITHUB_API_URL", ""))
+    return [s for s in found if s]
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO, clock: post.Clock = post.SYSTEM_CLOCK) -> int:
+    environ = dict(os.environ)
+    secrets = secrets_in(environ)
+    out_r, err_r = Redacting(out, secrets), Redacting(err, secrets)
+    try:
+        return _run(args, out_r, err_r, clock)  # type: ignore[arg-type]
+    except FollowthroughError as exc:
+        raise type(exc)(err_r.redact(str(exc))) from None
+    except Exception as exc:  # noqa: BLE001 - a bug must not print a secret in its traceback
+        if environ.get("FOLLOWTHROUGH_DEBUG"):
+            err_r.write(traceback.format_exc())
+        err_r.write(f"followthrough: internal error in report: {type(exc).__name__}: {err_r.redact(str(exc))}\n")
+        return 3
+
+
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO, clock: post.Clock) -> int:
     if args.kind == "completion" and args.post == "github-issue":
         raise UsageError("--post github-issue keeps the overdue issue; post the completion report with --post slack or print it")
     repo, rs = _load(args)
@@ -79,7 +109,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         creport = build.completion_report(postmortems, states, repo.today, settings, repo.directory, links)
         if args.post == "slack":
             url = post.slack_url()
-            post.post_slack(url, slack.completion_message(creport), rs)
+            post.post_slack(url, slack.completion_message(creport), rs, clock)
             out.write("posted the completion report to Slack\n")
         else:
             out.write({"text": render.completion_text, "markdown": render.completion_markdown, "json": render.completion_json}.get(args.format, _slack_completion)(creport))
@@ -92,11 +122,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if report.overdue_count:
             body = post.issue_body(render.overdue_markdown(report, rs.issue_title), _footer(report))
         closing = post.issue_body(f"Nothing is overdue as of {report.today}. This issue reopens as a new one when an item falls overdue.", _footer(report))
-        outcome = post.post_github_issue(target, rs, body, closing)
+        outcome = post.post_github_issue(target, rs, body, closing, clock)
         out.write(f"{target.repository}: {outcome.describe()}\n")
     elif args.post == "slack":
         url = post.slack_url()
-        post.post_slack(url, slack.overdue_message(report, rs.issue_title), rs)
+        post.post_slack(url, slack.overdue_message(report, rs.issue_title), rs, clock)
         out.write(f"posted the overdue report to Slack ({report.overdue_count} overdue)\n")
     else:
         renderers = {"text": render.overdue_text, "markdown": lambda r: render.overdue_markdown(r, rs.issue_title), "json": render.overdue_json, "slack": _slack_overdue(rs)}

@@ -12,17 +12,17 @@ import base64
 import os
 import traceback
 from pathlib import Path
-from typing import Sequence, TextIO
+from typing import TextIO
 
 from ..errors import FollowthroughError
+from ..logline import safe_line
+from ..redact import Redacting
 from ..repo import load_repo
 from ..sync.config import Trackers, load_trackers
 from ..sync.engine import ONLY, Summary, SyncEngine
 from ..sync.progress import Progress
 from ..today import resolve_today
 from .common import add_config_options, config_from, shown
-
-MASK = "***"
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -40,38 +40,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--only", choices=ONLY, default=None, help="create: only create and link tickets; pull: only read status")
     add_config_options(p)
     p.set_defaults(run=run)
-
-
-class Redacting:
-    """A text stream that masks secrets before they reach the real one."""
-
-    def __init__(self, stream: TextIO, secrets: Sequence[str]) -> None:
-        self.stream = stream
-        self.secrets = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
-
-    def redact(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, MASK)
-        return text
-
-    def write(self, text: str) -> int:
-        return self.stream.write(self.redact(text))
-
-    def flush(self) -> None:
-        self.stream.flush()
-
-    def isatty(self) -> bool:
-        try:
-            return self.stream.isatty()
-        except (AttributeError, ValueError):
-            return False
-
-    def fileno(self) -> int:
-        return self.stream.fileno()
-
-    @property
-    def encoding(self) -> str:
-        return getattr(self.stream, "encoding", "utf-8") or "utf-8"
 
 
 def secrets_of(trackers: Trackers) -> list[str]:
@@ -156,7 +124,7 @@ def print_summary(summary: Summary, out: TextIO, dry_run: bool) -> None:
         if lines:
             out.write(title + "\n")
             for line in lines:
-                out.write(f"  {line}\n")
+                out.write(f"  {safe_line(line)}\n")  # they name files and quote trackers
     if summary.state_written is True:
         out.write(f"state file: updated ({summary.state_entries} entries)\n")
     elif summary.state_written is False:

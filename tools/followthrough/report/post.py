@@ -4,31 +4,91 @@ The shell around the pure report: the only module here that talks to the network
 GitHub goes through PyGithub; the report issue is found by its label AND a hidden marker
 in its body (never by search, which lags behind new issues), so re-runs edit it in place
 and a run with nothing new makes no write at all. Secrets come from the environment and
-never appear in a message: not the token, not the webhook URL (which is itself a secret).
+never appear in a message: not the token, not the webhook URL (which is itself a secret),
+not a password in a URL, not a server's reply that echoes any of them.
+
+Retrying is done here, not by the clients (their own retries are off): one policy for both
+(sync's), and every wait goes through a `Clock`, so tests can watch the waits instead of
+sitting through them.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import time
 from dataclasses import dataclass
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping, TypeVar
 from urllib.parse import urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 
 from ..errors import ConfigError, TrackerError
+from ..logline import safe_line
+from ..redact import redact, url_secrets, without_credentials
+from ..sync.retry import RetryPolicy, retry_after_seconds
+from ..sync.tickets import TrackerFailure
 from .settings import ReportSettings
 
 MARKER = "<!-- followthrough:overdue-report -->"
 DEFAULT_API_URL = "https://api.github.com"
-RETRY_STATUSES = (429, 500, 502, 503, 504)
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 LABEL_COLOR = "d93f0b"
+# How much of a server's reply a message may quote: enough for Slack's `invalid_blocks`
+# or GitHub's one-line reason, not a whole HTML page.
+MAX_QUOTED = 200
+MAX_READ = 4096
+MAX_SECRET = 512  # longer than any token or webhook URL
 
-Sleep = Callable[[float], None]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Where time is read and waited for: the system clock in production, a fake in tests."""
+
+    now: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+
+
+SYSTEM_CLOCK = Clock()
+
+
+class Failure(TrackerFailure):
+    """A request that failed: `what` we were doing, the HTTP `status` or the `reason` there was
+    none, and the server's `reply` (already quoted). `retry` and `ambiguous` as in sync."""
+
+    def __init__(self, what: str, *, status: int | None = None, reason: str = "", reply: str = "", retry: bool = False, ambiguous: bool = False, retry_after: float | None = None) -> None:
+        super().__init__(f"{what}: HTTP {status}" if status is not None else f"{what}: {reason}", status=status, retry=retry, ambiguous=ambiguous, retry_after=retry_after)
+        self.what = what
+        self.reason = reason
+        self.reply = reply
+
+
+def retrying(policy: RetryPolicy, call: Callable[[], T]) -> T:
+    """Run `call`, waiting and trying again as long as the policy says it can help."""
+    attempt = 0
+    while True:
+        try:
+            return call()
+        except Failure as failure:
+            pause = policy.delay(failure, attempt)
+            if pause is None:
+                raise
+            policy.wait(pause)
+            attempt += 1
+
+
+def quoted(reply: str, secrets: list[str], *, cut_off: bool = False) -> str:
+    """A server's reply as a message may show it: secrets masked, one line, cut short.
+
+    Masked before anything is cut, so no secret is shown in part. A reply `cut_off` (only its
+    start was read) loses its last MAX_SECRET characters too, after masking: a secret that
+    ran past the end of what was read cannot be masked, but starts within them."""
+    text = redact(reply, secrets)
+    if cut_off:
+        text = text[:-MAX_SECRET]
+    text = safe_line(" ".join(text.split()))
+    return text if len(text) <= MAX_QUOTED else text[: MAX_QUOTED - 1] + "…"
 
 
 # --- GitHub ---------------------------------------------------------------------------------
@@ -62,7 +122,8 @@ class IssueOutcome:
         }[self.action]
         if self.duplicates_closed:
             text += f" (closed {plural_issues(self.duplicates_closed)} that duplicated it)"
-        return text + (f": {self.url}" if self.url else "")
+        # The URL is the server's word: one line, whatever it holds.
+        return text + (f": {safe_line(self.url)}" if self.url else "")
 
 
 def plural_issues(n: int) -> str:
@@ -80,23 +141,110 @@ def github_target(settings: ReportSettings, environ: Mapping[str, str] | None = 
     repository = settings.repository or env.get("GITHUB_REPOSITORY", "").strip()
     if repository.count("/") != 1:
         raise ConfigError("no repository for the report issue: set plugins.followthrough.report.repository (owner/name) or GITHUB_REPOSITORY")
-    api_url = (env.get("GITHUB_API_URL", "").strip() or settings.api_url or DEFAULT_API_URL).rstrip("/")
-    _check_url(api_url, "GITHUB_API_URL / report.api_url")
+    from_env = env.get("GITHUB_API_URL", "").strip()
+    api_url = (from_env or settings.api_url or DEFAULT_API_URL).rstrip("/")
+    check_url(api_url, "GITHUB_API_URL" if from_env else "plugins.followthrough.report.api_url")
     return Target(api_url, repository, token)
 
 
-def github_client(target: Target, settings: ReportSettings):  # -> github.Github
-    from github import Auth, Github, GithubRetry
+def check_url(url: str, name: str, *, secret: bool = False) -> None:
+    """Refuse, before any request, a URL the client would choke on or that would leak: not
+    parseable, a port out of range, a password in it, or plain http off this machine.
+    A `secret` URL (the webhook) is never shown; another is shown without credentials."""
+    shown = "" if secret else f" ({safe_line(without_credentials(url))})"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is not a number in range
+    except ValueError as exc:
+        reason = "" if secret else f": {exc}"
+        raise ConfigError(f"{name}: not a usable URL{shown}{reason}") from None
+    if not parts.hostname:
+        raise ConfigError(f"{name}: not a usable URL{shown}: no host name")
+    if parts.username is not None or parts.password is not None:
+        raise ConfigError(f"{name}: holds a user name or password{shown}; put credentials in the environment, not in the URL")
+    loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    # Plain http only to this machine (tests, a local relay): a token must not cross a network in clear.
+    if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
+        raise ConfigError(f"{name}: expected an https:// URL{shown}")
 
-    # The client retries reads and edits itself (429 and 5xx, honouring Retry-After); an edit
-    # sets the same body twice at worst. Creating is never retried blindly: see `_create`.
-    retry = GithubRetry(
-        total=settings.retries,
-        status_forcelist=list(RETRY_STATUSES),
-        allowed_methods=frozenset({"GET", "PATCH"}),
-        backoff_factor=0.5,
-    )
-    return Github(auth=Auth.Token(target.token), base_url=target.api_url, timeout=max(1, round(settings.timeout)), retry=retry)
+
+class GitHubSession:
+    """PyGithub with its own retries and pacing off; both happen here, through the clock.
+
+    Reads and edits are retried on 429, 5xx and network failures (an edit sets the same body
+    twice at worst); creating is handled by `create_issue`. Writes are spaced by
+    `report.seconds_between_writes`, as GitHub asks of integrations."""
+
+    def __init__(self, target: Target, settings: ReportSettings, clock: Clock = SYSTEM_CLOCK) -> None:
+        from github import Auth, Github
+
+        self.target = target
+        self.settings = settings
+        self.clock = clock
+        self.policy = RetryPolicy(settings.retries, settings.backoff, settings.max_wait, clock.sleep)
+        self._last_write: float | None = None
+        self.client = Github(
+            auth=Auth.Token(target.token),
+            base_url=target.api_url,
+            timeout=max(1, round(settings.timeout)),
+            retry=None,
+            seconds_between_requests=None,
+            seconds_between_writes=None,
+            user_agent="followthrough-report",
+        )
+
+    def call(self, what: str, method: str, call: Callable[[], T]) -> T:
+        """One client call; whatever it raises becomes a TrackerFailure (see sync.tickets)."""
+        from github import GithubException
+
+        write = method != "GET"
+        if write:
+            self._pace()
+        try:
+            return call()
+        except GithubException as exc:
+            status = exc.status
+            data = exc.data if isinstance(exc.data, dict) else {}
+            limited = status in (403, 429) and (retry_after_seconds(exc.headers) is not None or "rate limit" in str(data.get("message", "")).lower())
+            raise Failure(
+                what,
+                status=status,
+                retry=status in RETRY_STATUSES or limited,
+                ambiguous=write and status >= 500,
+                retry_after=retry_after_seconds(exc.headers) if (limited or status in RETRY_STATUSES) else None,
+                reply=str(data.get("message") or data.get("data") or ""),
+            ) from None
+        except requests.Timeout:
+            raise Failure(what, reason=f"no answer within {self.client_timeout} s", retry=True, ambiguous=write) from None
+        except requests.ConnectionError as exc:
+            raise Failure(what, reason=connection_failure(exc), retry=True, ambiguous=write and not connect_failed(exc)) from None
+        except requests.RequestException as exc:
+            raise Failure(what, reason=f"the request failed ({type(exc).__name__})", ambiguous=write) from None
+        except (TypeError, ValueError, KeyError, AttributeError, RuntimeError) as exc:
+            # PyGithub parses what came back as the REST API's JSON; an HTML login page, a
+            # proxy's reply or a redirect elsewhere ends up here. The request itself may have
+            # worked, so a write counts as ambiguous.
+            raise Failure(what, reason=f"the answer was not GitHub's REST API ({type(exc).__name__}); a login page, a proxy or a redirect? Check the API URL", ambiguous=write) from None
+        finally:
+            if write:
+                self._last_write = self.clock.now()
+
+    @property
+    def client_timeout(self) -> int:
+        return max(1, round(self.settings.timeout))
+
+    def read(self, what: str, call: Callable[[], T]) -> T:
+        return retrying(self.policy, lambda: self.call(what, "GET", call))
+
+    def edit(self, what: str, call: Callable[[], T]) -> T:
+        return retrying(self.policy, lambda: self.call(what, "PATCH", call))
+
+    def _pace(self) -> None:
+        if self._last_write is None:
+            return
+        gap = self._last_write + self.settings.seconds_between_writes - self.clock.now()
+        if gap > 0:
+            self.clock.sleep(gap)
 
 
 def find_report_issues(repo, label: str) -> list:
@@ -106,7 +254,17 @@ def find_report_issues(repo, label: str) -> list:
         for issue in repo.get_issues(state="open", labels=[label], sort="created", direction="asc")
         if issue.pull_request is None and MARKER in (issue.body or "")
     ]
+    for issue in found:
+        _check_issue(issue, "listing the report issues")
     return sorted(found, key=lambda issue: issue.number)
+
+
+def _check_issue(issue: Any, what: str) -> Any:
+    # An answer that is not an issue (a proxy's page that PyGithub parsed anyway) must not
+    # pass for one: the outcome would name no issue, and a later edit would go nowhere.
+    if not isinstance(issue.number, int) or isinstance(issue.number, bool):
+        raise TypeError(f"{what}: the answer holds no issue number")
+    return issue
 
 
 # GitHub refuses an issue body over 65,536 characters; a long backlog must still post.
@@ -123,12 +281,12 @@ def issue_body(markdown: str, footer: str) -> str:
     return text + tail
 
 
-def sync_issue(repo, title: str, label: str, body: str | None, closing_body: str, retries: int = 3, sleep: Sleep = time.sleep) -> IssueOutcome:
+def sync_issue(gh: GitHubSession, repo, title: str, label: str, body: str | None, closing_body: str) -> IssueOutcome:
     """Make the repository hold exactly one open report issue with `body`, or none when body is None."""
-    found = find_report_issues(repo, label)
+    found = gh.read("listing the report issues", lambda: find_report_issues(repo, label))
     if body is None:
         for issue in found:
-            issue.edit(body=closing_body, state="closed", state_reason="completed")
+            gh.edit(f"closing issue #{issue.number}", lambda issue=issue: issue.edit(body=closing_body, state="closed", state_reason="completed"))
         if not found:
             return IssueOutcome("none")
         return IssueOutcome("closed", found[0].number, found[0].html_url, len(found) - 1)
@@ -136,91 +294,88 @@ def sync_issue(repo, title: str, label: str, body: str | None, closing_body: str
         keep, extra = found[0], found[1:]
         action = "unchanged"
         if keep.title != title or (keep.body or "") != body:
-            keep.edit(title=title, body=body)
+            gh.edit(f"editing issue #{keep.number}", lambda: keep.edit(title=title, body=body))
             action = "updated"
     else:
-        keep = _create(repo, title, label, body, retries, sleep)
+        keep = create_issue(gh, repo, title, label, body)
         action = "created"
-        # Two runs racing, or a create the client re-sent: keep the oldest, close the rest.
-        found = find_report_issues(repo, label)
+        # Two runs racing, or a create that happened without a reply: keep the oldest, close the rest.
+        found = gh.read("listing the report issues", lambda: find_report_issues(repo, label))
         if found and found[0].number != keep.number:
             keep = found[0]
             action = "updated" if (keep.body or "") != body else "unchanged"
             if action == "updated":
-                keep.edit(title=title, body=body)
+                gh.edit(f"editing issue #{keep.number}", lambda: keep.edit(title=title, body=body))
         extra = [i for i in found if i.number != keep.number]
     for issue in extra:
-        issue.edit(body=f"A duplicate of #{keep.number}, which holds the overdue report.\n\n{MARKER}\n", state="closed", state_reason="not_planned")
+        duplicate = f"A duplicate of #{keep.number}, which holds the overdue report.\n\n{MARKER}\n"
+        gh.edit(f"closing duplicate issue #{issue.number}", lambda issue=issue: issue.edit(body=duplicate, state="closed", state_reason="not_planned"))
     return IssueOutcome(action, keep.number, keep.html_url, len(extra))
 
 
-def _create(repo, title: str, label: str, body: str, retries: int, sleep: Sleep):
+def create_issue(gh: GitHubSession, repo, title: str, label: str, body: str):
     """Create the issue; after any failed or unanswered attempt, look for it before trying again,
     because the request may have taken effect although no reply said so."""
-    from github import GithubException
-
-    _ensure_label(repo, label)
+    _ensure_label(gh, repo, label)
     attempt = 0
     while True:
         try:
-            return repo.create_issue(title=title, body=body, labels=[label])
-        except GithubException as exc:
-            if exc.status not in RETRY_STATUSES or attempt >= retries:
+            return gh.call("creating the report issue", "POST", lambda: _check_issue(repo.create_issue(title=title, body=body, labels=[label]), "creating the report issue"))
+        except Failure as failure:
+            pause = gh.policy.delay(failure, attempt)
+            if pause is None and not failure.ambiguous:
                 raise
-            wait = _retry_after(exc.headers) if exc.headers else None
-        except requests.RequestException:
-            if attempt >= retries:
+            found = gh.read("looking for the report issue", lambda: find_report_issues(repo, label))
+            if found:
+                return found[0]
+            if pause is None:
                 raise
-            wait = None
-        found = find_report_issues(repo, label)
-        if found:
-            return found[0]
-        attempt += 1
-        sleep(wait if wait is not None else min(0.5 * 2 ** (attempt - 1), 8.0))
+            gh.policy.wait(pause)
+            attempt += 1
 
 
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    for name, value in headers.items():
-        if name.lower() == "retry-after":
-            try:
-                return min(max(float(value), 0.0), 60.0)
-            except ValueError:
-                return None
-    return None
-
-
-def _ensure_label(repo, label: str) -> None:
-    from github import GithubException
-
+def _ensure_label(gh: GitHubSession, repo, label: str) -> None:
     try:
-        repo.get_label(label)
-    except GithubException as exc:
-        if exc.status != 404:
+        gh.read(f"reading label {label!r}", lambda: repo.get_label(label))
+    except Failure as failure:
+        if failure.status != 404:
             raise
-        repo.create_label(label, LABEL_COLOR, "The open overdue-action-items report, kept up to date by followthrough")
+        gh.edit(
+            f"creating label {label!r}",
+            lambda: repo.create_label(label, LABEL_COLOR, "The open overdue-action-items report, kept up to date by followthrough"),
+        )
 
 
-def post_github_issue(target: Target, settings: ReportSettings, body: str | None, closing_body: str, sleep: Sleep = time.sleep) -> IssueOutcome:
-    """The network half of `--post github-issue`, with GitHub's refusals turned into TrackerError."""
-    from github import BadCredentialsException, GithubException, UnknownObjectException
-
+def post_github_issue(target: Target, settings: ReportSettings, body: str | None, closing_body: str, clock: Clock = SYSTEM_CLOCK) -> IssueOutcome:
+    """The network half of `--post github-issue`, with every failure turned into a TrackerError."""
+    gh = GitHubSession(target, settings, clock)
     try:
-        client = github_client(target, settings)
-        repo = client.get_repo(target.repository)
-        return sync_issue(repo, settings.issue_title, settings.issue_label, body, closing_body, settings.retries, sleep)
-    except BadCredentialsException:
-        raise TrackerError(f"{target.api_url}: GitHub refused GITHUB_TOKEN (401); check the token") from None
-    except UnknownObjectException:
-        raise TrackerError(f"{target.api_url}: repository {target.repository} not found, or the token cannot see it") from None
-    except GithubException as exc:
-        hint = "; the token needs the issues: write permission" if exc.status == 403 else ""
-        raise TrackerError(f"{target.api_url}: GitHub answered HTTP {exc.status} for {target.repository}{hint}") from None
-    except requests.exceptions.RetryError as exc:
-        found = re.search(r"too many (\d{3}) error responses", str(exc))
-        last = f"HTTP {found.group(1)}" if found else "errors"
-        raise TrackerError(f"{target.api_url}: GitHub answered {last} for {target.repository}, still after {settings.retries} retries") from None
-    except requests.RequestException as exc:
-        raise TrackerError(f"{target.api_url}: no answer from GitHub ({type(exc).__name__}) after {settings.retries} retries") from None
+        repo = gh.read(f"opening {target.repository}", lambda: gh.client.get_repo(target.repository))
+        return sync_issue(gh, repo, settings.issue_title, settings.issue_label, body, closing_body)
+    except Failure as failure:
+        raise TrackerError(github_message(target, failure, len(gh.policy.waits))) from None
+
+
+def github_message(target: Target, failure: Failure, retried: int) -> str:
+    where = safe_line(target.api_url)
+    after = f", still after {plural_retries(retried)}" if retried else ""
+    secrets = [target.token, *url_secrets(target.api_url)]
+    if failure.status == 401:
+        return f"{where}: GitHub refused GITHUB_TOKEN (401); check the token"
+    if failure.status == 404 and failure.what.startswith("opening "):
+        return f"{where}: repository {safe_line(target.repository)} not found, or the token cannot see it"
+    if failure.status is not None:
+        hint = "; the token needs the issues: write permission" if failure.status == 403 else ""
+        reply = quoted(failure.reply, secrets)
+        said = f" ({reply})" if reply else ""
+        return f"{where}: GitHub answered HTTP {failure.status} for {safe_line(target.repository)}{said}{hint}{after}"
+    maybe = "; it may have taken effect" if failure.ambiguous else ""
+    doing = failure.what if failure.what.startswith("opening ") else f"{failure.what} in {safe_line(target.repository)}"
+    return f"{where}: {doing} failed: {failure.reason}{maybe}{after}"
+
+
+def plural_retries(n: int) -> str:
+    return f"{n} retr" + ("y" if n == 1 else "ies")
 
 
 # --- Slack ----------------------------------------------------------------------------------
@@ -231,47 +386,84 @@ def slack_url(environ: Mapping[str, str] | None = None) -> str:
     url = env.get("SLACK_WEBHOOK_URL", "").strip()
     if not url:
         raise ConfigError("SLACK_WEBHOOK_URL is not set: --post slack needs an incoming webhook URL")
-    _check_url(url, "SLACK_WEBHOOK_URL", show=False)
+    check_url(url, "SLACK_WEBHOOK_URL", secret=True)
     return url
 
 
-def _check_url(url: str, name: str, show: bool = True) -> None:
-    parts = urlsplit(url)
-    loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
-    # Plain http only to this machine (tests, a local relay): a token must not cross a network in clear.
-    if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
-        shown = f" ({url})" if show else ""
-        raise ConfigError(f"{name}: expected an https:// URL{shown}")
-
-
-def post_slack(url: str, payload: Mapping[str, object], settings: ReportSettings) -> None:
+def post_slack(url: str, payload: Mapping[str, object], settings: ReportSettings, clock: Clock = SYSTEM_CLOCK) -> None:
     """Send one message. Retried on 429 and 5xx (Slack did not take it) and on failures to
-    connect; never after the request went out unanswered, which would risk posting twice."""
-    retry = Retry(
-        total=settings.retries,
-        connect=settings.retries,
-        read=0,
-        status=settings.retries,
-        other=0,
-        status_forcelist=RETRY_STATUSES,
-        allowed_methods=frozenset({"POST"}),
-        backoff_factor=0.5,
-        respect_retry_after_header=True,
-        raise_on_status=False,
-    )
-    session = requests.Session()
-    adapter = HTTPAdapter(max_retries=retry)
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
+    connect; never after the request went out unanswered, which would risk posting twice.
+    A redirect is not followed: the message would go wherever it points."""
+    policy = RetryPolicy(settings.retries, settings.backoff, settings.max_wait, clock.sleep)
+    secrets = url_secrets(url, whole=True)
+    with requests.Session() as session:
+
+        def once() -> None:
+            try:
+                response = session.post(url, json=payload, timeout=settings.timeout, allow_redirects=False, stream=True)
+            except requests.RequestException as exc:
+                raise _slack_failure(exc) from None
+            with response:
+                head, cut_off = _head(response)
+                status = response.status_code
+                if status == 200 and head.strip().lower() == "ok":
+                    return
+                retry_after = retry_after_seconds(dict(response.headers)) if status in RETRY_STATUSES else None
+                reply = quoted(head, secrets, cut_off=cut_off)
+                raise Failure("posting", status=status, retry=status in RETRY_STATUSES, retry_after=retry_after, reply=reply)
+
+        try:
+            retrying(policy, once)
+        except Failure as failure:
+            raise TrackerError(slack_message(failure, len(policy.waits))) from None
+
+
+def _head(response: requests.Response) -> tuple[str, bool]:
+    """The start of a reply, and whether there was more: a huge body is never read whole."""
     try:
-        response = session.post(url, json=payload, timeout=settings.timeout)
-    except requests.ConnectionError as exc:
-        # Its text holds the URL, which is the secret: only the kind of failure is shown.
-        raise TrackerError(f"Slack webhook: no answer ({type(exc).__name__}); the message may not have been posted, and was not re-sent") from None
-    except requests.RequestException as exc:
-        raise TrackerError(f"Slack webhook: request failed ({type(exc).__name__})") from None
-    finally:
-        session.close()
-    text = response.text.strip()[:200]
-    if response.status_code != 200:
-        raise TrackerError(f"Slack webhook refused the message: HTTP {response.status_code} {text}".rstrip())
+        data = response.raw.read(MAX_READ + 1, decode_content=True)
+    except (requests.RequestException, OSError, ValueError):
+        return "", False
+    return data[:MAX_READ].decode("utf-8", "replace"), len(data) > MAX_READ
+
+
+def _slack_failure(exc: requests.RequestException) -> Failure:
+    # Its text holds the URL, which is the secret: only the kind of failure is shown.
+    if isinstance(exc, requests.ConnectionError) and connect_failed(exc):
+        return Failure("posting", reason=connection_failure(exc), retry=True)
+    if isinstance(exc, (requests.ConnectionError, requests.Timeout)):
+        return Failure("posting", reason=f"no answer ({type(exc).__name__}); the message may not have been posted, and was not re-sent", ambiguous=True)
+    return Failure("posting", reason=f"the request failed ({type(exc).__name__})")
+
+
+def slack_message(failure: Failure, retried: int) -> str:
+    after = f", still after {plural_retries(retried)}" if retried else ""
+    if failure.status is None:
+        return f"Slack webhook: {failure.reason}{after}"
+    if 300 <= failure.status < 400:
+        return f"Slack webhook answered with a redirect (HTTP {failure.status}), which is not followed; check SLACK_WEBHOOK_URL"
+    if failure.status == 200:
+        said = f": {failure.reply}" if failure.reply else ""
+        return f"Slack webhook answered HTTP 200 but not Slack's `ok`{said}; the message may not have been posted (a proxy or a login page? check SLACK_WEBHOOK_URL)"
+    return f"Slack webhook refused the message: HTTP {failure.status} {failure.reply}".rstrip() + after
+
+
+def connect_failed(exc: requests.RequestException) -> bool:
+    """True when no connection was made, so nothing was sent and sending again is safe."""
+    from urllib3.exceptions import NewConnectionError
+
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, NewConnectionError)
+
+
+def connection_failure(exc: requests.RequestException) -> str:
+    from urllib3.exceptions import NameResolutionError
+
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    if isinstance(reason, NameResolutionError):
+        return "could not connect: the host name does not resolve"
+    if connect_failed(exc):
+        return "could not connect (connection refused or timed out)"
+    return "the connection was dropped before an answer came"

@@ -8,6 +8,9 @@
             repository: acme/postmortems   # default: $GITHUB_REPOSITORY
             timeout: 30                    # seconds, every request
             retries: 3                     # on 429 and 5xx, honouring Retry-After
+            backoff: 0.5                   # seconds before the first retry, doubling
+            max_wait: 60                   # the longest Retry-After honoured; longer gives up
+            seconds_between_writes: 1      # GitHub asks integrations to space their writes
 
 "Due soon" is the site's setting (`site.due_soon_days`), so the report and the site
 agree. Secrets never live here: the GitHub token comes from $GITHUB_TOKEN and the Slack
@@ -36,6 +39,9 @@ class ReportConfig(base.Config):
     api_url = c.Type(str, default="")
     timeout = c.Type((int, float), default=30)
     retries = c.Type(int, default=3)
+    backoff = c.Type((int, float), default=0.5)
+    max_wait = c.Type((int, float), default=60)
+    seconds_between_writes = c.Type((int, float), default=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +52,9 @@ class ReportSettings:
     api_url: str = ""
     timeout: float = 30.0
     retries: int = 3
+    backoff: float = 0.5
+    max_wait: float = 60.0
+    seconds_between_writes: float = 1.0
 
 
 def report_settings(section: Mapping[str, Any] | None, where: str = "mkdocs.yml") -> ReportSettings:
@@ -61,6 +70,9 @@ def report_settings(section: Mapping[str, Any] | None, where: str = "mkdocs.yml"
             problems.append(f"{prefix}.timeout: must be more than 0 seconds, got {config.timeout}")
         if config.retries < 0:
             problems.append(f"{prefix}.retries: must be 0 or more, got {config.retries}")
+        for key in ("backoff", "max_wait", "seconds_between_writes"):
+            if config[key] < 0:
+                problems.append(f"{prefix}.{key}: must be 0 or more seconds, got {config[key]}")
         if not config.issue_label.strip():
             problems.append(f"{prefix}.issue_label: must not be empty: it is how the one report issue is found")
         if config.repository and config.repository.count("/") != 1:
@@ -74,6 +86,9 @@ def report_settings(section: Mapping[str, Any] | None, where: str = "mkdocs.yml"
         api_url=config.api_url.strip().rstrip("/"),
         timeout=float(config.timeout),
         retries=config.retries,
+        backoff=float(config.backoff),
+        max_wait=float(config.max_wait),
+        seconds_between_writes=float(config.seconds_between_writes),
     )
 
 

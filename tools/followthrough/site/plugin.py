@@ -23,6 +23,7 @@ from mkdocs.structure.pages import Page
 from ..blocks import SITE_EXTENSIONS, dialect_from
 from ..config import LoadedConfig, PluginConfig, settings_from_plugin
 from ..errors import FollowthroughError
+from ..logline import safe_line, safe_lines
 from ..pages import SITE_NAV, Site, SiteOptions, site_options
 from ..pages.csp import add_policy
 from ..pages.escape import safe_page_title
@@ -41,6 +42,25 @@ log = get_plugin_logger(__name__)
 
 # The generated pages use these; a site that forgot one would show raw Markdown in the cards.
 REQUIRED_EXTENSIONS = SITE_EXTENSIONS
+
+
+class OneLineRecords(logging.Filter):
+    """MkDocs logs file names as they are ("Doc file 'notes\n::notice::x.md' contains a link"):
+    on a GitHub Actions runner the part after the newline would be a workflow command. This
+    filter on MkDocs' own log handlers makes every line of every record safe (`safe_lines`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        safe = safe_lines(message)
+        if safe != message:
+            record.msg, record.args = safe, None
+        return True
+
+
+def guard_build_log() -> None:
+    for handler in logging.getLogger("mkdocs").handlers:
+        if not any(isinstance(f, OneLineRecords) for f in handler.filters):
+            handler.addFilter(OneLineRecords())
 
 
 class FollowthroughPlugin(BasePlugin[PluginConfig]):
@@ -68,6 +88,7 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return None
+        guard_build_log()
         where = config.config_file_path or "mkdocs.yml"
         root = Path(config.config_file_path).resolve().parent if config.config_file_path else Path.cwd().resolve()
         docs_dir = _unresolved_below(Path(os.path.abspath(config.docs_dir)), root, config.config_file_path)
@@ -177,7 +198,7 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
             if existing is not None:
                 if existing.generated_by is None and not _is_generated(existing):
                     where = relative_to_root(Path(existing.abs_src_path or path), loaded.root)
-                    raise PluginError(f"{where}: the followthrough plugin generates this page; rename or move your file")
+                    raise PluginError(f"{safe_line(str(where))}: the followthrough plugin generates this page; rename or move your file")
                 files.remove(existing)  # a copy left by `followthrough pages --out` into docs_dir
             files.append(File.generated(config, path, content=content))
         self.generated = {path for path in pages if path.endswith(".md")}

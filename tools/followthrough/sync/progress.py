@@ -10,6 +10,8 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Callable, Iterator, Mapping, TextIO
 
+from ..logline import safe_line
+
 
 class Progress:
     def __init__(self, out: TextIO, err: TextIO, environ: Mapping[str, str], tty: bool | None = None) -> None:
@@ -27,6 +29,8 @@ class Progress:
             self._bars = Bars(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=self._console, transient=True)
 
     def line(self, text: str) -> None:
+        # Events name files and quote trackers: one log line each, never a forged command.
+        text = safe_line(text)
         if self._console is not None:
             self._console.print(text, markup=False, soft_wrap=True)
         else:
@@ -34,6 +38,7 @@ class Progress:
 
     @contextmanager
     def group(self, title: str) -> Iterator[None]:
+        title = safe_line(title)
         if self.mode == "actions":
             self.out.write(f"::group::{title}\n")
             try:
