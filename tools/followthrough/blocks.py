@@ -18,6 +18,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from . import complexity
 from .model import HiddenHeading, Section
 
 # Python-Markdown's own grammar, restated: the fence opener of `fenced_code` (column 0, then
@@ -44,13 +45,27 @@ def _title(text: str, dialect: Dialect, inline_html: bool = True) -> str:
     and inline HTML (`<b>Impact</b>`, a comment) shows only its text."""
     text = text.strip()
     if dialect.attr_list and text.endswith("}"):
-        text = _ATTRS_AT_END.sub("", text)
+        text = _without_attrs(text)
     if inline_html and "<" in text:
         text = _INLINE_HTML.sub("", text).strip()
     return text
 
 
 _INLINE_HTML = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]*>")
+
+
+def _without_attrs(text: str) -> str:
+    """`text` without a trailing ` {...}` (no `}` inside; after spaces or at the start), as
+    the regex `(?:^|[ ]+){:?[^}]*}[ ]*$` would remove it. Found from the end: that regex, tried from every
+    space, made a heading of many spaces ending in `}` quadratic."""
+    end = len(text.rstrip(" "))
+    if not end or text[end - 1] != "}":
+        return text
+    # The brace that opens it is after the last other `}`: the first one there after a space.
+    j = text.find("{", text.rfind("}", 0, end - 1) + 1, end - 1)
+    while j > 0 and text[j - 1] != " ":
+        j = text.find("{", j + 1, end - 1)
+    return text if j < 0 else text[:j].rstrip(" ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +148,7 @@ class Blocks:
     by_reference: bool
     # (file line, why) of lines GitHub and editors open a code block at, but the site does not
     false_fences: tuple[tuple[int, str], ...] = ()  # the renderer's block parser decided (the body has an unusual construct)
+    too_complex: tuple[tuple[int, str], ...] = ()  # (file line, why) past a limit of complexity.py
 
 
 def normalize(body: str) -> str:
@@ -241,11 +257,18 @@ def scan(body: str, first_line: int, dialect: Dialect = DEFAULT_DIALECT) -> Bloc
     text = _Text(body)
     notable = text.notable()
     fences, rejected = site_fences(text.lines, notable)
+    too_complex = complexity.check(text.lines, _fence_lines(fences))
     try:
-        if not dialect.line_scan_knows_it or ("--8<--" in body and "pymdownx.snippets" in dialect.extensions):
+        if any(t.block_level for t in too_complex):
+            # The renderer's block parser would take minutes or overflow its stack on this body:
+            # its headings are read from column-0 `#` lines alone, and FT509 says why.
+            headings, code, comments = _atx_only(text.lines, fences, dialect), _fence_lines(fences), set()
+            by_reference = False
+        elif not dialect.line_scan_knows_it or ("--8<--" in body and "pymdownx.snippets" in dialect.extensions):
             raise _NeedsReference
-        headings, code, comments = _line_scan(text.lines, notable, fences, dialect)
-        by_reference = False
+        else:
+            headings, code, comments = _line_scan(text.lines, notable, fences, dialect)
+            by_reference = False
     except _NeedsReference:
         headings, code, comments = _reference_scan(body, text.lines, notable, fences, dialect)
         by_reference = True
@@ -258,7 +281,19 @@ def scan(body: str, first_line: int, dialect: Dialect = DEFAULT_DIALECT) -> Bloc
         tuple(hidden),
         by_reference,
         () if dialect.superfences else tuple((i + first_line, why) for i, why in _false_fences(text.lines, notable, code, fences, rejected)),
+        tuple((t.index + first_line, t.message) for t in too_complex),
     )
+
+
+def _atx_only(lines: list[str], fences: list[_Fence], dialect: Dialect) -> list[Heading]:
+    fenced = _fence_lines(fences)
+    headings = []
+    for i, line in enumerate(lines):
+        if line[:1] == "#" and i not in fenced and (m := _ATX.match(line)):
+            level = len(m.group(1))
+            form = "atx" if line[level : level + 1] in (" ", "") else "atx-no-space"
+            headings.append(Heading(_title(m.group(2), dialect), level, i, form))
+    return headings
 
 
 def _fenced(lines: list[str], notable: list[int], fences: list[_Fence], dialect: Dialect) -> set[int]:

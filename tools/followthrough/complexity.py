@@ -1,0 +1,179 @@
+"""Limits on Markdown constructs that make the site's renderer slow or make it crash.
+
+Python-Markdown's time is not linear in every input: its block parser re-reads the rest of a
+block after each heading, underline or admonition line in it; its inline pass scans from every
+unmatched backtick run, `[` or `<` to the end of the paragraph, and nests one call per level of
+emphasis; and it nests one call per level of list, quote or admonition, so deep nesting ends in
+a RecursionError. Lint measures each of those in one pass over the body and reports the first
+place past a limit (FT509), so an invalid file stops the build before the renderer sees it and
+lint itself never hands such a body to the renderer's block parser.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Generous for real writing; far below where the renderer takes seconds or overflows its stack.
+NESTING_LIMIT = 20  # lists, quotes and admonitions inside each other
+BACKTICK_RUN_LIMIT = 32  # backticks in a row outside code (a code span needs a few)
+EMPHASIS_LIMIT = 200  # `*` and `_` that may open or close emphasis, in one paragraph
+INLINE_WORK_LIMIT = 1_000_000  # one paragraph: (backtick runs + `[` + `<`) x its characters
+BLOCK_WORK_LIMIT = 25_000_000  # the body: for each heading-like line in a block, the block's text after it
+
+
+@dataclass(frozen=True, slots=True)
+class TooComplex:
+    index: int  # the line's index in the body
+    message: str
+    block_level: bool  # the renderer's block parser would be slow or crash on it, too
+
+
+def _is_list_marker(line: str, at: int) -> int:
+    """The length of a list marker (`-`, `*`, `+`, `1.`, `1)`) and its space at `at`, else 0."""
+    n = len(line)
+    if at < n and line[at] in "*+-":
+        end = at + 1
+    else:
+        end = at
+        while end < n and end - at < 10 and line[end].isdigit():
+            end += 1
+        if end == at or end >= n or line[end] not in ".)":
+            return 0
+        end += 1
+    return end + 1 - at if end < n and line[end] == " " else 0
+
+
+def nesting(line: str) -> int:
+    """How many containers a line opens or continues, at most: its indentation in steps of 4 plus
+    each quote, list or admonition marker in a row at its start. 0 for a line with no marker."""
+    at = len(line) - len(line.lstrip(" "))
+    indent = at // 4
+    markers = 0
+    n = len(line)
+    while at < n:
+        c = line[at]
+        if c == " ":
+            at += 1
+        elif c == ">":
+            markers += 1
+            at += 1
+        elif line.startswith(("!!!", "???"), at):
+            markers += 1
+            break
+        elif size := _is_list_marker(line, at):
+            markers += 1
+            at += size
+        else:
+            break
+    return indent + markers if markers else 0
+
+
+def _splits(line: str) -> bool:
+    """A line the block parser splits its block at: heading, underline or rule, admonition, definition."""
+    text = line.lstrip(" >")
+    if not text:
+        return False
+    c = text[0]
+    if c == "#" or text.startswith(("!!!", "???", ": ")):
+        return True
+    return c in "=-*_" and not text.strip(" " + c)
+
+
+def _is_table_separator(line: str) -> bool:
+    return "-" in line and not line.strip(" |:-")
+
+
+def _emphasis_markers(text: str) -> int:
+    """`*` anywhere and `_` not inside a word (smart emphasis ignores `snake_case`)."""
+    count = text.count("*")
+    at = text.find("_")
+    while at >= 0:
+        if not (0 < at < len(text) - 1 and text[at - 1].isalnum() and text[at + 1].isalnum()):
+            count += 1
+        at = text.find("_", at + 1)
+    return count
+
+
+def _backtick_runs(text: str) -> tuple[int, int]:
+    """(how many runs of backticks, the longest)."""
+    runs = longest = 0
+    at = text.find("`")
+    while at >= 0:
+        end = at
+        while end < len(text) and text[end] == "`":
+            end += 1
+        runs += 1
+        longest = max(longest, end - at)
+        at = text.find("`", end)
+    return runs, longest
+
+
+def _paragraphs(lines: list[str], start: int, end: int) -> list[tuple[int, int]]:
+    """The spans of lines the inline pass reads as one text: a table's rows one by one, else the
+    block cut at each list item."""
+    if end - start > 1 and _is_table_separator(lines[start + 1]):
+        return [(i, i + 1) for i in range(start, end)]
+    spans = []
+    first = start
+    for i in range(start + 1, end):
+        if _is_list_marker(lines[i], len(lines[i]) - len(lines[i].lstrip(" >"))):
+            spans.append((first, i))
+            first = i
+    spans.append((first, end))
+    return spans
+
+
+def _inline(lines: list[str], start: int, end: int) -> TooComplex | None:
+    text = "\n".join(lines[start:end])
+    runs, longest = _backtick_runs(text)
+    if longest > BACKTICK_RUN_LIMIT:
+        at = next(i for i in range(start, end) if "`" * longest in lines[i])
+        return TooComplex(at, f"a run of {longest:,} backticks (at most {BACKTICK_RUN_LIMIT} outside code); the site's Markdown renderer takes time that grows with its square; shorten it or put it in a code block", False)
+    emphasis = _emphasis_markers(text)
+    if emphasis > EMPHASIS_LIMIT:
+        return TooComplex(start, f"this paragraph holds {emphasis:,} '*' and '_' that may open emphasis (at most {EMPHASIS_LIMIT}); the site's Markdown renderer nests a call for each and can run out of stack; put the text in a code block or split the paragraph", False)
+    work = (runs + text.count("[") + text.count("<")) * len(text)
+    if work > INLINE_WORK_LIMIT:
+        openers = runs + text.count("[") + text.count("<")
+        return TooComplex(start, f"this paragraph of {len(text):,} characters holds {openers:,} backtick runs, '[' and '<'; the site's Markdown renderer takes time that grows with their product ({work:,}, at most {INLINE_WORK_LIMIT:,}); split the paragraph with blank lines or put the text in a code block", False)
+    return None
+
+
+def check(lines: list[str], code: set[int] | frozenset[int]) -> list[TooComplex]:
+    """The first place past each limit in the body's normalized lines (`code`: their indices in
+    code blocks, whose text the renderer does not parse)."""
+    found: list[TooComplex] = []
+    deepest = next(((i, d) for i, line in enumerate(lines) if i not in code and (d := nesting(line)) > NESTING_LIMIT), None)
+    if deepest is not None:
+        i, depth = deepest
+        found.append(TooComplex(i, f"lists, quotes or admonitions nested {depth:,} levels deep (at most {NESTING_LIMIT}); the site's Markdown renderer nests a call for each level and runs out of stack; flatten the list", True))
+    block_work = 0
+    worst: tuple[int, int, int, int] | None = None  # (work, first line, characters, split lines)
+    inline: TooComplex | None = None
+    n = len(lines)
+    i = 0
+    while i < n:
+        if not lines[i] or i in code:
+            i += 1
+            continue
+        start = i
+        while i < n and lines[i] and i not in code:
+            i += 1
+        # Each split re-reads what follows it in the block: sum the suffix lengths, from the end.
+        after = work = splits = 0
+        for k in range(i - 1, start - 1, -1):
+            after += len(lines[k]) + 1
+            if _splits(lines[k]):
+                work += after
+                splits += 1
+        block_work += work
+        if worst is None or work > worst[0]:
+            worst = (work, start, after, splits)
+        if inline is None:
+            inline = next(filter(None, (_inline(lines, a, b) for a, b in _paragraphs(lines, start, i))), None)
+    if worst is not None and block_work > BLOCK_WORK_LIMIT:
+        _, at, chars, splits = worst
+        found.append(TooComplex(at, f"the body's blocks hold headings, underlines or admonition lines with no blank line between them, this one {splits:,} in {chars:,} characters; the site's Markdown renderer re-reads the rest of a block after each (work {block_work:,}, at most {BLOCK_WORK_LIMIT:,}); put blank lines between them", True))
+    if inline is not None:
+        found.append(inline)
+    return sorted(found, key=lambda t: t.index)
