@@ -18,7 +18,9 @@ NESTING_LIMIT = 20  # lists, quotes and admonitions inside each other
 BACKTICK_RUN_LIMIT = 32  # backticks in a row outside code (a code span needs a few)
 EMPHASIS_LIMIT = 200  # `*` and `_` that may open or close emphasis, in one paragraph
 INLINE_WORK_LIMIT = 1_000_000  # one paragraph: (backtick runs + `[` + `<`) x its characters
-BLOCK_WORK_LIMIT = 25_000_000  # the body: for each heading-like line in a block, the block's text after it
+INLINE_AVERAGE_LIMIT = 50  # the body: that work summed over paragraphs, per character of text
+BLOCK_WORK_LIMIT = 5_000_000  # the body: for each heading-like line in a block, the block's text after it
+HTML_WORK_LIMIT = 5_000_000  # the body: for each `<tag` or `<![CDATA[`, the text up to its end
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +125,8 @@ def _paragraphs(lines: list[str], start: int, end: int) -> list[tuple[int, int]]
     return spans
 
 
-def _inline(lines: list[str], start: int, end: int) -> TooComplex | None:
+def _inline(lines: list[str], start: int, end: int, total: list[int]) -> TooComplex | None:
+    """FT509 for one paragraph, if it is past a limit; `total` sums (work, characters) of all."""
     text = "\n".join(lines[start:end])
     runs, longest = _backtick_runs(text)
     if longest > BACKTICK_RUN_LIMIT:
@@ -133,10 +136,39 @@ def _inline(lines: list[str], start: int, end: int) -> TooComplex | None:
     if emphasis > EMPHASIS_LIMIT:
         return TooComplex(start, f"this paragraph holds {emphasis:,} '*' and '_' that may open emphasis (at most {EMPHASIS_LIMIT}); the site's Markdown renderer nests a call for each and can run out of stack; put the text in a code block or split the paragraph", False)
     work = (runs + text.count("[") + text.count("<")) * len(text)
+    total[0] += work
+    total[1] += len(text)
     if work > INLINE_WORK_LIMIT:
         openers = runs + text.count("[") + text.count("<")
         return TooComplex(start, f"this paragraph of {len(text):,} characters holds {openers:,} backtick runs, '[' and '<'; the site's Markdown renderer takes time that grows with their product ({work:,}, at most {INLINE_WORK_LIMIT:,}); split the paragraph with blank lines or put the text in a code block", False)
     return None
+
+
+def html_work(text: str) -> tuple[int, int]:
+    """(work, offset of the costliest opener): the text the HTML parser Python-Markdown uses reads
+    from each `<tag` (to the next `>`) and `<![CDATA[` (to the next `]]>`), to the end if there is
+    none. It reads again from each opener that does not close, so unclosed ones add up."""
+    work = worst = worst_at = 0
+    gt = cdata = -2  # the next `>` / `]]>` at or after the current opener (-1: none)
+    size = len(text)
+    at = text.find("<")
+    while at >= 0:
+        nxt = text[at + 1 : at + 2]
+        if text.startswith("<![CDATA[", at):
+            if cdata != -1 and cdata < at:
+                cdata = text.find("]]>", at)
+            cost = (cdata if cdata >= 0 else size) - at
+        elif nxt.isascii() and nxt.isalpha():
+            if gt != -1 and gt < at:
+                gt = text.find(">", at)
+            cost = (gt if gt >= 0 else size) - at
+        else:
+            cost = 0
+        work += cost
+        if cost > worst:
+            worst, worst_at = cost, at
+        at = text.find("<", at + 1)
+    return work, worst_at
 
 
 def check(lines: list[str], code: set[int] | frozenset[int]) -> list[TooComplex]:
@@ -147,9 +179,18 @@ def check(lines: list[str], code: set[int] | frozenset[int]) -> list[TooComplex]
     if deepest is not None:
         i, depth = deepest
         found.append(TooComplex(i, f"lists, quotes or admonitions nested {depth:,} levels deep (at most {NESTING_LIMIT}); the site's Markdown renderer nests a call for each level and runs out of stack; flatten the list", True))
+    # Fenced code is set aside before the renderer reads HTML: the rest, as one text.
+    kept = [i for i in range(len(lines)) if i not in code]
+    work, offset = html_work("\n".join(lines[i] for i in kept))
+    if work > HTML_WORK_LIMIT:
+        at = offset
+        line = next((i for i in kept if (at := at - len(lines[i]) - 1) < 0), kept[-1] if kept else 0)
+        found.append(TooComplex(line, f"the body holds '<' tags or '<![CDATA[' that do not close (no '>' or ']]>' after them); the HTML parser of the site's Markdown renderer reads the rest of the text again from each (work {work:,}, at most {HTML_WORK_LIMIT:,}); this line's reads the most: close it, write '&lt;' or put the text in a code block", True))
     block_work = 0
     worst: tuple[int, int, int, int] | None = None  # (work, first line, characters, split lines)
     inline: TooComplex | None = None
+    totals = [0, 0]  # inline work, characters
+    densest: tuple[int, int] = (0, 0)  # (work, first line) of the paragraph with most inline work
     n = len(lines)
     i = 0
     while i < n:
@@ -169,11 +210,18 @@ def check(lines: list[str], code: set[int] | frozenset[int]) -> list[TooComplex]
         block_work += work
         if worst is None or work > worst[0]:
             worst = (work, start, after, splits)
-        if inline is None:
-            inline = next(filter(None, (_inline(lines, a, b) for a, b in _paragraphs(lines, start, i))), None)
+        for a, b in _paragraphs(lines, start, i):
+            before = totals[0]
+            problem = _inline(lines, a, b, totals)
+            inline = inline or problem
+            if totals[0] - before > densest[0]:
+                densest = (totals[0] - before, a)
     if worst is not None and block_work > BLOCK_WORK_LIMIT:
         _, at, chars, splits = worst
         found.append(TooComplex(at, f"the body's blocks hold headings, underlines or admonition lines with no blank line between them, this one {splits:,} in {chars:,} characters; the site's Markdown renderer re-reads the rest of a block after each (work {block_work:,}, at most {BLOCK_WORK_LIMIT:,}); put blank lines between them", True))
+    if inline is None and totals[0] > max(INLINE_WORK_LIMIT, INLINE_AVERAGE_LIMIT * totals[1]):
+        # Each paragraph is within its limit, but together they would keep the renderer busy for minutes.
+        inline = TooComplex(densest[1], f"the body's paragraphs hold {totals[0] // max(totals[1], 1):,} backtick runs, '[' and '<' each, on average weighted by their length (at most {INLINE_AVERAGE_LIMIT}); the site's Markdown renderer scans from each to the end of its paragraph; this paragraph holds the most: split it or put it in a code block", False)
     if inline is not None:
         found.append(inline)
     return sorted(found, key=lambda t: t.index)
