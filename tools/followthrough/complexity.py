@@ -131,7 +131,7 @@ def _inline(lines: list[str], start: int, end: int, total: list[int]) -> TooComp
     runs, longest = _backtick_runs(text)
     if longest > BACKTICK_RUN_LIMIT:
         at = next(i for i in range(start, end) if "`" * longest in lines[i])
-        return TooComplex(at, f"a run of {longest:,} backticks (at most {BACKTICK_RUN_LIMIT} outside code); the site's Markdown renderer takes time that grows with its square; shorten it or put it in a code block", False)
+        return TooComplex(at, f"a run of {longest:,} backticks (at most {BACKTICK_RUN_LIMIT} outside code); Python-Markdown's code-span pattern (3.7 and earlier releases) takes time that grows with the cube of its length; shorten it or put it in a code block", False)
     emphasis = _emphasis_markers(text)
     if emphasis > EMPHASIS_LIMIT:
         return TooComplex(start, f"this paragraph holds {emphasis:,} '*' and '_' that may open emphasis (at most {EMPHASIS_LIMIT}); the site's Markdown renderer nests a call for each and can run out of stack; put the text in a code block or split the paragraph", False)
