@@ -11,6 +11,7 @@ lint itself never hands such a body to the renderer's block parser.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 # Generous for real writing; far below where the renderer takes seconds or overflows its stack.
@@ -68,17 +69,6 @@ def nesting(line: str) -> int:
         else:
             break
     return indent + markers if markers else 0
-
-
-def _splits(line: str) -> bool:
-    """A line the block parser splits its block at: heading, underline or rule, admonition, definition."""
-    text = line.lstrip(" >")
-    if not text:
-        return False
-    c = text[0]
-    if c == "#" or text.startswith(("!!!", "???", ": ")):
-        return True
-    return c in "=-*_" and not text.strip(" " + c)
 
 
 def _is_table_separator(line: str) -> bool:
@@ -171,23 +161,76 @@ def html_work(text: str) -> tuple[int, int]:
     return work, worst_at
 
 
+# A line nested past the limit starts with more than NESTING_LIMIT characters that can only be
+# indentation or markers; lines that split a block (the block parser re-reads the rest after each).
+# Both open with the newline before the line, a literal the engine skips to at memchr speed;
+# they are searched in the text with a newline put in front, so a match's start is its line's.
+_DEEP_PREFIX = re.compile("\n[ >*+\\-.)!?0-9]{%d}" % (NESTING_LIMIT + 1))
+_SPLIT_LINE = re.compile(r"\n[ >]*(?:#|!!!|\?\?\?|: |(?:=+|-+|\*+|_+)[ ]*(?=\n|$))")
+
+
 def check(lines: list[str], code: set[int] | frozenset[int]) -> list[TooComplex]:
     """The first place past each limit in the body's normalized lines (`code`: their indices in
-    code blocks, whose text the renderer does not parse)."""
+    fenced code blocks, whose text the renderer sets aside before it parses the rest)."""
     found: list[TooComplex] = []
-    deepest = next(((i, d) for i, line in enumerate(lines) if i not in code and (d := nesting(line)) > NESTING_LIMIT), None)
-    if deepest is not None:
-        i, depth = deepest
-        found.append(TooComplex(i, f"lists, quotes or admonitions nested {depth:,} levels deep (at most {NESTING_LIMIT}); the site's Markdown renderer nests a call for each level and runs out of stack; flatten the list", True))
-    # Fenced code is set aside before the renderer reads HTML: the rest, as one text.
-    kept = [i for i in range(len(lines)) if i not in code]
-    work, offset = html_work("\n".join(lines[i] for i in kept))
+    # Code lines emptied: they end a block, as the stashed code block does for the renderer.
+    kept = list(lines)
+    for i in code:
+        if i < len(kept):
+            kept[i] = ""
+    text = "\n".join(kept)
+    for m in _DEEP_PREFIX.finditer("\n" + text):
+        i = text.count("\n", 0, m.start())
+        if (depth := nesting(lines[i])) > NESTING_LIMIT:
+            found.append(TooComplex(i, f"lists, quotes or admonitions nested {depth:,} levels deep (at most {NESTING_LIMIT}); the site's Markdown renderer nests a call for each level and runs out of stack; flatten the list", True))
+            break
+    work, offset = html_work(text)
     if work > HTML_WORK_LIMIT:
-        at = offset
-        line = next((i for i in kept if (at := at - len(lines[i]) - 1) < 0), kept[-1] if kept else 0)
-        found.append(TooComplex(line, f"the body holds '<' tags or '<![CDATA[' that do not close (no '>' or ']]>' after them); the HTML parser of the site's Markdown renderer reads the rest of the text again from each (work {work:,}, at most {HTML_WORK_LIMIT:,}); this line's reads the most: close it, write '&lt;' or put the text in a code block", True))
-    block_work = 0
-    worst: tuple[int, int, int, int] | None = None  # (work, first line, characters, split lines)
+        found.append(TooComplex(text.count("\n", 0, offset), f"the body holds '<' tags or '<![CDATA[' that do not close (no '>' or ']]>' after them); the HTML parser of the site's Markdown renderer reads the rest of the text again from each (work {work:,}, at most {HTML_WORK_LIMIT:,}); this line's reads the most: close it, write '&lt;' or put the text in a code block", True))
+    block = _block_work(text)
+    if block is not None:
+        found.append(block)
+    inline = _inline_limits(text, lines, code)
+    if inline is not None:
+        found.append(inline)
+    return sorted(found, key=lambda t: t.index)
+
+
+def _block_work(text: str) -> TooComplex | None:
+    """Each split line re-reads what follows it in its block (up to a blank line): their sum."""
+    total = 0
+    worst = (0, 0, 0, 0)  # (work, first split's offset, block characters, split lines)
+    block_end = -1
+    block_work = block_splits = block_first = 0
+    for m in _SPLIT_LINE.finditer("\n" + text):
+        at = m.start()
+        if at > block_end:
+            if block_work > worst[0]:
+                worst = (block_work, block_first, block_end - block_first, block_splits)
+            block_end = text.find("\n\n", at)
+            block_end = len(text) if block_end < 0 else block_end
+            block_work = block_splits = 0
+            block_first = at
+        block_work += block_end - at
+        block_splits += 1
+        total += block_end - at
+    if block_work > worst[0]:
+        worst = (block_work, block_first, block_end - block_first, block_splits)
+    if total <= BLOCK_WORK_LIMIT:
+        return None
+    _, at, chars, splits = worst
+    first = text.rfind("\n\n", 0, at)
+    at = 0 if first < 0 else first + 2  # the block's first line, which the message names
+    chars = worst[1] + chars - at
+    return TooComplex(text.count("\n", 0, at), f"the body's blocks hold headings, underlines or admonition lines with no blank line between them, this one {splits:,} in {chars:,} characters; the site's Markdown renderer re-reads the rest of a block after each (work {total:,}, at most {BLOCK_WORK_LIMIT:,}); put blank lines between them", True)
+
+
+def _inline_limits(text: str, lines: list[str], code: set[int] | frozenset[int]) -> TooComplex | None:
+    openers = text.count("`") + text.count("[") + text.count("<")
+    longest_block = max((len(b) for b in text.split("\n\n")), default=0) if openers else 0
+    if ("`" * (BACKTICK_RUN_LIMIT + 1)) not in text and text.count("*") + text.count("_") <= EMPHASIS_LIMIT \
+            and openers * longest_block <= INLINE_WORK_LIMIT:
+        return None  # no paragraph can be past a limit: the common case, at C speed
     inline: TooComplex | None = None
     totals = [0, 0]  # inline work, characters
     densest: tuple[int, int] = (0, 0)  # (work, first line) of the paragraph with most inline work
@@ -200,28 +243,13 @@ def check(lines: list[str], code: set[int] | frozenset[int]) -> list[TooComplex]
         start = i
         while i < n and lines[i] and i not in code:
             i += 1
-        # Each split re-reads what follows it in the block: sum the suffix lengths, from the end.
-        after = work = splits = 0
-        for k in range(i - 1, start - 1, -1):
-            after += len(lines[k]) + 1
-            if _splits(lines[k]):
-                work += after
-                splits += 1
-        block_work += work
-        if worst is None or work > worst[0]:
-            worst = (work, start, after, splits)
         for a, b in _paragraphs(lines, start, i):
             before = totals[0]
             problem = _inline(lines, a, b, totals)
             inline = inline or problem
             if totals[0] - before > densest[0]:
                 densest = (totals[0] - before, a)
-    if worst is not None and block_work > BLOCK_WORK_LIMIT:
-        _, at, chars, splits = worst
-        found.append(TooComplex(at, f"the body's blocks hold headings, underlines or admonition lines with no blank line between them, this one {splits:,} in {chars:,} characters; the site's Markdown renderer re-reads the rest of a block after each (work {block_work:,}, at most {BLOCK_WORK_LIMIT:,}); put blank lines between them", True))
     if inline is None and totals[0] > max(INLINE_WORK_LIMIT, INLINE_AVERAGE_LIMIT * totals[1]):
         # Each paragraph is within its limit, but together they would keep the renderer busy for minutes.
         inline = TooComplex(densest[1], f"the body's paragraphs hold {totals[0] // max(totals[1], 1):,} backtick runs, '[' and '<' each, on average weighted by their length (at most {INLINE_AVERAGE_LIMIT}); the site's Markdown renderer scans from each to the end of its paragraph; this paragraph holds the most: split it or put it in a code block", False)
-    if inline is not None:
-        found.append(inline)
-    return sorted(found, key=lambda t: t.index)
+    return inline
