@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from followthrough import complexity
+from followthrough import blocks, complexity
 from followthrough.lint import lint_texts
 from followthrough.model import Directory
 from followthrough.rules.context import Context
@@ -68,6 +68,17 @@ REPRODUCTIONS = {
 @pytest.mark.parametrize("name", list(REPRODUCTIONS))
 def test_lint_time_of_each_reproduction_is_linear(name):
     _assert_linear(REPRODUCTIONS[name], 8000)
+
+
+def test_a_heading_of_a_quarter_million_spaces_is_read_in_linear_time():
+    _assert_linear(lambda n: "## a" + " " * n + "x", 64000)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="#\\ a}{", max_size=16))
+def test_the_atx_reader_agrees_with_the_atx_grammar(line):
+    m = blocks._ATX_RE.match(line)
+    assert blocks._atx(line) == (None if m is None else (m.group(1), m.group(2)))
 
 
 _ATOMS = ["    ", " ", "#", "##", "`", "```", "|", ">", "> ", "-", "- ", "*", "* ", "_", "[", "](", "<", "<!--", "-->", "1. ",
