@@ -62,6 +62,8 @@ REPRODUCTIONS = {
     "setext headings without blank lines": lambda n: "a\n=\n" * (n // 4),
     "headings under table rows": lambda n: "| a\n## x |\n" * (n // 11),
     "heading of spaces": lambda n: "## a" + " " * n + "x",
+    "hidden headings in one block (ending in a backslash)": lambda n: "## x\\\n" * (n // 6),
+    "hidden headings under one table row": lambda n: "| a |\n" + "## x\n" * (n // 5),
 }
 
 

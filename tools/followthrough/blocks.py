@@ -276,7 +276,8 @@ def scan(body: str, first_line: int, dialect: Dialect = DEFAULT_DIALECT) -> Bloc
     """The headings and code lines of `body` (whose first line is file line `first_line`)."""
     text = _Text(body)
     notable = text.notable()
-    fences, rejected = site_fences(text.lines, notable)
+    fences, rejected_list = site_fences(text.lines, notable)
+    rejected = set(rejected_list)
     too_complex = complexity.check(text.lines, _fence_lines(fences))
     try:
         if any(t.block_level for t in too_complex):
@@ -574,7 +575,7 @@ def _hidden(
     code: set[int],
     comments: set[int],
     fences: list[_Fence],
-    rejected: list[int],
+    rejected: set[int],
     first_line: int,
 ) -> list[HiddenHeading]:
     """Heading-looking lines the site does not render as headings, each with its cause.
@@ -588,12 +589,13 @@ def _hidden(
         return []
     intended = _intended_code(lines)
     fenced = _fence_lines(fences)
+    causes = _Causes(lines, fences)
     hidden = []
     for i in candidates:
         if i in intended or (i in code and i not in fenced):
             continue
         level, title = _heading_like(lines[i]) or (2, "")
-        cause, reason = _why_hidden(lines, i, fenced, fences, rejected, first_line)
+        cause, reason = _why_hidden(lines, i, fenced, fences, rejected, first_line, causes)
         hidden.append(HiddenHeading(title, level, i + first_line, cause + first_line, reason))
     return hidden
 
@@ -614,7 +616,7 @@ _NO_SPACE_HEADING = re.compile(r"(#{1,6})([^#\s].*)")
 
 
 def _false_fences(
-    lines: list[str], notable: list[int], code: set[int], fences: list[_Fence], rejected: list[int]
+    lines: list[str], notable: list[int], code: set[int], fences: list[_Fence], rejected: set[int]
 ) -> list[tuple[int, str]]:
     """Fence openers as an author reads them (CommonMark) that fenced_code does not take, outside
     the site's code: the sample after such a line shows as a paragraph of text."""
@@ -660,8 +662,39 @@ def _intended_code(lines: list[str]) -> set[int]:
     return code
 
 
+class _Causes:
+    """Where each hidden heading's block starts and which line mis-paired its fence, found once
+    for all of them: asked in line order, each walks back only to where the last one stopped.
+    (Walking back from every heading was quadratic in a block of thousands of them.)"""
+
+    def __init__(self, lines: list[str], fences: list[_Fence]) -> None:
+        self.lines = lines
+        self.fences = fences
+        self._last = (-1, 0)  # (line, its block's first line)
+        self._culprits: list[int | None] = []  # per fence, in order: the culprit before it
+
+    def block_start(self, i: int) -> int:
+        last, last_start = self._last
+        start = i
+        while start > 0 and self.lines[start - 1] and start - 1 > last:
+            start -= 1
+        if start > 0 and start - 1 == last and self.lines[last]:
+            start = last_start  # the same block as the line asked before
+        self._last = (i, start)
+        return start
+
+    def culprit(self, at: int) -> int | None:
+        """The nearest fence-like line outside fences before fence number `at`."""
+        while len(self._culprits) <= at:
+            k = len(self._culprits)
+            low = self.fences[k - 1].end if k else -1
+            here = next((x for x in range(self.fences[k].start - 1, low, -1) if _FENCE_LIKE.match(self.lines[x])), None)
+            self._culprits.append(here if here is not None else (self._culprits[k - 1] if k else None))
+        return self._culprits[at]
+
+
 def _why_hidden(
-    lines: list[str], i: int, code: set[int], fences: list[_Fence], rejected: list[int], first_line: int
+    lines: list[str], i: int, code: set[int], fences: list[_Fence], rejected: set[int], first_line: int, causes: _Causes
 ) -> tuple[int, str]:
     """(the index of the line where the fix belongs, why, naming file lines)."""
     n = first_line  # index + n: the file line
@@ -673,7 +706,7 @@ def _why_hidden(
             return i, "the site shows it as indented code (4 or more spaces after a blank line); remove the indentation"
         pairing = f"the fence at line {fence.start + n} pairs with the one at line {fence.end + n} and lines {fence.start + 1 + n}-{fence.end - 1 + n} are code on the site"
         # What made it so: the nearest earlier fence-like line the site does not take as a fence.
-        culprit = next((k for k in range(fence.start - 1, -1, -1) if k not in code and _FENCE_LIKE.match(lines[k])), None)
+        culprit = causes.culprit(at)
         if culprit is not None:
             why = _why_not_fence(lines[culprit], culprit in rejected)
             return culprit, f"this fence opener is not a fence on the site ({why}), so {pairing}"
@@ -687,9 +720,7 @@ def _why_hidden(
         return i, f"it starts with {lead} space{'s' if lead > 1 else ''}, so the site renders it as text; start the line with '#'"
     if lead >= 4:
         return i, "it is indented 4 or more spaces, so the site shows it as code or as part of the block above; start the line with '#'"
-    start = i
-    while start > 0 and lines[start - 1]:
-        start -= 1
+    start = causes.block_start(i)
     if start < i and "|" in lines[start]:
         return i, f"it follows the table at line {start + n} without a blank line, so the site makes it a table row; put a blank line before it"
     if start < i and lines[start].lstrip(" ").startswith("<"):
