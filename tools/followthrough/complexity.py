@@ -179,8 +179,10 @@ def check(lines: list[str], code: set[int] | frozenset[int]) -> list[TooComplex]
         if i < len(kept):
             kept[i] = ""
     text = "\n".join(kept)
+    i = counted = 0  # the line index at offset `counted`, advanced match by match
     for m in _DEEP_PREFIX.finditer("\n" + text):
-        i = text.count("\n", 0, m.start())
+        i += text.count("\n", counted, m.start())
+        counted = m.start()
         if (depth := nesting(lines[i])) > NESTING_LIMIT:
             found.append(TooComplex(i, f"lists, quotes or admonitions nested {depth:,} levels deep (at most {NESTING_LIMIT}); the site's Markdown renderer nests a call for each level and runs out of stack; flatten the list", True))
             break
