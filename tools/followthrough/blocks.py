@@ -18,6 +18,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from . import complexity
 from .model import HiddenHeading, Section
 
 # Python-Markdown's own grammar, restated: the fence opener of `fenced_code` (column 0, then
@@ -27,7 +28,27 @@ from .model import HiddenHeading, Section
 _OPEN = re.compile(r"(`{3,}|~{3,})[ ]*(?:\{([^\n]*)\}|\.?[\w#.+-]*[ ]*(?:hl_lines=(\"|')(?:.*?)\3[ ]*)?)$")
 _PLAIN_OPENER = re.compile(r"(?:`{3,}|~{3,})[ ]*\.?[\w#.+-]*[ ]*")
 _CLOSE = re.compile(r"(`{3,}|~{3,})[ ]*$")
-_ATX = re.compile(r"(#{1,6})((?:\\.|[^\\#]|#+(?=[^#\n]))*?)#*$")
+# The ATX heading's grammar; `_atx` reads it in linear time, and a test holds the two together.
+_ATX_RE = re.compile(r"(#{1,6})((?:\\.|[^\\#]|#+(?=[^#\n]))*?)#*$")
+
+
+def _atx(line: str) -> tuple[str, str] | None:
+    """(hashes, text) as `_ATX_RE` reads a line, in one pass without backtracking: the regex's
+    lazy group keeps a frame per character (1 MB of spaces: 130 ms there, 60 ms here)."""
+    level = min(len(line) - len(line.lstrip("#")), 6)
+    if not level:
+        return None
+    rest = line[level:]
+    trailing = len(rest.rstrip("#"))  # the text ends where only '#' follow
+    i = 0
+    while i < trailing:
+        if rest[i] == "\\":
+            if i + 1 >= len(rest):
+                return None  # a lone backslash at the end escapes nothing: no match
+            i += 2
+        else:
+            i += 1
+    return line[:level], rest[:i]  # i is `trailing`, or one past it when a `\#` took the first '#'
 _SETEXT = re.compile(r"(?:=+|-+)[ ]*$")
 _LIST_ITEM = re.compile(r"[ ]{0,3}(?:[*+-]|\d+\.)[ ]+")  # Python-Markdown: `1)` is no list item
 # What a reader might take for a fence or heading wherever it stands (any indentation, tabs,
@@ -44,13 +65,27 @@ def _title(text: str, dialect: Dialect, inline_html: bool = True) -> str:
     and inline HTML (`<b>Impact</b>`, a comment) shows only its text."""
     text = text.strip()
     if dialect.attr_list and text.endswith("}"):
-        text = _ATTRS_AT_END.sub("", text)
+        text = _without_attrs(text)
     if inline_html and "<" in text:
         text = _INLINE_HTML.sub("", text).strip()
     return text
 
 
 _INLINE_HTML = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]*>")
+
+
+def _without_attrs(text: str) -> str:
+    """`text` without a trailing ` {...}` (no `}` inside; after spaces or at the start), as
+    the regex `(?:^|[ ]+){:?[^}]*}[ ]*$` would remove it. Found from the end: that regex, tried from every
+    space, made a heading of many spaces ending in `}` quadratic."""
+    end = len(text.rstrip(" "))
+    if not end or text[end - 1] != "}":
+        return text
+    # The brace that opens it is after the last other `}`: the first one there after a space.
+    j = text.find("{", text.rfind("}", 0, end - 1) + 1, end - 1)
+    while j > 0 and text[j - 1] != " ":
+        j = text.find("{", j + 1, end - 1)
+    return text if j < 0 else text[:j].rstrip(" ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +168,7 @@ class Blocks:
     by_reference: bool
     # (file line, why) of lines GitHub and editors open a code block at, but the site does not
     false_fences: tuple[tuple[int, str], ...] = ()  # the renderer's block parser decided (the body has an unusual construct)
+    too_complex: tuple[tuple[int, str], ...] = ()  # (file line, why) past a limit of complexity.py
 
 
 def normalize(body: str) -> str:
@@ -240,12 +276,20 @@ def scan(body: str, first_line: int, dialect: Dialect = DEFAULT_DIALECT) -> Bloc
     """The headings and code lines of `body` (whose first line is file line `first_line`)."""
     text = _Text(body)
     notable = text.notable()
-    fences, rejected = site_fences(text.lines, notable)
+    fences, rejected_list = site_fences(text.lines, notable)
+    rejected = set(rejected_list)
+    too_complex = complexity.check(text.lines, _fence_lines(fences))
     try:
-        if not dialect.line_scan_knows_it or ("--8<--" in body and "pymdownx.snippets" in dialect.extensions):
+        if any(t.block_level for t in too_complex):
+            # The renderer's block parser would take minutes or overflow its stack on this body:
+            # its headings are read from column-0 `#` lines alone, and FT509 says why.
+            headings, code, comments = _atx_only(text.lines, fences, dialect), _fence_lines(fences), set()
+            by_reference = False
+        elif not dialect.line_scan_knows_it or ("--8<--" in body and "pymdownx.snippets" in dialect.extensions):
             raise _NeedsReference
-        headings, code, comments = _line_scan(text.lines, notable, fences, dialect)
-        by_reference = False
+        else:
+            headings, code, comments = _line_scan(text.lines, notable, fences, dialect)
+            by_reference = False
     except _NeedsReference:
         headings, code, comments = _reference_scan(body, text.lines, notable, fences, dialect)
         by_reference = True
@@ -258,7 +302,19 @@ def scan(body: str, first_line: int, dialect: Dialect = DEFAULT_DIALECT) -> Bloc
         tuple(hidden),
         by_reference,
         () if dialect.superfences else tuple((i + first_line, why) for i, why in _false_fences(text.lines, notable, code, fences, rejected)),
+        tuple((t.index + first_line, t.message) for t in too_complex),
     )
+
+
+def _atx_only(lines: list[str], fences: list[_Fence], dialect: Dialect) -> list[Heading]:
+    fenced = _fence_lines(fences)
+    headings = []
+    for i, line in enumerate(lines):
+        if line[:1] == "#" and i not in fenced and (m := _atx(line)):
+            level = len(m[0])
+            form = "atx" if line[level : level + 1] in (" ", "") else "atx-no-space"
+            headings.append(Heading(_title(m[1], dialect), level, i, form))
+    return headings
 
 
 def _fenced(lines: list[str], notable: list[int], fences: list[_Fence], dialect: Dialect) -> set[int]:
@@ -312,12 +368,12 @@ def _line_scan(
                 raise _NeedsReference  # a block the renderer claims before it looks for headings
             if "|" in line and i + 1 < n and lines[i + 1]:
                 raise _NeedsReference  # maybe a table's header row
-            m = _ATX.match(line)
-            if m is None:  # pragma: no cover - the pattern takes any line starting with '#'
+            m = _atx(line)
+            if m is None:  # a lone backslash at the end
                 raise _NeedsReference
-            level = len(m.group(1))
+            level = len(m[0])
             form = "atx" if line[level : level + 1] in (" ", "") else "atx-no-space"
-            headings.append(Heading(_title(m.group(2), dialect), level, i, form))
+            headings.append(Heading(_title(m[1], dialect), level, i, form))
         elif c == "<" or line.lstrip(" ")[:1] == "<":
             if not line.startswith("<!--") or (i > 0 and lines[i - 1] and i - 1 not in boundaries):
                 raise _NeedsReference
@@ -502,11 +558,11 @@ def _line_making(lines: list[str], text: str, cursor: int, code: set[int]) -> tu
         line = lines[i]
         inner = _strip_containers(line)
         if inner.startswith("#"):
-            m = _ATX.match(inner)
-            if m and _INLINE_HTML.sub("", m.group(2)).strip() == want:
+            m = _atx(inner)
+            if m and _INLINE_HTML.sub("", m[1]).strip() == want:
                 if inner != line:
                     return i, "nested"
-                return i, "atx" if line[len(m.group(1)) : len(m.group(1)) + 1] in (" ", "") else "atx-no-space"
+                return i, "atx" if line[len(m[0]) : len(m[0]) + 1] in (" ", "") else "atx-no-space"
         elif _INLINE_HTML.sub("", inner).strip() == want and i + 1 < len(lines) and _SETEXT.match(_strip_containers(lines[i + 1]) or "x"):
             return i, "setext" if inner == line else "nested"
     return None
@@ -519,7 +575,7 @@ def _hidden(
     code: set[int],
     comments: set[int],
     fences: list[_Fence],
-    rejected: list[int],
+    rejected: set[int],
     first_line: int,
 ) -> list[HiddenHeading]:
     """Heading-looking lines the site does not render as headings, each with its cause.
@@ -533,12 +589,13 @@ def _hidden(
         return []
     intended = _intended_code(lines)
     fenced = _fence_lines(fences)
+    causes = _Causes(lines, fences)
     hidden = []
     for i in candidates:
         if i in intended or (i in code and i not in fenced):
             continue
         level, title = _heading_like(lines[i]) or (2, "")
-        cause, reason = _why_hidden(lines, i, fenced, fences, rejected, first_line)
+        cause, reason = _why_hidden(lines, i, fenced, fences, rejected, first_line, causes)
         hidden.append(HiddenHeading(title, level, i + first_line, cause + first_line, reason))
     return hidden
 
@@ -559,7 +616,7 @@ _NO_SPACE_HEADING = re.compile(r"(#{1,6})([^#\s].*)")
 
 
 def _false_fences(
-    lines: list[str], notable: list[int], code: set[int], fences: list[_Fence], rejected: list[int]
+    lines: list[str], notable: list[int], code: set[int], fences: list[_Fence], rejected: set[int]
 ) -> list[tuple[int, str]]:
     """Fence openers as an author reads them (CommonMark) that fenced_code does not take, outside
     the site's code: the sample after such a line shows as a paragraph of text."""
@@ -605,8 +662,39 @@ def _intended_code(lines: list[str]) -> set[int]:
     return code
 
 
+class _Causes:
+    """Where each hidden heading's block starts and which line mis-paired its fence, found once
+    for all of them: asked in line order, each walks back only to where the last one stopped.
+    (Walking back from every heading was quadratic in a block of thousands of them.)"""
+
+    def __init__(self, lines: list[str], fences: list[_Fence]) -> None:
+        self.lines = lines
+        self.fences = fences
+        self._last = (-1, 0)  # (line, its block's first line)
+        self._culprits: list[int | None] = []  # per fence, in order: the culprit before it
+
+    def block_start(self, i: int) -> int:
+        last, last_start = self._last
+        start = i
+        while start > 0 and self.lines[start - 1] and start - 1 > last:
+            start -= 1
+        if start > 0 and start - 1 == last and self.lines[last]:
+            start = last_start  # the same block as the line asked before
+        self._last = (i, start)
+        return start
+
+    def culprit(self, at: int) -> int | None:
+        """The nearest fence-like line outside fences before fence number `at`."""
+        while len(self._culprits) <= at:
+            k = len(self._culprits)
+            low = self.fences[k - 1].end if k else -1
+            here = next((x for x in range(self.fences[k].start - 1, low, -1) if _FENCE_LIKE.match(self.lines[x])), None)
+            self._culprits.append(here if here is not None else (self._culprits[k - 1] if k else None))
+        return self._culprits[at]
+
+
 def _why_hidden(
-    lines: list[str], i: int, code: set[int], fences: list[_Fence], rejected: list[int], first_line: int
+    lines: list[str], i: int, code: set[int], fences: list[_Fence], rejected: set[int], first_line: int, causes: _Causes
 ) -> tuple[int, str]:
     """(the index of the line where the fix belongs, why, naming file lines)."""
     n = first_line  # index + n: the file line
@@ -618,7 +706,7 @@ def _why_hidden(
             return i, "the site shows it as indented code (4 or more spaces after a blank line); remove the indentation"
         pairing = f"the fence at line {fence.start + n} pairs with the one at line {fence.end + n} and lines {fence.start + 1 + n}-{fence.end - 1 + n} are code on the site"
         # What made it so: the nearest earlier fence-like line the site does not take as a fence.
-        culprit = next((k for k in range(fence.start - 1, -1, -1) if k not in code and _FENCE_LIKE.match(lines[k])), None)
+        culprit = causes.culprit(at)
         if culprit is not None:
             why = _why_not_fence(lines[culprit], culprit in rejected)
             return culprit, f"this fence opener is not a fence on the site ({why}), so {pairing}"
@@ -632,9 +720,7 @@ def _why_hidden(
         return i, f"it starts with {lead} space{'s' if lead > 1 else ''}, so the site renders it as text; start the line with '#'"
     if lead >= 4:
         return i, "it is indented 4 or more spaces, so the site shows it as code or as part of the block above; start the line with '#'"
-    start = i
-    while start > 0 and lines[start - 1]:
-        start -= 1
+    start = causes.block_start(i)
     if start < i and "|" in lines[start]:
         return i, f"it follows the table at line {start + n} without a blank line, so the site makes it a table row; put a blank line before it"
     if start < i and lines[start].lstrip(" ").startswith("<"):

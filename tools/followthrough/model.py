@@ -113,6 +113,7 @@ class Postmortem:
     code_lines: frozenset[int] = frozenset()  # file lines the site shows as code
     comment_lines: frozenset[int] = frozenset()  # file lines of HTML comments: not on the page
     false_fences: tuple[tuple[int, str], ...] = ()  # (line, why): a code block to GitHub, text on the site
+    too_complex: tuple[tuple[int, str], ...] = ()  # (line, why): past a limit that keeps the build linear
     timeline: tuple[TimelineEntry, ...] = ()
     lines: Mapping[str, int] = field(default_factory=dict, compare=False)
     front_matter_line: int = 1  # line of the opening '---'

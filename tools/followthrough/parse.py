@@ -28,6 +28,9 @@ FIELDS = (
 )  # fmt: skip
 REQUIRED = ("title", "status", "severity", "services", "started", "roles")
 ITEM_FIELDS = ("id", "title", "owner", "due", "priority", "type", "status", "tracker", "ticket")
+# Entries in one front-matter list (services, teams, tags, authors, SMEs, action items): far
+# beyond any real postmortem, and short enough that the site's pages per service stay quick.
+LIST_LIMIT = 200
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _YAML_KIND = {"problem": "FT003", "syntax": "FT003", "tag": "FT005", "alias": "FT006", "duplicate": "FT007", "depth": "FT008", "key": "FT003", "value": "FT105"}
 # Words people write where a calendar date belongs; the finding says why they don't count.
@@ -154,7 +157,9 @@ class _Fields:
                 self._bad(key, "a list of text", value)
             return ()
         result = []
-        for i, item in enumerate(value):
+        if len(value) > LIST_LIMIT:
+            self.report("FT109", key, f"{self.where}{key}: {len(value):,} entries, at most {LIST_LIMIT} are allowed; the site makes a page or a link for each, so a longer list makes the build slow")
+        for i, item in enumerate(value[:LIST_LIMIT]):
             text = _as_text(item, value.source.get(i))
             if text is not None and text.lstrip().upper().startswith("TODO"):
                 self.out.add_at("FT505", value.item_pos[i], f"{self.where}{key}[{i}]: fill in {text.strip()[4:].lstrip(' :-') or 'this value'}")
@@ -243,7 +248,9 @@ def _items(value: Any, pos: tuple[int, int], settings: Settings, out: Collector)
         out.add_at("FT103", pos, f"action_items: expected a list of items, got {_type_name(value)}")
         return ()
     items = []
-    for i, raw in enumerate(value):
+    if len(value) > LIST_LIMIT:
+        out.add_at("FT109", pos, f"action_items: {len(value):,} items, at most {LIST_LIMIT} are allowed; the site, sync and reports handle each, so a longer list makes them slow")
+    for i, raw in enumerate(value[:LIST_LIMIT]):
         where = f"action_items[{i}]."
         item_line = value.item_pos[i][0]
         if not isinstance(raw, YMap):
@@ -364,6 +371,7 @@ def parse_postmortem(text: str, path: str, settings: Settings) -> tuple[Postmort
         code_lines=blocks.code,
         comment_lines=blocks.comments,
         false_fences=blocks.false_fences,
+        too_complex=blocks.too_complex,
         timeline=timeline,
         # A field written empty (`detected: ~`) counts as not written, as if the line were deleted.
         lines={k: data.line_of(k) for k in data if data[k] is not None},

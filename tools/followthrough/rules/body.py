@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from functools import lru_cache
 from typing import Iterable
@@ -22,7 +21,6 @@ BLAME_PHRASES = (
     "fault of", "to blame", "blamed", "blame on", "screwed up", "dropped the ball", "lazy",
 )  # fmt: skip
 # "<name>'s fault" is found from the apostrophe; the name before it is added back.
-_NAME_BEFORE = re.compile(r"[\w.-]+$")
 
 
 @lru_cache(maxsize=16)
@@ -81,9 +79,9 @@ def find_blame(text: str, phrases: tuple[str, ...]) -> list[tuple[int, int]]:
     while at >= 0:
         end = at + 7
         if at >= 2 and low[at - 1] in "'\u2019" and (end == size or not _word_char(low[end])):
-            name = _NAME_BEFORE.search(text, 0, at - 1)
-            if name:
-                hits.append((name.start(), end))
+            start = _name_start(text, at - 1)
+            if start < at - 1:
+                hits.append((start, end))
         at = low.find("s fault", at + 1)
     hits = sorted(set(hits), key=lambda h: (h[0], -h[1]))
     # A phrase inside a longer one already found ("blame on" in "to blame on") is reported once.
@@ -94,11 +92,23 @@ def find_blame(text: str, phrases: tuple[str, ...]) -> list[tuple[int, int]]:
     return kept
 
 
+def _name_start(text: str, end: int) -> int:
+    """Where the name ending at `end` starts (letters, digits, `_`, `.`, `-`). Walked back from
+    the apostrophe, so each hit reads only its own name: a regex searched from the start of the
+    text for every hit made a body of `x's fault` repeated quadratic."""
+    start = end
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_.-"):
+        start -= 1
+    return start
+
+
 def check(pm: Postmortem, ctx: Context) -> Iterable[Finding]:
     out = Collector(pm.path)
     # Sections only make sense once the file parsed as a postmortem at all.
     if pm.lines:
         _sections(pm, ctx.settings.sections.get(pm.kind, ()), out)
+    for line, why in pm.too_complex:
+        out.add("FT509", line, why)
     previous = None
     for entry in pm.timeline:
         if previous is not None and entry.when < previous.when:

@@ -33,6 +33,7 @@ class Rule:
 # a file through would build pages from a postmortem that is not the one the author wrote.
 UNREADABLE = "without a readable front-matter mapping there is no postmortem to build a page from"
 UNSAFE = "it keeps untrusted YAML from running code or exhausting memory, whoever wrote the file"
+BOUNDED = "it keeps one file from making lint or the site build take minutes or crash, whoever wrote it"
 DROPPED = "the value was not read, so the site, sync and reports would work from a postmortem without it"
 
 
@@ -67,6 +68,7 @@ RULES: dict[str, Rule] = {
              "two postmortems or items with one id would share a page, a ticket and a tracker state entry"),
         Rule("FT107", "file-name", E, "The file is not named `<YYYY>/<YYYY-MM-DD>-<slug>.md` after `started`'s UTC date."),
         Rule("FT108", "empty-value", E, "A required text or list is empty.", DROPPED),
+        Rule("FT109", "list-too-long", E, "A front-matter list (`services`, `teams`, `tags`, `authors`, `sme`, `action_items`) has more than 200 entries.", BOUNDED),
         Rule("FT201", "time-without-offset", E, "A date-time without an explicit UTC offset; it is never guessed.", DROPPED),
         Rule("FT202", "times-out-of-order", E, "`started <= detected <= mitigated <= resolved` does not hold.",
              "the response metrics would show negative durations"),
@@ -92,5 +94,6 @@ RULES: dict[str, Rule] = {
         Rule("FT506", "heading-without-space", W, "A heading written `##Title`: the site renders it, GitHub and most editors do not.", inline=True),
         Rule("FT507", "heading-hidden", W, "A line that reads as a heading is not one on the site (inside a mis-paired fence, indented, under a table...); the cause is named.", inline=True),
         Rule("FT508", "fence-not-a-fence", W, "A code fence GitHub and editors accept that the site does not (```` ```py title=\"x\" ````, or indented): its sample shows as text.", inline=True),
+        Rule("FT509", "markdown-too-complex", E, "The body nests lists or quotes more than 20 deep, or holds a construct the site's Markdown renderer is slow on (the line and the construct are named).", BOUNDED),
             )
 }

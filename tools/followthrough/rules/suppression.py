@@ -22,6 +22,7 @@ from .codes import code_hint
 from .levels import RuleLevels, apply_levels
 
 _DIRECTIVE = re.compile(r"<!--\s*followthrough\s*:(.*?)-->")
+_DIRECTIVE_OPEN = re.compile(r"<!--\s*followthrough\s*:")
 _OPEN_QUOTE, _CLOSE_QUOTE = '"\u201c', '"\u201d'  # typographic quotes, as editors type them
 SHAPE = "ignore CODE[,CODE...] \"reason\""
 # `<!-- followthrough ignore ...` without its colon, `Followthrough:`, or a comment not closed on its line.
@@ -144,7 +145,24 @@ def _matches(text: str) -> list[re.Match[str]]:
         return []
     # Inside a code span the comment is text that Markdown shows, not a comment: an odd
     # number of backticks before it means it is in one.
-    return [m for m in _DIRECTIVE.finditer(text) if text.count("`", 0, m.start()) % 2 == 0]
+    found = []
+    last_close = text.rfind("-->")
+    ticks = 0  # backticks before `pos`, counted once along the line
+    counted = 0
+    pos = text.find("<!--")
+    # The comment is only tried where a `-->` still follows: `.*?` searched from every unclosed
+    # opener to the end of the line made a line of `<!-- followthrough:` repeated quadratic.
+    while 0 <= pos < last_close:
+        m = _DIRECTIVE.match(text, pos) if _DIRECTIVE_OPEN.match(text, pos) else None
+        if m is None:
+            pos = text.find("<!--", pos + 1)
+            continue
+        ticks += text.count("`", counted, pos)
+        counted = pos
+        if ticks % 2 == 0:
+            found.append(m)
+        pos = text.find("<!--", m.end())
+    return found
 
 
 def _without(text: str, matches: list[re.Match[str]], with_space: bool = False) -> str:
