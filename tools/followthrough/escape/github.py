@@ -56,7 +56,8 @@ def link(label: str, url: str | None) -> Md:
     target = web_url(url)
     if target is None or not shown:
         return shown
-    return Md(f"[{shown}]({target})")
+    # Markdown decodes entities in a link's destination too: '&' is written as '&amp;'.
+    return Md(f"[{shown}]({target.replace('&', '&amp;')})")
 
 
 def mention(login: str | None) -> Md | None:
