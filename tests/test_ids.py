@@ -17,6 +17,7 @@ PEOPLE = (DATA / "rules" / "docs" / "people.yml").read_text()
 
 
 def make_repo(root: Path, text: str = BASE, people: str = PEOPLE, name: str = "2026-05-20-payments.md") -> Path:
+    root.mkdir(parents=True, exist_ok=True)
     (root / "mkdocs.yml").write_text("site_name: T\ndocs_dir: postmortems\nplugins:\n  - followthrough\n")
     docs = root / "postmortems"
     (docs / "2026").mkdir(parents=True)
@@ -104,3 +105,15 @@ def test_slack_member_ids(member, ok):
 @given(st.text(max_size=60))
 def test_every_suggested_slug_is_a_slug(text):
     assert is_slug(suggest_slug(text))
+
+
+@pytest.mark.parametrize("newline", ["\r", "\r\n"])
+def test_cr_only_and_crlf_files_report_the_lines_an_editor_shows(tmp_path, newline):
+    # Findings in the front-matter and in the body, at the same lines as in the LF file.
+    text = BASE.replace("  - id: pool-alert", "  - id: pool alert", 1).replace("## Summary\n", "## Summary\n\nIt was human error.\n", 1)
+    lf = lint(make_repo(tmp_path / "lf", text))
+    other = make_repo(tmp_path / "other")
+    (other / "postmortems" / "2026" / "2026-05-20-payments.md").write_bytes(text.replace("\n", newline).encode())
+    result = lint(other)
+    assert result.out == lf.out
+    assert ":22:9: FT110" in result.out and ":37:8: FT503" in result.out

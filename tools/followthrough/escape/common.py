@@ -13,7 +13,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u206
 _AUTOLINK = re.compile(r"(?<=[A-Za-z0-9+.-])(?=://)|(?i:(?<=\bwww)(?=\.))|(?i:(?<=\bmailto)(?=:))")
 _HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})(?::\d{1,5})?|\[[0-9A-Fa-f:.]{2,45}\](?::\d{1,5})?")
 # Percent-encoded in every URL we print: what ends or breaks out of a link in some
-# destination ( ) < > [ ] | ` " ' \ { } ^ and spaces); '%' stays, so encoded URLs stay as they are.
+# destination (( ) < > [ ] | ` " ' \ { } ^ and spaces); '%' stays, so encoded URLs stay as they are.
 _URL_SAFE = "%:/?#@!$&*+,;=~"
 
 
@@ -34,7 +34,7 @@ def web_url(url: str | None) -> str | None:
     if not url:
         return None
     url = url.strip()
-    if _CONTROL.search(url) or " " in url:
+    if _CONTROL.search(url):
         return None
     try:
         parts = urlsplit(url)
