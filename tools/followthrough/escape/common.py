@@ -10,7 +10,7 @@ ZWSP = "\u200b"  # zero-width space: invisible, and no mention or autolink reads
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # "://" and "www." start the autolinks GitHub, Slack and Jira make of bare text; a ZWSP
 # before the colon or the dot ends the scheme or host they look for.
-_AUTOLINK = re.compile(r"(?<=[A-Za-z0-9+.-])(?=://)|(?i:(?<=\bwww)(?=\.))|(?i:(?<=\bmailto)(?=:))")
+_AUTOLINK = re.compile(r"(?<=[A-Za-z0-9+.-])(?=://)|(?i:(?<=www)(?=\.))|(?i:(?<=mailto)(?=:))")
 _HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})(?::\d{1,5})?|\[[0-9A-Fa-f:.]{2,45}\](?::\d{1,5})?")
 # Percent-encoded in every URL we print: what ends or breaks out of a link in some
 # destination (( ) < > [ ] | ` " ' \ { } ^ and spaces); '%' stays, so encoded URLs stay as they are.
