@@ -272,6 +272,14 @@ def test_slack_text_has_no_control_characters_left(value):
     assert out.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").replace(ZWSP, "") == one_line(value).replace(ZWSP, "")
 
 
+@given(hostile, st.integers(0, 60))
+def test_slack_text_cut_anywhere_leaves_no_half_token(value, limit):
+    line = mrkdwn.text(value) + " " + mrkdwn.link("https://x.example/?a=1&b=2", value) + " " + mrkdwn.text(value)
+    out = mrkdwn.cut(line, limit)
+    assert len(out) <= max(limit, 0) and line.startswith(out)
+    slack_tokens(out)
+
+
 @given(hostile, hostile)
 def test_slack_links_are_one_token_to_an_http_url(url, label):
     tokens = slack_tokens(mrkdwn.link(url, label))

@@ -48,6 +48,20 @@ def mention(member: str | None) -> str | None:
     return f"<@{member}>" if is_slack_member(member) else None
 
 
+def cut(value: str, limit: int) -> str:
+    """mrkdwn cut to at most `limit` characters without half a `<...>` or `&...;` left at the end,
+    which Slack would read on into whatever follows."""
+    if len(value) <= limit:
+        return value
+    kept = value[: max(limit, 0)]
+    if kept.rfind("<") > kept.rfind(">"):
+        kept = kept[: kept.rfind("<")]
+    amp = kept.rfind("&")
+    if amp >= 0 and ";" not in kept[amp:]:
+        kept = kept[:amp]
+    return kept
+
+
 def mrkdwn(value: str) -> dict[str, Any]:
     """A mrkdwn text object that Slack does not rewrite: only the links and mentions written in it count."""
     return {"type": "mrkdwn", "text": value, "verbatim": True}

@@ -56,7 +56,7 @@ def section(lines: list[str], more_url: str | None = None) -> dict[str, Any]:
         if size + len(line) + 1 + len(tail) > MAX_SECTION and i > 0:
             kept.append(tail.lstrip("\n"))
             break
-        kept.append(line[: MAX_SECTION - len(tail) - 1])
+        kept.append(mrkdwn.cut(line, MAX_SECTION - len(tail) - 1))
         size += len(kept[-1]) + 1
     return {"type": "section", "text": mrkdwn.mrkdwn("\n".join(kept))}
 
