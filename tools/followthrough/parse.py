@@ -16,7 +16,7 @@ from typing import Any
 from . import body as md
 from .blocks import scan
 from . import frontmatter, safeyaml
-from .ids import SLUG_RULE, is_slug, suggest_slug
+from .ids import SLUG as _ID_SLUG, SLUG_RULE, is_slug, suggest_slug
 from .findings import Finding, Level
 from .model import ITEM_STATUSES, ITEM_TYPES, KINDS, ROLES, SINGLE_ROLES, STATUSES, TIMES, ActionItem, Postmortem, Roles, TimelineEntry
 from .rules.catalog import RULES
@@ -29,7 +29,7 @@ FIELDS = (
 )  # fmt: skip
 REQUIRED = ("title", "status", "severity", "services", "started", "roles")
 ITEM_FIELDS = ("id", "title", "owner", "due", "priority", "type", "status", "tracker", "ticket")
-SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")  # ids.SLUG, anchored for the JSON schema
+SLUG = re.compile(f"^{_ID_SLUG.pattern}$")  # anchored, for the JSON schema
 _YAML_KIND = {"problem": "FT003", "syntax": "FT003", "tag": "FT005", "alias": "FT006", "duplicate": "FT007", "depth": "FT008", "key": "FT003", "value": "FT105"}
 # Words people write where a calendar date belongs; the finding says why they don't count.
 _VAGUE_DUE = re.compile(r"^(q[1-4]|h[12]|next|this|end of|eo[qmy]|asap|soon|tbd|later|sprint|week|month|quarter)", re.I)
