@@ -163,3 +163,22 @@ def test_any_style_gets_exactly_one_line_and_reads_back(doc_n, data, ticket):
     before["action_items"][index]["ticket"] = ticket
     assert front == before
     assert new.endswith("---" + doc.split("---")[-1])  # the body is untouched
+
+
+@pytest.mark.parametrize("newline", ["\r", "\r\n"])
+@pytest.mark.parametrize("index", [0, 1, 2, 3, 4])
+def test_cr_only_and_crlf_files_get_one_line_in_their_own_line_ends(newline, index):
+    # Saved by an editor set to CR-only (classic Mac) or CRLF line ends: the edit is the same
+    # one line as in the LF file, with the file's own line end, and every other byte is kept.
+    doc = DOC.replace("\n", newline)
+    new = set_ticket(doc, index, "PAY-12")
+    expected = set_ticket(DOC, index, "PAY-12").replace("\n", newline)
+    assert new == expected
+    assert "\n" not in new.replace("\r\n", "") if newline == "\r" else new.count("\r\n") == new.count("\n")
+
+
+def test_mixed_line_ends_keep_the_line_end_of_the_line_they_follow():
+    doc = DOC.replace("    due: 2026-06-05\n\n", "    due: 2026-06-05\r\r", 1)  # two CR-only lines in an LF file
+    new = set_ticket(doc, 0, "PAY-12")
+    assert "    due: 2026-06-05\r    ticket: PAY-12\r\r  # A comment" in new
+    assert new.replace("    ticket: PAY-12\r", "", 1) == doc

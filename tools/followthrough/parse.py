@@ -16,6 +16,7 @@ from typing import Any
 from . import body as md
 from .blocks import scan
 from . import frontmatter, safeyaml
+from .ids import SLUG as _ID_SLUG, SLUG_RULE, is_slug, suggest_slug
 from .findings import Finding, Level
 from .model import ITEM_STATUSES, ITEM_TYPES, KINDS, ROLES, SINGLE_ROLES, STATUSES, TIMES, ActionItem, Postmortem, Roles, TimelineEntry
 from .rules.catalog import RULES
@@ -31,7 +32,7 @@ ITEM_FIELDS = ("id", "title", "owner", "due", "priority", "type", "status", "tra
 # Entries in one front-matter list (services, teams, tags, authors, SMEs, action items): far
 # beyond any real postmortem, and short enough that the site's pages per service stay quick.
 LIST_LIMIT = 200
-SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+SLUG = re.compile(f"^{_ID_SLUG.pattern}$")  # anchored, for the JSON schema
 _YAML_KIND = {"problem": "FT003", "syntax": "FT003", "tag": "FT005", "alias": "FT006", "duplicate": "FT007", "depth": "FT008", "key": "FT003", "value": "FT105"}
 # Words people write where a calendar date belongs; the finding says why they don't count.
 _VAGUE_DUE = re.compile(r"^(q[1-4]|h[12]|next|this|end of|eo[qmy]|asap|soon|tbd|later|sprint|week|month|quarter)", re.I)
@@ -289,8 +290,8 @@ def _items(value: Any, pos: tuple[int, int], settings: Settings, out: Collector)
             else:
                 due = f.day("due")
         item_id = f.text("id")
-        if item_id is not None and not SLUG.match(item_id):
-            out.add_at("FT103", raw.value_pos_of("id"), f"{where}id: {item_id!r} must be a short slug of lowercase letters, digits, '-', '_' or '.'")
+        if item_id is not None and not is_slug(item_id):
+            out.add_at("FT110", raw.value_pos_of("id"), f"{where}id: {item_id!r} is not a slug; use {SLUG_RULE}, e.g. id: {suggest_slug(item_id)}")
             item_id = None
         status = f.choice("status", ITEM_STATUSES) if "status" in raw else "open"
         items.append(
@@ -344,6 +345,12 @@ def parse_postmortem(text: str, path: str, settings: Settings) -> tuple[Postmort
     kind = f.choice("kind", KINDS) if "kind" in data else "incident"
     times = {k: f.moment(k) for k in TIMES}
     pm_id = f.text("id", required=True) if "id" in data else stem
+    if pm_id and not is_slug(pm_id):
+        # The id names the page, every ticket's marker and the state entries: it must survive all of them.
+        if "id" in data:
+            out.add_at("FT110", data.value_pos_of("id"), f"id: {pm_id!r} is not a slug; use {SLUG_RULE}, e.g. id: {suggest_slug(pm_id)}")
+        else:
+            out.add("FT110", 1, f"the id defaults to the file name's stem {stem!r}, which is not a slug ({SLUG_RULE}); add id: {suggest_slug(stem)}")
     blocks = scan(parts.body, parts.body_line, settings.markdown)
     timeline = _timeline(md.section_lines(parts.body, parts.body_line, blocks, "Timeline"), times["started"])
     pm = Postmortem(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .findings import Finding
+from .ids import is_github_login, is_slack_member
 from .model import Directory, Person, Team
 from .parse import Collector, _Fields, _YAML_KIND, _unknown_keys, _type_name
 from .safeyaml import YMap, load
@@ -61,12 +62,31 @@ def parse_directory(text: str, path: str) -> tuple[Directory, list[Finding]]:
                 handle=handle,
                 name=name or handle,
                 email=f.text("email"),
-                github=f.text("github"),
+                github=_github_login(f, handle),
                 jira=f.text("jira"),
-                slack=f.text("slack"),
+                slack=_slack_member(f, handle),
                 team=team,
                 line=line,
             )
     elif raw_people is not None:
         out.add("FT103", data.line_of("people"), "people: expected a mapping of person handles")
     return Directory(people=people, teams=teams, present=True, path=path), out.findings
+
+
+# An id that is not one is dropped after its finding: the report would otherwise print it as a
+# mention (`@acme/everyone`) and Slack would read `U1><!channel` as two mentions.
+def _github_login(f: _Fields, handle: str) -> str | None:
+    login = f.text("github")
+    if login is None or is_github_login(login):
+        return login
+    hint = f"; write it without the '@': github: {login.lstrip('@')}" if login.startswith("@") and is_github_login(login.lstrip("@")) else ""
+    f.report("FT601", "github", f"people.{handle}.github: {login!r} is not a GitHub login (1-39 letters, digits or single hyphens, no hyphen at either end){hint}")
+    return None
+
+
+def _slack_member(f: _Fields, handle: str) -> str | None:
+    member = f.text("slack")
+    if member is None or is_slack_member(member):
+        return member
+    f.report("FT602", "slack", f"people.{handle}.slack: {member!r} is not a Slack member id (U or W, then capital letters and digits, e.g. U0123ABC; Slack shows it under the profile's 'Copy member ID')")
+    return None

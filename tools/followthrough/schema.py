@@ -52,7 +52,7 @@ def _roles() -> dict[str, Any]:
 
 def _item(settings: Settings) -> dict[str, Any]:
     props: dict[str, Any] = {
-        "id": {"description": "Short slug, stable across edits; defaults to item-<n>.", "type": "string", "pattern": SLUG.pattern},
+        "id": {"description": "A slug (lowercase letters, digits, '-', '_', '.'), stable across edits; defaults to item-<n>.", "type": "string", "pattern": SLUG.pattern},
         "title": {"description": "A commitment: who will do what (not 'we should ...').", "type": "string", "minLength": 1},
         "owner": {"description": "ONE person (a handle from the people directory), never a team or a list.", "type": "string", "minLength": 1},
         "due": {"description": "A calendar date, YYYY-MM-DD. 'Q3' or 'ASAP' is not a date.", "type": "string", "pattern": DATE},
@@ -75,7 +75,7 @@ def build_schema(settings: Settings = DEFAULT_SETTINGS) -> dict[str, Any]:
     severity_notes = [f"**{s.name}** {s.title}: {s.triggers}".strip() for s in settings.severities]
     props: dict[str, Any] = {
         "title": {"description": "One line.", "type": "string", "minLength": 1},
-        "id": {"description": "Defaults to the file name's stem; unique across the repo.", "type": "string", "minLength": 1},
+        "id": {"description": "A slug (lowercase letters, digits, '-', '_', '.'); defaults to the file name's stem; unique across the repo.", "type": "string", "pattern": SLUG.pattern},
         "status": {"description": "draft, in-review or published.", "enum": list(STATUSES)},
         "kind": {"description": "incident (default) or game-day.", "enum": list(KINDS)},
         "severity": {

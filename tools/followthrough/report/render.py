@@ -1,29 +1,27 @@
 """Reports as Markdown (GitHub issues, job summaries), plain text (terminals, mail) and JSON (tools).
 
-Pure functions from a report value to a string. Text from postmortems is escaped for
-the target, so a title with `*`, `<` or `@` shows as written and mentions no one.
+Pure functions from a report value to a string. Text from postmortems, the people
+directory and trackers is escaped for the target (`escape.github`), so a title with `*`,
+`<` or `@` shows as written, mentions no one and links nowhere; the only mentions are
+owners' logins that are GitHub logins, and the only links http(s) URLs.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from datetime import date
 from typing import Any, Mapping
 
+from ..escape import github
 from ..metrics import Completion
 from .build import CompletionReport, OverdueReport, Owner, ReportItem
 
 REPORT_VERSION = 1
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 
 
 def md(text: str) -> str:
-    """Markdown-escape text from a postmortem: one line, punctuation that means something escaped.
-
-    An '@' gets a zero-width space after it (as Dependabot does), so "@oncall" in a title
-    notifies no one: only the report's own owner mentions do."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split())).replace("@", "@&#8203;")
+    """Text from a postmortem as inert Markdown on one line (`escape.github.text`)."""
+    return github.text(text)
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:
@@ -52,17 +50,17 @@ def severity_label(item: ReportItem) -> str:
 
 
 def md_owner(owner: Owner, mention: bool = True) -> str:
-    if owner.github and mention:
-        return f"@{owner.github} ({md(owner.name)})"
-    return md(owner.name)
+    at = github.mention(owner.github) if mention else None
+    return f"{at} ({md(owner.name)})" if at else md(owner.name)
 
 
 def md_link(text: str, url: str | None) -> str:
-    return f"[{text}](<{url}>)" if url else text
+    """`text` (Markdown built here) linked to `url` when it is an http(s) URL."""
+    return github.link(github.Md(text), url)
 
 
 def md_item(item: ReportItem, show_owner: bool = False) -> str:
-    ticket = md_link(f"`{item.ticket}`", item.ticket_url) if item.ticket else "no ticket yet"
+    ticket = md_link(github.code(item.ticket), item.ticket_url) if item.ticket else "no ticket yet"
     parts = [f"**{md(severity_label(item))}**", when_due(item), md(item.title), ticket]
     if show_owner:
         parts.append(md_owner(item.owner))
@@ -79,7 +77,7 @@ def overdue_markdown(report: OverdueReport, title: str = "Overdue postmortem act
     summary += f", {plural(len(report.due_soon), 'item')} due within {plural(report.due_soon_days, 'day')}."
     lines.append(summary)
     if report.links.overdue_page:
-        lines += ["", f"The [overdue page]({report.links.overdue_page}) on the site has them by team too."]
+        lines += ["", f"The {md_link('overdue page', report.links.overdue_page)} on the site has them by team too."]
     if not n:
         lines += ["", "Nothing is overdue."]
     for group in report.owners:
@@ -113,7 +111,7 @@ def completion_markdown(report: CompletionReport) -> str:
         f"{c.wont_do} won't do), **{percent(c.on_time_rate)} on time**, {c.still_open} open of which {c.overdue} overdue.",
     ]
     if report.links.completion_page:
-        lines += ["", f"Trends and definitions: the [completion page]({report.links.completion_page}) on the site."]
+        lines += ["", f"Trends and definitions: the {md_link('completion page', report.links.completion_page)} on the site."]
     lines += _completion_table("By severity", report.by_severity)
     lines += _completion_table("By team", report.by_team)
     lines += _completion_table("By service", report.by_service)

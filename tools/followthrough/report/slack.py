@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..escape import slack as mrkdwn
 from .build import CompletionReport, OverdueReport, Owner, ReportItem
 from .render import percent, plural, severity_label, when_due
 
@@ -21,19 +22,19 @@ _RESERVED_BLOCKS = 8
 
 
 def esc(text: str) -> str:
-    """Slack's three control characters; everything else in mrkdwn is shown as written."""
-    return " ".join(text.split()).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Text from a postmortem, the people directory or a tracker as inert mrkdwn (`escape.slack`)."""
+    return mrkdwn.text(text)
 
 
 def link(url: str | None, text: str) -> str:
-    if not url:
-        return esc(text)
-    return f"<{url.replace('|', '%7C').replace('>', '%3E')}|{esc(text)}>"
+    return mrkdwn.link(url, text)
 
 
 def who(owner: Owner) -> str:
-    # A Slack member id from the people directory notifies the owner; a name does not.
-    return f"<@{owner.slack}> ({esc(owner.name)})" if owner.slack else f"*{esc(owner.name)}*"
+    # A Slack member id from the people directory notifies the owner; a name, or a value
+    # that is not a member id (`U1><!channel`), does not.
+    at = mrkdwn.mention(owner.slack)
+    return f"{at} ({esc(owner.name)})" if at else f"*{esc(owner.name)}*"
 
 
 def item_line(item: ReportItem, show_owner: bool = False) -> str:
@@ -55,9 +56,9 @@ def section(lines: list[str], more_url: str | None = None) -> dict[str, Any]:
         if size + len(line) + 1 + len(tail) > MAX_SECTION and i > 0:
             kept.append(tail.lstrip("\n"))
             break
-        kept.append(line[: MAX_SECTION - len(tail) - 1])
+        kept.append(mrkdwn.cut(line, MAX_SECTION - len(tail) - 1))
         size += len(kept[-1]) + 1
-    return {"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(kept)}}
+    return {"type": "section", "text": mrkdwn.mrkdwn("\n".join(kept))}
 
 
 def header(text: str) -> dict[str, Any]:
@@ -80,14 +81,15 @@ def overdue_fallback(report: OverdueReport) -> str:
     size = len(lines[0])
     for i, group in enumerate(report.owners):
         worst = group.items[0]
-        line = f"{group.owner.name}: {plural(len(group.items), 'item')}, worst {worst.severity} {plural(worst.days_overdue, 'day')} overdue"
+        line = f"{esc(group.owner.name)}: {plural(len(group.items), 'item')}, worst {esc(worst.severity)} {plural(worst.days_overdue, 'day')} overdue"
         if size + len(line) > MAX_FALLBACK:  # notifications show the start; the blocks hold the rest
             lines.append(f"…and {plural(len(report.owners) - i, 'more owner')}")
             break
         lines.append(line)
         size += len(line) + 1
-    if report.links.overdue_page:
-        lines.append(report.links.overdue_page)
+    site = mrkdwn.own_url(report.links.overdue_page)
+    if site:
+        lines.append(site)
     return "\n".join(lines)
 
 
@@ -113,7 +115,7 @@ def overdue_message(report: OverdueReport, title: str = "Overdue postmortem acti
     if report.game_days:
         blocks.append(section(["*Game-day items overdue* (kept apart from incident figures)"] + [item_line(i, show_owner=True) for i in report.game_days], url))
     if url:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"By team and by service: {link(url, 'the overdue page')}"}]})
+        blocks.append({"type": "context", "elements": [mrkdwn.mrkdwn(f"By team and by service: {link(url, 'the overdue page')}")]})
     assert len(blocks) <= MAX_BLOCKS
     return {"text": overdue_fallback(report), "blocks": blocks}
 
@@ -129,5 +131,5 @@ def completion_message(report: CompletionReport) -> dict[str, Any]:
     if lines:
         blocks.append(section(["*By severity*"] + lines, report.links.completion_page))
     if report.links.completion_page:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"Trends: {link(report.links.completion_page, 'the completion page')}"}]})
+        blocks.append({"type": "context", "elements": [mrkdwn.mrkdwn(f"Trends: {link(report.links.completion_page, 'the completion page')}")]})
     return {"text": "Postmortem action item completion: " + summary, "blocks": blocks}

@@ -2,7 +2,7 @@
 
 The docs page lists exactly these. Codes are grouped by what they look at: FT0xx the file,
 its YAML and the suppression comments, FT1xx fields, FT2xx times, FT3xx action items,
-FT4xx roles, FT5xx the body; FT000 is a bug of ours met while checking a file.
+FT4xx roles, FT5xx the body, FT6xx the people directory; FT000 is a bug of ours met while checking a file.
 """
 
 from __future__ import annotations
@@ -69,6 +69,8 @@ RULES: dict[str, Rule] = {
         Rule("FT107", "file-name", E, "The file is not named `<YYYY>/<YYYY-MM-DD>-<slug>.md` after `started`'s UTC date."),
         Rule("FT108", "empty-value", E, "A required text or list is empty.", DROPPED),
         Rule("FT109", "list-too-long", E, "A front-matter list (`services`, `teams`, `tags`, `authors`, `sme`, `action_items`) has more than 200 entries.", BOUNDED),
+        Rule("FT110", "id-not-a-slug", E, "A postmortem's or an action item's `id` (or the file name it defaults to) is not a slug of lowercase letters, digits, `-`, `_` and `.`.",
+             "the id names the page, the tickets' markers and the tracker state entries; one that is not a slug would break them"),
         Rule("FT201", "time-without-offset", E, "A date-time without an explicit UTC offset; it is never guessed.", DROPPED),
         Rule("FT202", "times-out-of-order", E, "`started <= detected <= mitigated <= resolved` does not hold.",
              "the response metrics would show negative durations"),
@@ -95,5 +97,9 @@ RULES: dict[str, Rule] = {
         Rule("FT507", "heading-hidden", W, "A line that reads as a heading is not one on the site (inside a mis-paired fence, indented, under a table...); the cause is named.", inline=True),
         Rule("FT508", "fence-not-a-fence", W, "A code fence GitHub and editors accept that the site does not (```` ```py title=\"x\" ````, or indented): its sample shows as text.", inline=True),
         Rule("FT509", "markdown-too-complex", E, "The body nests lists or quotes more than 20 deep, or holds a construct the site's Markdown renderer is slow on (the line and the construct are named).", BOUNDED),
+        Rule("FT601", "people-bad-github-login", E, "A `github:` in the people directory is not a GitHub login (1-39 letters, digits or single hyphens, no hyphen at either end).",
+             "the people directory is read before rule settings apply; a value that is not a login is never mentioned or assigned"),
+        Rule("FT602", "people-bad-slack-id", E, "A `slack:` in the people directory is not a Slack member id such as `U0123ABC`.",
+             "the people directory is read before rule settings apply; a value that is not a member id is never mentioned"),
             )
 }

@@ -18,6 +18,7 @@ from typing import Any, Callable, Sequence, TypeVar
 import requests
 from github import Auth, Consts, Github, GithubException
 
+from ..escape import github
 from .config import Destination, Secret, whole_seconds
 from .counting import RequestCounter
 from .jira_tracker import connection_reason
@@ -33,9 +34,11 @@ _RATE_LIMITED = ("rate limit", "abuse")
 
 
 def description_markdown(paragraphs: Sequence[Sequence[Link]], hidden: str) -> str:
+    """The issue body: the hidden marker line, then each paragraph with every text escaped for
+    GitHub (a title cannot mention, link or close the comment) and only http(s) links."""
+
     def md(part: Link) -> str:
-        text = part.text.replace("[", "\\[").replace("]", "\\]")
-        return f"[{text}]({part.url})" if part.url else part.text
+        return github.link(part.text, part.url) if part.url else github.text(part.text)
 
     return "\n\n".join([hidden, *("".join(md(p) for p in para) for para in paragraphs)]) + "\n"
 
@@ -213,7 +216,7 @@ class GitHubTracker:
     def create(self, ticket: NewTicket) -> RemoteTicket:
         repo = self.repo
         labels = list(dict.fromkeys(_label(x) for x in ticket.labels))
-        body = description_markdown(ticket.paragraphs, f"<!-- {ticket.marker_line} -->")
+        body = description_markdown(ticket.paragraphs, github.comment(ticket.marker_line))
         if ticket.due and not DUE.search(body):
             body += f"\nDue: {ticket.due.isoformat()}\n"  # GitHub has no due date field; this line is it
         kwargs: dict[str, Any] = {"title": ticket.title[:256], "body": body, "labels": labels}

@@ -10,13 +10,14 @@ and no lookups; `prefetch=False`, so it is not re-read either. Markers are label
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any, Callable, Sequence, TypeVar
 
 import requests
 from jira import JIRA, JIRAError
 
+from ..escape import jira as wiki
+from ..escape.common import one_line, web_url
 from .config import JIRA_CLOUD, Destination, Secret
 from .counting import RequestCounter
 from .markers import is_marker
@@ -27,7 +28,6 @@ from .tickets import FetchResult, Link, NewTicket, RemoteTicket, TrackerFailure
 T = TypeVar("T")
 BATCH = 100  # keys or labels per search: one request each (Jira's page size for these fields)
 FIELDS = ["summary", "status", "resolution", "resolutiondate", "assignee", "duedate", "labels"]
-_WIKI_SPECIAL = re.compile(r"([\[\]{}|*_+^~\\-])")
 
 
 def jql_quote(value: str) -> str:
@@ -40,16 +40,12 @@ def jql_in(field: str, values: Sequence[str]) -> str:
     return f"{field} in ({', '.join(jql_quote(v) for v in values)})"
 
 
-def _wiki(text: str) -> str:
-    return _WIKI_SPECIAL.sub(r"\\\1", text)
-
-
 def description_wiki(paragraphs: Sequence[Sequence[Link]], marker_line: str) -> str:
-    """Jira wiki markup (REST v2): links as [text|url]."""
+    """Jira wiki markup (REST v2): links as [text|url], every text escaped (`escape.jira`)."""
     lines = []
     for para in paragraphs:
-        lines.append("".join(f"[{_wiki(p.text)}|{p.url}]" if p.url else _wiki(p.text) for p in para))
-    lines.append("{{" + marker_line + "}}")
+        lines.append("".join(wiki.link(p.text, p.url) if p.url else wiki.text(p.text) for p in para))
+    lines.append(wiki.monospace(marker_line))
     return "\n\n".join(lines)
 
 
@@ -59,11 +55,13 @@ def description_adf(paragraphs: Sequence[Sequence[Link]], marker_line: str) -> d
     for para in paragraphs:
         nodes = []
         for part in para:
-            if not part.text:
+            if not one_line(part.text):
                 continue
-            node: dict[str, Any] = {"type": "text", "text": part.text}
-            if part.url:
-                node["marks"] = [{"type": "link", "attrs": {"href": part.url}}]
+            # Text nodes are never parsed: only a link mark links, and only to an http(s) URL.
+            node: dict[str, Any] = {"type": "text", "text": one_line(part.text)}
+            href = web_url(part.url)
+            if href:
+                node["marks"] = [{"type": "link", "attrs": {"href": href}}]
             nodes.append(node)
         content.append({"type": "paragraph", "content": nodes})
     content.append({"type": "paragraph", "content": [{"type": "text", "text": marker_line, "marks": [{"type": "code"}]}]})

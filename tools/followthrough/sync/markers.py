@@ -4,13 +4,18 @@ The marker is derived from the postmortem id and the item id alone, never from a
 `ft-` plus 16 hex digits of a SHA-256. Jira tickets carry it as a label (found exactly
 with `labels = "ft-..."`); GitHub issues carry it in a hidden line of the body (found by
 listing the issues labelled `postmortem`), because GitHub labels are few and short.
-Both also carry the readable `followthrough-item:` line, which is what is checked.
+Both also carry the readable `followthrough-item:` line, which is what is checked. Its ids
+are percent-encoded outside `[A-Za-z0-9_.~-]`, which leaves every slug as it is and keeps
+any other id (one lint would refuse) from ending the line or the HTML comment around it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from urllib.parse import quote, unquote
+
+from ..escape import github
 
 PREFIX = "ft-"
 _LINE = re.compile(r"followthrough-item: (?P<key>[^\s<>]+) (?P<marker>ft-[0-9a-f]{16})\b")
@@ -23,12 +28,13 @@ def marker_for(postmortem_id: str, item_id: str) -> str:
 
 def marker_line(postmortem_id: str, item_id: str) -> str:
     """The readable line both trackers carry: which item, and its marker."""
-    return f"followthrough-item: {postmortem_id}/{item_id} {marker_for(postmortem_id, item_id)}"
+    key = f"{quote(postmortem_id, safe='')}/{quote(item_id, safe='')}"
+    return f"followthrough-item: {key} {marker_for(postmortem_id, item_id)}"
 
 
 def hidden_marker(postmortem_id: str, item_id: str) -> str:
     """The marker line as an HTML comment: invisible in a rendered GitHub issue."""
-    return f"<!-- {marker_line(postmortem_id, item_id)} -->"
+    return github.comment(marker_line(postmortem_id, item_id))
 
 
 def markers_in(text: str | None) -> set[str]:
@@ -36,7 +42,7 @@ def markers_in(text: str | None) -> set[str]:
     found = set()
     for m in _LINE.finditer(text or ""):
         pm_id, _, item_id = m.group("key").rpartition("/")
-        if pm_id and marker_for(pm_id, item_id) == m.group("marker"):
+        if pm_id and marker_for(unquote(pm_id), unquote(item_id)) == m.group("marker"):
             found.add(m.group("marker"))
     return found
 

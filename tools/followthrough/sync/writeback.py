@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -35,21 +36,26 @@ class WritebackError(Exception):
     """The edit could not be made safely; the message names the item."""
 
 
+# Line breaks as YAML, Python's text mode and editors read them: a file saved with CR-only
+# (classic Mac) or CRLF line ends is edited in its own line ends, never "has no front-matter".
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 def _front_matter(text: str) -> tuple[int, str]:
     """(offset of the YAML text in `text`, the YAML text) for a file that opens with '---'."""
     start = 1 if text.startswith("\ufeff") else 0
-    first_end = text.find("\n", start)
-    if first_end < 0 or text[start:first_end].rstrip() != "---":
+    first = _BREAK.search(text, start)
+    if first is None or text[start : first.start()].rstrip() != "---":
         raise WritebackError("the file has no front-matter")
-    pos = first_end + 1
+    pos = first.end()
     while True:
-        end = text.find("\n", pos)
-        line = text[pos:] if end < 0 else text[pos:end]
+        brk = _BREAK.search(text, pos)
+        line = text[pos:] if brk is None else text[pos : brk.start()]
         if line.rstrip() in ("---", "..."):
-            return first_end + 1, text[first_end + 1 : pos]
-        if end < 0:
+            return first.end(), text[first.end() : pos]
+        if brk is None:
             raise WritebackError("the front-matter is never closed")
-        pos = end + 1
+        pos = brk.end()
 
 
 def _as_read(value: object) -> str | None:
@@ -86,10 +92,13 @@ def format_value(value: str, flow: bool = False) -> str:
     return value if plain_ok else json.dumps(value, ensure_ascii=False)
 
 
-def _newline_at(text: str, index: int) -> str:
-    """The line break ending the line that holds `index` ('\\r\\n' in CRLF files)."""
-    end = text.find("\n", index)
-    return "\r\n" if end > 0 and text[end - 1] == "\r" else "\n"
+def _break_before(text: str, index: int) -> str:
+    """The line break that ends just before `index` (a block scalar's own), '\\n' if none does."""
+    if text.endswith("\r\n", 0, index):
+        return "\r\n"
+    if index > 0 and text[index - 1] in "\r\n":
+        return text[index - 1]
+    return "\n"
 
 
 def set_ticket(text: str, item_index: int, ticket: str, expected_title: str | None = None) -> str:
@@ -146,13 +155,13 @@ def set_ticket(text: str, item_index: int, ticket: str, expected_title: str | No
         if last.style in ("|", ">"):
             # A block scalar ends at the start of the line after it (its own line break consumed).
             at = end_index
-            newline = _newline_at(text, max(at - 1, 0))
+            newline = _break_before(text, at)
         else:
-            line_end = text.find("\n", end_index)
-            if line_end < 0:
+            line_end = _BREAK.search(text, end_index)
+            if line_end is None:
                 raise WritebackError("the front-matter ends unexpectedly")
-            at = line_end + 1
-            newline = _newline_at(text, end_index)
+            at = line_end.end()
+            newline = line_end.group(0)
         new_text = text[:at] + " " * indent + f"ticket: {format_value(ticket)}" + newline + text[at:]
 
     _verify(text, new_text, before, item_index, ticket)
