@@ -24,7 +24,7 @@ from .lint import IdRecord, duplicate_ids, lint_file, lint_texts
 from .model import Directory, Postmortem
 from .people import parse_directory
 from .rules.context import Context
-from .safefiles import Refusal, Refused, first_link, link_refusal, read_bounded, refusal_of, scan
+from .safefiles import Refusal, Refused, first_link, link_refusal, read_text_bounded, refusal_of, scan
 from .settings import DEFAULT_MAX_FILE_BYTES as DEFAULT_LIMIT
 from .today import resolve_today
 
@@ -131,7 +131,7 @@ def read_texts(files: Iterable[Path], root: Path, limit: int = DEFAULT_LIMIT) ->
     for f in files:
         rel = relative_to_root(f, root)
         try:
-            yield rel, read_bounded(f, limit).decode("utf-8")
+            yield rel, read_text_bounded(f, limit)
         except Refused as exc:
             yield rel, refusal_finding(exc.refusal, root)
         except UnicodeDecodeError as exc:
@@ -146,7 +146,7 @@ def load_directory(config: LoadedConfig) -> tuple[Directory, list[Finding]]:
     if not path.is_symlink() and not path.is_file():
         return Directory(path=rel), []
     try:
-        text = read_bounded(path, config.settings.max_file_bytes).decode("utf-8")
+        text = read_text_bounded(path, config.settings.max_file_bytes)
     except Refused as exc:
         return Directory(present=True, path=rel), [refusal_finding(exc.refusal, config.root)]
     except (OSError, UnicodeDecodeError) as exc:

@@ -187,3 +187,10 @@ def read_bounded(path: Path, limit: int) -> bytes:
     if len(data) > limit:
         raise Refused(too_large(path, len(data), limit))
     return data
+
+
+def read_text_bounded(path: Path, limit: int) -> str:
+    """`read_bounded`, decoded as UTF-8 with line ends read as Python's text mode reads them
+    (CRLF and CR-only files give the lines an editor shows)."""
+    text = read_bounded(path, limit).decode("utf-8")
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
