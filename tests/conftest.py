@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -188,3 +189,22 @@ def browser() -> Iterator[Any]:
             yield launched
         finally:
             launched.close()
+
+
+@contextmanager
+def serving(directory: Path, handler: type[Any]) -> Iterator[str]:
+    """A threaded HTTP server on 127.0.0.1 (port 0: the OS picks it) serving `directory` with
+    `handler` (a SimpleHTTPRequestHandler subclass); yields its base URL."""
+    import functools
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
+    thread = threading.Thread(target=server.serve_forever, name=f"serve-{directory.name}", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)

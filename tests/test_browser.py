@@ -14,7 +14,6 @@ Without Chromium or Playwright the test is skipped, unless FOLLOWTHROUGH_REQUIRE
 
 from __future__ import annotations
 
-import functools
 import html.parser
 import json
 import os
@@ -27,14 +26,14 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 import pytest
 
-from .conftest import ROOT, shipped_repo
+from .conftest import ROOT, serving, shipped_repo
 
 OUTPUT = ROOT / "test-output"
 TODAY = "2026-11-23"
@@ -128,16 +127,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def served(site: Path) -> Iterator[Served]:
     state = Served(site, "")
     handler = type("Handler", (_Handler,), {"served": state})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(site)))
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/"
-    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
-    thread.start()
-    try:
+    with serving(site, handler) as url:
+        state.url = url
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 # ---------------------------------------------------------------- the browser

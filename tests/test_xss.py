@@ -19,7 +19,6 @@ policy alone refusing it, while the theme's own inline scripts still run.
 
 from __future__ import annotations
 
-import functools
 import html
 import os
 import re
@@ -30,7 +29,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -39,7 +38,7 @@ import pytest
 
 from followthrough.pages.csp import DEFAULT_POLICY, add_policy
 
-from .conftest import DATA
+from .conftest import DATA, serving
 
 pytestmark = [pytest.mark.slow]
 
@@ -163,16 +162,9 @@ class _Handler(SimpleHTTPRequestHandler):
 def watch(xss_site: Path) -> Iterator[Watch]:
     state = Watch("")
     handler = type("Handler", (_Handler,), {"watch": state})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(xss_site)))
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/"
-    thread = threading.Thread(target=server.serve_forever, name="xss-site", daemon=True)
-    thread.start()
-    try:
+    with serving(xss_site, handler) as url:
+        state.url = url
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 # Recorded before any page script runs (an init script is not subject to the page's policy).
