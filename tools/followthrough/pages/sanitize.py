@@ -61,11 +61,21 @@ _UNSAFE_IN_ID = re.compile(r"""[\s"'`<>&=\\\x00-\x1f\x7f]+""")
 _ANGLES = str.maketrans({"<": "\u2039", ">": "\u203a"})
 
 
+# mkdocs-material finds its own elements by ids starting with "__" (`#__config`, whose JSON it
+# reads and later writes into the page as HTML; `__search`, `__drawer`, `__palette_0`...). The
+# first element with an id wins, so content must never carry one. pymdownx's tabs and code line
+# anchors generate ids of that form themselves; those are left as they are.
+_EXTENSION_IDS = re.compile(r"__tabbed_\d+(?:_\d+)?|__codelineno-\d+(?:-\d+)?|__code_\d+")
+
+
 def safe_id(value: str) -> str:
     """An element id that stays one harmless token wherever a theme prints it unescaped
-    (mkdocs-material writes `href="#{{ id }}"` in the table of contents). Ordinary ids, the
-    toc extension's slugs included, come back unchanged."""
-    return _UNSAFE_IN_ID.sub("-", value)
+    (mkdocs-material writes `href="#{{ id }}"` in the table of contents), and never one of the
+    theme's own. Ordinary ids, the toc extension's slugs included, come back unchanged."""
+    value = _UNSAFE_IN_ID.sub("-", value)
+    if value.startswith("__") and not _EXTENSION_IDS.fullmatch(value):
+        return "content" + value
+    return value
 
 
 def _attribute(tag: str, name: str, value: str) -> str | None:
@@ -121,9 +131,11 @@ def safe_title(title: str, *, is_html: bool) -> str:
 
 def sanitize_toc(items: Iterable[Any]) -> None:
     """Clean mkdocs' table of contents in place (its AnchorLinks carry the heading's HTML and id,
-    both printed raw by mkdocs-material)."""
+    both printed raw by mkdocs-material). With `content.tooltips`, the theme shows a truncated
+    entry's text (entities decoded) as HTML in a tooltip, so `<` and `>` in an entry's text
+    become the look-alikes `‹` `›`: a heading's `<img ...>` in code cannot turn back into a tag."""
     for item in items:
-        item.title = sanitize_inline(item.title)
+        item.title = sanitize_inline(item.title).replace("&lt;", "\u2039").replace("&gt;", "\u203a")
         item.id = safe_id(item.id)
         sanitize_toc(item.children)
 
