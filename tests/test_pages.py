@@ -274,6 +274,7 @@ def test_chart_is_valid_svg_and_breaks_lines_at_missing_values():
         "[x](javascript:alert(3))\n\n[r]: javascript:alert(1)\n\nsee [r]\n",
         "para\n{ onclick=\"alert(4)\" .cls }\n",
         "!!! note\n\n    <script>alert(1)</script>\n",  # admonition content, not an indented code block
+        "Escaped ticks: \\`<img src=x onerror=alert(8)>\\`\n",  # not a code span to Markdown
         "- item\n\n        <script>alert(1)</script>\n",  # in a list: a paragraph of the item
     ],
 )

@@ -131,7 +131,8 @@ def test_titles_are_text_everywhere(built):
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Checkout | payments down" in page
     assert "<title>\u2039script\u203aalert(1)\u2039/script\u203a Checkout | payments down - Fixture postmortems</title>" in page
     assert "Add a &lt;b&gt;canary&lt;/b&gt; stage | to the deploy pipeline" in page
-    assert "&lt;img src=x onerror=alert(2)&gt;" in page
+    # Raw HTML in a body goes through the sanitizer: the element stays, its handler does not.
+    assert '<img src="x">' in page and "alert(2)" not in page
     group = read(built, "by-service/i-db-i/index.html")  # a service named <i>db</i>
     assert "<title>\u2039i\u203adb\u2039/i\u203a - Fixture postmortems</title>" in group
     assert re.search(r"<h1[^>]*>&lt;i&gt;db&lt;/i&gt;", group)
@@ -234,8 +235,12 @@ def test_pages_command_then_plain_mkdocs_build_gives_the_same_site(tmp_path, bui
     with_plugin = {p.relative_to(built).as_posix() for p in built.rglob("*") if p.is_file()}
     without = {p.relative_to(plain_site).as_posix() for p in plain_site.rglob("*") if p.is_file()}
     assert with_plugin == without
-    for rel in ("overdue/index.html", "2024/2024-03-05-checkout-outage/index.html", "completion/index.html"):
+    # The same pages but for raw HTML in a body: the plugin's build sanitizes it, the plain build
+    # (no sanitizer after it) shows it as text.
+    for rel in ("overdue/index.html", "2024/2024-06-01-search-slow/index.html", "completion/index.html"):
         assert _main(read(built, rel)) == _main(read(plain_site, rel)), rel
+    raw = "2024/2024-03-05-checkout-outage/index.html"
+    assert '<img src="x">' in _main(read(built, raw)) and "&lt;img src=x onerror=alert(2)&gt;" in _main(read(plain_site, raw))
 
 
 def _main(html: str) -> str:
@@ -304,3 +309,23 @@ def test_every_internal_link_resolves(built):
             if not target.is_file():
                 broken.append((page.relative_to(built).as_posix(), href))
     assert not broken, broken[:20]
+
+
+def test_what_authors_paste_renders_as_written(tmp_path):
+    # Logs in code inside an admonition, a list and a quote keep their '<'; `<details>` and
+    # `<kbd>` work as on GitHub: the sanitizer, not an escaper guessing at code, is the wall.
+    root = copy_fixture(tmp_path)
+    page = root / "docs" / "2024" / "2024-06-01-search-slow.md"
+    page.write_text(
+        page.read_text(encoding="utf-8")
+        + "\n!!! note\n\n    ```\n    <html>admonition log</html>\n    ```\n\n- item\n\n    ```\n    <li>list log</li>\n    ```\n\n"
+        + "> ```\n> <q>quoted log</q>\n> ```\n\n<details><summary>Full log</summary>\n\nPress <kbd>Ctrl</kbd>.\n\n</details>\n",
+        encoding="utf-8",
+    )
+    result = mkdocs("build", "--strict", "-d", "site", cwd=root)
+    assert result.returncode == 0, result.stderr
+    html = read(root / "site", "2024/2024-06-01-search-slow/index.html")
+    for text in ("&lt;html&gt;admonition log&lt;/html&gt;", "&lt;li&gt;list log&lt;/li&gt;", "&lt;q&gt;quoted log&lt;/q&gt;"):
+        assert text in html, text
+    assert "&amp;lt;" not in html
+    assert "<details><summary>Full log</summary>" in html and "<kbd>Ctrl</kbd>" in html

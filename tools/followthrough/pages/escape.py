@@ -83,7 +83,8 @@ def safe_page_title(title: str) -> str:
 
 
 _AUTOLINK = re.compile(r"<(?:https?://|mailto:)[^\s<>]*>|<[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>", re.I)
-_CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)", re.S)
+# A backslash before a backtick makes it text to Python-Markdown, not the start of a code span.
+_CODE_SPAN = re.compile(r"(?<![\\`])(`+)(.+?)(?<!`)\1(?!`)", re.S)
 
 # Link targets and attributes that run script; attr_list ({: onclick=...}) would pass them on.
 _SCRIPT_URL = re.compile(r"(\]\(\s*<?\s*|^\s{0,3}\[[^\]]+\]:\s*<?\s*)(?:javascript|vbscript|data):", re.I | re.M)

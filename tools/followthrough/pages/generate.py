@@ -297,17 +297,22 @@ class Site:
         """For MkDocs' `meta.title`: safe where themes print it raw (see escape.safe_page_title)."""
         return safe_page_title(pm.title or pm.id)
 
-    def postmortem_markdown(self, pm: Postmortem, *, card_placeholder: bool = False) -> str:
-        """The page body: title, header card and live action items, then the author's body with
-        raw HTML shown as text. With card_placeholder, the card is left out and CARD_MARK stands in
-        its place, for `card_html` to replace in the built HTML (Markdown need not parse it)."""
+    def postmortem_markdown(self, pm: Postmortem, *, card_placeholder: bool = False, sanitized_after: bool = False) -> str:
+        """The page body: title, header card and live action items, then the author's body.
+        With card_placeholder, the card is left out and CARD_MARK stands in its place, for
+        `card_html` to replace in the built HTML (Markdown need not parse it).
+
+        With sanitized_after (the plugin's build, which cleans the rendered HTML with an
+        allowlist), the body's raw HTML is left for the sanitizer, so `<details>` or `<kbd>` work
+        as on GitHub; otherwise (`followthrough pages`, for a build with no sanitizer after it)
+        raw HTML is shown as text."""
         h1 = not any(sec.level == 1 for sec in pm.sections)
         here = self.data.src(pm)
         head = self.renderer.render("card.md.j2", here, pm=pm, h1=h1)
         middle = CARD_MARK + "\n\n" if card_placeholder else self.card_html(pm) + "\n"
         # Suppression comments are for lint; shown as text they would be noise on the page.
         body, code = strip_directives_mapped(pm.body, frozenset(n - pm.body_line for n in pm.code_lines))
-        return head + middle + neutralize_html(body, code)
+        return head + middle + (body if sanitized_after else neutralize_html(body, code))
 
     def card_html(self, pm: Postmortem) -> str:
         return card(self.renderer, pm)

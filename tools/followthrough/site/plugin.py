@@ -243,7 +243,7 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         page.meta["title"] = self.site.page_title(pm)
         # mkdocs-material prints tag names as raw HTML: give it text that cannot be markup.
         page.meta["tags"] = [safe_page_title(t) for t in pm.tags]
-        return self.site.postmortem_markdown(pm, card_placeholder=True)
+        return self.site.postmortem_markdown(pm, card_placeholder=True, sanitized_after=True)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         """Every page's HTML goes through the sanitizer; then the blocks this plugin built itself
