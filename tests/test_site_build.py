@@ -329,3 +329,11 @@ def test_what_authors_paste_renders_as_written(tmp_path):
         assert text in html, text
     assert "&amp;lt;" not in html
     assert "<details><summary>Full log</summary>" in html and "<kbd>Ctrl</kbd>" in html
+
+
+def test_the_site_folder_is_readable_as_mkdocs_makes_it(built):
+    # The build goes to a temporary folder swapped in on success; it must not stay private (0700),
+    # or a web server running as another user could not read the site.
+    umask = os.umask(0)
+    os.umask(umask)
+    assert built.stat().st_mode & 0o777 == 0o777 & ~umask

@@ -28,6 +28,11 @@ class SiteSwap:
         final = Path(site_dir).resolve()
         final.parent.mkdir(parents=True, exist_ok=True)
         fresh = Path(tempfile.mkdtemp(prefix=f".{final.name}.building-", dir=final.parent))
+        # mkdtemp makes the folder private (0700); the site gets the mode MkDocs' own mkdir would
+        # give it, so a web server running as another user can still read it.
+        umask = os.umask(0)
+        os.umask(umask)
+        fresh.chmod(0o777 & ~umask)
         return cls(final, fresh)
 
     def commit(self) -> None:
