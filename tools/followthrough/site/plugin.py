@@ -228,7 +228,12 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
             files.remove(file)
             left_out.append(file.src_uri)
         if left_out:
-            log.info(f"not published (not Markdown, and not matched by publish_files): {', '.join(left_out)}")
+            where = self.loaded.config_file.name if self.loaded and self.loaded.config_file else "mkdocs.yml"
+            log.info(
+                f"not published (not Markdown, and not matched by publish_files): {safe_line(', '.join(left_out))}; "
+                f"to publish a file you maintain, list it or a glob in {where}: plugins.followthrough.publish_files "
+                "(the list replaces the default pictures; see guide/security.md before adding .html, .svg or .js)"
+            )
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         if self.site is None:
