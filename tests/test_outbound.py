@@ -310,6 +310,7 @@ def unescaped_specials(wiki: str) -> list[str]:
 def test_jira_wiki_text_has_every_markup_character_escaped(value):
     out = jira.text(value)
     assert unescaped_specials(out) == []
+    assert "\\\\" not in out  # the wiki's forced line break
     assert not re.search(r"[A-Za-z0-9]://", out)  # no bare URL for the wiki renderer to link
     assert "\n" not in out and "\r" not in out
 

@@ -13,11 +13,14 @@ import re
 
 from .common import break_autolinks, one_line, web_url
 
-_SPECIAL = re.compile(r"([\[\]{}|*_+^~\\!?#-])")
+_SPECIAL = re.compile(r"([\[\]{}|*_+^~!?#-])")
+# A backslash cannot escape itself: `\\` is the wiki's forced line break. The text keeps a
+# look-alike (FULLWIDTH REVERSE SOLIDUS) instead, so a Windows path still reads as one.
+_BACKSLASH = "\uff3c"
 
 
 def text(value: object) -> str:
-    return _SPECIAL.sub(r"\\\1", break_autolinks(one_line(value)))
+    return _SPECIAL.sub(r"\\\1", break_autolinks(one_line(value)).replace("\\", _BACKSLASH))
 
 
 def link(label: object, url: str | None) -> str:
