@@ -62,11 +62,16 @@ def _printable(text: str) -> str:
     return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
 
 
-def link_refusal(path: Path) -> Refusal:
+def link_target(path: Path) -> str:
+    """Where the link at `path` points, as written in the link, safe to print."""
     try:
-        target = _printable(os.readlink(path))
+        return _printable(os.readlink(path))
     except OSError:
-        target = "an unreadable target"
+        return "an unreadable target"
+
+
+def link_refusal(path: Path) -> Refusal:
+    target = link_target(path)
     return Refusal(
         path,
         LINK,

@@ -15,7 +15,7 @@ from ..logline import safe_line
 from ..safefiles import first_link
 from ..today import date_problem
 from ..model import KINDS
-from ..templating import environment
+from ..templating import environment, render
 from ..today import resolve_today
 from .common import add_config_options, config_from
 
@@ -59,7 +59,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise UsageError(f"{link}: a symbolic link (FT012); a new postmortem is never written through one")
     if target.exists():
         raise UsageError(f"{target}: already exists; choose another description")
-    text = environment(config.root).get_template("postmortem.md.j2").render(
+    text = render(
+        environment(config.root, limit=settings.max_file_bytes),
+        "postmortem.md.j2",
         title=args.description.strip(),
         kind=args.kind,
         severity=severity,

@@ -20,7 +20,7 @@ from ..publish import is_published
 from ..repo import load_repo
 from ..safefiles import scan
 from ..settings import Settings
-from ..state import read_state
+from ..state import load_state
 from ..today import resolve_today
 from .common import add_config_options, config_from, shown
 
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise LintFailed(f"{len(repo.errors)} error(s) in postmortems; no pages written")
     where = str(config.config_file) if config.config_file else "defaults"
     options = site_options(config.plugin.site, where)
-    states = read_state(config.root / config.settings.state_file)
+    states = load_state(config.root, config.settings)
     valid = repo.valid_postmortems()
     site = Site.create(
         valid,

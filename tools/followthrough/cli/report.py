@@ -21,7 +21,7 @@ from ..errors import FollowthroughError, LintFailed, UsageError
 from ..redact import Redacting, url_secrets
 from ..pages.options import site_options
 from ..repo import Repo, load_repo
-from ..state import read_state
+from ..state import load_state
 from ..today import resolve_today
 from ..report import build, post, render, slack
 from ..report.settings import ReportSettings, settings_of
@@ -100,7 +100,7 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO, clock: post.Clock) 
     if args.kind == "completion" and args.post == "github-issue":
         raise UsageError("--post github-issue keeps the overdue issue; post the completion report with --post slack or print it")
     repo, rs = _load(args)
-    states = read_state(repo.config.root / repo.config.settings.state_file)
+    states = load_state(repo.config.root, repo.config.settings)
     postmortems = list(repo.valid_postmortems())
     settings = repo.config.settings
     links = _links(repo)

@@ -21,7 +21,8 @@ from ..model import ROLES, Directory, Postmortem
 from ..rules.suppression import strip_directives_mapped
 from ..settings import ROLE_TITLES, ROLE_DUTIES, Settings
 from ..state import TicketState
-from ..templating import template_dirs
+from ..settings import DEFAULT_MAX_FILE_BYTES
+from ..templating import loader, render
 from . import format as fmt
 from . import paths
 from .chart import Series, line_chart
@@ -36,12 +37,13 @@ def _finalize(value: Any) -> Any:
     return value if isinstance(value, Markup) else Markup(md_escape(value))
 
 
-def template_environment(root: Path | None) -> jinja2.Environment:
-    """Templates from `<root>/templates/site`, else this checkout's or the package's copy.
+def template_environment(root: Path | None, limit: int = DEFAULT_MAX_FILE_BYTES) -> jinja2.Environment:
+    """Templates from `<root>/templates/site` (never through a link, none over `limit` bytes),
+    else this checkout's or the package's copy.
 
     `finalize` escapes every `{{ value }}` for Markdown unless it is Markup made on purpose."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(root)]),
+        loader=loader(root, limit),
         # Autoescape makes macro output Markup (kept as is); `finalize` does the escaping,
         # for Markdown rather than HTML, of everything else.
         autoescape=True,
@@ -218,7 +220,9 @@ class Renderer:
     def render(self, template: str, here: str, **context: Any) -> str:
         data = self.data
         links = Links(data, here)
-        text = self.env.get_template(f"{TEMPLATE_FOLDER}/{template}").render(
+        text = render(
+            self.env,
+            f"{TEMPLATE_FOLDER}/{template}",
             data=data,
             settings=data.settings,
             today=data.today,
@@ -261,7 +265,7 @@ class Site:
         use_directory_urls: bool = True,
     ) -> "Site":
         data = site_data(postmortems, directory, settings, states, today, options, doc_paths, use_directory_urls)
-        return cls(data, template_environment(root))
+        return cls(data, template_environment(root, settings.max_file_bytes))
 
     def pages(self, *, include_postmortems: bool = False) -> dict[str, str]:
         """Generated pages and data files by docs_dir path; with include_postmortems, each
@@ -279,7 +283,7 @@ class Site:
         pages[paths.SEVERITIES] = with_title("Severity rubric", r.render("severities.md.j2", paths.SEVERITIES))
         pages[paths.ROLES] = with_title("Roles", roles_page(r))
         pages[paths.TAGS] = with_title("Tags", r.render("tags.md.j2", paths.TAGS))
-        pages[paths.CSS] = r.env.get_template(f"{TEMPLATE_FOLDER}/followthrough.css").render()
+        pages[paths.CSS] = render(r.env, f"{TEMPLATE_FOLDER}/followthrough.css")
         from .export import export_items, export_postmortems  # export builds on SiteData from here
 
         pages[paths.EXPORT_POSTMORTEMS] = _json(export_postmortems(data))

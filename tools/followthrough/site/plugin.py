@@ -33,7 +33,7 @@ from ..pages import paths
 from ..publish import is_published
 from ..repo import docs_refusals, load_repo, relative_to_root
 from ..safefiles import refusal_of
-from ..state import read_state
+from ..state import load_state
 from ..templating import template_dirs
 from ..today import resolve_today
 from .swap import SiteSwap, WarningCounter
@@ -182,7 +182,7 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
                 raise PluginError(f"{len(errors)} error(s) in postmortems; the site is not built from invalid files (run `followthrough lint`):\n{shown}")
             for warning in repo.findings:
                 log.info(str(warning))  # warnings belong to `followthrough lint --strict`, not to `mkdocs build --strict`
-            states = read_state(loaded.root / loaded.settings.state_file)
+            states = load_state(loaded.root, loaded.settings)
             valid = repo.valid_postmortems()
             doc_paths = {pm.id: repo.docs_path(pm) for pm in valid}
             self.site = Site.create(valid, repo.directory, loaded.settings, states, today, options=self.options, root=loaded.root, doc_paths=doc_paths, use_directory_urls=config.use_directory_urls)

@@ -18,7 +18,7 @@ from typing import Callable, Mapping, Sequence
 
 from ..model import ActionItem, Directory, Postmortem
 from ..repo import Repo
-from ..state import TicketState, read_state, render_state, state_key, write_state
+from ..state import TicketState, load_state, render_state, state_key, write_state
 from .config import Destination, Trackers
 from .counting import RequestCounter
 from .description import new_ticket
@@ -186,7 +186,7 @@ class SyncEngine:
     # -- running ---------------------------------------------------------------------------
     def run(self) -> Summary:
         works = self.plan()
-        self.old_state = read_state(self.state_path)
+        self.old_state = load_state(self.repo.config.root, self.repo.config.settings)
         self.new_state = dict(self.old_state)
         by_destination: dict[str, list[Work]] = {}
         for w in works:
@@ -421,7 +421,7 @@ class SyncEngine:
         if not self.new_state and not self.state_path.exists():
             self.summary.state_written = False  # nothing linked yet: no empty file to commit
             return
-        self.summary.state_written = write_state(self.state_path, self.new_state)
+        self.summary.state_written = write_state(self.state_path, self.new_state, root=self.repo.config.root)
 
 
 class _DestinationDown(Exception):
