@@ -146,3 +146,26 @@ def test_the_build_stops_at_a_postmortem_past_the_new_bounds(tmp_path, body, con
     assert "docs/2026/2026-05-20-x.md:" in result.stderr and "FT509" in result.stderr and construct in result.stderr, result.stderr[-2000:]
     assert "Traceback" not in result.stderr and "FT000" not in result.stderr
     assert not (root / "site" / "index.html").exists()
+
+
+HOOK = '''
+from mkdocs.structure.files import File
+
+
+def on_files(files, config):
+    files.append(File.generated(config, "generated.md", content="# Generated\\n\\n" + "<div markdown>\\n" * 400 + "x\\n" + "</div>\\n" * 400))
+    return files
+'''
+
+
+@pytest.mark.slow
+def test_the_build_stops_at_a_page_another_plugin_generates_past_a_bound(tmp_path):
+    root = copy_fixture(tmp_path)
+    (root / "hooks.py").write_text(HOOK)
+    with (root / "mkdocs.yml").open("a") as f:
+        f.write("hooks:\n  - hooks.py\n")
+    result = mkdocs("build", "-d", "site", cwd=root)
+    assert result.returncode == 1
+    assert "generated.md:23:1: FT509 HTML elements with a 'markdown' attribute nested 21 deep" in result.stderr, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr and "RecursionError" not in result.stderr
+    assert not (root / "site" / "index.html").exists()
