@@ -60,6 +60,7 @@ def test_markdown_html_depth_counts_only_elements_with_a_markdown_attribute():
     assert complexity.markdown_html_depth('<div markdown="1"><p markdown>x</p></div>' * 50)[0] == 2
     assert complexity.markdown_html_depth("<section markdown>\n<div markdown>\n</section>\n" * 50)[0] == 2  # a closer ends what it closes
     assert complexity.markdown_html_depth("<div markdown/>" * 50)[0] == 0
+    assert complexity.markdown_html_depth("<DIV MarkDown>\n" * 50)[0] == 21  # HTML names know no case; counted one past the limit
 
 
 BASE_HEADINGS = complexity.heading_lines(split(BASE).body)[0]  # the sections of the base postmortem

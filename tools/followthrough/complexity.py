@@ -175,7 +175,7 @@ _SPLIT_LINE = re.compile(r"\n[ >]*(?:#|!!!|\?\?\?|: |(?:=+|-+|\*+|_+)[ ]*(?=\n|$
 # `<tag ...>` and `</tag>`: `[^<>]*` stops at the next `<`, so an opener that never closes is
 # read to the next `<` only, and every character is read a bounded number of times.
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)([^<>]*)>")
-_MARKDOWN_ATTR = re.compile(r"(?:^|\s)markdown(?:\s|=|/|$)")
+_MARKDOWN_ATTR = re.compile(r"(?:^|\s)markdown(?:\s|=|/|$)", re.I)  # HTML's names know no case
 # A heading line: `#` after quote and list markers (an ATX heading, in a container or not),
 # or a setext underline under a line of text. Both start at a newline, as in _DEEP_PREFIX.
 _HEADING_LINE = re.compile(r"\n[ >*+\-.)0-9]*#|(?<=[^\n])\n(?:=+|-+)[ ]*(?=\n|$)")
@@ -185,7 +185,7 @@ def markdown_html_depth(text: str) -> tuple[int, int]:
     """(deepest, offset of its opener): how many elements with a `markdown` attribute are open
     inside each other at once, counted up to one past NESTING_LIMIT. Only those make `md_in_html` nest a call; other raw HTML is
     stored as it is, however deep. A closer ends the innermost open element of its name."""
-    if "markdown" not in text:
+    if "markdown" not in text.lower():
         return 0, 0  # the common case, at C speed
     stack: list[str] = []
     deepest = deepest_at = 0
