@@ -21,7 +21,6 @@ from .workspace import LoadedConfig
 from .errors import FollowthroughError, UsageError
 from .findings import Finding
 from .lint import IdRecord, duplicate_ids, lint_file, lint_page, lint_texts
-from .pages import paths as page_paths
 from .model import Directory, Postmortem
 from .people import parse_directory
 from .rules.context import Context
@@ -87,6 +86,8 @@ def _discover_all(folder: Path, limit: int) -> tuple[list[Path], list[Path], lis
 def is_generated_copy(src_uri: str, text: str) -> bool:
     """A page `followthrough pages --out` left in docs_dir: the build puts its own in its place,
     so the copy is never rendered (and its HTML tables would only be measured for nothing)."""
+    from .pages import paths as page_paths  # here: the pages package brings jinja2, which lint of one file never needs
+
     generated = src_uri in (page_paths.HOME, page_paths.ALL, page_paths.OVERDUE, page_paths.COMPLETION, page_paths.RESPONSE, page_paths.SEVERITIES, page_paths.ROLES, page_paths.TAGS)
     generated = generated or any(src_uri.startswith(f"by-{group}/") for group in page_paths.GROUPS)
     return generated and page_paths.GENERATED_MARK in text[:500]  # as the plugin tells its own
