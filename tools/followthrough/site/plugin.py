@@ -243,8 +243,7 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
             if page.file.src_uri not in self.checked:
                 # A page another plugin generated, or one that appeared after on_files: the same
                 # bounds as lint's, before the renderer reads it.
-                where = safe_line(page.file.src_uri)
-                problems = lint_page(where, markdown)
+                problems = lint_page(page.file.src_uri, markdown)  # str(finding) makes the name safe
                 if problems:
                     raise PluginError("\n".join(str(f) for f in problems))
             # Any other page of docs_dir is repo content too: themes print its front-matter raw.
