@@ -33,6 +33,8 @@ BODIES = {
     "x<b, never closed": lambda n: "x<b " * (n // 4),
     "nested list, one line": lambda n: "- " * (n // 2) + "x",
     "backticks": lambda n: "`" * n,
+    "### a, blank lines between": lambda n: "### a\n\n" * (n // 7),
+    "<div markdown>, never closed": lambda n: "<div markdown>\n" * (n // 15),
 }
 
 

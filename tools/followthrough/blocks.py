@@ -306,6 +306,15 @@ def scan(body: str, first_line: int, dialect: Dialect = DEFAULT_DIALECT) -> Bloc
     )
 
 
+def page_too_complex(text: str) -> tuple[tuple[int, str], ...]:
+    """(file line, why) past a limit of complexity.py in a Markdown page that is not a
+    postmortem: the whole file is counted, front-matter included (MkDocs renders a block it
+    cannot read as YAML), so nothing the renderer may read goes unchecked."""
+    page = _Text(text)
+    fences, _ = site_fences(page.lines, page.notable())
+    return tuple((t.index + 1, t.message) for t in complexity.check(page.lines, _fence_lines(fences)))
+
+
 def _atx_only(lines: list[str], fences: list[_Fence], dialect: Dialect) -> list[Heading]:
     fenced = _fence_lines(fences)
     headings = []

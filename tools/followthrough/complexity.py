@@ -4,7 +4,9 @@ Python-Markdown's time is not linear in every input: its block parser re-reads t
 block after each heading, underline or admonition line in it; its inline pass scans from every
 unmatched backtick run, `[` or `<` to the end of the paragraph, and nests one call per level of
 emphasis; and it nests one call per level of list, quote or admonition, so deep nesting ends in
-a RecursionError. Lint measures each of those in one pass over the body and reports the first
+a RecursionError. So does `md_in_html`, one call per element with a `markdown` attribute inside
+another. Its table of contents and mkdocs-material's search index take time that grows with the
+square of the number of headings on a page. Lint measures each of those in one pass over the body and reports the first
 place past a limit (FT509), so an invalid file stops the build before the renderer sees it and
 lint itself never hands such a body to the renderer's block parser.
 """
@@ -22,6 +24,7 @@ INLINE_WORK_LIMIT = 1_000_000  # one paragraph: (backtick runs + `[` + `<`) x it
 INLINE_AVERAGE_LIMIT = 50  # the body: that work summed over paragraphs, per character of text
 BLOCK_WORK_LIMIT = 5_000_000  # the body: for each heading-like line in a block, the block's text after it
 HTML_WORK_LIMIT = 5_000_000  # the body: for each `<tag` or `<![CDATA[`, the text up to its end
+HEADING_LIMIT = 1_000  # headings on one page (a long postmortem has a few dozen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +172,49 @@ _DEEP_PREFIX = re.compile("\n[ >*+\\-.)!?0-9]{%d}" % (NESTING_LIMIT + 1))
 _SPLIT_LINE = re.compile(r"\n[ >]*(?:#|!!!|\?\?\?|: |(?:=+|-+|\*+|_+)[ ]*(?=\n|$))")
 
 
+# `<tag ...>` and `</tag>`: `[^<>]*` stops at the next `<`, so an opener that never closes is
+# read to the next `<` only, and every character is read a bounded number of times.
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)([^<>]*)>")
+_MARKDOWN_ATTR = re.compile(r"(?:^|\s)markdown(?:\s|=|/|$)", re.I)  # HTML's names know no case
+# A heading line: `#` after quote and list markers (an ATX heading, in a container or not),
+# or a setext underline under a line of text. Both start at a newline, as in _DEEP_PREFIX.
+_HEADING_LINE = re.compile(r"\n[ >*+\-.)0-9]*#|(?<=[^\n])\n(?:=+|-+)[ ]*(?=\n|$)")
+
+
+def markdown_html_depth(text: str) -> tuple[int, int]:
+    """(deepest, offset of its opener): how many elements with a `markdown` attribute are open
+    inside each other at once, counted up to one past NESTING_LIMIT. Only those make `md_in_html` nest a call; other raw HTML is
+    stored as it is, however deep. A closer ends the innermost open element of its name."""
+    if "markdown" not in text.lower():
+        return 0, 0  # the common case, at C speed
+    stack: list[str] = []
+    deepest = deepest_at = 0
+    for m in _TAG.finditer(text):
+        name = m.group(2).lower()
+        if m.group(1):
+            if name in stack:
+                while stack.pop() != name:
+                    pass
+        elif _MARKDOWN_ATTR.search(m.group(3)) and not m.group(3).rstrip().endswith("/"):
+            stack.append(name)
+            if len(stack) > deepest:
+                deepest, deepest_at = len(stack), m.start()
+                if deepest > NESTING_LIMIT:
+                    break  # the first past the limit is the finding; a short stack keeps `in` cheap
+    return deepest, deepest_at
+
+
+def heading_lines(text: str) -> tuple[int, int]:
+    """(how many heading lines, offset of the newline before the one past HEADING_LIMIT, or -1).
+    An over-count on purpose (a `#` line of an indented code block counts): cheap and safe."""
+    count, past = 0, -1
+    for m in _HEADING_LINE.finditer("\n" + text):
+        count += 1
+        if count == HEADING_LIMIT + 1:
+            past = m.start()
+    return count, past
+
+
 def check(lines: list[str], code: set[int] | frozenset[int]) -> list[TooComplex]:
     """The first place past each limit in the body's normalized lines (`code`: their indices in
     fenced code blocks, whose text the renderer sets aside before it parses the rest)."""
@@ -186,6 +232,12 @@ def check(lines: list[str], code: set[int] | frozenset[int]) -> list[TooComplex]
         if (depth := nesting(lines[i])) > NESTING_LIMIT:
             found.append(TooComplex(i, f"lists, quotes or admonitions nested {depth:,} levels deep (at most {NESTING_LIMIT}); the site's Markdown renderer nests a call for each level and runs out of stack; flatten the list", True))
             break
+    depth, offset = markdown_html_depth(text)
+    if depth > NESTING_LIMIT:
+        found.append(TooComplex(text.count("\n", 0, offset), f"HTML elements with a 'markdown' attribute nested {depth:,} deep (at most {NESTING_LIMIT}); md_in_html nests a call for each and the site's Markdown renderer runs out of stack; close them or drop the inner 'markdown' attributes", True))
+    count, past = heading_lines(text)
+    if count > HEADING_LIMIT:
+        found.append(TooComplex(text.count("\n", 0, past), f"the page holds {count:,} headings (at most {HEADING_LIMIT:,}; this line is the first past the limit); the site's table of contents and search index take time that grows with the square of their number; split the page or write the lines as text", True))
     work, offset = html_work(text)
     if work > HTML_WORK_LIMIT:
         found.append(TooComplex(text.count("\n", 0, offset), f"the body holds '<' tags or '<![CDATA[' that do not close (no '>' or ']]>' after them); the HTML parser of the site's Markdown renderer reads the rest of the text again from each (work {work:,}, at most {HTML_WORK_LIMIT:,}); this line's reads the most: close it, write '&lt;' or put the text in a code block", True))

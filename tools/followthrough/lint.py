@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
+from .blocks import page_too_complex
 from .findings import Finding
 from .model import Postmortem
 from .parse import Collector, parse_postmortem
@@ -58,6 +59,17 @@ def lint_texts(files: Iterable[tuple[str, str]], ctx: Context, *, reraise: bool 
             postmortems.append(pm)
     findings.extend(duplicate_ids(IdRecord.of(pm) for pm in postmortems))
     return LintResult(tuple(postmortems), tuple(sorted(findings)))
+
+
+def lint_page(path: str, text: str, *, reraise: bool = False) -> list[Finding]:
+    """FT509 for a Markdown page of docs_dir that is not a postmortem (`about.md`): the site
+    renders it with the same renderer, so the same bounds hold. No other rule applies to it."""
+    try:
+        return [Finding(path, line, 1, "FT509", why) for line, why in page_too_complex(text)]
+    except Exception as exc:  # noqa: BLE001 - as in lint_file
+        if reraise:
+            raise
+        return [internal_error(path, exc)]
 
 
 def internal_error(path: str, exc: Exception) -> Finding:

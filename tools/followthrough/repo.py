@@ -20,7 +20,7 @@ from typing import Iterable, Sequence
 from .workspace import LoadedConfig
 from .errors import FollowthroughError, UsageError
 from .findings import Finding
-from .lint import IdRecord, duplicate_ids, lint_file, lint_texts
+from .lint import IdRecord, duplicate_ids, lint_file, lint_page, lint_texts
 from .model import Directory, Postmortem
 from .people import parse_directory
 from .rules.context import Context
@@ -40,6 +40,7 @@ class Repo:
     findings: tuple[Finding, ...]
     today: date
     files: tuple[Path, ...] = field(default=())
+    pages: tuple[str, ...] = field(default=())  # other Markdown pages checked (FT509), relative to docs_dir
 
     @property
     def errors(self) -> list[Finding]:
@@ -69,8 +70,27 @@ def is_postmortem_path(relative: Path) -> bool:
 
 def discover(folder: Path, limit: int = DEFAULT_LIMIT) -> tuple[list[Path], list[Refusal]]:
     """The postmortems below `folder`, and the links, special files and oversized files refused there."""
+    postmortems, _, refused = _discover_all(folder, limit)
+    return postmortems, refused
+
+
+def _discover_all(folder: Path, limit: int) -> tuple[list[Path], list[Path], list[Refusal]]:
+    """The postmortems below `folder`, its other Markdown pages, and what was refused there."""
     found = scan(folder, limit)
-    return [p for p in found.markdown if is_postmortem_path(p.relative_to(folder))], found.refused
+    postmortems, pages = [], []
+    for p in found.markdown:
+        (postmortems if is_postmortem_path(p.relative_to(folder)) else pages).append(p)
+    return postmortems, pages, found.refused
+
+
+def is_generated_copy(src_uri: str, text: str) -> bool:
+    """A page `followthrough pages --out` left in docs_dir: the build puts its own in its place,
+    so the copy is never rendered (and its HTML tables would only be measured for nothing)."""
+    from .pages import paths as page_paths  # here: the pages package brings jinja2, which lint of one file never needs
+
+    generated = src_uri in (page_paths.HOME, page_paths.ALL, page_paths.OVERDUE, page_paths.COMPLETION, page_paths.RESPONSE, page_paths.SEVERITIES, page_paths.ROLES, page_paths.TAGS)
+    generated = generated or any(src_uri.startswith(f"by-{group}/") for group in page_paths.GROUPS)
+    return generated and page_paths.GENERATED_MARK in text[:500]  # as the plugin tells its own
 
 
 def expand_paths(paths: Sequence[Path], root: Path, limit: int = DEFAULT_LIMIT) -> tuple[list[Path], list[Refusal]]:
@@ -169,34 +189,59 @@ def _without_gc(fn, *args):  # type: ignore[no-untyped-def]
 def docs_refusals(config: LoadedConfig) -> tuple[list[Path], list[Finding]]:
     """The postmortems of docs_dir, and a finding for every file there that is not read (a link,
     a special file, a Markdown file over the size limit): the same list for lint and the build."""
+    postmortems, _, refused = _docs_files(config)
+    return postmortems, refused
+
+
+def _docs_files(config: LoadedConfig) -> tuple[list[Path], list[Path], list[Finding]]:
     root, docs = config.root.resolve(), config.docs_dir
     link = first_link(docs, root)
     if link is not None:
-        return [], [refusal_finding(link_refusal(link), root)]
+        return [], [], [refusal_finding(link_refusal(link), root)]
     if not docs.is_dir():
-        return [], []
-    files, refused = discover(docs, config.settings.max_file_bytes)
-    return files, [refusal_finding(r, root) for r in refused]
+        return [], [], []
+    postmortems, pages, refused = _discover_all(docs, config.settings.max_file_bytes)
+    return postmortems, pages, [refusal_finding(r, root) for r in refused]
 
 
-def _start(config: LoadedConfig, paths: Sequence[Path] | None, today: date | None) -> tuple[Directory, list[Finding], list[Path], Context]:
+def _start(config: LoadedConfig, paths: Sequence[Path] | None, today: date | None) -> tuple[Directory, list[Finding], list[Path], list[Path], Context]:
     """What every lint of a repo starts from: the people directory and its findings, the files
-    (and a finding for each one not read), the context."""
+    (and a finding for each one not read), the other Markdown pages of docs_dir (none when
+    `paths` names files), the context."""
     directory, dir_findings = load_directory(config)
+    pages: list[Path] = []
     if paths:
         files, refused = expand_paths(paths, config.root.resolve(), config.settings.max_file_bytes)
         found = [refusal_finding(r, config.root) for r in refused]
     else:
-        files, found = docs_refusals(config)
+        files, pages, found = _docs_files(config)
     # The people directory is refused by its own reading too: one finding for it, not two.
     seen = {(f.path, f.code) for f in dir_findings}
     dir_findings += [f for f in found if (f.path, f.code) not in seen]
-    return directory, dir_findings, files, Context(config.settings, directory, today or resolve_today())
+    return directory, dir_findings, files, pages, Context(config.settings, directory, today or resolve_today())
+
+
+def _page_findings(config: LoadedConfig, pages: Sequence[Path], reraise: bool) -> tuple[list[Finding], list[str]]:
+    """FT509 for the other Markdown pages of docs_dir (the site renders them too), and the
+    pages checked, by their path inside docs_dir."""
+    findings: list[Finding] = []
+    checked: list[str] = []
+    docs = config.docs_dir.resolve()
+    for page, (rel, text) in zip(pages, read_texts(pages, config.root, config.settings.max_file_bytes)):
+        src_uri = (page.parent.resolve() / page.name).relative_to(docs).as_posix()
+        if isinstance(text, Finding):
+            findings.append(text)
+        elif not is_generated_copy(src_uri, text):
+            findings.extend(lint_page(rel, text, reraise=reraise))
+        checked.append(src_uri)
+    return findings, checked
 
 
 def load_repo(config: LoadedConfig, paths: Sequence[Path] | None = None, today: date | None = None) -> Repo:
     """Load and lint the postmortems: every one under docs_dir, or those in `paths`."""
-    directory, dir_findings, files, ctx = _start(config, paths, today)
+    directory, dir_findings, files, pages, ctx = _start(config, paths, today)
+    reraise = bool(os.environ.get("FOLLOWTHROUGH_DEBUG"))
+    page_findings, checked = _page_findings(config, pages, reraise)
     texts = []
     unreadable = []
     for rel, text in read_texts(files, config.root, config.settings.max_file_bytes):
@@ -204,9 +249,9 @@ def load_repo(config: LoadedConfig, paths: Sequence[Path] | None = None, today: 
             unreadable.append(text)
         else:
             texts.append((rel, text))
-    result = _without_gc(lambda: lint_texts(texts, ctx, reraise=bool(os.environ.get("FOLLOWTHROUGH_DEBUG"))))
-    findings = tuple(sorted([*dir_findings, *unreadable, *result.findings]))
-    return Repo(config, directory, result.postmortems, findings, ctx.today, tuple(files))
+    result = _without_gc(lambda: lint_texts(texts, ctx, reraise=reraise))
+    findings = tuple(sorted([*dir_findings, *page_findings, *unreadable, *result.findings]))
+    return Repo(config, directory, result.postmortems, findings, ctx.today, tuple(files), tuple(checked))
 
 
 @dataclass(frozen=True)
@@ -231,7 +276,7 @@ def lint_repo(config: LoadedConfig, paths: Sequence[Path] | None = None, today: 
     """The findings of every postmortem (or of `paths`), as `load_repo` finds them, without keeping
     the postmortems: what `followthrough lint` needs. Large repos are checked by `jobs` forked
     processes (each file on its own is independent; only the duplicate-id check spans files)."""
-    _, dir_findings, files, ctx = _start(config, paths, today)
+    _, dir_findings, files, pages, ctx = _start(config, paths, today)
     # More workers than cores, or than there are files to share, only cost forks.
     jobs = min(default_jobs() if jobs is None else max(1, jobs), 2 * default_jobs(), max(1, len(files) // 100))
     work = _Work(ctx, config.root, files, bool(os.environ.get("FOLLOWTHROUGH_DEBUG")), config.settings.max_file_bytes)
@@ -239,7 +284,7 @@ def lint_repo(config: LoadedConfig, paths: Sequence[Path] | None = None, today: 
         parts = [_lint_part(work, 0, len(files))]
     else:
         parts = _in_processes(work, jobs)
-    findings = [*dir_findings]
+    findings = [*dir_findings, *_page_findings(config, pages, work.reraise)[0]]
     records: list[IdRecord | None] = []
     for part_findings, part_records in parts:
         findings.extend(part_findings)

@@ -23,6 +23,7 @@ from mkdocs.structure.pages import Page
 from ..blocks import SITE_EXTENSIONS, dialect_from
 from ..config import LoadedConfig, PluginConfig, settings_from_plugin
 from ..errors import FollowthroughError
+from ..lint import lint_page
 from ..logline import safe_line, safe_lines
 from ..pages import SITE_NAV, Site, SiteOptions, site_options
 from ..pages.csp import add_policy
@@ -71,6 +72,7 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         self.site: Site | None = None
         self.generated: set[str] = set()  # src_uri of the pages this build generated
         self.stashed: dict[str, list[str]] = {}  # src_uri -> HTML blocks taken out before Markdown
+        self.checked: set[str] = set()  # src_uri of the other pages lint checked in on_files (FT509)
         self.command: str | None = None  # from on_startup; None when a program calls build() itself
         self.dirty = False
         self.swap: SiteSwap | None = None
@@ -179,12 +181,13 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
             errors = repo.errors
             if errors:
                 shown = "\n".join(f"  {f}" for f in errors)
-                raise PluginError(f"{len(errors)} error(s) in postmortems; the site is not built from invalid files (run `followthrough lint`):\n{shown}")
+                raise PluginError(f"{len(errors)} error(s) in postmortems or pages; the site is not built from invalid files (run `followthrough lint`):\n{shown}")
             for warning in repo.findings:
                 log.info(str(warning))  # warnings belong to `followthrough lint --strict`, not to `mkdocs build --strict`
             states = load_state(loaded.root, loaded.settings)
             valid = repo.valid_postmortems()
             doc_paths = {pm.id: repo.docs_path(pm) for pm in valid}
+            self.checked = set(repo.pages)
             self.site = Site.create(valid, repo.directory, loaded.settings, states, today, options=self.options, root=loaded.root, doc_paths=doc_paths, use_directory_urls=config.use_directory_urls)
             pages = self.site.pages()
         except FollowthroughError as exc:
@@ -242,6 +245,12 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
             return self._stash_tables(page.file.src_uri, markdown)
         pm = self.site.find(page.file.src_uri)
         if pm is None:
+            if page.file.src_uri not in self.checked:
+                # A page another plugin generated, or one that appeared after on_files: the same
+                # bounds as lint's, before the renderer reads it.
+                problems = lint_page(page.file.src_uri, markdown)  # str(finding) makes the name safe
+                if problems:
+                    raise PluginError("\n".join(str(f) for f in problems))
             # Any other page of docs_dir is repo content too: themes print its front-matter raw.
             page.meta = sanitize_meta(page.meta)
             return None
