@@ -217,8 +217,8 @@ def test_bad_site_setting_names_the_setting(tmp_path):
     assert not (root / "site" / "index.html").exists()
 
 
-def test_pages_command_then_plain_mkdocs_build_gives_the_same_site(tmp_path, built):
-    root = copy_fixture(tmp_path)
+def _plain_build(root: Path, tmp_path: Path) -> Path:
+    """`followthrough pages --out`, then a build of its output with the plugin switched off."""
     out = tmp_path / "plain-docs"
     result = run_cli("pages", "--out", str(out), "--today", TODAY, cwd=root)
     assert_no_traceback(result)
@@ -231,7 +231,12 @@ def test_pages_command_then_plain_mkdocs_build_gives_the_same_site(tmp_path, bui
     plain.write_text(text + yaml.safe_dump({"nav": SITE_NAV}, sort_keys=False))
     build = mkdocs("build", "--strict", "-f", str(plain), "-d", str(tmp_path / "plain-site"), cwd=root)
     assert build.returncode == 0, build.stderr
-    plain_site = tmp_path / "plain-site"
+    return tmp_path / "plain-site"
+
+
+def test_pages_command_then_plain_mkdocs_build_gives_the_same_site(tmp_path, built):
+    root = copy_fixture(tmp_path)
+    plain_site = _plain_build(root, tmp_path)
     with_plugin = {p.relative_to(built).as_posix() for p in built.rglob("*") if p.is_file()}
     without = {p.relative_to(plain_site).as_posix() for p in plain_site.rglob("*") if p.is_file()}
     assert with_plugin == without
@@ -337,3 +342,26 @@ def test_the_site_folder_is_readable_as_mkdocs_makes_it(built):
     umask = os.umask(0)
     os.umask(umask)
     assert built.stat().st_mode & 0o777 == 0o777 & ~umask
+
+
+def test_a_plain_build_of_pages_output_runs_no_script_from_other_pages(tmp_path):
+    # No sanitizer runs after a plain build: `pages --out` writes the other pages' raw HTML as
+    # text and their front-matter escaped, since the theme prints `description` raw.
+    root = copy_fixture(tmp_path)
+    (root / "docs" / "about.md").write_text(
+        '---\ntitle: "</title><script>alert(1)</script>"\ndescription: \'"><script>alert(2)</script>\'\n---\n'
+        "# About\n\n<img src=x onerror=alert(3)>\n\n!!! note\n\n    <script>alert(4)</script>\n\n`<code>` stays code.\n",
+        encoding="utf-8",
+    )
+    html = read(_plain_build(root, tmp_path), "about/index.html")
+    assert "alert(" in html  # the text is there, as text
+    assert "<script>alert" not in html and "<img src=x" not in html and '"><script' not in html
+    assert "<code>&lt;code&gt;</code>" in html
+
+
+def test_pages_refuses_another_page_whose_front_matter_is_not_yaml(tmp_path):
+    root = copy_fixture(tmp_path)
+    (root / "docs" / "about.md").write_text("---\ntitle: [unclosed\n---\n# About\n", encoding="utf-8")
+    result = run_cli("pages", "--out", str(tmp_path / "out"), "--today", TODAY, cwd=root)
+    assert_no_traceback(result)
+    assert result.code == 1 and re.search(r"docs/about\.md:\d+:\d+: front-matter not copied: not valid YAML", result.err), result.err

@@ -15,10 +15,11 @@ from typing import TextIO
 from ..errors import LintFailed, UsageError
 from ..logline import safe_line
 from ..pages import Site, site_options
+from ..pages.plain import plain_page
 from .outfolder import OutFolder, read_marker
 from ..publish import is_published
 from ..repo import load_repo
-from ..safefiles import scan
+from ..safefiles import read_text_bounded, scan
 from ..settings import Settings
 from ..state import load_state
 from ..today import resolve_today
@@ -67,7 +68,12 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     folder = OutFolder(target, args.out)
     folder.claim([*previous, *written])  # a run cut short can be run again
     for rel, source in copies.items():
-        folder.copy(rel, source)
+        if rel.endswith(".md"):
+            # Rendered later by a build with no sanitizer: written with raw HTML shown as text.
+            text = read_text_bounded(source, config.settings.max_file_bytes)
+            folder.write(rel, plain_page(text, shown(str(source), config.root), config.settings.markdown).encode("utf-8"))
+        else:
+            folder.copy(rel, source)
     for rel, content in pages.items():
         folder.write(rel, content.encode("utf-8"))
     removed = folder.remove_stale(set(previous) - set(written))
