@@ -64,20 +64,6 @@ class Failure(TrackerFailure):
         self.reply = reply
 
 
-def retrying(policy: RetryPolicy, call: Callable[[], T]) -> T:
-    """Run `call`, waiting and trying again as long as the policy says it can help."""
-    attempt = 0
-    while True:
-        try:
-            return call()
-        except Failure as failure:
-            pause = policy.delay(failure, attempt)
-            if pause is None:
-                raise
-            policy.wait(pause)
-            attempt += 1
-
-
 def quoted(reply: str, secrets: list[str], *, cut_off: bool = False) -> str:
     """A server's reply as a message may show it: secrets masked, one line, cut short.
 
@@ -234,10 +220,11 @@ class GitHubSession:
         return max(1, round(self.settings.timeout))
 
     def read(self, what: str, call: Callable[[], T]) -> T:
-        return retrying(self.policy, lambda: self.call(what, "GET", call))
+        return self.policy.read(lambda: self.call(what, "GET", call), as_raised=True)
 
     def edit(self, what: str, call: Callable[[], T]) -> T:
-        return retrying(self.policy, lambda: self.call(what, "PATCH", call))
+        # A PATCH sets the same fields again when repeated: retried as a read is.
+        return self.policy.read(lambda: self.call(what, "PATCH", call), as_raised=True)
 
     def _pace(self) -> None:
         if self._last_write is None:
@@ -413,7 +400,7 @@ def post_slack(url: str, payload: Mapping[str, object], settings: ReportSettings
                 raise Failure("posting", status=status, retry=status in RETRY_STATUSES, retry_after=retry_after, reply=reply)
 
         try:
-            retrying(policy, once)
+            policy.read(once, as_raised=True)
         except Failure as failure:
             raise TrackerError(slack_message(failure, len(policy.waits))) from None
 

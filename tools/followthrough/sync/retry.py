@@ -66,8 +66,10 @@ class RetryPolicy:
         if seconds > 0:
             self.sleep(seconds)
 
-    def read(self, call: Callable[[], T]) -> T:
-        """Run a read, retrying what is worth retrying."""
+    def read(self, call: Callable[[], T], *, as_raised: bool = False) -> T:
+        """Run a read, retrying what is worth retrying. The last failure is raised with the
+        number of attempts in its message, or, `as_raised`, as it was raised (for a caller that
+        reads fields of its own failure type)."""
         attempt = 0
         while True:
             try:
@@ -75,6 +77,8 @@ class RetryPolicy:
             except TrackerFailure as failure:
                 pause = self.delay(failure, attempt)
                 if pause is None:
+                    if as_raised:
+                        raise
                     raise _final(failure, attempt) from None
                 self.wait(pause)
                 attempt += 1
