@@ -7,7 +7,10 @@ returned URL) is caught as surely as one we put in a message by mistake.
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence, TextIO
+import traceback
+from typing import Callable, Iterable, Sequence, TextIO
+
+from .errors import FollowthroughError
 from urllib.parse import unquote, urlsplit
 
 MASK = "***"
@@ -73,6 +76,10 @@ class Redacting:
     def redact(self, text: str) -> str:
         return redact(text, self.secrets)
 
+    def add(self, secrets: Iterable[str]) -> None:
+        """Mask these too from now on (secrets known only once the settings are read)."""
+        self.secrets = _ordered([*self.secrets, *secrets])
+
     def write(self, text: str) -> int:
         return self.stream.write(self.redact(text))
 
@@ -91,3 +98,18 @@ class Redacting:
     @property
     def encoding(self) -> str:
         return getattr(self.stream, "encoding", "utf-8") or "utf-8"
+
+
+def guarded(command: str, err: Redacting, body: Callable[[], int], *, debug: bool = False) -> int:
+    """Run a command that holds secrets so that no message shows one: a FollowthroughError is
+    raised again with its message masked (the CLI maps it to its exit code), and any other
+    exception, a bug, is one masked line and exit 3 (a traceback only with `debug`, masked too)."""
+    try:
+        return body()
+    except FollowthroughError as exc:
+        raise type(exc)(err.redact(str(exc))) from None
+    except Exception as exc:  # noqa: BLE001 - a bug must not print a secret in its traceback
+        if debug:
+            err.write(traceback.format_exc())
+        err.write(f"followthrough: internal error in {command}: {type(exc).__name__}: {err.redact(str(exc))}\n")
+        return 3

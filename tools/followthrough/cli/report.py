@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import traceback
 from typing import Mapping, TextIO
 
-from ..errors import FollowthroughError, LintFailed, UsageError
-from ..redact import Redacting, url_secrets
+from ..errors import LintFailed, UsageError
+from ..redact import Redacting, guarded, url_secrets
 from ..pages.options import site_options
 from ..repo import Repo, load_repo
 from ..state import load_state
@@ -85,15 +84,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, clock: post.Clock = 
     environ = dict(os.environ)
     secrets = secrets_in(environ)
     out_r, err_r = Redacting(out, secrets), Redacting(err, secrets)
-    try:
-        return _run(args, out_r, err_r, clock)  # type: ignore[arg-type]
-    except FollowthroughError as exc:
-        raise type(exc)(err_r.redact(str(exc))) from None
-    except Exception as exc:  # noqa: BLE001 - a bug must not print a secret in its traceback
-        if environ.get("FOLLOWTHROUGH_DEBUG"):
-            err_r.write(traceback.format_exc())
-        err_r.write(f"followthrough: internal error in report: {type(exc).__name__}: {err_r.redact(str(exc))}\n")
-        return 3
+    return guarded("report", err_r, lambda: _run(args, out_r, err_r, clock), debug=bool(environ.get("FOLLOWTHROUGH_DEBUG")))  # type: ignore[arg-type]
 
 
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO, clock: post.Clock) -> int:

@@ -10,13 +10,11 @@ from __future__ import annotations
 import argparse
 import base64
 import os
-import traceback
 from pathlib import Path
 from typing import TextIO
 
-from ..errors import FollowthroughError
 from ..logline import safe_line
-from ..redact import Redacting
+from ..redact import Redacting, guarded
 from ..repo import load_repo
 from ..sync.config import Trackers, load_trackers
 from ..sync.engine import ONLY, Summary, SyncEngine
@@ -61,41 +59,37 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     # Tokens are known before anything can fail, so every message below is masked.
     raw_secrets = [v for k, v in environ.items() if k in ("JIRA_API_TOKEN", "GITHUB_TOKEN") and v.strip()]
     out_r, err_r = Redacting(out, raw_secrets), Redacting(err, raw_secrets)
-    try:
-        config = config_from(args)
-        where = shown(str(config.config_file), Path.cwd()) if config.config_file else "mkdocs.yml"
-        trackers = load_trackers(config.plugin.trackers, where, environ)
-        out_r = Redacting(out, [*raw_secrets, *secrets_of(trackers)])
-        err_r = Redacting(err, [*raw_secrets, *secrets_of(trackers)])
-        if not trackers.configured:
-            # Not an error: a repo may publish its site before it has trackers. Say so and stop.
-            message = f"{where}: no trackers configured (plugins.followthrough.trackers.destinations); nothing to sync, see guide/sync.md"
-            if environ.get("GITHUB_ACTIONS") == "true":
-                out_r.write(f"::notice title=Tracker sync skipped::{message}\n")
-            else:
-                err_r.write(f"followthrough: {message}\n")
-            return 0
-        today = resolve_today(args.today)
-        repo = load_repo(config, args.paths or None, today)
-        progress = Progress(out_r, err_r, environ)  # type: ignore[arg-type]
-        engine = SyncEngine(
-            repo,
-            trackers,
-            progress,
-            only=args.only,
-            dry_run=args.dry_run,
-            today=today,
-            shown=lambda p: shown(p, config.root),
-            restricted=bool(args.paths),
-        )
-        summary = engine.run()
-    except FollowthroughError as exc:
-        raise type(exc)(err_r.redact(str(exc))) from None
-    except Exception as exc:  # noqa: BLE001 - a bug must not print a token in its traceback
-        if environ.get("FOLLOWTHROUGH_DEBUG"):
-            err_r.write(traceback.format_exc())
-        err_r.write(f"followthrough: internal error in sync: {type(exc).__name__}: {err_r.redact(str(exc))}\n")
-        return 3
+    return guarded("sync", err_r, lambda: _run(args, out_r, err_r, environ), debug=bool(environ.get("FOLLOWTHROUGH_DEBUG")))
+
+
+def _run(args: argparse.Namespace, out_r: Redacting, err_r: Redacting, environ: dict[str, str]) -> int:
+    config = config_from(args)
+    where = shown(str(config.config_file), Path.cwd()) if config.config_file else "mkdocs.yml"
+    trackers = load_trackers(config.plugin.trackers, where, environ)
+    for stream in (out_r, err_r):
+        stream.add(secrets_of(trackers))
+    if not trackers.configured:
+        # Not an error: a repo may publish its site before it has trackers. Say so and stop.
+        message = f"{where}: no trackers configured (plugins.followthrough.trackers.destinations); nothing to sync, see guide/sync.md"
+        if environ.get("GITHUB_ACTIONS") == "true":
+            out_r.write(f"::notice title=Tracker sync skipped::{message}\n")
+        else:
+            err_r.write(f"followthrough: {message}\n")
+        return 0
+    today = resolve_today(args.today)
+    repo = load_repo(config, args.paths or None, today)
+    progress = Progress(out_r, err_r, environ)  # type: ignore[arg-type]
+    engine = SyncEngine(
+        repo,
+        trackers,
+        progress,
+        only=args.only,
+        dry_run=args.dry_run,
+        today=today,
+        shown=lambda p: shown(p, config.root),
+        restricted=bool(args.paths),
+    )
+    summary = engine.run()
     print_summary(summary, out_r, dry_run=args.dry_run)  # type: ignore[arg-type]
     if not summary.ok:
         err_r.write(f"followthrough sync: {len(summary.failures)} failure(s); see above\n")
