@@ -15,10 +15,10 @@ import time
 from datetime import date
 from pathlib import Path
 
-from followthrough.lint import lint_texts
-from followthrough.model import Directory
-from followthrough.rules.context import Context
-from followthrough.settings import DEFAULT_SETTINGS
+from followthrough.core.lint import lint_texts
+from followthrough.core.model import Directory
+from followthrough.core.rules.context import Context
+from followthrough.core.settings import DEFAULT_SETTINGS
 
 BASE = (Path(__file__).resolve().parents[1] / "tests" / "data" / "rules" / "docs" / "2026" / "2026-05-20-pass-base.md").read_text()
 CTX = Context(DEFAULT_SETTINGS, Directory(), date(2026, 11, 23))

@@ -29,7 +29,7 @@ from gen_corpus import generate  # noqa: E402
 
 from followthrough import safeyaml  # noqa: E402
 from followthrough.config import load_config  # noqa: E402
-from followthrough.repo import default_jobs, discover, load_repo  # noqa: E402
+from followthrough.files.repo import default_jobs, discover, load_repo  # noqa: E402
 
 
 def bare_parse(files: list[Path]) -> int:

@@ -21,9 +21,9 @@ import markdown
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gen_corpus import generate  # noqa: E402
 
-from followthrough.frontmatter import split  # noqa: E402
-from followthrough.pages.csp import DEFAULT_POLICY, add_policy  # noqa: E402
-from followthrough.pages.sanitize import sanitize_html  # noqa: E402
+from followthrough.core.text.frontmatter import split  # noqa: E402
+from followthrough.core.pages.csp import DEFAULT_POLICY, add_policy  # noqa: E402
+from followthrough.core.pages.sanitize import sanitize_html  # noqa: E402
 
 EXTENSIONS = ["tables", "attr_list", "md_in_html", "admonition", "toc", "fenced_code"]
 

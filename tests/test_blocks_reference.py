@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from followthrough.blocks import Dialect, dialect_from, scan
-from followthrough.body import normalize_heading
+from followthrough.core.text.blocks import Dialect, dialect_from, scan
+from followthrough.core.text.body import normalize_heading
 
 from .conftest import DATA
 
@@ -181,7 +181,7 @@ def test_ordinary_bodies_are_read_by_the_line_scan_alone_and_agree(text):
 
 
 def test_the_fixture_postmortems_need_no_renderer():
-    from followthrough import frontmatter
+    from followthrough.core.text import frontmatter
 
     for path in sorted((DATA / "rules" / "docs" / "2026").glob("*pass-base.md")) + sorted((DATA / "site" / "basic" / "docs").rglob("*.md")):
         parts = frontmatter.split(path.read_text())
@@ -255,7 +255,7 @@ def test_toc_baselevel_renumbers_the_headings_as_the_page_does():
 
 def test_material_sites_keep_the_line_scan_for_ordinary_bodies():
     for path in sorted((DATA / "site" / "basic" / "docs").rglob("20*.md")):
-        from followthrough import frontmatter
+        from followthrough.core.text import frontmatter
 
         parts = frontmatter.split(path.read_text())
         assert not scan(parts.body, parts.body_line, FULL).by_reference, path

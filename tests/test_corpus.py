@@ -6,7 +6,7 @@ from datetime import date
 
 from benchmarks.gen_corpus import generate
 from followthrough.config import load_config
-from followthrough.repo import load_repo
+from followthrough.files.repo import load_repo
 
 
 def test_corpus_is_lint_clean_and_reproducible(tmp_path):

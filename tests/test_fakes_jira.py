@@ -8,7 +8,7 @@ from jira import JIRA, JIRAError
 
 from .fakes import FakeJira
 from .fakes.jira_server import adf, adf_text
-from followthrough.sync.jira_tracker import jql_in, jql_quote
+from followthrough.trackers.jira_tracker import jql_in, jql_quote
 
 
 @pytest.fixture

@@ -10,12 +10,12 @@ import sys
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from followthrough.lint import lint_texts
-from followthrough.model import Directory
-from followthrough.parse import parse_postmortem
-from followthrough.people import parse_directory
-from followthrough.rules.context import Context
-from followthrough.settings import DEFAULT_SETTINGS
+from followthrough.core.lint import lint_texts
+from followthrough.core.model import Directory
+from followthrough.core.parse import parse_postmortem
+from followthrough.core.people import parse_directory
+from followthrough.core.rules.context import Context
+from followthrough.core.settings import DEFAULT_SETTINGS
 
 from .conftest import DATA
 
@@ -58,8 +58,8 @@ def test_any_unicode_text_parses(text):
 # (after hypothesis and the two-megabyte file) a blow-up up to that earlier peak would not show.
 _MEASURE_PARSE = """
 import json, resource, sys
-from followthrough.parse import parse_postmortem
-from followthrough.settings import DEFAULT_SETTINGS
+from followthrough.core.parse import parse_postmortem
+from followthrough.core.settings import DEFAULT_SETTINGS
 text = sys.stdin.read()
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 _, findings = parse_postmortem(text, "postmortems/2026/2026-05-20-x.md", DEFAULT_SETTINGS)

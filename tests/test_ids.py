@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, strategies as st
 
-from followthrough.ids import is_github_login, is_slack_member, is_slug, suggest_slug
-from followthrough.people import parse_directory
+from followthrough.core.ids import is_github_login, is_slack_member, is_slug, suggest_slug
+from followthrough.core.people import parse_directory
 
 from .conftest import DATA, assert_no_traceback, run_cli
 

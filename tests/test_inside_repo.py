@@ -412,7 +412,7 @@ def test_pages_refuses_a_repo_with_a_link(tmp_path):
 
 
 def test_write_back_refuses_a_link_and_a_linked_folder(tmp_path):
-    from followthrough.sync.writeback import WritebackError, write_ticket
+    from followthrough.files.writeback import WritebackError, write_ticket
 
     root = tmp_path / "repo"
     (root / "postmortems" / "2026").mkdir(parents=True)

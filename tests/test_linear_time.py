@@ -16,11 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from followthrough import blocks, complexity
-from followthrough.lint import lint_texts
-from followthrough.model import Directory
-from followthrough.rules.context import Context
-from followthrough.settings import DEFAULT_SETTINGS
+from followthrough.core.text import blocks, complexity
+from followthrough.core.lint import lint_texts
+from followthrough.core.model import Directory
+from followthrough.core.rules.context import Context
+from followthrough.core.settings import DEFAULT_SETTINGS
 
 from .conftest import DATA
 from .test_site_build import copy_fixture, mkdocs

@@ -9,12 +9,12 @@ from datetime import date
 
 import pytest
 
-from followthrough import lint as lint_module
+from followthrough.core import lint as lint_module
 from followthrough.cli.main import main
-from followthrough.lint import lint_texts
-from followthrough.model import Directory
-from followthrough.rules.context import Context
-from followthrough.settings import DEFAULT_SETTINGS
+from followthrough.core.lint import lint_texts
+from followthrough.core.model import Directory
+from followthrough.core.rules.context import Context
+from followthrough.core.settings import DEFAULT_SETTINGS
 
 from .conftest import DATA
 
@@ -121,9 +121,9 @@ def test_a_worker_that_dies_fails_the_run_with_a_message_not_a_hang(tmp_path, mo
     import os
     import signal
 
-    from followthrough import repo as repo_module
+    from followthrough.files import repo as repo_module
     from followthrough.config import load_config
-    from followthrough.errors import FollowthroughError
+    from followthrough.core.errors import FollowthroughError
 
     root = _corpus(tmp_path, 220)
     real = repo_module._lint_part

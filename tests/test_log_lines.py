@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from followthrough.logline import safe_line, safe_lines
+from followthrough.core.logline import safe_line, safe_lines
 
 from .conftest import DATA, assert_no_traceback, run_cli
 
@@ -99,8 +99,8 @@ def test_sync_progress_and_summary_lines_are_one_line_each() -> None:
     import io
 
     from followthrough.cli.sync import print_summary
-    from followthrough.sync.engine import Summary
-    from followthrough.sync.progress import Progress
+    from followthrough.trackers.engine import Summary
+    from followthrough.cli.progress import Progress
 
     out = io.StringIO()
     progress = Progress(out, io.StringIO(), {"GITHUB_ACTIONS": "true"}, tty=False)

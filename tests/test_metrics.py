@@ -6,10 +6,10 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from followthrough import metrics as m
-from followthrough.model import ActionItem, Directory, Person, Postmortem
-from followthrough.settings import DEFAULT_SETTINGS
-from followthrough.state import TicketState
+from followthrough.core import metrics as m
+from followthrough.core.model import ActionItem, Directory, Person, Postmortem
+from followthrough.core.settings import DEFAULT_SETTINGS
+from followthrough.files.state import TicketState
 
 UTC = timezone.utc
 TODAY = date(2024, 5, 10)

@@ -18,15 +18,15 @@ import cmarkgfm
 from cmarkgfm.cmark import Options
 from hypothesis import example, given, settings, strategies as st
 
-from followthrough.escape import github, jira, slack as mrkdwn
-from followthrough.escape.common import ZWSP, one_line, web_url
-from followthrough.ids import is_github_login, is_slack_member
-from followthrough.report import render, slack
-from followthrough.report.build import Links, OverdueReport, Owner, OwnerGroup, ReportItem
-from followthrough.sync.github_tracker import description_markdown
-from followthrough.sync.jira_tracker import description_adf, description_wiki
-from followthrough.sync.markers import hidden_marker, marker_for, marker_line, markers_in
-from followthrough.sync.tickets import Link
+from followthrough.core.escape import github, jira, slack as mrkdwn
+from followthrough.core.escape.common import ZWSP, one_line, web_url
+from followthrough.core.ids import is_github_login, is_slack_member
+from followthrough.core.report import render, slack
+from followthrough.core.report.build import Links, OverdueReport, Owner, OwnerGroup, ReportItem
+from followthrough.trackers.github_tracker import description_markdown
+from followthrough.trackers.jira_tracker import description_adf, description_wiki
+from followthrough.core.sync.markers import hidden_marker, marker_for, marker_line, markers_in
+from followthrough.core.sync.tickets import Link
 
 # What each destination reads: mentions, references, links, code, comments, entities, breaks.
 TOKENS = [

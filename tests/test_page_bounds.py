@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from followthrough import complexity
-from followthrough.frontmatter import split
-from followthrough.lint import lint_page, lint_texts
+from followthrough.core.text import complexity
+from followthrough.core.text.frontmatter import split
+from followthrough.core.lint import lint_page, lint_texts
 
 from .conftest import assert_no_traceback, run_cli
 from .test_linear_time import BASE, CTX, PATH, _assert_linear
@@ -106,7 +106,7 @@ def test_lint_reports_another_page_of_docs_dir(tmp_path):
 
 
 def test_lint_leaves_alone_a_generated_copy_left_in_docs_dir(tmp_path):
-    from followthrough.pages.paths import GENERATED_MARK
+    from followthrough.core.pages.paths import GENERATED_MARK
 
     root = copy_fixture(tmp_path)
     (root / "docs" / "all.md").write_text(GENERATED_MARK + "\n" + "## a\n" * 2000)

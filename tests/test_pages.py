@@ -16,13 +16,13 @@ import yaml
 from hypothesis import given, settings as hsettings, strategies as st
 
 from followthrough.config import load_config
-from followthrough.pages import SITE_NAV, Site, generate_pages
-from followthrough.pages.chart import Series, line_chart
-from followthrough.blocks import DEFAULT_DIALECT, scan
-from followthrough.pages.escape import md_escape, neutralize_html, safe_page_title, unique_slugs
-from followthrough.pages.paths import page_url, relative
-from followthrough.repo import load_repo
-from followthrough.state import read_state
+from followthrough.core.pages import SITE_NAV, Site, generate_pages
+from followthrough.core.pages.chart import Series, line_chart
+from followthrough.core.text.blocks import DEFAULT_DIALECT, scan
+from followthrough.core.escape.html import md_escape, neutralize_html, safe_page_title, unique_slugs
+from followthrough.core.pages.paths import page_url, relative
+from followthrough.files.repo import load_repo
+from followthrough.files.state import read_state
 
 from .conftest import DATA, ROOT
 

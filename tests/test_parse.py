@@ -6,9 +6,9 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from followthrough.frontmatter import split
-from followthrough.parse import parse_postmortem
-from followthrough.settings import DEFAULT_SETTINGS
+from followthrough.core.text.frontmatter import split
+from followthrough.core.parse import parse_postmortem
+from followthrough.core.settings import DEFAULT_SETTINGS
 
 from .conftest import DATA
 
@@ -173,9 +173,9 @@ def test_explicit_tags_are_findings_never_exceptions():
 
 @pytest.mark.parametrize("written", ["due:", "due: ~", "due: null", 'due: ""', "due: !!null"])
 def test_an_empty_due_date_is_no_commitment(written):
-    from followthrough.lint import lint_texts
-    from followthrough.model import Directory
-    from followthrough.rules.context import Context
+    from followthrough.core.lint import lint_texts
+    from followthrough.core.model import Directory
+    from followthrough.core.rules.context import Context
     from datetime import date as _date
 
     base = (DATA / "rules" / "docs" / "2026" / "2026-05-20-pass-base.md").read_text()
@@ -186,9 +186,9 @@ def test_an_empty_due_date_is_no_commitment(written):
 
 
 def test_an_empty_start_or_detection_time_counts_as_not_written():
-    from followthrough.lint import lint_texts
-    from followthrough.model import Directory
-    from followthrough.rules.context import Context
+    from followthrough.core.lint import lint_texts
+    from followthrough.core.model import Directory
+    from followthrough.core.rules.context import Context
     from datetime import date as _date
 
     base = (DATA / "rules" / "docs" / "2026" / "2026-05-20-pass-base.md").read_text()

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from followthrough.redact import MASK, Redacting, redact, url_secrets, without_credentials
+from followthrough.trackers.redact import MASK, Redacting, redact, url_secrets, without_credentials
 
 WEBHOOK = "https://hooks.slack.com/services/T0001ABCD/B0002EFGH/XyZsecret0123456789abcd"
 

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from followthrough import metrics
+from followthrough.core import metrics
 from followthrough.config import load_config
-from followthrough.repo import load_repo
-from followthrough.state import read_state
+from followthrough.files.repo import load_repo
+from followthrough.files.state import read_state
 
 from .conftest import DATA, assert_no_traceback, run_cli
 
@@ -257,15 +257,15 @@ def test_no_site_url_means_no_links(repo_dir: Path) -> None:
 
 
 def test_site_links_follow_use_directory_urls():
-    from followthrough.report.build import site_links
-    from followthrough.settings import DEFAULT_SETTINGS
+    from followthrough.core.report.build import site_links
+    from followthrough.core.settings import DEFAULT_SETTINGS
 
     assert site_links("https://x.test/pm", DEFAULT_SETTINGS).overdue_page == "https://x.test/pm/overdue/"
     assert site_links("https://x.test/pm/", DEFAULT_SETTINGS, False).overdue_page == "https://x.test/pm/overdue.html"
 
 
 def test_issue_body_fits_github_limit_with_whole_lines():
-    from followthrough.report.post import MAX_BODY, MARKER, issue_body
+    from followthrough.trackers.report_post import MAX_BODY, MARKER, issue_body
 
     body = issue_body("| a | b |\n" * 20_000, "footer")
     assert len(body) <= MAX_BODY and body.endswith(MARKER + "\n")

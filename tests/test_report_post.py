@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from followthrough.report import post
-from followthrough.report.settings import ReportSettings
+from followthrough.trackers import report_post as post
+from followthrough.core.report.settings import ReportSettings
 
 from .conftest import DATA, assert_no_traceback, run_cli
 from .fakes.github_server import FakeGitHub

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 import requests
 
-from followthrough.report import slack
-from followthrough.report.build import Links, OverdueReport, Owner, OwnerGroup, ReportItem
+from followthrough.core.report import slack
+from followthrough.core.report.build import Links, OverdueReport, Owner, OwnerGroup, ReportItem
 
 from .fakes.slack_server import FakeSlack
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from followthrough.config import settings_from_plugin, validate_plugin_section
-from followthrough.errors import ConfigError
-from followthrough.findings import Finding, Level
-from followthrough.rules.catalog import RULES
-from followthrough.rules.levels import apply_levels
+from followthrough.core.errors import ConfigError
+from followthrough.core.findings import Finding, Level
+from followthrough.core.rules.catalog import RULES
+from followthrough.core.rules.levels import apply_levels
 
 from .conftest import DATA, assert_no_traceback, run_cli
 

@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from followthrough.config import load_config
-from followthrough.repo import load_repo
-from followthrough.rules.catalog import RULES
+from followthrough.files.repo import load_repo
+from followthrough.core.rules.catalog import RULES
 
 from .conftest import DATA, assert_no_traceback, run_cli
 

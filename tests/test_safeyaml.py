@@ -14,7 +14,7 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from followthrough.safeyaml import MAX_DEPTH, YList, YMap, is_invalid, load
+from followthrough.core.text.safeyaml import MAX_DEPTH, YList, YMap, is_invalid, load
 
 LIBYAML = getattr(yaml, "CSafeLoader", None)
 BACKENDS = [pytest.param(yaml.SafeLoader, id="python")] + ([pytest.param(LIBYAML, id="libyaml")] if LIBYAML else [])
@@ -376,7 +376,7 @@ def depth_of(node) -> int:
 @given(documents | level_lists.map(lambda levels: nested(levels)[0]))
 def test_the_nesting_bound_is_never_below_the_real_depth(text):
     # Below the bound the text is composed without measuring: a bound too low would let a composer recurse.
-    from followthrough.safeyaml import _nesting_bound
+    from followthrough.core.text.safeyaml import _nesting_bound
 
     for loader in [b.values[0] for b in BACKENDS]:
         try:
@@ -389,7 +389,7 @@ def test_the_nesting_bound_is_never_below_the_real_depth(text):
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(documents)
 def test_the_lean_resolver_composes_what_pyyaml_composes(text):
-    from followthrough.safeyaml import _lean
+    from followthrough.core.text.safeyaml import _lean
 
     for loader in [b.values[0] for b in BACKENDS]:
         try:

@@ -12,9 +12,9 @@ import markdown
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from followthrough.frontmatter import split
-from followthrough.pages.csp import DEFAULT_POLICY, add_policy, inline_script_hashes, with_script_hashes
-from followthrough.pages.sanitize import TAGS, safe_id, safe_title, sanitize_html, sanitize_meta
+from followthrough.core.text.frontmatter import split
+from followthrough.core.pages.csp import DEFAULT_POLICY, add_policy, inline_script_hashes, with_script_hashes
+from followthrough.core.pages.sanitize import TAGS, safe_id, safe_title, sanitize_html, sanitize_meta
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from gen_corpus import generate  # noqa: E402

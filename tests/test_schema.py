@@ -15,11 +15,11 @@ import jsonschema
 import pytest
 import yaml
 
-from followthrough import frontmatter
+from followthrough.core.text import frontmatter
 from followthrough.config import load_config
-from followthrough.repo import load_repo
-from followthrough.schema import build_schema, render_schema
-from followthrough.settings import DEFAULT_SETTINGS
+from followthrough.files.repo import load_repo
+from followthrough.core.schema import build_schema, render_schema
+from followthrough.core.settings import DEFAULT_SETTINGS
 
 from .conftest import DATA, REPO_FIXTURE, ROOT
 
@@ -50,7 +50,7 @@ def validator() -> jsonschema.Draft202012Validator:
 def test_committed_schema_is_the_generated_one() -> None:
     settings = load_config(ROOT / "mkdocs.yml").settings
     text = SCHEMA_FILE.read_text()
-    assert text == render_schema(settings), "regenerate: python -m followthrough.schema > schema/postmortem.schema.json"
+    assert text == render_schema(settings), "regenerate: python -m followthrough.core.schema > schema/postmortem.schema.json"
     jsonschema.Draft202012Validator.check_schema(json.loads(text))
 
 

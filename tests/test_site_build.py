@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from followthrough.pages import SITE_NAV
+from followthrough.core.pages import SITE_NAV
 
 from .conftest import DATA, assert_no_traceback, run_cli
 

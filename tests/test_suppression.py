@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 
 from followthrough.config import settings_from_plugin, validate_plugin_section
-from followthrough.findings import Level
-from followthrough.lint import lint_texts
-from followthrough.model import Directory
-from followthrough.parse import parse_postmortem
-from followthrough.rules.context import Context
-from followthrough.blocks import scan
-from followthrough.rules.suppression import apply_rule_settings, strip_directives
-from followthrough.settings import DEFAULT_SETTINGS
+from followthrough.core.findings import Level
+from followthrough.core.lint import lint_texts
+from followthrough.core.model import Directory
+from followthrough.core.parse import parse_postmortem
+from followthrough.core.rules.context import Context
+from followthrough.core.text.blocks import scan
+from followthrough.core.rules.suppression import apply_rule_settings, strip_directives
+from followthrough.core.settings import DEFAULT_SETTINGS
 
 from .conftest import DATA, assert_no_traceback, run_cli
 
@@ -209,14 +209,14 @@ def test_spacing_inside_the_comment_is_free():
     ],
 )
 def test_a_comment_meant_as_a_suppression_but_not_one_says_so(written):
-    from followthrough.rules.suppression import directives
+    from followthrough.core.rules.suppression import directives
 
     (d,) = directives(written, 10)
     assert d.line == 10 and "not read as a suppression comment" in d.problem
 
 
 def test_a_reason_in_single_quotes_is_named_as_such():
-    from followthrough.rules.suppression import directives
+    from followthrough.core.rules.suppression import directives
 
     (d,) = directives("""Text. <!-- followthrough: ignore FT503 'quoting' -->""", 1)
     assert d.problem == 'put the reason in double quotes ("..."), not single ones'

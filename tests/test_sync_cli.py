@@ -20,7 +20,7 @@ from .conftest import assert_no_traceback, run_cli
 from .fakes import FakeGitHub, FakeJira
 from .fakes.jira_server import adf_text
 from .fakes.postmortem_repo import GITHUB_LOGINS, JIRA_IDS, Item, Pm, build_repo, many
-from followthrough.sync.markers import marker_for
+from followthrough.core.sync.markers import marker_for
 
 TODAY = "2026-06-01"
 NOON = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
@@ -77,8 +77,8 @@ def sync(root: Path, *args: str, env: dict[str, str]):
 
 def tickets_in(root: Path, pm: Pm) -> list[str | None]:
     """The ticket of each item, read back through the parser."""
-    from followthrough.parse import parse_postmortem
-    from followthrough.settings import DEFAULT_SETTINGS
+    from followthrough.core.parse import parse_postmortem
+    from followthrough.core.settings import DEFAULT_SETTINGS
 
     parsed, _ = parse_postmortem((root / pm.path).read_text(encoding="utf-8"), pm.path, DEFAULT_SETTINGS)
     return [i.ticket for i in parsed.action_items]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from followthrough.errors import ConfigError
-from followthrough.sync.config import DEFAULT_WONT_DO, GITHUB_DOT_COM_API, load_trackers
-from followthrough.sync.retry import RetryPolicy, retry_after_seconds
-from followthrough.sync.tickets import TrackerFailure
+from followthrough.core.errors import ConfigError
+from followthrough.core.sync.config import DEFAULT_WONT_DO, GITHUB_DOT_COM_API, load_trackers
+from followthrough.trackers.retry import RetryPolicy, retry_after_seconds
+from followthrough.core.sync.tickets import TrackerFailure
 
 WHERE = "mkdocs.yml"
 JIRA = {"type": "jira-cloud", "url": "https://acme.atlassian.net/", "email": "bot@acme.com", "project": "PAY"}

@@ -7,14 +7,14 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from followthrough.model import ActionItem, Directory, Person, Postmortem
-from followthrough.sync.config import load_trackers
-from followthrough.sync.description import new_ticket, page_url
-from followthrough.sync.markers import hidden_marker, marker_for, marker_line, markers_in
-from followthrough.sync.routing import route_linked, route_new
+from followthrough.core.model import ActionItem, Directory, Person, Postmortem
+from followthrough.core.sync.config import load_trackers
+from followthrough.core.sync.description import new_ticket, page_url
+from followthrough.core.sync.markers import hidden_marker, marker_for, marker_line, markers_in
+from followthrough.core.sync.routing import route_linked, route_new
 
 from .fakes.jql import parse, tokenize
-from followthrough.sync.jira_tracker import jql_quote
+from followthrough.trackers.jira_tracker import jql_quote
 
 TRACKERS = load_trackers(
     {

@@ -7,13 +7,13 @@ from datetime import date
 import pytest
 
 from .fakes import FakeGitHub, FakeJira
-from followthrough.sync.config import load_trackers
-from followthrough.sync.counting import RequestCounter
-from followthrough.sync.github_tracker import GitHubTracker
-from followthrough.sync.jira_tracker import JiraTracker
-from followthrough.sync.markers import hidden_marker, marker_for, marker_line
-from followthrough.sync.retry import RetryPolicy
-from followthrough.sync.tickets import Link, NewTicket, TrackerFailure
+from followthrough.core.sync.config import load_trackers
+from followthrough.core.sync.counting import RequestCounter
+from followthrough.trackers.github_tracker import GitHubTracker
+from followthrough.trackers.jira_tracker import JiraTracker
+from followthrough.core.sync.markers import hidden_marker, marker_for, marker_line
+from followthrough.trackers.retry import RetryPolicy
+from followthrough.core.sync.tickets import Link, NewTicket, TrackerFailure
 
 
 def jira_tracker(fake: FakeJira, **dest) -> tuple[JiraTracker, RequestCounter]:

@@ -9,7 +9,7 @@ import yaml
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from followthrough.sync.writeback import WritebackError, set_ticket, write_ticket
+from followthrough.files.writeback import WritebackError, set_ticket, write_ticket
 
 DOC = """\
 ---

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from followthrough.guidance import GUIDANCE, TIMELINE_EXAMPLE_EVENT
-from followthrough.lint import lint_texts
-from followthrough.model import Directory
-from followthrough.rules.context import Context
-from followthrough.settings import DEFAULT_SETTINGS
+from followthrough.core.guidance import GUIDANCE, TIMELINE_EXAMPLE_EVENT
+from followthrough.core.lint import lint_texts
+from followthrough.core.model import Directory
+from followthrough.core.rules.context import Context
+from followthrough.core.settings import DEFAULT_SETTINGS
 
 from .conftest import DATA, assert_no_traceback, run_cli
 

@@ -6,7 +6,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from followthrough.errors import ConfigError, UsageError
+from followthrough.core.errors import ConfigError, UsageError
 from followthrough.today import resolve_today
 
 

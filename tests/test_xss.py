@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from followthrough.pages.csp import DEFAULT_POLICY, add_policy
+from followthrough.core.pages.csp import DEFAULT_POLICY, add_policy
 
 from .conftest import DATA, serving
 

@@ -1,5 +1,5 @@
 """`python -m followthrough`: the same as the `followthrough` command."""
 
-from .cli.main import run
+from followthrough.cli.main import run
 
 run()

@@ -14,17 +14,17 @@ from typing import Any
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
-from .errors import ConfigError
-from .workspace import LoadedConfig, find_config
-from .findings import Level
-from .model import KINDS, ROLES, STATUSES
-from .blocks import DEFAULT_DIALECT, SITE_EXTENSIONS, Dialect, dialect_from
-from .parse import did_you_mean
-from .rules.catalog import RULES
-from .safefiles import MB
-from .rules.codes import code_hint
-from .rules.levels import Choice, PathLevels, RuleLevels, path_pattern
-from .settings import (
+from followthrough.core.errors import ConfigError
+from followthrough.workspace import LoadedConfig, find_config
+from followthrough.core.findings import Level
+from followthrough.core.model import KINDS, ROLES, STATUSES
+from followthrough.core.text.blocks import DEFAULT_DIALECT, SITE_EXTENSIONS, Dialect, dialect_from
+from followthrough.core.parse import did_you_mean
+from followthrough.core.rules.catalog import RULES
+from followthrough.files.safefiles import MB
+from followthrough.core.rules.codes import code_hint
+from followthrough.core.rules.levels import Choice, PathLevels, RuleLevels, path_pattern
+from followthrough.core.settings import (
     DEFAULT_MAX_FILE_BYTES,
     DEFAULT_PUBLISH_FILES,
     DEFAULT_ROLE_COMBINATIONS,

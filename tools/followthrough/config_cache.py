@@ -22,8 +22,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from . import __version__
-from .workspace import LoadedConfig
+from followthrough import __version__
+from followthrough.workspace import LoadedConfig
 
 _FORMAT = "2"
 _UNUSED_FOR = 30 * 24 * 3600  # seconds

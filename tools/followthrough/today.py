@@ -11,7 +11,7 @@ import re
 from datetime import date, datetime, timezone
 from typing import Mapping
 
-from .errors import ConfigError, UsageError
+from followthrough.core.errors import ConfigError, UsageError
 
 ENV_TODAY = "FOLLOWTHROUGH_TODAY"
 

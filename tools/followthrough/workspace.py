@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .settings import Settings
+from followthrough.core.settings import Settings
 
 CONFIG_FILE = "mkdocs.yml"
 

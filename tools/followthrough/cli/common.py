@@ -7,10 +7,10 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..today import ENV_TODAY
+from followthrough.today import ENV_TODAY
 
 if TYPE_CHECKING:  # config imports MkDocs' config classes: not needed to print --help
-    from ..workspace import LoadedConfig
+    from followthrough.workspace import LoadedConfig
 
 
 def add_config_options(parser: argparse.ArgumentParser, today: bool = True) -> None:
@@ -25,13 +25,13 @@ def config_from(args: argparse.Namespace, *, cached: bool = False) -> LoadedConf
     FOLLOWTHROUGH_NO_CACHE=1 reads mkdocs.yml afresh and keeps nothing."""
     use_cache = cached and not os.environ.get("FOLLOWTHROUGH_NO_CACHE")
     if use_cache:
-        from .. import config_cache
-        from ..workspace import find_config
+        from followthrough import config_cache
+        from followthrough.workspace import find_config
 
         config_file = args.config if args.config is not None else find_config(Path.cwd())
         if config_file is not None and (hit := config_cache.load(config_file)) is not None:
             return hit  # before importing config: that import is MkDocs'
-    from ..config import load_config
+    from followthrough.config import load_config
 
     if not use_cache:
         return load_config(args.config, start=Path.cwd())

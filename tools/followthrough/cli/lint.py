@@ -8,11 +8,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from ..today import resolve_today
-from .common import add_config_options, config_from, shown
+from followthrough.today import resolve_today
+from followthrough.cli.common import add_config_options, config_from, shown
 
 if TYPE_CHECKING:
-    from ..findings import Finding
+    from followthrough.core.findings import Finding
 
 FORMATS = ("text", "github", "json")
 
@@ -63,12 +63,12 @@ def render(findings: list[Finding], fmt: str, out: TextIO) -> None:
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     # Here, not at the top: `lint --help` needs none of the rules, the parser or the config.
-    from ..repo import lint_repo
+    from followthrough.files.repo import lint_repo
 
     config = config_from(args, cached=True)
     today = resolve_today(args.today)
     if not args.paths and config.config_file is None and not config.docs_dir.is_dir():
-        from ..errors import UsageError
+        from followthrough.core.errors import UsageError
 
         # Run from the wrong folder, a clean "0 checked" would pass for a clean repo.
         raise UsageError(

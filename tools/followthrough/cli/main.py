@@ -20,9 +20,9 @@ import sys
 from dataclasses import dataclass
 from typing import Sequence, TextIO
 
-from .. import __version__
-from ..errors import FollowthroughError
-from ..logline import safe_lines
+from followthrough import __version__
+from followthrough.core.errors import FollowthroughError
+from followthrough.core.logline import safe_lines
 
 
 @dataclass(frozen=True)

@@ -9,15 +9,15 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from ..errors import UsageError
-from ..guidance import GUIDANCE
-from ..logline import safe_line
-from ..safefiles import first_link
-from ..today import date_problem
-from ..model import KINDS
-from ..templating import environment, render
-from ..today import resolve_today
-from .common import add_config_options, config_from
+from followthrough.core.errors import UsageError
+from followthrough.core.guidance import GUIDANCE
+from followthrough.core.logline import safe_line
+from followthrough.files.safefiles import first_link
+from followthrough.today import date_problem
+from followthrough.core.model import KINDS
+from followthrough.files.templates import environment, render
+from followthrough.today import resolve_today
+from followthrough.cli.common import add_config_options, config_from
 
 
 def slugify(text: str) -> str:

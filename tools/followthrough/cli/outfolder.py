@@ -15,8 +15,8 @@ import stat
 import tempfile
 from pathlib import Path, PurePosixPath
 
-from ..errors import FollowthroughError, UsageError
-from ..safefiles import Refused, read_bounded
+from followthrough.core.errors import FollowthroughError, UsageError
+from followthrough.files.safefiles import Refused, read_bounded
 
 MARKER = ".followthrough-pages"
 _WRITTEN_BY = "followthrough pages"

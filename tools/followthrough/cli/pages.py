@@ -12,18 +12,18 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-from ..errors import LintFailed, UsageError
-from ..logline import safe_line
-from ..pages import Site, site_options
-from ..pages.plain import plain_page
-from .outfolder import OutFolder, read_marker
-from ..publish import is_published
-from ..repo import load_repo
-from ..safefiles import read_text_bounded, scan
-from ..settings import Settings
-from ..state import load_state
-from ..today import resolve_today
-from .common import add_config_options, config_from, shown
+from followthrough.core.errors import LintFailed, UsageError
+from followthrough.core.logline import safe_line
+from followthrough.core.pages import Site, site_options
+from followthrough.core.pages.plain import plain_page
+from followthrough.cli.outfolder import OutFolder, read_marker
+from followthrough.core.publish import is_published
+from followthrough.files.repo import load_repo
+from followthrough.files.safefiles import read_text_bounded, scan
+from followthrough.core.settings import Settings
+from followthrough.files.state import load_state
+from followthrough.today import resolve_today
+from followthrough.cli.common import add_config_options, config_from, shown
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:

@@ -16,15 +16,16 @@ import argparse
 import os
 from typing import Mapping, TextIO
 
-from ..errors import LintFailed, UsageError
-from ..redact import Redacting, guarded, url_secrets
-from ..pages.options import site_options
-from ..repo import Repo, load_repo
-from ..state import load_state
-from ..today import resolve_today
-from ..report import build, post, render, slack
-from ..report.settings import ReportSettings, settings_of
-from .common import add_config_options, config_from
+from followthrough.core.errors import LintFailed, UsageError
+from followthrough.trackers.redact import Redacting, guarded, url_secrets
+from followthrough.core.pages.options import site_options
+from followthrough.files.repo import Repo, load_repo
+from followthrough.files.state import load_state
+from followthrough.today import resolve_today
+from followthrough.core.report import build, render, slack
+from followthrough.trackers import report_post as post
+from followthrough.core.report.settings import ReportSettings, settings_of
+from followthrough.cli.common import add_config_options, config_from
 
 KINDS = ("overdue", "completion")
 FORMATS = ("text", "markdown", "json", "slack")

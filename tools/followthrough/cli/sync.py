@@ -13,14 +13,14 @@ import os
 from pathlib import Path
 from typing import TextIO
 
-from ..logline import safe_line
-from ..redact import Redacting, guarded
-from ..repo import load_repo
-from ..sync.config import Trackers, load_trackers
-from ..sync.engine import ONLY, Summary, SyncEngine
-from ..sync.progress import Progress
-from ..today import resolve_today
-from .common import add_config_options, config_from, shown
+from followthrough.core.logline import safe_line
+from followthrough.trackers.redact import Redacting, guarded
+from followthrough.files.repo import load_repo
+from followthrough.core.sync.config import Trackers, load_trackers
+from followthrough.trackers.engine import ONLY, Summary, SyncEngine
+from followthrough.cli.progress import Progress
+from followthrough.today import resolve_today
+from followthrough.cli.common import add_config_options, config_from, shown
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:

@@ -20,24 +20,24 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from ..blocks import SITE_EXTENSIONS, dialect_from
-from ..config import LoadedConfig, PluginConfig, settings_from_plugin
-from ..errors import FollowthroughError
-from ..lint import lint_page
-from ..logline import safe_line, safe_lines
-from ..pages import SITE_NAV, Site, SiteOptions, site_options
-from ..pages.csp import add_policy
-from ..pages.escape import safe_page_title
-from ..pages.sanitize import safe_title, sanitize_html, sanitize_meta, sanitize_toc
-from ..pages.generate import CARD_MARK
-from ..pages import paths
-from ..publish import is_published
-from ..repo import docs_refusals, load_repo, relative_to_root
-from ..safefiles import refusal_of
-from ..state import load_state
-from ..templating import template_dirs
-from ..today import resolve_today
-from .swap import SiteSwap, WarningCounter
+from followthrough.core.text.blocks import SITE_EXTENSIONS, dialect_from
+from followthrough.config import LoadedConfig, PluginConfig, settings_from_plugin
+from followthrough.core.errors import FollowthroughError
+from followthrough.core.lint import lint_page
+from followthrough.core.logline import safe_line, safe_lines
+from followthrough.core.pages import SITE_NAV, Site, SiteOptions, site_options
+from followthrough.core.pages.csp import add_policy
+from followthrough.core.escape.html import safe_page_title
+from followthrough.core.pages.sanitize import safe_title, sanitize_html, sanitize_meta, sanitize_toc
+from followthrough.core.pages.generate import CARD_MARK
+from followthrough.core.pages import paths
+from followthrough.core.publish import is_published
+from followthrough.files.repo import docs_refusals, load_repo, relative_to_root
+from followthrough.files.safefiles import refusal_of
+from followthrough.files.state import load_state
+from followthrough.files.templates import template_dirs
+from followthrough.today import resolve_today
+from followthrough.site.swap import SiteSwap, WarningCounter
 
 log = get_plugin_logger(__name__)
 

@@ -1,0 +1,524 @@
+"""Postmortems + tracker state + today -> every generated page, as Markdown (or JSON) by path.
+
+`generate_pages` is the one entry point the MkDocs plugin and `followthrough pages` share.
+It reads no files except the Jinja2 templates, and writes none.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+import jinja2
+from markupsafe import Markup
+
+from followthrough.core import metrics as m
+from followthrough.core.model import ROLES, Directory, Postmortem
+from followthrough.core.rules.suppression import strip_directives_mapped
+from followthrough.core.settings import ROLE_TITLES, ROLE_DUTIES, Settings
+from followthrough.files.state import TicketState
+from followthrough.core.settings import DEFAULT_MAX_FILE_BYTES
+from followthrough.files.templates import loader, render
+from followthrough.core.pages import format as fmt
+from followthrough.core.pages import paths
+from followthrough.core.pages.chart import Series, line_chart
+from followthrough.core.escape.html import html_escape, html_link, md_escape, md_link, neutralize_html, safe_page_title, slug, unique_slugs
+from followthrough.core.pages.options import SiteOptions
+
+TEMPLATE_FOLDER = "site"
+CARD_MARK = "<!-- followthrough: header card -->"
+
+
+def _finalize(value: Any) -> Any:
+    return value if isinstance(value, Markup) else Markup(md_escape(value))
+
+
+def template_environment(root: Path | None, limit: int = DEFAULT_MAX_FILE_BYTES) -> jinja2.Environment:
+    """Templates from `<root>/templates/site` (never through a link, none over `limit` bytes),
+    else this checkout's or the package's copy.
+
+    `finalize` escapes every `{{ value }}` for Markdown unless it is Markup made on purpose."""
+    env = jinja2.Environment(
+        loader=loader(root, limit),
+        # Autoescape makes macro output Markup (kept as is); `finalize` does the escaping,
+        # for Markdown rather than HTML, of everything else.
+        autoescape=True,
+        finalize=_finalize,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        duration=fmt.duration,
+        percent=fmt.percent,
+        number=fmt.number,
+        moment=fmt.moment,
+        day=fmt.day,
+        slug=slug,
+        h=html_escape,
+        role_title=lambda role: ROLE_TITLES.get(role, role),
+    )
+    return env
+
+
+def words(values: Iterable[object], sep: str = ", ") -> Markup:
+    """Values joined for Markdown, each escaped (Jinja's own `join` would escape for HTML only);
+    `sep` comes from a template, never from a postmortem."""
+    return Markup(sep).join(Markup(md_escape(v)) for v in values)
+
+
+@dataclass(frozen=True)
+class SiteData:
+    """Everything the pages are made from, computed once per build."""
+
+    postmortems: tuple[Postmortem, ...]  # every valid postmortem, drafts included
+    directory: Directory
+    settings: Settings
+    today: date
+    options: SiteOptions
+    views: tuple[m.ItemView, ...]
+    doc_paths: Mapping[str, str]  # postmortem id -> docs_dir path
+    group_slugs: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # group -> name -> slug
+    views_by_pm: Mapping[str, tuple[m.ItemView, ...]] = field(default_factory=dict)  # postmortem id -> its items
+    use_directory_urls: bool = True  # MkDocs' setting of the same name: how page URLs look
+
+    def src(self, pm: Postmortem) -> str:
+        return self.doc_paths[pm.id]
+
+    def items_of(self, pm: Postmortem) -> tuple[m.ItemView, ...]:
+        return self.views_by_pm.get(pm.id, ())
+
+    def name(self, handle: str | None) -> str:
+        return self.directory.display_name(handle) if handle else ""
+
+    def team_name(self, handle: str | None) -> str:
+        if not handle:
+            return m.NO_TEAM
+        team = self.directory.teams.get(handle)
+        return team.name if team else handle
+
+
+def site_data(
+    postmortems: Sequence[Postmortem],
+    directory: Directory,
+    settings: Settings,
+    states: Mapping[str, TicketState],
+    today: date,
+    options: SiteOptions | None = None,
+    doc_paths: Mapping[str, str] | None = None,
+    use_directory_urls: bool = True,
+) -> SiteData:
+    views = tuple(m.item_views(postmortems, states, today, directory))
+    paths_by_id = dict(doc_paths) if doc_paths else {pm.id: paths.doc_path(pm, settings) for pm in postmortems}
+    data = SiteData(tuple(postmortems), directory, settings, today, options or SiteOptions(), views, paths_by_id, use_directory_urls=use_directory_urls)
+    groups = {g: unique_slugs(sorted({n for pm in m.counted_postmortems(postmortems) for n in group_names(g, pm)})) for g in paths.GROUPS}
+    by_pm: dict[str, list[m.ItemView]] = defaultdict(list)
+    for v in views:
+        by_pm[v.postmortem.id].append(v)
+    return replace(data, group_slugs=groups, views_by_pm={k: tuple(v) for k, v in by_pm.items()})
+
+
+def group_names(group: str, pm: Postmortem) -> list[str]:
+    """The groups a postmortem is listed under: its UTC start year, severity, services, teams."""
+    if group == "year":
+        return [str(m.utc_date(pm.started).year)] if pm.started else []
+    if group == "severity":
+        return [pm.severity] if pm.severity else []
+    if group == "service":
+        return list(pm.services)
+    return list(pm.teams)
+
+
+# --- what templates get ----------------------------------------------------------------------
+
+
+class Links:
+    """Links for one page: targets are docs_dir paths, made relative to `here`.
+
+    `to` makes a Markdown link (for prose, where MkDocs checks it); the others make HTML
+    links, for the tables, which are raw HTML so that Markdown does not re-parse every cell."""
+
+    def __init__(self, data: SiteData, here: str) -> None:
+        self.data = data
+        self.here = here
+
+    def to(self, target: str, text: object) -> Markup:
+        return md_link(text, paths.relative(target, self.here))
+
+    def href(self, target: str) -> str:
+        return paths.relative_url(target, self.here, self.data.use_directory_urls)
+
+    def a(self, target: str, text: object) -> Markup:
+        return html_link(text, self.href(target))
+
+    def pm(self, pm: Postmortem) -> Markup:
+        return self.a(self.data.src(pm), pm.title or pm.id)
+
+    def group(self, group: str, name: str, text: object | None = None) -> Markup:
+        s = self.data.group_slugs.get(group, {}).get(name)
+        label = (self.data.team_name(name) if group == "team" else name) if text is None else text
+        if s is None:
+            return html_escape(label)
+        return self.a(paths.group_page(group, s), label)
+
+    def groups(self, group: str, names: Iterable[str]) -> Markup:
+        return Markup(", ").join(self.group(group, n) for n in names)
+
+
+def badge(severity: str, settings: Settings) -> Markup:
+    """The severity as a coloured label; the rank (0 = most severe) picks the colour.
+    HTML, valid in Markdown prose and in raw HTML tables alike."""
+    rank = settings.severity_rank(severity)
+    return Markup(f'<span class="ft-badge ft-rank-{min(rank, 5)}">{html_escape(severity or "?")}</span>')
+
+
+def status_chip(status: str) -> Markup:
+    return Markup(f'<span class="ft-status ft-status-{slug(status)}">{html_escape(status)}</span>')
+
+
+def ticket(view: m.ItemView) -> Markup:
+    if not view.ticket:
+        return Markup(fmt.NONE)
+    return html_link(view.ticket, view.ticket_url) if view.ticket_url else html_escape(view.ticket)
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A postmortem as one row of a listing."""
+
+    pm: Postmortem
+    date: str
+    duration: str
+    mitigate: str
+    items_done: int
+    items_total: int
+
+
+def pm_row(pm: Postmortem, data: SiteData) -> Row:
+    d = m.durations(pm)
+    items = data.items_of(pm)
+    return Row(pm, fmt.day(pm.started), fmt.duration(d.resolve), fmt.duration(d.mitigate), sum(v.status == "done" for v in items), len(items))
+
+
+def newest_first(pms: Iterable[Postmortem]) -> list[Postmortem]:
+    return sorted(pms, key=lambda pm: (pm.started.timestamp() if pm.started else 0.0, pm.id), reverse=True)
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+
+class Renderer:
+    def __init__(self, data: SiteData, env: jinja2.Environment) -> None:
+        self.data = data
+        self.env = env
+
+    def render(self, template: str, here: str, **context: Any) -> str:
+        data = self.data
+        links = Links(data, here)
+        text = render(
+            self.env,
+            f"{TEMPLATE_FOLDER}/{template}",
+            data=data,
+            settings=data.settings,
+            today=data.today,
+            options=data.options,
+            links=links,
+            badge=lambda s: badge(s, data.settings),
+            status_chip=status_chip,
+            ticket=ticket,
+            name=data.name,
+            team_name=data.team_name,
+            row=lambda pm: pm_row(pm, data),
+            words=words,
+            people=lambda handles: Markup(", ").join(html_escape(data.name(h)) for h in handles),
+            dash=Markup(fmt.NONE),
+            **context,
+        )
+        return text
+
+
+class Site:
+    """The generated site of one build: pages by path, and the top of each postmortem's page."""
+
+    def __init__(self, data: SiteData, env: jinja2.Environment) -> None:
+        self.data = data
+        self.renderer = Renderer(data, env)
+        self._by_src = {data.src(pm): pm for pm in data.postmortems}
+
+    @classmethod
+    def create(
+        cls,
+        postmortems: Sequence[Postmortem],
+        directory: Directory,
+        settings: Settings,
+        states: Mapping[str, TicketState],
+        today: date,
+        *,
+        options: SiteOptions | None = None,
+        root: Path | None = None,
+        doc_paths: Mapping[str, str] | None = None,
+        use_directory_urls: bool = True,
+    ) -> "Site":
+        data = site_data(postmortems, directory, settings, states, today, options, doc_paths, use_directory_urls)
+        return cls(data, template_environment(root, settings.max_file_bytes))
+
+    def pages(self, *, include_postmortems: bool = False) -> dict[str, str]:
+        """Generated pages and data files by docs_dir path; with include_postmortems, each
+        postmortem's page too (front-matter, header card, body), as `followthrough pages` writes."""
+        r = self.renderer
+        data = self.data
+        pages: dict[str, str] = {}
+        pages[paths.HOME] = with_title("Home", home_page(r))
+        pages[paths.ALL] = with_title("All postmortems", all_page(r), searchable=False)
+        for group in paths.GROUPS:
+            pages.update(group_pages(r, group))
+        pages[paths.OVERDUE] = with_title("Overdue action items", overdue_page(r), searchable=False)
+        pages[paths.COMPLETION] = with_title("Completion rates", completion_page(r), searchable=False)
+        pages[paths.RESPONSE] = with_title("Response metrics", response_page(r), searchable=False)
+        pages[paths.SEVERITIES] = with_title("Severity rubric", r.render("severities.md.j2", paths.SEVERITIES))
+        pages[paths.ROLES] = with_title("Roles", roles_page(r))
+        pages[paths.TAGS] = with_title("Tags", r.render("tags.md.j2", paths.TAGS))
+        pages[paths.CSS] = render(r.env, f"{TEMPLATE_FOLDER}/followthrough.css")
+        from followthrough.core.pages.export import export_items, export_postmortems  # export builds on SiteData from here
+
+        pages[paths.EXPORT_POSTMORTEMS] = _json(export_postmortems(data))
+        pages[paths.EXPORT_ITEMS] = _json(export_items(data))
+        if include_postmortems:
+            for pm in data.postmortems:
+                pages[data.src(pm)] = self.postmortem_file(pm)
+        return pages
+
+    def find(self, src: str) -> Postmortem | None:
+        """The postmortem whose page is docs_dir path `src`."""
+        return self._by_src.get(src)
+
+    def page_title(self, pm: Postmortem) -> str:
+        """For MkDocs' `meta.title`: safe where themes print it raw (see escape.safe_page_title)."""
+        return safe_page_title(pm.title or pm.id)
+
+    def postmortem_markdown(self, pm: Postmortem, *, card_placeholder: bool = False, sanitized_after: bool = False) -> str:
+        """The page body: title, header card and live action items, then the author's body.
+        With card_placeholder, the card is left out and CARD_MARK stands in its place, for
+        `card_html` to replace in the built HTML (Markdown need not parse it).
+
+        With sanitized_after (the plugin's build, which cleans the rendered HTML with an
+        allowlist), the body's raw HTML is left for the sanitizer, so `<details>` or `<kbd>` work
+        as on GitHub; otherwise (`followthrough pages`, for a build with no sanitizer after it)
+        raw HTML is shown as text."""
+        h1 = not any(sec.level == 1 for sec in pm.sections)
+        here = self.data.src(pm)
+        head = self.renderer.render("card.md.j2", here, pm=pm, h1=h1)
+        middle = CARD_MARK + "\n\n" if card_placeholder else self.card_html(pm) + "\n"
+        # Suppression comments are for lint; shown as text they would be noise on the page.
+        body, code = strip_directives_mapped(pm.body, frozenset(n - pm.body_line for n in pm.code_lines))
+        return head + middle + (body if sanitized_after else neutralize_html(body, code))
+
+    def card_html(self, pm: Postmortem) -> str:
+        return card(self.renderer, pm)
+
+    def postmortem_file(self, pm: Postmortem) -> str:
+        """A whole Markdown file for a plain MkDocs build: minimal front-matter, then the page body."""
+        tags = ", ".join(json.dumps(safe_page_title(t), ensure_ascii=False) for t in pm.tags)
+        head = f"---\ntitle: {json.dumps(self.page_title(pm), ensure_ascii=False)}\ntags: [{tags}]\n---\n"
+        return head + self.postmortem_markdown(pm)
+
+
+def generate_pages(
+    postmortems: Sequence[Postmortem],
+    directory: Directory,
+    settings: Settings,
+    states: Mapping[str, TicketState],
+    today: date,
+    *,
+    options: SiteOptions | None = None,
+    root: Path | None = None,
+    doc_paths: Mapping[str, str] | None = None,
+    include_postmortems: bool = False,
+    use_directory_urls: bool = True,
+) -> dict[str, str]:
+    """Every generated page (Markdown) and data file (JSON, CSS) by its path inside docs_dir.
+
+    `postmortems` are the valid ones (no lint errors), drafts included; `states` is the tracker
+    state file's content (empty when nothing is mirrored yet); `root` is the repo folder whose
+    `templates/site/` may override the packaged templates; `doc_paths` maps postmortem ids to
+    their docs_dir paths when they are not `pm.path` minus the docs_dir prefix. With
+    `include_postmortems`, each postmortem's full page is included too. `use_directory_urls` is
+    MkDocs' setting: the tables link to built URLs, which depend on it.
+    """
+    site = Site.create(postmortems, directory, settings, states, today, options=options, root=root, doc_paths=doc_paths, use_directory_urls=use_directory_urls)
+    return site.pages(include_postmortems=include_postmortems)
+
+
+def card(r: Renderer, pm: Postmortem) -> str:
+    here = r.data.src(pm)
+    hours = r.data.options.review_target_hours
+    lat = m.review_latency(pm, r.data.today, hours)
+    if lat is None:
+        note = ""
+    elif lat.days is not None:
+        note = f"{lat.days} day(s) after resolved ({'on target' if lat.state == 'on-target' else 'late'}: {hours} h)"
+    else:
+        note = f"due by {lat.deadline.isoformat()} ({hours} h target)" + (": late" if lat.state == "overdue" else "")
+    return r.render("card.html.j2", here, pm=pm, items=r.data.items_of(pm), durations=m.durations(pm), review_note=note)
+
+
+def with_title(title: str, markdown: str, *, searchable: bool = True) -> str:
+    """Front-matter with the page's title, made safe: MkDocs would otherwise take the title from the
+    rendered H1 with its entities kept, and `<title>`'s `striptags` would unescape them.
+
+    Listing pages are not searchable: they repeat the titles of the postmortems they list, so a
+    search would hit the list instead of the postmortem (and indexing them costs build time)."""
+    exclude = "" if searchable else "search:\n  exclude: true\n"
+    head = f"---\ntitle: {json.dumps(safe_page_title(title), ensure_ascii=False)}\n{exclude}---\n{paths.GENERATED_MARK}\n\n"
+    return head + markdown
+
+
+def _json(value: Any) -> str:
+    # Compact: the exports are for tools, and json's C encoder only runs without `indent`.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def home_page(r: Renderer) -> str:
+    data = r.data
+    pms = data.postmortems
+    head = m.headline(pms, data.views, data.today, data.settings, data.options.due_soon_days)
+    latest = newest_first(p for p in pms if m.is_counted(p))[: data.options.latest]
+    overdue = sorted(m.overdue_items(m.counted(data.views), data.settings), key=lambda v: (-v.overdue_days, v.postmortem.id, v.item.index))
+    return r.render("home.md.j2", paths.HOME, head=head, latest=latest, oldest_overdue=overdue[:10], overdue_total=len(overdue))
+
+
+def all_page(r: Renderer) -> str:
+    pms = r.data.postmortems
+    return r.render(
+        "all.md.j2",
+        paths.ALL,
+        incidents=newest_first(m.incidents(pms)),
+        game_days=newest_first(m.game_days(pms)),
+        drafts=newest_first(p for p in pms if not m.is_counted(p)),
+    )
+
+
+def group_pages(r: Renderer, group: str) -> dict[str, str]:
+    data = r.data
+    members: dict[str, list[Postmortem]] = defaultdict(list)
+    for pm in m.counted_postmortems(data.postmortems):
+        for name in group_names(group, pm):
+            members[name].append(pm)
+    order: Callable[[str], Any]
+    if group == "severity":
+        order = data.settings.severity_rank
+    elif group == "year":
+        order = lambda name: -int(name)  # noqa: E731 - newest year first
+    else:
+        order = str.lower
+    names = sorted(members, key=order)
+    title = paths.GROUP_TITLES[group]
+    out = {paths.group_index(group): with_title(title, r.render("group-index.md.j2", paths.group_index(group), group=group, title=title, names=names, members=members), searchable=False)}
+    for name in names:
+        here = paths.group_page(group, data.group_slugs[group][name])
+        pms = members[name]
+        label = data.team_name(name) if group == "team" else name
+        out[here] = with_title(label, searchable=False, markdown=r.render(
+            "group.md.j2",
+            here,
+            group=group,
+            group_index=paths.group_index(group),
+            title=title,
+            group_name=name,
+            label=label,
+            incidents=newest_first(p for p in pms if not p.is_game_day),
+            game_days=newest_first(p for p in pms if p.is_game_day),
+        ))
+    return out
+
+
+def overdue_page(r: Renderer) -> str:
+    data = r.data
+    every = m.overdue_items(data.views, data.settings)
+    incident_items = [v for v in every if not v.postmortem.is_game_day]
+    game_day_items = [v for v in every if v.postmortem.is_game_day]
+    by_owner: dict[str, list[m.ItemView]] = defaultdict(list)
+    by_team: dict[str, list[m.ItemView]] = defaultdict(list)
+    for v in incident_items:
+        by_owner[v.item.owner].append(v)
+        by_team[v.team or m.NO_TEAM].append(v)
+    owners = sorted(by_owner, key=lambda h: (-len(by_owner[h]), data.name(h).lower()))
+    teams = sorted(by_team, key=lambda t: (-len(by_team[t]), data.team_name(t).lower()))
+    top = data.settings.severity_names[:2]
+    return r.render(
+        "overdue.md.j2",
+        paths.OVERDUE,
+        items=incident_items,
+        top_severities=top,
+        top_count=sum(1 for v in incident_items if v.postmortem.severity in top),
+        owners=owners,
+        by_owner=by_owner,
+        teams=teams,
+        by_team=by_team,
+        due_soon=m.due_soon_items(m.counted(data.views), data.options.due_soon_days, data.settings),
+        game_day_items=game_day_items,
+    )
+
+
+def completion_page(r: Renderer) -> str:
+    data = r.data
+    today = data.today
+    items = m.counted(data.views)
+    overall = m.completion(items, today)
+    quarters = m.completion_by(items, m.by_quarter, today)
+    labels = m.quarter_range(min(quarters), max(quarters)) if quarters else []
+    trend = [(q, quarters.get(q)) for q in labels]
+    chart = ""
+    if labels:
+        chart = line_chart(
+            "Completion and on-time rate of action items, by the quarter their incident started",
+            labels,
+            [
+                Series("Completion rate", [c.rate * 100 if c and c.rate is not None else None for _, c in trend]),
+                Series("On-time rate", [c.on_time_rate * 100 if c and c.on_time_rate is not None else None for _, c in trend]),
+            ],
+        )
+    return r.render(
+        "completion.md.j2",
+        paths.COMPLETION,
+        overall=overall,
+        trend=trend,
+        chart=Markup(chart),
+        by_severity=m.completion_by_severity(items, today, data.settings),
+        by_team=m.completion_by(items, m.by_team, today),
+        by_service=m.completion_by(items, m.by_service, today),
+        game_days=m.completion(m.counted(data.views, game_days=True), today),
+        age_buckets=overall.age_buckets,
+    )
+
+
+def response_page(r: Renderer) -> str:
+    data = r.data
+    incidents = m.incidents(data.postmortems)
+    hours = data.options.review_target_hours
+    latencies = [lat for lat in (m.review_latency(pm, data.today, hours) for pm in incidents) if lat is not None]
+    missed = sorted((lat for lat in latencies if lat.state in ("late", "overdue")), key=lambda lat: lat.deadline, reverse=True)
+    game = m.game_days(data.postmortems)
+    return r.render(
+        "response.md.j2",
+        paths.RESPONSE,
+        overall=m.response_by_severity(incidents, data.settings),
+        by_quarter=m.response_by_quarter(incidents, data.settings),
+        review=m.review_summary(incidents, data.today, hours),
+        missed=missed,
+        game_days=m.response_by_severity(game, data.settings),
+        incident_count=len(incidents),
+    )
+
+
+def roles_page(r: Renderer) -> str:
+    settings = r.data.settings
+    matrix = []
+    for combo in settings.role_combinations:
+        matrix.append((combo, [s.name in combo.allowed_at for s in settings.severities]))
+    return r.render("roles.md.j2", paths.ROLES, roles=ROLES, titles=ROLE_TITLES, duties=ROLE_DUTIES, matrix=matrix)

@@ -1,0 +1,194 @@
+"""The overdue and completion reports as plain values, computed with `metrics` (the site's code).
+
+Nothing here counts or judges an item itself: which items are overdue or due soon, their
+days overdue and every rate come from `followthrough.metrics`, so a report and the site
+never disagree. This module only selects, groups and labels them for the renderers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable, Iterable, Mapping, Sequence
+from urllib.parse import quote
+
+from followthrough.core import metrics
+from followthrough.core.model import Directory, Postmortem
+from followthrough.core.pages import paths
+from followthrough.core.settings import Settings
+from followthrough.files.state import TicketState
+
+PageOf = Callable[[Postmortem], "str | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    """Where things are on the published site; every URL is None when the site's URL is unknown."""
+
+    site: str | None = None
+    overdue_page: str | None = None
+    completion_page: str | None = None
+    page_of: PageOf = lambda pm: None
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    handle: str
+    name: str
+    github: str | None = None
+    slack: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportItem:
+    """One action item as a report line: everything a reader needs, nothing from the directory beyond names."""
+
+    key: str  # "<postmortem id>/<item id>", as in the state file
+    postmortem_id: str
+    postmortem_title: str
+    postmortem_url: str | None
+    severity: str
+    game_day: bool
+    item_id: str
+    title: str
+    owner: Owner
+    team: str | None
+    status: str
+    due: date | None
+    days_overdue: int
+    due_in_days: int | None
+    ticket: str | None
+    ticket_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerGroup:
+    owner: Owner
+    items: tuple[ReportItem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueReport:
+    today: date
+    due_soon_days: int
+    owners: tuple[OwnerGroup, ...]  # incident items past due, by owner; most severe item's owner first
+    due_soon: tuple[ReportItem, ...]  # incident items due today or within due_soon_days
+    game_days: tuple[ReportItem, ...]  # game-day items past due, shown apart as on the site
+    links: Links
+
+    @property
+    def overdue(self) -> tuple[ReportItem, ...]:
+        return tuple(item for group in self.owners for item in group.items)
+
+    @property
+    def overdue_count(self) -> int:
+        return sum(len(g.items) for g in self.owners)
+
+    @property
+    def postmortem_count(self) -> int:
+        return len({item.postmortem_id for item in self.overdue})
+
+
+@dataclass(frozen=True, slots=True)
+class CompletionReport:
+    today: date
+    overall: metrics.Completion  # incident items of non-drafts
+    by_severity: Mapping[str, metrics.Completion]
+    by_team: Mapping[str, metrics.Completion]
+    by_service: Mapping[str, metrics.Completion]
+    by_quarter: Mapping[str, metrics.Completion]
+    game_days: metrics.Completion
+    links: Links
+
+
+def owner_of(handle: str, directory: Directory) -> Owner:
+    person = directory.people.get(handle)
+    if person is None:
+        return Owner(handle, handle)
+    return Owner(handle, person.name or handle, person.github, person.slack)
+
+
+def report_item(view: metrics.ItemView, directory: Directory, links: Links) -> ReportItem:
+    pm = view.postmortem
+    return ReportItem(
+        key=view.key,
+        postmortem_id=pm.id,
+        postmortem_title=pm.title,
+        postmortem_url=links.page_of(pm),
+        severity=pm.severity,
+        game_day=pm.is_game_day,
+        item_id=view.item.id,
+        title=view.item.title,
+        owner=owner_of(view.item.owner, directory),
+        team=view.team,
+        status=view.status,
+        due=view.due,
+        days_overdue=view.overdue_days,
+        due_in_days=view.due_in_days,
+        ticket=view.ticket,
+        ticket_url=view.ticket_url,
+    )
+
+
+def group_by_owner(items: Iterable[ReportItem]) -> tuple[OwnerGroup, ...]:
+    """Owners in the order of their first item (the input is most-severe-first), items kept in order."""
+    groups: dict[str, list[ReportItem]] = {}
+    for item in items:
+        groups.setdefault(item.owner.handle, []).append(item)
+    return tuple(OwnerGroup(found[0].owner, tuple(found)) for found in groups.values())
+
+
+def overdue_report(
+    postmortems: Sequence[Postmortem],
+    states: Mapping[str, TicketState],
+    today: date,
+    settings: Settings,
+    directory: Directory,
+    links: Links = Links(),
+    due_soon_days: int = metrics.DUE_SOON_DAYS,
+) -> OverdueReport:
+    views = metrics.item_views(postmortems, states, today, directory)
+    incident_items = metrics.counted(views)
+    overdue = [report_item(v, directory, links) for v in metrics.overdue_items(incident_items, settings)]
+    soon = [report_item(v, directory, links) for v in metrics.due_soon_items(incident_items, due_soon_days, settings)]
+    drills = [report_item(v, directory, links) for v in metrics.overdue_items(metrics.counted(views, game_days=True), settings)]
+    return OverdueReport(today, due_soon_days, group_by_owner(overdue), tuple(soon), tuple(drills), links)
+
+
+def completion_report(
+    postmortems: Sequence[Postmortem],
+    states: Mapping[str, TicketState],
+    today: date,
+    settings: Settings,
+    directory: Directory,
+    links: Links = Links(),
+) -> CompletionReport:
+    views = metrics.item_views(postmortems, states, today, directory)
+    items = metrics.counted(views)
+    return CompletionReport(
+        today=today,
+        overall=metrics.completion(items, today),
+        by_severity=metrics.completion_by_severity(items, today, settings),
+        by_team=metrics.completion_by(items, metrics.by_team, today),
+        by_service=metrics.completion_by(items, metrics.by_service, today),
+        by_quarter=metrics.completion_by(items, metrics.by_quarter, today),
+        game_days=metrics.completion(metrics.counted(views, game_days=True), today),
+        links=links,
+    )
+
+
+def site_links(site_url: str, settings: Settings, use_directory_urls: bool = True) -> Links:
+    """Links into the published site, at the site's own paths; none when mkdocs.yml has no site_url."""
+    if not site_url:
+        return Links()
+    base = site_url.rstrip("/") + "/"
+
+    def url(src: str) -> str:
+        return base + quote(paths.page_url(src, use_directory_urls))
+
+    return Links(
+        site=base,
+        overdue_page=url(paths.OVERDUE),
+        completion_page=url(paths.COMPLETION),
+        page_of=lambda pm: url(paths.doc_path(pm, settings)),
+    )

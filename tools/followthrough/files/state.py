@@ -1,0 +1,188 @@
+"""The tracker state file: what `followthrough sync` last read from the trackers.
+
+One JSON file (`state_file` setting, default `.followthrough/state.json` beside mkdocs.yml),
+written only by sync and read by the site and the reports. Keys are
+"<postmortem id>/<action item id>". Sorted keys and fixed formatting, so a sync that
+changed nothing leaves the file byte-identical and git shows no diff.
+
+    {
+      "version": 1,
+      "items": {
+        "2024-03-05-checkout-outage/add-canary": {
+          "ticket": "PAY-123",
+          "url": "https://acme.atlassian.net/browse/PAY-123",
+          "status": "done",                 # open | in-progress | done | wont-do
+          "tracker_status": "Done",         # the tracker's own word
+          "done_on": "2024-03-20",          # date it was done or closed; null while open
+          "assignee": "a.nguyen",           # people-directory handle when known, else the tracker's login
+          "due": "2024-03-31",              # the tracker's due date, null when it has none
+          "checked": "2026-11-23"           # date the status was last seen to change
+        }
+      }
+    }
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import tempfile
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Mapping
+
+from followthrough.core.errors import ConfigError
+from followthrough.core.model import ITEM_STATUSES
+from followthrough.files.safefiles import TOO_LARGE, Refused, first_link, link_target, read_bounded, refusal_of, size_text
+from followthrough.core.settings import DEFAULT_MAX_FILE_BYTES, Settings
+
+STATE_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class TicketState:
+    ticket: str
+    url: str = ""
+    status: str = "open"
+    tracker_status: str = ""
+    done_on: date | None = None
+    assignee: str | None = None
+    due: date | None = None
+    checked: date | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("done_on", "due", "checked"):
+            value = data[key]
+            data[key] = value.isoformat() if value else None
+        return data
+
+
+def state_key(postmortem_id: str, item_id: str) -> str:
+    return f"{postmortem_id}/{item_id}"
+
+
+def _shown(path: Path, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return Path(os.path.abspath(path)).relative_to(root).as_posix()
+        except ValueError:
+            pass
+    return str(path)
+
+
+def _refuse_unsafe(path: Path, root: Path | None, limit: int | None) -> bool:
+    """Raise a ConfigError when the state file may not be read or written: a link at it or at
+    a folder between `root` (the repo) and it, a special file, a file over `limit` bytes.
+    False when it does not exist. A pull request that made `.followthrough` a link would
+    otherwise have the site publish, and sync overwrite, a file outside the repo."""
+    if root is not None:
+        root = Path(os.path.abspath(root))
+    link = first_link(path, root) if root is not None else (path if path.is_symlink() else None)
+    if link is not None:
+        raise ConfigError(
+            f"{_shown(link, root)}: a symbolic link (to {link_target(link)}): the tracker state file "
+            f"({_shown(path, root)}) is never read or written through a link; make it a file of the repo"
+        )
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise ConfigError(f"{_shown(path, root)}: the tracker state file cannot be read: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise ConfigError(f"{_shown(path, root)}: a folder, not the tracker state file (state_file)")
+    if (refusal := refusal_of(path, st)) is not None:
+        raise ConfigError(f"{_shown(path, root)}: {refusal.message} (the tracker state file)")
+    if limit is not None and st.st_size > limit:
+        raise ConfigError(_too_large(path, root, st.st_size, limit))
+    return True
+
+
+def _too_large(path: Path, root: Path | None, size: int, limit: int) -> str:
+    return (
+        f"{_shown(path, root)}: {size_text(size)}, over the {size_text(limit)} limit (max_file_mb): the tracker state "
+        "file is not read; raise max_file_mb if your trackers really hold that many items"
+    )
+
+
+def load_state(root: Path, settings: Settings) -> dict[str, TicketState]:
+    """The repo's tracker state file (`state_file`, below `root`), read as `read_state` reads it."""
+    return read_state(root / settings.state_file, root=root, limit=settings.max_file_bytes)
+
+
+def read_state(path: Path, *, root: Path | None = None, limit: int = DEFAULT_MAX_FILE_BYTES) -> dict[str, TicketState]:
+    """The states by key; an absent file is an empty state (nothing mirrored yet). Never
+    through a link (at the file, or below `root` at any folder on the way), never from a
+    special file, never more than `limit` bytes."""
+    if not _refuse_unsafe(path, root, limit):
+        return {}
+    try:
+        raw = json.loads(read_bounded(path, limit).decode("utf-8"))
+    except Refused as exc:  # changed since it was checked
+        raise ConfigError(f"{_shown(path, root)}: {exc.refusal.message} (the tracker state file)") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"{path}: the tracker state file cannot be read: {exc}") from None
+    if not isinstance(raw, dict) or raw.get("version") != STATE_VERSION or not isinstance(raw.get("items"), dict):
+        raise ConfigError(f"{path}: not a version-{STATE_VERSION} tracker state file; re-run `followthrough sync`")
+    states: dict[str, TicketState] = {}
+    for key, value in raw["items"].items():
+        if not isinstance(value, dict):
+            raise ConfigError(f"{path}: entry {key!r} must be a mapping with at least a 'ticket'; re-run `followthrough sync`")
+        try:
+            states[key] = _from_json(value)
+        except (TypeError, ValueError, KeyError) as exc:
+            raise ConfigError(f"{path}: entry {key!r} is malformed: {exc}") from None
+    return states
+
+
+def _from_json(value: Mapping[str, Any]) -> TicketState:
+    status = value.get("status", "open")
+    if status not in ITEM_STATUSES:
+        raise ValueError(f"status {status!r} is not one of {list(ITEM_STATUSES)}")
+
+    def day(key: str) -> date | None:
+        v = value.get(key)
+        return date.fromisoformat(v) if v else None
+
+    return TicketState(
+        ticket=str(value["ticket"]),
+        url=str(value.get("url") or ""),
+        status=status,
+        tracker_status=str(value.get("tracker_status") or ""),
+        done_on=day("done_on"),
+        assignee=value.get("assignee"),
+        due=day("due"),
+        checked=day("checked"),
+    )
+
+
+def render_state(states: Mapping[str, TicketState]) -> str:
+    items = {key: states[key].to_json() for key in sorted(states)}
+    return json.dumps({"version": STATE_VERSION, "items": items}, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_state(path: Path, states: Mapping[str, TicketState], *, root: Path | None = None) -> bool:
+    """Write atomically; returns False (and leaves the file alone) when nothing changed.
+    Refused, before anything is written, as `read_state` refuses to read."""
+    data = render_state(states).encode("utf-8")
+    if _refuse_unsafe(path, root, None):
+        try:
+            # A file larger than the new text differs from it: never read more than that.
+            if read_bounded(path, len(data)) == data:
+                return False
+        except Refused as exc:
+            if exc.refusal.code != TOO_LARGE:
+                raise ConfigError(f"{_shown(path, root)}: {exc.refusal.message} (the tracker state file)") from None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".state-", suffix=".json")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True

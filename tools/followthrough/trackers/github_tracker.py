@@ -1,0 +1,229 @@
+"""GitHub.com and GitHub Enterprise Server issues through PyGithub, with its own retries off.
+
+Markers sit in a hidden line of the issue body. One listing of the repository's issues
+labelled `postmortem` (state=all, 100 a page, oldest first) serves both the marker
+look-up before creating and the status pull: ceil(N/100) requests per run. Search is
+not used: it needs `is:issue` and lags behind new issues. `/issues` lists pull requests
+too; they are skipped by their URL, because reading `pull_request` on a listed issue
+makes PyGithub fetch that issue again (one GET each).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any, Callable, Sequence, TypeVar
+
+import requests
+from github import Auth, Consts, Github, GithubException
+
+from followthrough.core.escape import github
+from followthrough.core.sync.config import Destination, Secret, whole_seconds
+from followthrough.core.sync.counting import RequestCounter
+from followthrough.trackers.jira_tracker import connection_reason
+from followthrough.core.sync.markers import markers_in
+from followthrough.trackers.retry import RETRY_STATUSES, RetryPolicy, retry_after_seconds
+from followthrough.core.sync.routing import github_number
+from followthrough.core.sync.tickets import FetchResult, Link, NewTicket, RemoteTicket, TrackerFailure
+
+T = TypeVar("T")
+MAX_LABEL = 50  # GitHub refuses longer label names
+DUE = re.compile(r"\bDue: (\d{4}-\d{2}-\d{2})\b")
+_RATE_LIMITED = ("rate limit", "abuse")
+
+
+def description_markdown(paragraphs: Sequence[Sequence[Link]], hidden: str) -> str:
+    """The issue body: the hidden marker line, then each paragraph with every text escaped for
+    GitHub (a title cannot mention, link or close the comment) and only http(s) links."""
+
+    def md(part: Link) -> str:
+        return github.link(part.text, part.url) if part.url else github.text(part.text)
+
+    return "\n\n".join([hidden, *("".join(md(p) for p in para) for para in paragraphs)]) + "\n"
+
+
+def _label(text: str) -> str:
+    return text[:MAX_LABEL]
+
+
+def _day(moment: datetime | None) -> date | None:
+    return moment.date() if isinstance(moment, datetime) else None
+
+
+class GitHubTracker:
+    def __init__(self, dest: Destination, token: Secret | None, policy: RetryPolicy, counter: RequestCounter, timeout: float, label: str) -> None:
+        self.name = dest.name
+        self.dest = dest
+        self._token = token
+        self.policy = policy
+        self.counter = counter
+        self.timeout = whole_seconds(timeout)
+        self.label = label
+        self.gh: Github | None = None
+        self.repo: Any = None
+        self._index: dict[str, RemoteTicket] | None = None  # ref -> ticket, from the listing
+
+    def _call(self, what: str, method: str, call: Callable[[], T]) -> T:
+        write = method != "GET"
+        try:
+            return call()
+        except GithubException as exc:
+            status = exc.status
+            data = exc.data if isinstance(exc.data, dict) else {}
+            message = str(data.get("message") or "")
+            details = "; ".join(str(e.get("message") or f"{e.get('field')} {e.get('code')}") for e in data.get("errors", []) if isinstance(e, dict))
+            text = message + (f" ({details})" if details else "")
+            limited = status in (403, 429) and (any(w in message.lower() for w in _RATE_LIMITED) or retry_after_seconds(exc.headers) is not None)
+            raise TrackerFailure(
+                f"{what}: HTTP {status}: {text}".rstrip(": "),
+                status=status,
+                retry=status in RETRY_STATUSES or limited,
+                ambiguous=write and (status >= 500 or status == 408),
+                retry_after=retry_after_seconds(exc.headers) if (limited or status in RETRY_STATUSES) else None,
+            ) from None
+        except requests.Timeout:
+            self.counter.add("write" if write else "read")
+            raise TrackerFailure(f"{what}: no answer within {self.timeout} s", retry=True, ambiguous=write) from None
+        except requests.ConnectionError as exc:
+            self.counter.add("write" if write else "read")
+            raise TrackerFailure(f"{what}: {connection_reason(exc)}", retry=True, ambiguous=write) from None
+        except requests.RequestException as exc:
+            raise TrackerFailure(f"{what}: {type(exc).__name__}", ambiguous=write) from None
+
+    def connect(self) -> None:
+        if not self._token:
+            raise TrackerFailure(f"no token: set {self.dest.token_env} to a token that may write issues in {self.dest.where}")
+        between = self.dest.seconds_between_requests
+        writes = self.dest.seconds_between_writes
+        self.gh = Github(
+            base_url=self.dest.url,
+            auth=Auth.Token(self._token.reveal()),
+            timeout=self.timeout,
+            per_page=100,
+            retry=None,  # no blind re-sends of a create; see retry.py
+            seconds_between_requests=Consts.DEFAULT_SECONDS_BETWEEN_REQUESTS if between is None else between,
+            seconds_between_writes=Consts.DEFAULT_SECONDS_BETWEEN_WRITES if writes is None else writes,
+            user_agent="followthrough-sync",
+        )
+        gh = self.gh
+        # One GET: a wrong repo name or a token without access fails here, once, clearly.
+        self.repo = self.policy.read(lambda: self._call(f"open {self.dest.where}", "GET", lambda: gh.get_repo(self.dest.repo or "")))
+
+    def _remote(self, issue: Any) -> RemoteTicket:
+        # Only attributes the listing carries: reading others makes PyGithub fetch the issue.
+        reason = issue.state_reason
+        if issue.state == "closed":
+            status = "wont-do" if reason in ("not_planned", "duplicate") else "done"
+        else:
+            status = "open"
+        body = issue.body or ""
+        due = DUE.search(body)
+        assignees = issue.assignees
+        return RemoteTicket(
+            ref=f"{self.dest.repo}#{issue.number}",
+            url=issue.html_url,
+            status=status,
+            tracker_status=issue.state + (f" ({reason})" if reason and issue.state == "closed" else ""),
+            done_on=_day(issue.closed_at) if issue.state == "closed" else None,
+            assignee=assignees[0].login if assignees else None,
+            due=date.fromisoformat(due.group(1)) if due else None,
+            markers=frozenset(markers_in(body)),
+        )
+
+    def _listing(self) -> dict[str, RemoteTicket]:
+        """Every issue labelled `postmortem`, open or closed, 100 a page; once per run."""
+        if self._index is not None:
+            return self._index
+        pages = self.repo.get_issues(state="all", labels=[self.label], sort="created", direction="asc")
+        issues: list[Any] = []
+
+        def more() -> None:
+            # After a failed page, iterating again replays the pages already read without requests.
+            for i, issue in enumerate(pages):
+                if i >= len(issues):
+                    issues.append(issue)
+
+        self.policy.read(lambda: self._call("list issues", "GET", more))
+        self._index = {}
+        for issue in issues:
+            if "/pull/" in (issue.html_url or ""):
+                continue
+            ticket = self._remote(issue)
+            self._index[ticket.ref] = ticket
+        return self._index
+
+    def find_markers(self, markers: Sequence[str]) -> dict[str, RemoteTicket]:
+        wanted = set(markers)
+        found: dict[str, RemoteTicket] = {}
+        for ticket in self._listing().values():
+            for marker in ticket.markers & wanted:
+                found.setdefault(marker, ticket)
+        return found
+
+    def find_recent_markers(self, markers: Sequence[str]) -> dict[str, RemoteTicket]:
+        """After a create whose outcome is unknown: the newest page of labelled issues."""
+        pages = self.repo.get_issues(state="all", labels=[self.label], sort="created", direction="desc")
+        newest = self.policy.read(lambda: self._call("look up markers", "GET", lambda: pages.get_page(0)))
+        wanted = set(markers)
+        found: dict[str, RemoteTicket] = {}
+        for issue in newest:
+            if "/pull/" in (issue.html_url or ""):
+                continue
+            ticket = self._remote(issue)
+            for marker in ticket.markers & wanted:
+                found.setdefault(marker, ticket)
+                if self._index is not None:
+                    self._index[ticket.ref] = ticket
+        return found
+
+    def normalize_ref(self, ticket: str) -> str | None:
+        parsed = github_number(ticket)
+        if parsed is None:
+            return None
+        repo, number = parsed
+        return f"{repo or self.dest.repo}#{number}"
+
+    def fetch(self, refs: Sequence[str]) -> FetchResult:
+        result = FetchResult()
+        index = self._listing()
+        lowered = {ref.lower(): t for ref, t in index.items()}
+        for ref in dict.fromkeys(refs):
+            hit = lowered.get(ref.lower())
+            if hit is not None:
+                result.found[ref] = hit
+                continue
+            # Linked by hand, or its `postmortem` label was removed: read it on its own.
+            repo_name, _, number = ref.rpartition("#")
+            gh = self.gh
+            assert gh is not None
+
+            def get(repo_name: str = repo_name, number: str = number) -> Any:
+                repo = self.repo if repo_name.lower() == (self.dest.repo or "").lower() else gh.get_repo(repo_name, lazy=True)
+                return repo.get_issue(int(number))
+
+            try:
+                issue = self.policy.read(lambda get=get: self._call(f"read {ref}", "GET", get))
+            except TrackerFailure as failure:
+                if failure.status in (404, 410):
+                    result.missing.append(ref)
+                    continue
+                raise
+            ticket = self._remote(issue)
+            result.found[ref] = replace(ticket, ref=ref)
+        return result
+
+    def create(self, ticket: NewTicket) -> RemoteTicket:
+        repo = self.repo
+        labels = list(dict.fromkeys(_label(x) for x in ticket.labels))
+        body = description_markdown(ticket.paragraphs, github.comment(ticket.marker_line))
+        if ticket.due and not DUE.search(body):
+            body += f"\nDue: {ticket.due.isoformat()}\n"  # GitHub has no due date field; this line is it
+        kwargs: dict[str, Any] = {"title": ticket.title[:256], "body": body, "labels": labels}
+        if ticket.assignee:
+            kwargs["assignees"] = [ticket.assignee]
+        issue = self._call(f"create an issue in {self.dest.where}", "POST", lambda: repo.create_issue(**kwargs))
+        remote = self._remote(issue)
+        if self._index is not None:
+            self._index[remote.ref] = remote
+        return remote

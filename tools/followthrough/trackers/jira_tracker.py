@@ -1,0 +1,296 @@
+"""Jira Cloud and Jira Data Center through the `jira` package, with its own retries off.
+
+Cloud: basic auth with an account e-mail and API token, REST v3 (descriptions in Atlassian
+Document Format), search through `/rest/api/3/search/jql` (`enhanced_search_issues`, pages
+by `nextPageToken`; the old `/search` answers 410 there). Data Center: a personal access
+token as bearer, REST v2 (wiki-markup descriptions), `/rest/api/2/search` by `startAt`.
+Project and issue type go in by key and name ({"key": ...}), so creating costs one POST
+and no lookups; `prefetch=False`, so it is not re-read either. Markers are labels.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Callable, Sequence, TypeVar
+
+import requests
+from jira import JIRA, JIRAError
+
+from followthrough.core.escape import jira as wiki
+from followthrough.core.escape.common import one_line, web_url
+from followthrough.core.sync.config import JIRA_CLOUD, Destination, Secret
+from followthrough.core.sync.counting import RequestCounter
+from followthrough.core.sync.markers import is_marker
+from followthrough.trackers.retry import RETRY_STATUSES, RetryPolicy, retry_after_seconds
+from followthrough.core.sync.routing import JIRA_KEY
+from followthrough.core.sync.tickets import FetchResult, Link, NewTicket, RemoteTicket, TrackerFailure
+
+T = TypeVar("T")
+BATCH = 100  # keys or labels per search: one request each (Jira's page size for these fields)
+FIELDS = ["summary", "status", "resolution", "resolutiondate", "assignee", "duedate", "labels"]
+
+
+def jql_quote(value: str) -> str:
+    """A JQL string literal: double-quoted, with backslash, quote and control characters escaped."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    return f'"{escaped}"'
+
+
+def jql_in(field: str, values: Sequence[str]) -> str:
+    return f"{field} in ({', '.join(jql_quote(v) for v in values)})"
+
+
+def description_wiki(paragraphs: Sequence[Sequence[Link]], marker_line: str) -> str:
+    """Jira wiki markup (REST v2): links as [text|url], every text escaped (`escape.jira`)."""
+    lines = []
+    for para in paragraphs:
+        lines.append("".join(wiki.link(p.text, p.url) if p.url else wiki.text(p.text) for p in para))
+    lines.append(wiki.monospace(marker_line))
+    return "\n\n".join(lines)
+
+
+def description_adf(paragraphs: Sequence[Sequence[Link]], marker_line: str) -> dict[str, Any]:
+    """An Atlassian Document (REST v3): one paragraph each, links as link marks."""
+    content = []
+    for para in paragraphs:
+        nodes = []
+        for part in para:
+            if not one_line(part.text):
+                continue
+            # Text nodes are never parsed: only a link mark links, and only to an http(s) URL.
+            node: dict[str, Any] = {"type": "text", "text": one_line(part.text)}
+            href = web_url(part.url)
+            if href:
+                node["marks"] = [{"type": "link", "attrs": {"href": href}}]
+            nodes.append(node)
+        content.append({"type": "paragraph", "content": nodes})
+    content.append({"type": "paragraph", "content": [{"type": "text", "text": marker_line, "marks": [{"type": "code"}]}]})
+    return {"type": "doc", "version": 1, "content": content}
+
+
+def _day(value: Any) -> date | None:
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _short(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def connection_reason(exc: Exception) -> str:
+    text = str(exc)
+    if "RemoteDisconnected" in text or "Connection aborted" in text or "ConnectionResetError" in text:
+        return "the connection was dropped before an answer came"
+    if "Connection refused" in text:
+        return "connection refused"
+    if "NameResolution" in text or "Name or service not known" in text or "nodename nor servname" in text:
+        return "the host name does not resolve"
+    return "the connection failed"
+
+
+class JiraTracker:
+    def __init__(self, dest: Destination, token: Secret | None, policy: RetryPolicy, counter: RequestCounter, timeout: float) -> None:
+        self.name = dest.name
+        self.dest = dest
+        self.cloud = dest.kind == JIRA_CLOUD
+        self._token = token
+        self.policy = policy
+        self.counter = counter
+        self.timeout = timeout
+        self.client: JIRA | None = None
+
+    # -- calls -----------------------------------------------------------------------------
+    def _call(self, what: str, method: str, call: Callable[[], T]) -> T:
+        """One client call = one request (retries are off); failures become TrackerFailure."""
+        write = method != "GET"
+        try:
+            return call()
+        except JIRAError as exc:
+            status = exc.status_code
+            headers = exc.response.headers if exc.response is not None else None
+            text = exc.text or ""
+            if not text and exc.response is not None:
+                text = exc.response.reason or ""
+            return self._raise(
+                TrackerFailure(
+                    f"{what}: HTTP {status}: {_short(text)}" if status else f"{what}: {_short(text)}",
+                    status=status,
+                    retry=status in RETRY_STATUSES,
+                    ambiguous=write and (status is None or status >= 500 or status == 408),
+                    retry_after=retry_after_seconds(headers),
+                )
+            )
+        except requests.Timeout:
+            self.counter.add("write" if write else "read")
+            return self._raise(TrackerFailure(f"{what}: no answer within {self.timeout:g} s", retry=True, ambiguous=write))
+        except requests.ConnectionError as exc:
+            self.counter.add("write" if write else "read")
+            return self._raise(TrackerFailure(f"{what}: {connection_reason(exc)}", retry=True, ambiguous=write))
+        except requests.RequestException as exc:
+            return self._raise(TrackerFailure(f"{what}: {type(exc).__name__}", retry=False, ambiguous=write))
+
+    @staticmethod
+    def _raise(failure: TrackerFailure) -> Any:
+        raise failure
+
+    def connect(self) -> None:
+        if not self._token:
+            raise TrackerFailure(f"no token: set {self.dest.token_env} to {'an API token' if self.cloud else 'a personal access token'} for {self.dest.where}")
+        token = self._token.reveal()
+        auth: dict[str, Any] = {"basic_auth": (self.dest.email or "", token)} if self.cloud else {"token_auth": token}
+
+        def construct() -> JIRA:
+            # The constructor reads serverInfo: one GET, and the check that this is the right kind of Jira.
+            return JIRA(
+                server=self.dest.url,
+                options={"rest_api_version": "3" if self.cloud else "2", "check_update": False},
+                max_retries=0,
+                timeout=self.timeout,
+                logging=False,
+                **auth,
+            )
+
+        try:
+            client = self.policy.read(lambda: self._call(f"reach {self.dest.url}", "GET", construct))
+        except TrackerFailure as failure:
+            if failure.status == 401:
+                raise TrackerFailure(f"{failure}; check {self.dest.token_env} and that type: {self.dest.kind} is right for this server", status=401) from None
+            raise
+        deployment = client.deploymentType
+        if self.cloud and deployment != "Cloud":
+            raise TrackerFailure(f"{self.dest.url} is Jira {deployment or 'Server'}, not Cloud: use type: jira-dc for destination {self.name}")
+        if not self.cloud and deployment == "Cloud":
+            raise TrackerFailure(f"{self.dest.url} is Jira Cloud: use type: jira-cloud (e-mail and API token) for destination {self.name}")
+        self.client = client
+
+    def _search(self, jql: str, what: str) -> list[dict[str, Any]]:
+        assert self.client is not None
+        client = self.client
+
+        def run() -> list[dict[str, Any]]:
+            if self.cloud:
+                found = client.enhanced_search_issues(jql, maxResults=False, fields=list(FIELDS))
+            else:
+                found = client.search_issues(jql, maxResults=False, fields=list(FIELDS))
+            return [issue.raw for issue in found]  # type: ignore[union-attr]
+
+        return self.policy.read(lambda: self._call(what, "GET", run))
+
+    # -- reading ---------------------------------------------------------------------------
+    def _remote(self, raw: dict[str, Any]) -> RemoteTicket:
+        fields = raw.get("fields") or {}
+        status = fields.get("status") or {}
+        category = (status.get("statusCategory") or {}).get("key", "new")
+        name = str(status.get("name") or "")
+        resolution = (fields.get("resolution") or {}).get("name")
+        wont = {_fold(x) for x in self.dest.wont_do}
+        if category == "done":
+            mapped = "wont-do" if _fold(resolution or "") in wont or _fold(name) in wont else "done"
+        elif category == "indeterminate":
+            mapped = "in-progress"
+        else:
+            mapped = "open"
+        assignee = fields.get("assignee") or {}
+        who = assignee.get("accountId") if self.cloud else assignee.get("name")
+        shown = name + (f" ({resolution})" if resolution and category == "done" else "")
+        return RemoteTicket(
+            ref=str(raw.get("key")),
+            url=f"{self.dest.url}/browse/{raw.get('key')}",
+            status=mapped,
+            tracker_status=shown,
+            done_on=_day(fields.get("resolutiondate")) if category == "done" else None,
+            assignee=who,
+            due=_day(fields.get("duedate")),
+            markers=frozenset(label for label in fields.get("labels") or [] if is_marker(label)),
+        )
+
+    def find_markers(self, markers: Sequence[str]) -> dict[str, RemoteTicket]:
+        """Tickets carrying any of these marker labels, whatever project they sit in now."""
+        found: dict[str, RemoteTicket] = {}
+        for i in range(0, len(markers), BATCH):
+            batch = list(markers[i : i + BATCH])
+            for raw in self._search(jql_in("labels", batch), "look up markers"):
+                ticket = self._remote(raw)
+                for marker in ticket.markers.intersection(batch):  # exact label, not a word match
+                    found.setdefault(marker, ticket)
+        return found
+
+    find_recent_markers = find_markers
+
+    def fetch(self, refs: Sequence[str]) -> FetchResult:
+        """Status of these keys in ceil(N/100) searches; a deleted key splits its batch."""
+        result = FetchResult()
+        keys = list(dict.fromkeys(r.strip().upper() for r in refs))
+        queue = [keys[i : i + BATCH] for i in range(0, len(keys), BATCH)]
+        while queue:
+            batch = queue.pop(0)
+            try:
+                raws = self._search(jql_in("key", batch), "read status")
+            except TrackerFailure as failure:
+                if failure.status != 400:
+                    raise
+                # One missing key fails the whole query; Jira names it, so drop it and go on.
+                named = [k for k in batch if f"'{k}'" in failure.message]
+                rest = [k for k in batch if k not in named]
+                if named:
+                    result.missing.extend(named)
+                    if rest:
+                        queue.insert(0, rest)
+                elif len(batch) == 1:
+                    result.missing.append(batch[0])
+                else:
+                    half = len(batch) // 2
+                    queue[:0] = [batch[:half], batch[half:]]
+                continue
+            seen = set()
+            for raw in raws:
+                ticket = self._remote(raw)
+                result.found[ticket.ref] = ticket
+                seen.add(ticket.ref)
+            result.missing.extend(k for k in batch if k not in seen)
+        return result
+
+    def normalize_ref(self, ticket: str) -> str | None:
+        key = ticket.strip().upper()
+        return key if JIRA_KEY.match(key) else None
+
+    # -- writing ---------------------------------------------------------------------------
+    def create(self, ticket: NewTicket) -> RemoteTicket:
+        assert self.client is not None
+        client = self.client
+        fields: dict[str, Any] = {
+            "project": {"key": self.dest.project},
+            "issuetype": {"name": self.dest.issue_type},
+            "summary": ticket.title[:255],
+            "description": description_adf(ticket.paragraphs, ticket.marker_line) if self.cloud else description_wiki(ticket.paragraphs, ticket.marker_line),
+            "labels": [_label(x) for x in (*ticket.labels, ticket.marker)],
+        }
+        if ticket.due is not None:
+            fields["duedate"] = ticket.due.isoformat()
+        if ticket.priority:
+            fields["priority"] = {"name": ticket.priority}
+        if ticket.assignee:
+            fields["assignee"] = {"accountId": ticket.assignee} if self.cloud else {"name": ticket.assignee}
+        issue = self._call(f"create a ticket in {self.dest.where}", "POST", lambda: client.create_issue(fields=fields, prefetch=False))
+        return RemoteTicket(
+            ref=issue.key,
+            url=f"{self.dest.url}/browse/{issue.key}",
+            status="open",
+            assignee=ticket.assignee,
+            due=ticket.due,
+            markers=frozenset({ticket.marker}),
+        )
+
+
+def _fold(text: str) -> str:
+    return text.replace("\u2019", "'").strip().casefold()
+
+
+def _label(text: str) -> str:
+    """Jira labels cannot hold spaces."""
+    return "-".join(text.split())

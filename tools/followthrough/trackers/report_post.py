@@ -1,0 +1,456 @@
+"""Delivering a report: the one overdue issue in a GitHub repository, and a Slack incoming webhook.
+
+The shell around the pure report: the only module here that talks to the network.
+GitHub goes through PyGithub; the report issue is found by its label AND a hidden marker
+in its body (never by search, which lags behind new issues), so re-runs edit it in place
+and a run with nothing new makes no write at all. Secrets come from the environment and
+never appear in a message: not the token, not the webhook URL (which is itself a secret),
+not a password in a URL, not a server's reply that echoes any of them.
+
+Retrying is done here, not by the clients (their own retries are off): one policy for both
+(sync's), and every wait goes through a `Clock`, so tests can watch the waits instead of
+sitting through them.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, TypeVar
+from urllib.parse import urlsplit
+
+import requests
+
+from followthrough.core.errors import ConfigError, TrackerError
+from followthrough.core.logline import safe_line
+from followthrough.trackers.redact import redact, url_secrets, without_credentials
+from followthrough.trackers.retry import RetryPolicy, retry_after_seconds
+from followthrough.core.sync.tickets import TrackerFailure
+from followthrough.core.report.settings import ReportSettings
+
+MARKER = "<!-- followthrough:overdue-report -->"
+DEFAULT_API_URL = "https://api.github.com"
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+LABEL_COLOR = "d93f0b"
+# How much of a server's reply a message may quote: enough for Slack's `invalid_blocks`
+# or GitHub's one-line reason, not a whole HTML page.
+MAX_QUOTED = 200
+MAX_READ = 4096
+MAX_SECRET = 512  # longer than any token or webhook URL
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Where time is read and waited for: the system clock in production, a fake in tests."""
+
+    now: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+
+
+SYSTEM_CLOCK = Clock()
+
+
+class Failure(TrackerFailure):
+    """A request that failed: `what` we were doing, the HTTP `status` or the `reason` there was
+    none, and the server's `reply` (already quoted). `retry` and `ambiguous` as in sync."""
+
+    def __init__(self, what: str, *, status: int | None = None, reason: str = "", reply: str = "", retry: bool = False, ambiguous: bool = False, retry_after: float | None = None) -> None:
+        super().__init__(f"{what}: HTTP {status}" if status is not None else f"{what}: {reason}", status=status, retry=retry, ambiguous=ambiguous, retry_after=retry_after)
+        self.what = what
+        self.reason = reason
+        self.reply = reply
+
+
+def quoted(reply: str, secrets: list[str], *, cut_off: bool = False) -> str:
+    """A server's reply as a message may show it: secrets masked, one line, cut short.
+
+    Masked before anything is cut, so no secret is shown in part. A reply `cut_off` (only its
+    start was read) loses its last MAX_SECRET characters too, after masking: a secret that
+    ran past the end of what was read cannot be masked, but starts within them."""
+    text = redact(reply, secrets)
+    if cut_off:
+        text = text[:-MAX_SECRET]
+    text = safe_line(" ".join(text.split()))
+    return text if len(text) <= MAX_QUOTED else text[: MAX_QUOTED - 1] + "…"
+
+
+# --- GitHub ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    api_url: str
+    repository: str
+    token: str
+
+    def __repr__(self) -> str:  # never show the token, not even in a traceback's locals
+        return f"Target(api_url={self.api_url!r}, repository={self.repository!r}, token=***)"
+
+
+@dataclass(frozen=True, slots=True)
+class IssueOutcome:
+    action: str  # created | updated | unchanged | closed | none
+    number: int | None = None
+    url: str | None = None
+    duplicates_closed: int = 0
+
+    def describe(self) -> str:
+        where = f" #{self.number}" if self.number else ""
+        text = {
+            "created": f"opened issue{where}",
+            "updated": f"updated issue{where} in place",
+            "unchanged": f"issue{where} already up to date; nothing written",
+            "closed": f"nothing overdue: closed issue{where}",
+            "none": "nothing overdue and no report issue open; nothing written",
+        }[self.action]
+        if self.duplicates_closed:
+            text += f" (closed {plural_issues(self.duplicates_closed)} that duplicated it)"
+        # The URL is the server's word: one line, whatever it holds.
+        return text + (f": {safe_line(self.url)}" if self.url else "")
+
+
+def plural_issues(n: int) -> str:
+    return f"{n} issue" + ("" if n == 1 else "s")
+
+
+def github_target(settings: ReportSettings, environ: Mapping[str, str] | None = None) -> Target:
+    """Where the issue goes. `report.repository` wins over $GITHUB_REPOSITORY, because Actions
+    does not let a workflow override its own GITHUB_* variables; $GITHUB_API_URL wins over
+    `report.api_url` (Actions sets it right for GitHub Enterprise Server)."""
+    env = os.environ if environ is None else environ
+    token = env.get("GITHUB_TOKEN", "").strip()
+    if not token:
+        raise ConfigError("GITHUB_TOKEN is not set: --post github-issue needs a token that may write issues")
+    repository = settings.repository or env.get("GITHUB_REPOSITORY", "").strip()
+    if repository.count("/") != 1:
+        raise ConfigError("no repository for the report issue: set plugins.followthrough.report.repository (owner/name) or GITHUB_REPOSITORY")
+    from_env = env.get("GITHUB_API_URL", "").strip()
+    api_url = (from_env or settings.api_url or DEFAULT_API_URL).rstrip("/")
+    check_url(api_url, "GITHUB_API_URL" if from_env else "plugins.followthrough.report.api_url")
+    return Target(api_url, repository, token)
+
+
+def check_url(url: str, name: str, *, secret: bool = False) -> None:
+    """Refuse, before any request, a URL the client would choke on or that would leak: not
+    parseable, a port out of range, a password in it, or plain http off this machine.
+    A `secret` URL (the webhook) is never shown; another is shown without credentials."""
+    shown = "" if secret else f" ({safe_line(without_credentials(url))})"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is not a number in range
+    except ValueError as exc:
+        reason = "" if secret else f": {exc}"
+        raise ConfigError(f"{name}: not a usable URL{shown}{reason}") from None
+    if not parts.hostname:
+        raise ConfigError(f"{name}: not a usable URL{shown}: no host name")
+    if parts.username is not None or parts.password is not None:
+        raise ConfigError(f"{name}: holds a user name or password{shown}; put credentials in the environment, not in the URL")
+    loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    # Plain http only to this machine (tests, a local relay): a token must not cross a network in clear.
+    if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
+        raise ConfigError(f"{name}: expected an https:// URL{shown}")
+
+
+class GitHubSession:
+    """PyGithub with its own retries and pacing off; both happen here, through the clock.
+
+    Reads and edits are retried on 429, 5xx and network failures (an edit sets the same body
+    twice at worst); creating is handled by `create_issue`. Writes are spaced by
+    `report.seconds_between_writes`, as GitHub asks of integrations."""
+
+    def __init__(self, target: Target, settings: ReportSettings, clock: Clock = SYSTEM_CLOCK) -> None:
+        from github import Auth, Github
+
+        self.target = target
+        self.settings = settings
+        self.clock = clock
+        self.policy = RetryPolicy(settings.retries, settings.backoff, settings.max_wait, clock.sleep)
+        self._last_write: float | None = None
+        self.client = Github(
+            auth=Auth.Token(target.token),
+            base_url=target.api_url,
+            timeout=max(1, round(settings.timeout)),
+            retry=None,
+            seconds_between_requests=None,
+            seconds_between_writes=None,
+            user_agent="followthrough-report",
+        )
+
+    def call(self, what: str, method: str, call: Callable[[], T]) -> T:
+        """One client call; whatever it raises becomes a TrackerFailure (see sync.tickets)."""
+        from github import GithubException
+
+        write = method != "GET"
+        if write:
+            self._pace()
+        try:
+            return call()
+        except GithubException as exc:
+            status = exc.status
+            data = exc.data if isinstance(exc.data, dict) else {}
+            limited = status in (403, 429) and (retry_after_seconds(exc.headers) is not None or "rate limit" in str(data.get("message", "")).lower())
+            raise Failure(
+                what,
+                status=status,
+                retry=status in RETRY_STATUSES or limited,
+                ambiguous=write and status >= 500,
+                retry_after=retry_after_seconds(exc.headers) if (limited or status in RETRY_STATUSES) else None,
+                reply=str(data.get("message") or data.get("data") or ""),
+            ) from None
+        except requests.Timeout:
+            raise Failure(what, reason=f"no answer within {self.client_timeout} s", retry=True, ambiguous=write) from None
+        except requests.ConnectionError as exc:
+            raise Failure(what, reason=connection_failure(exc), retry=True, ambiguous=write and not connect_failed(exc)) from None
+        except requests.RequestException as exc:
+            raise Failure(what, reason=f"the request failed ({type(exc).__name__})", ambiguous=write) from None
+        except (TypeError, ValueError, KeyError, AttributeError, RuntimeError) as exc:
+            # PyGithub parses what came back as the REST API's JSON; an HTML login page, a
+            # proxy's reply or a redirect elsewhere ends up here. The request itself may have
+            # worked, so a write counts as ambiguous.
+            raise Failure(what, reason=f"the answer was not GitHub's REST API ({type(exc).__name__}); a login page, a proxy or a redirect? Check the API URL", ambiguous=write) from None
+        finally:
+            if write:
+                self._last_write = self.clock.now()
+
+    @property
+    def client_timeout(self) -> int:
+        return max(1, round(self.settings.timeout))
+
+    def read(self, what: str, call: Callable[[], T]) -> T:
+        return self.policy.read(lambda: self.call(what, "GET", call), as_raised=True)
+
+    def edit(self, what: str, call: Callable[[], T]) -> T:
+        # A PATCH sets the same fields again when repeated: retried as a read is.
+        return self.policy.read(lambda: self.call(what, "PATCH", call), as_raised=True)
+
+    def _pace(self) -> None:
+        if self._last_write is None:
+            return
+        gap = self._last_write + self.settings.seconds_between_writes - self.clock.now()
+        if gap > 0:
+            self.clock.sleep(gap)
+
+
+def find_report_issues(repo, label: str) -> list:
+    """Open issues carrying the label and the marker, oldest first (pull requests skipped)."""
+    found = [
+        issue
+        for issue in repo.get_issues(state="open", labels=[label], sort="created", direction="asc")
+        if issue.pull_request is None and MARKER in (issue.body or "")
+    ]
+    for issue in found:
+        _check_issue(issue, "listing the report issues")
+    return sorted(found, key=lambda issue: issue.number)
+
+
+def _check_issue(issue: Any, what: str) -> Any:
+    # An answer that is not an issue (a proxy's page that PyGithub parsed anyway) must not
+    # pass for one: the outcome would name no issue, and a later edit would go nowhere.
+    if not isinstance(issue.number, int) or isinstance(issue.number, bool):
+        raise TypeError(f"{what}: the answer holds no issue number")
+    return issue
+
+
+# GitHub refuses an issue body over 65,536 characters; a long backlog must still post.
+MAX_BODY = 65_536
+
+
+def issue_body(markdown: str, footer: str) -> str:
+    tail = f"\n\n---\n{footer}\n\n{MARKER}\n"
+    text = markdown.rstrip()
+    if len(text) + len(tail) > MAX_BODY:
+        cut = "\n\n*The report is longer than a GitHub issue can hold; the rest is on the site's overdue page.*"
+        keep = MAX_BODY - len(tail) - len(cut)
+        text = text[: text.rfind("\n", 0, keep)] + cut  # whole lines only, so no table row is half cut
+    return text + tail
+
+
+def sync_issue(gh: GitHubSession, repo, title: str, label: str, body: str | None, closing_body: str) -> IssueOutcome:
+    """Make the repository hold exactly one open report issue with `body`, or none when body is None."""
+    found = gh.read("listing the report issues", lambda: find_report_issues(repo, label))
+    if body is None:
+        for issue in found:
+            gh.edit(f"closing issue #{issue.number}", lambda issue=issue: issue.edit(body=closing_body, state="closed", state_reason="completed"))
+        if not found:
+            return IssueOutcome("none")
+        return IssueOutcome("closed", found[0].number, found[0].html_url, len(found) - 1)
+    if found:
+        keep, extra = found[0], found[1:]
+        action = "unchanged"
+        if keep.title != title or (keep.body or "") != body:
+            gh.edit(f"editing issue #{keep.number}", lambda: keep.edit(title=title, body=body))
+            action = "updated"
+    else:
+        keep = create_issue(gh, repo, title, label, body)
+        action = "created"
+        # Two runs racing, or a create that happened without a reply: keep the oldest, close the rest.
+        found = gh.read("listing the report issues", lambda: find_report_issues(repo, label))
+        if found and found[0].number != keep.number:
+            keep = found[0]
+            action = "updated" if (keep.body or "") != body else "unchanged"
+            if action == "updated":
+                gh.edit(f"editing issue #{keep.number}", lambda: keep.edit(title=title, body=body))
+        extra = [i for i in found if i.number != keep.number]
+    for issue in extra:
+        duplicate = f"A duplicate of #{keep.number}, which holds the overdue report.\n\n{MARKER}\n"
+        gh.edit(f"closing duplicate issue #{issue.number}", lambda issue=issue: issue.edit(body=duplicate, state="closed", state_reason="not_planned"))
+    return IssueOutcome(action, keep.number, keep.html_url, len(extra))
+
+
+def create_issue(gh: GitHubSession, repo, title: str, label: str, body: str):
+    """Create the issue; after any failed or unanswered attempt, look for it before trying again,
+    because the request may have taken effect although no reply said so."""
+    _ensure_label(gh, repo, label)
+    attempt = 0
+    while True:
+        try:
+            return gh.call("creating the report issue", "POST", lambda: _check_issue(repo.create_issue(title=title, body=body, labels=[label]), "creating the report issue"))
+        except Failure as failure:
+            pause = gh.policy.delay(failure, attempt)
+            if pause is None and not failure.ambiguous:
+                raise
+            found = gh.read("looking for the report issue", lambda: find_report_issues(repo, label))
+            if found:
+                return found[0]
+            if pause is None:
+                raise
+            gh.policy.wait(pause)
+            attempt += 1
+
+
+def _ensure_label(gh: GitHubSession, repo, label: str) -> None:
+    try:
+        gh.read(f"reading label {label!r}", lambda: repo.get_label(label))
+    except Failure as failure:
+        if failure.status != 404:
+            raise
+        gh.edit(
+            f"creating label {label!r}",
+            lambda: repo.create_label(label, LABEL_COLOR, "The open overdue-action-items report, kept up to date by followthrough"),
+        )
+
+
+def post_github_issue(target: Target, settings: ReportSettings, body: str | None, closing_body: str, clock: Clock = SYSTEM_CLOCK) -> IssueOutcome:
+    """The network half of `--post github-issue`, with every failure turned into a TrackerError."""
+    gh = GitHubSession(target, settings, clock)
+    try:
+        repo = gh.read(f"opening {target.repository}", lambda: gh.client.get_repo(target.repository))
+        return sync_issue(gh, repo, settings.issue_title, settings.issue_label, body, closing_body)
+    except Failure as failure:
+        raise TrackerError(github_message(target, failure, len(gh.policy.waits))) from None
+
+
+def github_message(target: Target, failure: Failure, retried: int) -> str:
+    where = safe_line(target.api_url)
+    after = f", still after {plural_retries(retried)}" if retried else ""
+    secrets = [target.token, *url_secrets(target.api_url)]
+    if failure.status == 401:
+        return f"{where}: GitHub refused GITHUB_TOKEN (401); check the token"
+    if failure.status == 404 and failure.what.startswith("opening "):
+        return f"{where}: repository {safe_line(target.repository)} not found, or the token cannot see it"
+    if failure.status is not None:
+        hint = "; the token needs the issues: write permission" if failure.status == 403 else ""
+        reply = quoted(failure.reply, secrets)
+        said = f" ({reply})" if reply else ""
+        return f"{where}: GitHub answered HTTP {failure.status} for {safe_line(target.repository)}{said}{hint}{after}"
+    maybe = "; it may have taken effect" if failure.ambiguous else ""
+    doing = failure.what if failure.what.startswith("opening ") else f"{failure.what} in {safe_line(target.repository)}"
+    return f"{where}: {doing} failed: {failure.reason}{maybe}{after}"
+
+
+def plural_retries(n: int) -> str:
+    return f"{n} retr" + ("y" if n == 1 else "ies")
+
+
+# --- Slack ----------------------------------------------------------------------------------
+
+
+def slack_url(environ: Mapping[str, str] | None = None) -> str:
+    env = os.environ if environ is None else environ
+    url = env.get("SLACK_WEBHOOK_URL", "").strip()
+    if not url:
+        raise ConfigError("SLACK_WEBHOOK_URL is not set: --post slack needs an incoming webhook URL")
+    check_url(url, "SLACK_WEBHOOK_URL", secret=True)
+    return url
+
+
+def post_slack(url: str, payload: Mapping[str, object], settings: ReportSettings, clock: Clock = SYSTEM_CLOCK) -> None:
+    """Send one message. Retried on 429 and 5xx (Slack did not take it) and on failures to
+    connect; never after the request went out unanswered, which would risk posting twice.
+    A redirect is not followed: the message would go wherever it points."""
+    policy = RetryPolicy(settings.retries, settings.backoff, settings.max_wait, clock.sleep)
+    secrets = url_secrets(url, whole=True)
+    with requests.Session() as session:
+
+        def once() -> None:
+            try:
+                response = session.post(url, json=payload, timeout=settings.timeout, allow_redirects=False, stream=True)
+            except requests.RequestException as exc:
+                raise _slack_failure(exc) from None
+            with response:
+                head, cut_off = _head(response)
+                status = response.status_code
+                if status == 200 and head.strip().lower() == "ok":
+                    return
+                retry_after = retry_after_seconds(dict(response.headers)) if status in RETRY_STATUSES else None
+                reply = quoted(head, secrets, cut_off=cut_off)
+                raise Failure("posting", status=status, retry=status in RETRY_STATUSES, retry_after=retry_after, reply=reply)
+
+        try:
+            policy.read(once, as_raised=True)
+        except Failure as failure:
+            raise TrackerError(slack_message(failure, len(policy.waits))) from None
+
+
+def _head(response: requests.Response) -> tuple[str, bool]:
+    """The start of a reply, and whether there was more: a huge body is never read whole."""
+    try:
+        data = response.raw.read(MAX_READ + 1, decode_content=True)
+    except (requests.RequestException, OSError, ValueError):
+        return "", False
+    return data[:MAX_READ].decode("utf-8", "replace"), len(data) > MAX_READ
+
+
+def _slack_failure(exc: requests.RequestException) -> Failure:
+    # Its text holds the URL, which is the secret: only the kind of failure is shown.
+    if isinstance(exc, requests.ConnectionError) and connect_failed(exc):
+        return Failure("posting", reason=connection_failure(exc), retry=True)
+    if isinstance(exc, (requests.ConnectionError, requests.Timeout)):
+        return Failure("posting", reason=f"no answer ({type(exc).__name__}); the message may not have been posted, and was not re-sent", ambiguous=True)
+    return Failure("posting", reason=f"the request failed ({type(exc).__name__})")
+
+
+def slack_message(failure: Failure, retried: int) -> str:
+    after = f", still after {plural_retries(retried)}" if retried else ""
+    if failure.status is None:
+        return f"Slack webhook: {failure.reason}{after}"
+    if 300 <= failure.status < 400:
+        return f"Slack webhook answered with a redirect (HTTP {failure.status}), which is not followed; check SLACK_WEBHOOK_URL"
+    if failure.status == 200:
+        said = f": {failure.reply}" if failure.reply else ""
+        return f"Slack webhook answered HTTP 200 but not Slack's `ok`{said}; the message may not have been posted (a proxy or a login page? check SLACK_WEBHOOK_URL)"
+    return f"Slack webhook refused the message: HTTP {failure.status} {failure.reply}".rstrip() + after
+
+
+def connect_failed(exc: requests.RequestException) -> bool:
+    """True when no connection was made, so nothing was sent and sending again is safe."""
+    from urllib3.exceptions import NewConnectionError
+
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, NewConnectionError)
+
+
+def connection_failure(exc: requests.RequestException) -> str:
+    from urllib3.exceptions import NameResolutionError
+
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    if isinstance(reason, NameResolutionError):
+        return "could not connect: the host name does not resolve"
+    if connect_failed(exc):
+        return "could not connect (connection refused or timed out)"
+    return "the connection was dropped before an answer came"
