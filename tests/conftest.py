@@ -13,13 +13,21 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
 
 import pytest
+
+from .fakes import FakeGitHub, FakeJira
+from .fakes.postmortem_repo import GITHUB_LOGINS, JIRA_IDS
+from .fakes.slack_server import FakeSlack
+
+pytest_plugins = ["pytester"]  # test_conftest.py runs small suites to prove the guards below trip
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data"
@@ -111,6 +119,88 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
 # From the import of this file on, so module-level code and module fixtures are watched too.
 # Subprocesses are checked where they start (their own reads are not seen).
 sys.addaudithook(_audit)
+
+
+# ---------------------------------------------------------------- no real sleeps
+
+SLEEP_LIMIT = 0.05  # seconds: more than a poll's pause is a wait the suite would pay on every run
+
+
+class RealSleep(AssertionError):
+    """A test (or a thread it started) called time.sleep for longer than SLEEP_LIMIT."""
+
+
+@pytest.fixture(autouse=True)
+def no_real_sleep(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
+    """Fail any in-process test that sleeps past SLEEP_LIMIT: retries, pacing and timeouts are
+    injected (a fake clock records the waits) instead. The long sleep raises where it is called,
+    so it is never paid, and fails the test at teardown too, in case a retry loop or a thread
+    swallowed the error. Subprocesses are not watched (their waits are configured to zero)."""
+    real = time.sleep
+    refused: list[float] = []
+
+    def guarded(seconds: float) -> None:
+        if seconds > SLEEP_LIMIT:
+            refused.append(seconds)
+            raise RealSleep(f"time.sleep({seconds!r}) in a test: inject the wait (a fake clock), do not pay it")
+        real(seconds)
+
+    monkeypatch.setattr(time, "sleep", guarded)
+    yield refused
+    if refused:
+        pytest.fail(f"the test called time.sleep for {', '.join(f'{s:g} s' for s in refused)} (over {SLEEP_LIMIT} s): inject the wait", pytrace=False)
+
+
+# ---------------------------------------------------------------- the loopback trackers
+
+# The tracker fakes answer as of noon UTC on the day the sync tests run (FOLLOWTHROUGH_TODAY),
+# so "updated since", due dates and created times agree with what the command is told today is.
+TRACKER_NOON = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
+# The GitHub fake's accounts: the bot, the people directory's logins, and the author of
+# issues made behind the command's back.
+GITHUB_USERS = ("sync-bot", *GITHUB_LOGINS, "octocat")
+
+
+@pytest.fixture
+def github() -> Iterator[FakeGitHub]:
+    with FakeGitHub(users=GITHUB_USERS) as fake:
+        fake.now = lambda: TRACKER_NOON
+        yield fake
+
+
+def _jira(deployment: str) -> Iterator[FakeJira]:
+    with FakeJira(deployment, users={v: k for k, v in JIRA_IDS.items()}) as fake:
+        fake.now = lambda: TRACKER_NOON
+        yield fake
+
+
+@pytest.fixture
+def jira() -> Iterator[FakeJira]:
+    """Jira Cloud (REST v3, account ids)."""
+    yield from _jira("Cloud")
+
+
+@pytest.fixture
+def jira_dc() -> Iterator[FakeJira]:
+    """Jira Data Center (REST v2, user names)."""
+    yield from _jira("Server")
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
+        yield fake
+
+
+# ---------------------------------------------------------------- fixture repos
+
+
+@pytest.fixture
+def repo_dir(tmp_path: Path) -> Path:
+    """A copy of tests/data/report (see test_report.py for what it holds as of 2026-06-15)."""
+    target = tmp_path / "repo"
+    shutil.copytree(DATA / "report", target)
+    return target
 
 
 @dataclass

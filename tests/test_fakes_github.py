@@ -13,19 +13,12 @@ from .fakes import FakeGitHub
 TOKEN = "gh-test-token"
 
 
-@pytest.fixture
-def fake():
-    with FakeGitHub() as server:
-        server.now = lambda: datetime(2026, 6, 1, 12, tzinfo=timezone.utc)
-        yield server
-
-
 def client(server: FakeGitHub, per_page: int = 100, timeout: int = 5) -> Github:
     return Github(base_url=server.api, auth=Auth.Token(TOKEN), per_page=per_page, retry=None, timeout=timeout, seconds_between_requests=0, seconds_between_writes=0)
 
 
-def test_repository_and_user(fake):
-    gh = client(fake)
+def test_repository_and_user(github):
+    gh = client(github)
     repo = gh.get_repo("acme/web")
     assert (repo.full_name, repo.default_branch, repo.has_issues) == ("acme/web", "main", True)
     assert gh.get_user().login == "sync-bot"
@@ -33,8 +26,8 @@ def test_repository_and_user(fake):
         gh.get_repo("acme/nope")
 
 
-def test_create_get_edit_close_with_state_reason(fake):
-    repo = client(fake).get_repo("acme/web")
+def test_create_get_edit_close_with_state_reason(github):
+    repo = client(github).get_repo("acme/web")
     issue = repo.create_issue(title="Add an alert", body="<!-- marker -->\nDue: 2026-06-05", labels=["postmortem", "SEV-2"], assignees=["anaic"])
     assert (issue.number, issue.state, issue.state_reason, issue.user.login) == (1, "open", None, "sync-bot")
     assert [label.name for label in issue.labels] == ["postmortem", "SEV-2"]
@@ -45,27 +38,27 @@ def test_create_get_edit_close_with_state_reason(fake):
     again.edit(state="open")
     assert repo.get_issue(1).state_reason == "reopened"
     again.edit(body="new body", labels=["postmortem"])
-    assert fake.issues("acme/web")[0].body == "new body" and fake.issues("acme/web")[0].labels == ["postmortem"]
+    assert github.issues("acme/web")[0].body == "new body" and github.issues("acme/web")[0].labels == ["postmortem"]
 
 
-def test_list_by_label_pages_by_link_header_and_mixes_in_pull_requests(fake):
-    repo = client(fake).get_repo("acme/web")
+def test_list_by_label_pages_by_link_header_and_mixes_in_pull_requests(github):
+    repo = client(github).get_repo("acme/web")
     for n in range(230):
-        fake.add_issue("acme/web", f"issue {n}", labels=("postmortem",) if n % 2 == 0 else ())
-    fake.add_issue("acme/web", "a pull request", labels=("postmortem",), pull=True)
-    fake.reset_counts()
+        github.add_issue("acme/web", f"issue {n}", labels=("postmortem",) if n % 2 == 0 else ())
+    github.add_issue("acme/web", "a pull request", labels=("postmortem",), pull=True)
+    github.reset_counts()
     listed = list(repo.get_issues(state="all", labels=["postmortem"], sort="created", direction="asc"))
     assert len(listed) == 116  # 115 issues and the pull request
-    pages = [r for r in fake.records if r.path == "/repos/acme/web/issues"]
+    pages = [r for r in github.records if r.path == "/repos/acme/web/issues"]
     assert len(pages) == 2 and pages[1].query["page"] == ["2"]
     assert ["/pull/" in i.html_url for i in listed].count(True) == 1
 
 
-def test_list_filters_state_creator_assignee_since(fake):
-    repo = client(fake).get_repo("acme/web")
+def test_list_filters_state_creator_assignee_since(github):
+    repo = client(github).get_repo("acme/web")
     mine = repo.create_issue(title="by the bot", labels=["postmortem"], assignees=["maxsme"])
-    fake.add_issue("acme/web", "by someone else", labels=("postmortem",), user="octocat")
-    fake.close("acme/web", 2, "completed")
+    github.add_issue("acme/web", "by someone else", labels=("postmortem",), user="octocat")
+    github.close("acme/web", 2, "completed")
     assert [i.number for i in repo.get_issues(labels=["postmortem"])] == [1]  # open by default
     assert [i.number for i in repo.get_issues(state="closed")] == [2]
     assert [i.number for i in repo.get_issues(state="all", creator="sync-bot")] == [mine.number]
@@ -74,36 +67,36 @@ def test_list_filters_state_creator_assignee_since(fake):
     assert [i.number for i in repo.get_issues(state="all", since=datetime(2027, 1, 1, tzinfo=timezone.utc))] == []
 
 
-def test_comments_create_list_edit(fake):
-    repo = client(fake).get_repo("acme/ops")
+def test_comments_create_list_edit(github):
+    repo = client(github).get_repo("acme/ops")
     issue = repo.create_issue(title="Overdue action items")
     comment = issue.create_comment("first")
     comment.edit("second")
     assert [c.body for c in repo.get_issue(1).get_comments()] == ["second"]
-    assert fake.comments("acme/ops", 1)[0].body == "second"
+    assert github.comments("acme/ops", 1)[0].body == "second"
 
 
-def test_validation_errors(fake):
-    repo = client(fake).get_repo("acme/web")
+def test_validation_errors(github):
+    repo = client(github).get_repo("acme/web")
     with pytest.raises(GithubException) as too_long:
         repo.create_issue(title="x", labels=["x" * 51])
     assert too_long.value.status == 422 and too_long.value.data["message"] == "Validation Failed"
     with pytest.raises(GithubException) as stranger:
         repo.create_issue(title="x", assignees=["not-a-collaborator"])
     assert stranger.value.data["errors"][0]["field"] == "assignees"
-    assert fake.issues("acme/web") == []
+    assert github.issues("acme/web") == []
 
 
-def test_deleted_issue_is_gone(fake):
-    repo = client(fake).get_repo("acme/web")
+def test_deleted_issue_is_gone(github):
+    repo = client(github).get_repo("acme/web")
     repo.create_issue(title="x")
-    fake.delete_issue("acme/web", 1)
+    github.delete_issue("acme/web", 1)
     with pytest.raises(GithubException) as gone:
         repo.get_issue(1)
     assert gone.value.status == 410
 
 
-def test_enterprise_server_prefix(fake):
+def test_enterprise_server_prefix(github):
     with FakeGitHub(prefix="/api/v3") as ghes:
         gh = Github(base_url=ghes.api, auth=Auth.Token(TOKEN), retry=None, per_page=100, seconds_between_requests=0, seconds_between_writes=0)
         repo = gh.get_repo("acme/ops")
@@ -113,29 +106,29 @@ def test_enterprise_server_prefix(fake):
         assert requests.get(f"{ghes.url}/repos/acme/ops", timeout=5).status_code == 401  # no prefix: not the API
 
 
-def test_bad_token(fake):
-    gh = Github(base_url=fake.api, auth=Auth.Token("nope"), retry=None)
+def test_bad_token(github):
+    gh = Github(base_url=github.api, auth=Auth.Token("nope"), retry=None)
     with pytest.raises(BadCredentialsException):
         gh.get_repo("acme/web")
 
 
-def test_rate_limit_headers_and_injected_faults(fake):
-    gh = client(fake, timeout=1)
+def test_rate_limit_headers_and_injected_faults(github):
+    gh = client(github, timeout=1)
     repo = gh.get_repo("acme/web")
     assert int(gh.rate_limiting[0]) < 5000
-    fake.inject("status", "POST", r"/issues$", status=403, retry_after="30", body={"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."})
+    github.inject("status", "POST", r"/issues$", status=403, retry_after="30", body={"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."})
     with pytest.raises(GithubException) as limited:
         repo.create_issue(title="x")
     assert limited.value.status == 403 and limited.value.headers["retry-after"] == "30"
-    fake.inject("status", "POST", r"/issues$", status=500, after=True)
+    github.inject("status", "POST", r"/issues$", status=500, after=True)
     with pytest.raises(GithubException):
         repo.create_issue(title="x")
-    fake.inject("drop", "POST", r"/issues$", after=True)
+    github.inject("drop", "POST", r"/issues$", after=True)
     with pytest.raises(requests.ConnectionError):
         repo.create_issue(title="x")
-    fake.inject("slow", "POST", r"/issues$", after=True, delay=30)
+    github.inject("slow", "POST", r"/issues$", after=True, delay=30)
     with pytest.raises(requests.Timeout):
         repo.create_issue(title="x")
-    assert len(fake.issues("acme/web")) == 3  # every write whose reply was lost happened
-    assert fake.count("write") == 4
+    assert len(github.issues("acme/web")) == 3  # every write whose reply was lost happened
+    assert github.count("write") == 4
 

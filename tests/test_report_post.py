@@ -2,7 +2,8 @@
 against the loopback fakes: one issue kept in place, closed when nothing is overdue, faults retried,
 no secret in any message, every failure a clear error.
 
-The command runs in a subprocess with retries unpaced (`backoff: 0`, `seconds_between_writes: 0`);
+The command runs in a subprocess with retries unpaced (`backoff: 0`, `seconds_between_writes: 0`
+in tests/data/report's mkdocs.yml);
 the waits themselves are tested in this process, through a fake clock that records them, so no
 test sleeps.
 """
@@ -26,15 +27,6 @@ TODAY = "2026-06-15"
 REPO = "acme/ops"
 TOKEN = "gh-test-token"
 MARKER = "<!-- followthrough:overdue-report -->"
-
-
-@pytest.fixture
-def repo_dir(tmp_path: Path) -> Path:
-    target = tmp_path / "repo"
-    shutil.copytree(DATA / "report", target)
-    config = target / "mkdocs.yml"
-    config.write_text(config.read_text().replace("repository: acme/ops\n", "repository: acme/ops\n        backoff: 0\n        seconds_between_writes: 0\n"))
-    return target
 
 
 class FakeClock:
@@ -63,18 +55,6 @@ def deliver(github: FakeGitHub, body: str | None = "# Overdue\n\nsomething", **s
     full = post.issue_body(body, "footer") if body is not None else None
     outcome = post.post_github_issue(target, ReportSettings(repository=REPO, **settings), full, post.issue_body("Nothing is overdue.", "footer"), fake.clock)
     return outcome, fake.waits
-
-
-@pytest.fixture
-def github():
-    with FakeGitHub() as fake:
-        yield fake
-
-
-@pytest.fixture
-def slack():
-    with FakeSlack() as fake:
-        yield fake
 
 
 def post_issue(repo_dir: Path, github: FakeGitHub, today: str = TODAY, token: str = TOKEN):
