@@ -5,9 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -16,31 +13,18 @@ import yaml
 
 from followthrough.core.pages import SITE_NAV
 
-from .conftest import DATA, assert_no_traceback, run_cli
+from .conftest import assert_no_traceback, run_cli
+from .site_builds import SITE_TODAY, build_site, copy_fixture, mkdocs
 
-FIXTURE = DATA / "site" / "basic"
-TODAY = "2024-07-01"
+TODAY = SITE_TODAY
 
 pytestmark = pytest.mark.slow
-
-
-def mkdocs(*args: str, cwd: Path, today: str = TODAY) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FOLLOWTHROUGH_")}
-    env.pop("SOURCE_DATE_EPOCH", None)
-    env.update(FOLLOWTHROUGH_TODAY=today, NO_MKDOCS_2_WARNING="1")
-    return subprocess.run([sys.executable, "-m", "mkdocs", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
-
-
-def copy_fixture(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    shutil.copytree(FIXTURE, root)
-    return root
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     root = copy_fixture(tmp_path_factory.mktemp("site"))
-    result = mkdocs("build", "--strict", "-d", "site", cwd=root)
+    result = build_site(root, strict=True)
     assert result.returncode == 0, result.stderr
     assert "WARNING" not in result.stderr
     return root / "site"
@@ -190,7 +174,7 @@ def test_invalid_postmortem_fails_the_build_with_file_and_line(tmp_path):
     root = copy_fixture(tmp_path)
     bad = root / "docs" / "2024" / "2024-04-01-bad.md"
     bad.write_text("---\ntitle: Bad\nstatus: published\nseverity: SEV-9\nservices: [x]\nstarted: 2024-04-01T10:00:00Z\nroles: {commander: ana.ic}\n---\n\n## Summary\n")
-    result = mkdocs("build", "-d", "site", cwd=root)
+    result = mkdocs("build", "-d", "site", cwd=root)  # the command itself: exit 1, no traceback
     assert result.returncode == 1
     assert "docs/2024/2024-04-01-bad.md:4:11: FT104 severity: 'SEV-9' is not one of" in result.stderr
     assert "Traceback" not in result.stderr
@@ -200,7 +184,7 @@ def test_invalid_postmortem_fails_the_build_with_file_and_line(tmp_path):
 def test_a_page_of_the_same_name_as_a_generated_one_is_refused(tmp_path):
     root = copy_fixture(tmp_path)
     (root / "docs" / "overdue.md").write_text("# Mine\n")
-    result = mkdocs("build", "-d", "site", cwd=root)
+    result = build_site(root)
     assert result.returncode == 1
     assert "docs/overdue.md: the followthrough plugin generates this page" in result.stderr
 
@@ -209,7 +193,7 @@ def test_bad_site_setting_names_the_setting(tmp_path):
     root = copy_fixture(tmp_path)
     config = root / "mkdocs.yml"
     config.write_text(config.read_text().replace("latest: 3", "latest: many\n        lastest: 2"))
-    result = mkdocs("build", "-d", "site", cwd=root)
+    result = build_site(root)
     assert result.returncode == 1
     # Both settings named, each with MkDocs' reason (its wording is MkDocs', not asserted).
     assert re.search(r"mkdocs\.yml: plugins\.followthrough\.site\.latest: \S", result.stderr), result.stderr
@@ -229,7 +213,7 @@ def _plain_build(root: Path, tmp_path: Path) -> Path:
     text = (root / "mkdocs.yml").read_text()
     text = text.replace("docs_dir: docs", f"docs_dir: {out}").replace("  - followthrough:\n", "  - followthrough:\n      enabled: false\n")
     plain.write_text(text + yaml.safe_dump({"nav": SITE_NAV}, sort_keys=False))
-    build = mkdocs("build", "--strict", "-f", str(plain), "-d", str(tmp_path / "plain-site"), cwd=root)
+    build = build_site(root, config_file=plain, site_dir=tmp_path / "plain-site", strict=True)
     assert build.returncode == 0, build.stderr
     return tmp_path / "plain-site"
 
@@ -327,13 +311,26 @@ def test_what_authors_paste_renders_as_written(tmp_path):
         + "> ```\n> <q>quoted log</q>\n> ```\n\n<details><summary>Full log</summary>\n\nPress <kbd>Ctrl</kbd>.\n\n</details>\n",
         encoding="utf-8",
     )
-    result = mkdocs("build", "--strict", "-d", "site", cwd=root)
+    result = build_site(root, strict=True)
     assert result.returncode == 0, result.stderr
     html = read(root / "site", "2024/2024-06-01-search-slow/index.html")
     for text in ("&lt;html&gt;admonition log&lt;/html&gt;", "&lt;li&gt;list log&lt;/li&gt;", "&lt;q&gt;quoted log&lt;/q&gt;"):
         assert text in html, text
     assert "&amp;lt;" not in html
     assert "<details><summary>Full log</summary>" in html and "<kbd>Ctrl</kbd>" in html
+
+
+def test_a_build_that_switches_the_plugin_off_keeps_nothing_of_the_last_build(tmp_path, built):
+    # MkDocs keeps one plugin instance per process and loads every config into it, as `mkdocs
+    # serve` does after an edit of mkdocs.yml; `built` was built by this process with the plugin on.
+    root = copy_fixture(tmp_path)
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text().replace("  - followthrough:\n", "  - followthrough:\n      enabled: false\n"))
+    (root / "docs" / "raw.md").write_text('# Raw\n\n<span onclick="mine()">as written</span>\n', encoding="utf-8")
+    result = build_site(root)
+    assert result.returncode == 0, result.stderr
+    assert '<span onclick="mine()">as written</span>' in read(root / "site", "raw/index.html")  # no sanitizer: the plugin is off
+    assert not (root / "site" / "overdue" / "index.html").exists()  # nor the last build's pages
 
 
 def test_the_site_folder_is_readable_as_mkdocs_makes_it(built):

@@ -88,6 +88,10 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         return self.command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        # MkDocs keeps one instance of a plugin for the whole process and loads each new config
+        # into it (`mkdocs serve` after an edit of mkdocs.yml): nothing of the last build carries over.
+        self.loaded, self.site = None, None
+        self.generated, self.stashed, self.checked = set(), {}, set()
         if not self.config.enabled:
             return None
         guard_build_log()
