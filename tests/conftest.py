@@ -194,6 +194,34 @@ def slack() -> Iterator[FakeSlack]:
 
 # ---------------------------------------------------------------- fixture repos
 
+# A postmortem lint finds nothing in (as of LINT_TODAY), and the people directory it names.
+BASE = (DATA / "rules" / "docs" / "2026" / "2026-05-20-pass-base.md").read_text()
+PEOPLE = (DATA / "rules" / "docs" / "people.yml").read_text()
+LINT_TODAY = "2026-11-23"
+
+
+def lint_context() -> Any:
+    """What the rules read BASE with: the default settings, no people, LINT_TODAY."""
+    from datetime import date
+
+    from followthrough.core.model import Directory
+    from followthrough.core.rules.context import Context
+    from followthrough.core.settings import DEFAULT_SETTINGS
+
+    return Context(DEFAULT_SETTINGS, Directory(), date.fromisoformat(LINT_TODAY))
+
+
+def lint_repo(root: Path, text: str = BASE, *, people: str = PEOPLE, name: str = "2026-05-20-payments.md", plugin: str = "  - followthrough\n") -> Path:
+    """A repo at `root`: mkdocs.yml (docs_dir: postmortems, the plugin entry `plugin`), the people
+    directory, and one postmortem, postmortems/2026/NAME, holding `text`."""
+    docs = root / "postmortems"
+    (docs / "2026").mkdir(parents=True)
+    (root / "mkdocs.yml").write_text(f"site_name: T\ndocs_dir: postmortems\nplugins:\n{plugin}")
+    (docs / "people.yml").write_text(people)
+    (docs / "2026" / name).write_text(text)
+    return root
+
+
 
 @pytest.fixture
 def repo_dir(tmp_path: Path) -> Path:

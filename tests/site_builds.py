@@ -5,7 +5,9 @@ does: `config.load_config` (a real MkDocsConfig, the plugin loaded from its entr
 plugins' startup event, `commands.build.build` (real Files, Pages and every plugin event), then
 shutdown. It gives back what the command would have printed and its exit status, so a test
 reads the same words either way. `mkdocs` runs the real command in a subprocess, for the tests
-where the process is what is tested (its exit status, its log stream, `serve`).
+where the process is what is tested (its exit status, its log stream, `serve`), and for
+`--dirty`: MkDocs keeps one instance of each plugin per process, and mkdocs-material's search
+keeps a dirty build's index for every later build of the process, whatever the site.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import pytest
 from mkdocs import config as mkdocs_config
 from mkdocs.commands import build as mkdocs_build
 
-from .conftest import DATA
+from .conftest import DATA, Result, assert_no_traceback, run_cli
 
 SITE_FIXTURE = DATA / "site" / "basic"
 SITE_TODAY = "2024-07-01"  # the day the fixture site's figures are computed for
@@ -98,3 +100,10 @@ def build_site(root: Path, *, config_file: str | Path = "mkdocs.yml", site_dir: 
             logger.removeHandler(log)
             logger.setLevel(level)
     return Build(0, "\n".join(log.lines) + "\n" if log.lines else "")
+
+
+def pages_out(root: Path, out: str) -> Result:
+    """`followthrough pages --out OUT` on the fixture site's day."""
+    result = run_cli("pages", "--out", out, "--today", SITE_TODAY, cwd=root)
+    assert_no_traceback(result)
+    return result

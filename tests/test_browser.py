@@ -16,10 +16,7 @@ from __future__ import annotations
 
 import html.parser
 import json
-import os
 import re
-import subprocess
-import sys
 import threading
 import urllib.error
 import urllib.request
@@ -34,6 +31,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 import pytest
 
 from .conftest import ROOT, serving, shipped_repo
+from .site_builds import build_site
 
 OUTPUT = ROOT / "test-output"
 TODAY = "2026-11-23"
@@ -108,18 +106,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     mirrored = write_tracker_state(config, work / ".followthrough" / "state.json")
     assert mirrored > 0, "no fixture action item has a Jira ticket"
     out = work / "site"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FOLLOWTHROUGH_")}
-    env.pop("SOURCE_DATE_EPOCH", None)
-    env["FOLLOWTHROUGH_TODAY"] = TODAY
-    proc = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(out)],
-        cwd=work,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert proc.returncode == 0, f"mkdocs build failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+    result = build_site(work, config_file=config, site_dir=out, strict=True, today=TODAY)
+    assert result.returncode == 0, f"mkdocs build failed ({result.returncode}):\n{result.stderr}"
     return out
 
 

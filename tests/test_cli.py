@@ -9,20 +9,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import DATA, assert_no_traceback, run_cli
+from .conftest import BASE, DATA, assert_no_traceback, run_cli, lint_repo
 
-BASE = (DATA / "rules" / "docs" / "2026" / "2026-05-20-pass-base.md").read_text()
-PEOPLE = (DATA / "rules" / "docs" / "people.yml").read_text()
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    (tmp_path / "mkdocs.yml").write_text("site_name: T\ndocs_dir: postmortems\nplugins:\n  - followthrough\n")
-    docs = tmp_path / "postmortems"
-    (docs / "2026").mkdir(parents=True)
-    (docs / "people.yml").write_text(PEOPLE)
-    (docs / "2026" / "2026-05-20-payments.md").write_text(BASE)
-    return tmp_path
+    return lint_repo(tmp_path)
 
 
 def test_clean_repo_exits_0(repo):

@@ -16,7 +16,7 @@ import pytest
 
 from followthrough.cli.main import COMMANDS, build_parser, chosen_command
 
-from .conftest import DATA, run_cli
+from .conftest import run_cli, lint_repo
 
 # Each is imported by one subcommand only (sync: the tracker clients; pages, report, the plugin: MkDocs).
 HEAVY = ("github", "jira", "mkdocs", "jinja2", "requests")
@@ -56,18 +56,8 @@ def test_the_probe_sees_what_a_command_imports(tmp_path: Path) -> None:
     assert {"github", "jira"} <= modules
 
 
-def lint_repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    (root / "postmortems" / "2026").mkdir(parents=True)
-    (root / "mkdocs.yml").write_text("site_name: T\ndocs_dir: postmortems\nplugins:\n  - followthrough\n")
-    (root / "postmortems" / "people.yml").write_text((DATA / "rules" / "docs" / "people.yml").read_text())
-    source = DATA / "rules" / "docs" / "2026" / "2026-05-20-pass-base.md"
-    (root / "postmortems" / "2026" / "2026-05-20-payments.md").write_text(source.read_text())
-    return root
-
-
 def test_lint_of_one_file_imports_no_tracker_client_and_no_site_code(tmp_path: Path) -> None:
-    root = lint_repo(tmp_path)
+    root = lint_repo(tmp_path / "repo")
     code, modules = imported_by(tmp_path, "lint", "--today", "2026-11-23", "postmortems/2026/2026-05-20-payments.md", cwd=root)
     assert code == 0
     assert not modules & {"github", "jira", "requests"}, sorted(modules & {"github", "jira", "requests"})
@@ -76,7 +66,7 @@ def test_lint_of_one_file_imports_no_tracker_client_and_no_site_code(tmp_path: P
 def test_lint_of_one_file_imports_no_mkdocs_once_its_settings_are_kept(tmp_path: Path) -> None:
     # The first run reads mkdocs.yml with MkDocs' own classes and keeps the validated settings
     # (config_cache); every later run of a pre-commit hook starts without MkDocs or Jinja.
-    root = lint_repo(tmp_path)
+    root = lint_repo(tmp_path / "repo")
     args = ("lint", "--today", "2026-11-23", "postmortems/2026/2026-05-20-payments.md")
     code, first = imported_by(tmp_path, *args, cwd=root)
     assert code == 0 and "mkdocs" in first

@@ -11,16 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from followthrough.core.lint import lint_texts
-from followthrough.core.model import Directory
 from followthrough.core.parse import parse_postmortem
 from followthrough.core.people import parse_directory
-from followthrough.core.rules.context import Context
 from followthrough.core.settings import DEFAULT_SETTINGS
 
-from .conftest import DATA
+from .conftest import BASE, lint_context
 
-BASE = (DATA / "rules" / "docs" / "2026" / "2026-05-20-pass-base.md").read_text()
-CTX = Context(DEFAULT_SETTINGS, Directory(), __import__("datetime").date(2026, 11, 23))
+CTX = lint_context()
 PATH = "postmortems/2026/2026-05-20-x.md"
 
 yaml_atoms = st.sampled_from(

@@ -10,20 +10,8 @@ from hypothesis import given, strategies as st
 from followthrough.core.ids import is_github_login, is_slack_member, is_slug, suggest_slug
 from followthrough.core.people import parse_directory
 
-from .conftest import DATA, assert_no_traceback, run_cli
+from .conftest import BASE, PEOPLE, assert_no_traceback, run_cli, lint_repo
 
-BASE = (DATA / "rules" / "docs" / "2026" / "2026-05-20-pass-base.md").read_text()
-PEOPLE = (DATA / "rules" / "docs" / "people.yml").read_text()
-
-
-def make_repo(root: Path, text: str = BASE, people: str = PEOPLE, name: str = "2026-05-20-payments.md") -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "mkdocs.yml").write_text("site_name: T\ndocs_dir: postmortems\nplugins:\n  - followthrough\n")
-    docs = root / "postmortems"
-    (docs / "2026").mkdir(parents=True)
-    (docs / "people.yml").write_text(people)
-    (docs / "2026" / name).write_text(text)
-    return root
 
 
 def lint(root: Path):
@@ -37,7 +25,7 @@ def lint(root: Path):
     ['"card outage"', '"x --> @acme/everyone [link](https://x.example)"', "Checkout-Outage", '"a/b"', '"-leading"'],
 )
 def test_a_postmortem_id_that_is_not_a_slug_is_an_error_at_its_line(tmp_path, written):
-    root = make_repo(tmp_path, BASE.replace("---\ntitle:", f"---\nid: {written}\ntitle:", 1))
+    root = lint_repo(tmp_path, BASE.replace("---\ntitle:", f"---\nid: {written}\ntitle:", 1))
     result = lint(root)
     assert result.code == 1
     assert "postmortems/2026/2026-05-20-payments.md:2:5: FT110 id: " in result.out
@@ -45,7 +33,7 @@ def test_a_postmortem_id_that_is_not_a_slug_is_an_error_at_its_line(tmp_path, wr
 
 
 def test_an_item_id_with_a_space_is_an_error_at_its_value(tmp_path):
-    root = make_repo(tmp_path, BASE.replace("  - id: pool-alert", "  - id: pool alert", 1))
+    root = lint_repo(tmp_path, BASE.replace("  - id: pool-alert", "  - id: pool alert", 1))
     result = lint(root)
     assert result.code == 1
     assert "FT110 action_items[0].id: 'pool alert' is not a slug" in result.out
@@ -54,7 +42,7 @@ def test_an_item_id_with_a_space_is_an_error_at_its_value(tmp_path):
 
 def test_a_file_name_that_is_not_a_slug_is_named_when_it_is_the_id(tmp_path):
     # Without an `id`, the file's stem is the id; FT107 says the name is wrong, FT110 what it breaks.
-    root = make_repo(tmp_path, name="2026-05-20-Card Outage.md")
+    root = lint_repo(tmp_path, name="2026-05-20-Card Outage.md")
     result = lint(root)
     assert result.code == 1
     assert "2026-05-20-Card Outage.md:1:1: FT110 the id defaults to the file name's stem '2026-05-20-Card Outage'" in result.out
@@ -62,14 +50,14 @@ def test_a_file_name_that_is_not_a_slug_is_named_when_it_is_the_id(tmp_path):
 
 
 def test_slug_ids_in_use_stay_valid(tmp_path):
-    root = make_repo(tmp_path, BASE.replace("---\ntitle:", "---\nid: sec-2026-001.v2_b\ntitle:", 1))
+    root = lint_repo(tmp_path, BASE.replace("---\ntitle:", "---\nid: sec-2026-001.v2_b\ntitle:", 1))
     result = lint(root)
     assert (result.code, result.out) == (0, "")
 
 
 def test_people_ids_that_are_not_ids_are_errors_at_their_values(tmp_path):
     people = PEOPLE.replace("teams:\n", '  bad.github: {name: Bad Login, github: "@acme/everyone"}\n  bad.slack: {name: Bad Slack, slack: "U1><!channel"}\n  at.login: {name: At, github: "@anguyen"}\nteams:\n', 1)
-    root = make_repo(tmp_path, people=people)
+    root = lint_repo(tmp_path, people=people)
     result = lint(root)
     assert result.code == 1
     lines = [line for line in result.out.splitlines() if "people.yml" in line]
@@ -111,8 +99,8 @@ def test_every_suggested_slug_is_a_slug(text):
 def test_cr_only_and_crlf_files_report_the_lines_an_editor_shows(tmp_path, newline):
     # Findings in the front-matter and in the body, at the same lines as in the LF file.
     text = BASE.replace("  - id: pool-alert", "  - id: pool alert", 1).replace("## Summary\n", "## Summary\n\nIt was human error.\n", 1)
-    lf = lint(make_repo(tmp_path / "lf", text))
-    other = make_repo(tmp_path / "other")
+    lf = lint(lint_repo(tmp_path / "lf", text))
+    other = lint_repo(tmp_path / "other")
     (other / "postmortems" / "2026" / "2026-05-20-payments.md").write_bytes(text.replace("\n", newline).encode())
     result = lint(other)
     assert result.out == lf.out

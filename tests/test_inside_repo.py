@@ -9,24 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import DATA, assert_no_traceback, run_cli
-from .test_site_build import TODAY as SITE_TODAY
-from .test_site_build import copy_fixture, mkdocs
+from .conftest import BASE, LINT_TODAY, assert_no_traceback, lint_repo, run_cli
+from .site_builds import SITE_TODAY, build_site, copy_fixture, mkdocs, pages_out
 
-BASE = (DATA / "rules" / "docs" / "2026" / "2026-05-20-pass-base.md").read_text()
-PEOPLE = (DATA / "rules" / "docs" / "people.yml").read_text()
-LINT_TODAY = "2026-11-23"
-
-
-def lint_repo(tmp_path: Path, plugin: str = "  - followthrough\n") -> Path:
-    """A repo with one clean postmortem (2026/2026-05-20-payments.md) and the people directory."""
-    root = tmp_path / "repo"
-    docs = root / "postmortems" / "2026"
-    docs.mkdir(parents=True)
-    (root / "mkdocs.yml").write_text(f"site_name: T\ndocs_dir: postmortems\nplugins:\n{plugin}")
-    (root / "postmortems" / "people.yml").write_text(PEOPLE)
-    (docs / "2026-05-20-payments.md").write_text(BASE)
-    return root
 
 
 def lint(root: Path, *args: str, env: dict[str, str] | None = None):
@@ -46,7 +31,7 @@ def line_of(out: str, path: str) -> str:
 
 
 def test_lint_refuses_a_postmortem_linked_to_etc_passwd_and_names_where_it_points(tmp_path):
-    root = lint_repo(tmp_path)
+    root = lint_repo(tmp_path / "repo")
     (root / "postmortems" / "2026" / "2026-05-21-passwd.md").symlink_to("/etc/passwd")
     result = lint(root)
     assert result.code == 1
@@ -57,7 +42,7 @@ def test_lint_refuses_a_postmortem_linked_to_etc_passwd_and_names_where_it_point
 
 
 def test_lint_never_reads_proc_self_environ_so_no_secret_is_printed(tmp_path):
-    root = lint_repo(tmp_path)
+    root = lint_repo(tmp_path / "repo")
     (root / "postmortems" / "2026" / "2026-05-21-environ.md").symlink_to("/proc/self/environ")
     (root / "postmortems" / "environ.md").symlink_to("/proc/self/environ")
     result = lint(root, env={"DEPLOY_TOKEN": "s3cr3t-deploy-token-value"})
@@ -68,7 +53,7 @@ def test_lint_never_reads_proc_self_environ_so_no_secret_is_printed(tmp_path):
 
 
 def test_lint_never_reads_a_fifo_or_dev_zero_and_still_reports_the_other_files(tmp_path):
-    root = lint_repo(tmp_path)
+    root = lint_repo(tmp_path / "repo")
     docs = root / "postmortems" / "2026"
     os.mkfifo(docs / "2026-05-21-pipe.md")  # opening it to read would wait for a writer for ever
     (docs / "2026-05-22-zero.md").symlink_to("/dev/zero")  # reading it would never end
@@ -81,7 +66,7 @@ def test_lint_never_reads_a_fifo_or_dev_zero_and_still_reports_the_other_files(t
 
 
 def test_a_linked_folder_is_refused_and_not_walked(tmp_path):
-    root = lint_repo(tmp_path)
+    root = lint_repo(tmp_path / "repo")
     docs = root / "postmortems"
     (docs / "2026" / "again").symlink_to("..")  # a loop: walked with links followed, it never ends
     (docs / "everything").symlink_to("/")
@@ -92,7 +77,7 @@ def test_a_linked_folder_is_refused_and_not_walked(tmp_path):
 
 
 def test_a_link_to_the_people_directory_under_another_name_is_refused(tmp_path):
-    root = lint_repo(tmp_path)
+    root = lint_repo(tmp_path / "repo")
     (root / "postmortems" / "2026" / "2026-05-21-team.md").symlink_to("../people.yml")
     (root / "postmortems" / "contacts.yml").symlink_to("people.yml")
     result = lint(root)
@@ -103,7 +88,7 @@ def test_a_link_to_the_people_directory_under_another_name_is_refused(tmp_path):
 
 
 def test_the_people_directory_itself_a_link_is_refused(tmp_path):
-    root = lint_repo(tmp_path)
+    root = lint_repo(tmp_path / "repo")
     people = root / "postmortems" / "people.yml"
     outside = tmp_path / "outside-people.yml"
     people.rename(outside)
@@ -114,7 +99,7 @@ def test_the_people_directory_itself_a_link_is_refused(tmp_path):
 
 
 def test_a_link_named_on_the_command_line_is_refused_as_in_a_full_lint(tmp_path):
-    root = lint_repo(tmp_path)
+    root = lint_repo(tmp_path / "repo")
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     (outside / "2026-05-21-x.md").write_text(BASE)
@@ -128,7 +113,7 @@ def test_a_link_named_on_the_command_line_is_refused_as_in_a_full_lint(tmp_path)
 
 
 def test_docs_dir_that_is_itself_a_link_is_refused(tmp_path):
-    root = lint_repo(tmp_path)
+    root = lint_repo(tmp_path / "repo")
     real = tmp_path / "real-docs"
     (root / "postmortems").rename(real)
     (root / "postmortems").symlink_to(real)
@@ -138,7 +123,7 @@ def test_docs_dir_that_is_itself_a_link_is_refused(tmp_path):
 
 
 def test_a_file_over_max_file_mb_is_a_finding_and_is_never_read_whole(tmp_path):
-    root = lint_repo(tmp_path)
+    root = lint_repo(tmp_path / "repo")
     docs = root / "postmortems" / "2026"
     huge = docs / "2026-05-21-huge.md"
     with huge.open("wb") as f:
@@ -150,7 +135,7 @@ def test_a_file_over_max_file_mb_is_a_finding_and_is_never_read_whole(tmp_path):
 
 
 def test_the_limit_is_a_setting_and_a_two_megabyte_postmortem_is_normal(tmp_path):
-    root = lint_repo(tmp_path)
+    root = lint_repo(tmp_path / "repo")
     appendix = "\n## Appendix: raw log\n\n```text\n" + "2026-05-20T14:32:00Z payments-api pool=100/100 wait=30s rejected\n" * 32_000 + "```\n"
     (root / "postmortems" / "2026" / "2026-05-20-payments.md").write_text(BASE + appendix)
     assert 2_000_000 < (root / "postmortems" / "2026" / "2026-05-20-payments.md").stat().st_size < 10 * 1024**2
@@ -164,7 +149,7 @@ def test_the_limit_is_a_setting_and_a_two_megabyte_postmortem_is_normal(tmp_path
 
 @pytest.mark.parametrize("value", ["0", "-1", "true"])
 def test_a_size_limit_that_is_not_a_size_is_a_config_error(tmp_path, value):
-    root = lint_repo(tmp_path, f"  - followthrough:\n      max_file_mb: {value}\n")
+    root = lint_repo(tmp_path / "repo", plugin=f"  - followthrough:\n      max_file_mb: {value}\n")
     result = lint(root)
     assert result.code == 2
     assert "plugins.followthrough.max_file_mb: a size in megabytes above 0" in result.err
@@ -173,28 +158,18 @@ def test_a_size_limit_that_is_not_a_size_is_a_config_error(tmp_path, value):
 # -- the site build --------------------------------------------------------------------
 
 
-def site_repo(tmp_path: Path) -> Path:
-    return copy_fixture(tmp_path)
-
-
-def build(root: Path, *args: str):
-    result = mkdocs("build", "-d", "site", *args, cwd=root)
-    assert "Traceback" not in result.stderr, result.stderr
-    return result
-
-
 def snapshot(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_links_fail_the_build_naming_each_one_before_anything_is_published(tmp_path):
-    root = site_repo(tmp_path)
+    root = copy_fixture(tmp_path)
     docs = root / "docs"
     (docs / "2024" / "2024-06-02-passwd.md").symlink_to("/etc/passwd")
     (docs / "environ.txt").symlink_to("/proc/self/environ")
     (docs / "logo.png").symlink_to("/etc/passwd")
     (docs / "contacts.md").symlink_to("people.yml")
-    result = build(root)
+    result = build_site(root)
     assert result.returncode == 1
     for name, target in [("2024/2024-06-02-passwd.md", "/etc/passwd"), ("environ.txt", "/proc/self/environ"), ("logo.png", "/etc/passwd"), ("contacts.md", "people.yml")]:
         assert f"docs/{name}:1:1: FT012 a symbolic link (to {target})" in result.stderr, result.stderr
@@ -202,10 +177,10 @@ def test_links_fail_the_build_naming_each_one_before_anything_is_published(tmp_p
 
 
 def test_a_link_to_dev_zero_fails_the_build_at_once_and_writes_nothing(tmp_path):
-    root = site_repo(tmp_path)
+    root = copy_fixture(tmp_path)
     (root / "docs" / "attachment.png").symlink_to("/dev/zero")
     os.mkfifo(root / "docs" / "pipe.png")
-    result = build(root)
+    result = build_site(root)
     assert result.returncode == 1
     assert "docs/attachment.png:1:1: FT012 a symbolic link (to /dev/zero)" in result.stderr
     assert "docs/pipe.png:1:1: FT012 a named pipe (FIFO)" in result.stderr
@@ -214,20 +189,20 @@ def test_a_link_to_dev_zero_fails_the_build_at_once_and_writes_nothing(tmp_path)
 
 
 def test_a_linked_postmortem_outside_docs_dir_fails_the_build_with_a_message(tmp_path):
-    root = site_repo(tmp_path)
+    root = copy_fixture(tmp_path)
     outside = tmp_path / "outside"
     outside.mkdir()
     source = root / "docs" / "2024" / "2024-06-01-search-slow.md"
     shutil.move(source, outside / source.name)
     source.symlink_to(outside / source.name)
     assert lint(root).code == 1  # lint says so first...
-    result = build(root)  # ...and the build, with the same finding instead of a traceback
+    result = build_site(root)  # ...and the build, with the same finding instead of a traceback
     assert result.returncode == 1
     assert "docs/2024/2024-06-01-search-slow.md:1:1: FT012 a symbolic link" in result.stderr
 
 
 def test_only_markdown_and_publish_files_are_published(tmp_path):
-    root = site_repo(tmp_path)
+    root = copy_fixture(tmp_path)
     docs = root / "docs"
     (docs / "help.html").write_text("<script>document.title='pwned'</script>")
     (docs / "diagram.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
@@ -235,7 +210,7 @@ def test_only_markdown_and_publish_files_are_published(tmp_path):
     (docs / "tool.js").write_text("alert(1)")
     (docs / "2024" / "graph.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     (docs / "notes.md").write_text("# Notes\n\nSome notes.\n")
-    result = build(root)
+    result = build_site(root)
     assert result.returncode == 0, result.stderr
     site = root / "site"
     for name in ("help.html", "diagram.svg", "feed.xml", "tool.js", "people.yml"):
@@ -247,38 +222,38 @@ def test_only_markdown_and_publish_files_are_published(tmp_path):
 
     config = root / "mkdocs.yml"
     config.write_text(config.read_text().replace("      site:\n", '      publish_files: ["*.png", "diagram.svg"]\n      site:\n'))
-    assert build(root).returncode == 0
+    assert build_site(root).returncode == 0
     assert (site / "diagram.svg").is_file() and (site / "2024" / "graph.png").is_file()
     assert not (site / "help.html").exists()
 
 
 def test_a_failed_build_leaves_the_previous_site_and_the_users_files_untouched(tmp_path):
-    root = site_repo(tmp_path)
-    assert build(root).returncode == 0
+    root = copy_fixture(tmp_path)
+    assert build_site(root).returncode == 0
     site = root / "site"
     (site / "notes-of-mine.txt").write_text("keep me")
     before = snapshot(site)
     bad = root / "docs" / "2024" / "2024-03-05-checkout-outage.md"
     good = bad.read_text()
     bad.write_text(good.replace("severity: SEV-1", "severity: SEV-9"))
-    result = build(root)
+    result = build_site(root)
     assert result.returncode == 1 and "FT104" in result.stderr
     assert snapshot(site) == before
     bad.write_text(good)
     (root / "docs" / "about.md").write_text("# About\n\n[broken](nowhere.md)\n")  # a warning: strict mode fails
-    result = build(root, "--strict")
+    result = build_site(root, strict=True)
     assert result.returncode == 1 and "nowhere.md" in result.stderr
     assert snapshot(site) == before
     assert [p.name for p in root.iterdir() if p.name.startswith(".site")] == []  # no build folder left behind
 
 
 def test_a_successful_build_replaces_the_site_and_keeps_its_hidden_entries(tmp_path):
-    root = site_repo(tmp_path)
+    root = copy_fixture(tmp_path)
     site = root / "site"
     (site / ".git").mkdir(parents=True)
     (site / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n")
     (site / "stale.html").write_text("old page")
-    result = build(root)
+    result = build_site(root)
     assert result.returncode == 0, result.stderr
     assert (site / ".git" / "HEAD").read_text() == "ref: refs/heads/gh-pages\n"  # as MkDocs' own clean keeps it
     assert not (site / "stale.html").exists()
@@ -291,7 +266,7 @@ def test_after_a_build_site_dir_is_the_configured_folder_again(tmp_path, monkeyp
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
 
-    root = site_repo(tmp_path)
+    root = copy_fixture(tmp_path)
     monkeypatch.setenv("FOLLOWTHROUGH_TODAY", SITE_TODAY)
     config = load_config(str(root / "mkdocs.yml"), site_dir=str(root / "site"))
     config.plugins.on_startup(command="gh-deploy", dirty=False)
@@ -301,10 +276,10 @@ def test_after_a_build_site_dir_is_the_configured_folder_again(tmp_path, monkeyp
 
 
 def test_a_dirty_build_writes_in_place_as_mkdocs_does(tmp_path):
-    root = site_repo(tmp_path)
+    root = copy_fixture(tmp_path)
     (root / "site").mkdir()
     (root / "site" / "extra.html").write_text("kept by --dirty")
-    result = build(root, "--dirty")
+    result = mkdocs("build", "-d", "site", "--dirty", cwd=root)  # a process of its own: see tests/site_builds.py
     assert result.returncode == 0, result.stderr
     assert (root / "site" / "extra.html").read_text() == "kept by --dirty"
     assert (root / "site" / "index.html").is_file()
@@ -313,16 +288,10 @@ def test_a_dirty_build_writes_in_place_as_mkdocs_does(tmp_path):
 # -- followthrough pages --out -----------------------------------------------------------
 
 
-def pages(root: Path, out: str):
-    result = run_cli("pages", "--out", out, "--today", SITE_TODAY, cwd=root)
-    assert_no_traceback(result)
-    return result
-
-
 def test_pages_out_dot_is_refused_and_the_readme_is_untouched(tmp_path):
-    root = site_repo(tmp_path)
+    root = copy_fixture(tmp_path)
     (root / "README.md").write_text("# Our postmortems\n")
-    result = pages(root, ".")
+    result = pages_out(root, ".")
     assert result.code == 2
     assert "--out .: the repo itself" in result.err
     assert (root / "README.md").read_text() == "# Our postmortems\n"
@@ -330,11 +299,11 @@ def test_pages_out_dot_is_refused_and_the_readme_is_untouched(tmp_path):
 
 
 def test_pages_refuses_a_folder_holding_files_it_did_not_write(tmp_path):
-    root = site_repo(tmp_path)
+    root = copy_fixture(tmp_path)
     out = tmp_path / "mine"
     out.mkdir()
     (out / "index.md").write_text("my own index")
-    result = pages(root, str(out))
+    result = pages_out(root, str(out))
     assert result.code == 2
     assert "did not write" in result.err and ".followthrough-pages" in result.err
     assert sorted(p.name for p in out.iterdir()) == ["index.md"]
@@ -342,13 +311,13 @@ def test_pages_refuses_a_folder_holding_files_it_did_not_write(tmp_path):
 
 
 def test_pages_updates_its_own_folder_and_removes_pages_it_no_longer_writes(tmp_path):
-    root = site_repo(tmp_path)
+    root = copy_fixture(tmp_path)
     out = tmp_path / "out"
-    assert pages(root, str(out)).code == 0
+    assert pages_out(root, str(out)).code == 0
     assert (out / ".followthrough-pages").is_file()
     assert (out / "2024" / "2024-06-01-search-slow.md").is_file()
     (root / "docs" / "2024" / "2024-06-01-search-slow.md").unlink()
-    result = pages(root, str(out))
+    result = pages_out(root, str(out))
     assert result.code == 0, result.err
     assert not (out / "2024" / "2024-06-01-search-slow.md").exists()
     assert "stale file(s) of an earlier run removed" in result.err
@@ -356,9 +325,9 @@ def test_pages_updates_its_own_folder_and_removes_pages_it_no_longer_writes(tmp_
 
 @pytest.mark.parametrize("what", ["file", "folder"])
 def test_pages_never_writes_through_a_link_in_its_folder(tmp_path, what):
-    root = site_repo(tmp_path)
+    root = copy_fixture(tmp_path)
     out = tmp_path / "out"
-    assert pages(root, str(out)).code == 0
+    assert pages_out(root, str(out)).code == 0
     victim = tmp_path / "victim"
     if what == "file":
         victim.write_text("precious")
@@ -369,7 +338,7 @@ def test_pages_never_writes_through_a_link_in_its_folder(tmp_path, what):
         (victim / "roles.md").write_text("precious")
         shutil.rmtree(out / "process")
         (out / "process").symlink_to(victim)
-    result = pages(root, str(out))
+    result = pages_out(root, str(out))
     assert result.code == 1
     assert "is a symbolic link; nothing is written through it" in result.err
     if what == "file":
@@ -380,29 +349,29 @@ def test_pages_never_writes_through_a_link_in_its_folder(tmp_path, what):
 
 
 def test_pages_out_that_is_a_link_is_refused(tmp_path):
-    root = site_repo(tmp_path)
+    root = copy_fixture(tmp_path)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (tmp_path / "out").symlink_to(elsewhere)
-    result = pages(root, str(tmp_path / "out"))
+    result = pages_out(root, str(tmp_path / "out"))
     assert result.code == 2 and "a symbolic link" in result.err
     assert list(elsewhere.iterdir()) == []
 
 
 def test_pages_copies_only_markdown_pages_and_publish_files(tmp_path):
-    root = site_repo(tmp_path)
+    root = copy_fixture(tmp_path)
     (root / "docs" / "help.html").write_text("<script>alert(1)</script>")
     (root / "docs" / "graph.png").write_bytes(b"\x89PNG")
     out = tmp_path / "out"
-    assert pages(root, str(out)).code == 0
+    assert pages_out(root, str(out)).code == 0
     assert not (out / "help.html").exists() and not (out / "people.yml").exists()
     assert (out / "graph.png").read_bytes() == b"\x89PNG" and (out / "about.md").is_file()
 
 
 def test_pages_refuses_a_repo_with_a_link(tmp_path):
-    root = site_repo(tmp_path)
+    root = copy_fixture(tmp_path)
     (root / "docs" / "secret.md").symlink_to("/etc/passwd")
-    result = pages(root, str(tmp_path / "out"))
+    result = pages_out(root, str(tmp_path / "out"))
     assert result.code == 1
     assert "docs/secret.md:1:1: FT012" in result.err
     assert not (tmp_path / "out").exists()
@@ -456,7 +425,7 @@ def test_sync_never_writes_a_ticket_through_a_link_out_of_the_repo(tmp_path):
 
 
 def test_new_never_writes_a_postmortem_through_a_linked_year_folder(tmp_path):
-    root = lint_repo(tmp_path)
+    root = lint_repo(tmp_path / "repo")
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (root / "postmortems" / "2027").symlink_to(elsewhere)

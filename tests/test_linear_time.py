@@ -1,16 +1,11 @@
 """Lint takes time linear in a file's size on any input, and the build stops with a finding
 before the renderer meets what it is slow on (FT109, FT509).
 
-Times are compared within one test, size n against 4n, as a ratio with a wide margin: linear
-work gives about 4, quadratic 16. Each size is timed several times and the least is kept, so
-another process on the machine makes a ratio smaller rather than larger only by chance.
+Times are compared within one test, size n against 4n (tests/linearity.py says how).
 """
 
 from __future__ import annotations
 
-import time
-from datetime import date
-from typing import Callable
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,40 +13,10 @@ from hypothesis import strategies as st
 
 from followthrough.core.text import blocks, complexity
 from followthrough.core.lint import lint_texts
-from followthrough.core.model import Directory
-from followthrough.core.rules.context import Context
-from followthrough.core.settings import DEFAULT_SETTINGS
 
-from .conftest import DATA
-from .test_site_build import copy_fixture, mkdocs
-
-BASE = (DATA / "rules" / "docs" / "2026" / "2026-05-20-pass-base.md").read_text()
-CTX = Context(DEFAULT_SETTINGS, Directory(), date(2026, 11, 23))
-PATH = "postmortems/2026/2026-05-20-x.md"
-RATIO = 8.0  # 4 for linear work, 16 for quadratic
-
-
-def _lint_seconds(body: str, repeat: int = 3) -> float:
-    text = BASE + "\n" + body + "\n"
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        lint_texts([(PATH, text)], CTX)
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
-def _ratio(make: Callable[[int], str], n: int) -> tuple[float, float]:
-    small = _lint_seconds(make(n))
-    large = _lint_seconds(make(4 * n))
-    return small, large
-
-
-def _assert_linear(make: Callable[[int], str], n: int) -> None:
-    small, large = _ratio(make, n)
-    # 5 ms of slack for the timer and the collector at small sizes; quadratic work is far above it.
-    assert large <= RATIO * small + 0.005, f"size {n}: {small:.4f} s, size {4 * n}: {large:.4f} s ({large / small:.1f}x)"
-
+from .conftest import BASE
+from .linearity import CTX, PATH, assert_linear
+from .site_builds import build_site, copy_fixture
 
 # The reproductions: each took seconds to minutes at a few kilobytes, growing with the square.
 REPRODUCTIONS = {
@@ -69,11 +34,11 @@ REPRODUCTIONS = {
 
 @pytest.mark.parametrize("name", list(REPRODUCTIONS))
 def test_lint_time_of_each_reproduction_is_linear(name):
-    _assert_linear(REPRODUCTIONS[name], 8000)
+    assert_linear(REPRODUCTIONS[name], 8000)
 
 
 def test_a_heading_of_a_quarter_million_spaces_is_read_in_linear_time():
-    _assert_linear(lambda n: "## a" + " " * n + "x", 64000)
+    assert_linear(lambda n: "## a" + " " * n + "x", 64000)
 
 
 @settings(max_examples=3000, deadline=None)
@@ -93,7 +58,7 @@ _ATOMS = ["    ", " ", "#", "##", "`", "```", "|", ">", "> ", "-", "- ", "*", "*
 def test_lint_time_is_proportional_to_size_for_adversarial_repetitions(unit):
     """A body made of one short adversarial unit repeated: 6 KB against 24 KB."""
     piece = "".join(unit)
-    _assert_linear(lambda n: piece * (n // len(piece) + 1), 6000)
+    assert_linear(lambda n: piece * (n // len(piece) + 1), 6000)
 
 
 def test_nesting_is_counted_from_indentation_and_markers():
@@ -165,8 +130,8 @@ def test_the_build_stops_at_the_finding_before_the_renderer(tmp_path, body, fron
     text = BASE.replace("services: [payments-api]\n", "services:\n" + front, 1) if front else BASE
     (root / "docs" / "2026").mkdir()
     (root / "docs" / "2026" / "2026-05-20-x.md").write_text(text + "\n" + body + "\n")
-    result = mkdocs("build", "-d", "site", cwd=root)
+    result = build_site(root)
     assert result.returncode == 1
-    assert f"docs/2026/2026-05-20-x.md:" in result.stderr and code in result.stderr, result.stderr[-2000:]
+    assert "docs/2026/2026-05-20-x.md:" in result.stderr and code in result.stderr, result.stderr[-2000:]
     assert "Traceback" not in result.stderr and "RecursionError" not in result.stderr
     assert not (root / "site" / "index.html").exists()

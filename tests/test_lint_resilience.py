@@ -12,14 +12,10 @@ import pytest
 from followthrough.core import lint as lint_module
 from followthrough.cli.main import main
 from followthrough.core.lint import lint_texts
-from followthrough.core.model import Directory
-from followthrough.core.rules.context import Context
-from followthrough.core.settings import DEFAULT_SETTINGS
 
-from .conftest import DATA
+from .conftest import BASE, DATA, lint_context
 
-BASE = (DATA / "rules" / "docs" / "2026" / "2026-05-20-pass-base.md").read_text()
-CTX = Context(DEFAULT_SETTINGS, Directory(), date(2026, 11, 23))
+CTX = lint_context()
 
 
 class _BreaksOnB:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from .fakes.postmortem_repo import Item, Pm, build_repo
-from .test_outbound import MENTION, REFERENCE, Page, gfm
+from .github_page import MENTION, REFERENCE, Page, gfm
 from .sync_runs import FAST, env_for, gh_dest, jira_dest, sync, tickets_in
 
 

@@ -13,8 +13,9 @@ from followthrough.core.text.frontmatter import split
 from followthrough.core.lint import lint_page, lint_texts
 
 from .conftest import assert_no_traceback, run_cli
-from .test_linear_time import BASE, CTX, PATH, _assert_linear
-from .test_site_build import copy_fixture, mkdocs
+from .conftest import BASE
+from .linearity import CTX, PATH, assert_linear
+from .site_builds import build_site, copy_fixture
 
 ABOUT = "docs/about.md"
 HEAD = "# About\n\nText.\n\n"  # the hostile part starts on line 5
@@ -93,7 +94,7 @@ LINEAR = {
 
 @pytest.mark.parametrize("name", list(LINEAR))
 def test_lint_time_of_the_new_counts_is_linear(name):
-    _assert_linear(LINEAR[name], 8000)
+    assert_linear(LINEAR[name], 8000)
 
 
 def test_lint_reports_another_page_of_docs_dir(tmp_path):
@@ -122,7 +123,7 @@ def test_the_build_stops_at_another_page_past_a_bound(tmp_path, name):
     body, construct, line = PAGE_REPRODUCTIONS[name]
     root = copy_fixture(tmp_path)
     (root / ABOUT).write_text(HEAD + body + "\n")
-    result = mkdocs("build", "-d", "site", cwd=root)
+    result = build_site(root)
     assert result.returncode == 1
     assert f"docs/about.md:{5 + line}:1: FT509" in result.stderr and construct in result.stderr, result.stderr[-2000:]
     assert "Traceback" not in result.stderr and "RecursionError" not in result.stderr
@@ -142,7 +143,7 @@ def test_the_build_stops_at_a_postmortem_past_the_new_bounds(tmp_path, body, con
     root = copy_fixture(tmp_path)
     (root / "docs" / "2026").mkdir()
     (root / "docs" / "2026" / "2026-05-20-x.md").write_text(BASE + "\n" + body + "\n")
-    result = mkdocs("build", "-d", "site", cwd=root)
+    result = build_site(root)
     assert result.returncode == 1
     assert "docs/2026/2026-05-20-x.md:" in result.stderr and "FT509" in result.stderr and construct in result.stderr, result.stderr[-2000:]
     assert "Traceback" not in result.stderr and "FT000" not in result.stderr
@@ -165,7 +166,7 @@ def test_the_build_stops_at_a_page_another_plugin_generates_past_a_bound(tmp_pat
     (root / "hooks.py").write_text(HOOK)
     with (root / "mkdocs.yml").open("a") as f:
         f.write("hooks:\n  - hooks.py\n")
-    result = mkdocs("build", "-d", "site", cwd=root)
+    result = build_site(root)
     assert result.returncode == 1
     assert "generated.md:23:1: FT509 HTML elements with a 'markdown' attribute nested 21 deep" in result.stderr, result.stderr[-2000:]
     assert "Traceback" not in result.stderr and "RecursionError" not in result.stderr

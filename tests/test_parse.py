@@ -10,9 +10,8 @@ from followthrough.core.text.frontmatter import split
 from followthrough.core.parse import parse_postmortem
 from followthrough.core.settings import DEFAULT_SETTINGS
 
-from .conftest import DATA
+from .conftest import BASE, DATA
 
-BASE = (DATA / "rules" / "docs" / "2026" / "2026-05-20-pass-base.md").read_text()
 
 
 def parse(text: str, path: str = "postmortems/2026/2026-05-20-x.md"):

@@ -12,10 +12,8 @@ from followthrough.core.findings import Finding, Level
 from followthrough.core.rules.catalog import RULES
 from followthrough.core.rules.levels import apply_levels
 
-from .conftest import DATA, assert_no_traceback, run_cli
+from .conftest import BASE, PEOPLE, assert_no_traceback, run_cli
 
-BASE = (DATA / "rules" / "docs" / "2026" / "2026-05-20-pass-base.md").read_text()
-PEOPLE = (DATA / "rules" / "docs" / "people.yml").read_text()
 BLAME = BASE.replace("A retry loop held", "It was human error. A retry loop held")  # FT503 on line 53
 
 

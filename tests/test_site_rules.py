@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
-from .conftest import DATA
-from .test_site_build import mkdocs
+from .site_builds import build_site, copy_fixture, mkdocs
 
 pytestmark = pytest.mark.slow
 
@@ -64,8 +62,7 @@ PLUGIN = "  - followthrough:\n      site:\n        latest: 3\n"
 
 
 def repo_with(tmp_path: Path, rules: str, body: str = LEGACY) -> Path:
-    root = tmp_path / "repo"
-    shutil.copytree(DATA / "site" / "basic", root)
+    root = copy_fixture(tmp_path)
     (root / "docs" / "2019").mkdir()
     (root / "docs" / "2019" / "2019-04-02-legacy-outage.md").write_text(body)
     config = root / "mkdocs.yml"
@@ -76,7 +73,7 @@ def repo_with(tmp_path: Path, rules: str, body: str = LEGACY) -> Path:
 
 
 def test_without_rule_settings_the_wish_fails_the_build(tmp_path):
-    result = mkdocs("build", "-d", "site", cwd=repo_with(tmp_path, ""))
+    result = build_site(repo_with(tmp_path, ""))
     assert result.returncode == 1
     assert "docs/2019/2019-04-02-legacy-outage.md:12:1: FT305" in result.stderr
     assert "Traceback" not in result.stderr
@@ -85,7 +82,7 @@ def test_without_rule_settings_the_wish_fails_the_build(tmp_path):
 def test_rules_off_and_per_path_let_the_build_pass(tmp_path):
     rules = '      rules: {FT503: off}\n      rules_per_path:\n        "2019/**": {FT305: warning}\n'
     root = repo_with(tmp_path, rules)
-    result = mkdocs("build", "--strict", "-d", "site", cwd=root)
+    result = build_site(root, strict=True)
     assert result.returncode == 0, result.stderr
     assert not re.search(r":\d+:\d+: FT503 ", result.stderr)  # off: not even listed (the idle comment's FT011 names it)
     assert "FT011 ignore FT503: the rule is off for this file" in result.stderr
@@ -97,7 +94,7 @@ def test_an_inline_suppression_holds_in_the_build_and_is_not_shown(tmp_path):
     body = LEGACY.replace("The retry loop had no limit; the report at the time called it human error.", "The retry loop had no limit.")
     rules = '      rules: {FT503: error}\n      rules_per_path:\n        "2019/**": {FT305: off}\n'
     root = repo_with(tmp_path, rules, body)
-    result = mkdocs("build", "--strict", "-d", "site", cwd=root)
+    result = build_site(root, strict=True)
     assert result.returncode == 0, result.stderr
     assert "FT503" not in result.stderr and "FT305" not in result.stderr
     page = (root / "site" / "2019" / "2019-04-02-legacy-outage" / "index.html").read_text()
@@ -106,7 +103,7 @@ def test_an_inline_suppression_holds_in_the_build_and_is_not_shown(tmp_path):
 
 
 def test_a_bad_rule_setting_is_a_clean_build_error(tmp_path):
-    result = mkdocs("build", "-d", "site", cwd=repo_with(tmp_path, "      rules: {FT503: of}\n"))
+    result = mkdocs("build", "-d", "site", cwd=repo_with(tmp_path, "      rules: {FT503: of}\n"))  # the command itself: a clean error, no traceback
     assert result.returncode == 1
     assert "plugins.followthrough.rules.FT503: 'of' is not a level; use off, warning or error; did you mean 'off'?" in result.stderr
     assert "Traceback" not in result.stderr

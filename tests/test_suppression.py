@@ -17,10 +17,8 @@ from followthrough.core.text.blocks import scan
 from followthrough.core.rules.suppression import apply_rule_settings, strip_directives
 from followthrough.core.settings import DEFAULT_SETTINGS
 
-from .conftest import DATA, assert_no_traceback, run_cli
+from .conftest import BASE, assert_no_traceback, run_cli, lint_repo
 
-BASE = (DATA / "rules" / "docs" / "2026" / "2026-05-20-pass-base.md").read_text()
-PEOPLE = (DATA / "rules" / "docs" / "people.yml").read_text()
 PATH = "postmortems/2026/2026-05-20-payments.md"
 ROOT_CAUSE = "A retry loop held connections open; nothing alerted on pool saturation.\n"  # line 53
 TABLE = "| 14:32 | Error rate on payments-api rises to 38% |\n| 14:40 | Alert fires; Ana declares a SEV-2 |\n"  # lines 43-44
@@ -168,12 +166,8 @@ def test_strip_directives_leaves_what_the_site_should_show():
 
 
 def test_cli_honours_inline_suppression(tmp_path: Path):
-    (tmp_path / "mkdocs.yml").write_text("site_name: T\ndocs_dir: postmortems\nplugins:\n  - followthrough:\n      rules: {FT503: error}\n")
-    docs = tmp_path / "postmortems"
-    (docs / "2026").mkdir(parents=True)
-    (docs / "people.yml").write_text(PEOPLE)
-    target = docs / "2026" / "2026-05-20-payments.md"
-    target.write_text(with_root_cause("It was human error.\n"))
+    lint_repo(tmp_path, with_root_cause("It was human error.\n"), plugin="  - followthrough:\n      rules: {FT503: error}\n")
+    target = tmp_path / "postmortems" / "2026" / "2026-05-20-payments.md"
     assert run_cli("lint", cwd=tmp_path).code == 1
     target.write_text(with_root_cause('It was human error. <!-- followthrough: ignore FT503 "the on-call\'s own words" -->\n'))
     result = run_cli("lint", cwd=tmp_path)

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
 
 from followthrough.core.guidance import GUIDANCE, TIMELINE_EXAMPLE_EVENT
 from followthrough.core.lint import lint_texts
-from followthrough.core.model import Directory
-from followthrough.core.rules.context import Context
-from followthrough.core.settings import DEFAULT_SETTINGS
 
-from .conftest import DATA, assert_no_traceback, run_cli
+from .conftest import BASE, PEOPLE, assert_no_traceback, lint_context, run_cli
 
-BASE = (DATA / "rules" / "docs" / "2026" / "2026-05-20-pass-base.md").read_text()
-PEOPLE = (DATA / "rules" / "docs" / "people.yml").read_text()
 PATH = "postmortems/2026/2026-05-20-payments.md"
-CTX = Context(DEFAULT_SETTINGS, Directory(), date(2026, 11, 23))
+CTX = lint_context()
 SUMMARY = "Card payments failed for 38% of EU customers for 38 minutes after the connection pool filled.\n"  # line 37
 
 

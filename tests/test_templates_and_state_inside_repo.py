@@ -13,9 +13,8 @@ import pytest
 from followthrough.core.errors import ConfigError
 from followthrough.files.state import TicketState, read_state, write_state
 
-from .conftest import assert_no_traceback, run_cli
-from .test_inside_repo import build, lint_repo, pages, site_repo
-from .test_site_build import TODAY as SITE_TODAY
+from .conftest import assert_no_traceback, lint_repo, run_cli
+from .site_builds import SITE_TODAY, build_site, copy_fixture, pages_out
 
 SECRET = "TOPSECRET-build-machine-value"
 LEAK_URL = "https://leak.example/LEAKED-STATE"
@@ -42,11 +41,11 @@ def nothing_leaked(root: Path, *outputs: str, marker: str = SECRET) -> None:
 
 
 def test_a_linked_site_template_fails_the_build_naming_it_and_publishes_nothing(tmp_path):
-    root = site_repo(tmp_path)
+    root = copy_fixture(tmp_path)
     secret = outside_secret(tmp_path)
     (root / "templates" / "site").mkdir(parents=True)
     (root / "templates" / "site" / "home.md.j2").symlink_to(secret)
-    result = build(root)
+    result = build_site(root)
     assert result.returncode == 1
     assert f"templates/site/home.md.j2: a symbolic link (to {secret})" in result.stderr, result.stderr
     assert not (root / "site").exists()
@@ -55,7 +54,7 @@ def test_a_linked_site_template_fails_the_build_naming_it_and_publishes_nothing(
 
 @pytest.mark.parametrize("linked", ["templates", "templates/site"])
 def test_a_linked_template_folder_fails_the_build_naming_the_folder(tmp_path, linked):
-    root = site_repo(tmp_path)
+    root = copy_fixture(tmp_path)
     elsewhere = tmp_path / "elsewhere"
     (elsewhere / "site").mkdir(parents=True)
     (elsewhere / "site" / "home.md.j2").write_text(SECRET)
@@ -63,7 +62,7 @@ def test_a_linked_template_folder_fails_the_build_naming_the_folder(tmp_path, li
     target = elsewhere if linked == "templates" else elsewhere / "site"
     (root / linked).parent.mkdir(parents=True, exist_ok=True)
     (root / linked).symlink_to(target)
-    result = build(root)
+    result = build_site(root)
     assert result.returncode == 1
     assert f"{linked}: a symbolic link (to {target})" in result.stderr, result.stderr
     nothing_leaked(root, result.stdout, result.stderr)
@@ -71,73 +70,73 @@ def test_a_linked_template_folder_fails_the_build_naming_the_folder(tmp_path, li
 
 def test_a_template_included_by_a_regular_one_is_read_without_following_a_link(tmp_path):
     # The page template itself is fine; the macros it imports are a link.
-    root = site_repo(tmp_path)
+    root = copy_fixture(tmp_path)
     secret = outside_secret(tmp_path)
     site = root / "templates" / "site"
     site.mkdir(parents=True)
     (site / "tags.md.j2").write_text('{% import "site/leak.md.j2" as leak %}\n# Tags\n')
     (site / "leak.md.j2").symlink_to(secret)
-    result = build(root)
+    result = build_site(root)
     assert result.returncode == 1
     assert f"templates/site/leak.md.j2: a symbolic link (to {secret})" in result.stderr, result.stderr
     nothing_leaked(root, result.stdout, result.stderr)
 
 
 def test_a_template_cannot_include_a_file_outside_the_template_folders(tmp_path):
-    root = site_repo(tmp_path)
+    root = copy_fixture(tmp_path)
     outside_secret(tmp_path)
     site = root / "templates" / "site"
     site.mkdir(parents=True)
     (site / "tags.md.j2").write_text('# Tags\n{% include "../../../outside/secret.txt" %}\n')
-    result = build(root)
+    result = build_site(root)
     assert result.returncode == 1
     assert "../../../outside/secret.txt" in result.stderr
     nothing_leaked(root, result.stdout, result.stderr)
 
 
 def test_a_fifo_template_is_refused_without_waiting_for_a_writer(tmp_path):
-    root = site_repo(tmp_path)
+    root = copy_fixture(tmp_path)
     (root / "templates" / "site").mkdir(parents=True)
     os.mkfifo(root / "templates" / "site" / "home.md.j2")  # opened to read, it would wait for ever
-    result = build(root)
+    result = build_site(root)
     assert result.returncode == 1
     assert "templates/site/home.md.j2: a named pipe (FIFO), not a regular file" in result.stderr, result.stderr
 
 
 def test_a_template_over_max_file_mb_is_refused_and_never_read(tmp_path):
-    root = site_repo(tmp_path)
+    root = copy_fixture(tmp_path)
     (root / "templates" / "site").mkdir(parents=True)
     with open(root / "templates" / "site" / "home.md.j2", "wb") as f:
         f.truncate(64 * 1024**3)  # sparse: 64 GB that reading whole would exhaust memory
-    result = build(root)
+    result = build_site(root)
     assert result.returncode == 1
     assert "templates/site/home.md.j2: 64.0 GB, over the 10.0 MB limit (max_file_mb)" in result.stderr, result.stderr
 
 
 def test_a_regular_override_template_still_wins_over_the_packaged_one(tmp_path):
-    root = site_repo(tmp_path)
+    root = copy_fixture(tmp_path)
     site = root / "templates" / "site"
     site.mkdir(parents=True)
     (site / "tags.md.j2").write_text('{% import "site/_macros.md.j2" as m %}\n# Our own tags page\n\nOVERRIDE-MARKER\n')
-    result = build(root)
+    result = build_site(root)
     assert result.returncode == 0, result.stderr
     assert "OVERRIDE-MARKER" in (root / "site" / "tags" / "index.html").read_text()
     assert "OVERRIDE-MARKER" not in (root / "site" / "index.html").read_text()  # the others are the package's
 
 
 def test_pages_out_refuses_a_linked_template(tmp_path):
-    root = site_repo(tmp_path)
+    root = copy_fixture(tmp_path)
     secret = outside_secret(tmp_path)
     (root / "templates" / "site").mkdir(parents=True)
     (root / "templates" / "site" / "home.md.j2").symlink_to(secret)
-    result = pages(root, str(tmp_path / "out"))
+    result = pages_out(root, str(tmp_path / "out"))
     assert result.code == 2
     assert f"templates/site/home.md.j2: a symbolic link (to {secret})" in result.err, result.err
     nothing_leaked(root, result.out, result.err)
 
 
 def test_new_refuses_a_linked_postmortem_template(tmp_path):
-    root = lint_repo(tmp_path)
+    root = lint_repo(tmp_path / "repo")
     secret = outside_secret(tmp_path)
     (root / "templates").mkdir()
     (root / "templates" / "postmortem.md.j2").symlink_to(secret)
@@ -150,7 +149,7 @@ def test_new_refuses_a_linked_postmortem_template(tmp_path):
 
 
 def test_new_still_uses_a_regular_template_of_the_repo(tmp_path):
-    root = lint_repo(tmp_path)
+    root = lint_repo(tmp_path / "repo")
     (root / "templates").mkdir()
     (root / "templates" / "postmortem.md.j2").write_text("---\ntitle: {{ title | yaml_str }}\n---\nOUR-SKELETON\n")
     result = run_cli("new", "checkout outage", "--date", "2027-01-05", cwd=root)
@@ -190,10 +189,10 @@ def link_state_folder(root: Path, outside: Path) -> None:
 
 @pytest.mark.parametrize("how", ["file", "folder"])
 def test_the_build_refuses_a_linked_state_file_and_publishes_none_of_it(tmp_path, how):
-    root = site_repo(tmp_path)
+    root = copy_fixture(tmp_path)
     outside = leaky_state(tmp_path)
     (link_state_file if how == "file" else link_state_folder)(root, outside)
-    result = build(root)
+    result = build_site(root)
     assert result.returncode == 1
     where, target = (".followthrough/state.json", outside) if how == "file" else (".followthrough", outside.parent)
     assert f"{where}: a symbolic link (to {target})" in result.stderr, result.stderr
@@ -204,10 +203,10 @@ def test_the_build_refuses_a_linked_state_file_and_publishes_none_of_it(tmp_path
 
 @pytest.mark.parametrize("how", ["file", "folder"])
 def test_pages_out_refuses_a_linked_state_file(tmp_path, how):
-    root = site_repo(tmp_path)
+    root = copy_fixture(tmp_path)
     outside = leaky_state(tmp_path)
     (link_state_file if how == "file" else link_state_folder)(root, outside)
-    result = pages(root, str(tmp_path / "out"))
+    result = pages_out(root, str(tmp_path / "out"))
     assert result.code == 2
     assert ": a symbolic link (to " in result.err and "state" in result.err, result.err
     assert not (tmp_path / "out" / "index.md").exists()
@@ -216,7 +215,7 @@ def test_pages_out_refuses_a_linked_state_file(tmp_path, how):
 
 @pytest.mark.parametrize("fmt", ["markdown", "json"])
 def test_report_refuses_a_linked_state_file(tmp_path, fmt):
-    root = site_repo(tmp_path)
+    root = copy_fixture(tmp_path)
     outside = leaky_state(tmp_path)
     link_state_file(root, outside)
     result = run_cli("report", "overdue", "--format", fmt, "--today", SITE_TODAY, cwd=root)
@@ -227,7 +226,7 @@ def test_report_refuses_a_linked_state_file(tmp_path, fmt):
 
 
 def test_a_fifo_state_file_is_refused_not_taken_for_an_absent_one(tmp_path):
-    root = site_repo(tmp_path)
+    root = copy_fixture(tmp_path)
     (root / ".followthrough" / "state.json").unlink()
     os.mkfifo(root / ".followthrough" / "state.json")
     result = run_cli("report", "overdue", "--format", "json", "--today", SITE_TODAY, cwd=root)
@@ -237,7 +236,7 @@ def test_a_fifo_state_file_is_refused_not_taken_for_an_absent_one(tmp_path):
 
 
 def test_a_state_file_over_max_file_mb_is_refused_and_never_read(tmp_path):
-    root = site_repo(tmp_path)
+    root = copy_fixture(tmp_path)
     with open(root / ".followthrough" / "state.json", "wb") as f:
         f.truncate(64 * 1024**3)
     result = run_cli("report", "overdue", "--format", "json", "--today", SITE_TODAY, cwd=root)
@@ -247,7 +246,7 @@ def test_a_state_file_over_max_file_mb_is_refused_and_never_read(tmp_path):
 
 
 def test_a_regular_state_file_is_still_read(tmp_path):
-    root = site_repo(tmp_path)
+    root = copy_fixture(tmp_path)
     result = run_cli("report", "completion", "--format", "json", "--today", SITE_TODAY, cwd=root)
     assert result.code == 0, result.err
 

@@ -20,11 +20,8 @@ policy alone refusing it, while the theme's own inline scripts still run.
 from __future__ import annotations
 
 import html
-import os
 import re
 import shutil
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -39,12 +36,13 @@ import pytest
 from followthrough.core.pages.csp import DEFAULT_POLICY, add_policy
 
 from .conftest import DATA, serving
+from .site_builds import SITE_FIXTURE, SITE_TODAY, build_site
 
 pytestmark = [pytest.mark.slow]
 
-FIXTURE = DATA / "site" / "basic"
+FIXTURE = SITE_FIXTURE
 CORPUS = DATA / "xss"
-TODAY = "2024-07-01"
+TODAY = SITE_TODAY
 POSTMORTEM = "2024/2024-06-01-search-slow"
 PAGES = [f"{POSTMORTEM}/", "notes/", "front-matter/", "heading-title/", "tags/", ""]
 BEACON = "/xss-beacon/"
@@ -68,12 +66,8 @@ def xss_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "docs" / "notes.md").write_text("# Notes\n\nAn ordinary page of the docs folder.\n\n" + vectors, encoding="utf-8")
     postmortem = root / "docs" / f"{POSTMORTEM}.md"
     postmortem.write_text(postmortem.read_text(encoding="utf-8") + "\n" + vectors, encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FOLLOWTHROUGH_")}
-    env.update(FOLLOWTHROUGH_TODAY=TODAY, NO_MKDOCS_2_WARNING="1")
-    proc = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "-d", "site"], cwd=root, env=env, capture_output=True, text=True, timeout=300
-    )
-    assert proc.returncode == 0, proc.stderr
+    result = build_site(root, today=TODAY)
+    assert result.returncode == 0, result.stderr
     return root / "site"
 
 
