@@ -13,7 +13,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,7 +26,8 @@ from .fakes import FakeGitHub, FakeJira
 from .fakes.postmortem_repo import GITHUB_LOGINS, JIRA_IDS
 from .fakes.slack_server import FakeSlack
 
-pytest_plugins = ["pytester"]  # test_conftest.py runs small suites to prove the guards below trip
+# sleep_guard: no test sleeps for real; pytester: test_sleep_guard.py runs a small suite to prove it.
+pytest_plugins = ["tests.sleep_guard", "pytester"]
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data"
@@ -119,36 +119,6 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
 # From the import of this file on, so module-level code and module fixtures are watched too.
 # Subprocesses are checked where they start (their own reads are not seen).
 sys.addaudithook(_audit)
-
-
-# ---------------------------------------------------------------- no real sleeps
-
-SLEEP_LIMIT = 0.05  # seconds: more than a poll's pause is a wait the suite would pay on every run
-
-
-class RealSleep(AssertionError):
-    """A test (or a thread it started) called time.sleep for longer than SLEEP_LIMIT."""
-
-
-@pytest.fixture(autouse=True)
-def no_real_sleep(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
-    """Fail any in-process test that sleeps past SLEEP_LIMIT: retries, pacing and timeouts are
-    injected (a fake clock records the waits) instead. The long sleep raises where it is called,
-    so it is never paid, and fails the test at teardown too, in case a retry loop or a thread
-    swallowed the error. Subprocesses are not watched (their waits are configured to zero)."""
-    real = time.sleep
-    refused: list[float] = []
-
-    def guarded(seconds: float) -> None:
-        if seconds > SLEEP_LIMIT:
-            refused.append(seconds)
-            raise RealSleep(f"time.sleep({seconds!r}) in a test: inject the wait (a fake clock), do not pay it")
-        real(seconds)
-
-    monkeypatch.setattr(time, "sleep", guarded)
-    yield refused
-    if refused:
-        pytest.fail(f"the test called time.sleep for {', '.join(f'{s:g} s' for s in refused)} (over {SLEEP_LIMIT} s): inject the wait", pytrace=False)
 
 
 # ---------------------------------------------------------------- the loopback trackers

@@ -11,6 +11,8 @@ import pytest
 
 from .conftest import BASE, LINT_TODAY, assert_no_traceback, lint_repo, run_cli
 from .site_builds import SITE_TODAY, build_site, copy_fixture, mkdocs, pages_out
+from .fakes.postmortem_repo import Item, Pm, build_repo, render
+from .sync_runs import FAST, env_for, jira_dest
 
 
 
@@ -402,26 +404,21 @@ def test_write_back_refuses_a_link_and_a_linked_folder(tmp_path):
     assert (tmp_path / "real" / "2026-05-20-payments.md").read_text() == BASE
 
 
-def test_sync_never_writes_a_ticket_through_a_link_out_of_the_repo(tmp_path):
-    from .fakes import FakeJira
-    from .fakes.postmortem_repo import JIRA_IDS, Item, Pm, build_repo, render
-
-    with FakeJira("Cloud", users={v: k for k, v in JIRA_IDS.items()}) as jira:
-        dest = {"type": "jira-cloud", "url": jira.url, "email": jira.email, "project": "PAY"}
-        pm = Pm("payments", [Item("pool-alert", "Alert when the payments pool is above 90% for five minutes")])
-        root = build_repo(tmp_path / "repo", {"default": "pay", "destinations": {"pay": dest}, "backoff": 0.01, "timeout": 2, "retries": 3}, [pm])
-        outside = tmp_path / "elsewhere" / pm.path  # named as a postmortem: it lints clean
-        outside.parent.mkdir(parents=True)
-        outside.write_text(render(pm))
-        (root / pm.path).unlink()
-        (root / pm.path).symlink_to(outside)
-        result = run_cli("sync", cwd=root, env={"FOLLOWTHROUGH_TODAY": "2026-06-01", "JIRA_API_TOKEN": jira.token})
-        assert_no_traceback(result)
-        assert outside.read_text() == render(pm)
-        assert "ticket:" not in outside.read_text()
-        assert jira.count("write") == 0
-        assert result.code == 1  # a file that was not read is a failure of the run, not silence
-        assert "postmortems/2026/2026-05-20-payments.md: skipped: not read (FT012)" in result.out + result.err
+def test_sync_never_writes_a_ticket_through_a_link_out_of_the_repo(tmp_path, jira):
+    pm = Pm("payments", [Item("pool-alert", "Alert when the payments pool is above 90% for five minutes")])
+    root = build_repo(tmp_path / "repo", {"default": "pay", "destinations": {"pay": jira_dest(jira)}, **FAST}, [pm])
+    outside = tmp_path / "elsewhere" / pm.path  # named as a postmortem: it lints clean
+    outside.parent.mkdir(parents=True)
+    outside.write_text(render(pm))
+    (root / pm.path).unlink()
+    (root / pm.path).symlink_to(outside)
+    result = run_cli("sync", cwd=root, env=env_for(jira))
+    assert_no_traceback(result)
+    assert outside.read_text() == render(pm)
+    assert "ticket:" not in outside.read_text()
+    assert jira.count("write") == 0
+    assert result.code == 1  # a file that was not read is a failure of the run, not silence
+    assert "postmortems/2026/2026-05-20-payments.md: skipped: not read (FT012)" in result.out + result.err
 
 
 def test_new_never_writes_a_postmortem_through_a_linked_year_folder(tmp_path):

@@ -5,7 +5,6 @@ workflow command in the lint output, the build log or another command's errors."
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest
 
 from followthrough.core.logline import safe_line, safe_lines
 
-from .conftest import DATA, assert_no_traceback, run_cli
+from .conftest import assert_no_traceback, run_cli
 
 TODAY = "2026-06-15"
 FORGED = "2026-04-07-evil\n::notice title=forged::owned.md"
@@ -47,9 +46,8 @@ def test_safe_lines_keeps_a_message_s_own_lines_only() -> None:
 
 
 @pytest.fixture
-def forged_repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    shutil.copytree(DATA / "report", root)
+def forged_repo(repo_dir: Path) -> Path:
+    root = repo_dir
     source = root / "postmortems/2026/2026-04-07-search-slow.md"
     target = source.with_name(FORGED)
     target.write_text(source.read_text().replace("id: 2026-04-07-search-slow", "id: 2026-04-07-evil"))
@@ -114,11 +112,10 @@ def test_sync_progress_and_summary_lines_are_one_line_each() -> None:
     assert "  postmortems/2026/x\\n::warning::z.md: HTTP 500: down\\r\\n::error::quoted" in lines
 
 
-def test_mkdocs_own_log_lines_cannot_forge_a_workflow_command(tmp_path: Path) -> None:
+def test_mkdocs_own_log_lines_cannot_forge_a_workflow_command(repo_dir: Path) -> None:
     """MkDocs names a page's file as it is in its own warnings; the plugin's filter on MkDocs'
     log handlers keeps the part after a newline from reading as a command."""
-    root = tmp_path / "repo"
-    shutil.copytree(DATA / "report", root)
+    root = repo_dir
     (root / "postmortems" / "notes\n::notice title=forged::x.md").write_text("# Notes\n\n[a link](missing.md)\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith("FOLLOWTHROUGH_")}
     env.update(FOLLOWTHROUGH_TODAY=TODAY, NO_MKDOCS_2_WARNING="1")

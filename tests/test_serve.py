@@ -63,7 +63,10 @@ def _wait_for(predicate: Callable[[], T | None], seconds: float, server: subproc
         value = predicate()
         if value:
             return value
-        time.sleep(0.2)
+        try:
+            server.wait(timeout=0.1)  # the pause between two looks, cut short if the server exits
+        except subprocess.TimeoutExpired:
+            pass
     return None
 
 

@@ -15,6 +15,8 @@ from followthrough.files.state import TicketState, read_state, write_state
 
 from .conftest import assert_no_traceback, lint_repo, run_cli
 from .site_builds import SITE_TODAY, build_site, copy_fixture, pages_out
+from .fakes.postmortem_repo import Item, Pm, build_repo
+from .sync_runs import FAST, env_for, jira_dest
 
 SECRET = "TOPSECRET-build-machine-value"
 LEAK_URL = "https://leak.example/LEAKED-STATE"
@@ -297,22 +299,17 @@ def test_read_state_names_the_linked_folder_even_when_the_file_is_absent(tmp_pat
         read_state(root / ".followthrough" / "state.json", root=root)
 
 
-def test_sync_never_writes_the_state_file_through_a_linked_folder(tmp_path):
-    from .fakes import FakeJira
-    from .fakes.postmortem_repo import JIRA_IDS, Item, Pm, build_repo
-
-    with FakeJira("Cloud", users={v: k for k, v in JIRA_IDS.items()}) as jira:
-        dest = {"type": "jira-cloud", "url": jira.url, "email": jira.email, "project": "PAY"}
-        pm = Pm("payments", [Item("pool-alert", "Alert when the payments pool is above 90% for five minutes")])
-        root = build_repo(tmp_path / "repo", {"default": "pay", "destinations": {"pay": dest}, "backoff": 0.01, "timeout": 2, "retries": 3}, [pm])
-        elsewhere = tmp_path / "elsewhere"
-        elsewhere.mkdir()
-        (root / ".followthrough").symlink_to(elsewhere)
-        before = (root / pm.path).read_text()
-        result = run_cli("sync", cwd=root, env={"FOLLOWTHROUGH_TODAY": "2026-06-01", "JIRA_API_TOKEN": jira.token})
-        assert_no_traceback(result)
-        assert result.code == 2
-        assert f".followthrough: a symbolic link (to {elsewhere})" in result.err, result.err
-        assert list(elsewhere.iterdir()) == []
-        assert jira.count() == 0  # refused before any request: no ticket created, none read
-        assert (root / pm.path).read_text() == before
+def test_sync_never_writes_the_state_file_through_a_linked_folder(tmp_path, jira):
+    pm = Pm("payments", [Item("pool-alert", "Alert when the payments pool is above 90% for five minutes")])
+    root = build_repo(tmp_path / "repo", {"default": "pay", "destinations": {"pay": jira_dest(jira)}, **FAST}, [pm])
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (root / ".followthrough").symlink_to(elsewhere)
+    before = (root / pm.path).read_text()
+    result = run_cli("sync", cwd=root, env=env_for(jira))
+    assert_no_traceback(result)
+    assert result.code == 2
+    assert f".followthrough: a symbolic link (to {elsewhere})" in result.err, result.err
+    assert list(elsewhere.iterdir()) == []
+    assert jira.count() == 0  # refused before any request: no ticket created, none read
+    assert (root / pm.path).read_text() == before
