@@ -42,6 +42,17 @@ def pytest_configure(config: pytest.Config) -> None:
     import tempfile
 
     os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="followthrough-test-cache-")
+    # Every CLI and MkDocs run is a new Python process. Where the environment forbids writing
+    # bytecode, each one compiled the whole package again; the suite's processes share a cache
+    # of their own instead, outside the source tree, removed at the end.
+    if os.environ.pop("PYTHONDONTWRITEBYTECODE", None):
+        os.environ["PYTHONPYCACHEPREFIX"] = tempfile.mkdtemp(prefix="followthrough-test-pycache-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    prefix = os.environ.get("PYTHONPYCACHEPREFIX", "")
+    if os.path.basename(prefix).startswith("followthrough-test-pycache-"):
+        shutil.rmtree(prefix, ignore_errors=True)
 
 
 def shipped_repo(target: Path) -> Path:

@@ -24,6 +24,7 @@ import click
 import pytest
 from mkdocs import config as mkdocs_config
 from mkdocs.commands import build as mkdocs_build
+from mkdocs.config.defaults import MkDocsConfig
 
 from .conftest import DATA, Result, assert_no_traceback, run_cli
 
@@ -57,6 +58,7 @@ class Build:
     returncode: int
     stderr: str
     stdout: str = ""
+    config: MkDocsConfig | None = None  # as the build left it (None when loading it failed)
 
 
 class _Log(logging.Handler):
@@ -70,8 +72,9 @@ class _Log(logging.Handler):
         self.lines.append(f"{record.levelname:<8}-  {record.getMessage()}")
 
 
-def build_site(root: Path, *, config_file: str | Path = "mkdocs.yml", site_dir: str | Path = "site", strict: bool = False, today: str = SITE_TODAY) -> Build:
-    """`mkdocs build [--strict] -f CONFIG_FILE -d SITE_DIR` run in `root`, in this process.
+def build_site(root: Path, *, config_file: str | Path = "mkdocs.yml", site_dir: str | Path = "site", strict: bool = False, today: str = SITE_TODAY, command: str = "build") -> Build:
+    """`mkdocs build [--strict] -f CONFIG_FILE -d SITE_DIR` run in `root`, in this process; `command`
+    is the one the plugins are told of at startup (`gh-deploy` and `serve` build the same way).
 
     A failure MkDocs reports (a plugin's error, a configuration error, warnings under --strict)
     is a non-zero status with its message, as on the command line; anything else raises, as a
@@ -79,6 +82,7 @@ def build_site(root: Path, *, config_file: str | Path = "mkdocs.yml", site_dir: 
     log = _Log()
     logger = logging.getLogger("mkdocs")
     level = logger.level
+    config: MkDocsConfig | None = None
     with pytest.MonkeyPatch.context() as patch:
         for name in [k for k in os.environ if k.startswith("FOLLOWTHROUGH_") or k == "SOURCE_DATE_EPOCH"]:
             patch.delenv(name)
@@ -89,17 +93,17 @@ def build_site(root: Path, *, config_file: str | Path = "mkdocs.yml", site_dir: 
         logger.setLevel(logging.INFO)
         try:
             config = mkdocs_config.load_config(config_file=str(config_file), site_dir=str(Path(root, site_dir)), strict=strict)
-            config.plugins.on_startup(command="build", dirty=False)
+            config.plugins.on_startup(command=command, dirty=False)
             try:
                 mkdocs_build.build(config, dirty=False)
             finally:
                 config.plugins.on_shutdown()
         except click.ClickException as exc:  # MkDocs' Abort, ConfigurationError, PluginError
-            return Build(exc.exit_code or 1, "\n".join([*log.lines, exc.format_message()]) + "\n")
+            return Build(exc.exit_code or 1, "\n".join([*log.lines, exc.format_message()]) + "\n", config=config)
         finally:
             logger.removeHandler(log)
             logger.setLevel(level)
-    return Build(0, "\n".join(log.lines) + "\n" if log.lines else "")
+    return Build(0, "\n".join(log.lines) + "\n" if log.lines else "", config=config)
 
 
 def pages_out(root: Path, out: str) -> Result:

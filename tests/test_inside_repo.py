@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import BASE, LINT_TODAY, assert_no_traceback, lint_repo, run_cli
-from .site_builds import SITE_TODAY, build_site, copy_fixture, mkdocs, pages_out
+from .site_builds import build_site, copy_fixture, mkdocs, pages_out
 from .fakes.postmortem_repo import Item, Pm, build_repo, render
 from .sync_runs import FAST, env_for, jira_dest
 
@@ -263,17 +263,12 @@ def test_a_successful_build_replaces_the_site_and_keeps_its_hidden_entries(tmp_p
     assert [p.name for p in root.iterdir() if p.name.startswith(".site")] == []
 
 
-def test_after_a_build_site_dir_is_the_configured_folder_again(tmp_path, monkeypatch):
+def test_after_a_build_site_dir_is_the_configured_folder_again(tmp_path):
     """`mkdocs gh-deploy` pushes config.site_dir once build() returns: it must be the real site."""
-    from mkdocs.commands.build import build as mkdocs_build
-    from mkdocs.config import load_config
-
     root = copy_fixture(tmp_path)
-    monkeypatch.setenv("FOLLOWTHROUGH_TODAY", SITE_TODAY)
-    config = load_config(str(root / "mkdocs.yml"), site_dir=str(root / "site"))
-    config.plugins.on_startup(command="gh-deploy", dirty=False)
-    mkdocs_build(config)
-    assert config.site_dir == str(root / "site")
+    result = build_site(root, command="gh-deploy")
+    assert result.returncode == 0, result.stderr
+    assert result.config is not None and result.config.site_dir == str(root / "site")
     assert (root / "site" / "index.html").is_file()
 
 

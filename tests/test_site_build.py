@@ -263,15 +263,17 @@ def test_rebuild_with_the_same_plugin_sees_an_edit(tmp_path, monkeypatch):
     from mkdocs.config import load_config
 
     root = copy_fixture(tmp_path)
-    monkeypatch.setenv("FOLLOWTHROUGH_TODAY", TODAY)
-    config = load_config(str(root / "mkdocs.yml"), site_dir=str(root / "site"))
-    config.plugins.on_startup(command="serve", dirty=False)
-    build(config)
+    first = build_site(root, command="serve")
+    assert first.returncode == 0, first.stderr
+    config = first.config
+    assert config is not None
     assert str(root / "templates") not in config.watch  # the fixture has no templates folder of its own
     assert any(w.endswith(os.path.join(".followthrough", "state.json")) for w in config.watch)
     assert ">105<" in read(root / "site", "overdue/index.html")
     pm = root / "docs" / "2024" / "2024-03-05-checkout-outage.md"
     pm.write_text(pm.read_text().replace("due: 2024-03-18", "due: 2024-06-21"))
+    # serve's rebuild: the config loaded again into the same plugin instances, no new startup
+    monkeypatch.setenv("FOLLOWTHROUGH_TODAY", TODAY)
     config = load_config(str(root / "mkdocs.yml"), site_dir=str(root / "site"))
     build(config)
     overdue = read(root / "site", "overdue/index.html")
