@@ -1,4 +1,7 @@
-"""Shared test helpers: run the real CLI in a subprocess, build small repos in temp folders.
+"""Shared test helpers: run the real CLI in a subprocess, build small repos in temp folders, the
+loopback tracker fakes as fixtures (`github`, `jira`, `jira_dc`, `slack`), the report repo
+(`repo_dir`) and a repo that lints clean (`lint_repo`). Site builds: site_builds.py; sync runs:
+sync_runs.py; no test sleeps for real: sleep_guard.py.
 
 No test reads the sample postmortems (postmortems/ at the top of the repo): an organisation
 that adopts the repo deletes them and writes its own people directory, and the suite must
@@ -16,11 +19,15 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from followthrough.core.model import Directory
+from followthrough.core.rules.context import Context
+from followthrough.core.settings import DEFAULT_SETTINGS
 
 from .fakes import FakeGitHub, FakeJira
 from .fakes.postmortem_repo import GITHUB_LOGINS, JIRA_IDS
@@ -181,14 +188,8 @@ PEOPLE = (DATA / "rules" / "docs" / "people.yml").read_text()
 LINT_TODAY = "2026-11-23"
 
 
-def lint_context() -> Any:
+def lint_context() -> Context:
     """What the rules read BASE with: the default settings, no people, LINT_TODAY."""
-    from datetime import date
-
-    from followthrough.core.model import Directory
-    from followthrough.core.rules.context import Context
-    from followthrough.core.settings import DEFAULT_SETTINGS
-
     return Context(DEFAULT_SETTINGS, Directory(), date.fromisoformat(LINT_TODAY))
 
 
@@ -201,7 +202,6 @@ def lint_repo(root: Path, text: str = BASE, *, people: str = PEOPLE, name: str =
     (docs / "people.yml").write_text(people)
     (docs / "2026" / name).write_text(text)
     return root
-
 
 
 @pytest.fixture
