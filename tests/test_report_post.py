@@ -216,6 +216,35 @@ def test_writes_are_spaced_as_github_asks(github: FakeGitHub) -> None:
     assert unpaced == []
 
 
+def test_listing_the_report_issues_reads_no_issue_twice(github: FakeGitHub) -> None:
+    """Pull requests are told apart by what the listing carries: one GET for the listing, none per issue."""
+    for n in range(3):
+        github.add_issue(REPO, "Overdue postmortem action items", body=f"report {n}\n{MARKER}", labels=("overdue-report",))
+    github.add_issue(REPO, "Overdue postmortem action items", body=f"a pull request\n{MARKER}", labels=("overdue-report",), pull=True)
+    github.reset_counts()
+    outcome, _ = deliver(github)
+    assert (outcome.action, outcome.number, outcome.duplicates_closed) == ("updated", 1, 2)
+    assert github.count(method="GET", path=r"/issues/\d+$") == 0
+    assert github.count(method="GET") == 2  # the repository and one page of issues
+
+
+@pytest.mark.parametrize(("method", "path"), [("GET", r"/issues$"), ("POST", r"/repos/acme/ops/issues$")])
+def test_a_408_is_retried_as_sync_retries_it(github: FakeGitHub, method: str, path: str) -> None:
+    """408: the server gave up waiting for the request; the report retries it as sync does
+    (a create only after looking for the issue it may have made)."""
+    github.inject("status", method=method, path=path, status=408)
+    outcome, waited = deliver(github, seconds_between_writes=0)
+    assert outcome.action == "created" and len(github.issues(REPO)) == 1
+    assert waited == [0.5]
+
+
+def test_slack_408_is_retried(slack: FakeSlack) -> None:
+    slack.inject("status", method="POST", status=408)
+    fake = FakeClock()
+    post.post_slack(slack.webhook_url, {"text": "hello"}, slack_settings(), fake.clock)
+    assert slack.posted() == [{"text": "hello"}] and fake.waits == [0.5]
+
+
 def test_a_long_retry_after_gives_up_at_once(github: FakeGitHub) -> None:
     github.inject("status", method="GET", path=r"/issues$", status=429, retry_after="3600")
     with pytest.raises(post.TrackerError, match=r"GitHub answered HTTP 429 for acme/ops"):

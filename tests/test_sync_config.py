@@ -6,7 +6,7 @@ import pytest
 
 from followthrough.core.errors import ConfigError
 from followthrough.core.sync.config import DEFAULT_WONT_DO, GITHUB_DOT_COM_API, load_trackers
-from followthrough.trackers.retry import RetryPolicy, retry_after_seconds
+from followthrough.trackers.retry import Clock, RetryPolicy, retry_after_seconds
 from followthrough.core.sync.tickets import TrackerFailure
 
 WHERE = "mkdocs.yml"
@@ -105,7 +105,7 @@ def test_retry_after_in_seconds_dates_and_rate_limit_resets(headers, seconds):
 
 def test_retry_policy_backs_off_honours_retry_after_and_gives_up():
     waits = []
-    policy = RetryPolicy(retries=3, backoff=0.5, max_wait=10, sleep=waits.append)
+    policy = RetryPolicy(retries=3, backoff=0.5, max_wait=10, clock=Clock(sleep=waits.append))
     calls = iter([TrackerFailure("x", retry=True), TrackerFailure("x", retry=True, retry_after=4), TrackerFailure("x", retry=True), "ok"])
 
     def call():
@@ -117,6 +117,6 @@ def test_retry_policy_backs_off_honours_retry_after_and_gives_up():
     assert policy.read(call) == "ok"
     assert waits == [0.5, 4, 2.0]
     with pytest.raises(TrackerFailure, match="^x$"):  # a Retry-After beyond max_wait: give up at once
-        RetryPolicy(retries=3, max_wait=10, sleep=waits.append).read(lambda: (_ for _ in ()).throw(TrackerFailure("x", retry=True, retry_after=60)))
+        RetryPolicy(retries=3, max_wait=10, clock=Clock(sleep=waits.append)).read(lambda: (_ for _ in ()).throw(TrackerFailure("x", retry=True, retry_after=60)))
     with pytest.raises(TrackerFailure, match="^bad$"):
         policy.read(lambda: (_ for _ in ()).throw(TrackerFailure("bad", status=400)))

@@ -26,7 +26,7 @@ from followthrough.trackers.github_tracker import GitHubTracker
 from followthrough.trackers.jira_tracker import JiraTracker
 from followthrough.core.sync.markers import marker_for
 from followthrough.cli.progress import Progress
-from followthrough.trackers.retry import RetryPolicy
+from followthrough.trackers.retry import SYSTEM_CLOCK, Clock, RetryPolicy
 from followthrough.core.sync.routing import route_linked, route_new, ticket_reference
 from followthrough.core.sync.tickets import NewTicket, RemoteTicket, Tracker, TrackerFailure
 from followthrough.files.writeback import WritebackError, write_ticket
@@ -113,7 +113,7 @@ class SyncEngine:
         shown: Callable[[str], str] = str,
         restricted: bool = False,
         factory: TrackerFactory = make_tracker,
-        sleep: Callable[[float], None] = time.sleep,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         assert only in (None, *ONLY)
         self.repo = repo
@@ -125,7 +125,7 @@ class SyncEngine:
         self.shown = shown
         self.restricted = restricted  # PATH arguments: state entries of other postmortems are kept
         self.factory = factory
-        self.policy = RetryPolicy(trackers.retries, trackers.backoff, trackers.max_wait, sleep)
+        self.policy = RetryPolicy(trackers.retries, trackers.backoff, trackers.max_wait, clock)
         self.counter = RequestCounter()
         self.summary = Summary()
         settings = repo.config.settings
@@ -308,24 +308,7 @@ class SyncEngine:
 
     def _create(self, tracker: Tracker, ticket: NewTicket) -> tuple[RemoteTicket, bool]:
         """Create once; after any failure that may be retried, look the marker up before trying again."""
-        attempt = 0
-        while True:
-            try:
-                return tracker.create(ticket), False
-            except TrackerFailure as failure:
-                if not (failure.retry or failure.ambiguous):
-                    raise
-                pause = self.policy.delay(failure, attempt)
-                if pause:
-                    self.policy.wait(pause)
-                found = tracker.find_recent_markers([ticket.marker]).get(ticket.marker)
-                if found is not None:
-                    return found, True
-                if pause is None:
-                    if attempt == 0:
-                        raise
-                    raise TrackerFailure(f"{failure} (after {attempt + 1} attempts)", status=failure.status) from None
-                attempt += 1
+        return self.policy.create(lambda: tracker.create(ticket), lambda: tracker.find_recent_markers([ticket.marker]).get(ticket.marker))
 
     def _write_back(self, w: Work, ref: str, report: DestinationReport, verb: str) -> bool:
         try:

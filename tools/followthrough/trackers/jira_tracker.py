@@ -21,7 +21,8 @@ from followthrough.core.escape.common import one_line, web_url
 from followthrough.core.sync.config import JIRA_CLOUD, Destination, Secret
 from followthrough.core.sync.counting import RequestCounter
 from followthrough.core.sync.markers import is_marker
-from followthrough.trackers.retry import RETRY_STATUSES, RetryPolicy, retry_after_seconds
+from followthrough.trackers.http import request_failure
+from followthrough.trackers.retry import RETRY_STATUSES, RetryPolicy, ambiguous
 from followthrough.core.sync.routing import JIRA_KEY
 from followthrough.core.sync.tickets import FetchResult, Link, NewTicket, RemoteTicket, TrackerFailure
 
@@ -82,17 +83,6 @@ def _short(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def connection_reason(exc: Exception) -> str:
-    text = str(exc)
-    if "RemoteDisconnected" in text or "Connection aborted" in text or "ConnectionResetError" in text:
-        return "the connection was dropped before an answer came"
-    if "Connection refused" in text:
-        return "connection refused"
-    if "NameResolution" in text or "Name or service not known" in text or "nodename nor servname" in text:
-        return "the host name does not resolve"
-    return "the connection failed"
-
-
 class JiraTracker:
     def __init__(self, dest: Destination, token: Secret | None, policy: RetryPolicy, counter: RequestCounter, timeout: float) -> None:
         self.name = dest.name
@@ -121,18 +111,16 @@ class JiraTracker:
                     f"{what}: HTTP {status}: {_short(text)}" if status else f"{what}: {_short(text)}",
                     status=status,
                     retry=status in RETRY_STATUSES,
-                    ambiguous=write and (status is None or status >= 500 or status == 408),
-                    retry_after=retry_after_seconds(headers),
+                    ambiguous=ambiguous(status, write),
+                    retry_after=self.policy.retry_after(headers),
+                    what=what,
+                    reply=_short(text),
                 )
             )
-        except requests.Timeout:
-            self.counter.add("write" if write else "read")
-            return self._raise(TrackerFailure(f"{what}: no answer within {self.timeout:g} s", retry=True, ambiguous=write))
-        except requests.ConnectionError as exc:
-            self.counter.add("write" if write else "read")
-            return self._raise(TrackerFailure(f"{what}: {connection_reason(exc)}", retry=True, ambiguous=write))
         except requests.RequestException as exc:
-            return self._raise(TrackerFailure(f"{what}: {type(exc).__name__}", retry=False, ambiguous=write))
+            if isinstance(exc, (requests.Timeout, requests.ConnectionError)):
+                self.counter.add("write" if write else "read")  # sent, but no reply to count
+            return self._raise(request_failure(exc, what, write=write, timeout=self.timeout))
 
     @staticmethod
     def _raise(failure: TrackerFailure) -> Any:

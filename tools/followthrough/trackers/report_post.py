@@ -7,31 +7,30 @@ and a run with nothing new makes no write at all. Secrets come from the environm
 never appear in a message: not the token, not the webhook URL (which is itself a secret),
 not a password in a URL, not a server's reply that echoes any of them.
 
-Retrying is done here, not by the clients (their own retries are off): one policy for both
-(sync's), and every wait goes through a `Clock`, so tests can watch the waits instead of
-sitting through them.
+Retrying is sync's (`trackers.retry`), not the clients' (their own retries are off), and
+every wait goes through its `Clock`, so tests watch the waits instead of sitting through them.
 """
 
 from __future__ import annotations
 
 import os
-import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, TypeVar
-from urllib.parse import urlsplit
 
 import requests
 
 from followthrough.core.errors import ConfigError, TrackerError
 from followthrough.core.logline import safe_line
-from followthrough.trackers.redact import redact, url_secrets, without_credentials
-from followthrough.trackers.retry import RetryPolicy, retry_after_seconds
-from followthrough.core.sync.tickets import TrackerFailure
 from followthrough.core.report.settings import ReportSettings
+from followthrough.core.sync.api_url import url_problem
+from followthrough.core.sync.tickets import TrackerFailure
+from followthrough.trackers.github_tracker import github_failure, is_pull_request
+from followthrough.trackers.http import connect_failed, connection_failure, request_failure
+from followthrough.trackers.redact import redact, url_secrets
+from followthrough.trackers.retry import RETRY_STATUSES, SYSTEM_CLOCK, Clock, RetryPolicy
 
 MARKER = "<!-- followthrough:overdue-report -->"
 DEFAULT_API_URL = "https://api.github.com"
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 LABEL_COLOR = "d93f0b"
 # How much of a server's reply a message may quote: enough for Slack's `invalid_blocks`
 # or GitHub's one-line reason, not a whole HTML page.
@@ -42,26 +41,11 @@ MAX_SECRET = 512  # longer than any token or webhook URL
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class Clock:
-    """Where time is read and waited for: the system clock in production, a fake in tests."""
-
-    now: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], None] = time.sleep
-
-
-SYSTEM_CLOCK = Clock()
-
-
-class Failure(TrackerFailure):
-    """A request that failed: `what` we were doing, the HTTP `status` or the `reason` there was
-    none, and the server's `reply` (already quoted). `retry` and `ambiguous` as in sync."""
-
-    def __init__(self, what: str, *, status: int | None = None, reason: str = "", reply: str = "", retry: bool = False, ambiguous: bool = False, retry_after: float | None = None) -> None:
-        super().__init__(f"{what}: HTTP {status}" if status is not None else f"{what}: {reason}", status=status, retry=retry, ambiguous=ambiguous, retry_after=retry_after)
-        self.what = what
-        self.reason = reason
-        self.reply = reply
+def _failure(what: str, *, status: int | None = None, reason: str = "", reply: str = "", retry: bool = False, ambiguous: bool = False, retry_after: float | None = None) -> TrackerFailure:
+    """A failed request as the messages below word it: `what` we were doing, and the HTTP
+    `status` or the `reason` there was none; the server's `reply` already quoted."""
+    message = f"{what}: HTTP {status}" if status is not None else f"{what}: {reason}"
+    return TrackerFailure(message, status=status, retry=retry, ambiguous=ambiguous, retry_after=retry_after, what=what, reason=reason, reply=reply)
 
 
 def quoted(reply: str, secrets: list[str], *, cut_off: bool = False) -> str:
@@ -134,24 +118,10 @@ def github_target(settings: ReportSettings, environ: Mapping[str, str] | None = 
 
 
 def check_url(url: str, name: str, *, secret: bool = False) -> None:
-    """Refuse, before any request, a URL the client would choke on or that would leak: not
-    parseable, a port out of range, a password in it, or plain http off this machine.
-    A `secret` URL (the webhook) is never shown; another is shown without credentials."""
-    shown = "" if secret else f" ({safe_line(without_credentials(url))})"
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises on a port that is not a number in range
-    except ValueError as exc:
-        reason = "" if secret else f": {exc}"
-        raise ConfigError(f"{name}: not a usable URL{shown}{reason}") from None
-    if not parts.hostname:
-        raise ConfigError(f"{name}: not a usable URL{shown}: no host name")
-    if parts.username is not None or parts.password is not None:
-        raise ConfigError(f"{name}: holds a user name or password{shown}; put credentials in the environment, not in the URL")
-    loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
-    # Plain http only to this machine (tests, a local relay): a token must not cross a network in clear.
-    if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
-        raise ConfigError(f"{name}: expected an https:// URL{shown}")
+    """Refuse, before any request, a URL the client would choke on or that would leak."""
+    problem = url_problem(url, name, secret=secret)
+    if problem:
+        raise ConfigError(problem)
 
 
 class GitHubSession:
@@ -167,7 +137,7 @@ class GitHubSession:
         self.target = target
         self.settings = settings
         self.clock = clock
-        self.policy = RetryPolicy(settings.retries, settings.backoff, settings.max_wait, clock.sleep)
+        self.policy = RetryPolicy(settings.retries, settings.backoff, settings.max_wait, clock)
         self._last_write: float | None = None
         self.client = Github(
             auth=Auth.Token(target.token),
@@ -189,28 +159,14 @@ class GitHubSession:
         try:
             return call()
         except GithubException as exc:
-            status = exc.status
-            data = exc.data if isinstance(exc.data, dict) else {}
-            limited = status in (403, 429) and (retry_after_seconds(exc.headers) is not None or "rate limit" in str(data.get("message", "")).lower())
-            raise Failure(
-                what,
-                status=status,
-                retry=status in RETRY_STATUSES or limited,
-                ambiguous=write and status >= 500,
-                retry_after=retry_after_seconds(exc.headers) if (limited or status in RETRY_STATUSES) else None,
-                reply=str(data.get("message") or data.get("data") or ""),
-            ) from None
-        except requests.Timeout:
-            raise Failure(what, reason=f"no answer within {self.client_timeout} s", retry=True, ambiguous=write) from None
-        except requests.ConnectionError as exc:
-            raise Failure(what, reason=connection_failure(exc), retry=True, ambiguous=write and not connect_failed(exc)) from None
+            raise github_failure(exc, what, write=write, policy=self.policy) from None
         except requests.RequestException as exc:
-            raise Failure(what, reason=f"the request failed ({type(exc).__name__})", ambiguous=write) from None
+            raise request_failure(exc, what, write=write, timeout=self.client_timeout) from None
         except (TypeError, ValueError, KeyError, AttributeError, RuntimeError) as exc:
             # PyGithub parses what came back as the REST API's JSON; an HTML login page, a
             # proxy's reply or a redirect elsewhere ends up here. The request itself may have
             # worked, so a write counts as ambiguous.
-            raise Failure(what, reason=f"the answer was not GitHub's REST API ({type(exc).__name__}); a login page, a proxy or a redirect? Check the API URL", ambiguous=write) from None
+            raise _failure(what, reason=f"the answer was not GitHub's REST API ({type(exc).__name__}); a login page, a proxy or a redirect? Check the API URL", ambiguous=write) from None
         finally:
             if write:
                 self._last_write = self.clock.now()
@@ -239,7 +195,7 @@ def find_report_issues(repo, label: str) -> list:
     found = [
         issue
         for issue in repo.get_issues(state="open", labels=[label], sort="created", direction="asc")
-        if issue.pull_request is None and MARKER in (issue.body or "")
+        if not is_pull_request(issue) and MARKER in (issue.body or "")
     ]
     for issue in found:
         _check_issue(issue, "listing the report issues")
@@ -304,27 +260,23 @@ def create_issue(gh: GitHubSession, repo, title: str, label: str, body: str):
     """Create the issue; after any failed or unanswered attempt, look for it before trying again,
     because the request may have taken effect although no reply said so."""
     _ensure_label(gh, repo, label)
-    attempt = 0
-    while True:
-        try:
-            return gh.call("creating the report issue", "POST", lambda: _check_issue(repo.create_issue(title=title, body=body, labels=[label]), "creating the report issue"))
-        except Failure as failure:
-            pause = gh.policy.delay(failure, attempt)
-            if pause is None and not failure.ambiguous:
-                raise
-            found = gh.read("looking for the report issue", lambda: find_report_issues(repo, label))
-            if found:
-                return found[0]
-            if pause is None:
-                raise
-            gh.policy.wait(pause)
-            attempt += 1
+
+    def look_up() -> Any:
+        found = gh.read("looking for the report issue", lambda: find_report_issues(repo, label))
+        return found[0] if found else None
+
+    issue, _found = gh.policy.create(
+        lambda: gh.call("creating the report issue", "POST", lambda: _check_issue(repo.create_issue(title=title, body=body, labels=[label]), "creating the report issue")),
+        look_up,
+        as_raised=True,
+    )
+    return issue
 
 
 def _ensure_label(gh: GitHubSession, repo, label: str) -> None:
     try:
         gh.read(f"reading label {label!r}", lambda: repo.get_label(label))
-    except Failure as failure:
+    except TrackerFailure as failure:
         if failure.status != 404:
             raise
         gh.edit(
@@ -339,11 +291,11 @@ def post_github_issue(target: Target, settings: ReportSettings, body: str | None
     try:
         repo = gh.read(f"opening {target.repository}", lambda: gh.client.get_repo(target.repository))
         return sync_issue(gh, repo, settings.issue_title, settings.issue_label, body, closing_body)
-    except Failure as failure:
+    except TrackerFailure as failure:
         raise TrackerError(github_message(target, failure, len(gh.policy.waits))) from None
 
 
-def github_message(target: Target, failure: Failure, retried: int) -> str:
+def github_message(target: Target, failure: TrackerFailure, retried: int) -> str:
     where = safe_line(target.api_url)
     after = f", still after {plural_retries(retried)}" if retried else ""
     secrets = [target.token, *url_secrets(target.api_url)]
@@ -381,7 +333,7 @@ def post_slack(url: str, payload: Mapping[str, object], settings: ReportSettings
     """Send one message. Retried on 429 and 5xx (Slack did not take it) and on failures to
     connect; never after the request went out unanswered, which would risk posting twice.
     A redirect is not followed: the message would go wherever it points."""
-    policy = RetryPolicy(settings.retries, settings.backoff, settings.max_wait, clock.sleep)
+    policy = RetryPolicy(settings.retries, settings.backoff, settings.max_wait, clock)
     secrets = url_secrets(url, whole=True)
     with requests.Session() as session:
 
@@ -395,13 +347,13 @@ def post_slack(url: str, payload: Mapping[str, object], settings: ReportSettings
                 status = response.status_code
                 if status == 200 and head.strip().lower() == "ok":
                     return
-                retry_after = retry_after_seconds(dict(response.headers)) if status in RETRY_STATUSES else None
+                retry_after = policy.retry_after(dict(response.headers)) if status in RETRY_STATUSES else None
                 reply = quoted(head, secrets, cut_off=cut_off)
-                raise Failure("posting", status=status, retry=status in RETRY_STATUSES, retry_after=retry_after, reply=reply)
+                raise _failure("posting", status=status, retry=status in RETRY_STATUSES, retry_after=retry_after, reply=reply)
 
         try:
             policy.read(once, as_raised=True)
-        except Failure as failure:
+        except TrackerFailure as failure:
             raise TrackerError(slack_message(failure, len(policy.waits))) from None
 
 
@@ -414,16 +366,16 @@ def _head(response: requests.Response) -> tuple[str, bool]:
     return data[:MAX_READ].decode("utf-8", "replace"), len(data) > MAX_READ
 
 
-def _slack_failure(exc: requests.RequestException) -> Failure:
+def _slack_failure(exc: requests.RequestException) -> TrackerFailure:
     # Its text holds the URL, which is the secret: only the kind of failure is shown.
     if isinstance(exc, requests.ConnectionError) and connect_failed(exc):
-        return Failure("posting", reason=connection_failure(exc), retry=True)
+        return _failure("posting", reason=connection_failure(exc), retry=True)
     if isinstance(exc, (requests.ConnectionError, requests.Timeout)):
-        return Failure("posting", reason=f"no answer ({type(exc).__name__}); the message may not have been posted, and was not re-sent", ambiguous=True)
-    return Failure("posting", reason=f"the request failed ({type(exc).__name__})")
+        return _failure("posting", reason=f"no answer ({type(exc).__name__}); the message may not have been posted, and was not re-sent", ambiguous=True)
+    return _failure("posting", reason=f"the request failed ({type(exc).__name__})")
 
 
-def slack_message(failure: Failure, retried: int) -> str:
+def slack_message(failure: TrackerFailure, retried: int) -> str:
     after = f", still after {plural_retries(retried)}" if retried else ""
     if failure.status is None:
         return f"Slack webhook: {failure.reason}{after}"
@@ -433,24 +385,3 @@ def slack_message(failure: Failure, retried: int) -> str:
         said = f": {failure.reply}" if failure.reply else ""
         return f"Slack webhook answered HTTP 200 but not Slack's `ok`{said}; the message may not have been posted (a proxy or a login page? check SLACK_WEBHOOK_URL)"
     return f"Slack webhook refused the message: HTTP {failure.status} {failure.reply}".rstrip() + after
-
-
-def connect_failed(exc: requests.RequestException) -> bool:
-    """True when no connection was made, so nothing was sent and sending again is safe."""
-    from urllib3.exceptions import NewConnectionError
-
-    if isinstance(exc, requests.ConnectTimeout):
-        return True
-    reason = getattr(exc.args[0], "reason", None) if exc.args else None
-    return isinstance(reason, NewConnectionError)
-
-
-def connection_failure(exc: requests.RequestException) -> str:
-    from urllib3.exceptions import NameResolutionError
-
-    reason = getattr(exc.args[0], "reason", None) if exc.args else None
-    if isinstance(reason, NameResolutionError):
-        return "could not connect: the host name does not resolve"
-    if connect_failed(exc):
-        return "could not connect (connection refused or timed out)"
-    return "the connection was dropped before an answer came"
