@@ -6,18 +6,16 @@ Exit codes:
      has lint errors; or GitHub or Slack refused or did not answer (the message says which)
   2  usage or configuration error (bad option, missing GITHUB_TOKEN / SLACK_WEBHOOK_URL, bad setting)
 
-Every line written passes through the same filter as sync's: the token, the webhook URL
+Every line written passes through the filter `cli.main` sets up: the token, the webhook URL
 (and its path, which alone is the secret) and any password in a URL are masked.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-from typing import Mapping, TextIO
+from typing import TextIO
 
 from followthrough.core.errors import LintFailed, UsageError
-from followthrough.trackers.redact import Redacting, guarded, url_secrets
 from followthrough.core.pages.options import site_options
 from followthrough.files.repo import Repo, load_repo
 from followthrough.files.state import load_state
@@ -72,23 +70,7 @@ def _due_soon_days(repo: Repo) -> int:
     return site_options(repo.config.plugin.site, where).due_soon_days
 
 
-def secrets_in(environ: Mapping[str, str]) -> list[str]:
-    """What of the environment must never be printed: the token, the webhook in every form a
-    server might echo it, and credentials in the API URL."""
-    found = [environ.get("GITHUB_TOKEN", "").strip()]
-    found += url_secrets(environ.get("SLACK_WEBHOOK_URL", ""), whole=True)
-    found += url_secrets(environ.get("GITHUB_API_URL", ""))
-    return [s for s in found if s]
-
-
 def run(args: argparse.Namespace, out: TextIO, err: TextIO, clock: post.Clock = post.SYSTEM_CLOCK) -> int:
-    environ = dict(os.environ)
-    secrets = secrets_in(environ)
-    out_r, err_r = Redacting(out, secrets), Redacting(err, secrets)
-    return guarded("report", err_r, lambda: _run(args, out_r, err_r, clock), debug=bool(environ.get("FOLLOWTHROUGH_DEBUG")))  # type: ignore[arg-type]
-
-
-def _run(args: argparse.Namespace, out: TextIO, err: TextIO, clock: post.Clock) -> int:
     if args.kind == "completion" and args.post == "github-issue":
         raise UsageError("--post github-issue keeps the overdue issue; post the completion report with --post slack or print it")
     repo, rs = _load(args)

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from followthrough.core.errors import FollowthroughError
 from followthrough.files.safefiles import Refused, first_link, read_bounded
 
 ITEMS_KEY = "action_items"
@@ -32,8 +33,8 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 
-class WritebackError(Exception):
-    """The edit could not be made safely; the message names the item."""
+class WritebackError(FollowthroughError):
+    """The edit could not be made safely; the message names the item (exit 1: a failure)."""
 
 
 # Line breaks as YAML, Python's text mode and editors read them: a file saved with CR-only
