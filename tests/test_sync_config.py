@@ -68,7 +68,7 @@ def test_every_problem_is_reported_at_once_naming_the_setting():
     p = "mkdocs.yml: plugins.followthrough.trackers."
     assert f"{p}destinations.a.project: 'pay' is not a Jira project key such as PAY" in lines
     assert f"{p}destinations.a.email: missing; Jira Cloud API tokens belong to an account (or set JIRA_USER_EMAIL)" in lines
-    assert f"{p}destinations.a.url: 'ftp://x' is not an http(s) URL" in lines
+    assert f"{p}destinations.a.url: expected an https:// URL (ftp://x)" in lines
     assert f"{p}destinations.b.repo: 'not a repo' is not a GitHub repository as owner/name (or set GITHUB_REPOSITORY)" in lines
     assert f"{p}destinations.b.project: only Jira destinations take this setting" in lines
     assert f"{p}destinations.c.projet: unknown setting" in lines
@@ -81,6 +81,15 @@ def test_every_problem_is_reported_at_once_naming_the_setting():
 def test_credentials_in_a_url_are_refused():
     with pytest.raises(ConfigError, match="put credentials in the environment, not in the URL"):
         load({"destinations": {"c": {**DC, "url": "https://user:pw@jira.example.com"}}})
+
+
+@pytest.mark.parametrize("env", [{}, {"JIRA_BASE_URL": "http://jira.example.com"}])
+def test_plain_http_off_this_machine_is_refused_as_the_report_refuses_it(env):
+    """The token would cross the network in clear; http to loopback (a local relay, tests) stays allowed."""
+    raw = {"destinations": {"c": {**DC, "url": "http://jira.example.com"}}}
+    with pytest.raises(ConfigError, match=r"destinations\.c\.url: expected an https:// URL \(http://jira\.example\.com\)"):
+        load_trackers(raw, "mkdocs.yml", env)
+    assert load({"destinations": {"c": {**DC, "url": "http://127.0.0.1:8080"}}}).destinations["c"].url == "http://127.0.0.1:8080"
 
 
 def test_trackers_must_be_a_mapping():

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 import re
-from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -29,6 +28,7 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 
 from followthrough.core.errors import ConfigError
+from followthrough.core.sync.api_url import url_problem
 
 JIRA_CLOUD = "jira-cloud"
 JIRA_DC = "jira-dc"
@@ -156,19 +156,9 @@ def _url(value: str | None, where: str, problems: list[str]) -> str | None:
     if value is None:
         return None
     value = value.strip().rstrip("/")
-    if not re.match(r"^https?://[^/\s]+", value):
-        problems.append(f"{where}: {value!r} is not an http(s) URL")
-        return None
-    if "@" in value.split("//", 1)[1].split("/", 1)[0]:
-        problems.append(f"{where}: put credentials in the environment, not in the URL")
-        return None
-    try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018 - raises on a port that is not a number in range
-        if not parts.hostname:
-            raise ValueError("no host name")
-    except ValueError as exc:
-        problems.append(f"{where}: {value!r} is not a usable URL ({exc})")
+    problem = url_problem(value, where)  # the report's targets pass the same check
+    if problem:
+        problems.append(problem)
         return None
     return value
 
