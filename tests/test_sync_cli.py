@@ -344,14 +344,28 @@ def test_slow_create_that_times_out_makes_one_ticket(tmp_path, jira, github, kin
     assert tickets_in(root, pm) == ["PAY-1" if kind == "jira" else "acme/web#1"]
 
 
-def test_429_with_retry_after_is_waited_out_then_created(tmp_path, jira):
+def test_429_with_retry_after_is_waited_out_then_created(tmp_path, jira, monkeypatch):
+    """In this process, on a clock that records the waits instead of sleeping them."""
+    import io
+
+    from followthrough.cli.main import build_parser
+    from followthrough.trackers.redact import Redacting
+    from followthrough.trackers.retry import Clock
+
     pm = two_items()
-    root = build_repo(tmp_path, {"default": "pay", "destinations": {"pay": jira_dest(jira)}, **FAST}, [pm])
-    jira.inject("status", "POST", r"/issue$", status=429, retry_after="1")
+    root = build_repo(tmp_path, {"default": "pay", "destinations": {"pay": jira_dest(jira)}, **FAST, "backoff": 5}, [pm])
+    jira.inject("status", "POST", r"/issue$", status=429, retry_after="7")
     jira.inject("status", "GET", r"/search/jql$", status=429, retry_after="0")
-    result = sync(root, env=env_for(jira))
-    assert result.code == 0, result.out + result.err
-    assert "waiting up to 1 s (Retry-After honoured)" in result.out
+    waits: list[float] = []
+    monkeypatch.chdir(root)
+    for name, value in env_for(jira).items():
+        monkeypatch.setenv(name, value)
+    args = build_parser(["sync"]).parse_args(["sync"])
+    out, err = io.StringIO(), io.StringIO()
+    code = args.run(args, Redacting(out, []), Redacting(err, []), clock=Clock(sleep=waits.append))
+    assert code == 0, out.getvalue() + err.getvalue()
+    assert waits == [7.0]  # the Retry-After asked for, not the backoff; a wait of 0 takes no sleep
+    assert "retried 2 time(s), waiting up to 7 s (Retry-After honoured)" in out.getvalue()
     assert tickets_in(root, pm) == ["PAY-1", "PAY-2"]
     assert len(jira.issues) == 2
 

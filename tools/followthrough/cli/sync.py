@@ -15,6 +15,7 @@ from typing import TextIO
 
 from followthrough.core.logline import safe_line
 from followthrough.trackers.redact import Redacting, tracker_secrets
+from followthrough.trackers.retry import SYSTEM_CLOCK, Clock
 from followthrough.files.repo import load_repo
 from followthrough.core.sync.config import load_trackers
 from followthrough.trackers.engine import ONLY, Summary, SyncEngine
@@ -40,7 +41,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace, out: Redacting, err: Redacting) -> int:
+def run(args: argparse.Namespace, out: Redacting, err: Redacting, clock: Clock = SYSTEM_CLOCK) -> int:
     environ = dict(os.environ)
     config = config_from(args)
     where = shown(str(config.config_file), Path.cwd()) if config.config_file else "mkdocs.yml"
@@ -67,6 +68,7 @@ def run(args: argparse.Namespace, out: Redacting, err: Redacting) -> int:
         today=today,
         shown=lambda p: shown(p, config.root),
         restricted=bool(args.paths),
+        clock=clock,
     )
     summary = engine.run()
     print_summary(summary, out, dry_run=args.dry_run)  # type: ignore[arg-type]

@@ -62,14 +62,9 @@ class TrackerFailure(TrackerError):
         reply: str = "",
     ) -> None:
         super().__init__(message)
-        self.message = message
-        self.status = status
-        self.retry = retry
-        self.ambiguous = ambiguous
-        self.retry_after = retry_after
-        self.what = what
-        self.reason = reason
-        self.reply = reply
+        self.message, self.status, self.retry_after = message, status, retry_after
+        self.retry, self.ambiguous = retry, ambiguous
+        self.what, self.reason, self.reply = what, reason, reply
 
     def __str__(self) -> str:
         return self.message
