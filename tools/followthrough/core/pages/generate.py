@@ -20,7 +20,7 @@ from followthrough.core import metrics as m
 from followthrough.core.model import ROLES, Directory, Postmortem
 from followthrough.core.rules.suppression import strip_directives_mapped
 from followthrough.core.settings import ROLE_TITLES, ROLE_DUTIES, Settings
-from followthrough.files.state import TicketState
+from followthrough.core.model import TicketState
 from followthrough.core.settings import DEFAULT_MAX_FILE_BYTES
 from followthrough.files.templates import loader, render
 from followthrough.core.pages import format as fmt
