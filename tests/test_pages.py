@@ -17,6 +17,7 @@ from hypothesis import given, settings as hsettings, strategies as st
 
 from followthrough.config import load_config
 from followthrough.core.pages import SITE_NAV, Site, generate_pages
+from followthrough.files.templates import loader
 from followthrough.core.pages.chart import Series, line_chart
 from followthrough.core.text.blocks import DEFAULT_DIALECT, scan
 from followthrough.core.escape.html import md_escape, neutralize_html, safe_page_title, unique_slugs
@@ -36,7 +37,7 @@ def load(root: Path = FIXTURE, today: date = TODAY) -> tuple[Site, dict[str, str
     assert not repo.errors, repo.errors
     valid = repo.valid_postmortems()
     states = read_state(config.root / config.settings.state_file)
-    site = Site.create(valid, repo.directory, config.settings, states, today, root=config.root, doc_paths={pm.id: repo.docs_path(pm) for pm in valid})
+    site = Site.create(valid, repo.directory, config.settings, states, today, templates=loader(config.root), doc_paths={pm.id: repo.docs_path(pm) for pm in valid})
     return site, site.pages()
 
 
@@ -81,7 +82,7 @@ def test_generic_function_matches_the_site_object(pages):
     config = load_config(FIXTURE / "mkdocs.yml")
     repo = load_repo(config, today=TODAY)
     states = read_state(config.root / config.settings.state_file)
-    again = generate_pages(repo.valid_postmortems(), repo.directory, config.settings, states, TODAY, root=config.root)
+    again = generate_pages(repo.valid_postmortems(), repo.directory, config.settings, states, TODAY, templates=loader(config.root))
     assert again == pages
 
 

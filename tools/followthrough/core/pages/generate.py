@@ -1,7 +1,8 @@
 """Postmortems + tracker state + today -> every generated page, as Markdown (or JSON) by path.
 
 `generate_pages` is the one entry point the MkDocs plugin and `followthrough pages` share.
-It reads no files except the Jinja2 templates, and writes none.
+It reads and writes no files: the templates arrive as a Jinja2 loader the shell built
+(`files/templates.loader`: the repo's `templates/site/` first, then the packaged copies).
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date
-from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import jinja2
@@ -21,8 +21,7 @@ from followthrough.core.model import ROLES, Directory, Postmortem
 from followthrough.core.rules.suppression import strip_directives_mapped
 from followthrough.core.settings import ROLE_TITLES, ROLE_DUTIES, Settings
 from followthrough.core.model import TicketState
-from followthrough.core.settings import DEFAULT_MAX_FILE_BYTES
-from followthrough.files.templates import loader, render
+from followthrough.core.templates import render
 from followthrough.core.pages import format as fmt
 from followthrough.core.pages import paths
 from followthrough.core.pages.chart import Series, line_chart
@@ -37,13 +36,12 @@ def _finalize(value: Any) -> Any:
     return value if isinstance(value, Markup) else Markup(md_escape(value))
 
 
-def template_environment(root: Path | None, limit: int = DEFAULT_MAX_FILE_BYTES) -> jinja2.Environment:
-    """Templates from `<root>/templates/site` (never through a link, none over `limit` bytes),
-    else this checkout's or the package's copy.
+def template_environment(templates: jinja2.BaseLoader) -> jinja2.Environment:
+    """The pages' environment over the shell's loader of `templates/site/...`.
 
     `finalize` escapes every `{{ value }}` for Markdown unless it is Markup made on purpose."""
     env = jinja2.Environment(
-        loader=loader(root, limit),
+        loader=templates,
         # Autoescape makes macro output Markup (kept as is); `finalize` does the escaping,
         # for Markdown rather than HTML, of everything else.
         autoescape=True,
@@ -259,13 +257,13 @@ class Site:
         states: Mapping[str, TicketState],
         today: date,
         *,
+        templates: jinja2.BaseLoader,
         options: SiteOptions | None = None,
-        root: Path | None = None,
         doc_paths: Mapping[str, str] | None = None,
         use_directory_urls: bool = True,
     ) -> "Site":
         data = site_data(postmortems, directory, settings, states, today, options, doc_paths, use_directory_urls)
-        return cls(data, template_environment(root, settings.max_file_bytes))
+        return cls(data, template_environment(templates))
 
     def pages(self, *, include_postmortems: bool = False) -> dict[str, str]:
         """Generated pages and data files by docs_dir path; with include_postmortems, each
@@ -335,8 +333,8 @@ def generate_pages(
     states: Mapping[str, TicketState],
     today: date,
     *,
+    templates: jinja2.BaseLoader,
     options: SiteOptions | None = None,
-    root: Path | None = None,
     doc_paths: Mapping[str, str] | None = None,
     include_postmortems: bool = False,
     use_directory_urls: bool = True,
@@ -344,13 +342,13 @@ def generate_pages(
     """Every generated page (Markdown) and data file (JSON, CSS) by its path inside docs_dir.
 
     `postmortems` are the valid ones (no lint errors), drafts included; `states` is the tracker
-    state file's content (empty when nothing is mirrored yet); `root` is the repo folder whose
-    `templates/site/` may override the packaged templates; `doc_paths` maps postmortem ids to
+    state file's content (empty when nothing is mirrored yet); `templates` loads `site/<name>`
+    (the shell's loader: the repo's overrides, then the packaged copies); `doc_paths` maps postmortem ids to
     their docs_dir paths when they are not `pm.path` minus the docs_dir prefix. With
     `include_postmortems`, each postmortem's full page is included too. `use_directory_urls` is
     MkDocs' setting: the tables link to built URLs, which depend on it.
     """
-    site = Site.create(postmortems, directory, settings, states, today, options=options, root=root, doc_paths=doc_paths, use_directory_urls=use_directory_urls)
+    site = Site.create(postmortems, directory, settings, states, today, templates=templates, options=options, doc_paths=doc_paths, use_directory_urls=use_directory_urls)
     return site.pages(include_postmortems=include_postmortems)
 
 
