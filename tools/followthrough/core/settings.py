@@ -13,7 +13,7 @@ from typing import Mapping
 
 from followthrough.core.text.blocks import DEFAULT_DIALECT, Dialect
 from followthrough.core.model import ROLES
-from followthrough.core.rules.levels import RuleLevels
+from followthrough.core.levels import RuleLevels
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,9 +28,8 @@ import json
 import os
 import stat
 import tempfile
-from datetime import date
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Mapping
 
 from followthrough.core.errors import ConfigError
 from followthrough.core.model import TicketState

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 import jinja2
 

@@ -4,7 +4,8 @@ Pure: the MkDocs plugin (`followthrough.site`) and `followthrough pages` hand th
 MkDocs or write it to files; neither adds content of its own.
 """
 
-from followthrough.core.pages.generate import Site, SiteData, generate_pages, site_data, template_environment
+from followthrough.core.pages.data import SiteData, site_data
+from followthrough.core.pages.generate import Site, generate_pages, template_environment
 from followthrough.core.pages.options import SiteOptions, site_options
 from followthrough.core.pages.paths import SITE_NAV
 

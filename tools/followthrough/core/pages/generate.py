@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -24,8 +24,10 @@ from followthrough.core.model import TicketState
 from followthrough.core.templates import render
 from followthrough.core.pages import format as fmt
 from followthrough.core.pages import paths
+from followthrough.core.pages.data import SiteData, group_names, site_data
+from followthrough.core.pages.export import export_items, export_postmortems
 from followthrough.core.pages.chart import Series, line_chart
-from followthrough.core.escape.html import html_escape, html_link, md_escape, md_link, neutralize_html, safe_page_title, slug, unique_slugs
+from followthrough.core.escape.html import html_escape, html_link, md_escape, md_link, neutralize_html, safe_page_title, slug
 from followthrough.core.pages.options import SiteOptions
 
 TEMPLATE_FOLDER = "site"
@@ -68,68 +70,6 @@ def words(values: Iterable[object], sep: str = ", ") -> Markup:
     """Values joined for Markdown, each escaped (Jinja's own `join` would escape for HTML only);
     `sep` comes from a template, never from a postmortem."""
     return Markup(sep).join(Markup(md_escape(v)) for v in values)
-
-
-@dataclass(frozen=True)
-class SiteData:
-    """Everything the pages are made from, computed once per build."""
-
-    postmortems: tuple[Postmortem, ...]  # every valid postmortem, drafts included
-    directory: Directory
-    settings: Settings
-    today: date
-    options: SiteOptions
-    views: tuple[m.ItemView, ...]
-    doc_paths: Mapping[str, str]  # postmortem id -> docs_dir path
-    group_slugs: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # group -> name -> slug
-    views_by_pm: Mapping[str, tuple[m.ItemView, ...]] = field(default_factory=dict)  # postmortem id -> its items
-    use_directory_urls: bool = True  # MkDocs' setting of the same name: how page URLs look
-
-    def src(self, pm: Postmortem) -> str:
-        return self.doc_paths[pm.id]
-
-    def items_of(self, pm: Postmortem) -> tuple[m.ItemView, ...]:
-        return self.views_by_pm.get(pm.id, ())
-
-    def name(self, handle: str | None) -> str:
-        return self.directory.display_name(handle) if handle else ""
-
-    def team_name(self, handle: str | None) -> str:
-        if not handle:
-            return m.NO_TEAM
-        team = self.directory.teams.get(handle)
-        return team.name if team else handle
-
-
-def site_data(
-    postmortems: Sequence[Postmortem],
-    directory: Directory,
-    settings: Settings,
-    states: Mapping[str, TicketState],
-    today: date,
-    options: SiteOptions | None = None,
-    doc_paths: Mapping[str, str] | None = None,
-    use_directory_urls: bool = True,
-) -> SiteData:
-    views = tuple(m.item_views(postmortems, states, today, directory))
-    paths_by_id = dict(doc_paths) if doc_paths else {pm.id: paths.doc_path(pm, settings) for pm in postmortems}
-    data = SiteData(tuple(postmortems), directory, settings, today, options or SiteOptions(), views, paths_by_id, use_directory_urls=use_directory_urls)
-    groups = {g: unique_slugs(sorted({n for pm in m.counted_postmortems(postmortems) for n in group_names(g, pm)})) for g in paths.GROUPS}
-    by_pm: dict[str, list[m.ItemView]] = defaultdict(list)
-    for v in views:
-        by_pm[v.postmortem.id].append(v)
-    return replace(data, group_slugs=groups, views_by_pm={k: tuple(v) for k, v in by_pm.items()})
-
-
-def group_names(group: str, pm: Postmortem) -> list[str]:
-    """The groups a postmortem is listed under: its UTC start year, severity, services, teams."""
-    if group == "year":
-        return [str(m.utc_date(pm.started).year)] if pm.started else []
-    if group == "severity":
-        return [pm.severity] if pm.severity else []
-    if group == "service":
-        return list(pm.services)
-    return list(pm.teams)
 
 
 # --- what templates get ----------------------------------------------------------------------
@@ -282,8 +222,6 @@ class Site:
         pages[paths.ROLES] = with_title("Roles", roles_page(r))
         pages[paths.TAGS] = with_title("Tags", r.render("tags.md.j2", paths.TAGS))
         pages[paths.CSS] = render(r.env, f"{TEMPLATE_FOLDER}/followthrough.css")
-        from followthrough.core.pages.export import export_items, export_postmortems  # export builds on SiteData from here
-
         pages[paths.EXPORT_POSTMORTEMS] = _json(export_postmortems(data))
         pages[paths.EXPORT_ITEMS] = _json(export_items(data))
         if include_postmortems:

@@ -8,7 +8,7 @@ from typing import Iterable
 
 from followthrough.core.findings import Finding
 from followthrough.core.model import Postmortem
-from followthrough.core.parse import Collector
+from followthrough.core.fields import Collector
 from followthrough.core.rules.context import Context
 from followthrough.core.rules.people import check_person
 
