@@ -1,4 +1,4 @@
-"""Role rules by severity (seed 004 "Role combinations"): who may hold two roles, and minimum staffing."""
+"""Role rules by severity (the incident-command model: the commander never also debugs): who may hold two roles, and minimum staffing."""
 
 from __future__ import annotations
 
