@@ -105,6 +105,16 @@ class Fields:
             return True
         return False
 
+    def given(self, key: str) -> Any:
+        """The value of `key` when one was written: None for an absent, empty (`key: ~`) or
+        unreadable value, or a "TODO" the `new` template left (reported here)."""
+        if key not in self.m:
+            return None
+        value = self.m[key]
+        if is_invalid(value) or value is None or self.placeholder(key):
+            return None
+        return value
+
     def text(self, key: str, required: bool = False) -> str | None:
         if key not in self.m:
             return None
@@ -158,10 +168,8 @@ class Fields:
         return tuple(result)
 
     def moment(self, key: str) -> datetime | None:
-        if key not in self.m:
-            return None
-        value = self.m[key]
-        if is_invalid(value) or value is None or self.placeholder(key):
+        value = self.given(key)
+        if value is None:
             return None
         if isinstance(value, str):
             try:
@@ -181,10 +189,8 @@ class Fields:
         return None
 
     def day(self, key: str) -> date | None:
-        if key not in self.m:
-            return None
-        value = self.m[key]
-        if is_invalid(value) or value is None or self.placeholder(key):
+        value = self.given(key)
+        if value is None:
             return None
         if isinstance(value, datetime):
             return value.date()

@@ -1,6 +1,6 @@
 """Postmortems + tracker state + today -> every generated page, as Markdown (or JSON) by path.
 
-`generate_pages` is the one entry point the MkDocs plugin and `followthrough pages` share.
+`Site.create(...).pages()` is the one entry point the MkDocs plugin and `followthrough pages` share.
 It reads and writes no files: the templates arrive as a Jinja2 loader the shell built
 (`files/templates.loader`: the repo's `templates/site/` first, then the packaged copies).
 """
@@ -262,32 +262,6 @@ class Site:
         tags = ", ".join(json.dumps(safe_page_title(t), ensure_ascii=False) for t in pm.tags)
         head = f"---\ntitle: {json.dumps(self.page_title(pm), ensure_ascii=False)}\ntags: [{tags}]\n---\n"
         return head + self.postmortem_markdown(pm)
-
-
-def generate_pages(
-    postmortems: Sequence[Postmortem],
-    directory: Directory,
-    settings: Settings,
-    states: Mapping[str, TicketState],
-    today: date,
-    *,
-    templates: jinja2.BaseLoader,
-    options: SiteOptions | None = None,
-    doc_paths: Mapping[str, str] | None = None,
-    include_postmortems: bool = False,
-    use_directory_urls: bool = True,
-) -> dict[str, str]:
-    """Every generated page (Markdown) and data file (JSON, CSS) by its path inside docs_dir.
-
-    `postmortems` are the valid ones (no lint errors), drafts included; `states` is the tracker
-    state file's content (empty when nothing is mirrored yet); `templates` loads `site/<name>`
-    (the shell's loader: the repo's overrides, then the packaged copies); `doc_paths` maps postmortem ids to
-    their docs_dir paths when they are not `pm.path` minus the docs_dir prefix. With
-    `include_postmortems`, each postmortem's full page is included too. `use_directory_urls` is
-    MkDocs' setting: the tables link to built URLs, which depend on it.
-    """
-    site = Site.create(postmortems, directory, settings, states, today, templates=templates, options=options, doc_paths=doc_paths, use_directory_urls=use_directory_urls)
-    return site.pages(include_postmortems=include_postmortems)
 
 
 def card(r: Renderer, pm: Postmortem) -> str:
