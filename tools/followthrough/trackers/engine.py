@@ -14,25 +14,34 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Callable, Mapping, Sequence
+from typing import Callable, ContextManager, Mapping, Protocol, Sequence
 
 from followthrough.core.errors import TrackerError
-from followthrough.core.model import Postmortem
+from followthrough.core.model import Postmortem, TicketState
 from followthrough.core.sync.config import Destination, Trackers
-from followthrough.core.sync.counting import RequestCounter
+from followthrough.trackers.counting import RequestCounter
 from followthrough.core.sync.description import new_ticket
 from followthrough.core.sync.plan import LinkExisting, MarkerTaken, Plan, Work, credentials_refused, link_or_create, plan as plan_sync, unread_paths
 from followthrough.core.sync.reconcile import drift, kept_entries, state_entry
 from followthrough.core.sync.tickets import NewTicket, RemoteTicket, Tracker, TrackerFailure
 from followthrough.files.repo import Repo
-from followthrough.files.state import TicketState, load_state, render_state, write_state
+from followthrough.files.state import load_state, render_state, write_state
 from followthrough.files.writeback import WritebackError, write_ticket
 from followthrough.trackers.github_tracker import GitHubTracker
 from followthrough.trackers.jira_tracker import JiraTracker
 from followthrough.trackers.retry import SYSTEM_CLOCK, Clock, RetryPolicy
 
-if TYPE_CHECKING:  # the CLI's display, handed in; the engine only calls it
-    from followthrough.cli.progress import Progress
+
+
+class Progress(Protocol):
+    """How a run shows itself as it goes (the CLI's `cli.progress.Progress`): one event a line,
+    a group per destination, a task per phase whose callable marks one step done."""
+
+    def line(self, text: str) -> None: ...
+
+    def group(self, title: str) -> ContextManager[None]: ...
+
+    def task(self, label: str, total: int) -> ContextManager[Callable[[], None]]: ...
 
 ONLY = ("create", "pull")
 

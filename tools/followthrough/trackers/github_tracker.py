@@ -19,7 +19,7 @@ from github import Auth, Consts, Github, GithubException
 
 from followthrough.core.escape import github
 from followthrough.core.sync.config import Destination, Secret, whole_seconds
-from followthrough.core.sync.counting import RequestCounter
+from followthrough.trackers.counting import RequestCounter
 from followthrough.trackers.http import request_failure
 from followthrough.core.sync.markers import markers_in
 from followthrough.trackers.retry import RETRY_STATUSES, RetryPolicy, ambiguous

@@ -19,7 +19,7 @@ from jira import JIRA, JIRAError
 from followthrough.core.escape import jira as wiki
 from followthrough.core.escape.common import one_line, web_url
 from followthrough.core.sync.config import JIRA_CLOUD, Destination, Secret
-from followthrough.core.sync.counting import RequestCounter
+from followthrough.trackers.counting import RequestCounter
 from followthrough.core.sync.markers import is_marker
 from followthrough.trackers.http import request_failure
 from followthrough.trackers.retry import RETRY_STATUSES, RetryPolicy, ambiguous

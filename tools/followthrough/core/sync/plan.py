@@ -9,12 +9,11 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
 from followthrough.core.findings import Finding
-from followthrough.core.model import ActionItem, Directory, Postmortem
+from followthrough.core.model import ActionItem, Directory, Postmortem, TicketState, state_key
 from followthrough.core.sync.config import Trackers
 from followthrough.core.sync.markers import marker_for
 from followthrough.core.sync.routing import route_linked, route_new, ticket_reference
 from followthrough.core.sync.tickets import RemoteTicket
-from followthrough.files.state import TicketState, state_key
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,9 @@ from dataclasses import replace
 from datetime import date
 from typing import Iterable, Mapping
 
-from followthrough.core.model import ActionItem, Directory
+from followthrough.core.model import ActionItem, Directory, TicketState
 from followthrough.core.sync.config import Destination
 from followthrough.core.sync.tickets import RemoteTicket
-from followthrough.files.state import TicketState
 
 
 def handle_of(directory: Directory, tracker_id: str | None, dest: Destination) -> str | None:
