@@ -54,9 +54,7 @@ def _load(args: argparse.Namespace) -> tuple[Repo, ReportSettings]:
     repo = load_repo(config, None, today)
     if repo.errors:
         # The site refuses to build on these too; a report must not show other figures than the site.
-        first = "\n".join(f"  {f}" for f in repo.errors[:10])
-        more = f"\n  ...and {len(repo.errors) - 10} more" if len(repo.errors) > 10 else ""
-        raise LintFailed(f"{len(repo.errors)} lint error(s); fix them first (`followthrough lint`):\n{first}{more}")
+        raise LintFailed.of(repo.errors, "no report is made from invalid files")
     return repo, report_settings
 
 
