@@ -45,9 +45,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     previous = read_marker(target, args.out)  # before anything is read or written: a folder not ours is refused
     repo = load_repo(config, today=today)
     if repo.errors:
-        for f in repo.errors:
-            err.write(f"{replace(f, path=shown(f.path, config.root))}\n")  # a Finding prints as one safe line
-        raise LintFailed(f"{len(repo.errors)} error(s) in postmortems; no pages written")
+        # A Finding prints as one safe line; paths as the user would type them.
+        raise LintFailed.of([replace(f, path=shown(f.path, config.root)) for f in repo.errors], "no pages written", most=None)
     where = str(config.config_file) if config.config_file else "defaults"
     options = site_options(config.plugin.site, where)
     states = load_state(config.root, config.settings)

@@ -22,7 +22,7 @@ from mkdocs.structure.pages import Page
 
 from followthrough.core.text.blocks import SITE_EXTENSIONS, dialect_from
 from followthrough.config import LoadedConfig, PluginConfig, settings_from_plugin
-from followthrough.core.errors import FollowthroughError
+from followthrough.core.errors import FollowthroughError, LintFailed
 from followthrough.core.lint import lint_page
 from followthrough.core.logline import safe_line, safe_lines
 from followthrough.core.pages import SITE_NAV, Site, SiteOptions, site_options
@@ -180,8 +180,7 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
             repo = load_repo(loaded, today=today)
             errors = repo.errors
             if errors:
-                shown = "\n".join(f"  {f}" for f in errors)
-                raise PluginError(f"{len(errors)} error(s) in postmortems or pages; the site is not built from invalid files (run `followthrough lint`):\n{shown}")
+                raise PluginError(str(LintFailed.of(errors, "the site is not built from invalid files", most=None)))
             for warning in repo.findings:
                 log.info(str(warning))  # warnings belong to `followthrough lint --strict`, not to `mkdocs build --strict`
             states = load_state(loaded.root, loaded.settings)
