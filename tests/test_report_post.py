@@ -17,6 +17,7 @@ import pytest
 
 from followthrough.trackers import report_post as post
 from followthrough.core.report.settings import ReportSettings
+from followthrough.core.sync.config import Secret
 
 from .conftest import DATA, assert_no_traceback, run_cli
 from .fakes.github_server import FakeGitHub
@@ -59,7 +60,7 @@ class FakeClock:
 def deliver(github: FakeGitHub, body: str | None = "# Overdue\n\nsomething", **settings) -> tuple[post.IssueOutcome, list[float]]:
     """`--post github-issue`'s network half, in this process, on the fake clock."""
     fake = FakeClock()
-    target = post.Target(github.api, REPO, TOKEN)
+    target = post.Target(github.api, REPO, Secret(TOKEN))
     full = post.issue_body(body, "footer") if body is not None else None
     outcome = post.post_github_issue(target, ReportSettings(repository=REPO, **settings), full, post.issue_body("Nothing is overdue.", "footer"), fake.clock)
     return outcome, fake.waits
@@ -512,3 +513,8 @@ def test_a_secret_cut_by_the_end_of_what_was_read_is_not_shown_in_part(repo_dir:
     result = post_slack(repo_dir, slack.webhook_url)
     assert result.code == 1
     assert result.err == "followthrough: Slack webhook refused the message: HTTP 400 invalid_payload\n"
+
+
+def test_the_target_never_shows_its_token() -> None:
+    target = post.github_target(ReportSettings(repository=REPO), {"GITHUB_TOKEN": TOKEN})
+    assert TOKEN not in repr(target) + str(target) and target.token.reveal() == TOKEN

@@ -19,7 +19,6 @@ from typing import Callable, ContextManager, Mapping, Protocol, Sequence
 from followthrough.core.errors import TrackerError
 from followthrough.core.model import Postmortem, TicketState
 from followthrough.core.sync.config import Destination, Trackers
-from followthrough.trackers.counting import RequestCounter
 from followthrough.core.sync.description import new_ticket
 from followthrough.core.sync.plan import LinkExisting, MarkerTaken, Plan, Work, credentials_refused, link_or_create, plan as plan_sync, unread_paths
 from followthrough.core.sync.reconcile import drift, kept_entries, state_entry
@@ -27,10 +26,12 @@ from followthrough.core.sync.tickets import NewTicket, RemoteTicket, Tracker, Tr
 from followthrough.files.repo import Repo
 from followthrough.files.state import load_state, render_state, write_state
 from followthrough.files.writeback import WritebackError, write_ticket
+from followthrough.trackers.counting import RequestCounter
 from followthrough.trackers.github_tracker import GitHubTracker
 from followthrough.trackers.jira_tracker import JiraTracker
 from followthrough.trackers.retry import SYSTEM_CLOCK, Clock, RetryPolicy
 
+ONLY = ("create", "pull")
 
 
 class Progress(Protocol):
@@ -42,8 +43,6 @@ class Progress(Protocol):
     def group(self, title: str) -> ContextManager[None]: ...
 
     def task(self, label: str, total: int) -> ContextManager[Callable[[], None]]: ...
-
-ONLY = ("create", "pull")
 
 
 @dataclass

@@ -23,6 +23,7 @@ from followthrough.core.errors import ConfigError, TrackerError
 from followthrough.core.logline import safe_line
 from followthrough.core.report.settings import ReportSettings
 from followthrough.core.sync.api_url import url_problem
+from followthrough.core.sync.config import Secret
 from followthrough.core.sync.tickets import TrackerFailure
 from followthrough.trackers.github_tracker import github_failure, is_pull_request
 from followthrough.trackers.http import connect_failed, connection_failure, request_failure
@@ -68,10 +69,7 @@ def quoted(reply: str, secrets: list[str], *, cut_off: bool = False) -> str:
 class Target:
     api_url: str
     repository: str
-    token: str
-
-    def __repr__(self) -> str:  # never show the token, not even in a traceback's locals
-        return f"Target(api_url={self.api_url!r}, repository={self.repository!r}, token=***)"
+    token: Secret  # shown as *** however the target is printed, as sync's tokens are
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +112,7 @@ def github_target(settings: ReportSettings, environ: Mapping[str, str] | None = 
     from_env = env.get("GITHUB_API_URL", "").strip()
     api_url = (from_env or settings.api_url or DEFAULT_API_URL).rstrip("/")
     check_url(api_url, "GITHUB_API_URL" if from_env else "plugins.followthrough.report.api_url")
-    return Target(api_url, repository, token)
+    return Target(api_url, repository, Secret(token))
 
 
 def check_url(url: str, name: str, *, secret: bool = False) -> None:
@@ -140,7 +138,7 @@ class GitHubSession:
         self.policy = RetryPolicy(settings.retries, settings.backoff, settings.max_wait, clock)
         self._last_write: float | None = None
         self.client = Github(
-            auth=Auth.Token(target.token),
+            auth=Auth.Token(target.token.reveal()),
             base_url=target.api_url,
             timeout=max(1, round(settings.timeout)),
             retry=None,
@@ -298,7 +296,7 @@ def post_github_issue(target: Target, settings: ReportSettings, body: str | None
 def github_message(target: Target, failure: TrackerFailure, retried: int) -> str:
     where = safe_line(target.api_url)
     after = f", still after {plural_retries(retried)}" if retried else ""
-    secrets = [target.token, *url_secrets(target.api_url)]
+    secrets = [target.token.reveal(), *url_secrets(target.api_url)]
     if failure.status == 401:
         return f"{where}: GitHub refused GITHUB_TOKEN (401); check the token"
     if failure.status == 404 and failure.what.startswith("opening "):
