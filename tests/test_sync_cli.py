@@ -24,7 +24,7 @@ from followthrough.core.sync.markers import marker_for
 
 TODAY = "2026-06-01"
 NOON = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
-FAST = {"backoff": 0.01, "timeout": 2, "retries": 3}
+FAST = {"backoff": 0, "timeout": 2, "retries": 3}  # retries without waiting: the waits are tested on a recording clock
 GH_TOKEN = "gh-test-token"
 
 

@@ -5,6 +5,7 @@ Exit codes:
   1  --fail-on-overdue and at least one incident action item is overdue; or a postmortem
      has lint errors; or GitHub or Slack refused or did not answer (the message says which)
   2  usage or configuration error (bad option, missing GITHUB_TOKEN / SLACK_WEBHOOK_URL, bad setting)
+  3  a bug, reported as one by `cli.main`, which maps every error to its code
 
 Every line written passes through the filter `cli.main` sets up: the token, the webhook URL
 (and its path, which alone is the secret) and any password in a URL are masked.
