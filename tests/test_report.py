@@ -265,7 +265,7 @@ def test_site_links_follow_use_directory_urls():
 
 
 def test_issue_body_fits_github_limit_with_whole_lines():
-    from followthrough.trackers.report_post import MAX_BODY, MARKER, issue_body
+    from followthrough.trackers.report_issue import MAX_BODY, MARKER, issue_body
 
     body = issue_body("| a | b |\n" * 20_000, "footer")
     assert len(body) <= MAX_BODY and body.endswith(MARKER + "\n")

@@ -15,7 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from followthrough.trackers import report_post as post
+from followthrough.trackers import report_issue as post
+from followthrough.trackers import slack_webhook
+from followthrough.trackers.retry import Clock
+from followthrough.core.errors import TrackerError
 from followthrough.core.report.settings import ReportSettings
 from followthrough.core.sync.config import Secret
 
@@ -53,8 +56,8 @@ class FakeClock:
         self.time += seconds
 
     @property
-    def clock(self) -> post.Clock:
-        return post.Clock(now=self.now, sleep=self.sleep)
+    def clock(self) -> Clock:
+        return Clock(now=self.now, sleep=self.sleep)
 
 
 def deliver(github: FakeGitHub, body: str | None = "# Overdue\n\nsomething", **settings) -> tuple[post.IssueOutcome, list[float]]:
@@ -242,13 +245,13 @@ def test_a_408_is_retried_as_sync_retries_it(github: FakeGitHub, method: str, pa
 def test_slack_408_is_retried(slack: FakeSlack) -> None:
     slack.inject("status", method="POST", status=408)
     fake = FakeClock()
-    post.post_slack(slack.webhook_url, {"text": "hello"}, slack_settings(), fake.clock)
+    slack_webhook.post_slack(slack.webhook_url, {"text": "hello"}, slack_settings(), fake.clock)
     assert slack.posted() == [{"text": "hello"}] and fake.waits == [0.5]
 
 
 def test_a_long_retry_after_gives_up_at_once(github: FakeGitHub) -> None:
     github.inject("status", method="GET", path=r"/issues$", status=429, retry_after="3600")
-    with pytest.raises(post.TrackerError, match=r"GitHub answered HTTP 429 for acme/ops"):
+    with pytest.raises(TrackerError, match=r"GitHub answered HTTP 429 for acme/ops"):
         deliver(github)
     assert github.count(method="GET", path=r"/issues$") == 1
 
@@ -352,7 +355,7 @@ def slack_settings(**settings) -> ReportSettings:
 def test_slack_faults_are_retried(slack: FakeSlack, fault: dict, waits: list[float]) -> None:
     slack.inject(method="POST", **fault)
     fake = FakeClock()
-    post.post_slack(slack.webhook_url, {"text": "hello"}, slack_settings(), fake.clock)
+    slack_webhook.post_slack(slack.webhook_url, {"text": "hello"}, slack_settings(), fake.clock)
     assert slack.posted() == [{"text": "hello"}]
     assert slack.count(method="POST") == 1 + fault.get("times", 1)
     assert fake.waits == waits
@@ -362,8 +365,8 @@ def test_slack_refused_connection_is_retried_then_reported(tmp_path: Path) -> No
     with FakeSlack() as gone:
         url = gone.webhook_url  # a port that no longer listens
     fake = FakeClock()
-    with pytest.raises(post.TrackerError) as raised:
-        post.post_slack(url, {"text": "hello"}, slack_settings(retries=2), fake.clock)
+    with pytest.raises(TrackerError) as raised:
+        slack_webhook.post_slack(url, {"text": "hello"}, slack_settings(retries=2), fake.clock)
     assert str(raised.value) == "Slack webhook: could not connect (connection refused or timed out), still after 2 retries"
     assert fake.waits == [0.5, 1.0]
 

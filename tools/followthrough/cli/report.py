@@ -22,7 +22,9 @@ from followthrough.files.repo import Repo, load_repo
 from followthrough.files.state import load_state
 from followthrough.today import resolve_today
 from followthrough.core.report import build, render, slack
-from followthrough.trackers import report_post as post
+from followthrough.trackers import report_issue as issue
+from followthrough.trackers import slack_webhook
+from followthrough.trackers.retry import SYSTEM_CLOCK, Clock
 from followthrough.core.report.settings import ReportSettings, settings_of
 from followthrough.cli.common import add_config_options, config_from
 
@@ -69,7 +71,7 @@ def _due_soon_days(repo: Repo) -> int:
     return site_options(repo.config.plugin.site, where).due_soon_days
 
 
-def run(args: argparse.Namespace, out: TextIO, err: TextIO, clock: post.Clock = post.SYSTEM_CLOCK) -> int:
+def run(args: argparse.Namespace, out: TextIO, err: TextIO, clock: Clock = SYSTEM_CLOCK) -> int:
     if args.kind == "completion" and args.post == "github-issue":
         raise UsageError("--post github-issue keeps the overdue issue; post the completion report with --post slack or print it")
     repo, rs = _load(args)
@@ -81,8 +83,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, clock: post.Clock = 
     if args.kind == "completion":
         creport = build.completion_report(postmortems, states, repo.today, settings, repo.directory, links)
         if args.post == "slack":
-            url = post.slack_url()
-            post.post_slack(url, slack.completion_message(creport), rs, clock)
+            url = slack_webhook.slack_url()
+            slack_webhook.post_slack(url, slack.completion_message(creport), rs, clock)
             out.write("posted the completion report to Slack\n")
         else:
             out.write({"text": render.completion_text, "markdown": render.completion_markdown, "json": render.completion_json}.get(args.format, _slack_completion)(creport))
@@ -90,16 +92,16 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, clock: post.Clock = 
 
     report = build.overdue_report(postmortems, states, repo.today, settings, repo.directory, links, _due_soon_days(repo))
     if args.post == "github-issue":
-        target = post.github_target(rs)
+        target = issue.github_target(rs)
         body = None
         if report.overdue_count:
-            body = post.issue_body(render.overdue_markdown(report, rs.issue_title), _footer(report))
-        closing = post.issue_body(f"Nothing is overdue as of {report.today}. This issue reopens as a new one when an item falls overdue.", _footer(report))
-        outcome = post.post_github_issue(target, rs, body, closing, clock)
+            body = issue.issue_body(render.overdue_markdown(report, rs.issue_title), _footer(report))
+        closing = issue.issue_body(f"Nothing is overdue as of {report.today}. This issue reopens as a new one when an item falls overdue.", _footer(report))
+        outcome = issue.post_github_issue(target, rs, body, closing, clock)
         out.write(f"{target.repository}: {outcome.describe()}\n")
     elif args.post == "slack":
-        url = post.slack_url()
-        post.post_slack(url, slack.overdue_message(report, rs.issue_title), rs, clock)
+        url = slack_webhook.slack_url()
+        slack_webhook.post_slack(url, slack.overdue_message(report, rs.issue_title), rs, clock)
         out.write(f"posted the overdue report to Slack ({report.overdue_count} overdue)\n")
     else:
         renderers = {"text": render.overdue_text, "markdown": lambda r: render.overdue_markdown(r, rs.issue_title), "json": render.overdue_json, "slack": _slack_overdue(rs)}

@@ -1,14 +1,11 @@
-"""Delivering a report: the one overdue issue in a GitHub repository, and a Slack incoming webhook.
+"""The report's GitHub issue: the one open "overdue action items" issue of a repository, kept
+up to date through PyGithub.
 
-The shell around the pure report: the only module here that talks to the network.
-GitHub goes through PyGithub; the report issue is found by its label AND a hidden marker
-in its body (never by search, which lags behind new issues), so re-runs edit it in place
-and a run with nothing new makes no write at all. Secrets come from the environment and
-never appear in a message: not the token, not the webhook URL (which is itself a secret),
-not a password in a URL, not a server's reply that echoes any of them.
-
-Retrying is sync's (`trackers.retry`), not the clients' (their own retries are off), and
-every wait goes through its `Clock`, so tests watch the waits instead of sitting through them.
+The issue is found by its label AND a hidden marker in its body (never by search, which lags
+behind new issues), so re-runs edit it in place and a run with nothing new makes no write at
+all. The token comes from the environment and never appears in a message, nor does a
+password in the API URL or a server's reply that echoes either. Retrying is `trackers.retry`'s,
+not the client's (its own retries are off), and every wait goes through its `Clock`.
 """
 
 from __future__ import annotations
@@ -22,47 +19,19 @@ import requests
 from followthrough.core.errors import ConfigError, TrackerError
 from followthrough.core.logline import safe_line
 from followthrough.core.report.settings import ReportSettings
-from followthrough.core.sync.api_url import url_problem
 from followthrough.core.sync.config import Secret
 from followthrough.core.sync.tickets import TrackerFailure
 from followthrough.trackers.github_tracker import github_failure, is_pull_request
-from followthrough.trackers.http import connect_failed, connection_failure, request_failure
-from followthrough.trackers.redact import redact, url_secrets
-from followthrough.trackers.retry import RETRY_STATUSES, SYSTEM_CLOCK, Clock, RetryPolicy
+from followthrough.trackers.http import request_failure
+from followthrough.trackers.redact import url_secrets
+from followthrough.trackers.retry import SYSTEM_CLOCK, Clock, RetryPolicy
+from followthrough.trackers.wording import check_url, failure, plural_retries, quoted
 
 MARKER = "<!-- followthrough:overdue-report -->"
 DEFAULT_API_URL = "https://api.github.com"
 LABEL_COLOR = "d93f0b"
-# How much of a server's reply a message may quote: enough for Slack's `invalid_blocks`
-# or GitHub's one-line reason, not a whole HTML page.
-MAX_QUOTED = 200
-MAX_READ = 4096
-MAX_SECRET = 512  # longer than any token or webhook URL
 
 T = TypeVar("T")
-
-
-def _failure(what: str, *, status: int | None = None, reason: str = "", reply: str = "", retry: bool = False, ambiguous: bool = False, retry_after: float | None = None) -> TrackerFailure:
-    """A failed request as the messages below word it: `what` we were doing, and the HTTP
-    `status` or the `reason` there was none; the server's `reply` already quoted."""
-    message = f"{what}: HTTP {status}" if status is not None else f"{what}: {reason}"
-    return TrackerFailure(message, status=status, retry=retry, ambiguous=ambiguous, retry_after=retry_after, what=what, reason=reason, reply=reply)
-
-
-def quoted(reply: str, secrets: list[str], *, cut_off: bool = False) -> str:
-    """A server's reply as a message may show it: secrets masked, one line, cut short.
-
-    Masked before anything is cut, so no secret is shown in part. A reply `cut_off` (only its
-    start was read) loses its last MAX_SECRET characters too, after masking: a secret that
-    ran past the end of what was read cannot be masked, but starts within them."""
-    text = redact(reply, secrets)
-    if cut_off:
-        text = text[:-MAX_SECRET]
-    text = safe_line(" ".join(text.split()))
-    return text if len(text) <= MAX_QUOTED else text[: MAX_QUOTED - 1] + "…"
-
-
-# --- GitHub ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,13 +84,6 @@ def github_target(settings: ReportSettings, environ: Mapping[str, str] | None = 
     return Target(api_url, repository, Secret(token))
 
 
-def check_url(url: str, name: str, *, secret: bool = False) -> None:
-    """Refuse, before any request, a URL the client would choke on or that would leak."""
-    problem = url_problem(url, name, secret=secret)
-    if problem:
-        raise ConfigError(problem)
-
-
 class GitHubSession:
     """PyGithub with its own retries and pacing off; both happen here, through the clock.
 
@@ -164,7 +126,7 @@ class GitHubSession:
             # PyGithub parses what came back as the REST API's JSON; an HTML login page, a
             # proxy's reply or a redirect elsewhere ends up here. The request itself may have
             # worked, so a write counts as ambiguous.
-            raise _failure(what, reason=f"the answer was not GitHub's REST API ({type(exc).__name__}); a login page, a proxy or a redirect? Check the API URL", ambiguous=write) from None
+            raise failure(what, reason=f"the answer was not GitHub's REST API ({type(exc).__name__}); a login page, a proxy or a redirect? Check the API URL", ambiguous=write) from None
         finally:
             if write:
                 self._last_write = self.clock.now()
@@ -274,8 +236,8 @@ def create_issue(gh: GitHubSession, repo, title: str, label: str, body: str):
 def _ensure_label(gh: GitHubSession, repo, label: str) -> None:
     try:
         gh.read(f"reading label {label!r}", lambda: repo.get_label(label))
-    except TrackerFailure as failure:
-        if failure.status != 404:
+    except TrackerFailure as refused:
+        if refused.status != 404:
             raise
         gh.edit(
             f"creating label {label!r}",
@@ -289,8 +251,8 @@ def post_github_issue(target: Target, settings: ReportSettings, body: str | None
     try:
         repo = gh.read(f"opening {target.repository}", lambda: gh.client.get_repo(target.repository))
         return sync_issue(gh, repo, settings.issue_title, settings.issue_label, body, closing_body)
-    except TrackerFailure as failure:
-        raise TrackerError(github_message(target, failure, len(gh.policy.waits))) from None
+    except TrackerFailure as failed:
+        raise TrackerError(github_message(target, failed, len(gh.policy.waits))) from None
 
 
 def github_message(target: Target, failure: TrackerFailure, retried: int) -> str:
@@ -309,77 +271,3 @@ def github_message(target: Target, failure: TrackerFailure, retried: int) -> str
     maybe = "; it may have taken effect" if failure.ambiguous else ""
     doing = failure.what if failure.what.startswith("opening ") else f"{failure.what} in {safe_line(target.repository)}"
     return f"{where}: {doing} failed: {failure.reason}{maybe}{after}"
-
-
-def plural_retries(n: int) -> str:
-    return f"{n} retr" + ("y" if n == 1 else "ies")
-
-
-# --- Slack ----------------------------------------------------------------------------------
-
-
-def slack_url(environ: Mapping[str, str] | None = None) -> str:
-    env = os.environ if environ is None else environ
-    url = env.get("SLACK_WEBHOOK_URL", "").strip()
-    if not url:
-        raise ConfigError("SLACK_WEBHOOK_URL is not set: --post slack needs an incoming webhook URL")
-    check_url(url, "SLACK_WEBHOOK_URL", secret=True)
-    return url
-
-
-def post_slack(url: str, payload: Mapping[str, object], settings: ReportSettings, clock: Clock = SYSTEM_CLOCK) -> None:
-    """Send one message. Retried on 429 and 5xx (Slack did not take it) and on failures to
-    connect; never after the request went out unanswered, which would risk posting twice.
-    A redirect is not followed: the message would go wherever it points."""
-    policy = RetryPolicy(settings.retries, settings.backoff, settings.max_wait, clock)
-    secrets = url_secrets(url, whole=True)
-    with requests.Session() as session:
-
-        def once() -> None:
-            try:
-                response = session.post(url, json=payload, timeout=settings.timeout, allow_redirects=False, stream=True)
-            except requests.RequestException as exc:
-                raise _slack_failure(exc) from None
-            with response:
-                head, cut_off = _head(response)
-                status = response.status_code
-                if status == 200 and head.strip().lower() == "ok":
-                    return
-                retry_after = policy.retry_after(dict(response.headers)) if status in RETRY_STATUSES else None
-                reply = quoted(head, secrets, cut_off=cut_off)
-                raise _failure("posting", status=status, retry=status in RETRY_STATUSES, retry_after=retry_after, reply=reply)
-
-        try:
-            policy.read(once, as_raised=True)
-        except TrackerFailure as failure:
-            raise TrackerError(slack_message(failure, len(policy.waits))) from None
-
-
-def _head(response: requests.Response) -> tuple[str, bool]:
-    """The start of a reply, and whether there was more: a huge body is never read whole."""
-    try:
-        data = response.raw.read(MAX_READ + 1, decode_content=True)
-    except (requests.RequestException, OSError, ValueError):
-        return "", False
-    return data[:MAX_READ].decode("utf-8", "replace"), len(data) > MAX_READ
-
-
-def _slack_failure(exc: requests.RequestException) -> TrackerFailure:
-    # Its text holds the URL, which is the secret: only the kind of failure is shown.
-    if isinstance(exc, requests.ConnectionError) and connect_failed(exc):
-        return _failure("posting", reason=connection_failure(exc), retry=True)
-    if isinstance(exc, (requests.ConnectionError, requests.Timeout)):
-        return _failure("posting", reason=f"no answer ({type(exc).__name__}); the message may not have been posted, and was not re-sent", ambiguous=True)
-    return _failure("posting", reason=f"the request failed ({type(exc).__name__})")
-
-
-def slack_message(failure: TrackerFailure, retried: int) -> str:
-    after = f", still after {plural_retries(retried)}" if retried else ""
-    if failure.status is None:
-        return f"Slack webhook: {failure.reason}{after}"
-    if 300 <= failure.status < 400:
-        return f"Slack webhook answered with a redirect (HTTP {failure.status}), which is not followed; check SLACK_WEBHOOK_URL"
-    if failure.status == 200:
-        said = f": {failure.reply}" if failure.reply else ""
-        return f"Slack webhook answered HTTP 200 but not Slack's `ok`{said}; the message may not have been posted (a proxy or a login page? check SLACK_WEBHOOK_URL)"
-    return f"Slack webhook refused the message: HTTP {failure.status} {failure.reply}".rstrip() + after
