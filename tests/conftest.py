@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from collections.abc import Iterator
@@ -139,6 +140,62 @@ def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: f
 @pytest.fixture
 def cli():
     return run_cli
+
+
+@pytest.fixture
+def repo_dir(tmp_path: Path) -> Path:
+    """A copy of tests/data/report: postmortems and tracker state as of 2026-06-15, for the
+    report and its delivery (unpaced there, so no posting test waits)."""
+    target = tmp_path / "repo"
+    shutil.copytree(DATA / "report", target)
+    return target
+
+
+# ---------------------------------------------------------------- loopback trackers: Jira, GitHub, Slack
+
+# The fakes' clock: the moment they stamp created, updated and resolved with.
+NOON = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def jira() -> Iterator[Any]:
+    """Jira Cloud on loopback; its users are the fixture people directory's accounts."""
+    from .fakes import FakeJira
+    from .fakes.postmortem_repo import JIRA_IDS
+
+    with FakeJira("Cloud", users={v: k for k, v in JIRA_IDS.items()}) as fake:
+        fake.now = lambda: NOON
+        yield fake
+
+
+@pytest.fixture
+def jira_dc() -> Iterator[Any]:
+    """Jira Data Center on loopback, with the same users."""
+    from .fakes import FakeJira
+    from .fakes.postmortem_repo import JIRA_IDS
+
+    with FakeJira("Server", users={v: k for k, v in JIRA_IDS.items()}) as fake:
+        fake.now = lambda: NOON
+        yield fake
+
+
+@pytest.fixture
+def github() -> Iterator[Any]:
+    """GitHub's REST API on loopback; its users are the people directory's logins and a bot."""
+    from .fakes import FakeGitHub
+    from .fakes.postmortem_repo import GITHUB_LOGINS
+
+    with FakeGitHub(users=("sync-bot", "octocat", *GITHUB_LOGINS)) as fake:
+        fake.now = lambda: NOON
+        yield fake
+
+
+@pytest.fixture
+def slack() -> Iterator[Any]:
+    from .fakes.slack_server import FakeSlack
+
+    with FakeSlack() as fake:
+        yield fake
 
 
 def assert_no_traceback(result: Result) -> None:

@@ -7,12 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from .fakes import FakeGitHub, FakeJira
 from .fakes.postmortem_repo import Item, Pm, build_repo
 from .test_outbound import MENTION, REFERENCE, Page, gfm
-from .test_sync_cli import FAST, env_for, gh_dest, github, jira, jira_dc, jira_dest, sync, tickets_in  # noqa: F401 - fixtures
-
-__all__ = ["github", "jira", "jira_dc"]
+from .sync_setup import FAST, env_for, gh_dest, jira_dest, sync, tickets_in
 
 
 def one_item(title: str = "Alert when the payments pool is above 90% for five minutes") -> Pm:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -22,16 +21,9 @@ from followthrough.config import load_config
 from followthrough.files.repo import load_repo
 from followthrough.files.state import read_state
 
-from .conftest import DATA, assert_no_traceback, run_cli
+from .conftest import assert_no_traceback, run_cli
 
 TODAY = "2026-06-15"
-
-
-@pytest.fixture
-def repo_dir(tmp_path: Path) -> Path:
-    target = tmp_path / "repo"
-    shutil.copytree(DATA / "report", target)
-    return target
 
 
 def report_json(repo_dir: Path, kind: str = "overdue", today: str = TODAY) -> dict:

@@ -32,15 +32,6 @@ TOKEN = "gh-test-token"
 MARKER = "<!-- followthrough:overdue-report -->"
 
 
-@pytest.fixture
-def repo_dir(tmp_path: Path) -> Path:
-    target = tmp_path / "repo"
-    shutil.copytree(DATA / "report", target)
-    config = target / "mkdocs.yml"
-    config.write_text(config.read_text().replace("repository: acme/ops\n", "repository: acme/ops\n        backoff: 0\n        seconds_between_writes: 0\n"))
-    return target
-
-
 class FakeClock:
     """Time that passes only when waited for; every wait is kept."""
 
@@ -67,18 +58,6 @@ def deliver(github: FakeGitHub, body: str | None = "# Overdue\n\nsomething", **s
     full = post.issue_body(body, "footer") if body is not None else None
     outcome = post.post_github_issue(target, ReportSettings(repository=REPO, **settings), full, post.issue_body("Nothing is overdue.", "footer"), fake.clock)
     return outcome, fake.waits
-
-
-@pytest.fixture
-def github():
-    with FakeGitHub() as fake:
-        yield fake
-
-
-@pytest.fixture
-def slack():
-    with FakeSlack() as fake:
-        yield fake
 
 
 def post_issue(repo_dir: Path, github: FakeGitHub, today: str = TODAY, token: str = TOKEN):

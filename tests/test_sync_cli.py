@@ -4,7 +4,6 @@ clients, loopback Jira (Cloud and Data Center) and GitHub (github.com and Enterp
 from __future__ import annotations
 
 import base64
-import json
 import os
 import signal
 import subprocess
@@ -12,85 +11,14 @@ import sys
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from .conftest import assert_no_traceback, run_cli
-from .fakes import FakeGitHub, FakeJira
+from .fakes import FakeGitHub
 from .fakes.jira_server import adf_text
-from .fakes.postmortem_repo import GITHUB_LOGINS, JIRA_IDS, Item, Pm, build_repo, many
+from .fakes.postmortem_repo import GITHUB_LOGINS, Item, Pm, build_repo, many
+from .sync_setup import FAST, GH_TOKEN, TODAY, env_for, gh_dest, jira_dest, state, sync, tickets_in, two_items
 from followthrough.core.sync.markers import marker_for
-
-TODAY = "2026-06-01"
-NOON = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
-FAST = {"backoff": 0, "timeout": 2, "retries": 3}  # retries without waiting: the waits are tested on a recording clock
-GH_TOKEN = "gh-test-token"
-
-
-@pytest.fixture
-def jira():
-    with FakeJira("Cloud", users={v: k for k, v in JIRA_IDS.items()}) as fake:
-        fake.now = lambda: NOON
-        yield fake
-
-
-@pytest.fixture
-def jira_dc():
-    with FakeJira("Server", users={v: k for k, v in JIRA_IDS.items()}) as fake:
-        fake.now = lambda: NOON
-        yield fake
-
-
-@pytest.fixture
-def github():
-    with FakeGitHub(users=("sync-bot", *GITHUB_LOGINS)) as fake:
-        fake.now = lambda: NOON
-        yield fake
-
-
-def jira_dest(fake: FakeJira, project: str = "PAY", **extra: Any) -> dict[str, Any]:
-    if fake.cloud:
-        return {"type": "jira-cloud", "url": fake.url, "email": fake.email, "project": project, **extra}
-    return {"type": "jira-dc", "url": fake.url, "project": project, **extra}
-
-
-def gh_dest(fake: FakeGitHub, repo: str = "acme/web", **extra: Any) -> dict[str, Any]:
-    return {"type": "github", "url": fake.api, "repo": repo, "seconds_between_requests": 0, "seconds_between_writes": 0, **extra}
-
-
-def env_for(jira: FakeJira | None = None, github: FakeGitHub | None = None, **extra: str) -> dict[str, str]:
-    env = {"FOLLOWTHROUGH_TODAY": TODAY}
-    if jira is not None:
-        env["JIRA_API_TOKEN"] = jira.token
-    if github is not None:
-        env["GITHUB_TOKEN"] = GH_TOKEN
-    env.update(extra)
-    return env
-
-
-def sync(root: Path, *args: str, env: dict[str, str]):
-    result = run_cli("sync", *args, cwd=root, env=env)
-    assert_no_traceback(result)
-    return result
-
-
-def tickets_in(root: Path, pm: Pm) -> list[str | None]:
-    """The ticket of each item, read back through the parser."""
-    from followthrough.core.parse import parse_postmortem
-    from followthrough.core.settings import DEFAULT_SETTINGS
-
-    parsed, _ = parse_postmortem((root / pm.path).read_text(encoding="utf-8"), pm.path, DEFAULT_SETTINGS)
-    return [i.ticket for i in parsed.action_items]
-
-
-def state(root: Path) -> dict[str, Any]:
-    return json.loads((root / ".followthrough" / "state.json").read_text())["items"]
-
-
-def two_items(slug: str = "payments", **pm: Any) -> Pm:
-    return Pm(slug, [Item("pool-alert", "Alert when the payments pool is above 90% for five minutes"), Item("pool-size", "Size the pool from measured peak load", owner="nia.sme", due="2026-06-15", priority="P2")], **pm)
-
 
 # -- create, link, pull, re-run ----------------------------------------------------------
 

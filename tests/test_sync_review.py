@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from .fakes.postmortem_repo import Item, Pm, build_repo
-from .test_sync_cli import FAST, GH_TOKEN, env_for, gh_dest, github, jira, jira_dest, state, sync, tickets_in, two_items  # noqa: F401
+from .sync_setup import FAST, env_for, gh_dest, jira_dest, state, sync, tickets_in, two_items
 
 
 def test_ticket_urls_are_read_as_keys_or_left_alone(tmp_path, jira):

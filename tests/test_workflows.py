@@ -319,12 +319,6 @@ def failures(results) -> str:
     return "\n".join(lines)
 
 
-@pytest.fixture
-def github():
-    with FakeGitHub() as fake:
-        yield fake
-
-
 @pytest.mark.slow
 def test_review_steps_pass(origin: Path, python_env: Path, tmp_path: Path, github: FakeGitHub) -> None:
     runner = runner_for(origin, tmp_path, python_env, github, "pull_request", "review.yml")
