@@ -15,7 +15,7 @@ import pytest
 import yaml
 from hypothesis import given, settings as hsettings, strategies as st
 
-from followthrough.config import load_config
+from followthrough.config.load import load_config, site_of
 from followthrough.core.pages import SITE_NAV, Site, generate_pages
 from followthrough.core.pages.chart import Series, line_chart
 from followthrough.core.text.blocks import DEFAULT_DIALECT, scan
@@ -24,6 +24,8 @@ from followthrough.core.pages.paths import page_url, relative
 from followthrough.files.repo import load_repo
 from followthrough.files.state import read_state
 
+from followthrough.workspace import load_workspace
+
 from .conftest import DATA, ROOT
 
 FIXTURE = DATA / "site" / "basic"
@@ -31,12 +33,7 @@ TODAY = date(2024, 7, 1)
 
 
 def load(root: Path = FIXTURE, today: date = TODAY) -> tuple[Site, dict[str, str]]:
-    config = load_config(root / "mkdocs.yml")
-    repo = load_repo(config, today=today)
-    assert not repo.errors, repo.errors
-    valid = repo.valid_postmortems()
-    states = read_state(config.root / config.settings.state_file)
-    site = Site.create(valid, repo.directory, config.settings, states, today, root=config.root, doc_paths={pm.id: repo.docs_path(pm) for pm in valid})
+    site = load_workspace(root / "mkdocs.yml", today=today, refuse_errors="no pages").site()
     return site, site.pages()
 
 
@@ -81,7 +78,7 @@ def test_generic_function_matches_the_site_object(pages):
     config = load_config(FIXTURE / "mkdocs.yml")
     repo = load_repo(config, today=TODAY)
     states = read_state(config.root / config.settings.state_file)
-    again = generate_pages(repo.valid_postmortems(), repo.directory, config.settings, states, TODAY, root=config.root)
+    again = generate_pages(repo.valid_postmortems(), repo.directory, config.settings, states, TODAY, options=site_of(config), root=config.root)
     assert again == pages
 
 

@@ -16,16 +16,15 @@ import argparse
 import os
 from typing import Mapping, TextIO
 
-from followthrough.core.errors import LintFailed, UsageError
+from followthrough.core.errors import UsageError
 from followthrough.trackers.redact import Redacting, guarded, url_secrets
-from followthrough.core.pages.options import site_options
-from followthrough.files.repo import Repo, load_repo
-from followthrough.files.state import load_state
-from followthrough.today import resolve_today
+from followthrough.config.load import report_of, site_of
+from followthrough.files.repo import Repo
 from followthrough.core.report import build, render, slack
 from followthrough.trackers import report_post as post
-from followthrough.core.report.settings import ReportSettings, settings_of
-from followthrough.cli.common import add_config_options, config_from
+from followthrough.core.report.settings import ReportSettings
+from followthrough.cli.common import add_config_options, workspace_from
+from followthrough.workspace import Workspace
 
 KINDS = ("overdue", "completion")
 FORMATS = ("text", "markdown", "json", "slack")
@@ -49,17 +48,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-def _load(args: argparse.Namespace) -> tuple[Repo, ReportSettings]:
-    config = config_from(args)
-    report_settings = settings_of(config)
-    today = resolve_today(args.today)
-    repo = load_repo(config, None, today)
-    if repo.errors:
-        # The site refuses to build on these too; a report must not show other figures than the site.
-        first = "\n".join(f"  {f}" for f in repo.errors[:10])
-        more = f"\n  ...and {len(repo.errors) - 10} more" if len(repo.errors) > 10 else ""
-        raise LintFailed(f"{len(repo.errors)} lint error(s); fix them first (`followthrough lint`):\n{first}{more}")
-    return repo, report_settings
+def _load(args: argparse.Namespace) -> tuple[Workspace, ReportSettings]:
+    # The site refuses to build on lint errors too; a report must not show other figures than the site.
+    workspace = workspace_from(args, refuse_errors="no report made")
+    return workspace, report_of(workspace.config)
 
 
 def _links(repo: Repo) -> build.Links:
@@ -68,8 +60,7 @@ def _links(repo: Repo) -> build.Links:
 
 def _due_soon_days(repo: Repo) -> int:
     # The site's setting, so "due soon" means the same in the report as on the site.
-    where = str(repo.config.config_file) if repo.config.config_file else "defaults"
-    return site_options(repo.config.plugin.site, where).due_soon_days
+    return site_of(repo.config).due_soon_days
 
 
 def secrets_in(environ: Mapping[str, str]) -> list[str]:
@@ -91,8 +82,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, clock: post.Clock = 
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO, clock: post.Clock) -> int:
     if args.kind == "completion" and args.post == "github-issue":
         raise UsageError("--post github-issue keeps the overdue issue; post the completion report with --post slack or print it")
-    repo, rs = _load(args)
-    states = load_state(repo.config.root, repo.config.settings)
+    workspace, rs = _load(args)
+    repo, states = workspace.repo, workspace.states
     postmortems = list(repo.valid_postmortems())
     settings = repo.config.settings
     links = _links(repo)

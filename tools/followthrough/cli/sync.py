@@ -15,12 +15,13 @@ from typing import TextIO
 
 from followthrough.core.logline import safe_line
 from followthrough.trackers.redact import Redacting, guarded
-from followthrough.files.repo import load_repo
-from followthrough.core.sync.config import Trackers, load_trackers
+from followthrough.config.load import trackers_of
+from followthrough.core.sync.config import Trackers
 from followthrough.trackers.engine import ONLY, Summary, SyncEngine
 from followthrough.cli.progress import Progress
 from followthrough.today import resolve_today
 from followthrough.cli.common import add_config_options, config_from, shown
+from followthrough.workspace import load_workspace
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -65,7 +66,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _run(args: argparse.Namespace, out_r: Redacting, err_r: Redacting, environ: dict[str, str]) -> int:
     config = config_from(args)
     where = shown(str(config.config_file), Path.cwd()) if config.config_file else "mkdocs.yml"
-    trackers = load_trackers(config.plugin.trackers, where, environ)
+    trackers = trackers_of(config, environ, where)
     for stream in (out_r, err_r):
         stream.add(secrets_of(trackers))
     if not trackers.configured:
@@ -77,7 +78,7 @@ def _run(args: argparse.Namespace, out_r: Redacting, err_r: Redacting, environ: 
             err_r.write(f"followthrough: {message}\n")
         return 0
     today = resolve_today(args.today)
-    repo = load_repo(config, args.paths or None, today)
+    repo = load_workspace(config, today=today, paths=args.paths or None).repo
     progress = Progress(out_r, err_r, environ)  # type: ignore[arg-type]
     engine = SyncEngine(
         repo,

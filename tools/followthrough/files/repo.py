@@ -1,7 +1,8 @@
-"""The shell around the core: finding postmortem files on disk and loading them with the config.
+"""Reading a repo's postmortems, pages and people directory off disk, and linting them.
 
-Everything that touches the file system for reading postmortems is here, so `lint`,
-the site plugin, sync and reports see the same postmortems the same way.
+Everything that touches the file system for reading postmortems is here; `workspace.load_workspace`
+is how the commands and the site build use it (`lint_repo` is lint's own, which keeps no
+postmortems and can fork). The date the postmortems are judged by is always handed in.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from followthrough.core.people import parse_directory
 from followthrough.core.rules.context import Context
 from followthrough.files.safefiles import Refusal, Refused, first_link, link_refusal, read_text_bounded, refusal_of, scan
 from followthrough.core.settings import DEFAULT_MAX_FILE_BYTES as DEFAULT_LIMIT
-from followthrough.today import resolve_today
 
 _YEAR = re.compile(r"^\d{4}$")
 _DATED = re.compile(r"^\d{4}-\d{2}-\d{2}-")
@@ -204,7 +204,7 @@ def _docs_files(config: LoadedConfig) -> tuple[list[Path], list[Path], list[Find
     return postmortems, pages, [refusal_finding(r, root) for r in refused]
 
 
-def _start(config: LoadedConfig, paths: Sequence[Path] | None, today: date | None) -> tuple[Directory, list[Finding], list[Path], list[Path], Context]:
+def _start(config: LoadedConfig, paths: Sequence[Path] | None, today: date) -> tuple[Directory, list[Finding], list[Path], list[Path], Context]:
     """What every lint of a repo starts from: the people directory and its findings, the files
     (and a finding for each one not read), the other Markdown pages of docs_dir (none when
     `paths` names files), the context."""
@@ -218,7 +218,7 @@ def _start(config: LoadedConfig, paths: Sequence[Path] | None, today: date | Non
     # The people directory is refused by its own reading too: one finding for it, not two.
     seen = {(f.path, f.code) for f in dir_findings}
     dir_findings += [f for f in found if (f.path, f.code) not in seen]
-    return directory, dir_findings, files, pages, Context(config.settings, directory, today or resolve_today())
+    return directory, dir_findings, files, pages, Context(config.settings, directory, today)
 
 
 def _page_findings(config: LoadedConfig, pages: Sequence[Path], reraise: bool) -> tuple[list[Finding], list[str]]:
@@ -237,7 +237,7 @@ def _page_findings(config: LoadedConfig, pages: Sequence[Path], reraise: bool) -
     return findings, checked
 
 
-def load_repo(config: LoadedConfig, paths: Sequence[Path] | None = None, today: date | None = None) -> Repo:
+def load_repo(config: LoadedConfig, paths: Sequence[Path] | None = None, *, today: date) -> Repo:
     """Load and lint the postmortems: every one under docs_dir, or those in `paths`."""
     directory, dir_findings, files, pages, ctx = _start(config, paths, today)
     reraise = bool(os.environ.get("FOLLOWTHROUGH_DEBUG"))
@@ -272,7 +272,7 @@ def default_jobs() -> int:
     return max(1, min(cores, 8))
 
 
-def lint_repo(config: LoadedConfig, paths: Sequence[Path] | None = None, today: date | None = None, jobs: int | None = None) -> LintReport:
+def lint_repo(config: LoadedConfig, paths: Sequence[Path] | None = None, *, today: date, jobs: int | None = None) -> LintReport:
     """The findings of every postmortem (or of `paths`), as `load_repo` finds them, without keeping
     the postmortems: what `followthrough lint` needs. Large repos are checked by `jobs` forked
     processes (each file on its own is independent; only the duplicate-id check spans files)."""
