@@ -1,4 +1,4 @@
-"""Page generation without MkDocs: the Markdown and JSON `generate_pages` returns for a fixture repo."""
+"""Page generation without MkDocs: the Markdown and JSON `Site.pages()` returns for a fixture repo."""
 
 from __future__ import annotations
 
@@ -15,14 +15,11 @@ import pytest
 import yaml
 from hypothesis import given, settings as hsettings, strategies as st
 
-from followthrough.config.load import load_config, site_of
-from followthrough.core.pages import SITE_NAV, Site, generate_pages
+from followthrough.core.pages import SITE_NAV, Site
 from followthrough.core.pages.chart import Series, line_chart
 from followthrough.core.text.blocks import DEFAULT_DIALECT, scan
 from followthrough.core.escape.html import md_escape, neutralize_html, safe_page_title, unique_slugs
 from followthrough.core.pages.paths import page_url, relative
-from followthrough.files.repo import load_repo
-from followthrough.files.state import read_state
 
 from followthrough.workspace import load_workspace
 
@@ -72,14 +69,6 @@ def test_the_nav_in_mkdocs_yml_is_the_generated_one():
     with (ROOT / "mkdocs.yml").open() as f:
         raw = yaml.load(f, Loader=yaml.BaseLoader)  # noqa: S506 - BaseLoader builds plain strings only
     assert raw["nav"] == SITE_NAV
-
-
-def test_generic_function_matches_the_site_object(pages):
-    config = load_config(FIXTURE / "mkdocs.yml")
-    repo = load_repo(config, today=TODAY)
-    states = read_state(config.root / config.settings.state_file)
-    again = generate_pages(repo.valid_postmortems(), repo.directory, config.settings, states, TODAY, options=site_of(config), root=config.root)
-    assert again == pages
 
 
 def test_all_postmortems_lists_incidents_game_days_and_drafts_apart(pages):

@@ -5,8 +5,9 @@ directory and the postmortems, linted (`files.repo`) -> the tracker state file. 
 `pages`, `report` and `sync` all start here, so they see the same repo the same way; "today" is
 always handed in (see `today.py`), never read here.
 
-This module imports neither MkDocs nor the site code at the top: `config.cache` hands a
-LoadedConfig back to `followthrough lint` without them.
+The layers: `core` (pure) < `files` (disk; `files.repo` also holds `LoadedConfig`, what a repo's
+settings are) < `config` (mkdocs.yml) < this module < `site`, `trackers`, `cli`. Nothing here is
+imported by `config` or `files`, so no import goes round a loop.
 """
 
 from __future__ import annotations
@@ -14,40 +15,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 from followthrough.core.errors import LintFailed
 from followthrough.core.findings import Finding
-from followthrough.core.settings import Settings
+from followthrough.files.repo import LoadedConfig, Repo, load_repo
+from followthrough.files.state import TicketState, load_state
 
 if TYPE_CHECKING:
     from followthrough.core.pages import Site
-    from followthrough.files.repo import Repo
-    from followthrough.files.state import TicketState
 
-CONFIG_FILE = "mkdocs.yml"
 SHOWN_ERRORS = 10  # a repo with hundreds of errors: the first ones, and how many more
-
-
-@dataclass(frozen=True)
-class LoadedConfig:
-    root: Path  # the folder holding mkdocs.yml (or the working folder when there is none)
-    config_file: Path | None
-    docs_dir: Path
-    site_url: str
-    plugin: Any  # config.options.PluginConfig; None when read back from the lint cache (lint needs only `settings`)
-    settings: Settings
-    use_directory_urls: bool = True  # MkDocs' setting: page URLs end in '/' or '.html'
-
-
-def find_config(start: Path) -> Path | None:
-    """mkdocs.yml in `start` or the nearest folder above it."""
-    start = start.resolve()
-    for folder in (start, *start.parents):
-        candidate = folder / CONFIG_FILE
-        if candidate.is_file():
-            return candidate
-    return None
 
 
 def invalid_postmortems(errors: Sequence[Finding], consequence: str) -> LintFailed:
@@ -74,6 +52,7 @@ class Workspace:
         """The site's pages of the valid postmortems, as of `today`, with the site's settings."""
         from followthrough.config.load import site_of
         from followthrough.core.pages import Site
+        from followthrough.files.templates import loader
 
         valid = self.repo.valid_postmortems()
         return Site.create(
@@ -82,8 +61,8 @@ class Workspace:
             self.config.settings,
             self.states,
             self.today,
+            templates=loader(self.config.root, self.config.settings.max_file_bytes),
             options=site_of(self.config),
-            root=self.config.root,
             doc_paths={pm.id: self.repo.docs_path(pm) for pm in valid},
             use_directory_urls=self.config.use_directory_urls,
         )
@@ -101,9 +80,6 @@ def load_workspace(
 
     `refuse_errors`: what is not done when a postmortem has errors (`"no pages written"`); the
     LintFailed raised then lists them. Without it, the errors are in `repo.findings`."""
-    from followthrough.files.repo import load_repo
-    from followthrough.files.state import load_state
-
     if not isinstance(config, LoadedConfig):
         from followthrough.config.load import load_config
 

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 from followthrough.today import ENV_TODAY
 
 if TYPE_CHECKING:  # config imports MkDocs' config classes: not needed to print --help
-    from followthrough.workspace import LoadedConfig, Workspace
+    from followthrough.files.repo import LoadedConfig
+    from followthrough.workspace import Workspace
 
 
 def add_config_options(parser: argparse.ArgumentParser, today: bool = True) -> None:
@@ -26,7 +27,7 @@ def config_from(args: argparse.Namespace, *, cached: bool = False) -> LoadedConf
     use_cache = cached and not os.environ.get("FOLLOWTHROUGH_NO_CACHE")
     if use_cache:
         from followthrough.config import cache as config_cache
-        from followthrough.workspace import find_config
+        from followthrough.files.repo import find_config
 
         config_file = args.config if args.config is not None else find_config(Path.cwd())
         if config_file is not None and (hit := config_cache.load(config_file)) is not None:

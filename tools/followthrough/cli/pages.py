@@ -8,7 +8,6 @@ header card, and the other files of docs_dir (the people directory excepted). Po
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 

@@ -5,7 +5,7 @@ and every command.
 - `options`: `PluginConfig`, the whole section; `site`, `report`, `trackers`: its typed sections
   and the plain values the core takes (`SiteOptions`, `ReportSettings`, `Trackers`).
 - `rubric`: severities, role combinations and rule levels turned into the core's `Settings`.
-- `load`: mkdocs.yml (or MkDocs' own config) into a `workspace.LoadedConfig`.
+- `load`: mkdocs.yml (or MkDocs' own config) into a `files.repo.LoadedConfig`.
 - `cache`: lint's copy of a LoadedConfig, read back without importing MkDocs.
 
 A package rather than one module: the sections with their checks are some 600 lines, and

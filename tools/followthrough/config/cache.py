@@ -1,6 +1,6 @@
 """The lint command's settings, kept between runs so a pre-commit hook does not import MkDocs.
 
-Imported without the rest of `config` (whose modules import MkDocs): only `workspace`.
+Imported without the rest of `config` (whose modules import MkDocs): only `files.repo`.
 
 
 Reading mkdocs.yml is MkDocs' job (its loader and config classes validate the plugin section),
@@ -26,7 +26,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from followthrough import __version__
-from followthrough.workspace import LoadedConfig
+from followthrough.files.repo import LoadedConfig
 
 _FORMAT = "2"
 _UNUSED_FOR = 30 * 24 * 3600  # seconds

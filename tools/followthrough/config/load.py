@@ -22,7 +22,7 @@ from followthrough.core.pages.options import SiteOptions
 from followthrough.core.report.settings import ReportSettings
 from followthrough.core.sync.config import Trackers
 from followthrough.core.text.blocks import SITE_EXTENSIONS, dialect_from
-from followthrough.workspace import LoadedConfig, find_config
+from followthrough.files.repo import LoadedConfig, find_config
 
 # The Markdown extensions the plugin adds to every build; lint reads bodies as that build does.
 REQUIRED_EXTENSIONS = SITE_EXTENSIONS

@@ -3,32 +3,30 @@ limits) turned into the core's `Settings`, with the checks across settings MkDoc
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from followthrough.config.strict import Problem, problem_lines
+from followthrough.config.strict import Problem, Strict, problem_lines
 from followthrough.core.errors import ConfigError
 from followthrough.core.findings import Level
 from followthrough.core.model import KINDS
-from followthrough.core.parse import did_you_mean
-from followthrough.core.rules.catalog import RULES
+from followthrough.core.fields import did_you_mean
+from followthrough.core.catalog import RULES
 from followthrough.core.rules.codes import code_hint
-from followthrough.core.rules.levels import Choice, PathLevels, RuleLevels, path_pattern
+from followthrough.core.levels import Choice, PathLevels, RuleLevels, path_pattern
 from followthrough.core.settings import DEFAULT_ROLE_COMBINATIONS, DEFAULT_SECTIONS, RoleCombination, SeverityLevel, Settings
 from followthrough.core.text.blocks import DEFAULT_DIALECT, Dialect
 from followthrough.files.safefiles import MB
 
-if TYPE_CHECKING:
-    from followthrough.config.options import PluginConfig
-
 LEVEL_WORDS: dict[str, Choice] = {"off": None, "warning": Level.WARNING, "error": Level.ERROR}
 
 
-def rubric_problems(plugin: PluginConfig) -> list[Problem]:
-    """What is wrong across the rubric's settings (the checks `PluginConfig` runs)."""
+def rubric_problems(plugin: Strict) -> list[Problem]:
+    """What is wrong across the rubric's settings (the checks `options.PluginConfig` runs; `plugin`
+    is one, typed by its base here so that the two modules do not import each other)."""
     return _rubric(plugin, ".")[3]
 
 
-def settings_from_plugin(plugin: PluginConfig, docs_dir: str, site_url: str, where: str, markdown: Dialect = DEFAULT_DIALECT) -> Settings:
+def settings_from_plugin(plugin: Strict, docs_dir: str, site_url: str, where: str, markdown: Dialect = DEFAULT_DIALECT) -> Settings:
     """Plain Settings from a validated PluginConfig."""
     severities, combos, rule_levels, problems = _rubric(plugin, docs_dir)
     if problems:
@@ -53,7 +51,7 @@ def settings_from_plugin(plugin: PluginConfig, docs_dir: str, site_url: str, whe
     )
 
 
-def _rubric(plugin: PluginConfig, docs_dir: str) -> tuple[tuple[SeverityLevel, ...], tuple[RoleCombination, ...], RuleLevels, list[Problem]]:
+def _rubric(plugin: Strict, docs_dir: str) -> tuple[tuple[SeverityLevel, ...], tuple[RoleCombination, ...], RuleLevels, list[Problem]]:
     severities = tuple(
         SeverityLevel(
             name=s.name,

@@ -15,7 +15,7 @@ from typing import Any, Iterable, Iterator
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
-from followthrough.core.parse import did_you_mean
+from followthrough.core.fields import did_you_mean
 
 PREFIX = "plugins.followthrough."
 Problem = tuple[str, str]  # (path below the plugin section, what is wrong)

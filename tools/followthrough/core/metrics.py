@@ -22,7 +22,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 from followthrough.core.model import ActionItem, Directory, Postmortem
 from followthrough.core.settings import Settings
-from followthrough.files.state import TicketState, state_key
+from followthrough.core.model import TicketState, state_key
 
 OPEN_STATUSES = ("open", "in-progress")
 DUE_SOON_DAYS = 7

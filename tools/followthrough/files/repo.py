@@ -1,4 +1,5 @@
-"""Reading a repo's postmortems, pages and people directory off disk, and linting them.
+"""A repo on disk: where its settings were found (`LoadedConfig`), and reading its postmortems,
+pages and people directory, linted.
 
 Everything that touches the file system for reading postmortems is here; `workspace.load_workspace`
 is how the commands and the site build use it (`lint_repo` is lint's own, which keeps no
@@ -16,9 +17,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import date
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
-from followthrough.workspace import LoadedConfig
 from followthrough.core.errors import FollowthroughError, UsageError
 from followthrough.core.findings import Finding
 from followthrough.core.lint import IdRecord, duplicate_ids, lint_file, lint_page, lint_texts
@@ -27,9 +27,32 @@ from followthrough.core.people import parse_directory
 from followthrough.core.rules.context import Context
 from followthrough.files.safefiles import Refusal, Refused, first_link, link_refusal, read_text_bounded, refusal_of, scan
 from followthrough.core.settings import DEFAULT_MAX_FILE_BYTES as DEFAULT_LIMIT
+from followthrough.core.settings import Settings
 
+CONFIG_FILE = "mkdocs.yml"
 _YEAR = re.compile(r"^\d{4}$")
 _DATED = re.compile(r"^\d{4}-\d{2}-\d{2}-")
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    root: Path  # the folder holding mkdocs.yml (or the working folder when there is none)
+    config_file: Path | None
+    docs_dir: Path
+    site_url: str
+    plugin: Any  # config.options.PluginConfig; None when read back from the lint cache (lint needs only `settings`)
+    settings: Settings
+    use_directory_urls: bool = True  # MkDocs' setting: page URLs end in '/' or '.html'
+
+
+def find_config(start: Path) -> Path | None:
+    """mkdocs.yml in `start` or the nearest folder above it."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        candidate = folder / CONFIG_FILE
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,6 @@ connects them to a build and to `mkdocs serve`.
 
 from __future__ import annotations
 
-import dataclasses
-
 import logging
 import os
 import re
@@ -38,7 +36,8 @@ from followthrough.files.safefiles import refusal_of
 from followthrough.files.templates import template_dirs
 from followthrough.today import resolve_today
 from followthrough.site.swap import SiteSwap, WarningCounter
-from followthrough.workspace import LoadedConfig, load_workspace
+from followthrough.files.repo import LoadedConfig
+from followthrough.workspace import load_workspace
 
 log = get_plugin_logger(__name__)
 

@@ -14,7 +14,7 @@ from followthrough.core import metrics as m
 from followthrough.core.model import Postmortem
 from followthrough.core.pages import format as fmt
 from followthrough.core.pages import paths
-from followthrough.core.pages.generate import SiteData
+from followthrough.core.pages.data import SiteData
 
 EXPORT_VERSION = 1
 

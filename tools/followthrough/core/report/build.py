@@ -16,7 +16,7 @@ from followthrough.core import metrics
 from followthrough.core.model import Directory, Postmortem
 from followthrough.core.pages import paths
 from followthrough.core.settings import Settings
-from followthrough.files.state import TicketState
+from followthrough.core.model import TicketState
 
 PageOf = Callable[[Postmortem], "str | None"]
 

@@ -9,7 +9,7 @@ from typing import Iterable
 from followthrough.core.text import body as md
 from followthrough.core.findings import Finding
 from followthrough.core.model import HiddenHeading, Postmortem, Section
-from followthrough.core.parse import Collector
+from followthrough.core.fields import Collector
 from followthrough.core.rules.context import Context
 
 # Whole words and phrases only: "default" and "fault injection" stay fine.
