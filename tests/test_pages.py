@@ -15,15 +15,13 @@ import pytest
 import yaml
 from hypothesis import given, settings as hsettings, strategies as st
 
-from followthrough.config import load_config
 from followthrough.core.pages import SITE_NAV, Site
-from followthrough.files.templates import loader
 from followthrough.core.pages.chart import Series, line_chart
 from followthrough.core.text.blocks import DEFAULT_DIALECT, scan
 from followthrough.core.escape.html import md_escape, neutralize_html, safe_page_title, unique_slugs
 from followthrough.core.pages.paths import page_url, relative
-from followthrough.files.repo import load_repo
-from followthrough.files.state import read_state
+
+from followthrough.workspace import load_workspace
 
 from .conftest import DATA, ROOT
 
@@ -32,12 +30,7 @@ TODAY = date(2024, 7, 1)
 
 
 def load(root: Path = FIXTURE, today: date = TODAY) -> tuple[Site, dict[str, str]]:
-    config = load_config(root / "mkdocs.yml")
-    repo = load_repo(config, today=today)
-    assert not repo.errors, repo.errors
-    valid = repo.valid_postmortems()
-    states = read_state(config.root / config.settings.state_file)
-    site = Site.create(valid, repo.directory, config.settings, states, today, templates=loader(config.root), doc_paths={pm.id: repo.docs_path(pm) for pm in valid})
+    site = load_workspace(root / "mkdocs.yml", today=today, refuse_errors="no pages").site()
     return site, site.pages()
 
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from followthrough.config import settings_from_plugin, validate_plugin_section
+from followthrough.config.load import validate_plugin_section
+from followthrough.config.rubric import settings_from_plugin
 from followthrough.core.errors import ConfigError
 from followthrough.core.findings import Finding, Level
 from followthrough.core.catalog import RULES

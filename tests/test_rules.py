@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from followthrough.config import load_config
+from followthrough.config.load import load_config
 from followthrough.files.repo import load_repo
 from followthrough.core.catalog import RULES
 

@@ -521,7 +521,7 @@ def test_configuration_errors_exit_2_naming_the_setting(tmp_path, jira):
     root = build_repo(tmp_path, {"default": "nowhere", "destinations": {"pay": {**jira_dest(jira), "projet": "PAY"}}}, [pm])
     result = sync(root, env=env_for(jira))
     assert result.code == 2
-    assert "mkdocs.yml: plugins.followthrough.trackers.destinations.pay.projet: unknown setting" in result.err
+    assert "mkdocs.yml: plugins.followthrough.trackers.destinations.pay.projet: not a setting; did you mean 'project'?" in result.err
     assert "plugins.followthrough.trackers.default: 'nowhere' is not one of the destinations ['pay']" in result.err
     empty = build_repo(tmp_path / "empty", {}, [pm])
     result = sync(empty, env=env_for(jira))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from followthrough.core.errors import ConfigError
-from followthrough.core.sync.config import DEFAULT_WONT_DO, GITHUB_DOT_COM_API, load_trackers
+from followthrough.config.trackers import load_trackers
+from followthrough.core.sync.config import DEFAULT_WONT_DO, GITHUB_DOT_COM_API
 from followthrough.trackers.retry import Clock, RetryPolicy, retry_after_seconds
 from followthrough.core.sync.tickets import TrackerFailure
 
@@ -71,7 +72,7 @@ def test_every_problem_is_reported_at_once_naming_the_setting():
     assert f"{p}destinations.a.url: expected an https:// URL (ftp://x)" in lines
     assert f"{p}destinations.b.repo: 'not a repo' is not a GitHub repository as owner/name (or set GITHUB_REPOSITORY)" in lines
     assert f"{p}destinations.b.project: only Jira destinations take this setting" in lines
-    assert f"{p}destinations.c.projet: unknown setting" in lines
+    assert f"{p}destinations.c.projet: not a setting; did you mean 'project'?" in lines
     assert any(line.startswith(f"{p}destinations.d.type:") for line in lines)
     assert f"{p}default: 'nope' is not one of the destinations ['a', 'b', 'c', 'd']" in lines
     assert f"{p}teams.payments: 'gone' is not one of the destinations ['a', 'b', 'c', 'd']" in lines

@@ -7,7 +7,7 @@ from datetime import date
 
 from followthrough.core.findings import Finding
 from followthrough.core.model import ActionItem, Directory, Person, Postmortem, TicketState
-from followthrough.core.sync.config import load_trackers
+from followthrough.config.trackers import load_trackers
 from followthrough.core.sync.plan import CreateTicket, LinkExisting, MarkerTaken, credentials_refused, link_or_create, plan
 from followthrough.core.sync.reconcile import drift, handle_of, kept_entries, state_entry
 from followthrough.core.sync.tickets import RemoteTicket

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from followthrough.core.model import ActionItem, Directory, Person, Postmortem
-from followthrough.core.sync.config import load_trackers
+from followthrough.config.trackers import load_trackers
 from followthrough.core.sync.description import new_ticket, page_url
 from followthrough.core.sync.markers import hidden_marker, marker_for, marker_line, markers_in
 from followthrough.core.sync.routing import route_linked, route_new

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from .fakes import FakeGitHub, FakeJira
-from followthrough.core.sync.config import load_trackers
+from followthrough.config.trackers import load_trackers
 from followthrough.trackers.counting import RequestCounter
 from followthrough.trackers.github_tracker import GitHubTracker
 from followthrough.trackers.jira_tracker import JiraTracker

@@ -75,7 +75,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             f"no mkdocs.yml in {Path.cwd()} or above it, and no {config.docs_dir.name}/ folder here: "
             "run inside a postmortems repo, or name the files or --config"
         )
-    report = lint_repo(config, args.paths or None, today, args.jobs)
+    report = lint_repo(config, args.paths or None, today=today, jobs=args.jobs)
     findings = [replace(f, path=shown(f.path, config.root)) for f in report.findings]
     render(findings, args.format, out)
     errors = sum(f.is_error for f in findings)

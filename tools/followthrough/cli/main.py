@@ -49,6 +49,7 @@ COMMANDS: dict[str, Command] = {
     "pages": Command("pages", "write the site's generated pages as files"),
     "sync": Command("sync", "mirror action items to Jira / GitHub and pull their status"),
     "report": Command("report", "overdue action items or completion rates, printed or posted"),
+    "schema": Command("schema", "print the JSON Schema of the front-matter, for editors"),
 }
 
 

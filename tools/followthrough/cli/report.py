@@ -16,17 +16,16 @@ from __future__ import annotations
 import argparse
 from typing import TextIO
 
-from followthrough.core.errors import LintFailed, UsageError
-from followthrough.core.pages.options import site_options
-from followthrough.files.repo import Repo, load_repo
-from followthrough.files.state import load_state
-from followthrough.today import resolve_today
+from followthrough.core.errors import UsageError
+from followthrough.config.load import report_of, site_of
+from followthrough.files.repo import Repo
 from followthrough.core.report import build, render, slack
 from followthrough.trackers import report_issue as issue
 from followthrough.trackers import slack_webhook
 from followthrough.trackers.retry import SYSTEM_CLOCK, Clock
-from followthrough.core.report.settings import ReportSettings, settings_of
-from followthrough.cli.common import add_config_options, config_from
+from followthrough.core.report.settings import ReportSettings
+from followthrough.cli.common import add_config_options, workspace_from
+from followthrough.workspace import Workspace
 
 KINDS = ("overdue", "completion")
 FORMATS = ("text", "markdown", "json", "slack")
@@ -50,15 +49,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-def _load(args: argparse.Namespace) -> tuple[Repo, ReportSettings]:
-    config = config_from(args)
-    report_settings = settings_of(config)
-    today = resolve_today(args.today)
-    repo = load_repo(config, None, today)
-    if repo.errors:
-        # The site refuses to build on these too; a report must not show other figures than the site.
-        raise LintFailed.of(repo.errors, "no report is made from invalid files")
-    return repo, report_settings
+def _load(args: argparse.Namespace) -> tuple[Workspace, ReportSettings]:
+    # The site refuses to build on lint errors too; a report must not show other figures than the site.
+    workspace = workspace_from(args, refuse_errors="no report made")
+    return workspace, report_of(workspace.config)
 
 
 def _links(repo: Repo) -> build.Links:
@@ -67,15 +61,14 @@ def _links(repo: Repo) -> build.Links:
 
 def _due_soon_days(repo: Repo) -> int:
     # The site's setting, so "due soon" means the same in the report as on the site.
-    where = str(repo.config.config_file) if repo.config.config_file else "defaults"
-    return site_options(repo.config.plugin.site, where).due_soon_days
+    return site_of(repo.config).due_soon_days
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO, clock: Clock = SYSTEM_CLOCK) -> int:
     if args.kind == "completion" and args.post == "github-issue":
         raise UsageError("--post github-issue keeps the overdue issue; post the completion report with --post slack or print it")
-    repo, rs = _load(args)
-    states = load_state(repo.config.root, repo.config.settings)
+    workspace, rs = _load(args)
+    repo, states = workspace.repo, workspace.states
     postmortems = list(repo.valid_postmortems())
     settings = repo.config.settings
     links = _links(repo)

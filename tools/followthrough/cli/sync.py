@@ -16,12 +16,12 @@ from typing import TextIO
 from followthrough.core.logline import safe_line
 from followthrough.trackers.redact import Redacting, tracker_secrets
 from followthrough.trackers.retry import SYSTEM_CLOCK, Clock
-from followthrough.files.repo import load_repo
-from followthrough.core.sync.config import load_trackers
+from followthrough.config.load import trackers_of
 from followthrough.trackers.engine import ONLY, Summary, SyncEngine
 from followthrough.cli.progress import Progress
 from followthrough.today import resolve_today
 from followthrough.cli.common import add_config_options, config_from, shown
+from followthrough.workspace import load_workspace
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace, out: Redacting, err: Redacting, clock: Clock =
     environ = dict(os.environ)
     config = config_from(args)
     where = shown(str(config.config_file), Path.cwd()) if config.config_file else "mkdocs.yml"
-    trackers = load_trackers(config.plugin.trackers, where, environ)
+    trackers = trackers_of(config, environ, where)
     for stream in (out, err):
         stream.add(tracker_secrets(trackers))  # under whatever variables the settings name
     if not trackers.configured:
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace, out: Redacting, err: Redacting, clock: Clock =
             err.write(f"followthrough: {message}\n")
         return 0
     today = resolve_today(args.today)
-    repo = load_repo(config, args.paths or None, today)
+    repo = load_workspace(config, today=today, paths=args.paths or None).repo
     progress = Progress(out, err, environ)  # type: ignore[arg-type]
     engine = SyncEngine(
         repo,

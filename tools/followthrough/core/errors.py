@@ -6,8 +6,6 @@ that turns them into a message and an exit code, so no traceback reaches the use
 
 from __future__ import annotations
 
-from typing import Sequence
-
 EXIT_OK = 0
 EXIT_FAILED = 1  # findings or failures
 EXIT_USAGE = 2  # the command line or the configuration is wrong
@@ -36,16 +34,6 @@ class LintFailed(FollowthroughError):
     """Postmortems have errors; raised by commands (site build, sync) that need valid input."""
 
     exit_code = EXIT_FAILED
-
-    @classmethod
-    def of(cls, errors: Sequence[object], refused: str, *, most: int | None = 10) -> LintFailed:
-        """The one wording of "postmortems have errors": how many, what was refused because of
-        them, where to look, then each finding (`path:line:col: CODE message`), `most` of them."""
-        shown = list(errors) if most is None else list(errors)[:most]
-        lines = [f"{len(errors)} error(s) in postmortems or pages; {refused} (run `followthrough lint`):", *(f"  {f}" for f in shown)]
-        if len(errors) > len(shown):
-            lines.append(f"  ...and {len(errors) - len(shown)} more")
-        return cls("\n".join(lines))
 
 
 class TrackerError(FollowthroughError):

@@ -38,9 +38,9 @@ def quoted(reply: str, secrets: list[str], *, cut_off: bool = False) -> str:
 
 def check_url(url: str, name: str, *, secret: bool = False) -> None:
     """Refuse, before any request, a URL the client would choke on or that would leak."""
-    problem = url_problem(url, name, secret=secret)
+    problem = url_problem(url, secret=secret)
     if problem:
-        raise ConfigError(problem)
+        raise ConfigError(f"{name}: {problem}")
 
 
 def plural_retries(n: int) -> str:

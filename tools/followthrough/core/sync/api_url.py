@@ -11,8 +11,8 @@ from followthrough.core.logline import safe_line
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
-def url_problem(url: str, name: str, *, secret: bool = False) -> str | None:
-    """Why the URL in setting `name` cannot be used, or None: not parseable, a port out of
+def url_problem(url: str, *, secret: bool = False) -> str | None:
+    """Why a URL cannot be used (the caller names the setting), or None: not parseable, a port out of
     range, no host, a user name or password in it, or plain http off this machine (a token
     must not cross a network in clear; http to loopback serves tests and a local relay).
     A `secret` URL (a webhook) is never shown; another is shown without credentials."""
@@ -22,15 +22,15 @@ def url_problem(url: str, name: str, *, secret: bool = False) -> str | None:
         parts.port  # noqa: B018 - raises on a port that is not a number in range
     except ValueError as exc:
         reason = "" if secret else f": {exc}"
-        return f"{name}: not a usable URL{shown}{reason}"
+        return f"not a usable URL{shown}{reason}"
     if parts.scheme not in ("http", "https"):
-        return f"{name}: expected an https:// URL{shown}"
+        return f"expected an https:// URL{shown}"
     if not parts.hostname:
-        return f"{name}: not a usable URL{shown}: no host name"
+        return f"not a usable URL{shown}: no host name"
     if parts.username is not None or parts.password is not None:
-        return f"{name}: holds a user name or password{shown}; put credentials in the environment, not in the URL"
+        return f"holds a user name or password{shown}; put credentials in the environment, not in the URL"
     if parts.scheme != "https" and parts.hostname not in LOOPBACK:
-        return f"{name}: expected an https:// URL{shown}"
+        return f"expected an https:// URL{shown}"
     return None
 
 

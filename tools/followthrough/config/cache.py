@@ -1,5 +1,8 @@
 """The lint command's settings, kept between runs so a pre-commit hook does not import MkDocs.
 
+Imported without the rest of `config` (whose modules import MkDocs): only `files.repo`.
+
+
 Reading mkdocs.yml is MkDocs' job (its loader and config classes validate the plugin section),
 and importing MkDocs costs more than linting one file. The validated settings are pickled in the
 user's cache folder (`$XDG_CACHE_HOME/followthrough`, else `~/.cache/followthrough`), never in
@@ -23,11 +26,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from followthrough import __version__
-from followthrough.workspace import LoadedConfig
+from followthrough.files.repo import LoadedConfig
 
 _FORMAT = "2"
 _UNUSED_FOR = 30 * 24 * 3600  # seconds
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parents[1]  # the whole followthrough package
 
 
 def cache_dir() -> Path:
