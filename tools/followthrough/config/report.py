@@ -7,7 +7,7 @@
             issue_label: overdue-report
             repository: acme/postmortems   # default: $GITHUB_REPOSITORY
             timeout: 30                    # seconds, every request
-            retries: 3                     # on 429 and 5xx, honouring Retry-After
+            retries: 3                     # on 408, 429 and 5xx, honouring Retry-After
             backoff: 0.5                   # seconds before the first retry, doubling
             max_wait: 60                   # the longest Retry-After honoured; longer gives up
             seconds_between_writes: 1      # GitHub asks integrations to space their writes

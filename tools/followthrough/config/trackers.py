@@ -83,7 +83,7 @@ class TrackersSection(Strict):
     file_url = c.Optional(c.Type(str))  # e.g. https://github.com/acme/postmortems/blob/main/ ; the file's path is appended
     label = c.Type(str, default="postmortem")
     timeout = c.Type((int, float), default=30)  # seconds, every request
-    retries = c.Type(int, default=4)  # after the first attempt, on 429 / 5xx / network errors
+    retries = c.Type(int, default=4)  # after the first attempt, on 408 / 429 / 5xx / network errors
     backoff = c.Type((int, float), default=2)  # seconds before the first retry; doubles each time
     max_wait = c.Type((int, float), default=300)  # longest Retry-After honoured before giving up
 
