@@ -19,8 +19,10 @@ from followthrough.config import load_config
 from followthrough.core.pages import SITE_NAV, Site, generate_pages
 from followthrough.core.pages.chart import Series, line_chart
 from followthrough.core.text.blocks import DEFAULT_DIALECT, scan
-from followthrough.core.escape.html import md_escape, neutralize_html, safe_page_title, unique_slugs
-from followthrough.core.pages.paths import page_url, relative
+from followthrough.core.escape.html import md_escape, neutralize_html, safe_page_title
+from followthrough.core.slugs import unique_slugs
+from followthrough.core.pages.paths import relative
+from followthrough.core.urls import page_url
 from followthrough.files.repo import load_repo
 from followthrough.files.state import read_state
 

@@ -24,7 +24,7 @@ from followthrough.core.sync.counting import RequestCounter
 from followthrough.trackers.jira_tracker import connection_reason
 from followthrough.core.sync.markers import markers_in
 from followthrough.trackers.retry import RETRY_STATUSES, RetryPolicy, retry_after_seconds
-from followthrough.core.sync.routing import github_number
+from followthrough.core.ticket_refs import github_number
 from followthrough.core.sync.tickets import FetchResult, Link, NewTicket, RemoteTicket, TrackerFailure
 
 T = TypeVar("T")

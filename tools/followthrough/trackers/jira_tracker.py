@@ -22,7 +22,7 @@ from followthrough.core.sync.config import JIRA_CLOUD, Destination, Secret
 from followthrough.core.sync.counting import RequestCounter
 from followthrough.core.sync.markers import is_marker
 from followthrough.trackers.retry import RETRY_STATUSES, RetryPolicy, retry_after_seconds
-from followthrough.core.sync.routing import JIRA_KEY
+from followthrough.core.ticket_refs import jira_key
 from followthrough.core.sync.tickets import FetchResult, Link, NewTicket, RemoteTicket, TrackerFailure
 
 T = TypeVar("T")
@@ -257,7 +257,7 @@ class JiraTracker:
 
     def normalize_ref(self, ticket: str) -> str | None:
         key = ticket.strip().upper()
-        return key if JIRA_KEY.match(key) else None
+        return key if jira_key(key) else None
 
     # -- writing ---------------------------------------------------------------------------
     def create(self, ticket: NewTicket) -> RemoteTicket:

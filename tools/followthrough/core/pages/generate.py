@@ -17,6 +17,8 @@ import jinja2
 from markupsafe import Markup
 
 from followthrough.core import metrics as m
+from followthrough.core.dates import utc_date
+from followthrough.core.urls import relative_url
 from followthrough.core.model import ROLES, Directory, Postmortem
 from followthrough.core.rules.suppression import strip_directives_mapped
 from followthrough.core.settings import ROLE_TITLES, ROLE_DUTIES, Settings
@@ -26,7 +28,8 @@ from followthrough.files.templates import loader, render
 from followthrough.core.pages import format as fmt
 from followthrough.core.pages import paths
 from followthrough.core.pages.chart import Series, line_chart
-from followthrough.core.escape.html import html_escape, html_link, md_escape, md_link, neutralize_html, safe_page_title, slug, unique_slugs
+from followthrough.core.escape.html import html_escape, html_link, md_escape, md_link, neutralize_html, safe_page_title
+from followthrough.core.slugs import slug, unique_slugs
 from followthrough.core.pages.options import SiteOptions
 
 TEMPLATE_FOLDER = "site"
@@ -126,7 +129,7 @@ def site_data(
 def group_names(group: str, pm: Postmortem) -> list[str]:
     """The groups a postmortem is listed under: its UTC start year, severity, services, teams."""
     if group == "year":
-        return [str(m.utc_date(pm.started).year)] if pm.started else []
+        return [str(utc_date(pm.started).year)] if pm.started else []
     if group == "severity":
         return [pm.severity] if pm.severity else []
     if group == "service":
@@ -151,7 +154,7 @@ class Links:
         return md_link(text, paths.relative(target, self.here))
 
     def href(self, target: str) -> str:
-        return paths.relative_url(target, self.here, self.data.use_directory_urls)
+        return relative_url(target, self.here, self.data.use_directory_urls)
 
     def a(self, target: str, text: object) -> Markup:
         return html_link(text, self.href(target))
@@ -178,7 +181,7 @@ def badge(severity: str, settings: Settings) -> Markup:
 
 
 def status_chip(status: str) -> Markup:
-    return Markup(f'<span class="ft-status ft-status-{slug(status)}">{html_escape(status)}</span>')
+    return Markup(f'<span class="ft-status ft-status-{slug(status) or "x"}">{html_escape(status)}</span>')
 
 
 def ticket(view: m.ItemView) -> Markup:
