@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from .conftest import assert_no_traceback, run_cli
 from .fakes import FakeGitHub, FakeJira
@@ -179,6 +180,17 @@ def test_github_create_link_pull_and_rerun_without_writes(tmp_path, github):
     again = sync(root, env=env_for(github=github))
     assert again.code == 0 and github.count("write") == writes
     assert (root / ".followthrough" / "state.json").read_bytes() == before
+
+
+def test_ticket_descriptions_link_the_page_mkdocs_writes_without_directory_urls(tmp_path, github):
+    pm = two_items(teams=("web",))
+    root = build_repo(tmp_path, {"default": "web", "destinations": {"web": gh_dest(github)}, **FAST}, [pm], site_url="https://pm.example.com/docs")
+    config = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))
+    (root / "mkdocs.yml").write_text(yaml.safe_dump({**config, "use_directory_urls": False}, sort_keys=False), encoding="utf-8")
+    result = sync(root, env=env_for(github=github))
+    assert result.code == 0, result.out + result.err
+    body = github.issues("acme/web")[0].body or ""
+    assert "[Card payments failed for EU customers](https://pm.example.com/docs/2026/2026-05-20-payments.html)" in body
 
 
 def test_github_enterprise_server_under_api_v3(tmp_path):
