@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from followthrough.core import metrics
 from followthrough.core.dates import is_due_soon, utc_date
@@ -17,8 +19,10 @@ from followthrough.core.slugs import slug, unique_slugs
 from followthrough.core.sync.config import load_trackers
 from followthrough.core.sync.description import new_ticket
 from followthrough.core.sync.routing import route_linked
+from followthrough.core.text.frontmatter import split
 from followthrough.core.ticket_refs import ticket_reference
 from followthrough.core.urls import page_url, published_page, published_url
+from followthrough.files.writeback import set_ticket
 
 CTX = Context(DEFAULT_SETTINGS, Directory(), date(2026, 6, 1))
 MINUS_TWO = timezone(timedelta(hours=-2))
@@ -150,3 +154,27 @@ def test_one_slug_for_file_names_and_pages():
     assert slug("Zürich DB: failover!") == "zurich-db-failover"
     assert slug("支付") == "" and unique_slugs(["支付", "API", "api!"]) == {"API": "api", "api!": "api-2", "支付": "x"}
     assert slug("a" * 59 + " bc", limit=60) == "a" * 59 and len(slug("x" * 99, limit=60)) == 60
+
+
+# -- front-matter -----------------------------------------------------------------------------
+
+_LINES = st.lists(st.sampled_from(["---", "...", "--- ", "title: x", "", "  - id: a", "----", "\ufeff---", "body"]), max_size=8)
+
+
+@given(_LINES, st.sampled_from(["\n", "\r\n", "\r"]), st.booleans())
+def test_front_matter_splits_alike_whatever_the_line_breaks(lines, brk, bom):
+    text = ("\ufeff" if bom else "") + brk.join(lines)
+    plain = split(text.replace("\r\n", "\n").replace("\r", "\n"))
+    parts = split(text)
+    assert (parts.problem, parts.yaml_line, parts.body_line) == (plain.problem, plain.yaml_line, plain.body_line)
+    normal = lambda s: s if s is None else s.replace("\r\n", "\n").replace("\r", "\n")  # noqa: E731
+    assert (normal(parts.yaml_text), normal(parts.body)) == (plain.yaml_text, plain.body)
+    if parts.yaml_text is not None:
+        assert text[parts.yaml_start :].startswith(parts.yaml_text)
+
+
+def test_the_write_back_edits_the_front_matter_the_parser_reads():
+    text = "---\rtitle: x\raction_items:\r  - id: a\r    title: A\r---\rbody\r"
+    edited = set_ticket(text, 0, "PAY-12")
+    assert edited == "---\rtitle: x\raction_items:\r  - id: a\r    title: A\r    ticket: PAY-12\r---\rbody\r"
+    assert split(edited).body == "body\r"
