@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import os
+import stat
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -22,6 +25,8 @@ from followthrough.core.sync.routing import route_linked
 from followthrough.core.text.frontmatter import split
 from followthrough.core.ticket_refs import ticket_reference
 from followthrough.core.urls import page_url, published_page, published_url
+from followthrough.files.atomic import current_umask, write_atomic
+from followthrough.files.safefiles import Refused
 from followthrough.files.writeback import set_ticket
 
 CTX = Context(DEFAULT_SETTINGS, Directory(), date(2026, 6, 1))
@@ -178,3 +183,52 @@ def test_the_write_back_edits_the_front_matter_the_parser_reads():
     edited = set_ticket(text, 0, "PAY-12")
     assert edited == "---\rtitle: x\raction_items:\r  - id: a\r    title: A\r    ticket: PAY-12\r---\rbody\r"
     assert split(edited).body == "body\r"
+
+
+# -- atomic writes ------------------------------------------------------------------------------
+
+
+def test_an_atomic_write_keeps_the_files_mode_and_gives_a_new_one_the_umasks(tmp_path):
+    kept = tmp_path / "kept.json"
+    kept.write_bytes(b"old")
+    kept.chmod(0o640)
+    write_atomic(kept, b"new")
+    assert kept.read_bytes() == b"new" and stat.S_IMODE(kept.stat().st_mode) == 0o640
+    fresh = tmp_path / "fresh.json"
+    write_atomic(fresh, b"x")
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o666 & ~current_umask()
+    write_atomic(fresh, b"y", mode=0o600)
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fresh.json", "kept.json"]
+
+
+def test_an_atomic_write_is_refused_through_a_link_or_onto_a_special_file(tmp_path):
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(b"keep")
+    (tmp_path / "repo" / "real").mkdir(parents=True)
+    (tmp_path / "repo" / "at").symlink_to(outside)
+    (tmp_path / "repo" / "via").symlink_to(tmp_path / "repo" / "real")
+    os.mkfifo(tmp_path / "repo" / "pipe")
+    for name in ("at", "via/state.json"):
+        with pytest.raises(Refused, match="a symbolic link; nothing is written through it"):
+            write_atomic(tmp_path / "repo" / name, b"x", root=tmp_path / "repo")
+    with pytest.raises(Refused, match=r"a symbolic link"):
+        write_atomic(tmp_path / "repo" / "at", b"x")  # the link at the name itself, without a root
+    with pytest.raises(Refused, match=r"a named pipe \(FIFO\), not a regular file"):
+        write_atomic(tmp_path / "repo" / "pipe", b"x")
+    assert outside.read_bytes() == b"keep" and list((tmp_path / "repo" / "real").iterdir()) == []
+
+
+def test_an_atomic_write_that_fails_leaves_the_old_file_and_no_leftover(tmp_path):
+    class Broken(io.RawIOBase):
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer) -> int:
+            raise OSError("disk went away")
+
+    target = tmp_path / "page.html"
+    target.write_bytes(b"old")
+    with pytest.raises(OSError, match="disk went away"):
+        write_atomic(target, Broken())  # type: ignore[arg-type]
+    assert target.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["page.html"]

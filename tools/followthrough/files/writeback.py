@@ -12,8 +12,6 @@ before anything is written: if anything else would change, nothing is written.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from followthrough.core.text.frontmatter import LINE_BREAK, split
+from followthrough.files.atomic import write_atomic
 from followthrough.files.safefiles import Refused, first_link, read_bounded
 
 ITEMS_KEY = "action_items"
@@ -204,13 +203,7 @@ def write_ticket(path: Path, item_index: int, ticket: str, expected_title: str |
     except UnicodeDecodeError as exc:
         raise WritebackError(f"not UTF-8 text ({exc.reason})") from None
     new_text = set_ticket(text, item_index, ticket, expected_title)
-    mode = path.stat().st_mode & 0o7777
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(new_text.encode("utf-8"))
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        write_atomic(path, new_text.encode("utf-8"))  # keeps the file's permission bits
+    except Refused as exc:  # made a link or a special file since it was read
+        raise WritebackError(f"{exc.refusal.path} is {exc.refusal.message}") from None
