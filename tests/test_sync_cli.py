@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -223,6 +223,18 @@ def test_jira_statuses_map_by_category_and_resolution(tmp_path, jira):
         "i2": ("wont-do", "Done (Won't Do)", "2026-05-30"),
         "i3": ("open", "To Do", None),
     }
+
+
+def test_a_jira_done_date_is_the_utc_date_of_its_resolution(tmp_path, jira):
+    # Jira writes resolutiondate in the user's zone: 23:30 at -05:00 on 31 May is 1 June in UTC,
+    # the date GitHub's closed_at (always UTC) would give.
+    pm = Pm("payments", [Item("i0", "Fix the pool")])
+    root = build_repo(tmp_path, {"default": "pay", "destinations": {"pay": jira_dest(jira)}, **FAST}, [pm])
+    assert sync(root, "--only", "create", env=env_for(jira)).code == 0
+    jira.transition("PAY-1", "Done", "Done", when=datetime(2026, 5, 31, 23, 30, tzinfo=timezone(timedelta(hours=-5))))
+    result = sync(root, "--only", "pull", env=env_for(jira))
+    assert result.code == 0, result.out + result.err
+    assert [v["done_on"] for v in state(root).values()] == ["2026-06-01"]
 
 
 def test_github_statuses_map_by_state_and_reason(tmp_path, github):

@@ -18,6 +18,7 @@ from typing import Any, Callable, Sequence, TypeVar
 import requests
 from github import Auth, Consts, Github, GithubException
 
+from followthrough.core.dates import utc_date
 from followthrough.core.escape import github
 from followthrough.core.sync.config import Destination, Secret, whole_seconds
 from followthrough.core.sync.counting import RequestCounter
@@ -48,7 +49,7 @@ def _label(text: str) -> str:
 
 
 def _day(moment: datetime | None) -> date | None:
-    return moment.date() if isinstance(moment, datetime) else None
+    return utc_date(moment) if isinstance(moment, datetime) else None
 
 
 class GitHubTracker:
