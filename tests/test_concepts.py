@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from followthrough.core import metrics
 from followthrough.core.dates import is_due_soon, utc_date
+from followthrough.core.escape import actions
 from followthrough.core.model import ActionItem, Directory, Postmortem, TimelineEntry
 from followthrough.core.rules import items as item_rules
 from followthrough.core.rules.body import check as body_check
@@ -232,3 +233,21 @@ def test_an_atomic_write_that_fails_leaves_the_old_file_and_no_leftover(tmp_path
     with pytest.raises(OSError, match="disk went away"):
         write_atomic(target, Broken())  # type: ignore[arg-type]
     assert target.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["page.html"]
+
+
+# -- GitHub Actions workflow commands ------------------------------------------------------------
+
+
+def _runner_decodes(value: str, prop: bool) -> str:
+    # How the Actions runner reads a value back: '%25' last, so an escaped '%0A' stays text.
+    pairs = [("%0D", "\r"), ("%0A", "\n")] + ([("%3A", ":"), ("%2C", ",")] if prop else [])
+    for code, char in pairs + [("%25", "%")]:
+        value = value.replace(code, char)
+    return value
+
+
+@given(st.lists(st.sampled_from(list("ab%:,\r\n0AD2C5") + ["::", "%0A", "%25", "%3A"]), max_size=12).map("".join))
+def test_a_workflow_command_value_stays_one_value_and_reads_back(value):
+    text, prop = actions.message(value), actions.prop(value)
+    assert "\n" not in text and "\r" not in text and not {":", ","} & set(prop)
+    assert _runner_decodes(text, False) == value and _runner_decodes(prop, True) == value
