@@ -20,12 +20,17 @@ def slug(value: str, limit: int | None = None) -> str:
     return text[:limit].rstrip("-") if limit is not None else text
 
 
+def name_slug(value: str) -> str:
+    """`slug`, never empty: a page name or CSS class for a name with no letter or digit is 'x'."""
+    return slug(value) or "x"
+
+
 def unique_slugs(names: list[str]) -> dict[str, str]:
     """A slug per name, never empty ('x'); names that slug alike ('API', 'api!') get '-2', '-3'..."""
     out: dict[str, str] = {}
     used: set[str] = {"index"}  # a group named "index" must not take its folder's index page
     for name in sorted(names):
-        base = slug(name) or "x"
+        base = name_slug(name)
         candidate, n = base, 2
         while candidate in used:
             candidate, n = f"{base}-{n}", n + 1

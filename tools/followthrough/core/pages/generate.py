@@ -29,7 +29,7 @@ from followthrough.core.pages import format as fmt
 from followthrough.core.pages import paths
 from followthrough.core.pages.chart import Series, line_chart
 from followthrough.core.escape.html import html_escape, html_link, md_escape, md_link, neutralize_html, safe_page_title
-from followthrough.core.slugs import slug, unique_slugs
+from followthrough.core.slugs import name_slug, unique_slugs
 from followthrough.core.pages.options import SiteOptions
 
 TEMPLATE_FOLDER = "site"
@@ -62,7 +62,7 @@ def template_environment(root: Path | None, limit: int = DEFAULT_MAX_FILE_BYTES)
         number=fmt.number,
         moment=fmt.moment,
         day=fmt.day,
-        slug=slug,
+        slug=name_slug,
         h=html_escape,
         role_title=lambda role: ROLE_TITLES.get(role, role),
     )
@@ -181,7 +181,7 @@ def badge(severity: str, settings: Settings) -> Markup:
 
 
 def status_chip(status: str) -> Markup:
-    return Markup(f'<span class="ft-status ft-status-{slug(status) or "x"}">{html_escape(status)}</span>')
+    return Markup(f'<span class="ft-status ft-status-{name_slug(status)}">{html_escape(status)}</span>')
 
 
 def ticket(view: m.ItemView) -> Markup:
