@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import bench_cli_start  # noqa: E402
 from gen_corpus import generate  # noqa: E402
 
-from followthrough import safeyaml  # noqa: E402
+from followthrough.core.text import safeyaml  # noqa: E402
 from followthrough.config import load_config  # noqa: E402
 from followthrough.files.repo import default_jobs, discover, load_repo  # noqa: E402
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from followthrough.core.errors import ConfigError
-from followthrough.files.state import TicketState, read_state, write_state
+from followthrough.core.model import TicketState
+from followthrough.files.state import read_state, write_state
 
 from .conftest import assert_no_traceback, run_cli
 from .test_inside_repo import build, lint_repo, pages, site_repo

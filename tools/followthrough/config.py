@@ -19,11 +19,11 @@ from followthrough.workspace import LoadedConfig, find_config
 from followthrough.core.findings import Level
 from followthrough.core.model import KINDS, ROLES, STATUSES
 from followthrough.core.text.blocks import DEFAULT_DIALECT, SITE_EXTENSIONS, Dialect, dialect_from
-from followthrough.core.parse import did_you_mean
-from followthrough.core.rules.catalog import RULES
+from followthrough.core.fields import did_you_mean
+from followthrough.core.catalog import RULES
 from followthrough.files.safefiles import MB
 from followthrough.core.rules.codes import code_hint
-from followthrough.core.rules.levels import Choice, PathLevels, RuleLevels, path_pattern
+from followthrough.core.levels import Choice, PathLevels, RuleLevels, path_pattern
 from followthrough.core.settings import (
     DEFAULT_MAX_FILE_BYTES,
     DEFAULT_PUBLISH_FILES,

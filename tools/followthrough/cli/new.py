@@ -14,7 +14,8 @@ from followthrough.files.safefiles import first_link
 from followthrough.today import date_problem
 from followthrough.core.model import KINDS
 from followthrough.core.slugs import slug
-from followthrough.files.templates import environment, render
+from followthrough.core.templates import render
+from followthrough.files.templates import environment
 from followthrough.today import resolve_today
 from followthrough.cli.common import add_config_options, config_from
 

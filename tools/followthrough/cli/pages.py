@@ -22,6 +22,7 @@ from followthrough.files.repo import load_repo
 from followthrough.files.safefiles import read_text_bounded, scan
 from followthrough.core.settings import Settings
 from followthrough.files.state import load_state
+from followthrough.files.templates import loader
 from followthrough.today import resolve_today
 from followthrough.cli.common import add_config_options, config_from, shown
 
@@ -58,7 +59,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         states,
         today,
         options=options,
-        root=config.root,
+        templates=loader(config.root, config.settings.max_file_bytes),
         doc_paths={pm.id: repo.docs_path(pm) for pm in valid},
         use_directory_urls=config.use_directory_urls,
     )

@@ -23,8 +23,8 @@ from typing import Callable, Iterable, Mapping, Sequence
 from followthrough.core.dates import days_until, is_due_soon, utc_date
 from followthrough.core.model import ActionItem, Directory, Postmortem
 from followthrough.core.settings import Settings
+from followthrough.core.model import TicketState, state_key
 from followthrough.core.ticket_refs import github_number
-from followthrough.files.state import TicketState, state_key
 
 OPEN_STATUSES = ("open", "in-progress")
 DUE_SOON_DAYS = 7

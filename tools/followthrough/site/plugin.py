@@ -35,7 +35,7 @@ from followthrough.core.publish import is_published
 from followthrough.files.repo import docs_refusals, load_repo, relative_to_root
 from followthrough.files.safefiles import refusal_of
 from followthrough.files.state import load_state
-from followthrough.files.templates import template_dirs
+from followthrough.files.templates import loader, template_dirs
 from followthrough.today import resolve_today
 from followthrough.site.swap import SiteSwap, WarningCounter
 
@@ -188,7 +188,7 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
             valid = repo.valid_postmortems()
             doc_paths = {pm.id: repo.docs_path(pm) for pm in valid}
             self.checked = set(repo.pages)
-            self.site = Site.create(valid, repo.directory, loaded.settings, states, today, options=self.options, root=loaded.root, doc_paths=doc_paths, use_directory_urls=config.use_directory_urls)
+            self.site = Site.create(valid, repo.directory, loaded.settings, states, today, templates=loader(loaded.root, loaded.settings.max_file_bytes), options=self.options, doc_paths=doc_paths, use_directory_urls=config.use_directory_urls)
             pages = self.site.pages()
         except FollowthroughError as exc:
             raise PluginError(str(exc)) from None

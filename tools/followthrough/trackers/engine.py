@@ -18,7 +18,8 @@ from typing import Callable, Mapping, Sequence
 
 from followthrough.core.model import ActionItem, Directory, Postmortem
 from followthrough.files.repo import Repo
-from followthrough.files.state import TicketState, load_state, render_state, state_key, write_state
+from followthrough.core.model import TicketState, state_key
+from followthrough.files.state import load_state, render_state, write_state
 from followthrough.core.sync.config import Destination, Trackers
 from followthrough.core.sync.counting import RequestCounter
 from followthrough.core.sync.description import new_ticket

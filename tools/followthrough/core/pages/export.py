@@ -12,7 +12,7 @@ from typing import Any
 from followthrough.core import metrics as m
 from followthrough.core.model import Postmortem
 from followthrough.core.pages import format as fmt
-from followthrough.core.pages.generate import SiteData
+from followthrough.core.pages.data import SiteData
 from followthrough.core.urls import published_url
 
 EXPORT_VERSION = 1

@@ -15,7 +15,7 @@ from followthrough.core import metrics
 from followthrough.core.model import Directory, Postmortem
 from followthrough.core.pages import paths
 from followthrough.core.settings import Settings
-from followthrough.files.state import TicketState
+from followthrough.core.model import TicketState
 from followthrough.core.urls import published_url, site_root
 
 PageOf = Callable[[Postmortem], "str | None"]

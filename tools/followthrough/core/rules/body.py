@@ -10,7 +10,7 @@ from followthrough.core.text import body as md
 from followthrough.core.dates import in_utc
 from followthrough.core.findings import Finding
 from followthrough.core.model import HiddenHeading, Postmortem, Section
-from followthrough.core.parse import Collector
+from followthrough.core.fields import Collector
 from followthrough.core.rules.context import Context
 
 # Whole words and phrases only: "default" and "fault injection" stay fine.

@@ -9,12 +9,12 @@ from typing import Iterable
 from followthrough.core.findings import Finding
 from followthrough.core.dates import utc_date
 from followthrough.core.model import Postmortem
-from followthrough.core.parse import Collector
+from followthrough.core.fields import Collector
 from followthrough.core.rules.context import Context
 from followthrough.core.rules.people import check_person
 from followthrough.core.ticket_refs import is_ticket
 
-# Wishes, not commitments: seed 004 "who will do what by when". "Investigate X" stays fine.
+# Wishes, not commitments: an action item says who will do what by when. "Investigate X" stays fine.
 _WISH_START = re.compile(
     r"^\s*(?:we\s+(?:should|must|need\s+to|could|ought\s+to|will\s+try)|(?:should|could)\b|(?:try|attempt)\s+to\b|"
     r"remind\s+(?:the\s+)?(?:engineers?|everyone|people|team|teams|devs?|developers?|folks|staff|on-?call)\b|"

@@ -9,7 +9,7 @@ from typing import Iterable
 from followthrough.core.findings import Finding
 from followthrough.core.dates import utc_date
 from followthrough.core.model import TIMES, Postmortem
-from followthrough.core.parse import Collector
+from followthrough.core.fields import Collector
 from followthrough.core.rules.context import Context
 
 FILE_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-[a-z0-9][a-z0-9-]*\.md$")
