@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
             root = Path(tmp)
             generate(root / "postmortems", n)
             (root / "mkdocs.yml").write_text(MKDOCS_YML, encoding="utf-8")
-            files = discover(root / "postmortems")
+            files, _ = discover(root / "postmortems")
             findings = full_lint(root)  # warm caches once; also the figure printed
             lint_t, bare_t, safe_t = [], [], []
             for _ in range(args.repeat):

@@ -337,3 +337,31 @@ def test_atlassian_documents_link_only_http_urls(title, url):
             for mark in node.get("marks", []):
                 if mark["type"] == "link":
                     assert mark["attrs"]["href"] == web_url(url) is not None
+
+
+# --- a whole ticket, from a postmortem to each tracker ------------------------------------------------
+
+
+def _ticket_from(title: str, pm_title: str, owner_name: str, severity: str, path: str):
+    from followthrough.core.model import ActionItem, Directory, Person, Postmortem
+    from followthrough.core.sync.config import load_trackers
+    from followthrough.core.sync.description import new_ticket
+
+    trackers = load_trackers({"default": "web", "file_url": "https://github.com/acme/pm/blob/main/", "destinations": {"web": {"type": "github", "repo": "acme/web"}}}, "mkdocs.yml", {})
+    pm = Postmortem(path=path, id="pm", title=pm_title, severity=severity)
+    item = ActionItem(index=0, line=9, id="a", title=title, owner="max", due=date(2026, 6, 5))
+    people = Directory(people={"max": Person("max", owner_name, github="maxsme")}, present=True)
+    ticket, _ = new_ticket(pm, item, trackers.destinations["web"], trackers, people, site_url="https://pm.example.com/", docs_path="2026/x.md")
+    return ticket
+
+
+@settings(max_examples=200)
+@given(hostile, hostile, hostile, hostile, hostile)
+def test_a_new_ticket_says_what_the_postmortem_says_and_mentions_no_one(title, pm_title, owner_name, severity, path):
+    ticket = _ticket_from(title, pm_title, owner_name, severity, path)
+    page = Page(gfm(description_markdown(ticket.paragraphs, github.comment(ticket.marker_line))))
+    assert MENTION.findall(page.outside) == [] and REFERENCE.findall(page.outside) == []
+    assert set(page.hrefs) <= {"https://pm.example.com/2026/x/", web_url("https://github.com/acme/pm/blob/main/" + path)}
+    assert one_line(owner_name).replace(ZWSP, "") in page.outside.replace(ZWSP, "")
+    wiki = description_wiki(ticket.paragraphs, ticket.marker_line)
+    assert re.findall(r"(?<!\\)\[~", wiki) == []  # no wiki mention ([~user])

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from typing import TextIO
 
+from followthrough.core.escape import actions
 from followthrough.core.logline import safe_line
 from followthrough.trackers.redact import Redacting, guarded
 from followthrough.config.load import trackers_of
@@ -73,7 +74,7 @@ def _run(args: argparse.Namespace, out_r: Redacting, err_r: Redacting, environ: 
         # Not an error: a repo may publish its site before it has trackers. Say so and stop.
         message = f"{where}: no trackers configured (plugins.followthrough.trackers.destinations); nothing to sync, see guide/sync.md"
         if environ.get("GITHUB_ACTIONS") == "true":
-            out_r.write(f"::notice title=Tracker sync skipped::{message}\n")
+            out_r.write(f"::notice title=Tracker sync skipped::{actions.message(message)}\n")
         else:
             err_r.write(f"followthrough: {message}\n")
         return 0

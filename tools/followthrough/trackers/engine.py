@@ -28,7 +28,8 @@ from followthrough.trackers.jira_tracker import JiraTracker
 from followthrough.core.sync.markers import marker_for
 from followthrough.cli.progress import Progress
 from followthrough.trackers.retry import RetryPolicy
-from followthrough.core.sync.routing import route_linked, route_new, ticket_reference
+from followthrough.core.sync.routing import route_linked, route_new
+from followthrough.core.ticket_refs import ticket_reference
 from followthrough.core.sync.tickets import NewTicket, RemoteTicket, Tracker, TrackerFailure
 from followthrough.files.writeback import WritebackError, write_ticket
 
@@ -282,7 +283,7 @@ class SyncEngine:
                     step()
                     continue
                 ticket, notes = new_ticket(
-                    w.pm, w.item, dest, self.trackers, self.repo.directory, site_url=self.repo.config.site_url, docs_path=self._docs_path(w.pm)
+                    w.pm, w.item, dest, self.trackers, self.repo.directory, site_url=self.repo.config.site_url, docs_path=self._docs_path(w.pm), use_directory_urls=self.repo.config.use_directory_urls
                 )
                 self.summary.notes.extend(f"{w.where}: {n}" for n in notes)
                 if self.dry_run:

@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Iterable, Mapping, Sequence
-from urllib.parse import quote
 
 from followthrough.core import metrics
 from followthrough.core.model import Directory, Postmortem
 from followthrough.core.pages import paths
 from followthrough.core.settings import Settings
 from followthrough.core.model import TicketState
+from followthrough.core.urls import published_url, site_root
 
 PageOf = Callable[[Postmortem], "str | None"]
 
@@ -181,13 +181,11 @@ def site_links(site_url: str, settings: Settings, use_directory_urls: bool = Tru
     """Links into the published site, at the site's own paths; none when mkdocs.yml has no site_url."""
     if not site_url:
         return Links()
-    base = site_url.rstrip("/") + "/"
-
     def url(src: str) -> str:
-        return base + quote(paths.page_url(src, use_directory_urls))
+        return published_url(site_url, src, use_directory_urls)
 
     return Links(
-        site=base,
+        site=site_root(site_url),
         overdue_page=url(paths.OVERDUE),
         completion_page=url(paths.COMPLETION),
         page_of=lambda pm: url(paths.doc_path(pm, settings)),
