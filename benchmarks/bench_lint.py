@@ -28,7 +28,7 @@ import bench_cli_start  # noqa: E402
 from gen_corpus import generate  # noqa: E402
 
 from followthrough.core.text import safeyaml  # noqa: E402
-from followthrough.config import load_config  # noqa: E402
+from followthrough.config.load import load_config  # noqa: E402
 from followthrough.files.repo import default_jobs, discover, load_repo  # noqa: E402
 
 

@@ -20,7 +20,7 @@ from followthrough.core.rules.body import check as body_check
 from followthrough.core.rules.context import Context
 from followthrough.core.settings import DEFAULT_SETTINGS
 from followthrough.core.slugs import slug, unique_slugs
-from followthrough.core.sync.config import load_trackers
+from followthrough.config.trackers import load_trackers
 from followthrough.core.sync.description import new_ticket
 from followthrough.core.sync.routing import route_linked
 from followthrough.core.text.frontmatter import split

@@ -344,7 +344,7 @@ def test_atlassian_documents_link_only_http_urls(title, url):
 
 def _ticket_from(title: str, pm_title: str, owner_name: str, severity: str, path: str):
     from followthrough.core.model import ActionItem, Directory, Person, Postmortem
-    from followthrough.core.sync.config import load_trackers
+    from followthrough.config.trackers import load_trackers
     from followthrough.core.sync.description import new_ticket
 
     trackers = load_trackers({"default": "web", "file_url": "https://github.com/acme/pm/blob/main/", "destinations": {"web": {"type": "github", "repo": "acme/web"}}}, "mkdocs.yml", {})
