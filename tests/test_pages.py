@@ -18,8 +18,10 @@ from hypothesis import given, settings as hsettings, strategies as st
 from followthrough.core.pages import SITE_NAV, Site
 from followthrough.core.pages.chart import Series, line_chart
 from followthrough.core.text.blocks import DEFAULT_DIALECT, scan
-from followthrough.core.escape.html import md_escape, neutralize_html, safe_page_title, unique_slugs
-from followthrough.core.pages.paths import page_url, relative
+from followthrough.core.escape.html import md_escape, neutralize_html, safe_page_title
+from followthrough.core.slugs import unique_slugs
+from followthrough.core.pages.paths import relative
+from followthrough.core.urls import page_url
 
 from followthrough.workspace import load_workspace
 

@@ -9,10 +9,11 @@ import signal
 import subprocess
 import sys
 import threading
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+import yaml
 
 from .fakes import FakeGitHub
 from .fakes.jira_server import adf_text
@@ -109,6 +110,17 @@ def test_github_create_link_pull_and_rerun_without_writes(tmp_path, github):
     assert (root / ".followthrough" / "state.json").read_bytes() == before
 
 
+def test_ticket_descriptions_link_the_page_mkdocs_writes_without_directory_urls(tmp_path, github):
+    pm = two_items(teams=("web",))
+    root = build_repo(tmp_path, {"default": "web", "destinations": {"web": gh_dest(github)}, **FAST}, [pm], site_url="https://pm.example.com/docs")
+    config = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))
+    (root / "mkdocs.yml").write_text(yaml.safe_dump({**config, "use_directory_urls": False}, sort_keys=False), encoding="utf-8")
+    result = sync(root, env=env_for(github=github))
+    assert result.code == 0, result.out + result.err
+    body = github.issues("acme/web")[0].body or ""
+    assert "[Card payments failed for EU customers](https://pm.example.com/docs/2026/2026-05-20-payments.html)" in body
+
+
 def test_github_enterprise_server_under_api_v3(tmp_path):
     with FakeGitHub(prefix="/api/v3", users=("sync-bot", *GITHUB_LOGINS)) as ghes:
         pm = two_items()
@@ -139,6 +151,18 @@ def test_jira_statuses_map_by_category_and_resolution(tmp_path, jira):
         "i2": ("wont-do", "Done (Won't Do)", "2026-05-30"),
         "i3": ("open", "To Do", None),
     }
+
+
+def test_a_jira_done_date_is_the_utc_date_of_its_resolution(tmp_path, jira):
+    # Jira writes resolutiondate in the user's zone: 23:30 at -05:00 on 31 May is 1 June in UTC,
+    # the date GitHub's closed_at (always UTC) would give.
+    pm = Pm("payments", [Item("i0", "Fix the pool")])
+    root = build_repo(tmp_path, {"default": "pay", "destinations": {"pay": jira_dest(jira)}, **FAST}, [pm])
+    assert sync(root, "--only", "create", env=env_for(jira)).code == 0
+    jira.transition("PAY-1", "Done", "Done", when=datetime(2026, 5, 31, 23, 30, tzinfo=timezone(timedelta(hours=-5))))
+    result = sync(root, "--only", "pull", env=env_for(jira))
+    assert result.code == 0, result.out + result.err
+    assert [v["done_on"] for v in state(root).values()] == ["2026-06-01"]
 
 
 def test_github_statuses_map_by_state_and_reason(tmp_path, github):

@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from followthrough.core.escape import actions
 from followthrough.today import resolve_today
 from followthrough.cli.common import add_config_options, config_from, shown
 
@@ -37,13 +38,6 @@ def _jobs(value: str) -> int:
     return n
 
 
-def _github_escape(value: str, prop: bool = False) -> str:
-    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    if prop:
-        value = value.replace(":", "%3A").replace(",", "%2C")
-    return value
-
-
 def render(findings: list[Finding], fmt: str, out: TextIO) -> None:
     if fmt == "json":
         json.dump(
@@ -56,7 +50,7 @@ def render(findings: list[Finding], fmt: str, out: TextIO) -> None:
     for f in findings:
         if fmt == "github":
             kind = "error" if f.is_error else "warning"
-            out.write(f"::{kind} file={_github_escape(f.path, True)},line={f.line},col={f.column},title={f.code}::{_github_escape(f.message)}\n")
+            out.write(f"::{kind} file={actions.prop(f.path)},line={f.line},col={f.column},title={f.code}::{actions.message(f.message)}\n")
         else:
             out.write(f"{f}\n")
 

@@ -19,6 +19,7 @@ from typing import TextIO
 from followthrough.core.errors import UsageError
 from followthrough.config.load import report_of, site_of
 from followthrough.files.repo import Repo
+from followthrough.core import metrics
 from followthrough.core.report import build, render, slack
 from followthrough.trackers import report_issue as issue
 from followthrough.trackers import slack_webhook
@@ -72,9 +73,10 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, clock: Clock = SYSTE
     postmortems = list(repo.valid_postmortems())
     settings = repo.config.settings
     links = _links(repo)
+    views = metrics.item_views(postmortems, states, repo.today, repo.directory)
 
     if args.kind == "completion":
-        creport = build.completion_report(postmortems, states, repo.today, settings, repo.directory, links)
+        creport = build.completion_report(views, repo.today, settings, links)
         if args.post == "slack":
             url = slack_webhook.slack_url()
             slack_webhook.post_slack(url, slack.completion_message(creport), rs, clock)
@@ -83,7 +85,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, clock: Clock = SYSTE
             out.write({"text": render.completion_text, "markdown": render.completion_markdown, "json": render.completion_json}.get(args.format, _slack_completion)(creport))
         return EXIT_OVERDUE if (args.fail_on_overdue and creport.overall.overdue) else 0
 
-    report = build.overdue_report(postmortems, states, repo.today, settings, repo.directory, links, _due_soon_days(repo))
+    report = build.overdue_report(views, repo.today, settings, repo.directory, links, _due_soon_days(repo))
     if args.post == "github-issue":
         target = issue.github_target(rs)
         body = None

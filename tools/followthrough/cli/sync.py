@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from typing import TextIO
 
+from followthrough.core.escape import actions
 from followthrough.core.logline import safe_line
 from followthrough.trackers.redact import Redacting, tracker_secrets
 from followthrough.trackers.retry import SYSTEM_CLOCK, Clock
@@ -52,7 +53,7 @@ def run(args: argparse.Namespace, out: Redacting, err: Redacting, clock: Clock =
         # Not an error: a repo may publish its site before it has trackers. Say so and stop.
         message = f"{where}: no trackers configured (plugins.followthrough.trackers.destinations); nothing to sync, see guide/sync.md"
         if environ.get("GITHUB_ACTIONS") == "true":
-            out.write(f"::notice title=Tracker sync skipped::{message}\n")
+            out.write(f"::notice title=Tracker sync skipped::{actions.message(message)}\n")
         else:
             err.write(f"followthrough: {message}\n")
         return 0

@@ -20,12 +20,12 @@ import os
 import pickle
 import stat
 import sys
-import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
 
 from followthrough import __version__
+from followthrough.files.atomic import write_atomic
 from followthrough.files.repo import LoadedConfig
 
 _FORMAT = "2"
@@ -120,14 +120,7 @@ def store(config: LoadedConfig) -> None:
             return
         path = _entry(config.config_file, raw)
         data = pickle.dumps(replace(config, plugin=None))
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(temp, path)
-        finally:
-            if os.path.exists(temp):
-                os.unlink(temp)
+        write_atomic(path, data, mode=0o600)
         # One entry per mkdocs.yml (the ones its earlier contents left go), and none unused for
         # a month (checkouts deleted since, temporary repos).
         prefix = path.name.rsplit("-", 1)[0] + "-"

@@ -8,7 +8,7 @@ values, YAML traps); rules that compare fields, files or the people directory li
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -16,6 +16,7 @@ from followthrough.core.text import body as md
 from followthrough.core.text.blocks import scan
 from followthrough.core.text import frontmatter, safeyaml
 from followthrough.core.ids import SLUG as _ID_SLUG, SLUG_RULE, is_slug, suggest_slug
+from followthrough.core.dates import utc_date
 from followthrough.core.findings import Finding
 from followthrough.core.model import ITEM_STATUSES, ITEM_TYPES, KINDS, ROLES, SINGLE_ROLES, STATUSES, TIMES, ActionItem, Postmortem, Roles, TimelineEntry
 from followthrough.core.fields import LIST_LIMIT, YAML_KIND, Collector, Fields, type_name, unknown_keys
@@ -201,11 +202,11 @@ def parse_postmortem(text: str, path: str, settings: Settings) -> tuple[Postmort
 
 def _timeline(lines: list[md.Line], started: datetime | None) -> tuple[TimelineEntry, ...]:
     """Entries with times resolved: HH:MM takes the date of the last full-dated entry (UTC)."""
-    current_day = started.astimezone(timezone.utc).date() if started else None
+    current_day = utc_date(started) if started else None
     entries = []
     for mark in md.timeline_marks(lines):
         if mark.when is not None:
-            current_day = mark.when.astimezone(timezone.utc).date()
+            current_day = utc_date(mark.when)
             entries.append(TimelineEntry(mark.when, mark.text, mark.line))
         elif mark.clock is not None and current_day is not None:
             entries.append(TimelineEntry(md.resolve_clock(current_day, mark.clock), mark.text, mark.line))

@@ -27,12 +27,12 @@ from __future__ import annotations
 import json
 import os
 import stat
-import tempfile
 from pathlib import Path
 from typing import Mapping
 
 from followthrough.core.errors import ConfigError
 from followthrough.core.model import TicketState
+from followthrough.files.atomic import write_atomic
 from followthrough.files.safefiles import TOO_LARGE, Refused, first_link, link_target, read_bounded, refusal_of, size_text
 from followthrough.core.settings import DEFAULT_MAX_FILE_BYTES, Settings
 
@@ -131,12 +131,8 @@ def write_state(path: Path, states: Mapping[str, TicketState], *, root: Path | N
             if exc.refusal.code != TOO_LARGE:
                 raise ConfigError(f"{_shown(path, root)}: {exc.refusal.message} (the tracker state file)") from None
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".state-", suffix=".json")
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        write_atomic(path, data)
+    except Refused as exc:  # made a link or a special file since it was checked
+        raise ConfigError(f"{_shown(path, root)}: {exc.refusal.message} (the tracker state file)") from None
     return True

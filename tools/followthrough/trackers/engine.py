@@ -221,7 +221,7 @@ class SyncEngine:
                     step()
                     continue
                 ticket, notes = new_ticket(
-                    w.pm, w.item, dest, self.trackers, self.repo.directory, site_url=self.repo.config.site_url, docs_path=self._docs_path(w.pm)
+                    w.pm, w.item, dest, self.trackers, self.repo.directory, site_url=self.repo.config.site_url, docs_path=self._docs_path(w.pm), use_directory_urls=self.repo.config.use_directory_urls
                 )
                 self.summary.notes.extend(f"{w.where}: {n}" for n in notes)
                 if self.dry_run:

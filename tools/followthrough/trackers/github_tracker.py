@@ -17,13 +17,14 @@ from typing import Any, Callable, Sequence, TypeVar
 import requests
 from github import Auth, Consts, Github, GithubException
 
+from followthrough.core.dates import utc_date
 from followthrough.core.escape import github
 from followthrough.core.sync.config import Destination, Secret, whole_seconds
 from followthrough.trackers.counting import RequestCounter
 from followthrough.trackers.http import request_failure
 from followthrough.core.sync.markers import markers_in
 from followthrough.trackers.retry import RETRY_STATUSES, RetryPolicy, ambiguous
-from followthrough.core.sync.routing import github_number
+from followthrough.core.ticket_refs import github_number
 from followthrough.core.sync.tickets import FetchResult, Link, NewTicket, RemoteTicket, TrackerFailure
 
 T = TypeVar("T")
@@ -74,7 +75,7 @@ def _label(text: str) -> str:
 
 
 def _day(moment: datetime | None) -> date | None:
-    return moment.date() if isinstance(moment, datetime) else None
+    return utc_date(moment) if isinstance(moment, datetime) else None
 
 
 class GitHubTracker:

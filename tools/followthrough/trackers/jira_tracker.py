@@ -10,12 +10,13 @@ and no lookups; `prefetch=False`, so it is not re-read either. Markers are label
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Callable, Sequence, TypeVar
 
 import requests
 from jira import JIRA, JIRAError
 
+from followthrough.core.dates import utc_date
 from followthrough.core.escape import jira as wiki
 from followthrough.core.escape.common import one_line, web_url
 from followthrough.core.sync.config import JIRA_CLOUD, Destination, Secret
@@ -23,7 +24,7 @@ from followthrough.trackers.counting import RequestCounter
 from followthrough.core.sync.markers import is_marker
 from followthrough.trackers.http import request_failure
 from followthrough.trackers.retry import RETRY_STATUSES, RetryPolicy, ambiguous
-from followthrough.core.sync.routing import JIRA_KEY
+from followthrough.core.ticket_refs import jira_key
 from followthrough.core.sync.tickets import FetchResult, Link, NewTicket, RemoteTicket, TrackerFailure
 
 T = TypeVar("T")
@@ -70,10 +71,12 @@ def description_adf(paragraphs: Sequence[Sequence[Link]], marker_line: str) -> d
 
 
 def _day(value: Any) -> date | None:
+    """A date field ('2026-06-05') as it is; a date-time ('2026-05-31T23:30:00.000-0500',
+    written in the Jira user's zone) as its UTC date, like every other instant."""
     if not isinstance(value, str) or len(value) < 10:
         return None
     try:
-        return date.fromisoformat(value[:10])
+        return date.fromisoformat(value) if len(value) == 10 else utc_date(datetime.fromisoformat(value))
     except ValueError:
         return None
 
@@ -245,7 +248,7 @@ class JiraTracker:
 
     def normalize_ref(self, ticket: str) -> str | None:
         key = ticket.strip().upper()
-        return key if JIRA_KEY.match(key) else None
+        return key if jira_key(key) else None
 
     # -- writing ---------------------------------------------------------------------------
     def create(self, ticket: NewTicket) -> RemoteTicket:

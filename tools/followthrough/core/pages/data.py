@@ -8,11 +8,12 @@ from datetime import date
 from typing import Mapping, Sequence
 
 from followthrough.core import metrics as m
-from followthrough.core.escape.html import unique_slugs
+from followthrough.core.dates import utc_date
 from followthrough.core.model import Directory, Postmortem, TicketState
 from followthrough.core.pages import paths
 from followthrough.core.pages.options import SiteOptions
 from followthrough.core.settings import Settings
+from followthrough.core.slugs import unique_slugs
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def site_data(
 def group_names(group: str, pm: Postmortem) -> list[str]:
     """The groups a postmortem is listed under: its UTC start year, severity, services, teams."""
     if group == "year":
-        return [str(m.utc_date(pm.started).year)] if pm.started else []
+        return [str(utc_date(pm.started).year)] if pm.started else []
     if group == "severity":
         return [pm.severity] if pm.severity else []
     if group == "service":

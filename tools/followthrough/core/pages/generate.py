@@ -17,6 +17,7 @@ import jinja2
 from markupsafe import Markup
 
 from followthrough.core import metrics as m
+from followthrough.core.urls import relative_url
 from followthrough.core.model import ROLES, Directory, Postmortem
 from followthrough.core.rules.suppression import strip_directives_mapped
 from followthrough.core.settings import ROLE_TITLES, ROLE_DUTIES, Settings
@@ -27,7 +28,8 @@ from followthrough.core.pages import paths
 from followthrough.core.pages.data import SiteData, group_names, site_data
 from followthrough.core.pages.export import export_items, export_postmortems
 from followthrough.core.pages.chart import Series, line_chart
-from followthrough.core.escape.html import html_escape, html_link, md_escape, md_link, neutralize_html, safe_page_title, slug
+from followthrough.core.escape.html import html_escape, html_link, md_escape, md_link, neutralize_html, safe_page_title
+from followthrough.core.slugs import name_slug
 from followthrough.core.pages.options import SiteOptions
 
 TEMPLATE_FOLDER = "site"
@@ -59,7 +61,7 @@ def template_environment(templates: jinja2.BaseLoader) -> jinja2.Environment:
         number=fmt.number,
         moment=fmt.moment,
         day=fmt.day,
-        slug=slug,
+        slug=name_slug,
         h=html_escape,
         role_title=lambda role: ROLE_TITLES.get(role, role),
     )
@@ -89,7 +91,7 @@ class Links:
         return md_link(text, paths.relative(target, self.here))
 
     def href(self, target: str) -> str:
-        return paths.relative_url(target, self.here, self.data.use_directory_urls)
+        return relative_url(target, self.here, self.data.use_directory_urls)
 
     def a(self, target: str, text: object) -> Markup:
         return html_link(text, self.href(target))
@@ -116,7 +118,7 @@ def badge(severity: str, settings: Settings) -> Markup:
 
 
 def status_chip(status: str) -> Markup:
-    return Markup(f'<span class="ft-status ft-status-{slug(status)}">{html_escape(status)}</span>')
+    return Markup(f'<span class="ft-status ft-status-{name_slug(status)}">{html_escape(status)}</span>')
 
 
 def ticket(view: m.ItemView) -> Markup:

@@ -12,7 +12,8 @@ from followthrough.core.findings import Finding
 from followthrough.core.model import ActionItem, Directory, Postmortem, TicketState, state_key
 from followthrough.core.sync.config import Trackers
 from followthrough.core.sync.markers import marker_for
-from followthrough.core.sync.routing import route_linked, route_new, ticket_reference
+from followthrough.core.sync.routing import route_linked, route_new
+from followthrough.core.ticket_refs import ticket_reference
 from followthrough.core.sync.tickets import RemoteTicket
 
 
