@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 import bench_cli_start  # noqa: E402
 from gen_corpus import generate  # noqa: E402
 
-from followthrough import safeyaml  # noqa: E402
-from followthrough.config import load_config  # noqa: E402
+from followthrough.core.text import safeyaml  # noqa: E402
+from followthrough.config.load import load_config  # noqa: E402
 from followthrough.files.repo import default_jobs, discover, load_repo  # noqa: E402
 
 
@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
             root = Path(tmp)
             generate(root / "postmortems", n)
             (root / "mkdocs.yml").write_text(MKDOCS_YML, encoding="utf-8")
-            files = discover(root / "postmortems")
+            files, _ = discover(root / "postmortems")
             findings = full_lint(root)  # warm caches once; also the figure printed
             lint_t, bare_t, safe_t = [], [], []
             for _ in range(args.repeat):

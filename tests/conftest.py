@@ -1,7 +1,7 @@
 """Shared test helpers: run the real CLI in a subprocess, build small repos in temp folders, the
 loopback tracker fakes as fixtures (`github`, `jira`, `jira_dc`, `slack`), the report repo
 (`repo_dir`) and a repo that lints clean (`lint_repo`). Site builds: site_builds.py; sync runs:
-sync_runs.py; no test sleeps for real: sleep_guard.py.
+sync_setup.py; no test sleeps for real: sleep_guard.py.
 
 No test reads the sample postmortems (postmortems/ at the top of the repo): an organisation
 that adopts the repo deletes them and writes its own people directory, and the suite must
@@ -143,7 +143,7 @@ sys.addaudithook(_audit)
 
 # The tracker fakes answer as of noon UTC on the day the sync tests run (FOLLOWTHROUGH_TODAY),
 # so "updated since", due dates and created times agree with what the command is told today is.
-TRACKER_NOON = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
+NOON = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
 # The GitHub fake's accounts: the bot, the people directory's logins, and the author of
 # issues made behind the command's back.
 GITHUB_USERS = ("sync-bot", *GITHUB_LOGINS, "octocat")
@@ -152,13 +152,13 @@ GITHUB_USERS = ("sync-bot", *GITHUB_LOGINS, "octocat")
 @pytest.fixture
 def github() -> Iterator[FakeGitHub]:
     with FakeGitHub(users=GITHUB_USERS) as fake:
-        fake.now = lambda: TRACKER_NOON
+        fake.now = lambda: NOON
         yield fake
 
 
 def _jira(deployment: str) -> Iterator[FakeJira]:
     with FakeJira(deployment, users={v: k for k, v in JIRA_IDS.items()}) as fake:
-        fake.now = lambda: TRACKER_NOON
+        fake.now = lambda: NOON
         yield fake
 
 
@@ -206,7 +206,8 @@ def lint_repo(root: Path, text: str = BASE, *, people: str = PEOPLE, name: str =
 
 @pytest.fixture
 def repo_dir(tmp_path: Path) -> Path:
-    """A copy of tests/data/report (see test_report.py for what it holds as of 2026-06-15)."""
+    """A copy of tests/data/report: postmortems and tracker state as of 2026-06-15, for the
+    report and its delivery (unpaced there, so no posting test waits)."""
     target = tmp_path / "repo"
     shutil.copytree(DATA / "report", target)
     return target

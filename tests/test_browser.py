@@ -80,9 +80,10 @@ def write_tracker_state(config: Path, state_file: Path) -> int:
 
     Without it a Jira key has no address (only the tracker knows its server), so the overdue
     page would link no ticket. Statuses stay what the front-matter says."""
-    from followthrough.config import load_config
+    from followthrough.config.load import load_config
     from followthrough.files.repo import load_repo
-    from followthrough.files.state import TicketState, state_key, write_state
+    from followthrough.core.model import TicketState, state_key
+    from followthrough.files.state import write_state
 
     repo = load_repo(load_config(config), today=date.fromisoformat(TODAY))
     states = {}

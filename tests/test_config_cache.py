@@ -16,7 +16,7 @@ BLAME = "\nIt was human error, plain and simple.\n"
 
 
 def _entries():
-    from followthrough.config_cache import cache_dir
+    from followthrough.config.cache import cache_dir
 
     return list(cache_dir().glob("lint-config-*.pickle"))
 
@@ -83,14 +83,14 @@ def test_settings_that_depend_on_the_environment_are_never_kept(repo):
     ],
 )
 def test_settings_spelled_to_look_constant_are_never_kept(line):
-    from followthrough.config_cache import cacheable
+    from followthrough.config.cache import cacheable
 
     assert cacheable(b"site_name: T\n")
     assert not cacheable(f"site_name: T\n{line}\n".encode())
 
 
 def test_an_edit_of_followthrough_itself_is_a_miss(repo, monkeypatch):
-    from followthrough import config_cache
+    from followthrough.config import cache as config_cache
 
     root, _ = repo
     before = config_cache._key(root / "mkdocs.yml", b"x")
@@ -103,7 +103,7 @@ def test_a_planted_or_shared_cache_file_is_not_read(repo, tmp_path):
     assert run_cli("lint", path, "--today", "2026-11-23", cwd=root).code == 0
     (kept,) = _entries()
     kept.chmod(0o666)  # writable by others: someone else could have written it
-    from followthrough import config_cache
+    from followthrough.config import cache as config_cache
 
     assert config_cache.load(root / "mkdocs.yml") is None
 
@@ -121,7 +121,7 @@ def test_entries_unused_for_a_month_are_pruned(repo, tmp_path):
     import os
     import time
 
-    from followthrough.config_cache import cache_dir
+    from followthrough.config.cache import cache_dir
 
     root, path = repo
     cache_dir().mkdir(parents=True, mode=0o700)

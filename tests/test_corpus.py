@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from benchmarks.gen_corpus import generate
-from followthrough.config import load_config
+from followthrough.config.load import load_config
 from followthrough.files.repo import load_repo
 
 

@@ -12,7 +12,7 @@ import pytest
 from .conftest import BASE, LINT_TODAY, assert_no_traceback, lint_repo, run_cli
 from .site_builds import build_site, copy_fixture, mkdocs, pages_out
 from .fakes.postmortem_repo import Item, Pm, build_repo, render
-from .sync_runs import FAST, env_for, jira_dest
+from .sync_setup import FAST, env_for, jira_dest
 
 
 

@@ -118,7 +118,7 @@ def test_a_worker_that_dies_fails_the_run_with_a_message_not_a_hang(tmp_path, mo
     import signal
 
     from followthrough.files import repo as repo_module
-    from followthrough.config import load_config
+    from followthrough.config.load import load_config
     from followthrough.core.errors import FollowthroughError
 
     root = _corpus(tmp_path, 220)

@@ -9,7 +9,7 @@ import pytest
 from followthrough.core import metrics as m
 from followthrough.core.model import ActionItem, Directory, Person, Postmortem
 from followthrough.core.settings import DEFAULT_SETTINGS
-from followthrough.files.state import TicketState
+from followthrough.core.model import TicketState
 
 UTC = timezone.utc
 TODAY = date(2024, 5, 10)

@@ -19,7 +19,8 @@ from followthrough.core.escape import github, jira, slack as mrkdwn
 from followthrough.core.escape.common import ZWSP, one_line, web_url
 from followthrough.core.ids import is_github_login, is_slack_member
 from followthrough.core.report import render, slack
-from followthrough.core.report.build import Links, OverdueReport, Owner, OwnerGroup, ReportItem
+from followthrough.core.model import Person
+from followthrough.core.report.build import Links, OverdueReport, OwnerGroup, ReportItem
 from followthrough.trackers.github_tracker import description_markdown
 from followthrough.trackers.jira_tracker import description_adf, description_wiki
 from followthrough.core.sync.markers import hidden_marker, marker_for, marker_line, markers_in
@@ -132,15 +133,15 @@ def test_a_sync_description_links_only_the_sites_pages(title, owner, path):
 
 
 def report_of(title: str, ticket: str, ticket_url: str, name: str, login: str, member: str, pm_title: str) -> OverdueReport:
-    def item(n: int, owner: Owner) -> ReportItem:
+    def item(n: int, owner: Person) -> ReportItem:
         return ReportItem(
             key=f"pm/{n}", postmortem_id="pm", postmortem_title=pm_title, postmortem_url="https://pm.example.com/pm/",
             severity="SEV-1", game_day=False, item_id=str(n), title=title, owner=owner, team=None, status="open",
             due=date(2026, 3, 1), days_overdue=3, due_in_days=None, ticket=ticket, ticket_url=ticket_url,
         )  # fmt: skip
 
-    ours = Owner("a.nguyen", "An Nguyen", "anguyen", "U0123ABC")
-    theirs = Owner("x", name, login, member)
+    ours = Person("a.nguyen", "An Nguyen", github="anguyen", slack="U0123ABC")
+    theirs = Person("x", name, github=login, slack=member)
     groups = (OwnerGroup(ours, (item(1, ours),)), OwnerGroup(theirs, (item(2, theirs),)))
     links = Links(site="https://pm.example.com/", overdue_page="https://pm.example.com/overdue/")
     return OverdueReport(date(2026, 3, 4), 7, groups, (item(3, theirs),), (), links)
@@ -292,3 +293,31 @@ def test_atlassian_documents_link_only_http_urls(title, url):
             for mark in node.get("marks", []):
                 if mark["type"] == "link":
                     assert mark["attrs"]["href"] == web_url(url) is not None
+
+
+# --- a whole ticket, from a postmortem to each tracker ------------------------------------------------
+
+
+def _ticket_from(title: str, pm_title: str, owner_name: str, severity: str, path: str):
+    from followthrough.core.model import ActionItem, Directory, Person, Postmortem
+    from followthrough.config.trackers import load_trackers
+    from followthrough.core.sync.description import new_ticket
+
+    trackers = load_trackers({"default": "web", "file_url": "https://github.com/acme/pm/blob/main/", "destinations": {"web": {"type": "github", "repo": "acme/web"}}}, "mkdocs.yml", {})
+    pm = Postmortem(path=path, id="pm", title=pm_title, severity=severity)
+    item = ActionItem(index=0, line=9, id="a", title=title, owner="max", due=date(2026, 6, 5))
+    people = Directory(people={"max": Person("max", owner_name, github="maxsme")}, present=True)
+    ticket, _ = new_ticket(pm, item, trackers.destinations["web"], trackers, people, site_url="https://pm.example.com/", docs_path="2026/x.md")
+    return ticket
+
+
+@settings(max_examples=200)
+@given(hostile, hostile, hostile, hostile, hostile)
+def test_a_new_ticket_says_what_the_postmortem_says_and_mentions_no_one(title, pm_title, owner_name, severity, path):
+    ticket = _ticket_from(title, pm_title, owner_name, severity, path)
+    page = Page(gfm(description_markdown(ticket.paragraphs, github.comment(ticket.marker_line))))
+    assert MENTION.findall(page.outside) == [] and REFERENCE.findall(page.outside) == []
+    assert set(page.hrefs) <= {"https://pm.example.com/2026/x/", web_url("https://github.com/acme/pm/blob/main/" + path)}
+    assert one_line(owner_name).replace(ZWSP, "") in page.outside.replace(ZWSP, "")
+    wiki = description_wiki(ticket.paragraphs, ticket.marker_line)
+    assert re.findall(r"(?<!\\)\[~", wiki) == []  # no wiki mention ([~user])

@@ -9,7 +9,7 @@ import pytest
 
 from .fakes.postmortem_repo import Item, Pm, build_repo
 from .github_page import MENTION, REFERENCE, Page, gfm
-from .sync_runs import FAST, env_for, gh_dest, jira_dest, sync, tickets_in
+from .sync_setup import FAST, env_for, gh_dest, jira_dest, sync, tickets_in
 
 
 def one_item(title: str = "Alert when the payments pool is above 90% for five minutes") -> Pm:

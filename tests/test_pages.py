@@ -1,4 +1,4 @@
-"""Page generation without MkDocs: the Markdown and JSON `generate_pages` returns for a fixture repo."""
+"""Page generation without MkDocs: the Markdown and JSON `Site.pages()` returns for a fixture repo."""
 
 from __future__ import annotations
 
@@ -15,14 +15,15 @@ import pytest
 import yaml
 from hypothesis import given, settings as hsettings, strategies as st
 
-from followthrough.config import load_config
-from followthrough.core.pages import SITE_NAV, Site, generate_pages
+from followthrough.core.pages import SITE_NAV, Site
 from followthrough.core.pages.chart import Series, line_chart
 from followthrough.core.text.blocks import DEFAULT_DIALECT, scan
-from followthrough.core.escape.html import md_escape, neutralize_html, safe_page_title, unique_slugs
-from followthrough.core.pages.paths import page_url, relative
-from followthrough.files.repo import load_repo
-from followthrough.files.state import read_state
+from followthrough.core.escape.html import md_escape, neutralize_html, safe_page_title
+from followthrough.core.slugs import unique_slugs
+from followthrough.core.pages.paths import relative
+from followthrough.core.urls import page_url
+
+from followthrough.workspace import load_workspace
 
 from .conftest import DATA, ROOT
 
@@ -31,12 +32,7 @@ TODAY = date(2024, 7, 1)
 
 
 def load(root: Path = FIXTURE, today: date = TODAY) -> tuple[Site, dict[str, str]]:
-    config = load_config(root / "mkdocs.yml")
-    repo = load_repo(config, today=today)
-    assert not repo.errors, repo.errors
-    valid = repo.valid_postmortems()
-    states = read_state(config.root / config.settings.state_file)
-    site = Site.create(valid, repo.directory, config.settings, states, today, root=config.root, doc_paths={pm.id: repo.docs_path(pm) for pm in valid})
+    site = load_workspace(root / "mkdocs.yml", today=today, refuse_errors="no pages").site()
     return site, site.pages()
 
 
@@ -75,14 +71,6 @@ def test_the_nav_in_mkdocs_yml_is_the_generated_one():
     with (ROOT / "mkdocs.yml").open() as f:
         raw = yaml.load(f, Loader=yaml.BaseLoader)  # noqa: S506 - BaseLoader builds plain strings only
     assert raw["nav"] == SITE_NAV
-
-
-def test_generic_function_matches_the_site_object(pages):
-    config = load_config(FIXTURE / "mkdocs.yml")
-    repo = load_repo(config, today=TODAY)
-    states = read_state(config.root / config.settings.state_file)
-    again = generate_pages(repo.valid_postmortems(), repo.directory, config.settings, states, TODAY, root=config.root)
-    assert again == pages
 
 
 def test_all_postmortems_lists_incidents_game_days_and_drafts_apart(pages):

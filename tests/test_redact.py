@@ -6,7 +6,8 @@ import io
 
 import pytest
 
-from followthrough.trackers.redact import MASK, Redacting, redact, url_secrets, without_credentials
+from followthrough.core.sync.api_url import without_credentials
+from followthrough.trackers.redact import MASK, Redacting, redact, url_secrets
 
 WEBHOOK = "https://hooks.slack.com/services/T0001ABCD/B0002EFGH/XyZsecret0123456789abcd"
 

@@ -17,9 +17,7 @@ from pathlib import Path
 import pytest
 
 from followthrough.core import metrics
-from followthrough.config import load_config
-from followthrough.files.repo import load_repo
-from followthrough.files.state import read_state
+from followthrough.workspace import load_workspace
 
 from .conftest import assert_no_traceback, run_cli
 
@@ -34,13 +32,10 @@ def report_json(repo_dir: Path, kind: str = "overdue", today: str = TODAY) -> di
 
 def site_views(repo_dir: Path, today: str = TODAY):
     """The items as the site's code sees them: the same loader, state file and metrics."""
-    config = load_config(repo_dir / "mkdocs.yml")
     day = date.fromisoformat(today)
-    repo = load_repo(config, None, day)
-    assert not repo.errors
-    states = read_state(config.root / config.settings.state_file)
-    views = metrics.item_views(repo.valid_postmortems(), states, day, repo.directory)
-    return repo, views
+    workspace = load_workspace(repo_dir / "mkdocs.yml", today=day, refuse_errors="no figures")
+    views = metrics.item_views(workspace.repo.valid_postmortems(), workspace.states, day, workspace.repo.directory)
+    return workspace.repo, views
 
 
 # --- the figures are the site's --------------------------------------------------------------
@@ -257,7 +252,7 @@ def test_site_links_follow_use_directory_urls():
 
 
 def test_issue_body_fits_github_limit_with_whole_lines():
-    from followthrough.trackers.report_post import MAX_BODY, MARKER, issue_body
+    from followthrough.trackers.report_issue import MAX_BODY, MARKER, issue_body
 
     body = issue_body("| a | b |\n" * 20_000, "footer")
     assert len(body) <= MAX_BODY and body.endswith(MARKER + "\n")

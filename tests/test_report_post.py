@@ -16,8 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from followthrough.trackers import report_post as post
+from followthrough.trackers import report_issue as post
+from followthrough.trackers import slack_webhook
+from followthrough.trackers.retry import Clock
+from followthrough.core.errors import TrackerError
 from followthrough.core.report.settings import ReportSettings
+from followthrough.core.sync.config import Secret
 
 from .conftest import DATA, assert_no_traceback, run_cli
 from .fakes.github_server import FakeGitHub
@@ -44,14 +48,14 @@ class FakeClock:
         self.time += seconds
 
     @property
-    def clock(self) -> post.Clock:
-        return post.Clock(now=self.now, sleep=self.sleep)
+    def clock(self) -> Clock:
+        return Clock(now=self.now, sleep=self.sleep)
 
 
 def deliver(github: FakeGitHub, body: str | None = "# Overdue\n\nsomething", **settings) -> tuple[post.IssueOutcome, list[float]]:
     """`--post github-issue`'s network half, in this process, on the fake clock."""
     fake = FakeClock()
-    target = post.Target(github.api, REPO, TOKEN)
+    target = post.Target(github.api, REPO, Secret(TOKEN))
     full = post.issue_body(body, "footer") if body is not None else None
     outcome = post.post_github_issue(target, ReportSettings(repository=REPO, **settings), full, post.issue_body("Nothing is overdue.", "footer"), fake.clock)
     return outcome, fake.waits
@@ -196,9 +200,38 @@ def test_writes_are_spaced_as_github_asks(github: FakeGitHub) -> None:
     assert unpaced == []
 
 
+def test_listing_the_report_issues_reads_no_issue_twice(github: FakeGitHub) -> None:
+    """Pull requests are told apart by what the listing carries: one GET for the listing, none per issue."""
+    for n in range(3):
+        github.add_issue(REPO, "Overdue postmortem action items", body=f"report {n}\n{MARKER}", labels=("overdue-report",))
+    github.add_issue(REPO, "Overdue postmortem action items", body=f"a pull request\n{MARKER}", labels=("overdue-report",), pull=True)
+    github.reset_counts()
+    outcome, _ = deliver(github)
+    assert (outcome.action, outcome.number, outcome.duplicates_closed) == ("updated", 1, 2)
+    assert github.count(method="GET", path=r"/issues/\d+$") == 0
+    assert github.count(method="GET") == 2  # the repository and one page of issues
+
+
+@pytest.mark.parametrize(("method", "path"), [("GET", r"/issues$"), ("POST", r"/repos/acme/ops/issues$")])
+def test_a_408_is_retried_as_sync_retries_it(github: FakeGitHub, method: str, path: str) -> None:
+    """408: the server gave up waiting for the request; the report retries it as sync does
+    (a create only after looking for the issue it may have made)."""
+    github.inject("status", method=method, path=path, status=408)
+    outcome, waited = deliver(github, seconds_between_writes=0)
+    assert outcome.action == "created" and len(github.issues(REPO)) == 1
+    assert waited == [0.5]
+
+
+def test_slack_408_is_retried(slack: FakeSlack) -> None:
+    slack.inject("status", method="POST", status=408)
+    fake = FakeClock()
+    slack_webhook.post_slack(slack.webhook_url, {"text": "hello"}, slack_settings(), fake.clock)
+    assert slack.posted() == [{"text": "hello"}] and fake.waits == [0.5]
+
+
 def test_a_long_retry_after_gives_up_at_once(github: FakeGitHub) -> None:
     github.inject("status", method="GET", path=r"/issues$", status=429, retry_after="3600")
-    with pytest.raises(post.TrackerError, match=r"GitHub answered HTTP 429 for acme/ops"):
+    with pytest.raises(TrackerError, match=r"GitHub answered HTTP 429 for acme/ops"):
         deliver(github)
     assert github.count(method="GET", path=r"/issues$") == 1
 
@@ -302,7 +335,7 @@ def slack_settings(**settings) -> ReportSettings:
 def test_slack_faults_are_retried(slack: FakeSlack, fault: dict, waits: list[float]) -> None:
     slack.inject(method="POST", **fault)
     fake = FakeClock()
-    post.post_slack(slack.webhook_url, {"text": "hello"}, slack_settings(), fake.clock)
+    slack_webhook.post_slack(slack.webhook_url, {"text": "hello"}, slack_settings(), fake.clock)
     assert slack.posted() == [{"text": "hello"}]
     assert slack.count(method="POST") == 1 + fault.get("times", 1)
     assert fake.waits == waits
@@ -312,8 +345,8 @@ def test_slack_refused_connection_is_retried_then_reported(tmp_path: Path) -> No
     with FakeSlack() as gone:
         url = gone.webhook_url  # a port that no longer listens
     fake = FakeClock()
-    with pytest.raises(post.TrackerError) as raised:
-        post.post_slack(url, {"text": "hello"}, slack_settings(retries=2), fake.clock)
+    with pytest.raises(TrackerError) as raised:
+        slack_webhook.post_slack(url, {"text": "hello"}, slack_settings(retries=2), fake.clock)
     assert str(raised.value) == "Slack webhook: could not connect (connection refused or timed out), still after 2 retries"
     assert fake.waits == [0.5, 1.0]
 
@@ -463,3 +496,8 @@ def test_a_secret_cut_by_the_end_of_what_was_read_is_not_shown_in_part(repo_dir:
     result = post_slack(repo_dir, slack.webhook_url)
     assert result.code == 1
     assert result.err == "followthrough: Slack webhook refused the message: HTTP 400 invalid_payload\n"
+
+
+def test_the_target_never_shows_its_token() -> None:
+    target = post.github_target(ReportSettings(repository=REPO), {"GITHUB_TOKEN": TOKEN})
+    assert TOKEN not in repr(target) + str(target) and target.token.reveal() == TOKEN

@@ -8,14 +8,15 @@ from datetime import date, timedelta
 import requests
 
 from followthrough.core.report import slack
-from followthrough.core.report.build import Links, OverdueReport, Owner, OwnerGroup, ReportItem
+from followthrough.core.model import Person
+from followthrough.core.report.build import Links, OverdueReport, OwnerGroup, ReportItem
 
 from .fakes.slack_server import FakeSlack
 
 TODAY = date(2026, 6, 15)
 
 
-def item(owner: Owner, n: int, title: str = "Replace the nightly extract with change-data capture & <alerts>") -> ReportItem:
+def item(owner: Person, n: int, title: str = "Replace the nightly extract with change-data capture & <alerts>") -> ReportItem:
     return ReportItem(
         key=f"pm-{n}/item-{n}", postmortem_id=f"pm-{n}", postmortem_title=f"Incident {n}", postmortem_url=f"https://site.example/pm-{n}/",
         severity="SEV-1", game_day=False, item_id=f"item-{n}", title=title, owner=owner, team="platform", status="open",
@@ -26,7 +27,7 @@ def item(owner: Owner, n: int, title: str = "Replace the nightly extract with ch
 def big_report(owners: int, items_each: int, title_words: int = 8) -> OverdueReport:
     groups = []
     for o in range(owners):
-        owner = Owner(f"person{o}", f"Person {o}", None, f"U{o:08d}" if o % 2 else None)
+        owner = Person(f"person{o}", f"Person {o}", slack=f"U{o:08d}" if o % 2 else None)
         title = " ".join(["word"] * title_words)
         groups.append(OwnerGroup(owner, tuple(item(owner, o * 1000 + i, title) for i in range(items_each))))
     return OverdueReport(TODAY, 7, tuple(groups), (), (), Links(overdue_page="https://site.example/overdue/"))

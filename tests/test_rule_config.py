@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from followthrough.config import settings_from_plugin, validate_plugin_section
+from followthrough.config.load import validate_plugin_section
+from followthrough.config.rubric import settings_from_plugin
 from followthrough.core.errors import ConfigError
 from followthrough.core.findings import Finding, Level
-from followthrough.core.rules.catalog import RULES
-from followthrough.core.rules.levels import apply_levels
+from followthrough.core.catalog import RULES
+from followthrough.core.levels import apply_levels
 
 from .conftest import BASE, PEOPLE, assert_no_traceback, run_cli
 

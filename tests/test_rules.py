@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from followthrough.config import load_config
+from followthrough.config.load import load_config
 from followthrough.files.repo import load_repo
-from followthrough.core.rules.catalog import RULES
+from followthrough.core.catalog import RULES
 
 from .conftest import DATA, assert_no_traceback, run_cli
 

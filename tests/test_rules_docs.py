@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from followthrough.core.rules.catalog import RULES
+from followthrough.core.catalog import RULES
 
 GUIDE = Path(__file__).resolve().parents[1] / "guide"
 DOC = (GUIDE / "rules.md").read_text()

@@ -16,12 +16,12 @@ import pytest
 import yaml
 
 from followthrough.core.text import frontmatter
-from followthrough.config import load_config
+from followthrough.config.load import load_config
 from followthrough.files.repo import load_repo
 from followthrough.core.schema import build_schema, render_schema
 from followthrough.core.settings import DEFAULT_SETTINGS
 
-from .conftest import DATA, REPO_FIXTURE, ROOT
+from .conftest import DATA, REPO_FIXTURE, ROOT, assert_no_traceback, run_cli
 
 SCHEMA_FILE = ROOT / "schema" / "postmortem.schema.json"
 
@@ -47,11 +47,27 @@ def validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(schema)
 
 
-def test_committed_schema_is_the_generated_one() -> None:
-    settings = load_config(ROOT / "mkdocs.yml").settings
+def test_committed_schema_is_the_generated_one(shipped: Path) -> None:
+    result = run_cli("schema", cwd=shipped)  # the shipped mkdocs.yml's rubric
+    assert result.code == 0, result.err
     text = SCHEMA_FILE.read_text()
-    assert text == render_schema(settings), "regenerate: python -m followthrough.core.schema > schema/postmortem.schema.json"
+    assert text == result.out, "regenerate: followthrough schema > schema/postmortem.schema.json"
+    assert text == render_schema(load_config(shipped / "mkdocs.yml").settings)
     jsonschema.Draft202012Validator.check_schema(json.loads(text))
+
+
+def test_the_schema_command_follows_the_repo_rubric_and_names_a_bad_setting(tmp_path: Path) -> None:
+    (tmp_path / "mkdocs.yml").write_text("site_name: T\nplugins:\n  - followthrough:\n      severities: [{name: Minor}, {name: Major}]\n      priorities: [now, later]\n")
+    result = run_cli("schema", cwd=tmp_path)
+    assert result.code == 0, result.err
+    schema = json.loads(result.out)
+    assert schema["properties"]["severity"]["enum"] == ["Minor", "Major"]
+    assert schema["$defs"]["action_item"]["properties"]["priority"]["enum"] == ["now", "later"]
+    (tmp_path / "mkdocs.yml").write_text("site_name: T\nplugins:\n  - followthrough:\n      prioritys: [now]\n")
+    bad = run_cli("schema", cwd=tmp_path)
+    assert bad.code == 2 and bad.out == ""
+    assert "mkdocs.yml: plugins.followthrough.prioritys: not a setting; did you mean 'priorities'?" in bad.err
+    assert_no_traceback(bad)
 
 
 def test_every_clean_fixture_postmortem_validates(validator: jsonschema.Draft202012Validator, tmp_path: Path) -> None:

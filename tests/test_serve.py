@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from followthrough.config import load_config
+from followthrough.config.load import load_config
 
 from .conftest import shipped_repo
 

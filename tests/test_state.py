@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from followthrough.core.errors import ConfigError
-from followthrough.files.state import TicketState, read_state, write_state
+from followthrough.core.model import TicketState
+from followthrough.files.state import read_state, write_state
 
 
 def test_round_trip_and_unchanged_write(tmp_path):

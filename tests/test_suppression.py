@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from followthrough.config import settings_from_plugin, validate_plugin_section
+from followthrough.config.load import validate_plugin_section
+from followthrough.config.rubric import settings_from_plugin
 from followthrough.core.findings import Level
 from followthrough.core.lint import lint_texts
 from followthrough.core.model import Directory

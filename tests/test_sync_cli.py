@@ -9,15 +9,16 @@ import signal
 import subprocess
 import sys
 import threading
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+import yaml
 
 from .fakes import FakeGitHub
 from .fakes.jira_server import adf_text
 from .fakes.postmortem_repo import GITHUB_LOGINS, Item, Pm, build_repo, many
-from .sync_runs import FAST, GH_TOKEN, TODAY, env_for, gh_dest, jira_dest, state, sync, tickets_in, two_items
+from .sync_setup import FAST, GH_TOKEN, TODAY, env_for, gh_dest, jira_dest, state, sync, tickets_in, two_items
 from followthrough.core.sync.markers import marker_for
 
 # -- create, link, pull, re-run ----------------------------------------------------------
@@ -109,6 +110,17 @@ def test_github_create_link_pull_and_rerun_without_writes(tmp_path, github):
     assert (root / ".followthrough" / "state.json").read_bytes() == before
 
 
+def test_ticket_descriptions_link_the_page_mkdocs_writes_without_directory_urls(tmp_path, github):
+    pm = two_items(teams=("web",))
+    root = build_repo(tmp_path, {"default": "web", "destinations": {"web": gh_dest(github)}, **FAST}, [pm], site_url="https://pm.example.com/docs")
+    config = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))
+    (root / "mkdocs.yml").write_text(yaml.safe_dump({**config, "use_directory_urls": False}, sort_keys=False), encoding="utf-8")
+    result = sync(root, env=env_for(github=github))
+    assert result.code == 0, result.out + result.err
+    body = github.issues("acme/web")[0].body or ""
+    assert "[Card payments failed for EU customers](https://pm.example.com/docs/2026/2026-05-20-payments.html)" in body
+
+
 def test_github_enterprise_server_under_api_v3(tmp_path):
     with FakeGitHub(prefix="/api/v3", users=("sync-bot", *GITHUB_LOGINS)) as ghes:
         pm = two_items()
@@ -139,6 +151,18 @@ def test_jira_statuses_map_by_category_and_resolution(tmp_path, jira):
         "i2": ("wont-do", "Done (Won't Do)", "2026-05-30"),
         "i3": ("open", "To Do", None),
     }
+
+
+def test_a_jira_done_date_is_the_utc_date_of_its_resolution(tmp_path, jira):
+    # Jira writes resolutiondate in the user's zone: 23:30 at -05:00 on 31 May is 1 June in UTC,
+    # the date GitHub's closed_at (always UTC) would give.
+    pm = Pm("payments", [Item("i0", "Fix the pool")])
+    root = build_repo(tmp_path, {"default": "pay", "destinations": {"pay": jira_dest(jira)}, **FAST}, [pm])
+    assert sync(root, "--only", "create", env=env_for(jira)).code == 0
+    jira.transition("PAY-1", "Done", "Done", when=datetime(2026, 5, 31, 23, 30, tzinfo=timezone(timedelta(hours=-5))))
+    result = sync(root, "--only", "pull", env=env_for(jira))
+    assert result.code == 0, result.out + result.err
+    assert [v["done_on"] for v in state(root).values()] == ["2026-06-01"]
 
 
 def test_github_statuses_map_by_state_and_reason(tmp_path, github):
@@ -272,14 +296,28 @@ def test_slow_create_that_times_out_makes_one_ticket(tmp_path, jira, github, kin
     assert tickets_in(root, pm) == ["PAY-1" if kind == "jira" else "acme/web#1"]
 
 
-def test_429_with_retry_after_is_waited_out_then_created(tmp_path, jira):
+def test_429_with_retry_after_is_waited_out_then_created(tmp_path, jira, monkeypatch):
+    """In this process, on a clock that records the waits instead of sleeping them."""
+    import io
+
+    from followthrough.cli.main import build_parser
+    from followthrough.trackers.redact import Redacting
+    from followthrough.trackers.retry import Clock
+
     pm = two_items()
-    root = build_repo(tmp_path, {"default": "pay", "destinations": {"pay": jira_dest(jira)}, **FAST}, [pm])
-    jira.inject("status", "POST", r"/issue$", status=429, retry_after="1")
+    root = build_repo(tmp_path, {"default": "pay", "destinations": {"pay": jira_dest(jira)}, **FAST, "backoff": 5}, [pm])
+    jira.inject("status", "POST", r"/issue$", status=429, retry_after="7")
     jira.inject("status", "GET", r"/search/jql$", status=429, retry_after="0")
-    result = sync(root, env=env_for(jira))
-    assert result.code == 0, result.out + result.err
-    assert "waiting up to 1 s (Retry-After honoured)" in result.out
+    waits: list[float] = []
+    monkeypatch.chdir(root)
+    for name, value in env_for(jira).items():
+        monkeypatch.setenv(name, value)
+    args = build_parser(["sync"]).parse_args(["sync"])
+    out, err = io.StringIO(), io.StringIO()
+    code = args.run(args, Redacting(out, []), Redacting(err, []), clock=Clock(sleep=waits.append))
+    assert code == 0, out.getvalue() + err.getvalue()
+    assert waits == [7.0]  # the Retry-After asked for, not the backoff; a wait of 0 takes no sleep
+    assert "retried 2 time(s), waiting up to 7 s (Retry-After honoured)" in out.getvalue()
     assert tickets_in(root, pm) == ["PAY-1", "PAY-2"]
     assert len(jira.issues) == 2
 
@@ -507,7 +545,7 @@ def test_configuration_errors_exit_2_naming_the_setting(tmp_path, jira):
     root = build_repo(tmp_path, {"default": "nowhere", "destinations": {"pay": {**jira_dest(jira), "projet": "PAY"}}}, [pm])
     result = sync(root, env=env_for(jira))
     assert result.code == 2
-    assert "mkdocs.yml: plugins.followthrough.trackers.destinations.pay.projet: unknown setting" in result.err
+    assert "mkdocs.yml: plugins.followthrough.trackers.destinations.pay.projet: not a setting; did you mean 'project'?" in result.err
     assert "plugins.followthrough.trackers.default: 'nowhere' is not one of the destinations ['pay']" in result.err
     empty = build_repo(tmp_path / "empty", {}, [pm])
     result = sync(empty, env=env_for(jira))

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from followthrough.core.errors import ConfigError
-from followthrough.core.sync.config import DEFAULT_WONT_DO, GITHUB_DOT_COM_API, load_trackers
-from followthrough.trackers.retry import RetryPolicy, retry_after_seconds
+from followthrough.config.trackers import load_trackers
+from followthrough.core.sync.config import DEFAULT_WONT_DO, GITHUB_DOT_COM_API
+from followthrough.trackers.retry import Clock, RetryPolicy, retry_after_seconds
 from followthrough.core.sync.tickets import TrackerFailure
 
 WHERE = "mkdocs.yml"
@@ -68,10 +69,10 @@ def test_every_problem_is_reported_at_once_naming_the_setting():
     p = "mkdocs.yml: plugins.followthrough.trackers."
     assert f"{p}destinations.a.project: 'pay' is not a Jira project key such as PAY" in lines
     assert f"{p}destinations.a.email: missing; Jira Cloud API tokens belong to an account (or set JIRA_USER_EMAIL)" in lines
-    assert f"{p}destinations.a.url: 'ftp://x' is not an http(s) URL" in lines
+    assert f"{p}destinations.a.url: expected an https:// URL (ftp://x)" in lines
     assert f"{p}destinations.b.repo: 'not a repo' is not a GitHub repository as owner/name (or set GITHUB_REPOSITORY)" in lines
     assert f"{p}destinations.b.project: only Jira destinations take this setting" in lines
-    assert f"{p}destinations.c.projet: unknown setting" in lines
+    assert f"{p}destinations.c.projet: not a setting; did you mean 'project'?" in lines
     assert any(line.startswith(f"{p}destinations.d.type:") for line in lines)
     assert f"{p}default: 'nope' is not one of the destinations ['a', 'b', 'c', 'd']" in lines
     assert f"{p}teams.payments: 'gone' is not one of the destinations ['a', 'b', 'c', 'd']" in lines
@@ -81,6 +82,15 @@ def test_every_problem_is_reported_at_once_naming_the_setting():
 def test_credentials_in_a_url_are_refused():
     with pytest.raises(ConfigError, match="put credentials in the environment, not in the URL"):
         load({"destinations": {"c": {**DC, "url": "https://user:pw@jira.example.com"}}})
+
+
+@pytest.mark.parametrize("env", [{}, {"JIRA_BASE_URL": "http://jira.example.com"}])
+def test_plain_http_off_this_machine_is_refused_as_the_report_refuses_it(env):
+    """The token would cross the network in clear; http to loopback (a local relay, tests) stays allowed."""
+    raw = {"destinations": {"c": {**DC, "url": "http://jira.example.com"}}}
+    with pytest.raises(ConfigError, match=r"destinations\.c\.url: expected an https:// URL \(http://jira\.example\.com\)"):
+        load_trackers(raw, "mkdocs.yml", env)
+    assert load({"destinations": {"c": {**DC, "url": "http://127.0.0.1:8080"}}}).destinations["c"].url == "http://127.0.0.1:8080"
 
 
 def test_trackers_must_be_a_mapping():
@@ -105,7 +115,7 @@ def test_retry_after_in_seconds_dates_and_rate_limit_resets(headers, seconds):
 
 def test_retry_policy_backs_off_honours_retry_after_and_gives_up():
     waits = []
-    policy = RetryPolicy(retries=3, backoff=0.5, max_wait=10, sleep=waits.append)
+    policy = RetryPolicy(retries=3, backoff=0.5, max_wait=10, clock=Clock(sleep=waits.append))
     calls = iter([TrackerFailure("x", retry=True), TrackerFailure("x", retry=True, retry_after=4), TrackerFailure("x", retry=True), "ok"])
 
     def call():
@@ -117,6 +127,6 @@ def test_retry_policy_backs_off_honours_retry_after_and_gives_up():
     assert policy.read(call) == "ok"
     assert waits == [0.5, 4, 2.0]
     with pytest.raises(TrackerFailure, match="^x$"):  # a Retry-After beyond max_wait: give up at once
-        RetryPolicy(retries=3, max_wait=10, sleep=waits.append).read(lambda: (_ for _ in ()).throw(TrackerFailure("x", retry=True, retry_after=60)))
+        RetryPolicy(retries=3, max_wait=10, clock=Clock(sleep=waits.append)).read(lambda: (_ for _ in ()).throw(TrackerFailure("x", retry=True, retry_after=60)))
     with pytest.raises(TrackerFailure, match="^bad$"):
         policy.read(lambda: (_ for _ in ()).throw(TrackerFailure("bad", status=400)))

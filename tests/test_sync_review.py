@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from .fakes.postmortem_repo import Item, Pm, build_repo
-from .sync_runs import FAST, env_for, gh_dest, jira_dest, state, sync, tickets_in, two_items
+from .sync_setup import FAST, env_for, gh_dest, jira_dest, state, sync, tickets_in, two_items
 
 
 def test_ticket_urls_are_read_as_keys_or_left_alone(tmp_path, jira):
@@ -89,7 +89,7 @@ def test_a_destination_answering_html_fails_alone(tmp_path, jira, github, html_s
 def test_a_url_with_a_bad_port_is_a_config_error(tmp_path, jira):
     root = build_repo(tmp_path, {"default": "pay", "destinations": {"pay": {**jira_dest(jira), "url": "http://127.0.0.1:1:2"}}}, [two_items()])
     result = sync(root, env=env_for(jira))
-    assert result.code == 2 and "is not a usable URL" in result.err
+    assert result.code == 2 and "url: not a usable URL (http://127.0.0.1:1:2)" in result.err
 
 
 def test_a_title_with_trailing_space_is_written_back(tmp_path, jira):

@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from followthrough.core.model import ActionItem, Directory, Person, Postmortem
-from followthrough.core.sync.config import load_trackers
-from followthrough.core.sync.description import new_ticket, page_url
+from followthrough.config.trackers import load_trackers
+from followthrough.core.sync.description import new_ticket
 from followthrough.core.sync.markers import hidden_marker, marker_for, marker_line, markers_in
 from followthrough.core.sync.routing import route_linked, route_new
 
@@ -78,12 +78,6 @@ def test_markers_are_stable_and_checked_exactly():
     assert markers_in("followthrough-item: 2026-05-20-x/other " + m) == set()  # hash and key disagree
     assert markers_in(f"see {m} somewhere") == set()
     assert marker_line("a", "b") in hidden_marker("a", "b")
-
-
-def test_page_url_follows_mkdocs_directory_urls():
-    assert page_url("https://pm.example.com/", "2024/2024-03-05-x.md") == "https://pm.example.com/2024/2024-03-05-x/"
-    assert page_url("https://pm.example.com/docs", "2024/index.md") == "https://pm.example.com/docs/2024/"
-    assert page_url("", "2024/x.md") is None
 
 
 def test_new_ticket_fields_for_jira_and_github():

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from .fakes import FakeGitHub, FakeJira
-from followthrough.core.sync.config import load_trackers
-from followthrough.core.sync.counting import RequestCounter
+from followthrough.config.trackers import load_trackers
+from followthrough.trackers.counting import RequestCounter
 from followthrough.trackers.github_tracker import GitHubTracker
 from followthrough.trackers.jira_tracker import JiraTracker
 from followthrough.core.sync.markers import hidden_marker, marker_for, marker_line

@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 
 from followthrough.core.errors import ConfigError
-from followthrough.files.state import TicketState, read_state, write_state
+from followthrough.core.model import TicketState
+from followthrough.files.state import read_state, write_state
 
 from .conftest import assert_no_traceback, lint_repo, run_cli
 from .site_builds import SITE_TODAY, build_site, copy_fixture, pages_out
 from .fakes.postmortem_repo import Item, Pm, build_repo
-from .sync_runs import FAST, env_for, jira_dest
+from .sync_setup import FAST, env_for, jira_dest
 
 SECRET = "TOPSECRET-build-machine-value"
 LEAK_URL = "https://leak.example/LEAKED-STATE"

@@ -66,7 +66,7 @@ class JiraIssue:
 def _stamp(moment: datetime | None) -> str | None:
     if moment is None:
         return None
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.000%z")  # as Jira writes it: in the user's zone, with its offset
 
 
 def adf(text: str) -> dict[str, Any]:

@@ -1,36 +1,90 @@
-"""Where a repo's settings were found, and what they say: importable without MkDocs.
+"""A repo as the shell sees it, and the one way to load it: `load_workspace`.
 
-`config` builds a LoadedConfig with MkDocs' own config classes; `config_cache` hands one back
-to `followthrough lint` without them, so a pre-commit run does not pay for importing MkDocs.
+find mkdocs.yml -> `LoadedConfig` (`config.load`, or the site build's own config) -> the people
+directory and the postmortems, linted (`files.repo`) -> the tracker state file. The plugin, `lint`,
+`pages`, `report` and `sync` all start here, so they see the same repo the same way; "today" is
+always handed in (see `today.py`), never read here.
+
+The layers: `core` (pure) < `files` (disk; `files.repo` also holds `LoadedConfig`, what a repo's
+settings are) < `config` (mkdocs.yml) < this module < `site`, `trackers`, `cli`. Nothing here is
+imported by `config` or `files`, so no import goes round a loop.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Mapping, Sequence
 
-from followthrough.core.settings import Settings
+from followthrough.core.errors import LintFailed
+from followthrough.core.findings import Finding
+from followthrough.files.repo import LoadedConfig, Repo, load_repo
+from followthrough.files.state import TicketState, load_state
 
-CONFIG_FILE = "mkdocs.yml"
+if TYPE_CHECKING:
+    from followthrough.core.pages import Site
+
+SHOWN_ERRORS = 10  # a repo with hundreds of errors: the first ones, and how many more
+
+
+def invalid_postmortems(errors: Sequence[Finding], consequence: str) -> LintFailed:
+    """The one message for "postmortems have errors": how many, what is not done, the first ones."""
+    shown = "\n".join(f"  {f}" for f in errors[:SHOWN_ERRORS])  # a Finding prints as one safe line
+    more = f"\n  ...and {len(errors) - SHOWN_ERRORS} more" if len(errors) > SHOWN_ERRORS else ""
+    return LintFailed(f"{len(errors)} error(s) in postmortems or pages; {consequence} (run `followthrough lint`):\n{shown}{more}")
 
 
 @dataclass(frozen=True)
-class LoadedConfig:
-    root: Path  # the folder holding mkdocs.yml (or the working folder when there is none)
-    config_file: Path | None
-    docs_dir: Path
-    site_url: str
-    plugin: Any  # config.PluginConfig; None when read back from the lint cache (lint needs only `settings`)
-    settings: Settings
-    use_directory_urls: bool = True  # MkDocs' setting: page URLs end in '/' or '.html'
+class Workspace:
+    repo: Repo  # the people directory, the postmortems and every finding
+    states: Mapping[str, TicketState]  # the tracker state file
+
+    @property
+    def config(self) -> LoadedConfig:
+        return self.repo.config
+
+    @property
+    def today(self) -> date:
+        return self.repo.today
+
+    def site(self) -> Site:
+        """The site's pages of the valid postmortems, as of `today`, with the site's settings."""
+        from followthrough.config.load import site_of
+        from followthrough.core.pages import Site
+        from followthrough.files.templates import loader
+
+        valid = self.repo.valid_postmortems()
+        return Site.create(
+            valid,
+            self.repo.directory,
+            self.config.settings,
+            self.states,
+            self.today,
+            templates=loader(self.config.root, self.config.settings.max_file_bytes),
+            options=site_of(self.config),
+            doc_paths={pm.id: self.repo.docs_path(pm) for pm in valid},
+            use_directory_urls=self.config.use_directory_urls,
+        )
 
 
-def find_config(start: Path) -> Path | None:
-    """mkdocs.yml in `start` or the nearest folder above it."""
-    start = start.resolve()
-    for folder in (start, *start.parents):
-        candidate = folder / CONFIG_FILE
-        if candidate.is_file():
-            return candidate
-    return None
+def load_workspace(
+    config: LoadedConfig | Path | None,
+    *,
+    today: date,
+    paths: Sequence[Path] | None = None,
+    start: Path | None = None,
+    refuse_errors: str | None = None,
+) -> Workspace:
+    """Load the repo of `config` (a LoadedConfig, a config file, or None: found from `start`).
+
+    `refuse_errors`: what is not done when a postmortem has errors (`"no pages written"`); the
+    LintFailed raised then lists them. Without it, the errors are in `repo.findings`."""
+    if not isinstance(config, LoadedConfig):
+        from followthrough.config.load import load_config
+
+        config = load_config(config, start=start)
+    repo = load_repo(config, paths, today=today)
+    if refuse_errors and repo.errors:
+        raise invalid_postmortems(repo.errors, refuse_errors)
+    return Workspace(repo, load_state(config.root, config.settings))

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 from followthrough.today import ENV_TODAY
 
 if TYPE_CHECKING:  # config imports MkDocs' config classes: not needed to print --help
-    from followthrough.workspace import LoadedConfig
+    from followthrough.files.repo import LoadedConfig
+    from followthrough.workspace import Workspace
 
 
 def add_config_options(parser: argparse.ArgumentParser, today: bool = True) -> None:
@@ -21,23 +22,32 @@ def add_config_options(parser: argparse.ArgumentParser, today: bool = True) -> N
 
 def config_from(args: argparse.Namespace, *, cached: bool = False) -> LoadedConfig:
     """The repo's settings. `cached`: the settings kept by the last run for this exact mkdocs.yml
-    (see config_cache), for commands that need only `settings`, not the plugin's MkDocs config.
+    (see config.cache), for commands that need only `settings`, not the plugin's MkDocs config.
     FOLLOWTHROUGH_NO_CACHE=1 reads mkdocs.yml afresh and keeps nothing."""
     use_cache = cached and not os.environ.get("FOLLOWTHROUGH_NO_CACHE")
     if use_cache:
-        from followthrough import config_cache
-        from followthrough.workspace import find_config
+        from followthrough.config import cache as config_cache
+        from followthrough.files.repo import find_config
 
         config_file = args.config if args.config is not None else find_config(Path.cwd())
         if config_file is not None and (hit := config_cache.load(config_file)) is not None:
             return hit  # before importing config: that import is MkDocs'
-    from followthrough.config import load_config
+    from followthrough.config.load import load_config
 
     if not use_cache:
         return load_config(args.config, start=Path.cwd())
     loaded = load_config(args.config, start=Path.cwd())
     config_cache.store(loaded)
     return loaded
+
+
+def workspace_from(args: argparse.Namespace, *, paths: list[Path] | None = None, refuse_errors: str | None = None) -> Workspace:
+    """The repo of --config as of --today (see `workspace.load_workspace`)."""
+    from followthrough.today import resolve_today
+    from followthrough.workspace import load_workspace
+
+    config = config_from(args)
+    return load_workspace(config, today=resolve_today(args.today), paths=paths or None, refuse_errors=refuse_errors)
 
 
 def shown(path: str, root: Path) -> str:

@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from followthrough.core.escape import actions
 from followthrough.today import resolve_today
 from followthrough.cli.common import add_config_options, config_from, shown
 
@@ -37,13 +38,6 @@ def _jobs(value: str) -> int:
     return n
 
 
-def _github_escape(value: str, prop: bool = False) -> str:
-    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    if prop:
-        value = value.replace(":", "%3A").replace(",", "%2C")
-    return value
-
-
 def render(findings: list[Finding], fmt: str, out: TextIO) -> None:
     if fmt == "json":
         json.dump(
@@ -56,7 +50,7 @@ def render(findings: list[Finding], fmt: str, out: TextIO) -> None:
     for f in findings:
         if fmt == "github":
             kind = "error" if f.is_error else "warning"
-            out.write(f"::{kind} file={_github_escape(f.path, True)},line={f.line},col={f.column},title={f.code}::{_github_escape(f.message)}\n")
+            out.write(f"::{kind} file={actions.prop(f.path)},line={f.line},col={f.column},title={f.code}::{actions.message(f.message)}\n")
         else:
             out.write(f"{f}\n")
 
@@ -75,7 +69,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             f"no mkdocs.yml in {Path.cwd()} or above it, and no {config.docs_dir.name}/ folder here: "
             "run inside a postmortems repo, or name the files or --config"
         )
-    report = lint_repo(config, args.paths or None, today, args.jobs)
+    report = lint_repo(config, args.paths or None, today=today, jobs=args.jobs)
     findings = [replace(f, path=shown(f.path, config.root)) for f in report.findings]
     render(findings, args.format, out)
     errors = sum(f.is_error for f in findings)

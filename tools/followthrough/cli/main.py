@@ -1,8 +1,17 @@
 """Entry point: parse the command line, run one subcommand, turn errors into exit codes.
 
-This is the only place that catches errors: a FollowthroughError becomes its message and
-its exit code; anything else is a bug, reported in one line without a traceback unless
-FOLLOWTHROUGH_DEBUG is set.
+This is the only place that catches errors, and the exit codes are these:
+
+  0  success
+  1  findings or failures (lint findings, an item or destination that did not sync, a
+     report that could not be delivered, --fail-on-overdue with something overdue)
+  2  the command line or the configuration is wrong
+  3  a bug: an error nothing expected, reported as one, with what to put in an issue
+     (the traceback only with FOLLOWTHROUGH_DEBUG=1)
+
+Everything is written through streams that mask secrets: those of the environment from the
+start, and those a command adds once it has read its settings; so no message, not even a
+bug report's traceback, shows a token.
 
 Only the chosen subcommand's module is imported: `sync` pulls in PyGithub and jira,
 `report` and `pages` the site code, and a pre-commit hook that lints one file should
@@ -16,13 +25,16 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import platform
 import sys
+import traceback
 from dataclasses import dataclass
 from typing import Sequence, TextIO
 
 from followthrough import __version__
-from followthrough.core.errors import FollowthroughError
+from followthrough.core.errors import EXIT_BUG, EXIT_USAGE, FollowthroughError
 from followthrough.core.logline import safe_lines
+from followthrough.trackers.redact import Redacting, environment_secrets
 
 
 @dataclass(frozen=True)
@@ -37,6 +49,7 @@ COMMANDS: dict[str, Command] = {
     "pages": Command("pages", "write the site's generated pages as files"),
     "sync": Command("sync", "mirror action items to Jira / GitHub and pull their status"),
     "report": Command("report", "overdue action items or completion rates, printed or posted"),
+    "schema": Command("schema", "print the JSON Schema of the front-matter, for editors"),
 }
 
 
@@ -73,31 +86,46 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    out = out or sys.stdout
-    err = err or sys.stderr
+    secrets = environment_secrets(os.environ)
+    out_r = Redacting(out or sys.stdout, secrets)
+    err_r = Redacting(err or sys.stderr, secrets)
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
-        parser.print_help(err)
-        return 2
+        parser.print_help(err_r)
+        return EXIT_USAGE
     try:
-        return int(args.run(args, out, err))
+        return int(args.run(args, out_r, err_r))
     except FollowthroughError as exc:
         # Messages name files and quote servers; their own line breaks stay, no forged ones.
-        err.write(f"followthrough: {safe_lines(str(exc))}\n")
+        err_r.write(f"followthrough: {safe_lines(str(exc))}\n")
         return exc.exit_code
     except BrokenPipeError:  # `followthrough lint | head`: the reader left; not an error of ours
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - silence the interpreter's flush at exit
         return 1
     except KeyboardInterrupt:
-        err.write("followthrough: interrupted\n")
+        err_r.write("followthrough: interrupted\n")
         return 130
     except Exception as exc:  # noqa: BLE001 - the one place a bug meets the user
-        if os.environ.get("FOLLOWTHROUGH_DEBUG"):
-            raise
-        err.write(f"followthrough: internal error: {type(exc).__name__}: {safe_lines(str(exc))} (set FOLLOWTHROUGH_DEBUG=1 for details)\n")
-        return 3
+        debug = bool(os.environ.get("FOLLOWTHROUGH_DEBUG"))
+        if debug:
+            err_r.write(traceback.format_exc())
+        err_r.write(bug_report(args.command, exc, debug=debug))
+        return EXIT_BUG
+
+
+def bug_report(command: str, exc: BaseException, *, debug: bool) -> str:
+    """What a user sees of a bug: that it is one, and what to put in an issue. Written through
+    the masking stream like everything else, so it can be pasted as it is."""
+    traceback_hint = "the traceback above" if debug else "the traceback FOLLOWTHROUGH_DEBUG=1 adds when you run it again"
+    return (
+        f"followthrough: BUG: `followthrough {command}` stopped on an error it does not expect: {type(exc).__name__}: {safe_lines(str(exc))}\n"
+        "  This is a bug in followthrough, not a problem with your postmortems or settings. Please report it with:\n"
+        f"  - followthrough {__version__}, Python {platform.python_version()} on {platform.system() or 'an unknown system'}\n"
+        "  - the command line you ran and these lines\n"
+        f"  - {traceback_hint} (secrets are masked in it; read it before you post it)\n"
+    )
 
 
 def run() -> None:

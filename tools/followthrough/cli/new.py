@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import re
-import unicodedata
 from datetime import date
 from pathlib import Path
 from typing import TextIO
@@ -15,15 +13,11 @@ from followthrough.core.logline import safe_line
 from followthrough.files.safefiles import first_link
 from followthrough.today import date_problem
 from followthrough.core.model import KINDS
-from followthrough.files.templates import environment, render
+from followthrough.core.slugs import slug
+from followthrough.core.templates import render
+from followthrough.files.templates import environment
 from followthrough.today import resolve_today
 from followthrough.cli.common import add_config_options, config_from
-
-
-def slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:60].rstrip("-")
 
 
 def _date_option(value: str) -> date:
@@ -48,13 +42,13 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     config = config_from(args)
     settings = config.settings
     day = _date_option(args.date) if args.date else resolve_today(args.today)
-    slug = slugify(args.description)
-    if not slug:
+    name = slug(args.description, limit=60)
+    if not name:
         raise UsageError(f"{args.description!r}: the description needs letters or digits to name the file")
     if args.severity is not None and args.severity not in settings.severity_names:
         raise UsageError(f"--severity {args.severity!r}: use one of {', '.join(settings.severity_names)}")
     severity = args.severity or f"TODO: one of {', '.join(settings.severity_names)}"
-    target = config.docs_dir / str(day.year) / f"{day.isoformat()}-{slug}.md"
+    target = config.docs_dir / str(day.year) / f"{day.isoformat()}-{name}.md"
     if (link := first_link(target, config.root.resolve())) is not None:
         raise UsageError(f"{link}: a symbolic link (FT012); a new postmortem is never written through one")
     if target.exists():

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import stat
-import tempfile
 from pathlib import Path, PurePosixPath
 
 from followthrough.core.errors import FollowthroughError, UsageError
+from followthrough.files.atomic import write_atomic
 from followthrough.files.safefiles import Refused, read_bounded
 
 MARKER = ".followthrough-pages"
@@ -107,23 +106,6 @@ class OutFolder:
     def _replace(self, folder: Path, name: str, data: bytes | object) -> None:
         path = folder / name
         try:
-            st = path.lstat()
-        except FileNotFoundError:
-            pass
-        else:
-            if not stat.S_ISREG(st.st_mode):
-                what = "a symbolic link" if stat.S_ISLNK(st.st_mode) else "not a regular file"
-                raise FollowthroughError(f"--out {self.given}: {path} is {what}; nothing is written through it (remove it and run again)")
-        # A new file renamed over the old name: a link put there meanwhile is replaced, never followed.
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                if isinstance(data, bytes):
-                    f.write(data)
-                else:
-                    shutil.copyfileobj(data, f)  # type: ignore[arg-type]
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+            write_atomic(path, data, mode=0o644)  # type: ignore[arg-type]
+        except Refused as exc:
+            raise FollowthroughError(f"--out {self.given}: {path} is {exc.refusal.message} (remove it and run again)") from None

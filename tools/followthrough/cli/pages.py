@@ -8,22 +8,19 @@ header card, and the other files of docs_dir (the people directory excepted). Po
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-from followthrough.core.errors import LintFailed, UsageError
+from followthrough.core.errors import UsageError
 from followthrough.core.logline import safe_line
-from followthrough.core.pages import Site, site_options
 from followthrough.core.pages.plain import plain_page
 from followthrough.cli.outfolder import OutFolder, read_marker
 from followthrough.core.publish import is_published
-from followthrough.files.repo import load_repo
 from followthrough.files.safefiles import read_text_bounded, scan
 from followthrough.core.settings import Settings
-from followthrough.files.state import load_state
 from followthrough.today import resolve_today
 from followthrough.cli.common import add_config_options, config_from, shown
+from followthrough.workspace import load_workspace
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -39,29 +36,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     config = config_from(args)
-    today = resolve_today(args.today)
     target = _target(args.out, config.docs_dir.resolve(), config.root.resolve())
     previous = read_marker(target, args.out)  # before anything is read or written: a folder not ours is refused
-    repo = load_repo(config, today=today)
-    if repo.errors:
-        for f in repo.errors:
-            err.write(f"{replace(f, path=shown(f.path, config.root))}\n")  # a Finding prints as one safe line
-        raise LintFailed(f"{len(repo.errors)} error(s) in postmortems; no pages written")
-    where = str(config.config_file) if config.config_file else "defaults"
-    options = site_options(config.plugin.site, where)
-    states = load_state(config.root, config.settings)
-    valid = repo.valid_postmortems()
-    site = Site.create(
-        valid,
-        repo.directory,
-        config.settings,
-        states,
-        today,
-        options=options,
-        root=config.root,
-        doc_paths={pm.id: repo.docs_path(pm) for pm in valid},
-        use_directory_urls=config.use_directory_urls,
-    )
+    workspace = load_workspace(config, today=resolve_today(args.today), refuse_errors="no pages written")
+    repo, today = workspace.repo, workspace.today
+    site = workspace.site()
     pages = site.pages(include_postmortems=True)
     copies = _copies(config.docs_dir, config.settings, {repo.file_of(pm) for pm in repo.postmortems}, pages)
     written = sorted({*pages, *copies})

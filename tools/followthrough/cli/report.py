@@ -5,27 +5,28 @@ Exit codes:
   1  --fail-on-overdue and at least one incident action item is overdue; or a postmortem
      has lint errors; or GitHub or Slack refused or did not answer (the message says which)
   2  usage or configuration error (bad option, missing GITHUB_TOKEN / SLACK_WEBHOOK_URL, bad setting)
+  3  a bug, reported as one by `cli.main`, which maps every error to its code
 
-Every line written passes through the same filter as sync's: the token, the webhook URL
+Every line written passes through the filter `cli.main` sets up: the token, the webhook URL
 (and its path, which alone is the secret) and any password in a URL are masked.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-from typing import Mapping, TextIO
+from typing import TextIO
 
-from followthrough.core.errors import LintFailed, UsageError
-from followthrough.trackers.redact import Redacting, guarded, url_secrets
-from followthrough.core.pages.options import site_options
-from followthrough.files.repo import Repo, load_repo
-from followthrough.files.state import load_state
-from followthrough.today import resolve_today
+from followthrough.core.errors import UsageError
+from followthrough.config.load import report_of, site_of
+from followthrough.files.repo import Repo
+from followthrough.core import metrics
 from followthrough.core.report import build, render, slack
-from followthrough.trackers import report_post as post
-from followthrough.core.report.settings import ReportSettings, settings_of
-from followthrough.cli.common import add_config_options, config_from
+from followthrough.trackers import report_issue as issue
+from followthrough.trackers import slack_webhook
+from followthrough.trackers.retry import SYSTEM_CLOCK, Clock
+from followthrough.core.report.settings import ReportSettings
+from followthrough.cli.common import add_config_options, workspace_from
+from followthrough.workspace import Workspace
 
 KINDS = ("overdue", "completion")
 FORMATS = ("text", "markdown", "json", "slack")
@@ -49,17 +50,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-def _load(args: argparse.Namespace) -> tuple[Repo, ReportSettings]:
-    config = config_from(args)
-    report_settings = settings_of(config)
-    today = resolve_today(args.today)
-    repo = load_repo(config, None, today)
-    if repo.errors:
-        # The site refuses to build on these too; a report must not show other figures than the site.
-        first = "\n".join(f"  {f}" for f in repo.errors[:10])
-        more = f"\n  ...and {len(repo.errors) - 10} more" if len(repo.errors) > 10 else ""
-        raise LintFailed(f"{len(repo.errors)} lint error(s); fix them first (`followthrough lint`):\n{first}{more}")
-    return repo, report_settings
+def _load(args: argparse.Namespace) -> tuple[Workspace, ReportSettings]:
+    # The site refuses to build on lint errors too; a report must not show other figures than the site.
+    workspace = workspace_from(args, refuse_errors="no report made")
+    return workspace, report_of(workspace.config)
 
 
 def _links(repo: Repo) -> build.Links:
@@ -68,57 +62,41 @@ def _links(repo: Repo) -> build.Links:
 
 def _due_soon_days(repo: Repo) -> int:
     # The site's setting, so "due soon" means the same in the report as on the site.
-    where = str(repo.config.config_file) if repo.config.config_file else "defaults"
-    return site_options(repo.config.plugin.site, where).due_soon_days
+    return site_of(repo.config).due_soon_days
 
 
-def secrets_in(environ: Mapping[str, str]) -> list[str]:
-    """What of the environment must never be printed: the token, the webhook in every form a
-    server might echo it, and credentials in the API URL."""
-    found = [environ.get("GITHUB_TOKEN", "").strip()]
-    found += url_secrets(environ.get("SLACK_WEBHOOK_URL", ""), whole=True)
-    found += url_secrets(environ.get("GITHUB_API_URL", ""))
-    return [s for s in found if s]
-
-
-def run(args: argparse.Namespace, out: TextIO, err: TextIO, clock: post.Clock = post.SYSTEM_CLOCK) -> int:
-    environ = dict(os.environ)
-    secrets = secrets_in(environ)
-    out_r, err_r = Redacting(out, secrets), Redacting(err, secrets)
-    return guarded("report", err_r, lambda: _run(args, out_r, err_r, clock), debug=bool(environ.get("FOLLOWTHROUGH_DEBUG")))  # type: ignore[arg-type]
-
-
-def _run(args: argparse.Namespace, out: TextIO, err: TextIO, clock: post.Clock) -> int:
+def run(args: argparse.Namespace, out: TextIO, err: TextIO, clock: Clock = SYSTEM_CLOCK) -> int:
     if args.kind == "completion" and args.post == "github-issue":
         raise UsageError("--post github-issue keeps the overdue issue; post the completion report with --post slack or print it")
-    repo, rs = _load(args)
-    states = load_state(repo.config.root, repo.config.settings)
+    workspace, rs = _load(args)
+    repo, states = workspace.repo, workspace.states
     postmortems = list(repo.valid_postmortems())
     settings = repo.config.settings
     links = _links(repo)
+    views = metrics.item_views(postmortems, states, repo.today, repo.directory)
 
     if args.kind == "completion":
-        creport = build.completion_report(postmortems, states, repo.today, settings, repo.directory, links)
+        creport = build.completion_report(views, repo.today, settings, links)
         if args.post == "slack":
-            url = post.slack_url()
-            post.post_slack(url, slack.completion_message(creport), rs, clock)
+            url = slack_webhook.slack_url()
+            slack_webhook.post_slack(url, slack.completion_message(creport), rs, clock)
             out.write("posted the completion report to Slack\n")
         else:
             out.write({"text": render.completion_text, "markdown": render.completion_markdown, "json": render.completion_json}.get(args.format, _slack_completion)(creport))
         return EXIT_OVERDUE if (args.fail_on_overdue and creport.overall.overdue) else 0
 
-    report = build.overdue_report(postmortems, states, repo.today, settings, repo.directory, links, _due_soon_days(repo))
+    report = build.overdue_report(views, repo.today, settings, repo.directory, links, _due_soon_days(repo))
     if args.post == "github-issue":
-        target = post.github_target(rs)
+        target = issue.github_target(rs)
         body = None
         if report.overdue_count:
-            body = post.issue_body(render.overdue_markdown(report, rs.issue_title), _footer(report))
-        closing = post.issue_body(f"Nothing is overdue as of {report.today}. This issue reopens as a new one when an item falls overdue.", _footer(report))
-        outcome = post.post_github_issue(target, rs, body, closing, clock)
+            body = issue.issue_body(render.overdue_markdown(report, rs.issue_title), _footer(report))
+        closing = issue.issue_body(f"Nothing is overdue as of {report.today}. This issue reopens as a new one when an item falls overdue.", _footer(report))
+        outcome = issue.post_github_issue(target, rs, body, closing, clock)
         out.write(f"{target.repository}: {outcome.describe()}\n")
     elif args.post == "slack":
-        url = post.slack_url()
-        post.post_slack(url, slack.overdue_message(report, rs.issue_title), rs, clock)
+        url = slack_webhook.slack_url()
+        slack_webhook.post_slack(url, slack.overdue_message(report, rs.issue_title), rs, clock)
         out.write(f"posted the overdue report to Slack ({report.overdue_count} overdue)\n")
     else:
         renderers = {"text": render.overdue_text, "markdown": lambda r: render.overdue_markdown(r, rs.issue_title), "json": render.overdue_json, "slack": _slack_overdue(rs)}

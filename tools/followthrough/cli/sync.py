@@ -2,25 +2,27 @@
 
 Exit 0 when everything synced (drift is reported, not a failure), 1 when an item, a
 destination or a postmortem failed (everything else still ran), 2 on a usage or
-configuration error. Every line written passes through a filter that masks the tokens.
+configuration error (`cli.main` maps the errors). Every line written passes through the
+filter that masks the tokens; the ones named by the settings are added to it here.
 """
 
 from __future__ import annotations
 
 import argparse
-import base64
 import os
 from pathlib import Path
 from typing import TextIO
 
+from followthrough.core.escape import actions
 from followthrough.core.logline import safe_line
-from followthrough.trackers.redact import Redacting, guarded
-from followthrough.files.repo import load_repo
-from followthrough.core.sync.config import Trackers, load_trackers
+from followthrough.trackers.redact import Redacting, tracker_secrets
+from followthrough.trackers.retry import SYSTEM_CLOCK, Clock
+from followthrough.config.load import trackers_of
 from followthrough.trackers.engine import ONLY, Summary, SyncEngine
 from followthrough.cli.progress import Progress
 from followthrough.today import resolve_today
 from followthrough.cli.common import add_config_options, config_from, shown
+from followthrough.workspace import load_workspace
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -40,45 +42,24 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-def secrets_of(trackers: Trackers) -> list[str]:
-    """The tokens and the forms they travel in (basic auth is base64 of 'email:token')."""
-    found = []
-    for name, dest in trackers.destinations.items():
-        token = trackers.token(name)
-        if not token:
-            continue
-        value = token.reveal()
-        found.append(value)
-        if dest.email:
-            found.append(base64.b64encode(f"{dest.email}:{value}".encode()).decode())
-    return found
-
-
-def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def run(args: argparse.Namespace, out: Redacting, err: Redacting, clock: Clock = SYSTEM_CLOCK) -> int:
     environ = dict(os.environ)
-    # Tokens are known before anything can fail, so every message below is masked.
-    raw_secrets = [v for k, v in environ.items() if k in ("JIRA_API_TOKEN", "GITHUB_TOKEN") and v.strip()]
-    out_r, err_r = Redacting(out, raw_secrets), Redacting(err, raw_secrets)
-    return guarded("sync", err_r, lambda: _run(args, out_r, err_r, environ), debug=bool(environ.get("FOLLOWTHROUGH_DEBUG")))
-
-
-def _run(args: argparse.Namespace, out_r: Redacting, err_r: Redacting, environ: dict[str, str]) -> int:
     config = config_from(args)
     where = shown(str(config.config_file), Path.cwd()) if config.config_file else "mkdocs.yml"
-    trackers = load_trackers(config.plugin.trackers, where, environ)
-    for stream in (out_r, err_r):
-        stream.add(secrets_of(trackers))
+    trackers = trackers_of(config, environ, where)
+    for stream in (out, err):
+        stream.add(tracker_secrets(trackers))  # under whatever variables the settings name
     if not trackers.configured:
         # Not an error: a repo may publish its site before it has trackers. Say so and stop.
         message = f"{where}: no trackers configured (plugins.followthrough.trackers.destinations); nothing to sync, see guide/sync.md"
         if environ.get("GITHUB_ACTIONS") == "true":
-            out_r.write(f"::notice title=Tracker sync skipped::{message}\n")
+            out.write(f"::notice title=Tracker sync skipped::{actions.message(message)}\n")
         else:
-            err_r.write(f"followthrough: {message}\n")
+            err.write(f"followthrough: {message}\n")
         return 0
     today = resolve_today(args.today)
-    repo = load_repo(config, args.paths or None, today)
-    progress = Progress(out_r, err_r, environ)  # type: ignore[arg-type]
+    repo = load_workspace(config, today=today, paths=args.paths or None).repo
+    progress = Progress(out, err, environ)  # type: ignore[arg-type]
     engine = SyncEngine(
         repo,
         trackers,
@@ -88,11 +69,12 @@ def _run(args: argparse.Namespace, out_r: Redacting, err_r: Redacting, environ: 
         today=today,
         shown=lambda p: shown(p, config.root),
         restricted=bool(args.paths),
+        clock=clock,
     )
     summary = engine.run()
-    print_summary(summary, out_r, dry_run=args.dry_run)  # type: ignore[arg-type]
+    print_summary(summary, out, dry_run=args.dry_run)  # type: ignore[arg-type]
     if not summary.ok:
-        err_r.write(f"followthrough sync: {len(summary.failures)} failure(s); see above\n")
+        err.write(f"followthrough sync: {len(summary.failures)} failure(s); see above\n")
         return 1
     return 0
 

@@ -8,7 +8,8 @@ from typing import Iterable
 from followthrough.core.text.blocks import page_too_complex
 from followthrough.core.findings import Finding
 from followthrough.core.model import Postmortem
-from followthrough.core.parse import Collector, parse_postmortem
+from followthrough.core.fields import Collector
+from followthrough.core.parse import parse_postmortem
 from followthrough.core.rules import body, items, placeholders, roles, times
 from followthrough.core.rules.context import Context
 from followthrough.core.rules.suppression import apply_rule_settings

@@ -17,12 +17,14 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Callable, Iterable, Mapping, Sequence
 
+from followthrough.core.dates import days_until, is_due_soon, utc_date
 from followthrough.core.model import ActionItem, Directory, Postmortem
 from followthrough.core.settings import Settings
-from followthrough.files.state import TicketState, state_key
+from followthrough.core.model import TicketState, state_key
+from followthrough.core.ticket_refs import github_number
 
 OPEN_STATUSES = ("open", "in-progress")
 DUE_SOON_DAYS = 7
@@ -39,11 +41,6 @@ NO_TEAM = "(no team)"
 
 
 # --- dates -------------------------------------------------------------------------------
-
-
-def utc_date(moment: datetime) -> date:
-    """The UTC calendar date of an aware date-time."""
-    return moment.astimezone(timezone.utc).date()
 
 
 def quarter_of(day: date) -> str:
@@ -123,6 +120,10 @@ class ItemView:
     def is_overdue(self) -> bool:
         return self.overdue_days > 0
 
+    def is_due_soon(self, window_days: int) -> bool:
+        """Open or in progress and due today or within `window_days` days (drafts too: lists leave them out)."""
+        return self.is_open and is_due_soon(self.due_in_days, window_days)
+
     @property
     def counts(self) -> bool:
         """Counts in incident figures: not from a draft, not from a game day."""
@@ -152,10 +153,10 @@ def ticket_url(ticket: str | None) -> str | None:
         return None
     if ticket.startswith(("https://", "http://")):
         return ticket
-    repo, sep, number = ticket.partition("#")
-    if sep and repo.count("/") == 1 and number.isdigit():
-        return f"https://github.com/{repo}/issues/{number}"
-    return None  # a Jira key: only the state file knows the server's address
+    ref = github_number(ticket)
+    if ref is not None and ref[0]:
+        return f"https://github.com/{ref[0]}/issues/{ref[1]}"
+    return None  # a Jira key (or '#45'): only the state file knows the server's address
 
 
 def item_team(pm: Postmortem, item: ActionItem, directory: Directory | None) -> str | None:
@@ -181,7 +182,7 @@ def item_view(pm: Postmortem, item: ActionItem, state: TicketState | None, today
         done_on = None
     # The postmortem's due date is the reviewed commitment; the tracker's fills in only when it has none.
     due = item.due or (state.due if state else None)
-    due_in = (due - today).days if due else None
+    due_in = days_until(due, today) if due else None
     overdue = -due_in if (due_in is not None and due_in < 0 and status in OPEN_STATUSES) else 0
     return ItemView(
         postmortem=pm,
@@ -240,7 +241,7 @@ def overdue_items(views: Iterable[ItemView], settings: Settings | None = None) -
 def due_soon_items(views: Iterable[ItemView], days: int = DUE_SOON_DAYS, settings: Settings | None = None) -> list[ItemView]:
     """Open or in-progress items of non-drafts due today or within the next `days` days, soonest first."""
     rank = severity_order(settings)
-    found = [v for v in views if v.is_open and is_counted(v.postmortem) and v.due_in_days is not None and 0 <= v.due_in_days <= days]
+    found = [v for v in views if v.is_due_soon(days) and is_counted(v.postmortem)]
     return sorted(found, key=lambda v: (v.due_in_days, rank(v), v.postmortem.id, v.item.index))
 
 
@@ -492,7 +493,7 @@ def review_latency(pm: Postmortem, today: date, target_hours: int = REVIEW_TARGE
     when the review's date is no later than the UTC date on which `resolved + target` falls."""
     if pm.resolved is None:
         return None
-    deadline = (pm.resolved + timedelta(hours=target_hours)).astimezone(timezone.utc).date()
+    deadline = utc_date(pm.resolved + timedelta(hours=target_hours))
     if pm.reviewed is not None:
         days = (pm.reviewed - utc_date(pm.resolved)).days
         return ReviewLatency(pm, deadline, days, "on-target" if pm.reviewed <= deadline else "late")

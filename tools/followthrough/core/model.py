@@ -7,9 +7,9 @@ Consumers other than lint (site, sync, report) only see postmortems without erro
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
-from typing import Mapping
+from typing import Any, Mapping
 
 STATUSES = ("draft", "in-review", "published")
 KINDS = ("incident", "game-day")
@@ -157,3 +157,51 @@ class Directory:
     def display_name(self, handle: str) -> str:
         person = self.people.get(handle)
         return person.name if person else handle
+
+
+@dataclass(frozen=True, slots=True)
+class TicketState:
+    """What the tracker last said about one action item's ticket (the state file's entry)."""
+
+    ticket: str
+    url: str = ""
+    status: str = "open"
+    tracker_status: str = ""
+    done_on: date | None = None
+    assignee: str | None = None
+    due: date | None = None
+    checked: date | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("done_on", "due", "checked"):
+            value = data[key]
+            data[key] = value.isoformat() if value else None
+        return data
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any]) -> TicketState:
+        """The value as the tracker state file holds it; ValueError/KeyError/TypeError on a malformed entry."""
+        status = value.get("status", "open")
+        if status not in ITEM_STATUSES:
+            raise ValueError(f"status {status!r} is not one of {list(ITEM_STATUSES)}")
+
+        def day(key: str) -> date | None:
+            v = value.get(key)
+            return date.fromisoformat(v) if v else None
+
+        return cls(
+            ticket=str(value["ticket"]),
+            url=str(value.get("url") or ""),
+            status=status,
+            tracker_status=str(value.get("tracker_status") or ""),
+            done_on=day("done_on"),
+            assignee=value.get("assignee"),
+            due=day("due"),
+            checked=day("checked"),
+        )
+
+
+def state_key(postmortem_id: str, item_id: str) -> str:
+    """The state file's key of an action item: "<postmortem id>/<action item id>"."""
+    return f"{postmortem_id}/{item_id}"

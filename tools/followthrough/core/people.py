@@ -5,7 +5,7 @@ from __future__ import annotations
 from followthrough.core.findings import Finding
 from followthrough.core.ids import is_github_login, is_slack_member
 from followthrough.core.model import Directory, Person, Team
-from followthrough.core.parse import Collector, _Fields, _YAML_KIND, _unknown_keys, _type_name
+from followthrough.core.fields import YAML_KIND, Collector, Fields, type_name, unknown_keys
 from followthrough.core.text.safeyaml import YMap, load
 
 PERSON_FIELDS = ("name", "email", "github", "jira", "slack", "team")
@@ -16,15 +16,15 @@ def parse_directory(text: str, path: str) -> tuple[Directory, list[Finding]]:
     out = Collector(path)
     data, problems = load(text)
     for p in problems:
-        out.add(_YAML_KIND.get(p.kind, "FT003"), p.line, p.message, p.column)
+        out.add(YAML_KIND.get(p.kind, "FT003"), p.line, p.message, p.column)
     if data is None:
         if not problems:
             out.add("FT004", 1, "the people directory is empty; expected 'people:' and 'teams:' mappings")
         return Directory(present=True, path=path), out.findings
     if not isinstance(data, YMap):
-        out.add("FT004", 1, f"expected a mapping with 'people:' and 'teams:', not {_type_name(data)}")
+        out.add("FT004", 1, f"expected a mapping with 'people:' and 'teams:', not {type_name(data)}")
         return Directory(present=True, path=path), out.findings
-    _unknown_keys(data, ("people", "teams"), out)
+    unknown_keys(data, ("people", "teams"), out)
     teams: dict[str, Team] = {}
     raw_teams = data.get("teams")
     if isinstance(raw_teams, YMap):
@@ -36,8 +36,8 @@ def parse_directory(text: str, path: str) -> tuple[Directory, list[Finding]]:
             if not isinstance(value, YMap):
                 out.add("FT103", line, f"teams.{handle}: expected a mapping such as {{name: Platform}}")
                 continue
-            _unknown_keys(value, TEAM_FIELDS, out, f"teams.{handle}: ")
-            teams[handle] = Team(handle, _Fields(value, out, f"teams.{handle}.").text("name") or handle, line)
+            unknown_keys(value, TEAM_FIELDS, out, f"teams.{handle}: ")
+            teams[handle] = Team(handle, Fields(value, out, f"teams.{handle}.").text("name") or handle, line)
     elif raw_teams is not None:
         out.add("FT103", data.line_of("teams"), "teams: expected a mapping of team handles")
     people: dict[str, Person] = {}
@@ -48,8 +48,8 @@ def parse_directory(text: str, path: str) -> tuple[Directory, list[Finding]]:
             if not isinstance(value, YMap):
                 out.add("FT103", line, f"people.{handle}: expected a mapping such as {{name: An Nguyen, github: anguyen}}")
                 continue
-            _unknown_keys(value, PERSON_FIELDS, out, f"people.{handle}: ")
-            f = _Fields(value, out, f"people.{handle}.")
+            unknown_keys(value, PERSON_FIELDS, out, f"people.{handle}: ")
+            f = Fields(value, out, f"people.{handle}.")
             name = f.text("name")
             if name is None and "name" not in value:
                 out.add("FT102", line, f"people.{handle}.name: missing")
@@ -75,7 +75,7 @@ def parse_directory(text: str, path: str) -> tuple[Directory, list[Finding]]:
 
 # An id that is not one is dropped after its finding: the report would otherwise print it as a
 # mention (`@acme/everyone`) and Slack would read `U1><!channel` as two mentions.
-def _github_login(f: _Fields, handle: str) -> str | None:
+def _github_login(f: Fields, handle: str) -> str | None:
     login = f.text("github")
     if login is None or is_github_login(login):
         return login
@@ -84,7 +84,7 @@ def _github_login(f: _Fields, handle: str) -> str | None:
     return None
 
 
-def _slack_member(f: _Fields, handle: str) -> str | None:
+def _slack_member(f: Fields, handle: str) -> str | None:
     member = f.text("slack")
     if member is None or is_slack_member(member):
         return member

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from followthrough.core.rules.levels import path_pattern
+from followthrough.core.levels import path_pattern
 
 
 @lru_cache(maxsize=8)

@@ -2,8 +2,8 @@
 
 `config` builds a Settings from the `followthrough` section of mkdocs.yml; everything in
 the core takes a Settings, so lint, site and reports read one source. The defaults encode
-the incident-management model of the project's seeds (severity table, role combinations,
-minimum staffing, postmortem structure).
+the incident-management model Followthrough follows: the severity table, role combinations
+(the commander never also debugs), minimum staffing, the postmortem structure.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Mapping
 
 from followthrough.core.text.blocks import DEFAULT_DIALECT, Dialect
 from followthrough.core.model import ROLES
-from followthrough.core.rules.levels import RuleLevels
+from followthrough.core.levels import RuleLevels
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,9 @@
-"""The shell around the core: finding postmortem files on disk and loading them with the config.
+"""A repo on disk: where its settings were found (`LoadedConfig`), and reading its postmortems,
+pages and people directory, linted.
 
-Everything that touches the file system for reading postmortems is here, so `lint`,
-the site plugin, sync and reports see the same postmortems the same way.
+Everything that touches the file system for reading postmortems is here; `workspace.load_workspace`
+is how the commands and the site build use it (`lint_repo` is lint's own, which keeps no
+postmortems and can fork). The date the postmortems are judged by is always handed in.
 """
 
 from __future__ import annotations
@@ -15,9 +17,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import date
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
-from followthrough.workspace import LoadedConfig
 from followthrough.core.errors import FollowthroughError, UsageError
 from followthrough.core.findings import Finding
 from followthrough.core.lint import IdRecord, duplicate_ids, lint_file, lint_page, lint_texts
@@ -26,10 +27,32 @@ from followthrough.core.people import parse_directory
 from followthrough.core.rules.context import Context
 from followthrough.files.safefiles import Refusal, Refused, first_link, link_refusal, read_text_bounded, refusal_of, scan
 from followthrough.core.settings import DEFAULT_MAX_FILE_BYTES as DEFAULT_LIMIT
-from followthrough.today import resolve_today
+from followthrough.core.settings import Settings
 
+CONFIG_FILE = "mkdocs.yml"
 _YEAR = re.compile(r"^\d{4}$")
 _DATED = re.compile(r"^\d{4}-\d{2}-\d{2}-")
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    root: Path  # the folder holding mkdocs.yml (or the working folder when there is none)
+    config_file: Path | None
+    docs_dir: Path
+    site_url: str
+    plugin: Any  # config.options.PluginConfig; None when read back from the lint cache (lint needs only `settings`)
+    settings: Settings
+    use_directory_urls: bool = True  # MkDocs' setting: page URLs end in '/' or '.html'
+
+
+def find_config(start: Path) -> Path | None:
+    """mkdocs.yml in `start` or the nearest folder above it."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        candidate = folder / CONFIG_FILE
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 @dataclass(frozen=True)
@@ -204,7 +227,7 @@ def _docs_files(config: LoadedConfig) -> tuple[list[Path], list[Path], list[Find
     return postmortems, pages, [refusal_finding(r, root) for r in refused]
 
 
-def _start(config: LoadedConfig, paths: Sequence[Path] | None, today: date | None) -> tuple[Directory, list[Finding], list[Path], list[Path], Context]:
+def _start(config: LoadedConfig, paths: Sequence[Path] | None, today: date) -> tuple[Directory, list[Finding], list[Path], list[Path], Context]:
     """What every lint of a repo starts from: the people directory and its findings, the files
     (and a finding for each one not read), the other Markdown pages of docs_dir (none when
     `paths` names files), the context."""
@@ -218,7 +241,7 @@ def _start(config: LoadedConfig, paths: Sequence[Path] | None, today: date | Non
     # The people directory is refused by its own reading too: one finding for it, not two.
     seen = {(f.path, f.code) for f in dir_findings}
     dir_findings += [f for f in found if (f.path, f.code) not in seen]
-    return directory, dir_findings, files, pages, Context(config.settings, directory, today or resolve_today())
+    return directory, dir_findings, files, pages, Context(config.settings, directory, today)
 
 
 def _page_findings(config: LoadedConfig, pages: Sequence[Path], reraise: bool) -> tuple[list[Finding], list[str]]:
@@ -237,7 +260,7 @@ def _page_findings(config: LoadedConfig, pages: Sequence[Path], reraise: bool) -
     return findings, checked
 
 
-def load_repo(config: LoadedConfig, paths: Sequence[Path] | None = None, today: date | None = None) -> Repo:
+def load_repo(config: LoadedConfig, paths: Sequence[Path] | None = None, *, today: date) -> Repo:
     """Load and lint the postmortems: every one under docs_dir, or those in `paths`."""
     directory, dir_findings, files, pages, ctx = _start(config, paths, today)
     reraise = bool(os.environ.get("FOLLOWTHROUGH_DEBUG"))
@@ -272,7 +295,7 @@ def default_jobs() -> int:
     return max(1, min(cores, 8))
 
 
-def lint_repo(config: LoadedConfig, paths: Sequence[Path] | None = None, today: date | None = None, jobs: int | None = None) -> LintReport:
+def lint_repo(config: LoadedConfig, paths: Sequence[Path] | None = None, *, today: date, jobs: int | None = None) -> LintReport:
     """The findings of every postmortem (or of `paths`), as `load_repo` finds them, without keeping
     the postmortems: what `followthrough lint` needs. Large repos are checked by `jobs` forked
     processes (each file on its own is independent; only the duplicate-id check spans files)."""

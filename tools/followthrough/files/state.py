@@ -27,41 +27,16 @@ from __future__ import annotations
 import json
 import os
 import stat
-import tempfile
-from dataclasses import asdict, dataclass
-from datetime import date
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Mapping
 
 from followthrough.core.errors import ConfigError
-from followthrough.core.model import ITEM_STATUSES
+from followthrough.core.model import TicketState
+from followthrough.files.atomic import write_atomic
 from followthrough.files.safefiles import TOO_LARGE, Refused, first_link, link_target, read_bounded, refusal_of, size_text
 from followthrough.core.settings import DEFAULT_MAX_FILE_BYTES, Settings
 
 STATE_VERSION = 1
-
-
-@dataclass(frozen=True, slots=True)
-class TicketState:
-    ticket: str
-    url: str = ""
-    status: str = "open"
-    tracker_status: str = ""
-    done_on: date | None = None
-    assignee: str | None = None
-    due: date | None = None
-    checked: date | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        for key in ("done_on", "due", "checked"):
-            value = data[key]
-            data[key] = value.isoformat() if value else None
-        return data
-
-
-def state_key(postmortem_id: str, item_id: str) -> str:
-    return f"{postmortem_id}/{item_id}"
 
 
 def _shown(path: Path, root: Path | None) -> str:
@@ -132,31 +107,10 @@ def read_state(path: Path, *, root: Path | None = None, limit: int = DEFAULT_MAX
         if not isinstance(value, dict):
             raise ConfigError(f"{path}: entry {key!r} must be a mapping with at least a 'ticket'; re-run `followthrough sync`")
         try:
-            states[key] = _from_json(value)
+            states[key] = TicketState.from_json(value)
         except (TypeError, ValueError, KeyError) as exc:
             raise ConfigError(f"{path}: entry {key!r} is malformed: {exc}") from None
     return states
-
-
-def _from_json(value: Mapping[str, Any]) -> TicketState:
-    status = value.get("status", "open")
-    if status not in ITEM_STATUSES:
-        raise ValueError(f"status {status!r} is not one of {list(ITEM_STATUSES)}")
-
-    def day(key: str) -> date | None:
-        v = value.get(key)
-        return date.fromisoformat(v) if v else None
-
-    return TicketState(
-        ticket=str(value["ticket"]),
-        url=str(value.get("url") or ""),
-        status=status,
-        tracker_status=str(value.get("tracker_status") or ""),
-        done_on=day("done_on"),
-        assignee=value.get("assignee"),
-        due=day("due"),
-        checked=day("checked"),
-    )
 
 
 def render_state(states: Mapping[str, TicketState]) -> str:
@@ -177,12 +131,8 @@ def write_state(path: Path, states: Mapping[str, TicketState], *, root: Path | N
             if exc.refusal.code != TOO_LARGE:
                 raise ConfigError(f"{_shown(path, root)}: {exc.refusal.message} (the tracker state file)") from None
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".state-", suffix=".json")
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        write_atomic(path, data)
+    except Refused as exc:  # made a link or a special file since it was checked
+        raise ConfigError(f"{_shown(path, root)}: {exc.refusal.message} (the tracker state file)") from None
     return True

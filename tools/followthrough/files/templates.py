@@ -9,21 +9,20 @@ machine's secrets on the home page. The packaged copies are the installed code: 
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 import jinja2
 
 from followthrough.core.errors import ConfigError
+from followthrough.core.templates import TEMPLATES_FOLDER as REPO_FOLDER, yaml_str
 from followthrough.files.safefiles import Refused, link_target, read_text_bounded, refusal_of
 from followthrough.core.settings import DEFAULT_MAX_FILE_BYTES
 
 PACKAGED = Path(__file__).resolve().parents[1] / "_templates"  # the wheel's copy (pyproject force-include)
 SOURCE = Path(__file__).resolve().parents[3] / "templates"  # an editable install's checkout
-REPO_FOLDER = "templates"  # below the folder of mkdocs.yml
 
 
 def _is_folder(path: Path) -> bool:
@@ -114,22 +113,6 @@ def loader(root: Path | None, limit: int = DEFAULT_MAX_FILE_BYTES) -> jinja2.Bas
     if root is None:
         return trusted
     return jinja2.ChoiceLoader([RepoTemplates(root, limit), trusted])
-
-
-def render(env: jinja2.Environment, name: str, /, **context: Any) -> str:
-    """`name` rendered; a template the repo got wrong (a syntax error, an include of one that
-    does not exist) is a ConfigError naming it, not a traceback."""
-    try:
-        return env.get_template(name).render(**context)
-    except jinja2.TemplateSyntaxError as exc:
-        raise ConfigError(f"{exc.filename or name}:{exc.lineno}: template syntax error: {exc.message}") from None
-    except jinja2.TemplateNotFound as exc:
-        raise ConfigError(f"template {name}: no template {exc.name!r} in {REPO_FOLDER}/ or the packaged copies") from None
-
-
-def yaml_str(value: object) -> str:
-    """A double-quoted YAML scalar: JSON's string syntax is valid YAML, so ':' or '"' stay safe."""
-    return json.dumps(str(value), ensure_ascii=False)
 
 
 def environment(root: Path | None, *, html: bool = False, limit: int = DEFAULT_MAX_FILE_BYTES) -> jinja2.Environment:

@@ -12,15 +12,15 @@ before anything is written: if anything else would change, nothing is written.
 from __future__ import annotations
 
 import json
-import os
-import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from followthrough.core.errors import FollowthroughError
+from followthrough.core.text.frontmatter import LINE_BREAK, split
+from followthrough.files.atomic import write_atomic
 from followthrough.files.safefiles import Refused, first_link, read_bounded
 
 ITEMS_KEY = "action_items"
@@ -32,30 +32,18 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 
-class WritebackError(Exception):
-    """The edit could not be made safely; the message names the item."""
-
-
-# Line breaks as YAML, Python's text mode and editors read them: a file saved with CR-only
-# (classic Mac) or CRLF line ends is edited in its own line ends, never "has no front-matter".
-_BREAK = re.compile(r"\r\n|\r|\n")
+class WritebackError(FollowthroughError):
+    """The edit could not be made safely; the message names the item (exit 1: a failure)."""
 
 
 def _front_matter(text: str) -> tuple[int, str]:
     """(offset of the YAML text in `text`, the YAML text) for a file that opens with '---'."""
-    start = 1 if text.startswith("\ufeff") else 0
-    first = _BREAK.search(text, start)
-    if first is None or text[start : first.start()].rstrip() != "---":
+    parts = split(text)
+    if parts.problem == "missing":
         raise WritebackError("the file has no front-matter")
-    pos = first.end()
-    while True:
-        brk = _BREAK.search(text, pos)
-        line = text[pos:] if brk is None else text[pos : brk.start()]
-        if line.rstrip() in ("---", "..."):
-            return first.end(), text[first.end() : pos]
-        if brk is None:
-            raise WritebackError("the front-matter is never closed")
-        pos = brk.end()
+    if parts.yaml_text is None:
+        raise WritebackError("the front-matter is never closed")
+    return parts.yaml_start, parts.yaml_text
 
 
 def _as_read(value: object) -> str | None:
@@ -157,7 +145,7 @@ def set_ticket(text: str, item_index: int, ticket: str, expected_title: str | No
             at = end_index
             newline = _break_before(text, at)
         else:
-            line_end = _BREAK.search(text, end_index)
+            line_end = LINE_BREAK.search(text, end_index)
             if line_end is None:
                 raise WritebackError("the front-matter ends unexpectedly")
             at = line_end.end()
@@ -216,13 +204,7 @@ def write_ticket(path: Path, item_index: int, ticket: str, expected_title: str |
     except UnicodeDecodeError as exc:
         raise WritebackError(f"not UTF-8 text ({exc.reason})") from None
     new_text = set_ticket(text, item_index, ticket, expected_title)
-    mode = path.stat().st_mode & 0o7777
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(new_text.encode("utf-8"))
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        write_atomic(path, new_text.encode("utf-8"))  # keeps the file's permission bits
+    except Refused as exc:  # made a link or a special file since it was read
+        raise WritebackError(f"{exc.refusal.path} is {exc.refusal.message}") from None

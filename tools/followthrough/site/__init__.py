@@ -1,1 +1,2 @@
-"""The MkDocs plugin: a thin shell that hands the pages of `followthrough.pages` to MkDocs."""
+"""The MkDocs plugin: a thin shell that hands the pages of `core.pages` to MkDocs, and builds
+into a hidden folder swapped in only when the build succeeded."""

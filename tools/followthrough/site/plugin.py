@@ -1,17 +1,16 @@
 """`plugins: [followthrough]` in mkdocs.yml: lint the postmortems, add the generated pages.
 
-Only MkDocs events live here. Loading and linting is `followthrough.repo` (the same code as
-`followthrough lint`), the figures and pages are `followthrough.metrics` and
-`followthrough.pages`; this module connects them to a build and to `mkdocs serve`.
+Only MkDocs events live here. Loading and linting is `workspace.load_workspace` (the same code
+as every command), the figures and pages are `core.metrics` and `core.pages`; this module
+connects them to a build and to `mkdocs serve`.
 """
 
 from __future__ import annotations
 
-import dataclasses
-
 import logging
 import os
 import re
+from datetime import date
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -20,29 +19,27 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from followthrough.core.text.blocks import SITE_EXTENSIONS, dialect_from
-from followthrough.config import LoadedConfig, PluginConfig, settings_from_plugin
+from followthrough.config.load import REQUIRED_EXTENSIONS, loaded_config, site_of
+from followthrough.config.options import PluginConfig
 from followthrough.core.errors import FollowthroughError
 from followthrough.core.lint import lint_page
 from followthrough.core.logline import safe_line, safe_lines
-from followthrough.core.pages import SITE_NAV, Site, SiteOptions, site_options
+from followthrough.core.pages import SITE_NAV, Site, SiteOptions
 from followthrough.core.pages.csp import add_policy
 from followthrough.core.escape.html import safe_page_title
 from followthrough.core.pages.sanitize import safe_title, sanitize_html, sanitize_meta, sanitize_toc
 from followthrough.core.pages.generate import CARD_MARK
 from followthrough.core.pages import paths
 from followthrough.core.publish import is_published
-from followthrough.files.repo import docs_refusals, load_repo, relative_to_root
+from followthrough.files.repo import docs_refusals, relative_to_root
 from followthrough.files.safefiles import refusal_of
-from followthrough.files.state import load_state
 from followthrough.files.templates import template_dirs
 from followthrough.today import resolve_today
 from followthrough.site.swap import SiteSwap, WarningCounter
+from followthrough.files.repo import LoadedConfig
+from followthrough.workspace import load_workspace
 
 log = get_plugin_logger(__name__)
-
-# The generated pages use these; a site that forgot one would show raw Markdown in the cards.
-REQUIRED_EXTENSIONS = SITE_EXTENSIONS
 
 
 class OneLineRecords(logging.Filter):
@@ -68,6 +65,7 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
     def __init__(self) -> None:
         super().__init__()
         self.loaded: LoadedConfig | None = None
+        self.today: date | None = None  # from `today.py`, once per build
         self.options = SiteOptions()
         self.site: Site | None = None
         self.generated: set[str] = set()  # src_uri of the pages this build generated
@@ -95,23 +93,25 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         if not self.config.enabled:
             return None
         guard_build_log()
-        where = config.config_file_path or "mkdocs.yml"
-        root = Path(config.config_file_path).resolve().parent if config.config_file_path else Path.cwd().resolve()
-        docs_dir = _unresolved_below(Path(os.path.abspath(config.docs_dir)), root, config.config_file_path)
-        docs_name = os.path.relpath(docs_dir, root).replace(os.sep, "/")
-        site_url = config.site_url or ""
-        try:
-            settings = settings_from_plugin(self.config, docs_name, site_url, where)
-            self.options = site_options(self.config.site, where)
-        except FollowthroughError as exc:
-            raise PluginError(str(exc)) from None
-        self.loaded = LoadedConfig(root, Path(config.config_file_path) if config.config_file_path else None, docs_dir, site_url, self.config, settings)
+        # The plugin's own settings were validated by MkDocs with the same classes as the CLI's.
         for name in REQUIRED_EXTENSIONS:
             if not any(isinstance(e, str) and e.split(".")[-1] == name for e in config.markdown_extensions):
                 config.markdown_extensions.append(name)
-        # Lint reads every body with the extensions this build renders it with.
-        markdown = dialect_from(config.markdown_extensions, config.mdx_configs)
-        self.loaded = dataclasses.replace(self.loaded, settings=dataclasses.replace(settings, markdown=markdown))
+        try:
+            self.today = resolve_today()  # once per build: every page is as of the same day
+            self.loaded = loaded_config(
+                config.config_file_path or None,
+                config.docs_dir,
+                config.site_url or "",
+                self.config,
+                markdown_extensions=config.markdown_extensions,
+                mdx_configs=config.mdx_configs,
+                use_directory_urls=config.use_directory_urls,
+            )
+            self.options = site_of(self.loaded)
+        except FollowthroughError as exc:
+            raise PluginError(str(exc)) from None
+        root, settings = self.loaded.root, self.loaded.settings
         if config.nav is None:
             config.nav = [dict(entry) for entry in SITE_NAV]
         # Leaving postmortems out of the nav is the design, not an oversight worth a line per file.
@@ -180,19 +180,11 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
             return None
         loaded = self.loaded
         try:
-            today = resolve_today()
-            repo = load_repo(loaded, today=today)
-            errors = repo.errors
-            if errors:
-                shown = "\n".join(f"  {f}" for f in errors)
-                raise PluginError(f"{len(errors)} error(s) in postmortems or pages; the site is not built from invalid files (run `followthrough lint`):\n{shown}")
-            for warning in repo.findings:
+            workspace = load_workspace(loaded, today=self.today, refuse_errors="the site is not built from invalid files")
+            for warning in workspace.repo.findings:
                 log.info(str(warning))  # warnings belong to `followthrough lint --strict`, not to `mkdocs build --strict`
-            states = load_state(loaded.root, loaded.settings)
-            valid = repo.valid_postmortems()
-            doc_paths = {pm.id: repo.docs_path(pm) for pm in valid}
-            self.checked = set(repo.pages)
-            self.site = Site.create(valid, repo.directory, loaded.settings, states, today, options=self.options, root=loaded.root, doc_paths=doc_paths, use_directory_urls=config.use_directory_urls)
+            self.checked = set(workspace.repo.pages)
+            self.site = workspace.site()
             pages = self.site.pages()
         except FollowthroughError as exc:
             raise PluginError(str(exc)) from None
@@ -307,16 +299,6 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
 
 _HTML_BLOCK = re.compile(r"^<(table|div class=\"ft-chart\")>.*?^</(?:table|svg></div)>$", re.M | re.S)
 _STASH_MARK = re.compile(r"<!-- followthrough block (\d+) -->")
-
-
-def _unresolved_below(docs_dir: Path, root: Path, config_file: str | None) -> Path:
-    """docs_dir under the resolved repo root, its own steps unresolved: a docs_dir that is
-    itself a link must be seen as one (FT012), not as the folder it points to."""
-    written_root = Path(os.path.abspath(config_file)).parent if config_file else Path(os.path.abspath("."))
-    try:
-        return root / docs_dir.relative_to(written_root)
-    except ValueError:
-        return docs_dir
 
 
 def _is_generated(file: File) -> bool:

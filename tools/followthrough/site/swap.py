@@ -16,6 +16,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from followthrough.files.atomic import current_umask
+
 
 @dataclass
 class SiteSwap:
@@ -30,9 +32,7 @@ class SiteSwap:
         fresh = Path(tempfile.mkdtemp(prefix=f".{final.name}.building-", dir=final.parent))
         # mkdtemp makes the folder private (0700); the site gets the mode MkDocs' own mkdir would
         # give it, so a web server running as another user can still read it.
-        umask = os.umask(0)
-        os.umask(umask)
-        fresh.chmod(0o777 & ~umask)
+        fresh.chmod(0o777 & ~current_umask())
         return cls(final, fresh)
 
     def commit(self) -> None:

@@ -1,4 +1,5 @@
-"""One sync run: plan the work per destination, then create, link and pull, then write state.
+"""One sync run, the shell around `core.sync`: plan, then per destination create, link and
+pull through the tracker clients, write each `ticket:` back and the state file at the end.
 
 Per destination, in order: connect (one read); look the markers of unlinked items up
 (Jira: label searches, 100 a request; GitHub: the issue listing); link what exists,
@@ -11,52 +12,37 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
-from typing import Callable, Mapping, Sequence
+from typing import Callable, ContextManager, Mapping, Protocol, Sequence
 
-from followthrough.core.model import ActionItem, Directory, Postmortem
-from followthrough.files.repo import Repo
-from followthrough.files.state import TicketState, load_state, render_state, state_key, write_state
+from followthrough.core.errors import TrackerError
+from followthrough.core.model import Postmortem, TicketState
 from followthrough.core.sync.config import Destination, Trackers
-from followthrough.core.sync.counting import RequestCounter
 from followthrough.core.sync.description import new_ticket
+from followthrough.core.sync.plan import LinkExisting, MarkerTaken, Plan, Work, credentials_refused, link_or_create, plan as plan_sync, unread_paths
+from followthrough.core.sync.reconcile import drift, kept_entries, state_entry
+from followthrough.core.sync.tickets import NewTicket, RemoteTicket, Tracker, TrackerFailure
+from followthrough.files.repo import Repo
+from followthrough.files.state import load_state, render_state, write_state
+from followthrough.files.writeback import WritebackError, write_ticket
+from followthrough.trackers.counting import RequestCounter
 from followthrough.trackers.github_tracker import GitHubTracker
 from followthrough.trackers.jira_tracker import JiraTracker
-from followthrough.core.sync.markers import marker_for
-from followthrough.cli.progress import Progress
-from followthrough.trackers.retry import RetryPolicy
-from followthrough.core.sync.routing import route_linked, route_new, ticket_reference
-from followthrough.core.sync.tickets import NewTicket, RemoteTicket, Tracker, TrackerFailure
-from followthrough.files.writeback import WritebackError, write_ticket
+from followthrough.trackers.retry import SYSTEM_CLOCK, Clock, RetryPolicy
 
 ONLY = ("create", "pull")
 
 
-@dataclass
-class Work:
-    """One action item and what sync is to do with it."""
+class Progress(Protocol):
+    """How a run shows itself as it goes (the CLI's `cli.progress.Progress`): one event a line,
+    a group per destination, a task per phase whose callable marks one step done."""
 
-    pm: Postmortem
-    item: ActionItem
-    file: Path
-    shown: str  # the file as messages show it
-    destination: str | None
-    route_problem: str | None
-    ticket: str | None  # as written in the file
+    def line(self, text: str) -> None: ...
 
-    @property
-    def key(self) -> str:
-        return state_key(self.pm.id, self.item.id)
+    def group(self, title: str) -> ContextManager[None]: ...
 
-    @property
-    def marker(self) -> str:
-        return marker_for(self.pm.id, self.item.id)
-
-    @property
-    def where(self) -> str:
-        return f"{self.shown}:{self.item.line}: {self.item.id}"
+    def task(self, label: str, total: int) -> ContextManager[Callable[[], None]]: ...
 
 
 @dataclass
@@ -113,7 +99,7 @@ class SyncEngine:
         shown: Callable[[str], str] = str,
         restricted: bool = False,
         factory: TrackerFactory = make_tracker,
-        sleep: Callable[[float], None] = time.sleep,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         assert only in (None, *ONLY)
         self.repo = repo
@@ -125,7 +111,7 @@ class SyncEngine:
         self.shown = shown
         self.restricted = restricted  # PATH arguments: state entries of other postmortems are kept
         self.factory = factory
-        self.policy = RetryPolicy(trackers.retries, trackers.backoff, trackers.max_wait, sleep)
+        self.policy = RetryPolicy(trackers.retries, trackers.backoff, trackers.max_wait, clock)
         self.counter = RequestCounter()
         self.summary = Summary()
         settings = repo.config.settings
@@ -136,64 +122,22 @@ class SyncEngine:
         self.refs: dict[str, str | None] = {}  # item key -> the ticket it names now (None: unreadable)
 
     # -- planning --------------------------------------------------------------------------
-    def plan(self) -> list[Work]:
-        settings = self.repo.config.settings
-        directory = self.repo.directory
-        valid = self.repo.valid_postmortems()
-        valid_paths = {pm.path for pm in valid}
-        bad = Counter(f.path for f in self.repo.errors)
-        for pm in self.repo.postmortems:
-            if pm.path in valid_paths:
-                continue
-            # An empty status means the front-matter could not be read: it may well be published.
-            matters = not pm.status or pm.status in settings.mirror_statuses or any(i.ticket for i in pm.action_items)
-            message = f"{self.shown(pm.path)}: skipped: {bad[pm.path]} lint error(s); run `followthrough lint {self.shown(pm.path)}`"
-            (self.summary.failures if matters else self.summary.skipped).append(message)
-        for path, code in sorted({(f.path, f.code) for f in self.repo.errors if f.path in self._unread()}):
-            self.summary.failures.append(f"{self.shown(path)}: skipped: not read ({code}); run `followthrough lint`")
-        works = []
-        for pm in valid:
-            mirror = pm.status in settings.mirror_statuses
-            for item in pm.action_items:
-                if not item.ticket and not mirror:
-                    continue
-                ticket = ticket_reference(item.ticket) if item.ticket else None
-                if item.ticket and ticket is None:
-                    # A URL of a tracker sync does not talk to (Linear, ...): its status stays as written.
-                    self.summary.notes.append(f"{self.shown(pm.path)}:{item.line_of('ticket')}: {item.id}: {item.ticket} is not in Jira or GitHub; not synced")
-                    continue
-                if ticket:
-                    route = route_linked(ticket, pm, item, self.trackers, directory)
-                else:
-                    route = route_new(pm, item, self.trackers, directory)
-                works.append(
-                    Work(
-                        pm=pm,
-                        item=item,
-                        file=self.repo.file_of(pm),
-                        shown=self.shown(pm.path),
-                        destination=route.destination,
-                        route_problem=None if route.destination else route.reason,
-                        ticket=ticket,
-                    )
-                )
-        return works
-
-    def _unread(self) -> set[str]:
-        """Files with errors that gave no postmortem at all: refused or unreadable."""
-        return {f.path for f in self.repo.errors} - {pm.path for pm in self.repo.postmortems}
+    def plan(self) -> Plan:
+        plan = plan_sync(self.repo.postmortems, self.repo.errors, self.repo.config.settings.mirror_statuses, self.trackers, self.repo.directory, self.shown)
+        self.summary.failures.extend(plan.failures)
+        self.summary.skipped.extend(plan.skipped)
+        self.summary.notes.extend(plan.notes)
+        return plan
 
     # -- running ---------------------------------------------------------------------------
     def run(self) -> Summary:
-        works = self.plan()
+        plan = self.plan()
+        works = plan.works
         self.old_state = load_state(self.repo.config.root, self.repo.config.settings)
         self.new_state = dict(self.old_state)
-        by_destination: dict[str, list[Work]] = {}
-        for w in works:
-            if w.destination is None:
-                self._fail(None, w, w.route_problem or "no destination")
-                continue
-            by_destination.setdefault(w.destination, []).append(w)
+        by_destination, lost = plan.by_destination()
+        for w in lost:
+            self._fail(None, w, w.route_problem or "no destination")
         with self.counter.attached():
             for name in sorted(by_destination):
                 dest = self.trackers.destinations[name]
@@ -262,26 +206,22 @@ class SyncEngine:
         linked: list[tuple[Work, str]] = []
         with self.progress.task(f"{dest.name}: create", len(works)) as step:
             for w in works:
-                found = existing.get(w.marker)
-                before = self.old_state.get(w.key)
-                if found is not None and before is not None and before.ticket == found.ref:
-                    # Not a crash before write-back (that leaves no state): the item had this
-                    # ticket and lost it, or another item took its place (ids by position).
-                    self._fail(report, w, f"its marker belongs to {found.ref}, linked to this item before and since removed from the file; "
-                               f"write `ticket: {found.ref}` back, or give a new item its own `id`")
+                decision = link_or_create(existing.get(w.marker), self.old_state.get(w.key))
+                if isinstance(decision, MarkerTaken):
+                    self._fail(report, w, decision.message)
                     step()
                     continue
-                if found is not None:
+                if isinstance(decision, LinkExisting):
                     if self.dry_run:
                         report.would_link += 1
-                        self.progress.line(f"would link {w.where} -> {found.ref} (found by its marker)")
-                    elif self._write_back(w, found.ref, report, "linked"):
+                        self.progress.line(f"would link {w.where} -> {decision.ref} (found by its marker)")
+                    elif self._write_back(w, decision.ref, report, "linked"):
                         report.linked += 1
-                        linked.append((w, found.ref))
+                        linked.append((w, decision.ref))
                     step()
                     continue
                 ticket, notes = new_ticket(
-                    w.pm, w.item, dest, self.trackers, self.repo.directory, site_url=self.repo.config.site_url, docs_path=self._docs_path(w.pm)
+                    w.pm, w.item, dest, self.trackers, self.repo.directory, site_url=self.repo.config.site_url, docs_path=self._docs_path(w.pm), use_directory_urls=self.repo.config.use_directory_urls
                 )
                 self.summary.notes.extend(f"{w.where}: {n}" for n in notes)
                 if self.dry_run:
@@ -308,28 +248,11 @@ class SyncEngine:
 
     def _create(self, tracker: Tracker, ticket: NewTicket) -> tuple[RemoteTicket, bool]:
         """Create once; after any failure that may be retried, look the marker up before trying again."""
-        attempt = 0
-        while True:
-            try:
-                return tracker.create(ticket), False
-            except TrackerFailure as failure:
-                if not (failure.retry or failure.ambiguous):
-                    raise
-                pause = self.policy.delay(failure, attempt)
-                if pause:
-                    self.policy.wait(pause)
-                found = tracker.find_recent_markers([ticket.marker]).get(ticket.marker)
-                if found is not None:
-                    return found, True
-                if pause is None:
-                    if attempt == 0:
-                        raise
-                    raise TrackerFailure(f"{failure} (after {attempt + 1} attempts)", status=failure.status) from None
-                attempt += 1
+        return self.policy.create(lambda: tracker.create(ticket), lambda: tracker.find_recent_markers([ticket.marker]).get(ticket.marker))
 
     def _write_back(self, w: Work, ref: str, report: DestinationReport, verb: str) -> bool:
         try:
-            write_ticket(w.file, w.item.index, ref, expected_title=w.item.title, root=self.repo.config.root)
+            write_ticket(self.repo.file_of(w.pm), w.item.index, ref, expected_title=w.item.title, root=self.repo.config.root)
         except (WritebackError, OSError) as exc:
             self._fail(report, w, f"{verb} {ref} but could not write `ticket: {ref}` into the file: {exc}; the next sync links it")
             return False
@@ -370,48 +293,26 @@ class SyncEngine:
 
     def _record(self, w: Work, remote: RemoteTicket, dest: Destination) -> bool:
         old = self.old_state.get(w.key)
-        entry = TicketState(
-            ticket=w.ticket or remote.ref,
-            url=remote.url,
-            status=remote.status,
-            tracker_status=remote.tracker_status,
-            done_on=remote.done_on,
-            assignee=_handle_of(self.repo.directory, remote.assignee, dest),
-            due=remote.due,
-            checked=None,
-        )
-        unchanged_status = old is not None and (old.status, old.tracker_status) == (entry.status, entry.tracker_status)
-        checked = old.checked if unchanged_status and old is not None and old.checked else self.today
-        entry = replace(entry, checked=checked)
+        entry = state_entry(old, w.ticket or remote.ref, remote, self.repo.directory, dest, self.today)
         self.new_state[w.key] = entry
         return old != entry
 
     def _check_drift(self, w: Work, remote: RemoteTicket, dest: Destination) -> None:
-        item = w.item
-        ref = remote.ref
-        if item.due and remote.due != item.due:
-            theirs = remote.due.isoformat() if remote.due else "no due date"
-            self.summary.drift.append(f"{w.shown}:{item.line_of('due')}: {item.id} ({ref}): due {item.due.isoformat()} in the postmortem, {theirs} in {dest.name}")
-        person = self.repo.directory.people.get(item.owner)
-        expected = (person.jira if dest.is_jira else person.github) if person else None
-        if expected and remote.assignee != expected:
-            theirs = _handle_of(self.repo.directory, remote.assignee, dest) if remote.assignee else "nobody"
-            self.summary.drift.append(f"{w.shown}:{item.line_of('owner')}: {item.id} ({ref}): owner {item.owner} in the postmortem, assigned to {theirs} in {dest.name}")
+        self.summary.drift.extend(drift(w.item, w.shown, remote, self.repo.directory, dest))
 
     def _finish_state(self, works: Sequence[Work]) -> None:
         if not self.restricted:
-            # Forget entries whose item no longer exists or lost its ticket; keep those of
-            # postmortems skipped for lint errors (their items could not be read).
-            live = {w.key for w in works if w.ticket} | self.linked_now
-            # An entry for a ticket the item no longer names (edited by hand, say) is stale.
-            self.new_state = {k: v for k, v in self.new_state.items() if self.refs.get(k, v.ticket) == v.ticket}
-            skipped = {pm.id for pm in self.repo.postmortems} - {pm.id for pm in self.repo.valid_postmortems()}
-            # A file that was not read at all (a link, too large) may be any postmortem: keep
-            # every entry no postmortem read now accounts for.
-            known = set() if not self._unread() else {pm.id for pm in self.repo.postmortems}
-            self.new_state = {
-                k: v for k, v in self.new_state.items() if k in live or k.split("/", 1)[0] in skipped or (known and k.split("/", 1)[0] not in known)
-            }
+            # A run over PATH arguments keeps the entries of every other postmortem as they are.
+            postmortems = self.repo.postmortems
+            skipped = {pm.id for pm in postmortems} - {pm.id for pm in self.repo.valid_postmortems()}
+            self.new_state = kept_entries(
+                self.new_state,
+                live={w.key for w in works if w.ticket} | self.linked_now,
+                refs=self.refs,
+                read_ids={pm.id for pm in postmortems},
+                skipped_ids=skipped,
+                anything_unread=bool(unread_paths(postmortems, self.repo.errors)),
+            )
         self.summary.state_entries = len(self.new_state)
         if self.dry_run:
             changed = _render_differs(self.old_state, self.new_state)
@@ -424,23 +325,14 @@ class SyncEngine:
         self.summary.state_written = write_state(self.state_path, self.new_state, root=self.repo.config.root)
 
 
-class _DestinationDown(Exception):
-    pass
+class _DestinationDown(TrackerError):
+    """The tracker refused our credentials: every further request would fail the same way,
+    so the run stops working on this destination (the others go on)."""
 
 
 def _stop_if_refused(failure: TrackerFailure) -> None:
-    """Credentials refused: every further request would fail the same way."""
-    if failure.status in (401,):
+    if credentials_refused(failure.status):
         raise _DestinationDown(str(failure))
-
-
-def _handle_of(directory: Directory, tracker_id: str | None, dest: Destination) -> str | None:
-    if tracker_id is None:
-        return None
-    for handle, person in directory.people.items():
-        if (person.jira if dest.is_jira else person.github) == tracker_id:
-            return handle
-    return tracker_id
 
 
 def _render_differs(old: Mapping[str, TicketState], new: Mapping[str, TicketState]) -> bool:

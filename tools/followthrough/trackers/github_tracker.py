@@ -4,8 +4,7 @@ Markers sit in a hidden line of the issue body. One listing of the repository's 
 labelled `postmortem` (state=all, 100 a page, oldest first) serves both the marker
 look-up before creating and the status pull: ceil(N/100) requests per run. Search is
 not used: it needs `is:issue` and lags behind new issues. `/issues` lists pull requests
-too; they are skipped by their URL, because reading `pull_request` on a listed issue
-makes PyGithub fetch that issue again (one GET each).
+too; they are skipped by their URL (`is_pull_request`).
 """
 
 from __future__ import annotations
@@ -18,13 +17,14 @@ from typing import Any, Callable, Sequence, TypeVar
 import requests
 from github import Auth, Consts, Github, GithubException
 
+from followthrough.core.dates import utc_date
 from followthrough.core.escape import github
 from followthrough.core.sync.config import Destination, Secret, whole_seconds
-from followthrough.core.sync.counting import RequestCounter
-from followthrough.trackers.jira_tracker import connection_reason
+from followthrough.trackers.counting import RequestCounter
+from followthrough.trackers.http import request_failure
 from followthrough.core.sync.markers import markers_in
-from followthrough.trackers.retry import RETRY_STATUSES, RetryPolicy, retry_after_seconds
-from followthrough.core.sync.routing import github_number
+from followthrough.trackers.retry import RETRY_STATUSES, RetryPolicy, ambiguous
+from followthrough.core.ticket_refs import github_number
 from followthrough.core.sync.tickets import FetchResult, Link, NewTicket, RemoteTicket, TrackerFailure
 
 T = TypeVar("T")
@@ -43,12 +43,39 @@ def description_markdown(paragraphs: Sequence[Sequence[Link]], hidden: str) -> s
     return "\n\n".join([hidden, *("".join(md(p) for p in para) for para in paragraphs)]) + "\n"
 
 
+def github_failure(exc: GithubException, what: str, *, write: bool, policy: RetryPolicy) -> TrackerFailure:
+    """An HTTP error from GitHub. A 403 or 429 is a rate limit when it says so or says when to
+    come back (primary and secondary limits answer either); those are retried after the wait."""
+    status = exc.status
+    data = exc.data if isinstance(exc.data, dict) else {}
+    message = str(data.get("message") or "")
+    details = "; ".join(str(e.get("message") or f"{e.get('field')} {e.get('code')}") for e in data.get("errors", []) if isinstance(e, dict))
+    text = message + (f" ({details})" if details else "")
+    wait = policy.retry_after(exc.headers)
+    limited = status in (403, 429) and (any(w in message.lower() for w in _RATE_LIMITED) or wait is not None)
+    return TrackerFailure(
+        f"{what}: HTTP {status}: {text}".rstrip(": "),
+        status=status,
+        retry=status in RETRY_STATUSES or limited,
+        ambiguous=ambiguous(status, write),
+        retry_after=wait if (limited or status in RETRY_STATUSES) else None,
+        what=what,
+        reply=text or str(data.get("data") or ""),
+    )
+
+
+def is_pull_request(issue: Any) -> bool:
+    """`/issues` lists pull requests too. Told by the URL the listing carries: reading
+    `pull_request` on an issue that has none makes PyGithub fetch it again (one GET each)."""
+    return "/pull/" in (issue.html_url or "")
+
+
 def _label(text: str) -> str:
     return text[:MAX_LABEL]
 
 
 def _day(moment: datetime | None) -> date | None:
-    return moment.date() if isinstance(moment, datetime) else None
+    return utc_date(moment) if isinstance(moment, datetime) else None
 
 
 class GitHubTracker:
@@ -69,27 +96,11 @@ class GitHubTracker:
         try:
             return call()
         except GithubException as exc:
-            status = exc.status
-            data = exc.data if isinstance(exc.data, dict) else {}
-            message = str(data.get("message") or "")
-            details = "; ".join(str(e.get("message") or f"{e.get('field')} {e.get('code')}") for e in data.get("errors", []) if isinstance(e, dict))
-            text = message + (f" ({details})" if details else "")
-            limited = status in (403, 429) and (any(w in message.lower() for w in _RATE_LIMITED) or retry_after_seconds(exc.headers) is not None)
-            raise TrackerFailure(
-                f"{what}: HTTP {status}: {text}".rstrip(": "),
-                status=status,
-                retry=status in RETRY_STATUSES or limited,
-                ambiguous=write and (status >= 500 or status == 408),
-                retry_after=retry_after_seconds(exc.headers) if (limited or status in RETRY_STATUSES) else None,
-            ) from None
-        except requests.Timeout:
-            self.counter.add("write" if write else "read")
-            raise TrackerFailure(f"{what}: no answer within {self.timeout} s", retry=True, ambiguous=write) from None
-        except requests.ConnectionError as exc:
-            self.counter.add("write" if write else "read")
-            raise TrackerFailure(f"{what}: {connection_reason(exc)}", retry=True, ambiguous=write) from None
+            raise github_failure(exc, what, write=write, policy=self.policy) from None
         except requests.RequestException as exc:
-            raise TrackerFailure(f"{what}: {type(exc).__name__}", ambiguous=write) from None
+            if isinstance(exc, (requests.Timeout, requests.ConnectionError)):
+                self.counter.add("write" if write else "read")  # sent, but no reply to count
+            raise request_failure(exc, what, write=write, timeout=self.timeout) from None
 
     def connect(self) -> None:
         if not self._token:
@@ -147,7 +158,7 @@ class GitHubTracker:
         self.policy.read(lambda: self._call("list issues", "GET", more))
         self._index = {}
         for issue in issues:
-            if "/pull/" in (issue.html_url or ""):
+            if is_pull_request(issue):
                 continue
             ticket = self._remote(issue)
             self._index[ticket.ref] = ticket
@@ -168,7 +179,7 @@ class GitHubTracker:
         wanted = set(markers)
         found: dict[str, RemoteTicket] = {}
         for issue in newest:
-            if "/pull/" in (issue.html_url or ""):
+            if is_pull_request(issue):
                 continue
             ticket = self._remote(issue)
             for marker in ticket.markers & wanted:

@@ -10,19 +10,21 @@ and no lookups; `prefetch=False`, so it is not re-read either. Markers are label
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Callable, Sequence, TypeVar
 
 import requests
 from jira import JIRA, JIRAError
 
+from followthrough.core.dates import utc_date
 from followthrough.core.escape import jira as wiki
 from followthrough.core.escape.common import one_line, web_url
 from followthrough.core.sync.config import JIRA_CLOUD, Destination, Secret
-from followthrough.core.sync.counting import RequestCounter
+from followthrough.trackers.counting import RequestCounter
 from followthrough.core.sync.markers import is_marker
-from followthrough.trackers.retry import RETRY_STATUSES, RetryPolicy, retry_after_seconds
-from followthrough.core.sync.routing import JIRA_KEY
+from followthrough.trackers.http import request_failure
+from followthrough.trackers.retry import RETRY_STATUSES, RetryPolicy, ambiguous
+from followthrough.core.ticket_refs import jira_key
 from followthrough.core.sync.tickets import FetchResult, Link, NewTicket, RemoteTicket, TrackerFailure
 
 T = TypeVar("T")
@@ -69,10 +71,12 @@ def description_adf(paragraphs: Sequence[Sequence[Link]], marker_line: str) -> d
 
 
 def _day(value: Any) -> date | None:
+    """A date field ('2026-06-05') as it is; a date-time ('2026-05-31T23:30:00.000-0500',
+    written in the Jira user's zone) as its UTC date, like every other instant."""
     if not isinstance(value, str) or len(value) < 10:
         return None
     try:
-        return date.fromisoformat(value[:10])
+        return date.fromisoformat(value) if len(value) == 10 else utc_date(datetime.fromisoformat(value))
     except ValueError:
         return None
 
@@ -80,17 +84,6 @@ def _day(value: Any) -> date | None:
 def _short(text: str, limit: int = 300) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def connection_reason(exc: Exception) -> str:
-    text = str(exc)
-    if "RemoteDisconnected" in text or "Connection aborted" in text or "ConnectionResetError" in text:
-        return "the connection was dropped before an answer came"
-    if "Connection refused" in text:
-        return "connection refused"
-    if "NameResolution" in text or "Name or service not known" in text or "nodename nor servname" in text:
-        return "the host name does not resolve"
-    return "the connection failed"
 
 
 class JiraTracker:
@@ -121,18 +114,16 @@ class JiraTracker:
                     f"{what}: HTTP {status}: {_short(text)}" if status else f"{what}: {_short(text)}",
                     status=status,
                     retry=status in RETRY_STATUSES,
-                    ambiguous=write and (status is None or status >= 500 or status == 408),
-                    retry_after=retry_after_seconds(headers),
+                    ambiguous=ambiguous(status, write),
+                    retry_after=self.policy.retry_after(headers),
+                    what=what,
+                    reply=_short(text),
                 )
             )
-        except requests.Timeout:
-            self.counter.add("write" if write else "read")
-            return self._raise(TrackerFailure(f"{what}: no answer within {self.timeout:g} s", retry=True, ambiguous=write))
-        except requests.ConnectionError as exc:
-            self.counter.add("write" if write else "read")
-            return self._raise(TrackerFailure(f"{what}: {connection_reason(exc)}", retry=True, ambiguous=write))
         except requests.RequestException as exc:
-            return self._raise(TrackerFailure(f"{what}: {type(exc).__name__}", retry=False, ambiguous=write))
+            if isinstance(exc, (requests.Timeout, requests.ConnectionError)):
+                self.counter.add("write" if write else "read")  # sent, but no reply to count
+            return self._raise(request_failure(exc, what, write=write, timeout=self.timeout))
 
     @staticmethod
     def _raise(failure: TrackerFailure) -> Any:
@@ -257,7 +248,7 @@ class JiraTracker:
 
     def normalize_ref(self, ticket: str) -> str | None:
         key = ticket.strip().upper()
-        return key if JIRA_KEY.match(key) else None
+        return key if jira_key(key) else None
 
     # -- writing ---------------------------------------------------------------------------
     def create(self, ticket: NewTicket) -> RemoteTicket:

@@ -1,17 +1,20 @@
 """Keeping secrets out of everything printed: the forms a secret travels in, and a stream that masks them.
 
-One implementation for every command that holds a secret (`sync`, `report`): a message is
-masked where it is written, so a secret echoed back by a server (in an error body, in a
-returned URL) is caught as surely as one we put in a message by mistake.
+One implementation for every command: `cli.main` writes everything through a `Redacting`
+stream that knows the secrets of the environment, and a command adds those it learns from
+its settings (`tracker_secrets`). A message is masked where it is written, so a secret echoed
+back by a server (in an error body, in a returned URL) is caught as surely as one we put in a
+message by mistake, and so is one in a bug report.
 """
 
 from __future__ import annotations
 
-import traceback
-from typing import Callable, Iterable, Sequence, TextIO
-
-from followthrough.core.errors import FollowthroughError
+import base64
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence, TextIO
 from urllib.parse import unquote, urlsplit
+
+if TYPE_CHECKING:
+    from followthrough.core.sync.config import Trackers
 
 MASK = "***"
 # Shorter values would mask ordinary words ("1", "abc"); no real token is that short.
@@ -55,15 +58,33 @@ def url_secrets(url: str, *, whole: bool = False) -> list[str]:
     return list(dict.fromkeys(v for s in found for v in (s, unquote(s)) if v))
 
 
-def without_credentials(url: str) -> str:
-    """The URL as it may be shown: any `user:password@` taken out."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url.split("@")[-1] if "@" in url else url
-    if "@" not in parts.netloc:
-        return url
-    return parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()
+def environment_secrets(environ: Mapping[str, str]) -> list[str]:
+    """What of the environment must never be printed: the tokens under their usual names (as
+    set, and without the blanks around them), the Slack webhook in every form a server might
+    echo it, and credentials in the API URLs."""
+    found: list[str] = []
+    for name in ("JIRA_API_TOKEN", "GITHUB_TOKEN"):
+        value = environ.get(name, "")
+        found += [value, value.strip()]
+    found += url_secrets(environ.get("SLACK_WEBHOOK_URL", ""), whole=True)
+    for name in ("GITHUB_API_URL", "JIRA_BASE_URL"):
+        found += url_secrets(environ.get(name, ""))
+    return [s for s in dict.fromkeys(found) if s.strip()]
+
+
+def tracker_secrets(trackers: Trackers) -> list[str]:
+    """Every destination's token, under whatever variable it names, and the forms it travels
+    in (basic authentication sends base64 of 'email:token')."""
+    found = []
+    for name, dest in trackers.destinations.items():
+        token = trackers.token(name)
+        if not token:
+            continue
+        value = token.reveal()
+        found.append(value)
+        if dest.email:
+            found.append(base64.b64encode(f"{dest.email}:{value}".encode()).decode())
+    return found
 
 
 class Redacting:
@@ -98,18 +119,3 @@ class Redacting:
     @property
     def encoding(self) -> str:
         return getattr(self.stream, "encoding", "utf-8") or "utf-8"
-
-
-def guarded(command: str, err: Redacting, body: Callable[[], int], *, debug: bool = False) -> int:
-    """Run a command that holds secrets so that no message shows one: a FollowthroughError is
-    raised again with its message masked (the CLI maps it to its exit code), and any other
-    exception, a bug, is one masked line and exit 3 (a traceback only with `debug`, masked too)."""
-    try:
-        return body()
-    except FollowthroughError as exc:
-        raise type(exc)(err.redact(str(exc))) from None
-    except Exception as exc:  # noqa: BLE001 - a bug must not print a secret in its traceback
-        if debug:
-            err.write(traceback.format_exc())
-        err.write(f"followthrough: internal error in {command}: {type(exc).__name__}: {err.redact(str(exc))}\n")
-        return 3

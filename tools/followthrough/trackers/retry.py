@@ -1,8 +1,12 @@
-"""Retrying tracker requests: backoff on 429, 5xx and network errors, honouring Retry-After.
+"""Retrying tracker requests, for sync and report alike: which failures are worth another try,
+how long to wait (Retry-After, GitHub's rate-limit reset, else a doubling backoff), and the
+one safe way to retry a create.
 
-Both clients are built with their own retries off, because they re-send a POST whose
-outcome they never saw; here reads are simply retried, and a write that failed in a way
-that may have taken effect is only retried after the caller has looked for its marker.
+Every client (PyGithub, jira, requests for Slack) is built with its own retries off, because
+they re-send a POST whose outcome they never saw; here reads are simply retried, and a write
+that failed in a way that may have taken effect is only retried after its marker was looked
+up. Time is read and waited for through a `Clock`, so tests watch the waits instead of
+sitting through them.
 """
 
 from __future__ import annotations
@@ -16,7 +20,29 @@ from typing import Callable, Mapping, TypeVar
 from followthrough.core.sync.tickets import TrackerFailure
 
 T = TypeVar("T")
+
+# 429 and the 5xx a server or gateway sends when it may answer later. 408 belongs too: the
+# server (or a proxy) gave up waiting for the request, which RFC 9110 says may be repeated;
+# on a write a proxy may have passed it on already, so a create still looks for its marker
+# first (see `ambiguous`). Other 4xx say the request itself is wrong: sending it again cannot help.
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+
+
+def ambiguous(status: int | None, write: bool) -> bool:
+    """Whether a write answered with `status` (None: no answer) may have taken effect anyway."""
+    return write and (status is None or status >= 500 or status == 408)
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Where time is read and waited for: the system's in production, a fake in tests.
+    `now` is wall-clock seconds since the epoch (Retry-After may be an HTTP date)."""
+
+    now: Callable[[], float] = time.time
+    sleep: Callable[[float], None] = time.sleep
+
+
+SYSTEM_CLOCK = Clock()
 
 
 def retry_after_seconds(headers: Mapping[str, str] | None, now: float | None = None) -> float | None:
@@ -48,8 +74,11 @@ class RetryPolicy:
     retries: int = 4
     backoff: float = 2.0
     max_wait: float = 300.0
-    sleep: Callable[[float], None] = time.sleep
+    clock: Clock = SYSTEM_CLOCK
     waits: list[float] = field(default_factory=list)  # every wait taken, for the summary
+
+    def retry_after(self, headers: Mapping[str, str] | None) -> float | None:
+        return retry_after_seconds(headers, self.clock.now())
 
     def delay(self, failure: TrackerFailure, attempt: int) -> float | None:
         """Seconds to wait before attempt `attempt + 1`; None: give up."""
@@ -64,12 +93,12 @@ class RetryPolicy:
     def wait(self, seconds: float) -> None:
         self.waits.append(seconds)
         if seconds > 0:
-            self.sleep(seconds)
+            self.clock.sleep(seconds)
 
     def read(self, call: Callable[[], T], *, as_raised: bool = False) -> T:
-        """Run a read, retrying what is worth retrying. The last failure is raised with the
-        number of attempts in its message, or, `as_raised`, as it was raised (for a caller that
-        reads fields of its own failure type)."""
+        """Run a read (or a write that is harmless twice), retrying what is worth retrying. The
+        last failure is raised with the number of attempts in its message, or, `as_raised`, as
+        it was raised (for a caller that reads fields of its own failure type)."""
         attempt = 0
         while True:
             try:
@@ -81,6 +110,29 @@ class RetryPolicy:
                         raise
                     raise _final(failure, attempt) from None
                 self.wait(pause)
+                attempt += 1
+
+    def create(self, create: Callable[[], T], look_up: Callable[[], T | None], *, as_raised: bool = False) -> tuple[T, bool]:
+        """Create something once: after a failure that may be retried or may have taken effect,
+        wait as asked, then look for it (by its marker) before trying again, because the request
+        may have worked although no reply said so. Returns it and whether it was found so."""
+        attempt = 0
+        while True:
+            try:
+                return create(), False
+            except TrackerFailure as failure:
+                if not (failure.retry or failure.ambiguous):
+                    raise
+                pause = self.delay(failure, attempt)
+                if pause:
+                    self.wait(pause)
+                found = look_up()
+                if found is not None:
+                    return found, True
+                if pause is None:
+                    if as_raised:
+                        raise
+                    raise _final(failure, attempt) from None
                 attempt += 1
 
 

@@ -15,7 +15,6 @@ from markupsafe import Markup
 # Python-Markdown's backslash escapes (plus '|' for tables); '<', '>', '&' and '"' become
 # entities instead, which Markdown passes through to the HTML untouched.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
-_SLUG_DROP = re.compile(r"[^a-z0-9]+")
 
 
 def md_escape(value: object) -> str:
@@ -53,25 +52,6 @@ def web_link(text: object, url: str | None) -> Markup:
     if not url or not url.startswith(("https://", "http://")):
         return Markup(md_escape(text))
     return Markup(f"[{md_escape(text)}](<{quote(url, safe='/#:?=&%@+,;~!$*()')}>)")
-
-
-def slug(value: str) -> str:
-    """A file-name and CSS-class safe slug: lowercase letters, digits and '-'."""
-    return _SLUG_DROP.sub("-", value.lower()).strip("-") or "x"
-
-
-def unique_slugs(names: list[str]) -> dict[str, str]:
-    """A slug per name; names that slug alike ('API', 'api!') get '-2', '-3'..."""
-    out: dict[str, str] = {}
-    used: set[str] = {"index"}  # a group named "index" must not take its folder's index page
-    for name in sorted(names):
-        base = slug(name)
-        candidate, n = base, 2
-        while candidate in used:
-            candidate, n = f"{base}-{n}", n + 1
-        used.add(candidate)
-        out[name] = candidate
-    return out
 
 
 def safe_page_title(title: str) -> str:

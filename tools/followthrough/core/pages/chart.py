@@ -6,9 +6,10 @@ The SVG carries a <title> and <desc>; pages put a table with the same numbers be
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from typing import Sequence
+
+from followthrough.core.escape.html import html_escape
 
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 44, 32, 16, 48
@@ -34,7 +35,7 @@ def _y(value: float) -> float:
 
 def line_chart(title: str, labels: Sequence[str], series: Sequence[Series]) -> str:
     """The chart as one block of HTML (a <div> holding the <svg>), with no blank lines in it."""
-    e = lambda s: html.escape(str(s), quote=True)  # noqa: E731
+    e = lambda s: html_escape(str(s))  # noqa: E731
     n = len(labels)
     desc = "; ".join(
         f"{s.name}: " + ", ".join(f"{lab} {'n/a' if v is None else f'{v:.0f}%'}" for lab, v in zip(labels, s.values)) for s in series

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
-from urllib.parse import quote
 
 from followthrough.core import metrics as m
 from followthrough.core.model import Postmortem
 from followthrough.core.pages import format as fmt
-from followthrough.core.pages import paths
-from followthrough.core.pages.generate import SiteData
+from followthrough.core.pages.data import SiteData
+from followthrough.core.urls import published_url
 
 EXPORT_VERSION = 1
 
@@ -24,9 +23,7 @@ def _minutes(delta: timedelta | None) -> float | None:
 
 
 def _url(data: SiteData, src: str) -> str:
-    url = quote(paths.page_url(src, data.use_directory_urls))
-    base = data.settings.site_url
-    return (base.rstrip("/") + "/" + url) if base else url
+    return published_url(data.settings.site_url, src, data.use_directory_urls)
 
 
 def _person(data: SiteData, handle: str | None) -> dict[str, str] | None:
@@ -88,7 +85,7 @@ def export_items(data: SiteData) -> dict[str, Any]:
     rows = []
     for v in data.views:
         pm: Postmortem = v.postmortem
-        due_soon = v.is_open and v.due_in_days is not None and 0 <= v.due_in_days <= data.options.due_soon_days
+        due_soon = v.is_due_soon(data.options.due_soon_days)
         rows.append(
             {
                 "postmortem_id": pm.id,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
+
+from followthrough.core.dates import in_utc, utc_date
 
 NONE = "\u2013"  # an en dash where a figure is unknown or has no denominator
 
@@ -41,14 +43,14 @@ def moment(value: datetime | None) -> str:
     """A time in UTC, as the timeline of record uses: '2024-06-18 07:42 UTC'."""
     if value is None:
         return NONE
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return in_utc(value).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def day(value: date | datetime | None) -> str:
     if value is None:
         return NONE
     if isinstance(value, datetime):
-        value = value.astimezone(timezone.utc).date()
+        value = utc_date(value)
     return value.isoformat()
 
 
@@ -57,5 +59,5 @@ def iso(value: date | datetime | None) -> str | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+        return in_utc(value).isoformat().replace("+00:00", "Z")
     return value.isoformat()

@@ -1,32 +1,35 @@
 """Postmortems + tracker state + today -> every generated page, as Markdown (or JSON) by path.
 
-`generate_pages` is the one entry point the MkDocs plugin and `followthrough pages` share.
-It reads no files except the Jinja2 templates, and writes none.
+`Site.create(...).pages()` is the one entry point the MkDocs plugin and `followthrough pages` share.
+It reads and writes no files: the templates arrive as a Jinja2 loader the shell built
+(`files/templates.loader`: the repo's `templates/site/` first, then the packaged copies).
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import jinja2
 from markupsafe import Markup
 
 from followthrough.core import metrics as m
+from followthrough.core.urls import relative_url
 from followthrough.core.model import ROLES, Directory, Postmortem
 from followthrough.core.rules.suppression import strip_directives_mapped
 from followthrough.core.settings import ROLE_TITLES, ROLE_DUTIES, Settings
-from followthrough.files.state import TicketState
-from followthrough.core.settings import DEFAULT_MAX_FILE_BYTES
-from followthrough.files.templates import loader, render
+from followthrough.core.model import TicketState
+from followthrough.core.templates import render
 from followthrough.core.pages import format as fmt
 from followthrough.core.pages import paths
+from followthrough.core.pages.data import SiteData, group_names, site_data
+from followthrough.core.pages.export import export_items, export_postmortems
 from followthrough.core.pages.chart import Series, line_chart
-from followthrough.core.escape.html import html_escape, html_link, md_escape, md_link, neutralize_html, safe_page_title, slug, unique_slugs
+from followthrough.core.escape.html import html_escape, html_link, md_escape, md_link, neutralize_html, safe_page_title
+from followthrough.core.slugs import name_slug
 from followthrough.core.pages.options import SiteOptions
 
 TEMPLATE_FOLDER = "site"
@@ -37,13 +40,12 @@ def _finalize(value: Any) -> Any:
     return value if isinstance(value, Markup) else Markup(md_escape(value))
 
 
-def template_environment(root: Path | None, limit: int = DEFAULT_MAX_FILE_BYTES) -> jinja2.Environment:
-    """Templates from `<root>/templates/site` (never through a link, none over `limit` bytes),
-    else this checkout's or the package's copy.
+def template_environment(templates: jinja2.BaseLoader) -> jinja2.Environment:
+    """The pages' environment over the shell's loader of `templates/site/...`.
 
     `finalize` escapes every `{{ value }}` for Markdown unless it is Markup made on purpose."""
     env = jinja2.Environment(
-        loader=loader(root, limit),
+        loader=templates,
         # Autoescape makes macro output Markup (kept as is); `finalize` does the escaping,
         # for Markdown rather than HTML, of everything else.
         autoescape=True,
@@ -59,7 +61,7 @@ def template_environment(root: Path | None, limit: int = DEFAULT_MAX_FILE_BYTES)
         number=fmt.number,
         moment=fmt.moment,
         day=fmt.day,
-        slug=slug,
+        slug=name_slug,
         h=html_escape,
         role_title=lambda role: ROLE_TITLES.get(role, role),
     )
@@ -70,68 +72,6 @@ def words(values: Iterable[object], sep: str = ", ") -> Markup:
     """Values joined for Markdown, each escaped (Jinja's own `join` would escape for HTML only);
     `sep` comes from a template, never from a postmortem."""
     return Markup(sep).join(Markup(md_escape(v)) for v in values)
-
-
-@dataclass(frozen=True)
-class SiteData:
-    """Everything the pages are made from, computed once per build."""
-
-    postmortems: tuple[Postmortem, ...]  # every valid postmortem, drafts included
-    directory: Directory
-    settings: Settings
-    today: date
-    options: SiteOptions
-    views: tuple[m.ItemView, ...]
-    doc_paths: Mapping[str, str]  # postmortem id -> docs_dir path
-    group_slugs: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # group -> name -> slug
-    views_by_pm: Mapping[str, tuple[m.ItemView, ...]] = field(default_factory=dict)  # postmortem id -> its items
-    use_directory_urls: bool = True  # MkDocs' setting of the same name: how page URLs look
-
-    def src(self, pm: Postmortem) -> str:
-        return self.doc_paths[pm.id]
-
-    def items_of(self, pm: Postmortem) -> tuple[m.ItemView, ...]:
-        return self.views_by_pm.get(pm.id, ())
-
-    def name(self, handle: str | None) -> str:
-        return self.directory.display_name(handle) if handle else ""
-
-    def team_name(self, handle: str | None) -> str:
-        if not handle:
-            return m.NO_TEAM
-        team = self.directory.teams.get(handle)
-        return team.name if team else handle
-
-
-def site_data(
-    postmortems: Sequence[Postmortem],
-    directory: Directory,
-    settings: Settings,
-    states: Mapping[str, TicketState],
-    today: date,
-    options: SiteOptions | None = None,
-    doc_paths: Mapping[str, str] | None = None,
-    use_directory_urls: bool = True,
-) -> SiteData:
-    views = tuple(m.item_views(postmortems, states, today, directory))
-    paths_by_id = dict(doc_paths) if doc_paths else {pm.id: paths.doc_path(pm, settings) for pm in postmortems}
-    data = SiteData(tuple(postmortems), directory, settings, today, options or SiteOptions(), views, paths_by_id, use_directory_urls=use_directory_urls)
-    groups = {g: unique_slugs(sorted({n for pm in m.counted_postmortems(postmortems) for n in group_names(g, pm)})) for g in paths.GROUPS}
-    by_pm: dict[str, list[m.ItemView]] = defaultdict(list)
-    for v in views:
-        by_pm[v.postmortem.id].append(v)
-    return replace(data, group_slugs=groups, views_by_pm={k: tuple(v) for k, v in by_pm.items()})
-
-
-def group_names(group: str, pm: Postmortem) -> list[str]:
-    """The groups a postmortem is listed under: its UTC start year, severity, services, teams."""
-    if group == "year":
-        return [str(m.utc_date(pm.started).year)] if pm.started else []
-    if group == "severity":
-        return [pm.severity] if pm.severity else []
-    if group == "service":
-        return list(pm.services)
-    return list(pm.teams)
 
 
 # --- what templates get ----------------------------------------------------------------------
@@ -151,7 +91,7 @@ class Links:
         return md_link(text, paths.relative(target, self.here))
 
     def href(self, target: str) -> str:
-        return paths.relative_url(target, self.here, self.data.use_directory_urls)
+        return relative_url(target, self.here, self.data.use_directory_urls)
 
     def a(self, target: str, text: object) -> Markup:
         return html_link(text, self.href(target))
@@ -178,7 +118,7 @@ def badge(severity: str, settings: Settings) -> Markup:
 
 
 def status_chip(status: str) -> Markup:
-    return Markup(f'<span class="ft-status ft-status-{slug(status)}">{html_escape(status)}</span>')
+    return Markup(f'<span class="ft-status ft-status-{name_slug(status)}">{html_escape(status)}</span>')
 
 
 def ticket(view: m.ItemView) -> Markup:
@@ -259,13 +199,13 @@ class Site:
         states: Mapping[str, TicketState],
         today: date,
         *,
+        templates: jinja2.BaseLoader,
         options: SiteOptions | None = None,
-        root: Path | None = None,
         doc_paths: Mapping[str, str] | None = None,
         use_directory_urls: bool = True,
     ) -> "Site":
         data = site_data(postmortems, directory, settings, states, today, options, doc_paths, use_directory_urls)
-        return cls(data, template_environment(root, settings.max_file_bytes))
+        return cls(data, template_environment(templates))
 
     def pages(self, *, include_postmortems: bool = False) -> dict[str, str]:
         """Generated pages and data files by docs_dir path; with include_postmortems, each
@@ -284,8 +224,6 @@ class Site:
         pages[paths.ROLES] = with_title("Roles", roles_page(r))
         pages[paths.TAGS] = with_title("Tags", r.render("tags.md.j2", paths.TAGS))
         pages[paths.CSS] = render(r.env, f"{TEMPLATE_FOLDER}/followthrough.css")
-        from followthrough.core.pages.export import export_items, export_postmortems  # export builds on SiteData from here
-
         pages[paths.EXPORT_POSTMORTEMS] = _json(export_postmortems(data))
         pages[paths.EXPORT_ITEMS] = _json(export_items(data))
         if include_postmortems:
@@ -326,32 +264,6 @@ class Site:
         tags = ", ".join(json.dumps(safe_page_title(t), ensure_ascii=False) for t in pm.tags)
         head = f"---\ntitle: {json.dumps(self.page_title(pm), ensure_ascii=False)}\ntags: [{tags}]\n---\n"
         return head + self.postmortem_markdown(pm)
-
-
-def generate_pages(
-    postmortems: Sequence[Postmortem],
-    directory: Directory,
-    settings: Settings,
-    states: Mapping[str, TicketState],
-    today: date,
-    *,
-    options: SiteOptions | None = None,
-    root: Path | None = None,
-    doc_paths: Mapping[str, str] | None = None,
-    include_postmortems: bool = False,
-    use_directory_urls: bool = True,
-) -> dict[str, str]:
-    """Every generated page (Markdown) and data file (JSON, CSS) by its path inside docs_dir.
-
-    `postmortems` are the valid ones (no lint errors), drafts included; `states` is the tracker
-    state file's content (empty when nothing is mirrored yet); `root` is the repo folder whose
-    `templates/site/` may override the packaged templates; `doc_paths` maps postmortem ids to
-    their docs_dir paths when they are not `pm.path` minus the docs_dir prefix. With
-    `include_postmortems`, each postmortem's full page is included too. `use_directory_urls` is
-    MkDocs' setting: the tables link to built URLs, which depend on it.
-    """
-    site = Site.create(postmortems, directory, settings, states, today, options=options, root=root, doc_paths=doc_paths, use_directory_urls=use_directory_urls)
-    return site.pages(include_postmortems=include_postmortems)
 
 
 def card(r: Renderer, pm: Postmortem) -> str:

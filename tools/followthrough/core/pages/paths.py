@@ -9,8 +9,6 @@ and from search.
 from __future__ import annotations
 
 import posixpath
-from functools import lru_cache
-from urllib.parse import quote
 from typing import Any
 
 from followthrough.core.model import Postmortem
@@ -70,34 +68,3 @@ def doc_path(pm: Postmortem, settings: Settings) -> str:
 def relative(target: str, here: str) -> str:
     """A link from the page `here` to the file `target`, both docs_dir paths."""
     return posixpath.relpath(target, posixpath.dirname(here) or ".")
-
-
-def page_url(src: str, use_directory_urls: bool = True) -> str:
-    """The URL (relative to the site root) MkDocs gives the page of `src`."""
-    if not src.endswith(".md"):
-        return src
-    stem = src[:-3]
-    if not use_directory_urls:
-        return stem + ".html"
-    if stem == "index":
-        return ""
-    if stem.endswith("/index"):
-        return stem[: -len("index")]
-    return stem + "/"
-
-
-@lru_cache(maxsize=65536)
-def relative_url(target: str, here: str, use_directory_urls: bool = True) -> str:
-    """The href from the page of `here` to the page (or file) `target`, both docs_dir paths.
-
-    Plain string work on site-root URLs (no file system, unlike os.path.relpath): the listing
-    pages call this once per table cell."""
-    to = page_url(target, use_directory_urls)
-    base = page_url(here, use_directory_urls)
-    base_parts = base.split("/")[:-1]  # the folder of the page: "by-year/2024/" -> ["by-year", "2024"]
-    to_parts = to.split("/")
-    common = 0
-    while common < len(base_parts) and common < len(to_parts) - 1 and base_parts[common] == to_parts[common]:
-        common += 1
-    rel = "../" * (len(base_parts) - common) + "/".join(to_parts[common:])
-    return quote(rel or "./", safe="/#")

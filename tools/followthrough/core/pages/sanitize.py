@@ -18,7 +18,7 @@ from typing import Any
 
 import nh3
 
-from followthrough.core.escape.html import safe_page_title
+from followthrough.core.escape.html import html_escape, safe_page_title
 
 # What Python-Markdown, its bundled extensions (tables, attr_list, md_in_html, admonition, toc,
 # footnotes, def_list, abbr, fenced_code, codehilite) and pymdownx's usual ones (superfences,
@@ -156,7 +156,7 @@ def sanitize_meta(meta: dict[str, Any]) -> dict[str, Any]:
 
 def _escaped(value: Any) -> Any:
     if isinstance(value, str):
-        return html.escape(value, quote=True)
+        return str(html_escape(value))
     if isinstance(value, list):
         return [_escaped(v) for v in value]
     if isinstance(value, dict):

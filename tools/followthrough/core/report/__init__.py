@@ -1,5 +1,4 @@
-"""Overdue and completion reports: built from `metrics` (the site's figures), rendered as
-Markdown, plain text, JSON or Slack Block Kit, and delivered by `post` (GitHub issue, Slack).
-
-`build` and the renderers are pure; `post` is the only part that touches the network.
+"""Overdue and completion reports: built from `metrics` (the site's figures) and rendered as
+Markdown, plain text, JSON or Slack Block Kit. Pure; delivering them (a GitHub issue, a Slack
+message) is the shell's `trackers/report_issue` and `trackers/slack_webhook`.
 """

@@ -7,16 +7,15 @@ never disagree. This module only selects, groups and labels them for the rendere
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Callable, Iterable, Mapping, Sequence
-from urllib.parse import quote
 
 from followthrough.core import metrics
-from followthrough.core.model import Directory, Postmortem
+from followthrough.core.model import Directory, Person, Postmortem
 from followthrough.core.pages import paths
 from followthrough.core.settings import Settings
-from followthrough.files.state import TicketState
+from followthrough.core.urls import published_url, site_root
 
 PageOf = Callable[[Postmortem], "str | None"]
 
@@ -32,14 +31,6 @@ class Links:
 
 
 @dataclass(frozen=True, slots=True)
-class Owner:
-    handle: str
-    name: str
-    github: str | None = None
-    slack: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class ReportItem:
     """One action item as a report line: everything a reader needs, nothing from the directory beyond names."""
 
@@ -51,7 +42,7 @@ class ReportItem:
     game_day: bool
     item_id: str
     title: str
-    owner: Owner
+    owner: Person
     team: str | None
     status: str
     due: date | None
@@ -63,7 +54,7 @@ class ReportItem:
 
 @dataclass(frozen=True, slots=True)
 class OwnerGroup:
-    owner: Owner
+    owner: Person
     items: tuple[ReportItem, ...]
 
 
@@ -101,11 +92,12 @@ class CompletionReport:
     links: Links
 
 
-def owner_of(handle: str, directory: Directory) -> Owner:
+def owner_of(handle: str, directory: Directory) -> Person:
+    """The directory's entry of an owner; one named by its handle when the directory has none."""
     person = directory.people.get(handle)
     if person is None:
-        return Owner(handle, handle)
-    return Owner(handle, person.name or handle, person.github, person.slack)
+        return Person(handle, handle)
+    return person if person.name else replace(person, name=handle)
 
 
 def report_item(view: metrics.ItemView, directory: Directory, links: Links) -> ReportItem:
@@ -139,15 +131,14 @@ def group_by_owner(items: Iterable[ReportItem]) -> tuple[OwnerGroup, ...]:
 
 
 def overdue_report(
-    postmortems: Sequence[Postmortem],
-    states: Mapping[str, TicketState],
+    views: Sequence[metrics.ItemView],
     today: date,
     settings: Settings,
     directory: Directory,
     links: Links = Links(),
     due_soon_days: int = metrics.DUE_SOON_DAYS,
 ) -> OverdueReport:
-    views = metrics.item_views(postmortems, states, today, directory)
+    """`views`: `metrics.item_views` of the valid postmortems as of `today`, as for the site."""
     incident_items = metrics.counted(views)
     overdue = [report_item(v, directory, links) for v in metrics.overdue_items(incident_items, settings)]
     soon = [report_item(v, directory, links) for v in metrics.due_soon_items(incident_items, due_soon_days, settings)]
@@ -155,15 +146,7 @@ def overdue_report(
     return OverdueReport(today, due_soon_days, group_by_owner(overdue), tuple(soon), tuple(drills), links)
 
 
-def completion_report(
-    postmortems: Sequence[Postmortem],
-    states: Mapping[str, TicketState],
-    today: date,
-    settings: Settings,
-    directory: Directory,
-    links: Links = Links(),
-) -> CompletionReport:
-    views = metrics.item_views(postmortems, states, today, directory)
+def completion_report(views: Sequence[metrics.ItemView], today: date, settings: Settings, links: Links = Links()) -> CompletionReport:
     items = metrics.counted(views)
     return CompletionReport(
         today=today,
@@ -181,13 +164,11 @@ def site_links(site_url: str, settings: Settings, use_directory_urls: bool = Tru
     """Links into the published site, at the site's own paths; none when mkdocs.yml has no site_url."""
     if not site_url:
         return Links()
-    base = site_url.rstrip("/") + "/"
-
     def url(src: str) -> str:
-        return base + quote(paths.page_url(src, use_directory_urls))
+        return published_url(site_url, src, use_directory_urls)
 
     return Links(
-        site=base,
+        site=site_root(site_url),
         overdue_page=url(paths.OVERDUE),
         completion_page=url(paths.COMPLETION),
         page_of=lambda pm: url(paths.doc_path(pm, settings)),

@@ -14,7 +14,8 @@ from typing import Any, Mapping
 
 from followthrough.core.escape import github
 from followthrough.core.metrics import Completion
-from followthrough.core.report.build import CompletionReport, OverdueReport, Owner, ReportItem
+from followthrough.core.model import Person
+from followthrough.core.report.build import CompletionReport, OverdueReport, ReportItem
 
 REPORT_VERSION = 1
 
@@ -49,7 +50,7 @@ def severity_label(item: ReportItem) -> str:
 # --- Markdown -------------------------------------------------------------------------------
 
 
-def md_owner(owner: Owner, mention: bool = True) -> str:
+def md_owner(owner: Person, mention: bool = True) -> str:
     at = github.mention(owner.github) if mention else None
     return f"{at} ({md(owner.name)})" if at else md(owner.name)
 

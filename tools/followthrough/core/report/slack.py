@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from followthrough.core.escape import slack as mrkdwn
-from followthrough.core.report.build import CompletionReport, OverdueReport, Owner, ReportItem
+from followthrough.core.model import Person
+from followthrough.core.report.build import CompletionReport, OverdueReport, ReportItem
 from followthrough.core.report.render import percent, plural, severity_label, when_due
 
 MAX_BLOCKS = 50
@@ -30,7 +31,7 @@ def link(url: str | None, text: str) -> str:
     return mrkdwn.link(url, text)
 
 
-def who(owner: Owner) -> str:
+def who(owner: Person) -> str:
     # A Slack member id from the people directory notifies the owner; a name, or a value
     # that is not a member id (`U1><!channel`), does not.
     at = mrkdwn.mention(owner.slack)

@@ -1,1 +1,1 @@
-"""Lint rules over parsed postmortems. Each rule module yields Findings; `catalog` names them all."""
+"""Lint rules over parsed postmortems; each rule module adds Findings. What rules exist is `core.catalog`."""

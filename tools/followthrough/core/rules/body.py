@@ -7,9 +7,10 @@ from functools import lru_cache
 from typing import Iterable
 
 from followthrough.core.text import body as md
+from followthrough.core.dates import in_utc
 from followthrough.core.findings import Finding
 from followthrough.core.model import HiddenHeading, Postmortem, Section
-from followthrough.core.parse import Collector
+from followthrough.core.fields import Collector
 from followthrough.core.rules.context import Context
 
 # Whole words and phrases only: "default" and "fault injection" stay fine.
@@ -112,16 +113,18 @@ def check(pm: Postmortem, ctx: Context) -> Iterable[Finding]:
     previous = None
     for entry in pm.timeline:
         if previous is not None and entry.when < previous.when:
-            next_day = (previous.when + timedelta(days=1)).strftime("%Y-%m-%d")
+            # The message speaks UTC, the timeline of record's clock, whatever offset a line was written in.
+            now, before = in_utc(entry.when), in_utc(previous.when)
+            next_day = (before + timedelta(days=1)).strftime("%Y-%m-%d")
             hint = (
-                f"; if the timeline crossed midnight, write the full date there, e.g. '{next_day} {entry.when.strftime('%H:%M')}'"
-                if entry.when.date() == previous.when.date()
+                f"; if the timeline crossed midnight, write the full date there, e.g. '{next_day} {now.strftime('%H:%M')}'"
+                if now.date() == before.date()
                 else ""
             )
             out.add(
                 "FT502",
                 entry.line,
-                f"Timeline: {entry.when.strftime('%Y-%m-%d %H:%M')} UTC comes after {previous.when.strftime('%Y-%m-%d %H:%M')} UTC (line {previous.line}){hint}",
+                f"Timeline: {now.strftime('%Y-%m-%d %H:%M')} UTC comes after {before.strftime('%Y-%m-%d %H:%M')} UTC (line {previous.line}){hint}",
             )
         previous = entry
     phrases = blame_phrases(ctx.settings.blame_phrases)

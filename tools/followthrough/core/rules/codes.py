@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from followthrough.core.parse import did_you_mean
-from followthrough.core.rules.catalog import RULES
+from followthrough.core.fields import did_you_mean
+from followthrough.core.catalog import RULES
 
 _BY_NAME = {rule.name: rule.code for rule in RULES.values()}
 

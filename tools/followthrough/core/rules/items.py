@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta, timezone
+from datetime import timedelta
 from typing import Iterable
 
 from followthrough.core.findings import Finding
+from followthrough.core.dates import utc_date
 from followthrough.core.model import Postmortem
-from followthrough.core.parse import Collector
+from followthrough.core.fields import Collector
 from followthrough.core.rules.context import Context
 from followthrough.core.rules.people import check_person
+from followthrough.core.ticket_refs import is_ticket
 
-# Wishes, not commitments: seed 004 "who will do what by when". "Investigate X" stays fine.
+# Wishes, not commitments: an action item says who will do what by when. "Investigate X" stays fine.
 _WISH_START = re.compile(
     r"^\s*(?:we\s+(?:should|must|need\s+to|could|ought\s+to|will\s+try)|(?:should|could)\b|(?:try|attempt)\s+to\b|"
     r"remind\s+(?:the\s+)?(?:engineers?|everyone|people|team|teams|devs?|developers?|folks|staff|on-?call)\b|"
@@ -20,9 +22,6 @@ _WISH_START = re.compile(
     re.I,
 )
 _WISH_ANY = re.compile(r"\b(?:be\s+more\s+careful|more\s+carefully|pay\s+(?:more|closer)\s+attention|be\s+more\s+vigilant)\b", re.I)
-JIRA_KEY = re.compile(r"^[A-Z][A-Z0-9_]+-\d+$")
-GITHUB_REF = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+#\d+$")
-URL = re.compile(r"^https?://\S+$")
 
 
 def is_wish(title: str) -> bool:
@@ -34,7 +33,7 @@ def check(pm: Postmortem, ctx: Context) -> Iterable[Finding]:
     if pm.status == "published" and not pm.action_items:
         out.add("FT308", pm.line_of("action_items"), "a published postmortem lists its action items (each with an owner and a due date)")
     level = ctx.settings.severity(pm.severity)
-    started_day = pm.started.astimezone(timezone.utc).date() if pm.started else None
+    started_day = utc_date(pm.started) if pm.started else None
     seen: dict[str, int] = {}
     for item in pm.action_items:
         where = f"action_items[{item.index}]"
@@ -56,6 +55,6 @@ def check(pm: Postmortem, ctx: Context) -> Iterable[Finding]:
                     f"{where}.due: {item.due.isoformat()} is {(item.due - started_day).days} days after the incident; "
                     f"{level.name} items are due within {level.followup_days} days",
                 )
-        if item.ticket and not (JIRA_KEY.match(item.ticket) or GITHUB_REF.match(item.ticket) or URL.match(item.ticket)):
-            out.add("FT307", item.line_of("ticket"), f"{where}.ticket: {item.ticket!r} is not a Jira key (OPS-123), a GitHub reference (owner/repo#45) or a URL")
+        if item.ticket and not is_ticket(item.ticket):
+            out.add("FT307", item.line_of("ticket"), f"{where}.ticket: {item.ticket!r} is not a Jira key (OPS-123), a GitHub reference (owner/repo#45, or #45 in the routed repo) or a URL")
     return out.findings

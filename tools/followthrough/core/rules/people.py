@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from followthrough.core.parse import Collector, did_you_mean
+from followthrough.core.fields import Collector, did_you_mean
 from followthrough.core.rules.context import Context
 
 _SEVERAL = re.compile(r"[,&/+]|\band\b|\s")

@@ -8,7 +8,7 @@ from followthrough.core.text import body as md
 from followthrough.core.findings import Finding
 from followthrough.core.guidance import LEFTOVERS
 from followthrough.core.model import Postmortem
-from followthrough.core.parse import Collector
+from followthrough.core.fields import Collector
 from followthrough.core.rules.context import Context
 
 # A draft is where the guidance belongs; under review it would be read (and then published)

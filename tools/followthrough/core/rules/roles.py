@@ -1,4 +1,4 @@
-"""Role rules by severity (seed 004 "Role combinations"): who may hold two roles, and minimum staffing."""
+"""Role rules by severity (the incident-command model: the commander never also debugs): who may hold two roles, and minimum staffing."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Iterable
 
 from followthrough.core.findings import Finding
 from followthrough.core.model import Postmortem
-from followthrough.core.parse import Collector
+from followthrough.core.fields import Collector
 from followthrough.core.settings import ROLE_TITLES
 from followthrough.core.rules.context import Context
 from followthrough.core.rules.people import check_person

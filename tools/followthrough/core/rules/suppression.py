@@ -16,10 +16,10 @@ from typing import Iterable, Sequence
 from followthrough.core.text import body as md
 from followthrough.core.findings import Finding
 from followthrough.core.model import Postmortem
-from followthrough.core.parse import Collector
-from followthrough.core.rules.catalog import RULES
+from followthrough.core.fields import Collector
+from followthrough.core.catalog import RULES
 from followthrough.core.rules.codes import code_hint
-from followthrough.core.rules.levels import RuleLevels, apply_levels
+from followthrough.core.levels import RuleLevels, apply_levels
 
 _DIRECTIVE = re.compile(r"<!--\s*followthrough\s*:(.*?)-->")
 _DIRECTIVE_OPEN = re.compile(r"<!--\s*followthrough\s*:")

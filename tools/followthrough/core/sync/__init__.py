@@ -1,7 +1,9 @@
-"""`followthrough sync`: mirror action items to Jira and GitHub Issues and pull their status back.
+"""The pure half of `followthrough sync`: values in, values out, no request, file or clock.
 
-`config` reads the `trackers` settings, `routing` picks a destination per item, `markers`
-names each item's ticket so it is never created twice, `jira_tracker` / `github_tracker`
-talk to the services through their official clients, `writeback` edits the one
-`ticket:` line, and `engine` runs create, link and pull with `progress` showing it.
+`config` holds the typed tracker settings (read by the shell's `config.trackers`), `routing`
+picks a destination per item, `markers` names each item's ticket so it is never created twice,
+`plan` decides what to sync and whether to link or create, `tickets` is what goes to a tracker
+and comes back, `reconcile` turns the answers into state entries and drift, `description` words
+a new ticket, and `api_url` checks a tracker's URL. The shell (`trackers.engine`) runs the plan
+against the clients and writes `ticket:` lines and the state file.
 """

@@ -7,19 +7,12 @@ says who owns the item and by when, and ends with the item's marker.
 
 from __future__ import annotations
 
+from followthrough.core.dates import utc_date
 from followthrough.core.model import ActionItem, Directory, Postmortem
-from followthrough.core.pages import paths
 from followthrough.core.sync.config import Destination, Trackers
 from followthrough.core.sync.markers import marker_for, marker_line
 from followthrough.core.sync.tickets import Link, NewTicket
-
-
-def page_url(site_url: str, docs_path: str) -> str | None:
-    """The published page of a docs file ('2024/2024-03-05-x.md' -> '<site_url>2024/2024-03-05-x/')."""
-    if not site_url:
-        return None
-    base = site_url if site_url.endswith("/") else site_url + "/"
-    return base + paths.page_url(docs_path)
+from followthrough.core.urls import published_page
 
 
 def file_link(file_url: str | None, repo_path: str) -> str | None:
@@ -37,6 +30,7 @@ def new_ticket(
     *,
     site_url: str,
     docs_path: str,
+    use_directory_urls: bool = True,
 ) -> tuple[NewTicket, list[str]]:
     """The ticket to create, and notes for the user (an owner without a tracker id, say)."""
     notes: list[str] = []
@@ -50,7 +44,7 @@ def new_ticket(
         id_key = "github"
     if item.owner and not assignee:
         notes.append(f"owner {item.owner!r} has no `{id_key}` id in the people directory; the ticket is left unassigned")
-    when = pm.started.date().isoformat() if pm.started else ""
+    when = utc_date(pm.started).isoformat() if pm.started else ""
     facts = [f"Owner: {owner_name}" + (f" ({item.owner})" if owner_name != item.owner else "")]
     if item.due:
         facts.append(f"Due: {item.due.isoformat()}")
@@ -60,7 +54,7 @@ def new_ticket(
         facts.append(f"Type: {item.type}")
     detail = ", ".join(x for x in (pm.severity, when) if x)
     paragraphs = (
-        (Link("Action item from the postmortem "), Link(pm.title or pm.id, page_url(site_url, docs_path)), Link(f" ({detail})." if detail else ".")),
+        (Link("Action item from the postmortem "), Link(pm.title or pm.id, published_page(site_url, docs_path, use_directory_urls)), Link(f" ({detail})." if detail else ".")),
         (Link(" · ".join(facts)),),
         (Link("Postmortem file: "), Link(pm.path, file_link(trackers.file_url, pm.path))),
         (Link("Mirrored by followthrough sync: the postmortem defines this item (change its owner or due date there); its status is read back from here."),),

@@ -10,14 +10,12 @@ never loses a ticket that already exists.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from followthrough.core.model import ActionItem, Directory, Postmortem
 from followthrough.core.sync.config import Destination, Trackers
+from followthrough.core.ticket_refs import github_number, jira_key
 
-JIRA_KEY = re.compile(r"^(?P<project>[A-Z][A-Z0-9_]*)-(?P<number>[1-9][0-9]*)$")
-GITHUB_REF = re.compile(r"^(?:(?P<repo>[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+))?#(?P<number>[1-9][0-9]*)$")
 
 
 @dataclass(frozen=True)
@@ -44,33 +42,16 @@ def route_new(pm: Postmortem, item: ActionItem, trackers: Trackers, directory: D
     return Route(None, "no destination: set trackers.default, route a team or service, or give the item a tracker:")
 
 
-_GITHUB_URL = re.compile(r"^https?://[^/]+/(?:api/v3/repos/)?(?P<repo>[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)/issues/(?P<number>[1-9][0-9]*)/?$")
-_JIRA_URL = re.compile(r"^https?://\S+/browse/(?P<key>[A-Z][A-Z0-9_]*-[1-9][0-9]*)/?$")
-
-
-def ticket_reference(ticket: str) -> str | None:
-    """The Jira key or GitHub reference a `ticket` names; a URL of an issue is read as one.
-    None for a URL of another tracker (lint accepts any URL; sync leaves those alone)."""
-    ticket = ticket.strip()
-    if JIRA_KEY.match(ticket) or GITHUB_REF.match(ticket):
-        return ticket
-    if m := _JIRA_URL.match(ticket):
-        return m.group("key")
-    if m := _GITHUB_URL.match(ticket):
-        return f"{m.group('repo')}#{m.group('number')}"
-    return None if ticket.lower().startswith(("http://", "https://")) else ticket
-
-
 def route_linked(ticket: str, pm: Postmortem, item: ActionItem, trackers: Trackers, directory: Directory) -> Route:
     """The destination that holds `ticket`; the routing for new items breaks ties."""
     preferred = route_new(pm, item, trackers, directory).destination
-    jira = JIRA_KEY.match(ticket.strip())
+    jira = jira_key(ticket)
     if jira:
         owners = [d for d in trackers.destinations.values() if d.is_jira and d.project == jira.group("project")]
         return _pick(owners, preferred, ticket, f"no Jira destination has project {jira.group('project')}")
-    gh = GITHUB_REF.match(ticket.strip())
+    gh = github_number(ticket)
     if gh:
-        repo = gh.group("repo")
+        repo = gh[0]
         candidates = [d for d in trackers.destinations.values() if not d.is_jira]
         if repo:
             candidates = [d for d in candidates if (d.repo or "").lower() == repo.lower()]
@@ -90,7 +71,3 @@ def _pick(candidates: list[Destination], preferred: str | None, ticket: str, mis
         return Route(candidates[0].name, f"the first of {names}")
     return Route(candidates[0].name, "the ticket's project or repo")
 
-
-def github_number(ticket: str) -> tuple[str | None, int] | None:
-    m = GITHUB_REF.match(ticket.strip())
-    return (m.group("repo"), int(m.group("number"))) if m else None

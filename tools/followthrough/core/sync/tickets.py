@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol, Sequence
 
+from followthrough.core.errors import TrackerError
+
 
 @dataclass(frozen=True)
 class Link:
@@ -42,16 +44,27 @@ class RemoteTicket:
     markers: frozenset[str] = field(default_factory=frozenset)
 
 
-class TrackerFailure(Exception):
-    """A request failed. `retry`: worth trying again; `ambiguous`: a write may have happened."""
+class TrackerFailure(TrackerError):
+    """A request failed. `retry`: worth trying again; `ambiguous`: a write may have happened;
+    `what` we were doing, and either the `reason` there was no HTTP status or the server's
+    `reply`, for callers that word their own message (the report)."""
 
-    def __init__(self, message: str, *, status: int | None = None, retry: bool = False, ambiguous: bool = False, retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retry: bool = False,
+        ambiguous: bool = False,
+        retry_after: float | None = None,
+        what: str = "",
+        reason: str = "",
+        reply: str = "",
+    ) -> None:
         super().__init__(message)
-        self.message = message
-        self.status = status
-        self.retry = retry
-        self.ambiguous = ambiguous
-        self.retry_after = retry_after
+        self.message, self.status, self.retry_after = message, status, retry_after
+        self.retry, self.ambiguous = retry, ambiguous
+        self.what, self.reason, self.reply = what, reason, reply
 
     def __str__(self) -> str:
         return self.message

@@ -1,5 +1,8 @@
 """The lint command's settings, kept between runs so a pre-commit hook does not import MkDocs.
 
+Imported without the rest of `config` (whose modules import MkDocs): only `files.repo`.
+
+
 Reading mkdocs.yml is MkDocs' job (its loader and config classes validate the plugin section),
 and importing MkDocs costs more than linting one file. The validated settings are pickled in the
 user's cache folder (`$XDG_CACHE_HOME/followthrough`, else `~/.cache/followthrough`), never in
@@ -17,17 +20,17 @@ import os
 import pickle
 import stat
 import sys
-import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
 
 from followthrough import __version__
-from followthrough.workspace import LoadedConfig
+from followthrough.files.atomic import write_atomic
+from followthrough.files.repo import LoadedConfig
 
 _FORMAT = "2"
 _UNUSED_FOR = 30 * 24 * 3600  # seconds
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parents[1]  # the whole followthrough package
 
 
 def cache_dir() -> Path:
@@ -117,14 +120,7 @@ def store(config: LoadedConfig) -> None:
             return
         path = _entry(config.config_file, raw)
         data = pickle.dumps(replace(config, plugin=None))
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(temp, path)
-        finally:
-            if os.path.exists(temp):
-                os.unlink(temp)
+        write_atomic(path, data, mode=0o600)
         # One entry per mkdocs.yml (the ones its earlier contents left go), and none unused for
         # a month (checkouts deleted since, temporary repos).
         prefix = path.name.rsplit("-", 1)[0] + "-"

@@ -82,7 +82,7 @@ RULES: dict[str, Rule] = {
         Rule("FT304", "due-before-incident", E, "An action item is due before the incident started."),
         Rule("FT305", "wish-not-commitment", E, "An action item's title is a wish (`we should...`, `be more careful`, `remind engineers...`), not who-does-what."),
         Rule("FT306", "due-beyond-window", W, "A due date later than the severity's follow-up window after the incident."),
-        Rule("FT307", "bad-ticket", E, "A `ticket` is neither a Jira key (`OPS-123`), a GitHub reference (`owner/repo#45`) nor a URL."),
+        Rule("FT307", "bad-ticket", E, "A `ticket` is neither a Jira key (`OPS-123`), a GitHub reference (`owner/repo#45`, `#45`) nor a URL."),
         Rule("FT308", "published-without-items", E, "A published postmortem has no action items."),
         Rule("FT401", "commander-missing", E, "No Incident Commander is named under `roles`."),
         Rule("FT402", "roles-combined", E, "One person holds two roles that must never be combined, or not at this severity."),

@@ -1,5 +1,6 @@
-"""`followthrough sync` as the sync tests run it: the real CLI on a `build_repo` repo, pointed at
-the loopback fakes (the `jira`, `jira_dc` and `github` fixtures of conftest.py)."""
+"""What the sync tests share: tracker settings for the loopback fakes, the environment holding
+their tokens, running `followthrough sync`, and reading a repo back. The fakes themselves are
+fixtures in conftest.py (`jira`, `jira_dc`, `github`)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .conftest import TRACKER_NOON, Result, assert_no_traceback, run_cli
+from .conftest import assert_no_traceback, run_cli
 from .fakes import FakeGitHub, FakeJira
 from .fakes.postmortem_repo import Item, Pm
 
-TODAY = TRACKER_NOON.date().isoformat()  # the day the fakes answer from
-FAST = {"backoff": 0.01, "timeout": 2, "retries": 3}  # retried at once, given up on quickly
+TODAY = "2026-06-01"  # the day the fakes' clock is at (conftest.NOON)
 GH_TOKEN = "gh-test-token"
+FAST = {"backoff": 0, "timeout": 2, "retries": 3}  # retries without waiting: the waits are tested on a recording clock
 
 
 def jira_dest(fake: FakeJira, project: str = "PAY", **extra: Any) -> dict[str, Any]:
@@ -36,7 +37,7 @@ def env_for(jira: FakeJira | None = None, github: FakeGitHub | None = None, **ex
     return env
 
 
-def sync(root: Path, *args: str, env: dict[str, str]) -> Result:
+def sync(root: Path, *args: str, env: dict[str, str]):
     result = run_cli("sync", *args, cwd=root, env=env)
     assert_no_traceback(result)
     return result

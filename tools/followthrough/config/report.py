@@ -1,0 +1,66 @@
+"""The `report` section: where `followthrough report --post` writes, and how patiently.
+
+    plugins:
+      - followthrough:
+          report:
+            issue_title: Overdue postmortem action items
+            issue_label: overdue-report
+            repository: acme/postmortems   # default: $GITHUB_REPOSITORY
+            timeout: 30                    # seconds, every request
+            retries: 3                     # on 408, 429 and 5xx, honouring Retry-After
+            backoff: 0.5                   # seconds before the first retry, doubling
+            max_wait: 60                   # the longest Retry-After honoured; longer gives up
+            seconds_between_writes: 1      # GitHub asks integrations to space their writes
+
+"Due soon" is the site's setting (`site.due_soon_days`), so the report and the site
+agree. Secrets never live here: the GitHub token comes from $GITHUB_TOKEN and the Slack
+webhook from $SLACK_WEBHOOK_URL.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from mkdocs.config import config_options as c
+
+from followthrough.config.strict import Problem, Strict
+from followthrough.core.report.settings import DEFAULT_ISSUE_LABEL, DEFAULT_ISSUE_TITLE, ReportSettings
+
+
+class ReportSection(Strict):
+    issue_title = c.Type(str, default=DEFAULT_ISSUE_TITLE)
+    issue_label = c.Type(str, default=DEFAULT_ISSUE_LABEL)
+    repository = c.Type(str, default="")
+    api_url = c.Type(str, default="")
+    timeout = c.Type((int, float), default=30)
+    retries = c.Type(int, default=3)
+    backoff = c.Type((int, float), default=0.5)
+    max_wait = c.Type((int, float), default=60)
+    seconds_between_writes = c.Type((int, float), default=1)
+
+    def checks(self) -> Iterable[Problem]:
+        if self.timeout <= 0:
+            yield "timeout", f"must be more than 0 seconds, got {self.timeout}"
+        if self.retries < 0:
+            yield "retries", f"must be 0 or more, got {self.retries}"
+        for key in ("backoff", "max_wait", "seconds_between_writes"):
+            if self[key] < 0:
+                yield key, f"must be 0 or more seconds, got {self[key]}"
+        if not self.issue_label.strip():
+            yield "issue_label", "must not be empty: it is how the one report issue is found"
+        if self.repository and self.repository.count("/") != 1:
+            yield "repository", f"expected owner/name, got {self.repository!r}"
+
+
+def report_settings(section: ReportSection) -> ReportSettings:
+    return ReportSettings(
+        issue_title=section.issue_title.strip() or DEFAULT_ISSUE_TITLE,
+        issue_label=section.issue_label.strip(),
+        repository=section.repository.strip(),
+        api_url=section.api_url.strip().rstrip("/"),
+        timeout=float(section.timeout),
+        retries=section.retries,
+        backoff=float(section.backoff),
+        max_wait=float(section.max_wait),
+        seconds_between_writes=float(section.seconds_between_writes),
+    )

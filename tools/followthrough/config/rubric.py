@@ -1,0 +1,159 @@
+"""The rubric part of the plugin's settings (severities, role combinations, sections, rule levels,
+limits) turned into the core's `Settings`, with the checks across settings MkDocs cannot express."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from followthrough.config.strict import Problem, Strict, problem_lines
+from followthrough.core.errors import ConfigError
+from followthrough.core.findings import Level
+from followthrough.core.model import KINDS
+from followthrough.core.fields import did_you_mean
+from followthrough.core.catalog import RULES
+from followthrough.core.rules.codes import code_hint
+from followthrough.core.levels import Choice, PathLevels, RuleLevels, path_pattern
+from followthrough.core.settings import DEFAULT_ROLE_COMBINATIONS, DEFAULT_SECTIONS, RoleCombination, SeverityLevel, Settings
+from followthrough.core.text.blocks import DEFAULT_DIALECT, Dialect
+from followthrough.files.safefiles import MB
+
+LEVEL_WORDS: dict[str, Choice] = {"off": None, "warning": Level.WARNING, "error": Level.ERROR}
+
+
+def rubric_problems(plugin: Strict) -> list[Problem]:
+    """What is wrong across the rubric's settings (the checks `options.PluginConfig` runs; `plugin`
+    is one, typed by its base here so that the two modules do not import each other)."""
+    return _rubric(plugin, ".")[3]
+
+
+def settings_from_plugin(plugin: Strict, docs_dir: str, site_url: str, where: str, markdown: Dialect = DEFAULT_DIALECT) -> Settings:
+    """Plain Settings from a validated PluginConfig."""
+    severities, combos, rule_levels, problems = _rubric(plugin, docs_dir)
+    if problems:
+        raise ConfigError(problem_lines(problems, where))
+    sections = {k: tuple(v) for k, v in DEFAULT_SECTIONS.items()}
+    sections.update({k: tuple(v) for k, v in plugin.sections.items()})
+    return Settings(
+        severities=severities,
+        role_combinations=combos,
+        priorities=tuple(plugin.priorities),
+        sections=sections,
+        blame_phrases=tuple(plugin.blame_phrases),
+        mirror_statuses=tuple(plugin.mirror_statuses),
+        people_file=plugin.people,
+        docs_dir=docs_dir,
+        state_file=plugin.state_file,
+        site_url=site_url,
+        markdown=markdown,
+        rule_levels=rule_levels,
+        max_file_bytes=int(plugin.max_file_mb * MB),
+        publish_files=tuple(plugin.publish_files),
+    )
+
+
+def _rubric(plugin: Strict, docs_dir: str) -> tuple[tuple[SeverityLevel, ...], tuple[RoleCombination, ...], RuleLevels, list[Problem]]:
+    severities = tuple(
+        SeverityLevel(
+            name=s.name,
+            title=s.title,
+            triggers=s.triggers,
+            response=s.response,
+            followup_days=s.followup_days,
+            required_roles=tuple(s.required_roles),
+            min_people=s.min_people,
+            distinct_roles=s.distinct_roles,
+            review_required=s.review_required,
+        )
+        for s in plugin.severities
+    )
+    names = [s.name for s in severities]
+    problems: list[Problem] = []
+    if not names:
+        problems.append(("severities", "at least one level is needed"))
+    if len(set(names)) != len(names):
+        problems.append(("severities", f"level names repeat: {names}"))
+    combos = []
+    for i, x in enumerate(plugin.role_combinations):
+        if len(x.roles) != 2 or x.roles[0] == x.roles[1]:
+            problems.append((f"role_combinations[{i}].roles", f"name two different roles, got {x.roles}"))
+            continue
+        combo = RoleCombination((x.roles[0], x.roles[1]), tuple(x.allowed_at), x.why)
+        unknown = [a for a in combo.allowed_at if a not in names]
+        if unknown and combo in DEFAULT_ROLE_COMBINATIONS:
+            # A rubric of its own with the default combinations: those name SEV-0..SEV-4,
+            # so keep the levels that exist (documented in guide/configuration.md).
+            combo = RoleCombination(combo.roles, tuple(a for a in combo.allowed_at if a in names), combo.why)
+        elif unknown:
+            problems.append((f"role_combinations[{i}].allowed_at", f"{unknown} not among severities {names}"))
+        combos.append(combo)
+    for kind in plugin.sections:
+        if kind not in KINDS:
+            problems.append(("sections", f"{kind!r} is not a kind; use one of {list(KINDS)}"))
+    rule_levels, rule_problems = read_rule_levels(plugin.rules, plugin.rules_per_path, docs_dir)
+    problems += rule_problems
+    size = plugin.max_file_mb
+    if isinstance(size, bool) or not isinstance(size, (int, float)) or not 0 < size < 1024 * 1024:
+        problems.append(("max_file_mb", f"a size in megabytes above 0, e.g. 10; got {size!r}"))
+    for glob in plugin.publish_files:
+        if not glob.strip("/") or ".." in glob.split("/"):
+            problems.append(("publish_files", f"{glob!r} is not a glob of files inside docs_dir, e.g. \"*.png\""))
+    return severities, tuple(combos), rule_levels, problems
+
+
+def read_rule_levels(rules: Any, per_path: Any, docs_dir: str) -> tuple[RuleLevels, list[Problem]]:
+    """`rules` and `rules_per_path` as values, and every problem with them, each naming its setting."""
+    problems: list[Problem] = []
+    everywhere = _read_levels(rules, "rules", problems)
+    entries: list[PathLevels] = []
+    if not isinstance(per_path, dict):
+        problems.append(("rules_per_path", 'expected a mapping of path globs to rule levels, e.g. {"2019/**": {FT107: off}}'))
+        per_path = {}
+    for glob, section in per_path.items():
+        # An unquoted year folder (`2019:`) is a number to YAML; it still means the folder.
+        text = str(glob) if isinstance(glob, (str, int)) and not isinstance(glob, bool) else None
+        where = f"rules_per_path.{text!r}"
+        if text is None:
+            problems.append((f"rules_per_path.{glob!r}", 'a path glob is text, e.g. "2019/**"'))
+            continue
+        if not text.strip("/"):
+            problems.append((where, "a path glob cannot be empty"))
+            continue
+        if ".." in text.split("/"):
+            problems.append((where, "a path glob is relative to docs_dir; '..' cannot leave it"))
+            continue
+        levels = _read_levels(section, where, problems)
+        entries.append(PathLevels(text, path_pattern(text, docs_dir), levels))
+    return RuleLevels(everywhere, tuple(entries)), problems
+
+
+def _read_levels(section: Any, where: str, problems: list[Problem]) -> dict[str, Choice]:
+    if not isinstance(section, dict):
+        problems.append((where, "expected a mapping of rule codes to off, warning or error, e.g. {FT503: off}"))
+        return {}
+    levels: dict[str, Choice] = {}
+    for code, value in section.items():
+        key = f"{where}.{code}"
+        rule = RULES.get(code) if isinstance(code, str) else None
+        if rule is None:
+            problems.append((key, f"not a rule code{code_hint(code)}"))
+            continue
+        level, problem = _level_word(value)
+        if problem:
+            problems.append((key, problem))
+        elif rule.locked and level is not rule.level:
+            problems.append((key, f"cannot be switched off or changed: {rule.locked}"))
+        elif not rule.locked:
+            levels[code] = level
+    return levels
+
+
+def _level_word(value: Any) -> tuple[Choice, str]:
+    if value is False:  # YAML 1.1 reads an unquoted `off` (or `no`) as false
+        return None, ""
+    if value is True:
+        return None, "true is not a level (YAML reads an unquoted on, yes or true as true); use off, warning or error"
+    if isinstance(value, str) and value in LEVEL_WORDS:
+        return LEVEL_WORDS[value], ""
+    if isinstance(value, str):
+        return None, f"{value!r} is not a level; use off, warning or error{did_you_mean(value, LEVEL_WORDS)}"
+    return None, f"expected off, warning or error, got {'nothing' if value is None else repr(value)}"

@@ -1,0 +1,30 @@
+"""Dates of instants and "due soon": the one definition every figure, file name and ticket uses.
+
+Dates of incidents are UTC dates: `started` converted to UTC, whatever offset the author
+wrote, so `2024-03-31T23:30:00-02:00` happened on 2024-04-01 (in 2024-Q2). Due dates and done
+dates are calendar dates and are compared with "today" as they are.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+
+def in_utc(moment: datetime) -> datetime:
+    """The same instant on the UTC clock (an aware date-time)."""
+    return moment.astimezone(timezone.utc)
+
+
+def utc_date(moment: datetime) -> date:
+    """The UTC calendar date of an aware date-time."""
+    return in_utc(moment).date()
+
+
+def days_until(due: date, today: date) -> int:
+    """Days from today to `due`: 0 when due today, negative once it has passed."""
+    return (due - today).days
+
+
+def is_due_soon(due_in_days: int | None, window_days: int) -> bool:
+    """Due today or within the next `window_days` days (`site.due_soon_days`): 0 <= due - today <= window."""
+    return due_in_days is not None and 0 <= due_in_days <= window_days

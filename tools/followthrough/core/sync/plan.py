@@ -1,0 +1,142 @@
+"""Planning a sync, on plain values: which action items go where, and for each unlinked one
+whether to link the ticket its marker names or create one. No request, no file, no clock.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Sequence
+
+from followthrough.core.findings import Finding
+from followthrough.core.model import ActionItem, Directory, Postmortem, TicketState, state_key
+from followthrough.core.sync.config import Trackers
+from followthrough.core.sync.markers import marker_for
+from followthrough.core.sync.routing import route_linked, route_new
+from followthrough.core.ticket_refs import ticket_reference
+from followthrough.core.sync.tickets import RemoteTicket
+
+
+@dataclass(frozen=True)
+class Work:
+    """One action item and what sync is to do with it."""
+
+    pm: Postmortem
+    item: ActionItem
+    shown: str  # the file as messages show it
+    destination: str | None
+    route_problem: str | None
+    ticket: str | None  # as written in the file
+
+    @property
+    def key(self) -> str:
+        return state_key(self.pm.id, self.item.id)
+
+    @property
+    def marker(self) -> str:
+        return marker_for(self.pm.id, self.item.id)
+
+    @property
+    def where(self) -> str:
+        return f"{self.shown}:{self.item.line}: {self.item.id}"
+
+
+@dataclass
+class Plan:
+    works: list[Work] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)  # postmortems that should have synced and cannot
+    skipped: list[str] = field(default_factory=list)  # drafts with lint errors: nothing lost
+    notes: list[str] = field(default_factory=list)
+
+    def by_destination(self) -> tuple[dict[str, list[Work]], list[Work]]:
+        """The routed works by destination name, and those no destination takes."""
+        routed: dict[str, list[Work]] = {}
+        lost: list[Work] = []
+        for w in self.works:
+            if w.destination is None:
+                lost.append(w)
+            else:
+                routed.setdefault(w.destination, []).append(w)
+        return routed, lost
+
+
+def unread_paths(postmortems: Iterable[Postmortem], errors: Iterable[Finding]) -> set[str]:
+    """Files with errors that gave no postmortem at all: refused or unreadable."""
+    return {f.path for f in errors} - {pm.path for pm in postmortems}
+
+
+def plan(
+    postmortems: Sequence[Postmortem],
+    errors: Sequence[Finding],
+    mirror_statuses: Iterable[str],
+    trackers: Trackers,
+    directory: Directory,
+    shown: Callable[[str], str] = str,
+) -> Plan:
+    """What to sync: every item of a mirrored postmortem and every linked item, routed.
+
+    A postmortem with lint errors is skipped; that fails the run when it matters (it is
+    mirrored, may be, or has linked items), and is only listed otherwise."""
+    mirror = set(mirror_statuses)
+    result = Plan()
+    bad = Counter(f.path for f in errors)
+    valid = [pm for pm in postmortems if pm.path not in bad]
+    for pm in postmortems:
+        if pm.path not in bad:
+            continue
+        # An empty status means the front-matter could not be read: it may well be published.
+        matters = not pm.status or pm.status in mirror or any(i.ticket for i in pm.action_items)
+        message = f"{shown(pm.path)}: skipped: {bad[pm.path]} lint error(s); run `followthrough lint {shown(pm.path)}`"
+        (result.failures if matters else result.skipped).append(message)
+    unread = unread_paths(postmortems, errors)
+    for path, code in sorted({(f.path, f.code) for f in errors if f.path in unread}):
+        result.failures.append(f"{shown(path)}: skipped: not read ({code}); run `followthrough lint`")
+    for pm in valid:
+        mirrored = pm.status in mirror
+        for item in pm.action_items:
+            if not item.ticket and not mirrored:
+                continue
+            ticket = ticket_reference(item.ticket) if item.ticket else None
+            if item.ticket and ticket is None:
+                # A URL of a tracker sync does not talk to (Linear, ...): its status stays as written.
+                result.notes.append(f"{shown(pm.path)}:{item.line_of('ticket')}: {item.id}: {item.ticket} is not in Jira or GitHub; not synced")
+                continue
+            route = route_linked(ticket, pm, item, trackers, directory) if ticket else route_new(pm, item, trackers, directory)
+            result.works.append(
+                Work(pm=pm, item=item, shown=shown(pm.path), destination=route.destination, route_problem=None if route.destination else route.reason, ticket=ticket)
+            )
+    return result
+
+
+@dataclass(frozen=True)
+class LinkExisting:
+    ref: str
+
+
+@dataclass(frozen=True)
+class CreateTicket:
+    pass
+
+
+@dataclass(frozen=True)
+class MarkerTaken:
+    message: str
+
+
+def link_or_create(found: RemoteTicket | None, before: TicketState | None) -> LinkExisting | CreateTicket | MarkerTaken:
+    """For an item without `ticket:`: link the ticket its marker found, or create one. A
+    ticket the state already had for this item was linked and then removed from the file (or
+    another item now has its id, ids being by position): never relink that silently."""
+    if found is None:
+        return CreateTicket()
+    if before is not None and before.ticket == found.ref:
+        return MarkerTaken(
+            f"its marker belongs to {found.ref}, linked to this item before and since removed from the file; "
+            f"write `ticket: {found.ref}` back, or give a new item its own `id`"
+        )
+    return LinkExisting(found.ref)
+
+
+def credentials_refused(status: int | None) -> bool:
+    """Credentials refused: every further request to that destination would fail the same way."""
+    return status == 401

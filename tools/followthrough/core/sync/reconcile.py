@@ -1,0 +1,79 @@
+"""Reconciling what a tracker answered with what sync knew, on plain values: the state entry
+of each linked item, the drift between postmortem and ticket, and which entries to keep.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Iterable, Mapping
+
+from followthrough.core.model import ActionItem, Directory, TicketState
+from followthrough.core.sync.config import Destination
+from followthrough.core.sync.tickets import RemoteTicket
+
+
+def handle_of(directory: Directory, tracker_id: str | None, dest: Destination) -> str | None:
+    """The people directory's handle for a tracker account, else the account as the tracker names it."""
+    if tracker_id is None:
+        return None
+    for handle, person in directory.people.items():
+        if (person.jira if dest.is_jira else person.github) == tracker_id:
+            return handle
+    return tracker_id
+
+
+def state_entry(old: TicketState | None, ticket: str, remote: RemoteTicket, directory: Directory, dest: Destination, today: date) -> TicketState:
+    """The state of a linked item after a pull. `checked` is the day its status was last seen
+    to change (or first seen): kept while the tracker reports the same status."""
+    entry = TicketState(
+        ticket=ticket,
+        url=remote.url,
+        status=remote.status,
+        tracker_status=remote.tracker_status,
+        done_on=remote.done_on,
+        assignee=handle_of(directory, remote.assignee, dest),
+        due=remote.due,
+        checked=None,
+    )
+    unchanged = old is not None and (old.status, old.tracker_status) == (entry.status, entry.tracker_status)
+    checked = old.checked if unchanged and old is not None and old.checked else today
+    return replace(entry, checked=checked)
+
+
+def drift(item: ActionItem, shown: str, remote: RemoteTicket, directory: Directory, dest: Destination) -> list[str]:
+    """Where postmortem and ticket disagree on the due date or the owner. Reported, never
+    changed on either side: which one is right is for people to say."""
+    found = []
+    ref = remote.ref
+    if item.due and remote.due != item.due:
+        theirs = remote.due.isoformat() if remote.due else "no due date"
+        found.append(f"{shown}:{item.line_of('due')}: {item.id} ({ref}): due {item.due.isoformat()} in the postmortem, {theirs} in {dest.name}")
+    person = directory.people.get(item.owner)
+    expected = (person.jira if dest.is_jira else person.github) if person else None
+    if expected and remote.assignee != expected:
+        theirs = handle_of(directory, remote.assignee, dest) if remote.assignee else "nobody"
+        found.append(f"{shown}:{item.line_of('owner')}: {item.id} ({ref}): owner {item.owner} in the postmortem, assigned to {theirs} in {dest.name}")
+    return found
+
+
+def kept_entries(
+    state: Mapping[str, TicketState],
+    live: set[str],
+    refs: Mapping[str, str | None],
+    read_ids: Iterable[str],
+    skipped_ids: set[str],
+    anything_unread: bool,
+) -> dict[str, TicketState]:
+    """The state entries a whole-repo run keeps: those of items linked now (`live`), minus
+    those whose item names another ticket now (edited by hand: stale); plus those of
+    postmortems skipped for lint errors (their items could not be read), and, when a file was
+    not read at all (a link, too large) and may be any postmortem, every entry no postmortem
+    read now accounts for."""
+    current = {k: v for k, v in state.items() if refs.get(k, v.ticket) == v.ticket}
+    known = set(read_ids) if anything_unread else set()
+    return {k: v for k, v in current.items() if k in live or _pm(k) in skipped_ids or (known and _pm(k) not in known)}
+
+
+def _pm(key: str) -> str:
+    return key.split("/", 1)[0]
