@@ -1,9 +1,11 @@
 """A repo as the shell sees it, and the one way to load it: `load_workspace`.
 
 find mkdocs.yml -> `LoadedConfig` (`config.load`, or the site build's own config) -> the people
-directory and the postmortems, linted (`files.repo`) -> the tracker state file. The plugin, `lint`,
+directory and the postmortems, linted (`files.repo`) -> the tracker state file. The plugin,
 `pages`, `report` and `sync` all start here, so they see the same repo the same way; "today" is
-always handed in (see `today.py`), never read here.
+always handed in (see `today.py`), never read here. `lint` needs only the findings: it reads the
+same config (from its cache, without importing MkDocs) and lints the same files with the same
+`files.repo` code, on worker processes when there are many, and never reads the state file.
 
 The layers: `core` (pure) < `files` (disk; `files.repo` also holds `LoadedConfig`, what a repo's
 settings are) < `config` (mkdocs.yml) < this module < `site`, `trackers`, `cli`. Nothing here is
