@@ -2,7 +2,7 @@
 
 Linear work gives about 4, quadratic 16; the bound is set between with a wide margin. The time
 is this thread's CPU time (`time.thread_time`), so the minutes another process holds the CPU do
-not count; the two sizes are timed in turns, several times each with the collector off, and the
+not count; the two sizes are timed in turns, three times each with the collector off, and the
 least of each is kept, so what noise is left makes a ratio smaller rather than larger only by chance.
 """
 
@@ -22,8 +22,7 @@ RATIO = 8.0  # 4 for linear work, 16 for quadratic
 
 
 def _cpu_seconds(text: str) -> float:
-    gc.collect()
-    gc.disable()
+    gc.disable()  # a collection falling in one timing and not the other would skew the ratio
     try:
         start = time.thread_time()
         lint_texts([(PATH, text)], CTX)
@@ -32,7 +31,7 @@ def _cpu_seconds(text: str) -> float:
         gc.enable()
 
 
-def assert_linear(make: Callable[[int], str], n: int, repeat: int = 4) -> None:
+def assert_linear(make: Callable[[int], str], n: int, repeat: int = 3) -> None:
     """Lint of `make(4 * n)` takes at most RATIO times as long as lint of `make(n)`."""
     texts = [BASE + "\n" + make(size) + "\n" for size in (n, 4 * n)]
     small = large = float("inf")
