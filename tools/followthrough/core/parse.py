@@ -19,7 +19,7 @@ from followthrough.core.ids import SLUG as _ID_SLUG, SLUG_RULE, is_slug, suggest
 from followthrough.core.dates import utc_date
 from followthrough.core.findings import Finding
 from followthrough.core.model import ITEM_STATUSES, ITEM_TYPES, KINDS, ROLES, SINGLE_ROLES, STATUSES, TIMES, ActionItem, Postmortem, Roles, TimelineEntry
-from followthrough.core.fields import LIST_LIMIT, YAML_KIND, Collector, Fields, type_name, unknown_keys
+from followthrough.core.fields import LIST_LIMIT, Collector, Fields, type_name, unknown_keys
 from followthrough.core.text.safeyaml import YList, YMap, is_invalid
 from followthrough.core.settings import Settings
 
@@ -71,7 +71,7 @@ def _items(value: Any, pos: tuple[int, int], settings: Settings, out: Collector)
             if not is_invalid(raw):
                 out.add_at("FT103", value.item_pos[i], f"action_items[{i}]: expected a mapping with title, owner and due, got {type_name(raw)}")
             continue
-        unknown_keys(raw, ITEM_FIELDS, out, where)
+        unknown_keys(raw, ITEM_FIELDS, out, f"action_items[{i}]: ")
         f = Fields(raw, out, where)
         title = f.text("title", required=True)
         if "title" not in raw:
@@ -139,8 +139,7 @@ def parse_postmortem(text: str, path: str, settings: Settings) -> tuple[Postmort
         return Postmortem(path=path, id=stem), out.findings
     assert parts.yaml_text is not None
     data, problems = safeyaml.load(parts.yaml_text, line_offset=parts.yaml_line - 1)
-    for p in problems:
-        out.add(YAML_KIND.get(p.kind, "FT003"), p.line, p.message, p.column)
+    out.add_yaml(data, problems)
     if data is None and not problems:
         out.add("FT004", 1, "the front-matter is empty; it must hold the postmortem's fields")
     if not isinstance(data, YMap):
