@@ -113,12 +113,25 @@ def test_every_problem_of_the_section_is_named_at_once(tmp_path):
     root = repo(tmp_path, "        due_soon_days: soon\n      report:\n        timeout: -1\n        issue_lable: x\n      rulez: {}\n")
     lines = run_cli("lint", cwd=root).err.splitlines()
     for expected in (
-        "plugins.followthrough.site.due_soon_days: Expected type",
+        "plugins.followthrough.site.due_soon_days: expected a whole number, got text",
         "plugins.followthrough.report.timeout: must be more than 0 seconds, got -1",
         "plugins.followthrough.report.issue_lable: not a setting; did you mean 'issue_label'?",
         "plugins.followthrough.rulez: not a setting; did you mean 'rules'?",
     ):
         assert any(expected in line for line in lines), (expected, lines)
+
+
+def test_a_value_of_the_wrong_type_is_named_in_words_not_python_classes(tmp_path):
+    root = repo(tmp_path, "        due_soon_days: [7]\n      max_file_mb: big\n      enabled: maybe\n")
+    result = run_cli("lint", cwd=root)
+    assert result.code == 2
+    for expected in (
+        "mkdocs.yml: plugins.followthrough.site.due_soon_days: expected a whole number, got a list",
+        "mkdocs.yml: plugins.followthrough.max_file_mb: expected a number, got text",
+        "mkdocs.yml: plugins.followthrough.enabled: expected true or false, got text",
+    ):
+        assert expected in result.err, (expected, result.err)
+    assert "<class" not in result.err
 
 
 @pytest.mark.parametrize("docs_dir", ["docs", "./docs/", "docs//"])
