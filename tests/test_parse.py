@@ -217,3 +217,9 @@ def test_an_empty_start_or_detection_time_counts_as_not_written():
     assert any(f.code == "FT102" and f.line == 8 for f in started.findings), started.findings
     detected = lint_texts([("2026/2026-05-20-x.md", base.replace("detected: 2026-05-20T14:40:00Z", "detected: ~"))], ctx)
     assert "FT203" in {f.code for f in detected.findings}
+
+
+@pytest.mark.parametrize(("written", "why"), [("Q3", "a period, not a date"), ("next sprint", "a period, not a date"), ("ASAP", "no day at all"), ("TBD", "no day at all"), ("27.11.2026", "not a date")])
+def test_a_vague_due_date_says_what_it_is(written, why):
+    _, findings = parse(BASE.replace("due: 2026-06-15", f"due: {written}"))
+    assert [f.message for f in findings] == [f"action_items[1].due: {written!r} is {why}; write the day it is due as YYYY-MM-DD"]

@@ -31,7 +31,8 @@ REQUIRED = ("title", "status", "severity", "services", "started", "roles")
 ITEM_FIELDS = ("id", "title", "owner", "due", "priority", "type", "status", "tracker", "ticket")
 SLUG = re.compile(f"^{_ID_SLUG.pattern}$")  # anchored, for the JSON schema
 # Words people write where a calendar date belongs; the finding says why they don't count.
-_VAGUE_DUE = re.compile(r"^(q[1-4]|h[12]|next|this|end of|eo[qmy]|asap|soon|tbd|later|sprint|week|month|quarter)", re.I)
+_PERIOD_DUE = re.compile(r"^(q[1-4]|h[12]|next|this|end of|eo[qmy]|sprint|week|month|quarter)", re.I)
+_VAGUE_DUE = re.compile(r"^(asap|soon|tbd|later)", re.I)  # no day at all, not even a period
 
 
 def _roles(value: Any, pos: tuple[int, int], out: Collector) -> Roles:
@@ -96,7 +97,8 @@ def _items(value: Any, pos: tuple[int, int], settings: Settings, out: Collector)
             if f.placeholder("due"):
                 pass
             elif isinstance(raw_due, str) and not re.match(r"^\d{4}-\d{2}-\d{2}$", raw_due.strip()):
-                why = "a period, not a date" if _VAGUE_DUE.match(raw_due.strip()) else "not a date"
+                vague = raw_due.strip()
+                why = "a period, not a date" if _PERIOD_DUE.match(vague) else "no day at all" if _VAGUE_DUE.match(vague) else "not a date"
                 out.add_at("FT303", raw.value_pos_of("due"), f"{where}due: {raw_due!r} is {why}; write the day it is due as YYYY-MM-DD")
             elif isinstance(raw_due, datetime):
                 out.add_at("FT303", raw.value_pos_of("due"), f"{where}due: write a calendar date (YYYY-MM-DD) without a time")
