@@ -73,16 +73,65 @@ def test_the_same_typo_stops_every_command_with_the_same_line(tmp_path, section)
         assert f"mkdocs.yml: {message}" in result.err, (command, result.err)
 
 
+def named_people_file(tmp_path: Path, name: str) -> Path:
+    root = repo(tmp_path)
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text().replace("  - followthrough:\n", f"  - followthrough:\n      people: {name}\n"))
+    return root
+
+
+def test_a_people_file_named_in_mkdocs_yml_that_is_not_there_stops_every_command(tmp_path):
+    # A misspelt file name would otherwise switch off every owner and role check silently.
+    root = named_people_file(tmp_path, "peple.yml")
+    message = "mkdocs.yml: plugins.followthrough.people: docs/peple.yml does not exist"
+    for command in (["lint"], ["report", "overdue"], ["pages", "--out", str(tmp_path / "out")]):
+        result = run_cli(*command, "--today", TODAY, cwd=root)
+        assert_no_traceback(result)
+        assert result.code == 2, (command, result.err)
+        assert message in result.err, (command, result.err)
+    (root / "docs" / "people.yml").rename(root / "docs" / "peple.yml")
+    assert run_cli("lint", "--today", TODAY, cwd=root).code == 0
+
+
+def test_without_the_default_people_file_any_handle_is_still_accepted(tmp_path):
+    root = named_people_file(tmp_path, "people.yml")  # named, but the default: as documented
+    (root / "docs" / "people.yml").unlink()
+    result = run_cli("lint", "--today", TODAY, cwd=root)
+    assert result.code == 0, result.out + result.err
+
+
+@pytest.mark.slow
+def test_a_missing_named_people_file_fails_mkdocs_build(tmp_path):
+    root = named_people_file(tmp_path, "peple.yml")
+    result = mkdocs_build(root)
+    assert result.returncode != 0
+    assert "mkdocs.yml: plugins.followthrough.people: docs/peple.yml does not exist" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_every_problem_of_the_section_is_named_at_once(tmp_path):
     root = repo(tmp_path, "        due_soon_days: soon\n      report:\n        timeout: -1\n        issue_lable: x\n      rulez: {}\n")
     lines = run_cli("lint", cwd=root).err.splitlines()
     for expected in (
-        "plugins.followthrough.site.due_soon_days: Expected type",
+        "plugins.followthrough.site.due_soon_days: expected a whole number, got text",
         "plugins.followthrough.report.timeout: must be more than 0 seconds, got -1",
         "plugins.followthrough.report.issue_lable: not a setting; did you mean 'issue_label'?",
         "plugins.followthrough.rulez: not a setting; did you mean 'rules'?",
     ):
         assert any(expected in line for line in lines), (expected, lines)
+
+
+def test_a_value_of_the_wrong_type_is_named_in_words_not_python_classes(tmp_path):
+    root = repo(tmp_path, "        due_soon_days: [7]\n      max_file_mb: big\n      enabled: maybe\n")
+    result = run_cli("lint", cwd=root)
+    assert result.code == 2
+    for expected in (
+        "mkdocs.yml: plugins.followthrough.site.due_soon_days: expected a whole number, got a list",
+        "mkdocs.yml: plugins.followthrough.max_file_mb: expected a number, got text",
+        "mkdocs.yml: plugins.followthrough.enabled: expected true or false, got text",
+    ):
+        assert expected in result.err, (expected, result.err)
+    assert "<class" not in result.err
 
 
 @pytest.mark.parametrize("docs_dir", ["docs", "./docs/", "docs//"])

@@ -170,6 +170,26 @@ def test_explicit_tags_are_findings_never_exceptions():
     assert [(f.code, f.line, f.column) for f in findings] == [("FT005", 7, 8), ("FT105", 7, 27), ("FT105", 8, 10), ("FT105", 9, 11)]
 
 
+def test_a_value_yaml_cannot_read_is_named_by_its_field():
+    text = (
+        BASE.replace("started: 2026-05-20T14:32:00Z", "started: 2026-05-20T14:32:00+25:00")
+        .replace("due: 2026-06-15", "due: 2026-13-45")
+        .replace("tags: [database]", "tags: [database, 2026-02-30]")
+    )
+    _, findings = parse(text)
+    assert [(f.code, f.line, f.column) for f in findings] == [("FT105", 7, 18), ("FT105", 8, 10), ("FT105", 33, 10)]
+    tags, started, due = (f.message for f in findings)
+    assert tags.startswith("tags[1]: '2026-02-30' looks like a date")
+    assert started.startswith("started: '2026-11-20T14:32:00+25:00'".replace("11-20", "05-20"))
+    assert "between -23:59 and +23:59" in started and "timedelta" not in started  # not Python's own words
+    assert due.startswith("action_items[1].due: '2026-13-45' looks like a date") and "write a real date" in due
+
+
+def test_an_unknown_item_field_is_named_like_every_item_finding():
+    _, findings = parse(BASE.replace("    due: 2026-06-15", "    due: 2026-06-15\n    priorty: P2"))
+    assert [(f.code, f.message) for f in findings] == [("FT101", "action_items[1]: unknown field 'priorty'; did you mean 'priority'?")]
+
+
 @pytest.mark.parametrize("written", ["due:", "due: ~", "due: null", 'due: ""', "due: !!null"])
 def test_an_empty_due_date_is_no_commitment(written):
     from followthrough.core.lint import lint_texts
@@ -196,3 +216,9 @@ def test_an_empty_start_or_detection_time_counts_as_not_written():
     assert any(f.code == "FT102" and f.line == 8 for f in started.findings), started.findings
     detected = lint_texts([("2026/2026-05-20-x.md", base.replace("detected: 2026-05-20T14:40:00Z", "detected: ~"))], ctx)
     assert "FT203" in {f.code for f in detected.findings}
+
+
+@pytest.mark.parametrize(("written", "why"), [("Q3", "a period, not a date"), ("next sprint", "a period, not a date"), ("ASAP", "no day at all"), ("TBD", "no day at all"), ("27.11.2026", "not a date")])
+def test_a_vague_due_date_says_what_it_is(written, why):
+    _, findings = parse(BASE.replace("due: 2026-06-15", f"due: {written}"))
+    assert [f.message for f in findings] == [f"action_items[1].due: {written!r} is {why}; write the day it is due as YYYY-MM-DD"]

@@ -17,7 +17,7 @@ from followthrough.config.site import SiteSection
 from followthrough.config.strict import Problem, Section, SectionList, Strict
 from followthrough.config.trackers import TrackersSection
 from followthrough.core.model import ROLES, STATUSES
-from followthrough.core.settings import DEFAULT_MAX_FILE_BYTES, DEFAULT_PUBLISH_FILES, DEFAULT_ROLE_COMBINATIONS, DEFAULT_SECTIONS, DEFAULT_SEVERITIES
+from followthrough.core.settings import DEFAULT_MAX_FILE_BYTES, DEFAULT_PEOPLE_FILE, DEFAULT_PUBLISH_FILES, DEFAULT_ROLE_COMBINATIONS, DEFAULT_SECTIONS, DEFAULT_SEVERITIES
 from followthrough.files.safefiles import MB
 
 PLUGIN_NAME = "followthrough"
@@ -64,7 +64,7 @@ def _combination_dicts() -> list[dict[str, Any]]:
 
 class PluginConfig(Strict):
     enabled = c.Type(bool, default=True)
-    people = c.Type(str, default="people.yml")
+    people = c.Type(str, default=DEFAULT_PEOPLE_FILE)
     severities = SectionList(SeverityOption, default=_severity_dicts())
     role_combinations = SectionList(CombinationOption, default=_combination_dicts())
     priorities = c.ListOfItems(c.Type(str), default=["P1", "P2", "P3"])

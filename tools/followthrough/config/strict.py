@@ -10,6 +10,7 @@ Every problem is reported at once: a bad value does not hide the settings after 
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable, Iterator
 
 from mkdocs.config import base
@@ -28,6 +29,27 @@ class Problems(base.ValidationError):
         self.problems = problems
         self.value = value  # what did validate, for the checks of the section around it
         super().__init__("\n".join(f"{path}: {message}" for path, message in problems))
+
+
+_KINDS = {"int": "a whole number", "float": "a number", "str": "text", "bool": "true or false", "list": "a list", "dict": "a mapping", "NoneType": "nothing"}
+_EXPECTED = re.compile(r"Expected type: (.+?) but received: (.+)")
+
+
+def _kind(classes: str) -> str:
+    names = re.findall(r"<class '([A-Za-z_]+)'>", classes)
+    if "float" in names:  # (int, float) is a number
+        names = [n for n in names if n != "int"]
+    return " or ".join(dict.fromkeys(_KINDS.get(n, n) for n in names)) or classes
+
+
+def plain(exc: Exception) -> str:
+    """MkDocs' message for a value of the wrong type in words: "expected a whole number, got text"
+    rather than "Expected type: <class 'int'> but received: <class 'str'>"."""
+    message = str(exc)
+    found = _EXPECTED.fullmatch(message.strip())
+    if found is None:
+        return message
+    return f"expected {_kind(found.group(1))}, got {_kind(found.group(2))}"
 
 
 def problem_lines(problems: Iterable[Problem], where: str) -> str:
@@ -61,7 +83,7 @@ class Strict(base.Config):
             try:
                 option.pre_validation(self, key)
             except base.ValidationError as exc:
-                found.append((key, str(exc)))
+                found.append((key, plain(exc)))
                 typed = False
         for key, option in options.items():
             try:
@@ -73,7 +95,7 @@ class Strict(base.Config):
                 else:
                     self[key] = exc.value
             except base.ValidationError as exc:
-                found.append((key, str(exc)))
+                found.append((key, plain(exc)))
                 typed = False
             finally:
                 option.reset_warnings()  # deprecations only; none of ours has any
@@ -84,7 +106,7 @@ class Strict(base.Config):
                 try:
                     option.post_validation(self, key)
                 except base.ValidationError as exc:
-                    found.append((key, str(exc)))
+                    found.append((key, plain(exc)))
             found += list(self.checks())
         self.typed = typed
         return found
@@ -151,7 +173,7 @@ class SectionList(c.BaseConfigOption):
                 typed = typed and exc.value is not None
                 items.append(exc.value)
             except base.ValidationError as exc:
-                found.append((f"[{i}]", str(exc)))
+                found.append((f"[{i}]", plain(exc)))
                 typed = False
         if found:
             raise Problems(found, items if typed else None)
@@ -186,7 +208,7 @@ class SectionDict(c.BaseConfigOption):
                 if exc.value is not None:
                     items[str(name)] = exc.value  # every setting has its type: later checks can read it
             except base.ValidationError as exc:
-                found.append((str(name), str(exc)))
+                found.append((str(name), plain(exc)))
         if found:
             raise Problems(found, items)
         return items

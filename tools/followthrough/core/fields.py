@@ -13,7 +13,7 @@ from typing import Any
 
 from followthrough.core.catalog import RULES
 from followthrough.core.findings import Finding, Level
-from followthrough.core.text.safeyaml import YList, YMap, is_invalid
+from followthrough.core.text.safeyaml import YamlProblem, YList, YMap, is_invalid, path_at
 
 # Entries in one front-matter list (services, teams, tags, authors, SMEs, action items): far
 # beyond any real postmortem, and short enough that the site's pages per service stay quick.
@@ -32,6 +32,17 @@ class Collector:
 
     def add_at(self, code: str, pos: tuple[int, int], message: str) -> None:
         self.add(code, pos[0], message, pos[1])
+
+    def add_yaml(self, data: Any, problems: list[YamlProblem]) -> None:
+        """The loader's problems; a value it could not read is named by its field, as every
+        other finding about a value is (`started: '...' looks like a date ...`)."""
+        for p in problems:
+            message = p.message
+            if p.kind == "value":
+                path = path_at(data, (p.line, p.column))
+                if path is not None:
+                    message = f"{path}: {message}"
+            self.add(YAML_KIND.get(p.kind, "FT003"), p.line, message, p.column)
 
 
 def did_you_mean(word: str, choices: Any) -> str:

@@ -19,7 +19,7 @@ from followthrough.core.ids import SLUG as _ID_SLUG, SLUG_RULE, is_slug, suggest
 from followthrough.core.dates import utc_date
 from followthrough.core.findings import Finding
 from followthrough.core.model import ITEM_STATUSES, ITEM_TYPES, KINDS, ROLES, SINGLE_ROLES, STATUSES, TIMES, ActionItem, Postmortem, Roles, TimelineEntry
-from followthrough.core.fields import LIST_LIMIT, YAML_KIND, Collector, Fields, type_name, unknown_keys
+from followthrough.core.fields import LIST_LIMIT, Collector, Fields, type_name, unknown_keys
 from followthrough.core.text.safeyaml import YList, YMap, is_invalid
 from followthrough.core.settings import Settings
 
@@ -31,7 +31,8 @@ REQUIRED = ("title", "status", "severity", "services", "started", "roles")
 ITEM_FIELDS = ("id", "title", "owner", "due", "priority", "type", "status", "tracker", "ticket")
 SLUG = re.compile(f"^{_ID_SLUG.pattern}$")  # anchored, for the JSON schema
 # Words people write where a calendar date belongs; the finding says why they don't count.
-_VAGUE_DUE = re.compile(r"^(q[1-4]|h[12]|next|this|end of|eo[qmy]|asap|soon|tbd|later|sprint|week|month|quarter)", re.I)
+_PERIOD_DUE = re.compile(r"^(q[1-4]|h[12]|next|this|end of|eo[qmy]|sprint|week|month|quarter)", re.I)
+_VAGUE_DUE = re.compile(r"^(asap|soon|tbd|later)", re.I)  # no day at all, not even a period
 
 
 def _roles(value: Any, pos: tuple[int, int], out: Collector) -> Roles:
@@ -71,7 +72,7 @@ def _items(value: Any, pos: tuple[int, int], settings: Settings, out: Collector)
             if not is_invalid(raw):
                 out.add_at("FT103", value.item_pos[i], f"action_items[{i}]: expected a mapping with title, owner and due, got {type_name(raw)}")
             continue
-        unknown_keys(raw, ITEM_FIELDS, out, where)
+        unknown_keys(raw, ITEM_FIELDS, out, f"action_items[{i}]: ")
         f = Fields(raw, out, where)
         title = f.text("title", required=True)
         if "title" not in raw:
@@ -96,7 +97,8 @@ def _items(value: Any, pos: tuple[int, int], settings: Settings, out: Collector)
             if f.placeholder("due"):
                 pass
             elif isinstance(raw_due, str) and not re.match(r"^\d{4}-\d{2}-\d{2}$", raw_due.strip()):
-                why = "a period, not a date" if _VAGUE_DUE.match(raw_due.strip()) else "not a date"
+                vague = raw_due.strip()
+                why = "a period, not a date" if _PERIOD_DUE.match(vague) else "no day at all" if _VAGUE_DUE.match(vague) else "not a date"
                 out.add_at("FT303", raw.value_pos_of("due"), f"{where}due: {raw_due!r} is {why}; write the day it is due as YYYY-MM-DD")
             elif isinstance(raw_due, datetime):
                 out.add_at("FT303", raw.value_pos_of("due"), f"{where}due: write a calendar date (YYYY-MM-DD) without a time")
@@ -139,8 +141,7 @@ def parse_postmortem(text: str, path: str, settings: Settings) -> tuple[Postmort
         return Postmortem(path=path, id=stem), out.findings
     assert parts.yaml_text is not None
     data, problems = safeyaml.load(parts.yaml_text, line_offset=parts.yaml_line - 1)
-    for p in problems:
-        out.add(YAML_KIND.get(p.kind, "FT003"), p.line, p.message, p.column)
+    out.add_yaml(data, problems)
     if data is None and not problems:
         out.add("FT004", 1, "the front-matter is empty; it must hold the postmortem's fields")
     if not isinstance(data, YMap):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from followthrough.core.findings import Finding
 from followthrough.core.ids import is_github_login, is_slack_member
 from followthrough.core.model import Directory, Person, Team
-from followthrough.core.fields import YAML_KIND, Collector, Fields, type_name, unknown_keys
+from followthrough.core.fields import Collector, Fields, type_name, unknown_keys
 from followthrough.core.text.safeyaml import YMap, load
 
 PERSON_FIELDS = ("name", "email", "github", "jira", "slack", "team")
@@ -15,8 +15,7 @@ TEAM_FIELDS = ("name",)
 def parse_directory(text: str, path: str) -> tuple[Directory, list[Finding]]:
     out = Collector(path)
     data, problems = load(text)
-    for p in problems:
-        out.add(YAML_KIND.get(p.kind, "FT003"), p.line, p.message, p.column)
+    out.add_yaml(data, problems)
     if data is None:
         if not problems:
             out.add("FT004", 1, "the people directory is empty; expected 'people:' and 'teams:' mappings")

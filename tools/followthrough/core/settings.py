@@ -15,6 +15,9 @@ from followthrough.core.text.blocks import DEFAULT_DIALECT, Dialect
 from followthrough.core.model import ROLES
 from followthrough.core.levels import RuleLevels
 
+# The people directory when mkdocs.yml names none; without it any single handle is accepted.
+DEFAULT_PEOPLE_FILE = "people.yml"
+
 
 @dataclass(frozen=True, slots=True)
 class SeverityLevel:
@@ -50,7 +53,7 @@ class Settings:
     sections: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     blame_phrases: tuple[str, ...] = ()  # added to the built-in list
     mirror_statuses: tuple[str, ...] = ("in-review", "published")
-    people_file: str = "people.yml"  # relative to docs_dir
+    people_file: str = DEFAULT_PEOPLE_FILE  # relative to docs_dir
     docs_dir: str = "postmortems"
     state_file: str = ".followthrough/state.json"  # relative to the config file's folder
     site_url: str = ""

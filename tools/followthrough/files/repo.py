@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from followthrough.core.errors import FollowthroughError, UsageError
+from followthrough.core.errors import ConfigError, FollowthroughError, UsageError
 from followthrough.core.findings import Finding
 from followthrough.core.lint import IdRecord, duplicate_ids, lint_file, lint_page, lint_texts
 from followthrough.core.model import Directory, Postmortem
@@ -27,7 +27,7 @@ from followthrough.core.people import parse_directory
 from followthrough.core.rules.context import Context
 from followthrough.files.safefiles import Refusal, Refused, first_link, link_refusal, read_text_bounded, refusal_of, scan
 from followthrough.core.settings import DEFAULT_MAX_FILE_BYTES as DEFAULT_LIMIT
-from followthrough.core.settings import Settings
+from followthrough.core.settings import DEFAULT_PEOPLE_FILE, Settings
 
 CONFIG_FILE = "mkdocs.yml"
 _YEAR = re.compile(r"^\d{4}$")
@@ -187,6 +187,14 @@ def load_directory(config: LoadedConfig) -> tuple[Directory, list[Finding]]:
     path = config.docs_dir / config.settings.people_file
     rel = relative_to_root(path, config.root)
     if not path.is_symlink() and not path.is_file():
+        if config.settings.people_file != DEFAULT_PEOPLE_FILE and not path.exists():
+            # Without the default file any handle is accepted; a file named in mkdocs.yml that
+            # is not there is a typo that would switch every owner check off without a word.
+            where = config.config_file.name if config.config_file else "mkdocs.yml"
+            raise ConfigError(
+                f"{where}: plugins.followthrough.people: {rel} does not exist; create it, fix the name, "
+                f"or remove the setting (without {DEFAULT_PEOPLE_FILE} any handle is accepted)"
+            )
         return Directory(path=rel), []
     try:
         text = read_text_bounded(path, config.settings.max_file_bytes)

@@ -124,6 +124,28 @@ def is_invalid(value: Any) -> bool:
     return isinstance(value, _Raw)
 
 
+def path_at(data: Any, pos: Pos) -> str | None:
+    """The field path (`action_items[1].due`) of the value that starts at `pos`, for a problem's
+    message; None when no value of `data` starts there. Called only for a problem, never per file."""
+    if isinstance(data, YMap):
+        for key, at in data.value_pos.items():
+            if at == pos:
+                return key
+        for key, value in data.items():
+            inner = path_at(value, pos)
+            if inner is not None:
+                return f"{key}{inner}" if inner.startswith("[") else f"{key}.{inner}"
+    elif isinstance(data, YList):
+        for i, at in enumerate(data.item_pos):
+            if at == pos:
+                return f"[{i}]"
+        for i, value in enumerate(data):
+            inner = path_at(value, pos)
+            if inner is not None:
+                return f"[{i}]{inner}" if inner.startswith("[") else f"[{i}].{inner}"
+    return None
+
+
 def load(text: str, line_offset: int = 0, loader: Loader | None = None) -> tuple[Any, list[YamlProblem]]:
     """Parse one YAML document. Returns (value, problems); value is None when nothing usable was read.
 
@@ -493,7 +515,10 @@ class _Builder:
             return _constructor.yaml_constructors[node.tag](_constructor, node)
         except (ValueError, OverflowError) as exc:  # the right shape, out of range: 2026-13-45, 0b_
             what = "date" if node.tag == _Y + "timestamp" else node.tag.removeprefix(_Y)
-            self.problem(node, "value", f"{node.value!r} looks like a {what} but is not a valid one ({exc}); quote it if it is text")
+            why = str(exc)
+            if "offset must be a timedelta" in why:  # Python's own words: "... -timedelta(hours=24) ..."
+                why = "a UTC offset is between -23:59 and +23:59"
+            self.problem(node, "value", f"{node.value!r} looks like a {what} but is not a valid one ({why}); write a real {what}, or quote it if it is text")
             return _Raw(node.value)
 
 
