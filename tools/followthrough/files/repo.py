@@ -178,7 +178,7 @@ def read_texts(files: Iterable[Path], root: Path, limit: int = DEFAULT_LIMIT) ->
         except Refused as exc:
             yield rel, refusal_finding(exc.refusal, root)
         except UnicodeDecodeError as exc:
-            yield rel, Finding(rel, 1, 1, "FT009", f"the file not UTF-8 text ({exc.reason} at byte {exc.start})")
+            yield rel, Finding(rel, 1, 1, "FT009", f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})")
         except OSError as exc:
             yield rel, Finding(rel, 1, 1, "FT009", f"the file cannot be read: {exc.strerror or exc}")
 
