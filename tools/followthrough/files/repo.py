@@ -186,6 +186,8 @@ def read_texts(files: Iterable[Path], root: Path, limit: int = DEFAULT_LIMIT) ->
 def load_directory(config: LoadedConfig) -> tuple[Directory, list[Finding]]:
     path = config.docs_dir / config.settings.people_file
     rel = relative_to_root(path, config.root)
+    if not path.is_symlink() and path.is_dir():
+        return Directory(present=True, path=rel), [Finding(rel, 1, 1, "FT009", "a folder, not the people directory (people)")]
     if not path.is_symlink() and not path.is_file():
         return Directory(path=rel), []
     try:
