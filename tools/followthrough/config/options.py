@@ -72,7 +72,7 @@ class PluginConfig(Strict):
     blame_phrases = c.ListOfItems(c.Type(str), default=[])
     mirror_statuses = c.ListOfItems(c.Choice(STATUSES), default=["in-review", "published"])
     state_file = c.Type(str, default=".followthrough/state.json")
-    max_file_mb = Number((int, float), default=DEFAULT_MAX_FILE_BYTES / MB)
+    max_file_mb = c.Type((int, float), default=DEFAULT_MAX_FILE_BYTES / MB)  # true/false: the rubric's own message
     publish_files = c.ListOfItems(c.Type(str), default=list(DEFAULT_PUBLISH_FILES))
     # Any value here: the rubric's checks name the code and suggest one, where a typed
     # option would only say "expected a dict".
