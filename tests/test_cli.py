@@ -66,7 +66,7 @@ def test_one_bad_file_does_not_stop_the_others(repo):
     assert result.code == 1
     codes = {line.split(": ")[1].split()[0] for line in result.out.splitlines()}
     assert {"FT003", "FT009", "FT303"} <= codes
-    assert "2026-05-22-binary.md:1:1: FT009 the file not UTF-8 text" in result.out
+    assert "2026-05-22-binary.md:1:1: FT009 the file is not UTF-8 text" in result.out
     assert "4 postmortem(s) checked" in result.err or "3 postmortem(s) checked" in result.err
 
 

@@ -153,6 +153,13 @@ def test_a_url_of_an_issue_is_read_as_its_reference():
     assert metrics.ticket_url("#7") is None and metrics.ticket_url("PAY-12") is None
 
 
+def test_a_jira_url_in_lower_case_is_read_as_its_key():
+    # Jira opens /browse/pay-12 as PAY-12; the key sync routes by is the upper-case one.
+    reference = ticket_reference("https://a.atlassian.net/browse/pay-12")
+    assert reference == "PAY-12"
+    assert route_linked(reference, pm(), item(), TRACKERS, Directory()).destination is not None
+
+
 # -- slugs ----------------------------------------------------------------------------------
 
 

@@ -183,3 +183,22 @@ def test_the_site_shows_the_figures_of_the_day_followthrough_today_names(tmp_pat
     # The checkout outage's item was due 2024-03-18: 105 days overdue on 1 July, 115 on 11 July.
     assert ">105<" in days["2024-07-01"] and ">115<" not in days["2024-07-01"]
     assert ">115<" in days["2024-07-11"] and ">105<" not in days["2024-07-11"]
+
+
+BOOLEANS_AS_NUMBERS = {
+    "site.due_soon_days": "        due_soon_days: true\n",
+    "report.retries": "      report:\n        retries: yes\n",
+    "trackers.timeout": "      trackers:\n        timeout: true\n",
+    "severities[0].min_people": "      severities:\n        - {name: SEV-1, min_people: true}\n",
+    "severities[0].followup_days": "      severities:\n        - {name: SEV-1, followup_days: false}\n",
+}
+
+
+@pytest.mark.parametrize("path", sorted(BOOLEANS_AS_NUMBERS))
+def test_true_or_false_is_not_a_number(tmp_path, path):
+    # Python counts True as 1: `due_soon_days: true` was read as one day.
+    root = repo(tmp_path, BOOLEANS_AS_NUMBERS[path])
+    result = run_cli("lint", "--today", TODAY, cwd=root)
+    assert_no_traceback(result)
+    assert result.code == 2, result.err
+    assert f"mkdocs.yml: plugins.followthrough.{path}: expected a number, got " in result.err, result.err

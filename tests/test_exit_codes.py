@@ -107,3 +107,16 @@ def test_every_error_at_the_tracker_boundary_is_a_followthrough_error() -> None:
     assert issubclass(_DestinationDown, TrackerError)
     assert issubclass(WritebackError, FollowthroughError)
     assert TrackerFailure("x").exit_code == WritebackError("y").exit_code == 1
+
+
+def test_3_a_command_that_fails_to_import_is_labelled_a_bug_without_its_secret(tmp_path: Path) -> None:
+    # A broken install (here a `github` package shadowing PyGithub) breaks `sync` before it runs:
+    # still the bug report, through the masking stream, not the interpreter's traceback.
+    shadow = tmp_path / "shadow" / "github"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text(f"raise RuntimeError('broken install holding {TOKEN}')\n")
+    root = repo(tmp_path / "repo")
+    result = run_cli("sync", "--dry-run", cwd=root, env={"PYTHONPATH": str(shadow.parent), "GITHUB_TOKEN": TOKEN, "FOLLOWTHROUGH_TODAY": TODAY})
+    assert result.code == EXIT_BUG
+    assert "followthrough: BUG: `followthrough sync` stopped on an error it does not expect: RuntimeError: broken install holding ***" in result.err
+    assert "Traceback" not in result.err and TOKEN not in result.err + result.out

@@ -426,3 +426,15 @@ def test_new_never_writes_a_postmortem_through_a_linked_year_folder(tmp_path):
     assert result.code == 2
     assert "postmortems/2027: a symbolic link" in result.err
     assert list(elsewhere.iterdir()) == []
+
+
+def test_a_folder_where_the_people_directory_should_be_is_a_finding_not_an_absent_file(tmp_path):
+    # Absent, the people directory is optional and owners go unchecked; a folder in its place
+    # is a mistake (a FIFO there is already refused), so lint must not pass quietly.
+    root = lint_repo(tmp_path)
+    people = root / "postmortems" / "people.yml"
+    people.unlink()
+    people.mkdir()
+    result = lint(root)
+    assert result.code == 1, result.out + result.err
+    assert "postmortems/people.yml:1:1: FT009 a folder, not the people directory (people)" in result.out, result.out

@@ -364,3 +364,18 @@ def test_pages_refuses_another_page_whose_front_matter_is_not_yaml(tmp_path):
     result = run_cli("pages", "--out", str(tmp_path / "out"), "--today", TODAY, cwd=root)
     assert_no_traceback(result)
     assert result.code == 1 and re.search(r"docs/about\.md:\d+:\d+: front-matter not copied: not valid YAML", result.err), result.err
+
+
+def test_the_plugin_listed_twice_is_refused_by_the_build_and_every_command(tmp_path):
+    # Two entries ran two plugins that each swapped a site into place: the build "succeeded"
+    # with an empty site folder, while the commands read the first entry only.
+    root = copy_fixture(tmp_path)
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text().replace("  - tags\n", "  - tags\n  - followthrough\n", 1))  # added by mistake
+    said = "mkdocs.yml: plugins: followthrough is listed 2 times; keep one entry"
+    result = mkdocs("build", "-d", "site", cwd=root)
+    assert result.returncode == 1 and said in result.stderr, result.stderr
+    for args in (("lint",), ("report", "overdue"), ("pages", "--out", str(tmp_path / "out")), ("sync", "--dry-run")):
+        run = run_cli(*args, cwd=root, env={"FOLLOWTHROUGH_TODAY": TODAY})
+        assert_no_traceback(run)
+        assert run.code == 2 and said in run.err, (args, run.err)

@@ -561,3 +561,13 @@ def test_ticket_of_no_configured_destination_fails_that_item(tmp_path, jira):
     assert result.code == 1
     assert "old: ticket ZZZ-9: no Jira destination has project ZZZ" in result.out
     assert tickets_in(root, pm) == ["ZZZ-9", "PAY-1"]
+
+
+def test_a_retry_after_that_is_not_a_number_is_a_plain_backoff(tmp_path, jira):
+    # '²' (byte 0xB2 of a latin-1 header) passes str.isdigit but not float(): it was a crash, exit 3.
+    pm = two_items()
+    root = build_repo(tmp_path, {"default": "pay", "destinations": {"pay": jira_dest(jira)}, **FAST}, [pm])
+    jira.inject("status", "POST", r"/issue$", status=429, retry_after="\u00b2", times=1)
+    result = sync(root, env=env_for(jira))
+    assert result.code == 0, result.out + result.err
+    assert tickets_in(root, pm) == ["PAY-1", "PAY-2"]

@@ -106,6 +106,8 @@ def test_trackers_must_be_a_mapping():
         ({"retry-after": "Thu, 01 Jan 1970 00:01:40 GMT"}, 60.0),
         ({"x-ratelimit-remaining": "0", "x-ratelimit-reset": "130"}, 90.0),
         ({"x-ratelimit-remaining": "10", "x-ratelimit-reset": "130"}, None),
+        ({"Retry-After": "\u00b2"}, None),  # a digit to str.isdigit, not to float
+        ({"x-ratelimit-remaining": "0", "x-ratelimit-reset": "\u00b2"}, None),
         ({}, None),
     ],
 )

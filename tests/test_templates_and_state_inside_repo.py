@@ -314,3 +314,26 @@ def test_sync_never_writes_the_state_file_through_a_linked_folder(tmp_path, jira
     assert list(elsewhere.iterdir()) == []
     assert jira.count() == 0  # refused before any request: no ticket created, none read
     assert (root / pm.path).read_text() == before
+
+
+@pytest.mark.parametrize("setting", ["state_file", "people"])
+@pytest.mark.parametrize("how", ["parent", "absolute"])
+def test_a_setting_cannot_name_a_state_file_or_people_directory_outside_the_repo(tmp_path, setting, how):
+    # The links above are refused; the setting itself must not reach the same file by name.
+    root = copy_fixture(tmp_path)
+    outside = leaky_state(tmp_path)
+    if setting == "people":
+        outside = outside.with_name("people.yml")
+        outside.write_text("people:\n  leaked: {name: LEAKED Person, email: leaked@example.com}\n")
+    value = str(outside) if how == "absolute" else os.path.relpath(outside, root / ("docs" if setting == "people" else ""))
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text().replace("  - followthrough:\n", f"  - followthrough:\n      {setting}: {json.dumps(value)}\n", 1))
+    said = f"mkdocs.yml: plugins.followthrough.{setting}: "
+    for args in (("lint",), ("report", "overdue", "--format", "json")):
+        result = run_cli(*args, "--today", SITE_TODAY, cwd=root)
+        assert_no_traceback(result)
+        assert result.code == 2 and said in result.err, result.err
+        assert "LEAKED" not in result.out + result.err
+    result = build_site(root)
+    assert result.returncode == 1 and said in result.stderr, result.stderr
+    assert not (root / "site").exists()

@@ -33,3 +33,24 @@ def test_bad_values_name_their_source():
         resolve_today(None, {"FOLLOWTHROUGH_TODAY": "2026-02-30"})
     with pytest.raises(ConfigError, match="SOURCE_DATE_EPOCH"):
         resolve_today(None, {"SOURCE_DATE_EPOCH": "yesterday"})
+
+
+@pytest.mark.parametrize("value", ["20260201", "2026-W05-1", "2026W051", "2026-032"])
+def test_only_yyyy_mm_dd_is_a_date(value):
+    # Python 3.11's date.fromisoformat also takes the basic and week forms; the options say YYYY-MM-DD.
+    with pytest.raises(UsageError, match="--today"):
+        resolve_today(value, {})
+    with pytest.raises(ConfigError, match="FOLLOWTHROUGH_TODAY"):
+        resolve_today(None, {"FOLLOWTHROUGH_TODAY": value})
+
+
+def test_an_empty_today_option_is_refused_not_ignored():
+    with pytest.raises(UsageError, match="--today ''"):
+        resolve_today("", {"FOLLOWTHROUGH_TODAY": "2026-02-03"})
+
+
+def test_new_date_option_takes_only_yyyy_mm_dd(tmp_path, cli):
+    (tmp_path / "postmortems").mkdir()
+    result = cli("new", "Week dated", "--date", "2026-W05-1", cwd=tmp_path)
+    assert result.code == 2 and "--date '2026-W05-1': expected a date as YYYY-MM-DD" in result.err
+    assert not list((tmp_path / "postmortems").rglob("*.md"))

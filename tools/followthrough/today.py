@@ -23,17 +23,25 @@ def date_problem(value: str) -> str:
     return "expected a date as YYYY-MM-DD"
 
 
+def parse_day(value: str) -> date:
+    """`value` as a YYYY-MM-DD date; ValueError otherwise. Python 3.11's `date.fromisoformat`
+    alone would also take 20260201 and 2026-W05-1, which the options do not promise."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError(value)
+    return date.fromisoformat(value)
+
+
 def resolve_today(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> date:
     env = os.environ if environ is None else environ
-    if explicit:
+    if explicit is not None:  # `--today ''` is a mistake, not "no option"
         try:
-            return date.fromisoformat(explicit)
+            return parse_day(explicit)
         except ValueError:
             raise UsageError(f"--today {explicit!r}: {date_problem(explicit)}") from None
     value = env.get(ENV_TODAY, "").strip()
     if value:
         try:
-            return date.fromisoformat(value)
+            return parse_day(value)
         except ValueError:
             raise ConfigError(f"{ENV_TODAY}={value!r}: {date_problem(value)}") from None
     epoch = env.get("SOURCE_DATE_EPOCH", "").strip()

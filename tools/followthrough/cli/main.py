@@ -90,7 +90,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     out_r = Redacting(out or sys.stdout, secrets)
     err_r = Redacting(err or sys.stderr, secrets)
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(argv)
+    try:
+        parser = build_parser(argv)  # imports the chosen command: a broken install fails here
+    except Exception as exc:  # noqa: BLE001 - a bug (or a broken install) before any command ran
+        return _bug(chosen_command(argv) or "", exc, err_r)
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
         parser.print_help(err_r)
@@ -108,11 +111,15 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         err_r.write("followthrough: interrupted\n")
         return 130
     except Exception as exc:  # noqa: BLE001 - the one place a bug meets the user
-        debug = bool(os.environ.get("FOLLOWTHROUGH_DEBUG"))
-        if debug:
-            err_r.write(traceback.format_exc())
-        err_r.write(bug_report(args.command, exc, debug=debug))
-        return EXIT_BUG
+        return _bug(args.command, exc, err_r)
+
+
+def _bug(command: str, exc: BaseException, err: TextIO) -> int:
+    debug = bool(os.environ.get("FOLLOWTHROUGH_DEBUG"))
+    if debug:
+        err.write(traceback.format_exc())
+    err.write(bug_report(command, exc, debug=debug))
+    return EXIT_BUG
 
 
 def bug_report(command: str, exc: BaseException, *, debug: bool) -> str:

@@ -11,7 +11,7 @@ from followthrough.core.errors import UsageError
 from followthrough.core.guidance import GUIDANCE
 from followthrough.core.logline import safe_line
 from followthrough.files.safefiles import first_link
-from followthrough.today import date_problem
+from followthrough.today import date_problem, parse_day
 from followthrough.core.model import KINDS
 from followthrough.core.slugs import slug
 from followthrough.core.templates import render
@@ -23,7 +23,7 @@ from followthrough.cli.common import add_config_options, config_from
 def _date_option(value: str) -> date:
     # resolve_today would name --today; the user typed --date.
     try:
-        return date.fromisoformat(value)
+        return parse_day(value)
     except ValueError:
         raise UsageError(f"--date {value!r}: {date_problem(value)}") from None
 
@@ -41,7 +41,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     config = config_from(args)
     settings = config.settings
-    day = _date_option(args.date) if args.date else resolve_today(args.today)
+    day = _date_option(args.date) if args.date is not None else resolve_today(args.today)
     name = slug(args.description, limit=60)
     if not name:
         raise UsageError(f"{args.description!r}: the description needs letters or digits to name the file")

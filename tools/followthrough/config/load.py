@@ -163,9 +163,13 @@ def _plugin_section(plugins: Any, where: str) -> dict[str, Any] | None:
         return plugins.get(PLUGIN_NAME)
     if not isinstance(plugins, list):
         raise ConfigError(f"{where}: plugins must be a list")
-    for entry in plugins:
-        if entry == PLUGIN_NAME:
-            return {}
-        if isinstance(entry, dict) and PLUGIN_NAME in entry:
-            return entry[PLUGIN_NAME] or {}
-    return None
+    sections = [{} if entry == PLUGIN_NAME else entry[PLUGIN_NAME] or {} for entry in plugins if entry == PLUGIN_NAME or (isinstance(entry, dict) and PLUGIN_NAME in entry)]
+    if len(sections) > 1:
+        raise ConfigError(listed_twice(where, len(sections)))
+    return sections[0] if sections else None
+
+
+def listed_twice(where: str, count: int) -> str:
+    """Two entries would run two plugins, each swapping its own build into site_dir; MkDocs only
+    warns. The build (`site.plugin`) and the commands refuse it with this line."""
+    return f"{where}: plugins: {PLUGIN_NAME} is listed {count} times; keep one entry"

@@ -14,7 +14,7 @@ from mkdocs.config import config_options as c
 from followthrough.config.report import ReportSection
 from followthrough.config.rubric import rubric_problems
 from followthrough.config.site import SiteSection
-from followthrough.config.strict import Problem, Section, SectionList, Strict
+from followthrough.config.strict import Number, Problem, Section, SectionList, Strict
 from followthrough.config.trackers import TrackersSection
 from followthrough.core.model import ROLES, STATUSES
 from followthrough.core.settings import DEFAULT_MAX_FILE_BYTES, DEFAULT_PEOPLE_FILE, DEFAULT_PUBLISH_FILES, DEFAULT_ROLE_COMBINATIONS, DEFAULT_SECTIONS, DEFAULT_SEVERITIES
@@ -28,9 +28,9 @@ class SeverityOption(Strict):
     title = c.Type(str, default="")
     triggers = c.Type(str, default="")
     response = c.Type(str, default="")
-    followup_days = c.Optional(c.Type(int))
+    followup_days = c.Optional(Number(int))
     required_roles = c.ListOfItems(c.Choice(ROLES), default=[])
-    min_people = c.Type(int, default=0)
+    min_people = Number(int, default=0)
     distinct_roles = c.Type(bool, default=False)
     review_required = c.Type(bool, default=False)
 
@@ -72,7 +72,7 @@ class PluginConfig(Strict):
     blame_phrases = c.ListOfItems(c.Type(str), default=[])
     mirror_statuses = c.ListOfItems(c.Choice(STATUSES), default=["in-review", "published"])
     state_file = c.Type(str, default=".followthrough/state.json")
-    max_file_mb = c.Type((int, float), default=DEFAULT_MAX_FILE_BYTES / MB)
+    max_file_mb = c.Type((int, float), default=DEFAULT_MAX_FILE_BYTES / MB)  # true/false: the rubric's own message
     publish_files = c.ListOfItems(c.Type(str), default=list(DEFAULT_PUBLISH_FILES))
     # Any value here: the rubric's checks name the code and suggest one, where a typed
     # option would only say "expected a dict".

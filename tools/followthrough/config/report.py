@@ -23,7 +23,7 @@ from typing import Iterable
 
 from mkdocs.config import config_options as c
 
-from followthrough.config.strict import Problem, Strict
+from followthrough.config.strict import Number, Problem, Strict
 from followthrough.core.report.settings import DEFAULT_ISSUE_LABEL, DEFAULT_ISSUE_TITLE, ReportSettings
 
 
@@ -32,11 +32,11 @@ class ReportSection(Strict):
     issue_label = c.Type(str, default=DEFAULT_ISSUE_LABEL)
     repository = c.Type(str, default="")
     api_url = c.Type(str, default="")
-    timeout = c.Type((int, float), default=30)
-    retries = c.Type(int, default=3)
-    backoff = c.Type((int, float), default=0.5)
-    max_wait = c.Type((int, float), default=60)
-    seconds_between_writes = c.Type((int, float), default=1)
+    timeout = Number((int, float), default=30)
+    retries = Number(int, default=3)
+    backoff = Number((int, float), default=0.5)
+    max_wait = Number((int, float), default=60)
+    seconds_between_writes = Number((int, float), default=1)
 
     def checks(self) -> Iterable[Problem]:
         if self.timeout <= 0:

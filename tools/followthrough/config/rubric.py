@@ -97,6 +97,12 @@ def _rubric(plugin: Strict, docs_dir: str) -> tuple[tuple[SeverityLevel, ...], t
     for glob in plugin.publish_files:
         if not glob.strip("/") or ".." in glob.split("/"):
             problems.append(("publish_files", f"{glob!r} is not a glob of files inside docs_dir, e.g. \"*.png\""))
+    # Files of the repo only: a name reaching outside it would read (and for the state file,
+    # sync would write) what the links refused elsewhere would have reached.
+    for key, inside, example in (("people", "docs_dir", "people.yml"), ("state_file", "the folder of mkdocs.yml", ".followthrough/state.json")):
+        value = plugin[key]
+        if not value.strip() or value.startswith(("/", "\\")) or ":" in value[:2] or ".." in value.replace("\\", "/").split("/"):
+            problems.append((key, f"{value!r} is not a path inside {inside}, e.g. {example}"))
     return severities, tuple(combos), rule_levels, problems
 
 

@@ -15,16 +15,16 @@ from typing import Iterable
 
 from mkdocs.config import config_options as c
 
-from followthrough.config.strict import Problem, Strict
+from followthrough.config.strict import Number, Problem, Strict
 from followthrough.core.metrics import DUE_SOON_DAYS, REVIEW_TARGET_HOURS
 from followthrough.core.pages.csp import DEFAULT_POLICY
 from followthrough.core.pages.options import SiteOptions
 
 
 class SiteSection(Strict):
-    latest = c.Type(int, default=10)
-    due_soon_days = c.Type(int, default=DUE_SOON_DAYS)
-    review_target_hours = c.Type(int, default=REVIEW_TARGET_HOURS)
+    latest = Number(int, default=10)
+    due_soon_days = Number(int, default=DUE_SOON_DAYS)
+    review_target_hours = Number(int, default=REVIEW_TARGET_HOURS)
     content_security_policy = c.Type((bool, str), default=True)
 
     def checks(self) -> Iterable[Problem]:

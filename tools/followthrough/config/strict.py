@@ -117,6 +117,16 @@ class Strict(base.Config):
         return [(path.split(".")[0].split("[")[0], base.ValidationError(problem_lines([(path, message)], where))) for path, message in self.problems()], []
 
 
+class Number(c.Type):
+    """A number setting (MkDocs' `Type` of int, or of int and float) that refuses true and
+    false, which Python counts as 1 and 0: `due_soon_days: true` is a mistake, not one day."""
+
+    def run_validation(self, value: object) -> object:
+        if isinstance(value, bool):
+            raise base.ValidationError(f"expected a number, got {str(value).lower()}")
+        return super().run_validation(value)
+
+
 def _join(key: str, path: str) -> str:
     return f"{key}{path}" if path.startswith("[") else f"{key}.{path}"
 

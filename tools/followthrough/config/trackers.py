@@ -27,7 +27,7 @@ from typing import Any, Iterable, Mapping
 
 from mkdocs.config import config_options as c
 
-from followthrough.config.strict import Problem, SectionDict, Strict, problem_lines
+from followthrough.config.strict import Number, Problem, SectionDict, Strict, problem_lines
 from followthrough.core.errors import ConfigError
 from followthrough.core.sync.api_url import url_problem
 from followthrough.core.sync.config import DEFAULT_WONT_DO, GITHUB, GITHUB_DOT_COM_API, JIRA_CLOUD, KINDS, Destination, Secret, Trackers
@@ -49,8 +49,8 @@ class DestinationSection(Strict):
     priorities = c.DictOfItems(c.Type(str), default={})  # postmortem priority -> Jira priority name / GitHub label
     wont_do = c.Optional(c.ListOfItems(c.Type(str)))  # Jira resolutions (or done-category statuses) meaning "won't do"
     labels = c.ListOfItems(c.Type(str), default=[])  # extra labels on every ticket
-    seconds_between_requests = c.Optional(c.Type((int, float)))  # GitHub pacing; PyGithub's defaults otherwise
-    seconds_between_writes = c.Optional(c.Type((int, float)))
+    seconds_between_requests = c.Optional(Number((int, float)))  # GitHub pacing; PyGithub's defaults otherwise
+    seconds_between_writes = c.Optional(Number((int, float)))
 
     @property
     def is_jira(self) -> bool:
@@ -82,10 +82,10 @@ class TrackersSection(Strict):
     services = c.DictOfItems(c.Type(str), default={})
     file_url = c.Optional(c.Type(str))  # e.g. https://github.com/acme/postmortems/blob/main/ ; the file's path is appended
     label = c.Type(str, default="postmortem")
-    timeout = c.Type((int, float), default=30)  # seconds, every request
-    retries = c.Type(int, default=4)  # after the first attempt, on 408 / 429 / 5xx / network errors
-    backoff = c.Type((int, float), default=2)  # seconds before the first retry; doubles each time
-    max_wait = c.Type((int, float), default=300)  # longest Retry-After honoured before giving up
+    timeout = Number((int, float), default=30)  # seconds, every request
+    retries = Number(int, default=4)  # after the first attempt, on 408 / 429 / 5xx / network errors
+    backoff = Number((int, float), default=2)  # seconds before the first retry; doubles each time
+    max_wait = Number((int, float), default=300)  # longest Retry-After honoured before giving up
 
     def checks(self) -> Iterable[Problem]:
         names = sorted(self.destinations)

@@ -6,7 +6,7 @@ also written out in guide/site.md; change both together.
 
 Rules that hold for every figure here:
 - Drafts (`status: draft`) count in no figure: a draft's items are not commitments yet.
-- Game days (`kind: game-day`) count in no incident figure; `game_day_views` and
+- Game days (`kind: game-day`) count in no incident figure; `game_days` and
   `counted(..., game_days=True)` give their items, which the pages show apart.
 - Dates of incidents are UTC dates (`started` converted to UTC); a due date or a done
   date is a calendar date and is compared with "today" as given.

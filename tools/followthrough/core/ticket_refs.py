@@ -45,7 +45,7 @@ def ticket_reference(ticket: str) -> str | None:
     if jira_key(ticket) or github_number(ticket):
         return ticket
     if m := _JIRA_URL.fullmatch(ticket):
-        return m.group("key")
+        return m.group("key").upper()  # Jira opens /browse/pay-12 as PAY-12
     if m := _GITHUB_URL.fullmatch(ticket):
         return f"{m.group('repo')}#{m.group('number')}"
     return None if is_url(ticket) else ticket

@@ -178,7 +178,7 @@ def read_texts(files: Iterable[Path], root: Path, limit: int = DEFAULT_LIMIT) ->
         except Refused as exc:
             yield rel, refusal_finding(exc.refusal, root)
         except UnicodeDecodeError as exc:
-            yield rel, Finding(rel, 1, 1, "FT009", f"the file not UTF-8 text ({exc.reason} at byte {exc.start})")
+            yield rel, Finding(rel, 1, 1, "FT009", f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})")
         except OSError as exc:
             yield rel, Finding(rel, 1, 1, "FT009", f"the file cannot be read: {exc.strerror or exc}")
 
@@ -186,6 +186,8 @@ def read_texts(files: Iterable[Path], root: Path, limit: int = DEFAULT_LIMIT) ->
 def load_directory(config: LoadedConfig) -> tuple[Directory, list[Finding]]:
     path = config.docs_dir / config.settings.people_file
     rel = relative_to_root(path, config.root)
+    if not path.is_symlink() and path.is_dir():
+        return Directory(present=True, path=rel), [Finding(rel, 1, 1, "FT009", "a folder, not the people directory (people)")]
     if not path.is_symlink() and not path.is_file():
         if config.settings.people_file != DEFAULT_PEOPLE_FILE and not path.exists():
             # Without the default file any handle is accepted; a file named in mkdocs.yml that

@@ -19,7 +19,7 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from followthrough.config.load import REQUIRED_EXTENSIONS, loaded_config, site_of
+from followthrough.config.load import PLUGIN_NAME, REQUIRED_EXTENSIONS, listed_twice, loaded_config, site_of
 from followthrough.config.options import PluginConfig
 from followthrough.core.errors import FollowthroughError
 from followthrough.core.lint import lint_page
@@ -93,6 +93,10 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         if not self.config.enabled:
             return None
         guard_build_log()
+        # MkDocs names further instances "followthrough #2", ...
+        instances = [name for name in config.plugins if name == PLUGIN_NAME or name.startswith(f"{PLUGIN_NAME} #")]
+        if len(instances) > 1:
+            raise PluginError(listed_twice(config.config_file_path or "mkdocs.yml", len(instances)))
         # The plugin's own settings were validated by MkDocs with the same classes as the CLI's.
         for name in REQUIRED_EXTENSIONS:
             if not any(isinstance(e, str) and e.split(".")[-1] == name for e in config.markdown_extensions):

@@ -22,7 +22,7 @@ from followthrough.core.escape import github
 from followthrough.core.sync.config import Destination, Secret, whole_seconds
 from followthrough.trackers.counting import RequestCounter
 from followthrough.trackers.http import request_failure
-from followthrough.core.sync.markers import markers_in
+from followthrough.core.sync.markers import hidden, markers_in
 from followthrough.trackers.retry import RETRY_STATUSES, RetryPolicy, ambiguous
 from followthrough.core.ticket_refs import github_number
 from followthrough.core.sync.tickets import FetchResult, Link, NewTicket, RemoteTicket, TrackerFailure
@@ -227,7 +227,7 @@ class GitHubTracker:
     def create(self, ticket: NewTicket) -> RemoteTicket:
         repo = self.repo
         labels = list(dict.fromkeys(_label(x) for x in ticket.labels))
-        body = description_markdown(ticket.paragraphs, github.comment(ticket.marker_line))
+        body = description_markdown(ticket.paragraphs, hidden(ticket.marker_line))
         if ticket.due and not DUE.search(body):
             body += f"\nDue: {ticket.due.isoformat()}\n"  # GitHub has no due date field; this line is it
         kwargs: dict[str, Any] = {"title": ticket.title[:256], "body": body, "labels": labels}

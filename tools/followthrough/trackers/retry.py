@@ -54,7 +54,7 @@ def retry_after_seconds(headers: Mapping[str, str] | None, now: float | None = N
     now = time.time() if now is None else now
     if value:
         value = value.strip()
-        if value.isdigit():
+        if _is_number(value):
             return float(value)
         try:
             when = email.utils.parsedate_to_datetime(value)
@@ -64,9 +64,14 @@ def retry_after_seconds(headers: Mapping[str, str] | None, now: float | None = N
             if when.tzinfo is None:
                 when = when.replace(tzinfo=timezone.utc)
             return max(0.0, when.timestamp() - now)
-    if lower.get("x-ratelimit-remaining") == "0" and lower.get("x-ratelimit-reset", "").isdigit():
+    if lower.get("x-ratelimit-remaining") == "0" and _is_number(lower.get("x-ratelimit-reset", "")):
         return max(0.0, float(lower["x-ratelimit-reset"]) - now)
     return None
+
+
+def _is_number(value: str) -> bool:
+    # ASCII digits only: str.isdigit() is also true of '²' (byte 0xB2 of a latin-1 header), which float() refuses.
+    return value.isascii() and value.isdigit()
 
 
 @dataclass

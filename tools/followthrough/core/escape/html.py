@@ -47,13 +47,6 @@ def md_link(text: object, target: str) -> Markup:
     return Markup(f"[{md_escape(text)}]({quote(target, safe='/#:?=&%')})")
 
 
-def web_link(text: object, url: str | None) -> Markup:
-    """A link to an http(s) URL; any other scheme (javascript:, data:) is shown as text."""
-    if not url or not url.startswith(("https://", "http://")):
-        return Markup(md_escape(text))
-    return Markup(f"[{md_escape(text)}](<{quote(url, safe='/#:?=&%@+,;~!$*()')}>)")
-
-
 def safe_page_title(title: str) -> str:
     """A page title for MkDocs' `meta.title`, which themes print raw in some places and
     unescaped (through `striptags`) in `<title>`: no '<', '>' or '&' may survive as such.

@@ -1,7 +1,7 @@
 """The overdue and completion reports as plain values, computed with `metrics` (the site's code).
 
 Nothing here counts or judges an item itself: which items are overdue or due soon, their
-days overdue and every rate come from `followthrough.metrics`, so a report and the site
+days overdue and every rate come from `core.metrics`, so a report and the site
 never disagree. This module only selects, groups and labels them for the renderers.
 """
 

@@ -32,9 +32,14 @@ def marker_line(postmortem_id: str, item_id: str) -> str:
     return f"followthrough-item: {key} {marker_for(postmortem_id, item_id)}"
 
 
+def hidden(line: str) -> str:
+    """A marker line as an HTML comment: invisible in a rendered GitHub issue."""
+    return github.comment(line)
+
+
 def hidden_marker(postmortem_id: str, item_id: str) -> str:
-    """The marker line as an HTML comment: invisible in a rendered GitHub issue."""
-    return github.comment(marker_line(postmortem_id, item_id))
+    """The hidden marker line of one item, as a GitHub issue body carries it."""
+    return hidden(marker_line(postmortem_id, item_id))
 
 
 def markers_in(text: str | None) -> set[str]:
