@@ -222,3 +222,17 @@ def test_an_empty_start_or_detection_time_counts_as_not_written():
 def test_a_vague_due_date_says_what_it_is(written, why):
     _, findings = parse(BASE.replace("due: 2026-06-15", f"due: {written}"))
     assert [f.message for f in findings] == [f"action_items[1].due: {written!r} is {why}; write the day it is due as YYYY-MM-DD"]
+
+
+@pytest.mark.parametrize("written", ['"2026-W21-5"', '"20260522"', '"2026-05-22T10:00"', '"２０２６-05-22"'])
+def test_a_date_field_takes_only_yyyy_mm_dd(written):
+    # Python's date.fromisoformat also reads week dates and the basic format; the format
+    # promises YYYY-MM-DD, which is what the JSON schema checks in editors too.
+    pm, findings = parse(BASE.replace("reviewed: 2026-05-22", f"reviewed: {written}"))
+    assert pm.reviewed is None
+    assert [(f.code, f.message) for f in findings] == [("FT103", "reviewed: expected a date as YYYY-MM-DD, got text")]
+
+
+def test_a_quoted_yyyy_mm_dd_is_still_a_date():
+    pm, findings = parse(BASE.replace("reviewed: 2026-05-22", 'reviewed: "2026-05-22"'))
+    assert findings == [] and pm.reviewed == date(2026, 5, 22)

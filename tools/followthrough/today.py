@@ -7,28 +7,13 @@ SOURCE_DATE_EPOCH (the reproducible-builds convention), then the current UTC dat
 from __future__ import annotations
 
 import os
-import re
 from datetime import date, datetime, timezone
 from typing import Mapping
 
+from followthrough.core.dates import date_problem, parse_day
 from followthrough.core.errors import ConfigError, UsageError
 
 ENV_TODAY = "FOLLOWTHROUGH_TODAY"
-
-
-def date_problem(value: str) -> str:
-    """Why `value` is not a date, in words for a message."""
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-        return "not a day of the calendar (check the month and the day)"
-    return "expected a date as YYYY-MM-DD"
-
-
-def parse_day(value: str) -> date:
-    """`value` as a YYYY-MM-DD date; ValueError otherwise. Python 3.11's `date.fromisoformat`
-    alone would also take 20260201 and 2026-W05-1, which the options do not promise."""
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise ValueError(value)
-    return date.fromisoformat(value)
 
 
 def resolve_today(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> date:

@@ -11,7 +11,7 @@ from followthrough.core.errors import UsageError
 from followthrough.core.guidance import GUIDANCE
 from followthrough.core.logline import safe_line
 from followthrough.files.safefiles import first_link
-from followthrough.today import date_problem, parse_day
+from followthrough.core.dates import date_problem, parse_day
 from followthrough.core.model import KINDS
 from followthrough.core.slugs import slug
 from followthrough.core.templates import render

@@ -7,7 +7,10 @@ dates are calendar dates and are compared with "today" as they are.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timezone
+
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits only: \d also takes other scripts' digits
 
 
 def in_utc(moment: datetime) -> datetime:
@@ -28,3 +31,19 @@ def days_until(due: date, today: date) -> int:
 def is_due_soon(due_in_days: int | None, window_days: int) -> bool:
     """Due today or within the next `window_days` days (`site.due_soon_days`): 0 <= due - today <= window."""
     return due_in_days is not None and 0 <= due_in_days <= window_days
+
+
+def date_problem(value: str) -> str:
+    """Why `value` is not a date, in words for a message."""
+    if _DAY.fullmatch(value.strip()):
+        return "not a day of the calendar (check the month and the day)"
+    return "expected a date as YYYY-MM-DD"
+
+
+def parse_day(value: str) -> date:
+    """`value` as a YYYY-MM-DD date; ValueError otherwise. Python 3.11's `date.fromisoformat`
+    alone would also take 20260201 and 2026-W05-1, which neither the options nor the
+    front-matter's YYYY-MM-DD promise."""
+    if not _DAY.fullmatch(value):
+        raise ValueError(value)
+    return date.fromisoformat(value)

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from followthrough.core.catalog import RULES
+from followthrough.core.dates import parse_day
 from followthrough.core.findings import Finding, Level
 from followthrough.core.text.safeyaml import YamlProblem, YList, YMap, is_invalid, path_at
 
@@ -209,7 +210,7 @@ class Fields:
             return value
         if isinstance(value, str):
             try:
-                return date.fromisoformat(value.strip())
+                return parse_day(value.strip())
             except ValueError:
                 pass
         self._bad(key, "a date as YYYY-MM-DD", value)
