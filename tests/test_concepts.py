@@ -242,6 +242,41 @@ def test_an_atomic_write_that_fails_leaves_the_old_file_and_no_leftover(tmp_path
     assert target.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["page.html"]
 
 
+def test_a_durable_write_waits_for_the_file_and_its_folder_and_a_plain_one_for_neither(tmp_path, monkeypatch):
+    synced: list[str] = []
+    real = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append("folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file")
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    write_atomic(tmp_path / "state.json", b"{}", durable=True)
+    assert synced == ["file", "folder"]
+    synced.clear()
+    write_atomic(tmp_path / "page.html", b"<p>")
+    assert synced == []
+    assert (tmp_path / "state.json").read_bytes() == b"{}"
+
+
+@pytest.mark.parametrize("writer", ["state", "writeback"])
+def test_the_state_file_and_the_write_back_are_durable(tmp_path, monkeypatch, writer):
+    from followthrough.core.model import TicketState
+    from followthrough.files.state import write_state
+    from followthrough.files.writeback import write_ticket
+
+    synced: list[int] = []
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd))
+    if writer == "state":
+        write_state(tmp_path / ".followthrough" / "state.json", {"pm/a": TicketState("PAY-1")})
+    else:
+        pm = tmp_path / "pm.md"
+        pm.write_text("---\ntitle: x\naction_items:\n  - id: a\n    title: Add an alert\n---\nbody\n")
+        write_ticket(pm, 0, "PAY-1", expected_title="Add an alert")
+        assert "ticket: PAY-1" in pm.read_text()
+    assert len(synced) == 2  # the file, then its folder
+
+
 # -- GitHub Actions workflow commands ------------------------------------------------------------
 
 

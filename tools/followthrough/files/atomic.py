@@ -1,8 +1,11 @@
 """Writing a file whole or not at all, never through a link.
 
 The bytes go to a new file in the same folder, which is then renamed over the name: a reader
-(or a crash) sees the old file or the new one, never half of each, and a link put at the name
-is replaced by the rename, never followed. The state file, the write-back of tickets into
+(or a crash of this process) sees the old file or the new one, never half of each, and a link
+put at the name is replaced by the rename, never followed. A `durable` write also waits for the
+disk (the file, then its folder) before it returns, so a power loss keeps one or the other too:
+the state file and the ticket write-back, which say what the trackers already hold, are durable;
+`pages --out` and the lint cache, which a re-run makes again, are not (one wait a file). The state file, the write-back of tickets into
 postmortems, `pages --out` and the config cache all write through here.
 """
 
@@ -36,7 +39,7 @@ def _not_regular(path: Path, st: os.stat_result) -> Refusal:
     return Refusal(path, LINK, f"{kind}, not a regular file; nothing is written in its place")
 
 
-def write_atomic(path: Path, data: bytes | BinaryIO, *, mode: int | None = None, root: Path | None = None) -> None:
+def write_atomic(path: Path, data: bytes | BinaryIO, *, mode: int | None = None, root: Path | None = None, durable: bool = False) -> None:
     """`path` holds `data` (bytes, or a binary file to copy) in one step.
 
     Refused, before anything is written, when `path` or a folder between `root` and it is a
@@ -60,8 +63,27 @@ def write_atomic(path: Path, data: bytes | BinaryIO, *, mode: int | None = None,
                 f.write(data)
             else:
                 shutil.copyfileobj(data, f)
+            if durable:
+                f.flush()
+                os.fsync(f.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    if durable:
+        _sync_folder(path.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Wait for the folder's entry of the renamed file to reach the disk (POSIX; a no-op elsewhere)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot sync a folder; the file itself is on disk
+    finally:
+        os.close(fd)

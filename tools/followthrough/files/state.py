@@ -132,7 +132,7 @@ def write_state(path: Path, states: Mapping[str, TicketState], *, root: Path | N
                 raise ConfigError(f"{_shown(path, root)}: {exc.refusal.message} (the tracker state file)") from None
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        write_atomic(path, data)
+        write_atomic(path, data, durable=True)
     except Refused as exc:  # made a link or a special file since it was checked
         raise ConfigError(f"{_shown(path, root)}: {exc.refusal.message} (the tracker state file)") from None
     return True

@@ -205,6 +205,6 @@ def write_ticket(path: Path, item_index: int, ticket: str, expected_title: str |
         raise WritebackError(f"not UTF-8 text ({exc.reason})") from None
     new_text = set_ticket(text, item_index, ticket, expected_title)
     try:
-        write_atomic(path, new_text.encode("utf-8"))  # keeps the file's permission bits
+        write_atomic(path, new_text.encode("utf-8"), durable=True)  # keeps the file's permission bits
     except Refused as exc:  # made a link or a special file since it was read
         raise WritebackError(f"{exc.refusal.path} is {exc.refusal.message}") from None
