@@ -235,7 +235,10 @@ def check(lines: list[str], code: set[int] | frozenset[int]) -> list[TooComplex]
     depth, offset = markdown_html_depth(text)
     if depth > NESTING_LIMIT:
         found.append(TooComplex(text.count("\n", 0, offset), f"HTML elements with a 'markdown' attribute nested {depth:,} deep (at most {NESTING_LIMIT}); md_in_html nests a call for each and the site's Markdown renderer runs out of stack; close them or drop the inner 'markdown' attributes", True))
-    count, past = heading_lines(text)
+    # Every heading line holds a '#' or starts with '=' or '-' (setext): when the text has no more
+    # of those than the limit, neither has it more headings, and the line-by-line count is skipped.
+    bound = text.count("#") + text.count("\n=") + text.count("\n-") + (text[:1] in ("=", "-"))
+    count, past = heading_lines(text) if bound > HEADING_LIMIT else (0, -1)
     if count > HEADING_LIMIT:
         found.append(TooComplex(text.count("\n", 0, past), f"the page holds {count:,} headings (at most {HEADING_LIMIT:,}; this line is the first past the limit); the site's table of contents and search index take time that grows with the square of their number; split the page or write the lines as text", True))
     work, offset = html_work(text)
