@@ -98,25 +98,6 @@ def test_an_edit_of_followthrough_itself_is_a_miss(repo, monkeypatch):
     assert config_cache._key(root / "mkdocs.yml", b"x") != before
 
 
-def test_installing_a_markdown_extension_is_a_miss(repo, tmp_path, monkeypatch):
-    """pymdown-extensions installed after a lint run changes the dialect: the kept settings go."""
-    import os
-    import sys
-
-    from followthrough.config import cache as config_cache
-
-    root, _ = repo
-    site = tmp_path / "site-packages"
-    (site / "pymdownx").mkdir(parents=True)
-    (site / "pymdownx" / "__init__.py").write_text("")
-    monkeypatch.setattr(sys, "path", [str(site), *sys.path])
-    before = config_cache._key(root / "mkdocs.yml", b"x")
-    assert config_cache._key(root / "mkdocs.yml", b"x") == before  # nothing installed: a hit
-    (site / "pymdown_extensions-99.0.dist-info").mkdir()  # what pip adds beside the package
-    os.utime(site, ns=(0, os.stat(site).st_mtime_ns + 1_000_000))  # as the new entry would, on a coarse clock
-    assert config_cache._key(root / "mkdocs.yml", b"x") != before
-
-
 def test_a_planted_or_shared_cache_file_is_not_read(repo, tmp_path):
     root, path = repo
     assert run_cli("lint", path, "--today", "2026-11-23", cwd=root).code == 0

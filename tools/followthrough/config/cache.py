@@ -7,10 +7,9 @@ Reading mkdocs.yml is MkDocs' job (its loader and config classes validate the pl
 and importing MkDocs costs more than linting one file. The validated settings are pickled in the
 user's cache folder (`$XDG_CACHE_HOME/followthrough`, else `~/.cache/followthrough`), never in
 the checkout, where a pull request could plant a pickle. The key is everything the settings are
-computed from: the file's bytes and path, Followthrough's own source files, Python, and the
-installed MkDocs and Markdown extensions (which decide the dialect lint reads bodies in). A
-file whose meaning can depend on anything else (any YAML tag but `!!python/name:`, or an
-`INHERIT`, however spelled) is never kept.
+computed from: the file's bytes and path, Followthrough's own source files, Python and the
+installed MkDocs. A file whose meaning can depend on anything else (any YAML tag but
+`!!python/name:`, or an `INHERIT`, however spelled) is never kept.
 """
 
 from __future__ import annotations
@@ -51,32 +50,13 @@ def _code_stamp() -> str:
     return ";".join(parts)
 
 
-# What the settings depend on beyond the file: MkDocs validates them, and which Markdown
-# extensions are importable decides the dialect lint reads bodies in (`text.blocks.dialect_from`).
-_ENVIRONMENT = ("mkdocs", "markdown", "pymdownx", "material")
-
-
-def _installed_stamp() -> str:
-    """Each folder the packages above are installed in, with its time of change: installing,
-    upgrading or removing any package there adds or removes an entry (its dist-info), which
-    changes the folder's time. Found, never imported."""
-    stamps = []
-    for name in _ENVIRONMENT:
-        spec = importlib.machinery.PathFinder.find_spec(name)
-        origin = spec.origin if spec and spec.origin else None
-        if origin is None:
-            stamps.append(f"{name}:-")
-            continue
-        folder = os.path.dirname(os.path.dirname(origin))  # site-packages/<name>/__init__.py
-        try:
-            stamps.append(f"{name}:{folder}:{os.stat(folder).st_mtime_ns}:{os.stat(origin).st_mtime_ns}")
-        except OSError:
-            stamps.append(f"{name}:?")
-    return ";".join(stamps)
-
-
 def _key(config_file: Path, raw: bytes) -> str:
-    parts = [_FORMAT, __version__, sys.version, str(config_file.resolve()), _installed_stamp(), _code_stamp()]
+    spec = importlib.machinery.PathFinder.find_spec("mkdocs")  # finds, does not import
+    try:
+        installed = os.stat(spec.origin).st_mtime_ns if spec and spec.origin else 0
+    except OSError:
+        installed = 0
+    parts = [_FORMAT, __version__, sys.version, str(config_file.resolve()), str(installed), _code_stamp()]
     digest = hashlib.sha256("\0".join(parts).encode() + b"\0" + raw)
     return digest.hexdigest()[:40]
 
