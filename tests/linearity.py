@@ -38,5 +38,5 @@ def assert_linear(make: Callable[[int], str], n: int, repeat: int = 3) -> None:
     for _ in range(repeat):  # in turns, so a busy spell weighs on both sizes alike
         small = min(small, _cpu_seconds(texts[0]))
         large = min(large, _cpu_seconds(texts[1]))
-    # 5 ms of slack for the timer and the collector at small sizes; quadratic work is far above it.
+    # 5 ms of slack for the timer at small sizes; quadratic work is far above it.
     assert large <= RATIO * small + 0.005, f"size {n}: {small:.4f} s, size {4 * n}: {large:.4f} s ({large / small:.1f}x)"

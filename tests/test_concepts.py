@@ -293,3 +293,11 @@ def test_a_workflow_command_value_stays_one_value_and_reads_back(value):
     text, prop = actions.message(value), actions.prop(value)
     assert "\n" not in text and "\r" not in text and not {":", ","} & set(prop)
     assert _runner_decodes(text, False) == value and _runner_decodes(prop, True) == value
+
+
+@pytest.mark.parametrize("url", ["https://x.atlassian.net/browse/pa\u017f-12", "https://x.atlassian.net/browse/\u212aey-3", "https://github.com/\u017fome/repo/issues/4"])
+def test_a_ticket_url_with_letters_that_fold_to_ascii_is_not_a_ticket(url):
+    # Case-insensitive matching alone would read 'ſ' as s and the Kelvin sign as k: another ticket.
+    from followthrough.core.ticket_refs import ticket_reference
+
+    assert ticket_reference(url) is None

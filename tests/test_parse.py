@@ -236,3 +236,11 @@ def test_a_date_field_takes_only_yyyy_mm_dd(written):
 def test_a_quoted_yyyy_mm_dd_is_still_a_date():
     pm, findings = parse(BASE.replace("reviewed: 2026-05-22", 'reviewed: "2026-05-22"'))
     assert findings == [] and pm.reviewed == date(2026, 5, 22)
+
+
+def test_a_date_field_with_a_time_or_an_impossible_day_says_so():
+    pm, findings = parse(BASE.replace("reviewed: 2026-05-22", "reviewed: 2026-05-22T10:00:00Z"))
+    assert pm.reviewed is None
+    assert [(f.code, f.message) for f in findings] == [("FT103", "reviewed: write a calendar date (YYYY-MM-DD) without a time")]
+    pm, findings = parse(BASE.replace("reviewed: 2026-05-22", 'reviewed: "2026-02-30"'))
+    assert [(f.code, f.message) for f in findings] == [("FT103", "reviewed: '2026-02-30' is not a day of the calendar (check the month and the day)")]

@@ -20,7 +20,7 @@ def resolve_today(explicit: str | None = None, environ: Mapping[str, str] | None
     env = os.environ if environ is None else environ
     if explicit is not None:  # `--today ''` is a mistake, not "no option"
         try:
-            return parse_day(explicit)
+            return parse_day(explicit.strip())  # as the environment variable is read
         except ValueError:
             raise UsageError(f"--today {explicit!r}: {date_problem(explicit)}") from None
     value = env.get(ENV_TODAY, "").strip()

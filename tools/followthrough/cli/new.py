@@ -23,7 +23,7 @@ from followthrough.cli.common import add_config_options, config_from
 def _date_option(value: str) -> date:
     # resolve_today would name --today; the user typed --date.
     try:
-        return parse_day(value)
+        return parse_day(value.strip())
     except ValueError:
         raise UsageError(f"--date {value!r}: {date_problem(value)}") from None
 

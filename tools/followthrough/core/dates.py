@@ -33,9 +33,14 @@ def is_due_soon(due_in_days: int | None, window_days: int) -> bool:
     return due_in_days is not None and 0 <= due_in_days <= window_days
 
 
+def is_day_shaped(value: str) -> bool:
+    """Written as YYYY-MM-DD (spaces around it aside), whether or not the day exists."""
+    return _DAY.fullmatch(value.strip()) is not None
+
+
 def date_problem(value: str) -> str:
-    """Why `value` is not a date, in words for a message."""
-    if _DAY.fullmatch(value.strip()):
+    """Why `value` (not accepted by `parse_day` once stripped) is not a date, in words for a message."""
+    if is_day_shaped(value):
         return "not a day of the calendar (check the month and the day)"
     return "expected a date as YYYY-MM-DD"
 

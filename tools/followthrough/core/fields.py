@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from followthrough.core.catalog import RULES
-from followthrough.core.dates import parse_day
+from followthrough.core.dates import date_problem, is_day_shaped, parse_day
 from followthrough.core.findings import Finding, Level
 from followthrough.core.text.safeyaml import YamlProblem, YList, YMap, is_invalid, path_at
 
@@ -205,14 +205,18 @@ class Fields:
         if value is None:
             return None
         if isinstance(value, datetime):
-            return value.date()
+            # A date field holds a calendar day; which day a time falls on depends on the zone.
+            self.report("FT103", key, f"{self.where}{key}: write a calendar date (YYYY-MM-DD) without a time")
+            return None
         if isinstance(value, date):
             return value
         if isinstance(value, str):
             try:
                 return parse_day(value.strip())
             except ValueError:
-                pass
+                if is_day_shaped(value):
+                    self.report("FT103", key, f"{self.where}{key}: {value.strip()!r} is {date_problem(value)}")
+                    return None
         self._bad(key, "a date as YYYY-MM-DD", value)
         return None
 

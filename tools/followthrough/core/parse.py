@@ -96,7 +96,7 @@ def _items(value: Any, pos: tuple[int, int], settings: Settings, out: Collector)
             raw_due = raw["due"]
             if f.placeholder("due"):
                 pass
-            elif isinstance(raw_due, str) and not re.match(r"^\d{4}-\d{2}-\d{2}$", raw_due.strip()):
+            elif isinstance(raw_due, str) and not re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", raw_due.strip()):
                 vague = raw_due.strip()
                 why = "a period, not a date" if _PERIOD_DUE.match(vague) else "no day at all" if _VAGUE_DUE.match(vague) else "not a date"
                 out.add_at("FT303", raw.value_pos_of("due"), f"{where}due: {raw_due!r} is {why}; write the day it is due as YYYY-MM-DD")

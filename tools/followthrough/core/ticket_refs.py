@@ -14,8 +14,8 @@ import re
 JIRA_KEY = re.compile(r"(?P<project>[A-Z][A-Z0-9_]+)-(?P<number>[1-9][0-9]*)")
 GITHUB_REF = re.compile(r"(?:(?P<repo>[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+))?#(?P<number>[1-9][0-9]*)")
 WEB_URL = re.compile(r"https?://\S+", re.I)
-_GITHUB_URL = re.compile(r"https?://[^/]+/(?:api/v3/repos/)?(?P<repo>[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)/issues/(?P<number>[1-9][0-9]*)/?", re.I)
-_JIRA_URL = re.compile(r"https?://\S+/browse/(?P<key>[A-Z][A-Z0-9_]+-[1-9][0-9]*)/?", re.I)
+_GITHUB_URL = re.compile(r"https?://[^/]+/(?:api/v3/repos/)?(?P<repo>[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)/issues/(?P<number>[1-9][0-9]*)/?", re.I | re.ASCII)
+_JIRA_URL = re.compile(r"https?://\S+/browse/(?P<key>[A-Z][A-Z0-9_]+-[1-9][0-9]*)/?", re.I | re.ASCII)  # ASCII: re.I alone lets "ſ" or the Kelvin sign stand for s or k
 
 
 def jira_key(ticket: str) -> re.Match[str] | None:

@@ -11,6 +11,7 @@ postmortems, `pages --out` and the config cache all write through here.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import stat
@@ -83,7 +84,9 @@ def _sync_folder(folder: Path) -> None:
         return
     try:
         os.fsync(fd)
-    except OSError:
-        pass  # some file systems cannot sync a folder; the file itself is on disk
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
+            raise  # a disk error is not to be hidden; only "cannot sync a folder here" is
+        # some file systems cannot sync a folder; the file itself is on disk
     finally:
         os.close(fd)

@@ -2,7 +2,7 @@
 
 `followthrough pages --out` writes a docs folder that a plain MkDocs build (the plugin off, or
 another engine) renders as it is. Postmortem bodies get raw HTML shown as text there
-(`escape.neutralize_html`); the other pages get the same, and their front-matter, which themes
+(`escape.html.neutralize_html`); the other pages get the same, and their front-matter, which themes
 print raw (mkdocs-material's `description` in an attribute, `title` in the header), is written
 back with every text value escaped (`sanitize.sanitize_meta`).
 """
