@@ -16,7 +16,7 @@ from followthrough.core.text import body as md
 from followthrough.core.text.blocks import scan
 from followthrough.core.text import frontmatter, safeyaml
 from followthrough.core.ids import SLUG as _ID_SLUG, SLUG_RULE, is_slug, suggest_slug
-from followthrough.core.dates import utc_date
+from followthrough.core.dates import is_day_shaped, utc_date
 from followthrough.core.findings import Finding
 from followthrough.core.model import ITEM_STATUSES, ITEM_TYPES, KINDS, ROLES, SINGLE_ROLES, STATUSES, TIMES, ActionItem, Postmortem, Roles, TimelineEntry
 from followthrough.core.fields import LIST_LIMIT, Collector, Fields, type_name, unknown_keys
@@ -96,7 +96,7 @@ def _items(value: Any, pos: tuple[int, int], settings: Settings, out: Collector)
             raw_due = raw["due"]
             if f.placeholder("due"):
                 pass
-            elif isinstance(raw_due, str) and not re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", raw_due.strip()):
+            elif isinstance(raw_due, str) and not is_day_shaped(raw_due):
                 vague = raw_due.strip()
                 why = "a period, not a date" if _PERIOD_DUE.match(vague) else "no day at all" if _VAGUE_DUE.match(vague) else "not a date"
                 out.add_at("FT303", raw.value_pos_of("due"), f"{where}due: {raw_due!r} is {why}; write the day it is due as YYYY-MM-DD")
