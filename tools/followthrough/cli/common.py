@@ -34,10 +34,9 @@ def config_from(args: argparse.Namespace, *, cached: bool = False) -> LoadedConf
             return hit  # before importing config: that import is MkDocs'
     from followthrough.config.load import load_config
 
-    if not use_cache:
-        return load_config(args.config, start=Path.cwd())
     loaded = load_config(args.config, start=Path.cwd())
-    config_cache.store(loaded)
+    if use_cache:
+        config_cache.store(loaded)
     return loaded
 
 

@@ -58,10 +58,11 @@ def run(args: argparse.Namespace, out: Redacting, err: Redacting, clock: Clock =
             err.write(f"followthrough: {message}\n")
         return 0
     today = resolve_today(args.today)
-    repo = load_workspace(config, today=today, paths=args.paths or None).repo
+    workspace = load_workspace(config, today=today, paths=args.paths or None)
     progress = Progress(out, err, environ)  # type: ignore[arg-type]
     engine = SyncEngine(
-        repo,
+        workspace.repo,
+        workspace.states,
         trackers,
         progress,
         only=args.only,

@@ -24,7 +24,7 @@ from followthrough.core.sync.plan import LinkExisting, MarkerTaken, Plan, Work, 
 from followthrough.core.sync.reconcile import drift, kept_entries, state_entry
 from followthrough.core.sync.tickets import NewTicket, RemoteTicket, Tracker, TrackerFailure
 from followthrough.files.repo import Repo
-from followthrough.files.state import load_state, render_state, write_state
+from followthrough.files.state import render_state, write_state
 from followthrough.files.writeback import WritebackError, write_ticket
 from followthrough.trackers.counting import RequestCounter
 from followthrough.trackers.github_tracker import GitHubTracker
@@ -90,6 +90,7 @@ class SyncEngine:
     def __init__(
         self,
         repo: Repo,
+        states: Mapping[str, TicketState],
         trackers: Trackers,
         progress: Progress,
         *,
@@ -103,6 +104,7 @@ class SyncEngine:
     ) -> None:
         assert only in (None, *ONLY)
         self.repo = repo
+        self.old_state = dict(states)  # the state file as the workspace read it
         self.trackers = trackers
         self.progress = progress
         self.only = only
@@ -116,7 +118,6 @@ class SyncEngine:
         self.summary = Summary()
         settings = repo.config.settings
         self.state_path = repo.config.root / settings.state_file
-        self.old_state: dict[str, TicketState] = {}
         self.new_state: dict[str, TicketState] = {}
         self.linked_now: set[str] = set()  # items given a ticket by this run
         self.refs: dict[str, str | None] = {}  # item key -> the ticket it names now (None: unreadable)
@@ -133,7 +134,6 @@ class SyncEngine:
     def run(self) -> Summary:
         plan = self.plan()
         works = plan.works
-        self.old_state = load_state(self.repo.config.root, self.repo.config.settings)
         self.new_state = dict(self.old_state)
         by_destination, lost = plan.by_destination()
         for w in lost:
