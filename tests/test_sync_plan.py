@@ -8,7 +8,7 @@ from datetime import date
 from followthrough.core.findings import Finding
 from followthrough.core.model import ActionItem, Directory, Person, Postmortem, TicketState
 from followthrough.config.trackers import load_trackers
-from followthrough.core.sync.plan import CreateTicket, LinkExisting, MarkerTaken, credentials_refused, link_or_create, plan
+from followthrough.core.sync.plan import plan
 from followthrough.core.sync.reconcile import drift, handle_of, kept_entries, state_entry
 from followthrough.core.sync.tickets import RemoteTicket
 
@@ -69,16 +69,6 @@ def test_postmortems_with_errors_fail_the_run_when_they_matter_and_are_listed_ot
         "pm/link.md: skipped: not read (FT012); run `followthrough lint`",
     ]
     assert result.skipped == ["pm/2026-05-20-draft.md: skipped: 1 lint error(s); run `followthrough lint pm/2026-05-20-draft.md`"]
-
-
-def test_link_what_the_marker_found_create_the_rest_never_relink_a_removed_ticket():
-    found = RemoteTicket("OPS-3", "https://jira.a/browse/OPS-3")
-    assert link_or_create(None, None) == CreateTicket()
-    assert link_or_create(found, None) == LinkExisting("OPS-3")
-    assert link_or_create(found, TicketState("OPS-9")) == LinkExisting("OPS-3")
-    taken = link_or_create(found, TicketState("OPS-3"))
-    assert isinstance(taken, MarkerTaken) and "write `ticket: OPS-3` back, or give a new item its own `id`" in taken.message
-    assert credentials_refused(401) and not credentials_refused(403) and not credentials_refused(None)
 
 
 def test_a_state_entry_keeps_its_checked_day_while_the_status_holds():

@@ -12,6 +12,7 @@ from followthrough.trackers.counting import RequestCounter
 from followthrough.trackers.github_tracker import GitHubTracker
 from followthrough.trackers.jira_tracker import JiraTracker
 from followthrough.core.sync.markers import hidden_marker, marker_for, marker_line
+from followthrough.core.sync.refusal import refusal
 from followthrough.trackers.retry import RetryPolicy
 from followthrough.core.sync.tickets import Link, NewTicket, TrackerFailure
 
@@ -67,7 +68,7 @@ def test_jira_labels_have_no_spaces_and_markers_match_exactly():
         assert "[the postmortem|https://pm.example.com/pm/]" in fake.issues["PAY-1"].description
         fake.add_issue("PAY", "lookalike", labels=[marker_for("pm", "a") + "0"])
         found = tracker.find_markers([marker_for("pm", "a"), marker_for("pm", "b")])
-        assert list(found) == [marker_for("pm", "a")] and found[marker_for("pm", "a")].ref == "PAY-1"
+        assert list(found) == [marker_for("pm", "a")] and [t.ref for t in found[marker_for("pm", "a")]] == ["PAY-1"]
 
 
 def test_jira_create_is_one_post_even_when_answered_429():
@@ -89,8 +90,11 @@ def test_jira_refused_credentials_say_what_to_check():
     with FakeJira("Server") as fake:
         tracker, _ = jira_tracker(fake)
         fake.token = "another"
-        with pytest.raises(TrackerFailure, match=r"HTTP 401: .*check JIRA_API_TOKEN and that type: jira-dc is right for this server"):
+        with pytest.raises(TrackerFailure) as refused:
             tracker.connect()
+        why = refusal(refused.value, tracker.dest, 300)
+        assert refused.value.status == 401 and why is not None
+        assert "refused the personal access token in JIRA_API_TOKEN (HTTP 401): it may have expired or been revoked" in why
 
 
 def test_github_listing_skips_pull_requests_and_reads_due_and_assignee():

@@ -14,7 +14,7 @@ imported by `config` or `files`, so no import goes round a loop.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping, Sequence
@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 from followthrough.core.errors import LintFailed
 from followthrough.core.findings import Finding
 from followthrough.files.repo import LoadedConfig, Repo, load_repo
+from followthrough.core.model import PendingCreate
 from followthrough.files.state import TicketState, load_state
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ def invalid_postmortems(errors: Sequence[Finding], consequence: str) -> LintFail
 class Workspace:
     repo: Repo  # the people directory, the postmortems and every finding
     states: Mapping[str, TicketState]  # the tracker state file
+    pending: Mapping[str, PendingCreate] = field(default_factory=dict)  # its creates of unknown outcome
 
     @property
     def config(self) -> LoadedConfig:
@@ -89,4 +91,5 @@ def load_workspace(
     repo = load_repo(config, paths, today=today)
     if refuse_errors and repo.errors:
         raise invalid_postmortems(repo.errors, refuse_errors)
-    return Workspace(repo, load_state(config.root, config.settings))
+    stored = load_state(config.root, config.settings)
+    return Workspace(repo, stored.items, stored.pending)

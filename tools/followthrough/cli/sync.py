@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from typing import TextIO
 
+from followthrough.core.errors import ConfigError
 from followthrough.core.escape import actions
 from followthrough.core.logline import safe_line
 from followthrough.trackers.redact import Redacting, tracker_secrets
@@ -65,6 +66,7 @@ def run(args: argparse.Namespace, out: Redacting, err: Redacting, clock: Clock =
         workspace.states,
         trackers,
         progress,
+        pending=workspace.pending,
         only=args.only,
         dry_run=args.dry_run,
         today=today,
@@ -74,6 +76,9 @@ def run(args: argparse.Namespace, out: Redacting, err: Redacting, clock: Clock =
     )
     summary = engine.run()
     print_summary(summary, out, dry_run=args.dry_run)  # type: ignore[arg-type]
+    if summary.state_error is not None:
+        # After the summary, so what was done is on record: the tickets are in the files already.
+        raise ConfigError(f"{summary.state_error}; the tickets above are written into the postmortems, and the next sync that can write it rebuilds the state from them")
     if not summary.ok:
         err.write(f"followthrough sync: {len(summary.failures)} failure(s); see above\n")
         return 1
@@ -83,15 +88,20 @@ def run(args: argparse.Namespace, out: Redacting, err: Redacting, clock: Clock =
 def print_summary(summary: Summary, out: TextIO, dry_run: bool) -> None:
     for name, r in summary.destinations.items():
         if dry_run:
-            did = f"would create {r.would_create}, would link {r.would_link}"
+            did = f"would create {r.would_create}, would link {r.would_link}" + (f", would close {r.would_close} duplicate(s)" if r.would_close else "")
         else:
-            did = f"created {r.created}, linked {r.linked}"
+            did = f"created {r.created}, linked {r.linked}" + (f", closed {r.closed} duplicate(s)" if r.closed else "")
+        if r.waiting:
+            did += f", {r.waiting} create(s) pending"
         requests = f"{r.requests.get('read', 0)} read, {r.requests.get('write', 0)} write"
         out.write(f"{name} ({r.where}): {did}, pulled {r.pulled} ({r.changed} changed), failed {r.failed}; requests: {requests}; {r.seconds:.1f} s\n")
     if summary.waits:
         longest = max(summary.waits)
-        out.write(f"retried {len(summary.waits)} time(s), waiting up to {longest:g} s (Retry-After honoured)\n")
+        asked = f" ({summary.asked_waits} as the server asked, by Retry-After)" if summary.asked_waits else ""
+        out.write(f"retried {len(summary.waits)} time(s), waiting up to {longest:g} s{asked}\n")
     sections = (
+        ("duplicates (more than one ticket carried an item's marker; the one the postmortem names, else the oldest, is kept):", summary.duplicates),
+        ("pending (a create's outcome is unknown; nothing is sent again until the tracker shows whether it was made):", summary.pending),
         ("drift (not changed on either side; make the postmortem and the ticket agree):", summary.drift),
         ("notes:", summary.notes),
         ("skipped:", summary.skipped),

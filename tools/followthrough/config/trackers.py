@@ -30,7 +30,7 @@ from mkdocs.config import config_options as c
 from followthrough.config.strict import Number, Problem, SectionDict, Strict, problem_lines
 from followthrough.core.errors import ConfigError
 from followthrough.core.sync.api_url import url_problem
-from followthrough.core.sync.config import DEFAULT_WONT_DO, GITHUB, GITHUB_DOT_COM_API, JIRA_CLOUD, KINDS, Destination, Secret, Trackers
+from followthrough.core.sync.config import DEFAULT_DUPLICATE_TRANSITIONS, DEFAULT_WONT_DO, GITHUB, GITHUB_DOT_COM_API, JIRA_CLOUD, KINDS, Destination, Secret, Trackers
 
 ENV_NAMES = ("JIRA_BASE_URL", "JIRA_USER_EMAIL", "JIRA_API_TOKEN", "GITHUB_TOKEN", "GITHUB_API_URL", "GITHUB_REPOSITORY")
 _PROJECT = re.compile(r"^[A-Z][A-Z0-9_]{0,254}$")
@@ -49,6 +49,7 @@ class DestinationSection(Strict):
     priorities = c.DictOfItems(c.Type(str), default={})  # postmortem priority -> Jira priority name / GitHub label
     wont_do = c.Optional(c.ListOfItems(c.Type(str)))  # Jira resolutions (or done-category statuses) meaning "won't do"
     labels = c.ListOfItems(c.Type(str), default=[])  # extra labels on every ticket
+    duplicate_transitions = c.Optional(c.ListOfItems(c.Type(str)))  # Jira transitions that close a duplicate
     seconds_between_requests = c.Optional(Number((int, float)))  # GitHub pacing; PyGithub's defaults otherwise
     seconds_between_writes = c.Optional(Number((int, float)))
 
@@ -67,6 +68,8 @@ class DestinationSection(Strict):
             for key in ("project", "email"):
                 if self[key] is not None:
                     yield key, "only Jira destinations take this setting"
+        if not self.is_jira and self.duplicate_transitions is not None:
+            yield "duplicate_transitions", "only Jira destinations take this setting (GitHub closes duplicates as such)"
         if not _ENV_NAME.match(self.token_variable):
             yield "token_env", f"{self.token_variable!r} is not an environment variable name"
         for key in ("seconds_between_requests", "seconds_between_writes"):
@@ -86,6 +89,7 @@ class TrackersSection(Strict):
     retries = Number(int, default=4)  # after the first attempt, on 408 / 429 / 5xx / network errors
     backoff = Number((int, float), default=2)  # seconds before the first retry; doubles each time
     max_wait = Number((int, float), default=300)  # longest Retry-After honoured before giving up
+    settle_minutes = Number((int, float), default=15)  # Jira Cloud's search lag: a lost create is sent again after this
 
     def checks(self) -> Iterable[Problem]:
         names = sorted(self.destinations)
@@ -99,6 +103,8 @@ class TrackersSection(Strict):
             yield "timeout", "must be more than 0 seconds"
         if self.retries < 0:
             yield "retries", "must not be negative"
+        if self.settle_minutes < 0:
+            yield "settle_minutes", "must not be negative"
         if self.backoff < 0 or self.max_wait < 0:
             yield "backoff / max_wait", "must not be negative"
         if " " in self.label or not self.label:
@@ -160,6 +166,7 @@ def trackers_from(section: TrackersSection, where: str, environ: Mapping[str, st
             priorities=dict(opts.priorities),
             wont_do=tuple(opts.wont_do) if opts.wont_do is not None else DEFAULT_WONT_DO,
             labels=tuple(opts.labels),
+            duplicate_transitions=tuple(opts.duplicate_transitions) if opts.duplicate_transitions is not None else DEFAULT_DUPLICATE_TRANSITIONS,
             seconds_between_requests=opts.seconds_between_requests,
             seconds_between_writes=opts.seconds_between_writes,
         )
@@ -179,6 +186,7 @@ def trackers_from(section: TrackersSection, where: str, environ: Mapping[str, st
         retries=section.retries,
         backoff=float(section.backoff),
         max_wait=float(section.max_wait),
+        settle_minutes=float(section.settle_minutes),
         secrets=secrets,
     )
 

@@ -8,7 +8,7 @@ Consumers other than lint (site, sync, report) only see postmortems without erro
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any, Mapping
 
 STATUSES = ("draft", "in-review", "published")
@@ -199,6 +199,52 @@ class TicketState:
             assignee=value.get("assignee"),
             due=day("due"),
             checked=day("checked"),
+        )
+
+
+@dataclass(frozen=True)
+class PendingCreate:
+    """A create sent to a tracker whose outcome is not known yet (the state file's `pending`).
+
+    Written before the request goes out, so a crash or a lost reply leaves a record; a later
+    run links the ticket its marker finds, or sends the create again only when the tracker's
+    look-up is known to see it (see `core.sync.converge`). `ticket` and `number` are filled in
+    when the reply came but the ticket could not be written into the file."""
+
+    destination: str
+    marker: str
+    since: datetime  # when the request was sent, UTC
+    why: str = ""  # what left the outcome open: "no answer within 30 s"
+    ticket: str | None = None
+    number: int | None = None  # Jira's issue id, to read it back consistently
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "destination": self.destination,
+            "marker": self.marker,
+            "since": self.since.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "why": self.why,
+            "ticket": self.ticket,
+            "number": self.number,
+        }
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any]) -> PendingCreate:
+        """ValueError/KeyError/TypeError on a malformed entry."""
+        since = datetime.fromisoformat(str(value["since"]).replace("Z", "+00:00"))
+        if since.tzinfo is None:
+            raise ValueError(f"since {value['since']!r} has no time zone")
+        number = value.get("number")
+        if number is not None and (isinstance(number, bool) or not isinstance(number, int)):
+            raise ValueError(f"number {number!r} is not an issue id")
+        ticket = value.get("ticket")
+        return cls(
+            destination=str(value["destination"]),
+            marker=str(value["marker"]),
+            since=since,
+            why=str(value.get("why") or ""),
+            ticket=str(ticket) if ticket else None,
+            number=number,
         )
 
 

@@ -18,6 +18,13 @@ changed nothing leaves the file byte-identical and git shows no diff.
           "due": "2024-03-31",              # the tracker's due date, null when it has none
           "checked": "2026-11-23"           # date the status was last seen to change
         }
+      },
+      "pending": {                          # only while a create's outcome is unknown
+        "2024-03-05-checkout-outage/page-owner": {
+          "destination": "pay", "marker": "ft-0123456789abcdef",
+          "since": "2026-11-23T09:00:00Z", "why": "no answer within 30 s",
+          "ticket": null, "number": null
+        }
       }
     }
 """
@@ -27,11 +34,12 @@ from __future__ import annotations
 import json
 import os
 import stat
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
 from followthrough.core.errors import ConfigError
-from followthrough.core.model import TicketState
+from followthrough.core.model import PendingCreate, TicketState
 from followthrough.files.atomic import write_atomic
 from followthrough.files.safefiles import TOO_LARGE, Refused, first_link, link_target, read_bounded, refusal_of, size_text
 from followthrough.core.settings import DEFAULT_MAX_FILE_BYTES, Settings
@@ -83,17 +91,28 @@ def _too_large(path: Path, root: Path | None, size: int, limit: int) -> str:
     )
 
 
-def load_state(root: Path, settings: Settings) -> dict[str, TicketState]:
+@dataclass(frozen=True)
+class StateFile:
+    items: dict[str, TicketState] = field(default_factory=dict)
+    pending: dict[str, PendingCreate] = field(default_factory=dict)  # creates whose outcome is unknown
+
+
+def load_state(root: Path, settings: Settings) -> StateFile:
     """The repo's tracker state file (`state_file`, below `root`), read as `read_state` reads it."""
-    return read_state(root / settings.state_file, root=root, limit=settings.max_file_bytes)
+    return read_state_file(root / settings.state_file, root=root, limit=settings.max_file_bytes)
 
 
 def read_state(path: Path, *, root: Path | None = None, limit: int = DEFAULT_MAX_FILE_BYTES) -> dict[str, TicketState]:
-    """The states by key; an absent file is an empty state (nothing mirrored yet). Never
-    through a link (at the file, or below `root` at any folder on the way), never from a
-    special file, never more than `limit` bytes."""
+    """The states by key, as `read_state_file` reads them."""
+    return read_state_file(path, root=root, limit=limit).items
+
+
+def read_state_file(path: Path, *, root: Path | None = None, limit: int = DEFAULT_MAX_FILE_BYTES) -> StateFile:
+    """The states by key and the pending creates; an absent file is an empty state (nothing
+    mirrored yet). Never through a link (at the file, or below `root` at any folder on the way),
+    never from a special file, never more than `limit` bytes."""
     if not _refuse_unsafe(path, root, limit):
-        return {}
+        return StateFile()
     try:
         raw = json.loads(read_bounded(path, limit).decode("utf-8"))
     except Refused as exc:  # changed since it was checked
@@ -110,18 +129,31 @@ def read_state(path: Path, *, root: Path | None = None, limit: int = DEFAULT_MAX
             states[key] = TicketState.from_json(value)
         except (TypeError, ValueError, KeyError) as exc:
             raise ConfigError(f"{path}: entry {key!r} is malformed: {exc}") from None
-    return states
+    pending_raw = raw.get("pending", {})
+    if not isinstance(pending_raw, dict):
+        raise ConfigError(f"{path}: 'pending' must be a mapping of creates whose outcome is unknown")
+    pending: dict[str, PendingCreate] = {}
+    for key, value in pending_raw.items():
+        try:
+            if not isinstance(value, dict):
+                raise TypeError("not a mapping")
+            pending[key] = PendingCreate.from_json(value)
+        except (TypeError, ValueError, KeyError) as exc:
+            raise ConfigError(f"{path}: pending entry {key!r} is malformed: {exc}") from None
+    return StateFile(states, pending)
 
 
-def render_state(states: Mapping[str, TicketState]) -> str:
-    items = {key: states[key].to_json() for key in sorted(states)}
-    return json.dumps({"version": STATE_VERSION, "items": items}, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+def render_state(states: Mapping[str, TicketState], pending: Mapping[str, PendingCreate] | None = None) -> str:
+    document: dict[str, object] = {"version": STATE_VERSION, "items": {key: states[key].to_json() for key in sorted(states)}}
+    if pending:  # absent when empty: a file without pending creates reads as it always did
+        document["pending"] = {key: pending[key].to_json() for key in sorted(pending)}
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def write_state(path: Path, states: Mapping[str, TicketState], *, root: Path | None = None) -> bool:
+def write_state(path: Path, states: Mapping[str, TicketState], *, root: Path | None = None, pending: Mapping[str, PendingCreate] | None = None) -> bool:
     """Write atomically; returns False (and leaves the file alone) when nothing changed.
     Refused, before anything is written, as `read_state` refuses to read."""
-    data = render_state(states).encode("utf-8")
+    data = render_state(states, pending).encode("utf-8")
     if _refuse_unsafe(path, root, None):
         try:
             # A file larger than the new text differs from it: never read more than that.

@@ -1,28 +1,33 @@
-"""One sync run, the shell around `core.sync`: plan, then per destination create, link and
-pull through the tracker clients, write each `ticket:` back and the state file at the end.
+"""One sync run, the shell around `core.sync`: plan, then per destination look up, converge,
+create and pull through the tracker clients, write each `ticket:` back and the state file.
 
-Per destination, in order: connect (one read); look the markers of unlinked items up
-(Jira: label searches, 100 a request; GitHub: the issue listing); link what exists,
-create the rest, writing each `ticket:` into its file at once; read the status of every
-linked ticket in batches; map it into the state file and report drift. A failure stays
-with its item or destination; the run goes on and the summary says what failed.
+Per destination, in order: connect (one read); look up the marker of every item, linked or
+not (Jira: label searches, 100 a request; GitHub: the issue listing), so that every ticket
+carrying one is seen; decide per item (`core.sync.converge`): keep or link one ticket and
+close the other open ones as its duplicates, create, or wait for a pending create; read the
+status of every linked ticket not already read; map it into the state file and report
+drift. Each create is recorded as pending in the state file before it is sent, so a crash or
+a lost reply is looked for by a later run instead of being sent again. A failure stays with
+its item; a destination that refuses us gets no further request; the other destinations go on.
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import date
-from typing import Callable, ContextManager, Mapping, Protocol, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timezone
+from typing import Callable, ContextManager, Mapping, Protocol, Sequence, TypeVar
 
-from followthrough.core.errors import TrackerError
-from followthrough.core.model import Postmortem, TicketState
+from followthrough.core.errors import FollowthroughError, TrackerError
+from followthrough.core.model import PendingCreate, Postmortem, TicketState
 from followthrough.core.sync.config import Destination, Trackers
+from followthrough.core.sync.converge import Create, Keep, Link, Refuse, Wait, decide, fold
 from followthrough.core.sync.description import new_ticket
-from followthrough.core.sync.plan import LinkExisting, MarkerTaken, Plan, Work, credentials_refused, link_or_create, plan as plan_sync, unread_paths
+from followthrough.core.sync.plan import Plan, Work, plan as plan_sync, unread_paths
 from followthrough.core.sync.reconcile import drift, kept_entries, state_entry
-from followthrough.core.sync.tickets import NewTicket, RemoteTicket, Tracker, TrackerFailure
+from followthrough.core.sync.refusal import refusal
+from followthrough.core.sync.tickets import RemoteTicket, Tracker, TrackerFailure
 from followthrough.files.repo import Repo
 from followthrough.files.state import render_state, write_state
 from followthrough.files.writeback import WritebackError, write_ticket
@@ -32,6 +37,7 @@ from followthrough.trackers.jira_tracker import JiraTracker
 from followthrough.trackers.retry import SYSTEM_CLOCK, Clock, RetryPolicy
 
 ONLY = ("create", "pull")
+T = TypeVar("T")
 
 
 class Progress(Protocol):
@@ -53,6 +59,9 @@ class DestinationReport:
     linked: int = 0
     would_create: int = 0
     would_link: int = 0
+    closed: int = 0  # duplicates closed (or, where the workflow cannot close them, marked)
+    would_close: int = 0
+    waiting: int = 0  # pending creates not found yet
     pulled: int = 0
     changed: int = 0
     failed: int = 0
@@ -67,9 +76,13 @@ class Summary:
     drift: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)  # what was closed as a duplicate of what
+    pending: list[str] = field(default_factory=list)  # creates whose outcome is still unknown
     state_written: bool | None = None  # None: not touched this run
     state_entries: int = 0
+    state_error: str | None = None  # the state file could not be written (exit 2, after the summary)
     waits: list[float] = field(default_factory=list)
+    asked_waits: int = 0  # of the waits, those the server asked for (Retry-After)
 
     @property
     def ok(self) -> bool:
@@ -86,6 +99,16 @@ def make_tracker(dest: Destination, trackers: Trackers, policy: RetryPolicy, cou
     return GitHubTracker(dest, token, policy, counter, trackers.timeout, trackers.label)
 
 
+class _Claims:
+    """Refs other items name: a ref counts as another's when any item but `own` names it."""
+
+    def __init__(self, counts: Counter[str], own: str | None) -> None:
+        self.counts, self.own = counts, own
+
+    def __contains__(self, ref: object) -> bool:
+        return self.counts.get(str(ref), 0) - (ref == self.own) > 0
+
+
 class SyncEngine:
     def __init__(
         self,
@@ -94,6 +117,7 @@ class SyncEngine:
         trackers: Trackers,
         progress: Progress,
         *,
+        pending: Mapping[str, PendingCreate] | None = None,
         only: str | None = None,
         dry_run: bool = False,
         today: date,
@@ -105,6 +129,7 @@ class SyncEngine:
         assert only in (None, *ONLY)
         self.repo = repo
         self.old_state = dict(states)  # the state file as the workspace read it
+        self.pending = dict(pending or {})  # creates of unknown outcome, kept in the state file
         self.trackers = trackers
         self.progress = progress
         self.only = only
@@ -118,9 +143,11 @@ class SyncEngine:
         self.summary = Summary()
         settings = repo.config.settings
         self.state_path = repo.config.root / settings.state_file
+        self.state_existed = self.state_path.exists()  # a run that links nothing leaves no empty file behind
         self.new_state: dict[str, TicketState] = {}
         self.linked_now: set[str] = set()  # items given a ticket by this run
         self.refs: dict[str, str | None] = {}  # item key -> the ticket it names now (None: unreadable)
+        self.state_claims: Counter[str] = Counter()  # folded tickets of state entries no item of this run accounts for
 
     # -- planning --------------------------------------------------------------------------
     def plan(self) -> Plan:
@@ -135,6 +162,8 @@ class SyncEngine:
         plan = self.plan()
         works = plan.works
         self.new_state = dict(self.old_state)
+        keys = {w.key for w in works}
+        self.state_claims = Counter(fold(entry.ticket) for key, entry in self.old_state.items() if key not in keys)
         by_destination, lost = plan.by_destination()
         for w in lost:
             self._fail(None, w, w.route_problem or "no destination")
@@ -149,8 +178,8 @@ class SyncEngine:
                 report.seconds = time.perf_counter() - started
                 report.requests = self.counter.of(name)
         self.summary.waits = list(self.policy.waits)
-        if self.only != "create":
-            self._finish_state(works)
+        self.summary.asked_waits = self.policy.asked
+        self._finish_state(works)
         return self.summary
 
     def _fail(self, report: DestinationReport | None, w: Work, message: str) -> None:
@@ -159,96 +188,224 @@ class SyncEngine:
         self.summary.failures.append(f"{w.where}: {message}")
 
     def _run_destination(self, dest: Destination, works: list[Work], report: DestinationReport) -> None:
+        done: set[str] = set()  # keys of the items finished here, so a refusal fails only the rest
         try:
-            self._sync_destination(dest, works, report)
-        except Exception as exc:  # noqa: BLE001 - a reply neither client expected (an HTML page, a proxy)
+            self._sync_destination(dest, works, report, done)
+        except _DestinationDown as down:
+            rest = len([w for w in works if w.key not in done])
+            report.failed += rest
+            self.summary.failures.append(f"{dest.name}: {down}; nothing more was sent there ({rest} item(s) not synced)")
+        except Exception as exc:  # noqa: BLE001 - a reply neither client expected
             # One destination answering nonsense must not stop the others or lose the state file.
+            # Only the type is named: a client's own message may quote the request it sent.
             report.failed += 1
-            self.summary.failures.append(f"{dest.name}: unexpected reply from {dest.where} ({type(exc).__name__}: {exc}); is the URL the API's?")
+            self.summary.failures.append(f"{dest.name}: unexpected reply from {dest.where} ({type(exc).__name__}); is the URL the API's?")
 
-    def _sync_destination(self, dest: Destination, works: list[Work], report: DestinationReport) -> None:
+    def _guard(self, dest: Destination, call: Callable[[], T], *, one_ticket: bool = False) -> T:
+        """Run one tracker call; a refusal (see `core.sync.refusal`) stops the destination."""
+        try:
+            return call()
+        except TrackerFailure as failure:
+            why = refusal(failure, dest, self.trackers.max_wait, one_ticket=one_ticket)
+            if why is not None:
+                raise _DestinationDown(why) from None
+            raise
+
+    def _sync_destination(self, dest: Destination, works: list[Work], report: DestinationReport, done: set[str]) -> None:
         tracker = self.factory(dest, self.trackers, self.policy, self.counter)
         try:
-            tracker.connect()
+            self._guard(dest, tracker.connect)
         except TrackerFailure as failure:
             report.failed += len(works)
+            done.update(w.key for w in works)
             self.summary.failures.append(f"{dest.name}: {failure} ({len(works)} item(s) not synced)")
             return
-        linked: list[tuple[Work, str]] = []
+        named: dict[str, str] = {}
+        current: list[Work] = []
         for w in works:
             if w.ticket:
                 ref = tracker.normalize_ref(w.ticket)
                 self.refs[w.key] = ref
                 if ref is None:
                     self._fail(report, w, f"ticket: {w.ticket!r} is not a ticket of {dest.where}")
-                else:
-                    linked.append((w, ref))
-        try:
-            if self.only != "pull":
-                linked.extend(self._create_phase(tracker, dest, [w for w in works if not w.ticket], report))
-            if self.only != "create":
-                self._pull_phase(tracker, dest, linked, report)
-        except _DestinationDown as down:
-            report.failed += 1
-            self.summary.failures.append(f"{dest.name}: {down} (stopped working on this destination)")
+                    done.add(w.key)
+                    continue
+                named[w.key] = ref
+            current.append(w)
+        # Tickets no item but the one at hand may be given or have closed: those the files of this
+        # destination name, and those the state file gives items this run does not read (other
+        # postmortems of a PATH run, removed items).
+        claims = self.state_claims + Counter(fold(ref) for ref in named.values())
+        linked: list[tuple[Work, str]] = []
+        seen: dict[str, RemoteTicket] = {}  # folded ref -> as the look-up read it
+        created: dict[str, RemoteTicket] = {}  # ref -> as its create answered
+        if self.only != "pull":
+            linked = self._converge(tracker, dest, current, named, claims, report, done, seen, created)
+        else:
+            linked = [(w, named[w.key]) for w in current if w.key in named]
+        if self.only != "create":
+            self._pull_phase(tracker, dest, linked, report, done, seen, created)
+        done.update(w.key for w in works)
 
-    # -- create and link -------------------------------------------------------------------
-    def _create_phase(self, tracker: Tracker, dest: Destination, works: list[Work], report: DestinationReport) -> list[tuple[Work, str]]:
+    # -- look up, converge, create ---------------------------------------------------------
+    def _converge(
+        self,
+        tracker: Tracker,
+        dest: Destination,
+        works: list[Work],
+        named: Mapping[str, str],
+        claims: Counter[str],
+        report: DestinationReport,
+        done: set[str],
+        seen: dict[str, RemoteTicket],
+        created: dict[str, RemoteTicket],
+    ) -> list[tuple[Work, str]]:
+        """Every item ends with one ticket, or a failure or a pending create that says why not."""
         if not works:
             return []
+        pending = {w.key: p for w in works if (p := self.pending.get(w.key)) is not None and p.destination == dest.name}
+        known = {p.marker: p.number for p in pending.values() if p.number is not None}
         try:
-            existing = tracker.find_markers([w.marker for w in works])
+            hits = self._guard(dest, lambda: tracker.find_markers([w.marker for w in works], known))
         except TrackerFailure as failure:
-            _stop_if_refused(failure)
-            for w in works:
-                self._fail(report, w, f"markers could not be looked up, so nothing was created: {failure}")
-            return []
+            unlinked = [w for w in works if w.key not in named]
+            report.failed += len(unlinked)
+            done.update(w.key for w in unlinked)
+            self.summary.failures.append(
+                f"{dest.name}: markers could not be looked up in {dest.where}, so nothing was created, linked or closed there "
+                f"({len(unlinked)} item(s) without a ticket wait for the next sync): {failure}"
+            )
+            return [(w, named[w.key]) for w in works if w.key in named]
+        for tickets in hits.values():
+            for t in tickets:
+                seen[fold(t.ref)] = t
         linked: list[tuple[Work, str]] = []
+        now = datetime.fromtimestamp(self.policy.clock.now(), timezone.utc)
         with self.progress.task(f"{dest.name}: create", len(works)) as step:
             for w in works:
-                decision = link_or_create(existing.get(w.marker), self.old_state.get(w.key))
-                if isinstance(decision, MarkerTaken):
-                    self._fail(report, w, decision.message)
-                    step()
-                    continue
-                if isinstance(decision, LinkExisting):
+                own = named.get(w.key)
+                decision = decide(
+                    own,
+                    hits.get(w.marker, []),
+                    _Claims(claims, fold(own) if own else None),
+                    self.old_state.get(w.key),
+                    pending.get(w.key),
+                    consistent=tracker.consistent,
+                    now=now,
+                    settle=self.trackers.settle_minutes * 60,
+                )
+                if isinstance(decision, Keep):
+                    if decision.note:
+                        self.summary.notes.append(f"{w.where}: {decision.note}")
+                    self._close(tracker, dest, w, decision.ref, decision.duplicates, report)
+                    self._settled(w)
+                    linked.append((w, decision.ref))
+                elif isinstance(decision, Link):
+                    ref = decision.ticket.ref
                     if self.dry_run:
                         report.would_link += 1
-                        self.progress.line(f"would link {w.where} -> {decision.ref} (found by its marker)")
-                    elif self._write_back(w, decision.ref, report, "linked"):
+                        self.progress.line(f"would link {w.where} -> {ref} (found by its marker)")
+                    elif self._write_back(w, ref, report, "linked"):
                         report.linked += 1
-                        linked.append((w, decision.ref))
-                    step()
-                    continue
-                ticket, notes = new_ticket(
-                    w.pm, w.item, dest, self.trackers, self.repo.directory, site_url=self.repo.config.site_url, docs_path=self._docs_path(w.pm), use_directory_urls=self.repo.config.use_directory_urls
-                )
-                self.summary.notes.extend(f"{w.where}: {n}" for n in notes)
-                if self.dry_run:
-                    report.would_create += 1
-                    self.progress.line(f"would create {w.where} -> {dest.where}: {w.item.title}")
-                    step()
-                    continue
-                try:
-                    remote, recovered = self._create(tracker, ticket)
-                except TrackerFailure as failure:
-                    _stop_if_refused(failure)
-                    self._fail(report, w, f"not created: {failure}")
-                    step()
-                    continue
-                verb = "linked" if recovered else "created"
-                if self._write_back(w, remote.ref, report, verb):
-                    if recovered:
-                        report.linked += 1
-                    else:
-                        report.created += 1
-                    linked.append((w, remote.ref))
+                        self._settled(w)
+                        linked.append((w, ref))
+                    self._close(tracker, dest, w, ref, decision.duplicates, report)
+                elif isinstance(decision, Refuse):
+                    self._fail(report, w, decision.message)
+                elif isinstance(decision, Wait):
+                    report.waiting += 1
+                    self.summary.pending.append(f"{w.where}: {decision.message}")
+                else:
+                    assert isinstance(decision, Create)
+                    remote = self._create(tracker, dest, w, report)
+                    if remote is not None:
+                        created[remote.ref] = remote
+                        linked.append((w, remote.ref))
+                if not linked or linked[-1][0] is not w:
+                    done.add(w.key)  # nothing left to do for it here; a linked one is done once pulled
                 step()
         return linked
 
-    def _create(self, tracker: Tracker, ticket: NewTicket) -> tuple[RemoteTicket, bool]:
-        """Create once; after any failure that may be retried, look the marker up before trying again."""
-        return self.policy.create(lambda: tracker.create(ticket), lambda: tracker.find_recent_markers([ticket.marker]).get(ticket.marker))
+    def _close(self, tracker: Tracker, dest: Destination, w: Work, kept: str, duplicates: Sequence[RemoteTicket], report: DestinationReport) -> None:
+        """Close the open tickets carrying `w`'s marker as duplicates of `kept`; never delete one."""
+        for dup in duplicates:
+            if self.dry_run:
+                report.would_close += 1
+                self.progress.line(f"would close {dup.ref} as a duplicate of {kept} ({w.where})")
+                continue
+            why = f"followthrough sync found more than one ticket for the action item {w.item.id} of {w.pm.path}."
+            try:
+                outcome = self._guard(dest, lambda dup=dup: tracker.close_duplicate(dup, kept, why), one_ticket=True)
+            except TrackerFailure as failure:
+                self._fail(report, w, f"{dup.ref} duplicates {kept} and could not be closed: {failure}")
+                continue
+            report.closed += 1
+            done = "closed" if outcome.closed else "marked"
+            self.summary.duplicates.append(f"{w.where}: {done} {dup.ref} as a duplicate of {kept}" + (f"; {outcome.note}" if outcome.note else ""))
+            self.progress.line(f"{done} {dup.ref} as a duplicate of {kept}")
+
+    def _create(self, tracker: Tracker, dest: Destination, w: Work, report: DestinationReport) -> RemoteTicket | None:
+        ticket, notes = new_ticket(
+            w.pm, w.item, dest, self.trackers, self.repo.directory, site_url=self.repo.config.site_url, docs_path=self._docs_path(w.pm), use_directory_urls=self.repo.config.use_directory_urls
+        )
+        self.summary.notes.extend(f"{w.where}: {n}" for n in notes)
+        if self.dry_run:
+            report.would_create += 1
+            self.progress.line(f"would create {w.where} -> {dest.where}: {w.item.title}")
+            return None
+        if self.summary.state_error is not None:
+            self._fail(report, w, "not created: a create whose answer is lost could not be recorded, because the state file cannot be written (see below)")
+            return None
+        # Recorded before it is sent: a crash or a lost reply leaves a record for the next run.
+        entry = PendingCreate(dest.name, w.marker, datetime.fromtimestamp(self.policy.clock.now(), timezone.utc))
+        if not self._record_pending(w.key, entry):
+            self._fail(report, w, "not created: a create whose answer is lost could not be recorded, because the state file cannot be written (see below)")
+            return None
+        try:
+            remote = self._guard(dest, lambda: self.policy.send(lambda: tracker.create(ticket)))
+        except TrackerFailure as failure:
+            if failure.ambiguous:
+                self._record_pending(w.key, replace(entry, why=failure.reason or failure.message))
+                self._fail(
+                    report,
+                    w,
+                    f"may have been created, and is not sent again now: {failure}; the next sync links the ticket by its marker, "
+                    "or creates it when the tracker shows it was not",
+                )
+            else:
+                self._drop_pending(w.key)
+                self._fail(report, w, f"not created: {failure}")
+            return None
+        except _DestinationDown:
+            self._drop_pending(w.key)  # refused: nothing was created
+            raise
+        self._record_pending(w.key, replace(entry, ticket=remote.ref, number=remote.number or None))
+        if self._write_back(w, remote.ref, report, "created"):
+            report.created += 1
+            self._settled(w)
+        return remote
+
+    def _settled(self, w: Work) -> None:
+        """The item's ticket is in its file: any pending create of it is accounted for."""
+        self.pending.pop(w.key, None)
+
+    def _record_pending(self, key: str, entry: PendingCreate) -> bool:
+        self.pending[key] = entry
+        return self._save(self.old_state)
+
+    def _drop_pending(self, key: str) -> None:
+        if self.pending.pop(key, None) is not None:
+            self._save(self.old_state)
+
+    def _save(self, items: Mapping[str, TicketState]) -> bool:
+        """Write the state file (durably): False, with the summary saying why, when it cannot be."""
+        try:
+            write_state(self.state_path, items, root=self.repo.config.root, pending=self.pending)
+        except (OSError, FollowthroughError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            self.summary.state_error = f"{self.shown(str(self.state_path))}: the tracker state file cannot be written: {reason}"
+            return False
+        return True
 
     def _write_back(self, w: Work, ref: str, report: DestinationReport, verb: str) -> bool:
         try:
@@ -267,21 +424,43 @@ class SyncEngine:
             return pm.path
 
     # -- pull ------------------------------------------------------------------------------
-    def _pull_phase(self, tracker: Tracker, dest: Destination, linked: list[tuple[Work, str]], report: DestinationReport) -> None:
+    def _pull_phase(
+        self,
+        tracker: Tracker,
+        dest: Destination,
+        linked: list[tuple[Work, str]],
+        report: DestinationReport,
+        done: set[str],
+        seen: Mapping[str, RemoteTicket],
+        created: Mapping[str, RemoteTicket],
+    ) -> None:
+        """The status of every linked ticket: from the marker look-up where it was read there,
+        else in batches; tickets written by this run are read as they are now (`known`)."""
         if not linked:
             return
-        with self.progress.task(f"{dest.name}: pull", 1) as step:
-            try:
-                result = tracker.fetch([ref for _, ref in linked])
-            except TrackerFailure as failure:
-                _stop_if_refused(failure)
-                for w, _ in linked:
-                    self._fail(report, w, f"status not read (the state file keeps what it had): {failure}")
-                return
-            step()
-        missing = set(result.missing)
+        fresh = {fold(ref) for ref in created}
+        wanted = [ref for _, ref in linked if fold(ref) not in seen or fold(ref) in fresh]
+        known = {ref: t.number for ref, t in created.items() if t.number}
+        known.update({p.ticket: p.number for p in self.pending.values() if p.destination == dest.name and p.ticket and p.number})
+        result = None
+        if wanted:
+            with self.progress.task(f"{dest.name}: pull", 1) as step:
+                try:
+                    result = self._guard(dest, lambda: tracker.fetch(wanted, known))
+                except TrackerFailure as failure:
+                    self.summary.failures.append(f"{dest.name}: the status of {len(wanted)} ticket(s) was not read (the state file keeps what it had): {failure}")
+                    report.failed += len(wanted)
+                    done.update(w.key for w, ref in linked if ref in wanted)
+                step()
+        missing = set(result.missing) if result else set()
+        asked = set(wanted)
         for w, ref in linked:
-            remote = result.found.get(ref)
+            if w.key in done:
+                continue
+            done.add(w.key)
+            remote = (result.found.get(ref) if result else None) if ref in asked else seen.get(fold(ref))
+            if remote is None and ref in created:
+                remote = created[ref]  # just created: never "missing", whatever a lagging search says
             if remote is None:
                 why = "does not exist (deleted, moved, or not visible to this token)" if ref in missing else "was not returned"
                 self._fail(report, w, f"{ref} {why} in {dest.where}; fix or remove `ticket:`")
@@ -301,7 +480,9 @@ class SyncEngine:
         self.summary.drift.extend(drift(w.item, w.shown, remote, self.repo.directory, dest))
 
     def _finish_state(self, works: Sequence[Work]) -> None:
-        if not self.restricted:
+        if self.only == "create":
+            self.new_state = dict(self.old_state)  # statuses were not read: the entries stay as they were
+        elif not self.restricted:
             # A run over PATH arguments keeps the entries of every other postmortem as they are.
             postmortems = self.repo.postmortems
             skipped = {pm.id for pm in postmortems} - {pm.id for pm in self.repo.valid_postmortems()}
@@ -313,27 +494,36 @@ class SyncEngine:
                 skipped_ids=skipped,
                 anything_unread=bool(unread_paths(postmortems, self.repo.errors)),
             )
+        if not self.restricted:
+            # A pending create of an item no longer mirrored (removed, unpublished) is forgotten,
+            # as its state entry would be; those of postmortems not read now are kept.
+            postmortems = self.repo.postmortems
+            read_ids = {pm.id for pm in postmortems}
+            skipped = read_ids - {pm.id for pm in self.repo.valid_postmortems()}
+            unread = bool(unread_paths(postmortems, self.repo.errors))
+            keys = {w.key for w in works}
+            self.pending = {k: p for k, p in self.pending.items() if k in keys or _pm(k) in skipped or (unread and _pm(k) not in read_ids)}
         self.summary.state_entries = len(self.new_state)
         if self.dry_run:
-            changed = _render_differs(self.old_state, self.new_state)
+            changed = render_state(self.old_state) != render_state(self.new_state)
             self.summary.state_written = None
             self.progress.line(f"would {'update' if changed else 'leave unchanged'} the state file {self.shown(str(self.state_path))}")
             return
-        if not self.new_state and not self.state_path.exists():
+        if not self.new_state and not self.pending and not self.state_existed:
             self.summary.state_written = False  # nothing linked yet: no empty file to commit
+            self.state_path.unlink(missing_ok=True)  # a pending create's record, now settled
             return
-        self.summary.state_written = write_state(self.state_path, self.new_state, root=self.repo.config.root)
+        try:
+            self.summary.state_written = write_state(self.state_path, self.new_state, root=self.repo.config.root, pending=self.pending)
+        except (OSError, FollowthroughError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            self.summary.state_error = f"{self.shown(str(self.state_path))}: the tracker state file cannot be written: {reason}"
+
+
+def _pm(key: str) -> str:
+    return key.split("/", 1)[0]
 
 
 class _DestinationDown(TrackerError):
-    """The tracker refused our credentials: every further request would fail the same way,
-    so the run stops working on this destination (the others go on)."""
-
-
-def _stop_if_refused(failure: TrackerFailure) -> None:
-    if credentials_refused(failure.status):
-        raise _DestinationDown(str(failure))
-
-
-def _render_differs(old: Mapping[str, TicketState], new: Mapping[str, TicketState]) -> bool:
-    return render_state(old) != render_state(new)
+    """The destination refuses us (see `core.sync.refusal`): every further request would
+    fail the same way, so the run sends it nothing more (the others go on)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import date, datetime
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, Callable, Mapping, Sequence, TypeVar
 
 import requests
 from github import Auth, Consts, Github, GithubException
@@ -21,11 +21,11 @@ from followthrough.core.dates import utc_date
 from followthrough.core.escape import github
 from followthrough.core.sync.config import Destination, Secret, whole_seconds
 from followthrough.trackers.counting import RequestCounter
-from followthrough.trackers.http import request_failure
+from followthrough.trackers.http import looks_like_html, not_api, reached_server, request_failure
 from followthrough.core.sync.markers import hidden, markers_in
 from followthrough.trackers.retry import RETRY_STATUSES, RetryPolicy, ambiguous
 from followthrough.core.ticket_refs import github_number
-from followthrough.core.sync.tickets import FetchResult, Link, NewTicket, RemoteTicket, TrackerFailure
+from followthrough.core.sync.tickets import Closing, FetchResult, Link, NewTicket, RemoteTicket, TrackerFailure
 
 T = TypeVar("T")
 MAX_LABEL = 50  # GitHub refuses longer label names
@@ -60,8 +60,12 @@ def github_failure(exc: GithubException, what: str, *, write: bool, policy: Retr
         ambiguous=ambiguous(status, write),
         retry_after=wait if (limited or status in RETRY_STATUSES) else None,
         what=what,
-        reply=text or str(data.get("data") or ""),
+        reply=text or _page_or_text(str(data.get("data") or "")),
     )
+
+
+def _page_or_text(raw: str) -> str:
+    return "an HTML page (a gateway's error)" if looks_like_html(raw) else " ".join(raw.split())[:300]
 
 
 def is_pull_request(issue: Any) -> bool:
@@ -90,15 +94,23 @@ class GitHubTracker:
         self.gh: Github | None = None
         self.repo: Any = None
         self._index: dict[str, RemoteTicket] | None = None  # ref -> ticket, from the listing
+        self._issues: dict[str, Any] = {}  # ref -> PyGithub's issue, to edit without reading it again
+        self.consistent = True  # the listing shows every issue created before it was read
 
     def _call(self, what: str, method: str, call: Callable[[], T]) -> T:
         write = method != "GET"
         try:
             return call()
         except GithubException as exc:
+            data = exc.data
+            raw = data.get("data") if isinstance(data, dict) else data
+            if isinstance(raw, (str, bytes)) and looks_like_html(raw) and exc.status < 500:
+                raise not_api(what) from None  # a login page, however it is served
             raise github_failure(exc, what, write=write, policy=self.policy) from None
+        except requests.JSONDecodeError as exc:
+            raise (not_api(what) if looks_like_html(exc.doc) else TrackerFailure(f"{what}: the answer was not JSON", not_api=True, what=what)) from None
         except requests.RequestException as exc:
-            if isinstance(exc, (requests.Timeout, requests.ConnectionError)):
+            if reached_server(exc):
                 self.counter.add("write" if write else "read")  # sent, but no reply to count
             raise request_failure(exc, what, write=write, timeout=self.timeout) from None
 
@@ -140,6 +152,8 @@ class GitHubTracker:
             assignee=assignees[0].login if assignees else None,
             due=date.fromisoformat(due.group(1)) if due else None,
             markers=frozenset(markers_in(body)),
+            number=int(issue.number),
+            duplicate=issue.state == "closed" and reason == "duplicate",
         )
 
     def _listing(self) -> dict[str, RemoteTicket]:
@@ -162,31 +176,35 @@ class GitHubTracker:
                 continue
             ticket = self._remote(issue)
             self._index[ticket.ref] = ticket
+            self._issues[ticket.ref] = issue
         return self._index
 
-    def find_markers(self, markers: Sequence[str]) -> dict[str, RemoteTicket]:
+    def find_markers(self, markers: Sequence[str], known: Mapping[str, int] | None = None) -> dict[str, list[RemoteTicket]]:
+        """Every labelled issue carrying each marker, oldest first (the listing is consistent: `known` is not needed)."""
         wanted = set(markers)
-        found: dict[str, RemoteTicket] = {}
+        found: dict[str, list[RemoteTicket]] = {}
         for ticket in self._listing().values():
             for marker in ticket.markers & wanted:
-                found.setdefault(marker, ticket)
+                found.setdefault(marker, []).append(ticket)
+        for tickets in found.values():
+            tickets.sort(key=lambda t: t.number)
         return found
 
-    def find_recent_markers(self, markers: Sequence[str]) -> dict[str, RemoteTicket]:
-        """After a create whose outcome is unknown: the newest page of labelled issues."""
-        pages = self.repo.get_issues(state="all", labels=[self.label], sort="created", direction="desc")
-        newest = self.policy.read(lambda: self._call("look up markers", "GET", lambda: pages.get_page(0)))
-        wanted = set(markers)
-        found: dict[str, RemoteTicket] = {}
-        for issue in newest:
-            if is_pull_request(issue):
-                continue
-            ticket = self._remote(issue)
-            for marker in ticket.markers & wanted:
-                found.setdefault(marker, ticket)
-                if self._index is not None:
-                    self._index[ticket.ref] = ticket
-        return found
+    def close_duplicate(self, duplicate: RemoteTicket, kept: str, why: str) -> Closing:
+        """A comment "Duplicate of #N" (which GitHub shows as the duplicate link), then closed
+        with state_reason duplicate."""
+        issue = self._issues.get(duplicate.ref)
+        if issue is None:
+            number = int(duplicate.ref.rpartition("#")[2])
+            issue = self.policy.read(lambda: self._call(f"read {duplicate.ref}", "GET", lambda: self.repo.get_issue(number)))
+        same_repo = kept.rpartition("#")[0].lower() == duplicate.ref.rpartition("#")[0].lower()
+        name = f"#{kept.rpartition('#')[2]}" if same_repo else kept
+        text = f"Duplicate of {name}\n\n{github.text(why)} followthrough sync keeps {name} and closes this one."
+        self.policy.send(lambda: self._call(f"comment on {duplicate.ref}", "POST", lambda: issue.create_comment(text)))
+        self.policy.send(lambda: self._call(f"close {duplicate.ref}", "PATCH", lambda: issue.edit(state="closed", state_reason="duplicate")))
+        if self._index is not None:
+            self._index[duplicate.ref] = self._remote(issue)
+        return Closing(True)
 
     def normalize_ref(self, ticket: str) -> str | None:
         parsed = github_number(ticket)
@@ -195,7 +213,7 @@ class GitHubTracker:
         repo, number = parsed
         return f"{repo or self.dest.repo}#{number}"
 
-    def fetch(self, refs: Sequence[str]) -> FetchResult:
+    def fetch(self, refs: Sequence[str], known: Mapping[str, int] | None = None) -> FetchResult:
         result = FetchResult()
         index = self._listing()
         lowered = {ref.lower(): t for ref, t in index.items()}
@@ -237,4 +255,5 @@ class GitHubTracker:
         remote = self._remote(issue)
         if self._index is not None:
             self._index[remote.ref] = remote
+        self._issues[remote.ref] = issue
         return remote

@@ -11,7 +11,7 @@ and no lookups; `prefetch=False`, so it is not re-read either. Markers are label
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, Callable, Mapping, Sequence, TypeVar
 
 import requests
 from jira import JIRA, JIRAError
@@ -22,13 +22,15 @@ from followthrough.core.escape.common import one_line, web_url
 from followthrough.core.sync.config import JIRA_CLOUD, Destination, Secret
 from followthrough.trackers.counting import RequestCounter
 from followthrough.core.sync.markers import is_marker
-from followthrough.trackers.http import request_failure
+from followthrough.trackers.http import looks_like_html, not_api, reached_server, request_failure
 from followthrough.trackers.retry import RETRY_STATUSES, RetryPolicy, ambiguous
 from followthrough.core.ticket_refs import jira_key
-from followthrough.core.sync.tickets import FetchResult, Link, NewTicket, RemoteTicket, TrackerFailure
+from followthrough.core.sync.tickets import Closing, FetchResult, Link, NewTicket, RemoteTicket, TrackerFailure
 
 T = TypeVar("T")
 BATCH = 100  # keys or labels per search: one request each (Jira's page size for these fields)
+RECONCILE = 50  # issue ids per search read as they are now (Jira Cloud's limit for reconcileIssues)
+DUPLICATE_LABEL = "followthrough-duplicate"  # on a duplicate no transition could close: its marker is taken off
 FIELDS = ["summary", "status", "resolution", "resolutiondate", "assignee", "duedate", "labels"]
 
 
@@ -96,10 +98,12 @@ class JiraTracker:
         self.counter = counter
         self.timeout = timeout
         self.client: JIRA | None = None
+        self.consistent = not self.cloud  # Data Center's search reads the database; Cloud's index lags
 
     # -- calls -----------------------------------------------------------------------------
     def _call(self, what: str, method: str, call: Callable[[], T]) -> T:
-        """One client call = one request (retries are off); failures become TrackerFailure."""
+        """One client call = one request (retries are off); failures become TrackerFailure.
+        Never the JIRAError's own text: it quotes the request, and with it what was sent."""
         write = method != "GET"
         try:
             return call()
@@ -109,6 +113,11 @@ class JiraTracker:
             text = exc.text or ""
             if not text and exc.response is not None:
                 text = exc.response.reason or ""
+            body = exc.response.text if exc.response is not None else text
+            if looks_like_html(body) or looks_like_html(text):
+                if status is None or status < 500:
+                    return self._raise(not_api(what))  # a login page, however it is served
+                text = "an HTML page (a gateway's error)"  # a 5xx all the same: worth another try
             return self._raise(
                 TrackerFailure(
                     f"{what}: HTTP {status}: {_short(text)}" if status else f"{what}: {_short(text)}",
@@ -120,8 +129,13 @@ class JiraTracker:
                     reply=_short(text),
                 )
             )
+        except requests.JSONDecodeError as exc:
+            # A 2xx whose body is not JSON: not Jira's API answering (a login page, a proxy).
+            if looks_like_html(exc.doc):
+                return self._raise(not_api(what))
+            return self._raise(TrackerFailure(f"{what}: the answer was not JSON", not_api=True, what=what, reason="the answer was not JSON"))
         except requests.RequestException as exc:
-            if isinstance(exc, (requests.Timeout, requests.ConnectionError)):
+            if reached_server(exc):
                 self.counter.add("write" if write else "read")  # sent, but no reply to count
             return self._raise(request_failure(exc, what, write=write, timeout=self.timeout))
 
@@ -146,12 +160,7 @@ class JiraTracker:
                 **auth,
             )
 
-        try:
-            client = self.policy.read(lambda: self._call(f"reach {self.dest.url}", "GET", construct))
-        except TrackerFailure as failure:
-            if failure.status == 401:
-                raise TrackerFailure(f"{failure}; check {self.dest.token_env} and that type: {self.dest.kind} is right for this server", status=401) from None
-            raise
+        client = self.policy.read(lambda: self._call(f"reach {self.dest.url}", "GET", construct))
         deployment = client.deploymentType
         if self.cloud and deployment != "Cloud":
             raise TrackerFailure(f"{self.dest.url} is Jira {deployment or 'Server'}, not Cloud: use type: jira-dc for destination {self.name}")
@@ -159,18 +168,38 @@ class JiraTracker:
             raise TrackerFailure(f"{self.dest.url} is Jira Cloud: use type: jira-cloud (e-mail and API token) for destination {self.name}")
         self.client = client
 
-    def _search(self, jql: str, what: str) -> list[dict[str, Any]]:
+    def _search(self, jql: str, what: str, known: Sequence[int] = ()) -> list[dict[str, Any]]:
+        """Every issue the JQL finds; on Cloud, the issues of `known` ids (at most 50) as they
+        are now rather than as the lagging search index has them (`reconcileIssues`)."""
         assert self.client is not None
         client = self.client
+        assert len(known) <= RECONCILE
 
         def run() -> list[dict[str, Any]]:
             if self.cloud:
-                found = client.enhanced_search_issues(jql, maxResults=False, fields=list(FIELDS))
+                found = client.enhanced_search_issues(jql, maxResults=False, fields=list(FIELDS), reconcileIssues=list(known) or None)
             else:
                 found = client.search_issues(jql, maxResults=False, fields=list(FIELDS))
             return [issue.raw for issue in found]  # type: ignore[union-attr]
 
         return self.policy.read(lambda: self._call(what, "GET", run))
+
+    def _batches(self, values: Sequence[str], known: Mapping[str, int]) -> list[tuple[list[str], list[int]]]:
+        """Values in searches of at most BATCH, each with at most RECONCILE known ids (Cloud only)."""
+        batches: list[tuple[list[str], list[int]]] = []
+        current: list[str] = []
+        ids: list[int] = []
+        for value in values:
+            number = known.get(value) if self.cloud else None
+            if len(current) >= BATCH or (number is not None and len(ids) >= RECONCILE):
+                batches.append((current, ids))
+                current, ids = [], []
+            current.append(value)
+            if number is not None:
+                ids.append(number)
+        if current:
+            batches.append((current, ids))
+        return batches
 
     # -- reading ---------------------------------------------------------------------------
     def _remote(self, raw: dict[str, Any]) -> RemoteTicket:
@@ -189,6 +218,7 @@ class JiraTracker:
         assignee = fields.get("assignee") or {}
         who = assignee.get("accountId") if self.cloud else assignee.get("name")
         shown = name + (f" ({resolution})" if resolution and category == "done" else "")
+        labels = [str(label) for label in fields.get("labels") or []]
         return RemoteTicket(
             ref=str(raw.get("key")),
             url=f"{self.dest.url}/browse/{raw.get('key')}",
@@ -197,31 +227,35 @@ class JiraTracker:
             done_on=_day(fields.get("resolutiondate")) if category == "done" else None,
             assignee=who,
             due=_day(fields.get("duedate")),
-            markers=frozenset(label for label in fields.get("labels") or [] if is_marker(label)),
+            markers=frozenset(label for label in labels if is_marker(label)),
+            number=_number(raw.get("id")),
+            duplicate=_fold(resolution or "") == "duplicate" or DUPLICATE_LABEL in labels,
         )
 
-    def find_markers(self, markers: Sequence[str]) -> dict[str, RemoteTicket]:
-        """Tickets carrying any of these marker labels, whatever project they sit in now."""
-        found: dict[str, RemoteTicket] = {}
-        for i in range(0, len(markers), BATCH):
-            batch = list(markers[i : i + BATCH])
-            for raw in self._search(jql_in("labels", batch), "look up markers"):
+    def find_markers(self, markers: Sequence[str], known: Mapping[str, int] | None = None) -> dict[str, list[RemoteTicket]]:
+        """Every ticket carrying each of these marker labels, whatever project it sits in now,
+        oldest first. `known`: marker -> id of a ticket this run (or a lost reply) wrote."""
+        found: dict[str, list[RemoteTicket]] = {}
+        for batch, ids in self._batches(list(dict.fromkeys(markers)), known or {}):
+            for raw in self._search(jql_in("labels", batch), "look up markers", ids):
                 ticket = self._remote(raw)
                 for marker in ticket.markers.intersection(batch):  # exact label, not a word match
-                    found.setdefault(marker, ticket)
+                    found.setdefault(marker, []).append(ticket)
+        for tickets in found.values():
+            tickets.sort(key=lambda t: t.number)
         return found
 
-    find_recent_markers = find_markers
-
-    def fetch(self, refs: Sequence[str]) -> FetchResult:
-        """Status of these keys in ceil(N/100) searches; a deleted key splits its batch."""
+    def fetch(self, refs: Sequence[str], known: Mapping[str, int] | None = None) -> FetchResult:
+        """Status of these keys in ceil(N/100) searches; a deleted key splits its batch. `known`:
+        key -> id of tickets this run wrote, read as they are now on Cloud."""
         result = FetchResult()
         keys = list(dict.fromkeys(r.strip().upper() for r in refs))
-        queue = [keys[i : i + BATCH] for i in range(0, len(keys), BATCH)]
+        ids_of = {k.upper(): v for k, v in (known or {}).items()}
+        queue = [batch for batch, _ in self._batches(keys, ids_of)]
         while queue:
             batch = queue.pop(0)
             try:
-                raws = self._search(jql_in("key", batch), "read status")
+                raws = self._search(jql_in("key", batch), "read status", [ids_of[k] for k in batch if k in ids_of] if self.cloud else ())
             except TrackerFailure as failure:
                 if failure.status != 400:
                     raise
@@ -275,7 +309,45 @@ class JiraTracker:
             assignee=ticket.assignee,
             due=ticket.due,
             markers=frozenset({ticket.marker}),
+            number=_number(issue.id),
         )
+
+    def close_duplicate(self, duplicate: RemoteTicket, kept: str, why: str) -> Closing:
+        """A comment naming the kept ticket; then the first of `duplicate_transitions` the
+        workflow offers from its status (with the resolution Duplicate where the transition
+        asks for one); when none is offered, the marker label is swapped for
+        `followthrough-duplicate`, so no later run takes it for the item's ticket, and it stays open."""
+        assert self.client is not None
+        client = self.client
+        key = duplicate.ref
+        text = f"Duplicate of {kept}: {why} followthrough sync keeps {kept} ({self.dest.url}/browse/{kept}) and closes this one."
+        body: Any = {"type": "doc", "version": 1, "content": [{"type": "paragraph", "content": [{"type": "text", "text": text}]}]} if self.cloud else wiki.text(text)
+        self.policy.send(lambda: self._call(f"comment on {key}", "POST", lambda: client.add_comment(key, body)))
+        offered = self.policy.read(lambda: self._call(f"read the transitions of {key}", "GET", lambda: client.transitions(key, expand="transitions.fields")))
+        by_name = {_fold(str(t.get("name") or "")): t for t in offered}
+        chosen = next((by_name[_fold(name)] for name in self.dest.duplicate_transitions if _fold(name) in by_name), None)
+        if chosen is not None:
+            fields: dict[str, Any] = {}
+            resolution = (chosen.get("fields") or {}).get("resolution") or {}
+            allowed = [str(v.get("name")) for v in resolution.get("allowedValues") or [] if isinstance(v, dict)]
+            named = next((v for v in allowed if _fold(v) == "duplicate"), None)
+            if named is not None:
+                fields["resolution"] = {"name": named}
+            transition = str(chosen.get("id"))
+            self.policy.send(lambda: self._call(f"close {key}", "POST", lambda: client.transition_issue(key, transition, fields=fields or None)))
+            return Closing(True)
+        issue = self.policy.read(lambda: self._call(f"read {key}", "GET", lambda: client.issue(key, fields="labels")))
+        ops = [{"remove": marker} for marker in sorted(duplicate.markers)] + [{"add": DUPLICATE_LABEL}]
+        self.policy.read(lambda: self._call(f"relabel {key}", "PUT", lambda: issue.update(update={"labels": ops})))  # the same labels twice: harmless
+        names = ", ".join(repr(n) for n in self.dest.duplicate_transitions) or "none configured"
+        return Closing(False, f"{key} is left open, labelled {DUPLICATE_LABEL}: its workflow offers none of the transitions {names} (duplicate_transitions)")
+
+
+def _number(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
 
 
 def _fold(text: str) -> str:

@@ -81,6 +81,7 @@ class RetryPolicy:
     max_wait: float = 300.0
     clock: Clock = SYSTEM_CLOCK
     waits: list[float] = field(default_factory=list)  # every wait taken, for the summary
+    asked: int = 0  # how many of them the server asked for (Retry-After, a rate-limit reset)
 
     def retry_after(self, headers: Mapping[str, str] | None) -> float | None:
         return retry_after_seconds(headers, self.clock.now())
@@ -95,10 +96,19 @@ class RetryPolicy:
             return failure.retry_after
         return min(self.backoff * (2**attempt), self.max_wait)
 
-    def wait(self, seconds: float) -> None:
+    def wait(self, seconds: float, *, asked: bool = False) -> None:
         self.waits.append(seconds)
+        self.asked += asked
         if seconds > 0:
             self.clock.sleep(seconds)
+
+    def _pause(self, failure: TrackerFailure, attempt: int) -> bool:
+        """Wait before the next attempt when one is worth it; False: give up."""
+        pause = self.delay(failure, attempt)
+        if pause is None:
+            return False
+        self.wait(pause, asked=failure.retry_after is not None)
+        return True
 
     def read(self, call: Callable[[], T], *, as_raised: bool = False) -> T:
         """Run a read (or a write that is harmless twice), retrying what is worth retrying. The
@@ -109,12 +119,25 @@ class RetryPolicy:
             try:
                 return call()
             except TrackerFailure as failure:
-                pause = self.delay(failure, attempt)
-                if pause is None:
+                if not self._pause(failure, attempt):
                     if as_raised:
                         raise
                     raise _final(failure, attempt) from None
-                self.wait(pause)
+                attempt += 1
+
+    def send(self, call: Callable[[], T]) -> T:
+        """Send a write that must not happen twice (a create without an idempotency key): retried
+        only after a failure that says it was not applied (429, a rate limit, a connection never
+        made). One that may have been applied (no answer, a 5xx, 408) is raised at once, for
+        the caller to record as pending and look for later: never sent again now, because a
+        server may apply it after our timeout and our look-up alike."""
+        attempt = 0
+        while True:
+            try:
+                return call()
+            except TrackerFailure as failure:
+                if failure.ambiguous or not self._pause(failure, attempt):
+                    raise _final(failure, attempt) from None
                 attempt += 1
 
     def create(self, create: Callable[[], T], look_up: Callable[[], T | None], *, as_raised: bool = False) -> tuple[T, bool]:
@@ -130,7 +153,7 @@ class RetryPolicy:
                     raise
                 pause = self.delay(failure, attempt)
                 if pause:
-                    self.wait(pause)
+                    self.wait(pause, asked=failure.retry_after is not None)
                 found = look_up()
                 if found is not None:
                     return found, True
@@ -142,6 +165,17 @@ class RetryPolicy:
 
 
 def _final(failure: TrackerFailure, attempts: int) -> TrackerFailure:
+    """The last failure, saying how many attempts it took; its other fields as they were."""
     if attempts == 0:
         return failure
-    return TrackerFailure(f"{failure.message} (after {attempts + 1} attempts)", status=failure.status, retry=False, ambiguous=failure.ambiguous)
+    return TrackerFailure(
+        f"{failure.message} (after {attempts + 1} attempts)",
+        status=failure.status,
+        retry=failure.retry,
+        ambiguous=failure.ambiguous,
+        retry_after=failure.retry_after,
+        what=failure.what,
+        reason=failure.reason,
+        reply=failure.reply,
+        not_api=failure.not_api,
+    )

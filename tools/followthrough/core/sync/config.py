@@ -15,6 +15,9 @@ JIRA_DC = "jira-dc"
 GITHUB = "github"
 KINDS = (JIRA_CLOUD, JIRA_DC, GITHUB)
 GITHUB_DOT_COM_API = "https://api.github.com"
+# Jira transitions that close a ticket as a duplicate, tried in this order; none of them in the
+# workflow: the duplicate is commented, relabelled and left open, and the summary says so.
+DEFAULT_DUPLICATE_TRANSITIONS = ("Duplicate", "Won't Do", "Won't Fix", "Declined", "Reject", "Close Issue", "Closed")
 DEFAULT_WONT_DO = ("Won't Do", "Won't Fix", "Duplicate", "Cannot Reproduce", "Declined", "Rejected", "Obsolete", "Abandoned", "Incomplete")
 
 
@@ -51,6 +54,7 @@ class Destination:
     priorities: Mapping[str, str] = field(default_factory=dict)
     wont_do: tuple[str, ...] = DEFAULT_WONT_DO
     labels: tuple[str, ...] = ()
+    duplicate_transitions: tuple[str, ...] = DEFAULT_DUPLICATE_TRANSITIONS
     seconds_between_requests: float | None = None
     seconds_between_writes: float | None = None
 
@@ -78,6 +82,7 @@ class Trackers:
     retries: int = 4
     backoff: float = 2
     max_wait: float = 300
+    settle_minutes: float = 15  # how long Jira Cloud's search may lag behind a create
     secrets: Mapping[str, Secret] = field(default_factory=dict, repr=False)  # destination name -> token
 
     def token(self, name: str) -> Secret | None:

@@ -1,5 +1,5 @@
-"""Planning a sync, on plain values: which action items go where, and for each unlinked one
-whether to link the ticket its marker names or create one. No request, no file, no clock.
+"""Planning a sync, on plain values: which action items go where (what to do with each is
+decided in `converge` from what the trackers hold). No request, no file, no clock.
 """
 
 from __future__ import annotations
@@ -9,12 +9,11 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
 from followthrough.core.findings import Finding
-from followthrough.core.model import ActionItem, Directory, Postmortem, TicketState, state_key
+from followthrough.core.model import ActionItem, Directory, Postmortem, state_key
 from followthrough.core.sync.config import Trackers
 from followthrough.core.sync.markers import marker_for
 from followthrough.core.sync.routing import route_linked, route_new
 from followthrough.core.ticket_refs import ticket_reference
-from followthrough.core.sync.tickets import RemoteTicket
 
 
 @dataclass(frozen=True)
@@ -106,37 +105,3 @@ def plan(
                 Work(pm=pm, item=item, shown=shown(pm.path), destination=route.destination, route_problem=None if route.destination else route.reason, ticket=ticket)
             )
     return result
-
-
-@dataclass(frozen=True)
-class LinkExisting:
-    ref: str
-
-
-@dataclass(frozen=True)
-class CreateTicket:
-    pass
-
-
-@dataclass(frozen=True)
-class MarkerTaken:
-    message: str
-
-
-def link_or_create(found: RemoteTicket | None, before: TicketState | None) -> LinkExisting | CreateTicket | MarkerTaken:
-    """For an item without `ticket:`: link the ticket its marker found, or create one. A
-    ticket the state already had for this item was linked and then removed from the file (or
-    another item now has its id, ids being by position): never relink that silently."""
-    if found is None:
-        return CreateTicket()
-    if before is not None and before.ticket == found.ref:
-        return MarkerTaken(
-            f"its marker belongs to {found.ref}, linked to this item before and since removed from the file; "
-            f"write `ticket: {found.ref}` back, or give a new item its own `id`"
-        )
-    return LinkExisting(found.ref)
-
-
-def credentials_refused(status: int | None) -> bool:
-    """Credentials refused: every further request to that destination would fail the same way."""
-    return status == 401

@@ -42,12 +42,19 @@ class RemoteTicket:
     assignee: str | None = None  # the tracker's id for the person
     due: date | None = None
     markers: frozenset[str] = field(default_factory=frozenset)
+    number: int = 0  # the tracker's own sequence (Jira's issue id, GitHub's issue number): lower is older
+    duplicate: bool = False  # closed as a duplicate (GitHub's state_reason, Jira's resolution or label)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in ("open", "in-progress")
 
 
 class TrackerFailure(TrackerError):
     """A request failed. `retry`: worth trying again; `ambiguous`: a write may have happened;
     `what` we were doing, and either the `reason` there was no HTTP status or the server's
-    `reply`, for callers that word their own message (the report)."""
+    `reply`, for callers that word their own message (the report). `not_api`: what answered
+    is not the tracker's API (an HTML page: a proxy's or an SSO login)."""
 
     def __init__(
         self,
@@ -60,10 +67,11 @@ class TrackerFailure(TrackerError):
         what: str = "",
         reason: str = "",
         reply: str = "",
+        not_api: bool = False,
     ) -> None:
         super().__init__(message)
         self.message, self.status, self.retry_after = message, status, retry_after
-        self.retry, self.ambiguous = retry, ambiguous
+        self.retry, self.ambiguous, self.not_api = retry, ambiguous, not_api
         self.what, self.reason, self.reply = what, reason, reply
 
     def __str__(self) -> str:
@@ -76,19 +84,34 @@ class FetchResult:
     missing: list[str] = field(default_factory=list)  # refs the tracker says do not exist
 
 
+@dataclass(frozen=True)
+class Closing:
+    """What closing a duplicate did: `closed` (or only marked, when the workflow offers no way
+    to close it), and a note for the summary when it could not be closed."""
+
+    closed: bool
+    note: str = ""
+
+
 class Tracker(Protocol):
-    """One destination. Every method makes real requests; none retries on its own."""
+    """One destination. Every method makes real requests; none retries on its own.
+
+    `consistent`: a marker look-up sees every ticket created before it (GitHub's listing,
+    Data Center's search), so a create whose outcome was unknown and whose marker is not
+    found can be sent again; Jira Cloud's search lags behind writes. `known` are ids of
+    tickets this run wrote, which Jira Cloud is asked to read as they are now."""
 
     name: str
+    consistent: bool
 
     def connect(self) -> None: ...
 
-    def find_markers(self, markers: Sequence[str]) -> dict[str, RemoteTicket]: ...
-
-    def find_recent_markers(self, markers: Sequence[str]) -> dict[str, RemoteTicket]: ...
+    def find_markers(self, markers: Sequence[str], known: Sequence[int] = ()) -> dict[str, list[RemoteTicket]]: ...
 
     def create(self, ticket: NewTicket) -> RemoteTicket: ...
 
-    def fetch(self, refs: Sequence[str]) -> FetchResult: ...
+    def fetch(self, refs: Sequence[str], known: Sequence[int] = ()) -> FetchResult: ...
+
+    def close_duplicate(self, duplicate: RemoteTicket, kept: str, why: str) -> Closing: ...
 
     def normalize_ref(self, ticket: str) -> str | None: ...
