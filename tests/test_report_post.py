@@ -347,7 +347,7 @@ def test_slack_refused_connection_is_retried_then_reported(tmp_path: Path) -> No
     fake = FakeClock()
     with pytest.raises(TrackerError) as raised:
         slack_webhook.post_slack(url, {"text": "hello"}, slack_settings(retries=2), fake.clock)
-    assert str(raised.value) == "Slack webhook: could not connect (connection refused or timed out), still after 2 retries"
+    assert str(raised.value) == "Slack webhook: could not connect: connection refused (is the server up, and the port right?), still after 2 retries"
     assert fake.waits == [0.5, 1.0]
 
 

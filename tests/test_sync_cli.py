@@ -335,16 +335,27 @@ def test_429_with_retry_after_is_waited_out_then_created(tmp_path, jira, monkeyp
     assert len(jira.issues) == 2
 
 
-def test_failures_exhaust_retries_and_are_summarised_with_exit_1(tmp_path, jira):
+def test_a_rate_limit_that_outlasts_the_retries_stops_the_destination(tmp_path, jira):
     pm = two_items()
     root = build_repo(tmp_path, {"default": "pay", "destinations": {"pay": jira_dest(jira)}, **FAST}, [pm])
-    # 429 says the request was not taken: retried; three of them use up the retries of FAST.
     jira.inject("status", "POST", r"/issue$", status=429, retry_after="0", times=4)  # the first item's four attempts
     result = sync(root, env=env_for(jira))
     assert result.code == 1
-    assert "pool-alert: not created: create a ticket in Jira project PAY" in result.out
-    assert "HTTP 429" in result.out and "(after 4 attempts)" in result.out
+    assert "pay: Jira at " in result.out and "is still rate-limiting requests after every retry: try later; nothing more was sent there (2 item(s) not synced)" in result.out
+    assert jira.count(method="POST") == 4  # a 429 is not applied, so it is retried; then nothing more
+    assert tickets_in(root, pm) == [None, None]
+    assert "1 failure(s)" in result.err
+
+
+def test_a_create_the_tracker_refuses_is_not_created_and_the_others_go_on(tmp_path, jira):
+    pm = two_items()
+    root = build_repo(tmp_path, {"default": "pay", "destinations": {"pay": jira_dest(jira)}, **FAST}, [pm])
+    jira.inject("status", "POST", r"/issue$", status=400, body={"errorMessages": [], "errors": {"summary": "Summary is required."}})
+    result = sync(root, env=env_for(jira))
+    assert result.code == 1
+    assert "pool-alert: not created: create a ticket in Jira project PAY" in result.out and "HTTP 400: Summary is required." in result.out
     assert tickets_in(root, pm) == [None, "PAY-1"]  # the other item went on
+    assert "pending" not in json.loads((root / ".followthrough" / "state.json").read_text())
     assert "1 failure(s)" in result.err
 
 
