@@ -467,3 +467,34 @@ def test_fault_kinds_are_checked():
         Fault("dorp")
     with pytest.raises(ValueError, match="after=True"):
         Fault("defer", after=True)
+
+
+def test_a_create_applied_late_is_then_indexed_late(lagging):
+    fake, clock = lagging
+    api = client(fake)
+    fake.inject("defer", "POST", r"/issue$")
+    with pytest.raises(requests.ConnectionError):
+        api.create_issue(fields=task(labels=["ft-1"]), prefetch=False)
+    clock.t += 10  # the client's timeout and backoff: nothing to find yet, in search or by key
+    assert keys(api.enhanced_search_issues('labels = "ft-1"', maxResults=False, fields=["labels"])) == []
+    with pytest.raises(JIRAError) as missing:
+        api.issue("PAY-1")
+    assert missing.value.status_code == 404
+    assert fake.apply_deferred() == 1
+    assert api.issue("PAY-1").fields.labels == ["ft-1"]
+    assert keys(api.enhanced_search_issues('labels = "ft-1"', maxResults=False, fields=["labels"])) == []
+    assert keys(api.enhanced_search_issues('labels = "ft-1"', maxResults=False, fields=["labels"], reconcileIssues=[fake.issues["PAY-1"].id])) == ["PAY-1"]
+    clock.t += 3
+    assert keys(api.enhanced_search_issues('labels = "ft-1"', maxResults=False, fields=["labels"])) == ["PAY-1"]
+
+
+def test_a_skipping_fault_lets_other_faults_apply_to_the_skipped_requests(jira):
+    api = client(jira)
+    jira.inject("status", "GET", r"/issue/", status=503, skip=1)
+    jira.inject("status", "GET", r"/issue/", status=429, retry_after="1")
+    statuses = []
+    for _ in range(3):
+        with pytest.raises(JIRAError) as failed:
+            api.issue("PAY-1")
+        statuses.append(failed.value.status_code)
+    assert statuses == [429, 503, 404]  # the first went on to the second fault; the third met none
