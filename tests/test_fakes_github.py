@@ -132,3 +132,57 @@ def test_rate_limit_headers_and_injected_faults(github):
     assert len(github.issues("acme/web")) == 3  # every write whose reply was lost happened
     assert github.count("write") == 4
 
+
+
+def test_close_as_a_duplicate_with_a_comment_naming_the_kept_issue(github):
+    repo = client(github).get_repo("acme/web")
+    kept = repo.create_issue(title="Add an alert", labels=["postmortem"])
+    twin = repo.create_issue(title="Add an alert", labels=["postmortem"])
+    twin.create_comment(f"Duplicate of #{kept.number}")
+    twin.edit(state="closed", state_reason="duplicate")
+    again = repo.get_issue(twin.number)
+    assert (again.state, again.state_reason, again.closed_by.login) == ("closed", "duplicate", "sync-bot")
+    assert [c.body for c in again.get_comments()] == ["Duplicate of #1"]
+    listed = {i.number: i.state_reason for i in repo.get_issues(state="all", labels=["postmortem"])}
+    assert listed == {1: None, 2: "duplicate"}
+    assert [i.number for i in repo.get_issues(state="open", labels=["postmortem"])] == [kept.number]
+
+
+@pytest.mark.parametrize("reason", ["reopened", "wontfix", ""])
+def test_closing_takes_only_github_s_close_reasons(github, reason):
+    repo = client(github).get_repo("acme/web")
+    issue = repo.create_issue(title="x")
+    with pytest.raises(GithubException) as refused:
+        issue.edit(state="closed", state_reason=reason)
+    assert refused.value.status == 422 and refused.value.data["errors"][0]["field"] == "state_reason"
+    assert repo.get_issue(1).state == "open"
+    for ok in ("completed", "not_planned", "duplicate"):
+        issue.edit(state="closed", state_reason=ok)
+        assert repo.get_issue(1).state_reason == ok
+        issue.edit(state="open")
+
+
+def test_a_proxy_login_page_after_five_writes(github):
+    repo = client(github).get_repo("acme/web")
+    page = b"<!DOCTYPE html><html><head><title>Sign in</title></head><body><form>SSO</form></body></html>"
+    github.inject("status", status=200, body=page, headers={"content-type": "text/html; charset=utf-8"}, times=10**6, skip=5, method="POST")
+    for n in range(5):
+        repo.create_issue(title=f"item {n}")
+    answer = requests.post(f"{github.api}/repos/acme/web/issues", json={"title": "sixth"}, headers={"Authorization": f"token {TOKEN}"}, timeout=5)
+    assert (answer.status_code, answer.headers["Content-Type"], answer.content) == (200, "text/html; charset=utf-8", page)
+    assert len(list(repo.get_issues(state="all"))) == 5  # reads pass; the sixth write never happened
+    assert github.count("write") == 6
+
+
+def test_a_deferred_create_takes_effect_only_when_applied(github):
+    repo = client(github).get_repo("acme/web")
+    github.inject("defer", "POST", r"/issues$")
+    with pytest.raises(requests.ConnectionError):
+        repo.create_issue(title="late", labels=["postmortem"])
+    assert github.issues("acme/web") == [] and github.deferred == 1
+    assert list(repo.get_issues(state="all")) == []
+    assert github.apply_deferred() == 1
+    (late,) = github.issues("acme/web")
+    assert (late.title, late.user, late.labels) == ("late", "sync-bot", ["postmortem"])
+    assert github.apply_deferred() == 0
+    assert [(r.method, r.status, r.fault) for r in github.records if r.method == "POST"] == [("POST", 0, "defer")]

@@ -1,9 +1,10 @@
 """A stateful loopback GitHub REST API (github.com, or GitHub Enterprise Server under /api/v3).
 
 Serves what `github.Github` calls to work with issues: the authenticated user, repositories,
-issues (create, get, edit, list with the `labels`, `state`, `creator`, `assignee`, `sort`,
-`direction`, `since` filters and `Link`-header pagination, pull requests mixed in as the
-real `/issues` does), comments, labels and assignees. Bodies follow the schemas of
+issues (create, get, edit, close with a `state_reason` of completed, not_planned or
+duplicate, list with the `labels`, `state`, `creator`, `assignee`, `sort`, `direction`,
+`since` filters and `Link`-header pagination, pull requests mixed in as the real `/issues`
+does), comments, labels and assignees. Bodies follow the schemas of
 github/rest-api-description (`issue`, `simple-user`, `label`, `issue-comment`,
 `full-repository`); errors are {message, documentation_url[, errors]}.
 """
@@ -20,6 +21,7 @@ from .httpserver import FakeServer, HttpError, Request, Response
 
 DOCS = "https://docs.github.com/rest"
 MAX_LABEL = 50
+CLOSE_REASONS = ("completed", "not_planned", "duplicate")
 
 
 @dataclass
@@ -501,9 +503,11 @@ class FakeGitHub(FakeServer):
         elif "assignee" in body:
             issue.assignees = self._check_assignees(repo, [body["assignee"]]) if body["assignee"] else []
         reason = body.get("state_reason")
-        if reason is not None and reason not in ("completed", "not_planned", "duplicate", "reopened"):
-            raise self._validation([{"resource": "Issue", "code": "invalid", "field": "state_reason"}])
         state = body.get("state")
+        # GitHub's schema: completed, not_planned or duplicate close an issue; reopened opens it.
+        allowed = CLOSE_REASONS if state == "closed" else (*CLOSE_REASONS, "reopened")
+        if reason is not None and reason not in allowed:
+            raise self._validation([{"resource": "Issue", "code": "invalid", "field": "state_reason", "value": reason}])
         now = self.now()
         if state is not None:
             if state not in ("open", "closed"):

@@ -2,8 +2,9 @@
 
 It routes requests to handler methods, keeps one lock around the fake's state, records
 every request (method, path, query, kind, status), and injects faults on request:
-an error status (with `Retry-After`), a dropped connection, a slow reply, or a callback
-(for instance killing the client process) — before or after the request took effect.
+an error status (with `Retry-After`), a dropped connection, a slow reply, a callback
+(for instance killing the client process) — before or after the request took effect —
+or a deferred request that takes effect only when the test says so.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any, Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 
 READ_METHODS = frozenset({"GET", "HEAD"})
+FAULT_KINDS = ("status", "drop", "slow", "call", "defer")
 
 
 @dataclass
@@ -64,10 +66,15 @@ class HttpError(Exception):
 class Fault:
     """One planned misbehaviour for the next `times` requests matching method and path.
 
-    `kind`: "status" (reply `status`, e.g. 429 with `retry_after`, or 500), "drop" (close the
-    connection without a reply), "slow" (wait `delay` seconds, then reply normally), or
-    "call" (run `action`, then reply normally). With `after=True` the request takes effect
-    first, so the client cannot know whether it did: the trap both clients fall into.
+    `kind`: "status" (reply `status`, e.g. 429 with `retry_after`, or 500; a `bytes` body with
+    its own Content-Type header, such as a proxy's HTML login page, is sent as it is), "drop"
+    (close the connection without a reply), "slow" (wait `delay` seconds, then reply
+    normally), "call" (run `action`, then reply normally), or "defer" (close the connection
+    without a reply and hold the request: it takes effect only when the test calls
+    `FakeServer.apply_deferred()`, like a write the server applies after the client gave up).
+    With `after=True` the request takes effect first, so the client cannot know whether it
+    did: the trap both clients fall into. The first `skip` matching requests pass unharmed
+    (other faults still apply to them), so a fault can start after, say, the fifth write.
     """
 
     kind: str
@@ -81,6 +88,13 @@ class Fault:
     action: Callable[[], None] | None = None
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)  # added to a "status" reply (e.g. Location)
+    skip: int = 0
+
+    def __post_init__(self) -> None:
+        if self.kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {self.kind!r}; one of {', '.join(FAULT_KINDS)}")
+        if self.kind == "defer" and self.after:
+            raise ValueError("a deferred request has not taken effect yet: after=True contradicts it")
 
     def matches(self, method: str, path: str) -> bool:
         return (self.method is None or self.method == method) and re.search(self.path, path) is not None
@@ -109,6 +123,7 @@ class FakeServer:
         self.faults: list[Fault] = []
         self.now: Callable[[], datetime] = lambda: datetime.now(timezone.utc).replace(microsecond=0)
         self._routes: list[tuple[str, re.Pattern[str], Handler, str | None, str]] = []
+        self._deferred: list[tuple[Request, Handler | None, dict[str, str]]] = []
         self._stopping = threading.Event()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -163,6 +178,24 @@ class FakeServer:
         with self.lock:
             self.faults.clear()
 
+    def apply_deferred(self) -> int:
+        """Let the requests held by "defer" faults take effect, in the order they came; how many.
+
+        Each runs as its credentials allow (authenticated again, as the server would when it
+        gets round to it); its reply goes nowhere, and it is not recorded a second time.
+        """
+        with self.lock:
+            held, self._deferred = self._deferred, []
+            for request, handler, groups in held:
+                self._process(request, handler, groups)
+        return len(held)
+
+    @property
+    def deferred(self) -> int:
+        """How many requests are held by "defer" faults and not applied yet."""
+        with self.lock:
+            return len(self._deferred)
+
     def authenticate(self, request: Request) -> str | None:  # pragma: no cover - overridden
         return "anonymous"
 
@@ -194,6 +227,9 @@ class FakeServer:
         with self.lock:
             for fault in self.faults:
                 if fault.times > 0 and fault.matches(method, path):
+                    if fault.skip > 0:
+                        fault.skip -= 1
+                        continue
                     fault.times -= 1
                     if fault.times == 0:
                         self.faults.remove(fault)
@@ -219,6 +255,12 @@ class FakeServer:
         def record(status: int) -> Recorded:
             return Recorded(request.method, request.path, request.query, kind, name, status, fault.kind if fault else "")
 
+        if fault is not None and fault.kind == "defer":
+            with self.lock:
+                self._deferred.append((request, handler, groups))
+            rec = record(0)
+            self._record(rec)
+            return None, rec, fault
         if fault is not None and not fault.after:
             early = self._apply_fault(fault, before=True)
             if early is not None or fault.kind == "drop":
@@ -252,9 +294,7 @@ class FakeServer:
             assert fault.action is not None
             fault.action()
             return None
-        if fault.kind == "drop":
-            return None
-        raise ValueError(f"unknown fault kind {fault.kind!r}")
+        return None  # "drop": no reply at all
 
     def error_body(self, status: int) -> Any:
         return {"message": f"fault injected: HTTP {status}"}
@@ -315,7 +355,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             body=body,
         )
         response, _rec, fault = self.server_fake.dispatch(request)
-        if response is None and fault is not None and fault.kind == "drop":
+        if response is None and fault is not None and fault.kind in ("drop", "defer"):
             self.close_connection = True
             try:
                 self.connection.shutdown(socket.SHUT_RDWR)
@@ -334,7 +374,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
             payload = json.dumps(response.body).encode()
         try:
             self.send_response(response.status)
-            headers = {"Content-Type": "application/json;charset=UTF-8", **response.headers}
+            # A reply that names its own Content-Type (an HTML login page) keeps it.
+            own_type = any(name.lower() == "content-type" for name in response.headers)
+            headers = {**({} if own_type else {"Content-Type": "application/json;charset=UTF-8"}), **response.headers}
             for name, value in headers.items():
                 self.send_header(name, value)
             self.send_header("Content-Length", str(len(payload)))

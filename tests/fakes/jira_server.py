@@ -1,21 +1,29 @@
 """A stateful loopback Jira: Cloud (REST v2 and v3) or Data Center (REST v2).
 
-Serves what `jira.JIRA` calls for creating, reading, updating and searching issues:
-`serverInfo`, `myself`, `field`, `project`, `issue` (POST/GET/PUT/DELETE), and search —
-`/search/jql` with `nextPageToken` on Cloud, where the removed `/search` answers 410 as
-Atlassian's does since 2025; `/search` with `startAt` on Data Center. Replies follow the
+Serves what `jira.JIRA` calls for creating, reading, updating, transitioning, commenting
+and searching issues: `serverInfo`, `myself`, `field`, `project`, `issue` (POST/GET/PUT/
+DELETE), `issue/{key}/transitions` and `issue/{key}/comment`, and search — `/search/jql`
+with `nextPageToken` and `reconcileIssues` on Cloud, where the removed `/search` answers 410
+as Atlassian's does since 2025; `/search` with `startAt` on Data Center. Replies follow the
 shapes of Atlassian's REST reference: issues as {id, key, self, fields}, errors as
-{errorMessages, errors}, v3 descriptions in Atlassian Document Format.
+{errorMessages, errors}, v3 descriptions and comments in Atlassian Document Format.
+
+Cloud's search can lag behind writes as Jira Cloud's index does (`search_lag`): search sees
+each issue as it was `search_lag` seconds ago, except the issues named in `reconcileIssues`;
+reading an issue by key and every write are consistent at once.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import re
+import time
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Callable
 
 from . import jql
 from .httpserver import FakeServer, HttpError, Request, Response
@@ -38,9 +46,18 @@ REMOVED_SEARCH = (
 )
 FIELD_IDS = (
     "summary", "description", "labels", "assignee", "duedate", "priority", "status", "resolution",
-    "resolutiondate", "project", "issuetype", "created", "updated", "reporter",
+    "resolutiondate", "project", "issuetype", "created", "updated", "reporter", "comment",
 )  # fmt: skip
+MAX_RECONCILE = 50  # issue ids one search may ask to read consistently (Atlassian's limit)
 CLAUSE_NAMES = {"duedate": ["due", "duedate"], "resolutiondate": ["resolutiondate", "resolved"], "issuetype": ["issuetype", "type"]}
+
+
+@dataclass(frozen=True)
+class JiraComment:
+    id: int
+    author: str | None
+    body: Any  # a str (v2) or an ADF document (v3), as it was written
+    created: datetime
 
 
 @dataclass
@@ -61,6 +78,11 @@ class JiraIssue:
     resolutiondate: datetime | None = None
     created: datetime | None = None
     updated: datetime | None = None
+    comments: list[JiraComment] = field(default_factory=list)
+
+    def snapshot(self) -> JiraIssue:
+        """A copy that later writes to this issue leave alone (what the search index holds)."""
+        return dataclasses.replace(self, labels=list(self.labels), comments=list(self.comments))
 
 
 def _stamp(moment: datetime | None) -> str | None:
@@ -96,7 +118,31 @@ def _is_adf(value: Any) -> bool:
 
 
 class FakeJira(FakeServer):
-    """`deployment` is "Cloud" (basic auth email:API token) or "Server" (Data Center, bearer PAT)."""
+    """`deployment` is "Cloud" (basic auth email:API token) or "Server" (Data Center, bearer PAT).
+
+    `search_lag` (Cloud only; Data Center's index is consistent and ignores it): seconds after
+    a write before search sees it. Every write to an issue — create, field or label update,
+    transition, comment, delete, through the API or the helpers below — makes a new version
+    that search sees only `search_lag` seconds later by `clock` (seconds; `time.time` unless a
+    test passes a fake clock it shares with the code under test); until then search sees the
+    version before (a new issue not at all; a deleted one still). `GET /issue/{key}` and JQL
+    key validation read the database, so a fresh key is valid in `key in (...)` but not found.
+    `reconcileIssues` (up to 50 issue ids) makes search read those issues as they are now.
+    `settle()` lets the index catch up. With a lag, change issues through the helpers, not by
+    assigning to `issues[key]` fields, or search never sees the change.
+
+    `transitions` maps a transition's name to the status it leads to; by default there is one
+    per status, named like it ("To Do", "In Progress", "In Review", "Done", "Won't Do"), as
+    in a Jira Cloud workflow where any status can move to any other. Each is available from
+    every status but its target. The default workflow has no duplicate status: as in Jira
+    Cloud's default workflows, a duplicate is closed by a transition into a done-category
+    status ("Done" or "Won't Do") with the resolution "Duplicate". A workflow with a
+    transition of its own for duplicates is `statuses={**DEFAULT_STATUSES, "Duplicate":
+    "done"}` (the default transitions then include "Duplicate"); any workflow is
+    `transitions={name: status}`. A transition into a done-category status has a screen with
+    the resolution field (any of `resolutions`, "Done" when none is given) and sets the
+    resolution date; one out of it clears both.
+    """
 
     def __init__(
         self,
@@ -109,6 +155,9 @@ class FakeJira(FakeServer):
         statuses: dict[str, str] | None = None,
         resolutions: tuple[str, ...] = DEFAULT_RESOLUTIONS,
         priorities: tuple[str, ...] = DEFAULT_PRIORITIES,
+        transitions: dict[str, str] | None = None,
+        search_lag: float = 0.0,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         super().__init__()
         assert deployment in ("Cloud", "Server")
@@ -122,7 +171,18 @@ class FakeJira(FakeServer):
         self.statuses = dict(statuses or DEFAULT_STATUSES)
         self.resolutions = tuple(resolutions)
         self.priorities = tuple(priorities)
+        self.transitions = dict(transitions if transitions is not None else {name: name for name in self.statuses})
+        unknown = sorted(set(self.transitions.values()) - set(self.statuses))
+        assert not unknown, f"transitions lead to statuses the workflow lacks: {unknown}"
+        assert search_lag >= 0, search_lag
+        self.search_lag = search_lag if self.cloud else 0.0
+        self.clock: Callable[[], float] = clock or time.time
         self.issues: dict[str, JiraIssue] = {}
+        # What search sees when it lags: key -> the version indexed, and the writes not indexed
+        # yet as (when search sees it, key, version or None for a deletion), oldest first.
+        self._index: dict[str, JiraIssue] = {}
+        self._unindexed: deque[tuple[float, str, JiraIssue | None]] = deque()
+        self._next_comment = 10000
         self.deleted: set[str] = set()
         self._next_id = 10000
         self._next_number: dict[str, int] = {}
@@ -137,6 +197,10 @@ class FakeJira(FakeServer):
         self.route("GET", f"{api}/issue/(?P<ref>[^/]+)", self.issue_get)
         self.route("PUT", f"{api}/issue/(?P<ref>[^/]+)", self.issue_update)
         self.route("DELETE", f"{api}/issue/(?P<ref>[^/]+)", self.issue_delete)
+        self.route("GET", f"{api}/issue/(?P<ref>[^/]+)/transitions", self.transitions_list)
+        self.route("POST", f"{api}/issue/(?P<ref>[^/]+)/transitions", self.transition_do)
+        self.route("GET", f"{api}/issue/(?P<ref>[^/]+)/comment", self.comments_list)
+        self.route("POST", f"{api}/issue/(?P<ref>[^/]+)/comment", self.comment_add)
         if self.cloud:
             self.route("GET", f"{api}/search/jql", self.search_jql, kind="read")
             self.route("POST", f"{api}/search/jql", self.search_jql, kind="read")
@@ -176,17 +240,10 @@ class FakeJira(FakeServer):
             return self._new_issue(project, "Task", summary, **fields)
 
     def transition(self, key: str, status: str, resolution: str | None = None, when: datetime | None = None) -> None:
+        """Move an issue to `status` behind the client's back, whatever the workflow allows."""
         with self.lock:
-            issue = self.issues[key]
             assert status in self.statuses, status
-            issue.status = status
-            if self.statuses[status] == "done":
-                issue.resolution = resolution or "Done"
-                issue.resolutiondate = when or self.now()
-            else:
-                issue.resolution = None
-                issue.resolutiondate = None
-            issue.updated = when or self.now()
+            self._enter(self.issues[key], status, resolution, when or self.now())
 
     def set_fields(self, key: str, **fields: Any) -> None:
         with self.lock:
@@ -194,11 +251,60 @@ class FakeJira(FakeServer):
             for name, value in fields.items():
                 setattr(issue, name, value)
             issue.updated = self.now()
+            self._written(issue)
 
     def delete(self, key: str) -> None:
         with self.lock:
             del self.issues[key]
             self.deleted.add(key)
+            if self.search_lag:
+                self._unindexed.append((self.clock() + self.search_lag, key, None))
+
+    def comments_of(self, key: str) -> list[str]:
+        """The issue's comments as plain text (ADF flattened), oldest first."""
+        with self.lock:
+            return [adf_text(c.body) for c in self.issues[key].comments]
+
+    def settle(self) -> None:
+        """Let search catch up with every write so far (the index is consistent again)."""
+        with self.lock:
+            self._catch_up(float("inf"))
+
+    # -- the search index ------------------------------------------------------------------
+    def _written(self, issue: JiraIssue) -> None:
+        """Called after every write to `issue`: search sees this version `search_lag` later."""
+        if self.search_lag:
+            self._unindexed.append((self.clock() + self.search_lag, issue.key, issue.snapshot()))
+
+    def _catch_up(self, now: float) -> None:
+        while self._unindexed and self._unindexed[0][0] <= now:
+            _, key, version = self._unindexed.popleft()
+            if version is None:
+                self._index.pop(key, None)
+            else:
+                self._index[key] = version
+
+    def _searchable(self, reconcile: set[int]) -> dict[str, JiraIssue]:
+        """The issues search sees, by key: the index, and the reconciled issues as they are."""
+        if not self.search_lag:
+            return self.issues
+        self._catch_up(self.clock())
+        if not reconcile:
+            return self._index
+        seen = {key: issue for key, issue in self._index.items() if issue.id not in reconcile}
+        seen.update({key: issue for key, issue in self.issues.items() if issue.id in reconcile})
+        return seen
+
+    def _enter(self, issue: JiraIssue, status: str, resolution: str | None, when: datetime) -> None:
+        issue.status = status
+        if self.statuses[status] == "done":
+            issue.resolution = resolution or "Done"
+            issue.resolutiondate = when
+        else:
+            issue.resolution = None
+            issue.resolutiondate = None
+        issue.updated = when
+        self._written(issue)
 
     def with_label(self, label: str) -> list[JiraIssue]:
         with self.lock:
@@ -279,6 +385,34 @@ class FakeJira(FakeServer):
             "issuetype": {"self": f"{self._base()}/rest/api/{v}/issuetype/{itid}", "id": itid, "description": "", "iconUrl": "", "name": issue.issuetype, "subtask": False},
             "created": _stamp(issue.created),
             "updated": _stamp(issue.updated),
+            "comment": self._comment_page(issue, v, 0, len(issue.comments)),
+        }
+
+    def _comment_json(self, issue: JiraIssue, comment: JiraComment, v: str) -> dict[str, Any]:
+        body = comment.body
+        if v == "3":
+            body = body if _is_adf(body) else adf(str(body))
+        elif not isinstance(body, str):
+            body = adf_text(body)
+        author = self._user_json(comment.author, v)
+        return {
+            "self": f"{self._base()}/rest/api/{v}/issue/{issue.id}/comment/{comment.id}",
+            "id": str(comment.id),
+            "author": author,
+            "body": body,
+            "updateAuthor": author,
+            "created": _stamp(comment.created),
+            "updated": _stamp(comment.created),
+            "jsdPublic": True,
+        }
+
+    def _comment_page(self, issue: JiraIssue, v: str, start: int, size: int) -> dict[str, Any]:
+        return {
+            "self": f"{self._base()}/rest/api/{v}/issue/{issue.id}/comment",
+            "comments": [self._comment_json(issue, c, v) for c in issue.comments[start : start + size]],
+            "maxResults": size,
+            "total": len(issue.comments),
+            "startAt": start,
         }
 
     def _issue_json(self, issue: JiraIssue, v: str, wanted: list[str] | None) -> dict[str, Any]:
@@ -362,6 +496,7 @@ class FakeJira(FakeServer):
         for name, value in fields.items():
             setattr(issue, name, value)
         self.issues[issue.key] = issue
+        self._written(issue)
         return issue
 
     def _user_ref(self, value: Any, errors: dict[str, str]) -> str | None:
@@ -465,7 +600,9 @@ class FakeJira(FakeServer):
         body = request.json() or {}
         errors: dict[str, str] = {}
         values = self._check_fields(body.get("fields") or {}, v, errors, creating=False)
-        for name, ops in (body.get("update") or {}).items():
+        update = dict(body.get("update") or {})
+        comments = self._comment_ops(update.pop("comment", []), v, errors)
+        for name, ops in update.items():
             if name != "labels":
                 errors[name] = f"Field '{name}' cannot be set. It is not on the appropriate screen, or unknown."
                 continue
@@ -482,7 +619,138 @@ class FakeJira(FakeServer):
             raise HttpError(400, {"errorMessages": [], "errors": errors})
         for name, value in values.items():
             setattr(issue, name, value)
+        self._add_comments(issue, comments, request.principal)
         issue.updated = self.now()
+        self._written(issue)
+        return Response(204, None)
+
+    # -- comments --------------------------------------------------------------------------
+    def _comment_body(self, body: Any, v: str, errors: dict[str, str]) -> Any:
+        """A comment body as this API version takes it: v3 an Atlassian Document, v2 text."""
+        if v == "3":
+            if not _is_adf(body):
+                errors["comment"] = "Comment body is not valid!"
+            elif not adf_text(body).strip():
+                errors["comment"] = "Comment body can not be empty!"
+        elif not isinstance(body, str):
+            errors["comment"] = "Operation value must be a string"
+        elif not body.strip():
+            errors["comment"] = "Comment body can not be empty!"
+        return body
+
+    def _comment_ops(self, ops: Any, v: str, errors: dict[str, str]) -> list[Any]:
+        """The bodies of `update: {"comment": [{"add": {"body": ...}}]}`."""
+        if not isinstance(ops, list) or not all(isinstance(op, dict) and isinstance(op.get("add"), dict) for op in ops):
+            errors["comment"] = "Operation value must be a list of add operations"
+            return []
+        return [self._comment_body(op["add"].get("body"), v, errors) for op in ops]
+
+    def _add_comments(self, issue: JiraIssue, bodies: list[Any], author: str | None) -> list[JiraComment]:
+        added = []
+        for body in bodies:
+            self._next_comment += 1
+            added.append(JiraComment(self._next_comment, author, body, self.now()))
+        issue.comments.extend(added)
+        return added
+
+    def comments_list(self, request: Request, v: str, ref: str) -> Any:
+        issue = self._find(ref)
+        try:
+            start = max(int(request.param("startAt", "0") or 0), 0)
+            size = min(max(int(request.param("maxResults", "5000") or 5000), 0), 5000)
+        except ValueError:
+            raise HttpError(400, {"errorMessages": ["startAt and maxResults must be numbers"], "errors": {}}) from None
+        return self._comment_page(issue, v, start, size)
+
+    def comment_add(self, request: Request, v: str, ref: str) -> Any:
+        issue = self._find(ref)
+        body = request.json()
+        if not isinstance(body, dict):
+            raise HttpError(400, {"errorMessages": ["Can not deserialize instance of com.atlassian.jira.rest.v2.issue.comment.CommentJsonBean"], "errors": {}})
+        errors: dict[str, str] = {}
+        text = self._comment_body(body.get("body"), v, errors)
+        if errors:
+            raise HttpError(400, {"errorMessages": [], "errors": errors})
+        (comment,) = self._add_comments(issue, [text], request.principal)
+        issue.updated = self.now()
+        self._written(issue)
+        return Response(201, self._comment_json(issue, comment, v))
+
+    # -- transitions -----------------------------------------------------------------------
+    def _available(self, issue: JiraIssue) -> list[tuple[str, str, str]]:
+        """(id, name, target status) of the transitions from the issue's status."""
+        ids = {name: str(11 + 10 * i) for i, name in enumerate(self.transitions)}
+        return [(ids[name], name, to) for name, to in self.transitions.items() if to != issue.status]
+
+    def _resolution_json(self, name: str, v: str) -> dict[str, Any]:
+        rid = str(10000 + self.resolutions.index(name))
+        return {"self": f"{self._base()}/rest/api/{v}/resolution/{rid}", "id": rid, "description": "", "name": name}
+
+    def transitions_list(self, request: Request, v: str, ref: str) -> Any:
+        issue = self._find(ref)
+        only = request.param("transitionId")
+        expand = {part.strip() for value in request.params("expand") for part in value.split(",")}
+        out = []
+        for tid, name, to in self._available(issue):
+            if only is not None and only != tid:
+                continue
+            done = self.statuses[to] == "done"
+            item: dict[str, Any] = {
+                "id": tid,
+                "name": name,
+                "to": self._status_json(to, v),
+                "hasScreen": done,
+                "isGlobal": True,
+                "isInitial": False,
+                "isAvailable": True,
+                "isConditional": False,
+                "isLooped": False,
+            }
+            if "transitions.fields" in expand:
+                item["fields"] = {}
+                if done:
+                    item["fields"]["resolution"] = {
+                        "required": True,
+                        "schema": {"type": "resolution", "system": "resolution"},
+                        "name": "Resolution",
+                        "key": "resolution",
+                        "hasDefaultValue": False,
+                        "operations": ["set"],
+                        "allowedValues": [self._resolution_json(r, v) for r in self.resolutions],
+                    }
+            out.append(item)
+        return {"expand": "transitions", "transitions": out}
+
+    def transition_do(self, request: Request, v: str, ref: str) -> Any:
+        issue = self._find(ref)
+        body = request.json()
+        if not isinstance(body, dict) or not isinstance(body.get("transition"), dict):
+            raise HttpError(400, {"errorMessages": ["Missing 'transition' identifier"], "errors": {}})
+        tid = str(body["transition"].get("id", ""))
+        target = next((to for i, _, to in self._available(issue) if i == tid), None)
+        if target is None:
+            raise HttpError(400, {"errorMessages": [f"Transition id '{tid}' is not valid for this issue."], "errors": {}})
+        fields, update = body.get("fields") or {}, body.get("update") or {}
+        if not isinstance(fields, dict) or not isinstance(update, dict):
+            raise HttpError(400, {"errorMessages": ["Can not deserialize instance of com.atlassian.jira.rest.v2.issue.IssueUpdateBean"], "errors": {}})
+        errors: dict[str, str] = {}
+        resolution = None
+        for name, value in fields.items():
+            if name != "resolution" or self.statuses[target] != "done":
+                errors[name] = f"Field '{name}' cannot be set. It is not on the appropriate screen, or unknown."
+                continue
+            ref_ = value.get("name") or value.get("id") if isinstance(value, dict) else None
+            resolution = next((r for i, r in enumerate(self.resolutions) if ref_ in (r, str(10000 + i))), None)
+            if resolution is None:
+                errors["resolution"] = f"The resolution '{ref_}' is not valid. Valid values are: {', '.join(self.resolutions)}."
+        update = dict(update)
+        comments = self._comment_ops(update.pop("comment", []), v, errors)
+        for name in update:
+            errors[name] = f"Field '{name}' cannot be set. It is not on the appropriate screen, or unknown."
+        if errors:
+            raise HttpError(400, {"errorMessages": [], "errors": errors})
+        self._add_comments(issue, comments, request.principal)
+        self._enter(issue, target, resolution, self.now())
         return Response(204, None)
 
     def issue_delete(self, request: Request, v: str, ref: str) -> Any:
@@ -501,16 +769,36 @@ class FakeJira(FakeServer):
                 "maxResults": body.get("maxResults"),
                 "startAt": body.get("startAt"),
                 "nextPageToken": body.get("nextPageToken"),
+                "reconcileIssues": body.get("reconcileIssues") or [],
             }
+        # GET: repeated (as `requests` sends a list) and/or comma-separated.
+        parts = [part.strip() for value in request.params("reconcileIssues") for part in value.split(",") if part.strip()]
+        ids: list[Any] = [int(part) if part.isdigit() else part for part in parts]
         return {
             "jql": request.param("jql", "") or "",
             "fields": request.params("fields"),
             "maxResults": request.param("maxResults"),
             "startAt": request.param("startAt"),
             "nextPageToken": request.param("nextPageToken"),
+            "reconcileIssues": ids,
         }
 
-    def _matching(self, query: str) -> list[JiraIssue]:
+    @staticmethod
+    def _reconcile_ids(values: Any) -> set[int]:
+        """The issue ids of `reconcileIssues`: integers (JSON numbers; digits in a query), at most 50."""
+        if not isinstance(values, list):
+            raise HttpError(400, {"errorMessages": ["reconcileIssues must be an array of issue ids."], "errors": {}})
+        ids: set[int] = set()
+        for value in values:
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise HttpError(400, {"errorMessages": [f"Invalid issue id in reconcileIssues: {json.dumps(value)}. Issue ids must be integers."], "errors": {}})
+            ids.add(value)
+        if len(values) > MAX_RECONCILE:
+            raise HttpError(400, {"errorMessages": [f"The number of issues to reconcile must not exceed {MAX_RECONCILE}; {len(values)} were given."], "errors": {}})
+        return ids
+
+    def _matching(self, query: str, reconcile: frozenset[int] | set[int] = frozenset()) -> list[JiraIssue]:
+        """The issues that match `query`, as search sees them. Key validation reads the database."""
         try:
             tree = jql.parse(query)
         except jql.JqlError as exc:
@@ -536,22 +824,23 @@ class FakeJira(FakeServer):
                 problems.append(f"Field '{name}' does not exist or you do not have permission to view it.")
         if problems:
             raise HttpError(400, {"errorMessages": problems, "warningMessages": [], "errors": {}})
-        found = [i for i in self._candidates(tree) if jql.evaluate(tree, lambda f, o, vals, i=i: self._test(i, f, o, vals))]
+        seen = self._searchable(set(reconcile))
+        found = [i for i in self._candidates(tree, seen) if jql.evaluate(tree, lambda f, o, vals, i=i: self._test(i, f, o, vals))]
         return sorted(found, key=lambda i: i.id)
 
-    def _candidates(self, tree: jql.Node | None) -> list[JiraIssue]:
+    def _candidates(self, tree: jql.Node | None, seen: dict[str, JiraIssue]) -> list[JiraIssue]:
         """A superset of the matches, narrowed by a key or label clause (keeps big batches fast)."""
         if tree is not None and tree[0] == "and":
-            left, right = self._candidates(tree[1]), self._candidates(tree[2])
+            left, right = self._candidates(tree[1], seen), self._candidates(tree[2], seen)
             return left if len(left) <= len(right) else right
         if tree is not None and tree[0] == "clause" and tree[2] in ("=", "in"):
             name, values = tree[1].lower(), tree[3]
             if name in ("key", "issuekey"):
-                return [self.issues[k] for k in {str(v).upper() for v in values} if k in self.issues]
+                return [seen[k] for k in {str(v).upper() for v in values} if k in seen]
             if name == "labels" and None not in values:
                 wanted = set(values)
-                return [i for i in self.issues.values() if wanted.intersection(i.labels)]
-        return list(self.issues.values())
+                return [i for i in seen.values() if wanted.intersection(i.labels)]
+        return list(seen.values())
 
     def _test(self, issue: JiraIssue, name: str, op: str, values: list[Any]) -> bool:
         name = name.lower()
@@ -578,7 +867,12 @@ class FakeJira(FakeServer):
         elif name == "assignee":
             hit = issue.assignee is None if values == [None] else issue.assignee in values
         else:  # summary, description, text: Jira matches words, not substrings
-            text = issue.summary if name == "summary" else f"{issue.summary}\n{adf_text(issue.description)}"
+            if name == "summary":
+                text = issue.summary
+            elif name == "description":
+                text = adf_text(issue.description)
+            else:  # `text` searches the comments too
+                text = "\n".join([issue.summary, adf_text(issue.description), *(adf_text(c.body) for c in issue.comments)])
             hit = all(jql.words(str(v)) <= jql.words(text) for v in values)
         return not hit if negate else hit
 
@@ -590,7 +884,7 @@ class FakeJira(FakeServer):
 
     def search_jql(self, request: Request, v: str) -> Any:
         args = self._search_args(request)
-        found = self._matching(args["jql"])
+        found = self._matching(args["jql"], self._reconcile_ids(args["reconcileIssues"]))
         # /search/jql returns ids only unless fields are asked for (Atlassian's CHANGE-2046).
         wanted = self._wanted_for_search(args["fields"], default_all=False)
         only_ids = wanted is not None and set(wanted) <= {"id", "key"}
