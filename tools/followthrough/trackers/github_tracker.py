@@ -100,7 +100,7 @@ class GitHubTracker:
     def _call(self, what: str, method: str, call: Callable[[], T]) -> T:
         write = method != "GET"
         try:
-            return call()
+            result = call()
         except GithubException as exc:
             data = exc.data
             raw = data.get("data") if isinstance(data, dict) else data
@@ -113,6 +113,14 @@ class GitHubTracker:
             if reached_server(exc):
                 self.counter.add("write" if write else "read")  # sent, but no reply to count
             raise request_failure(exc, what, write=write, timeout=self.timeout) from None
+        except (TypeError, AttributeError, KeyError):
+            # PyGithub takes a 2xx page that is not JSON as {"data": page} and fails building
+            # objects of it: what answered is not GitHub's API.
+            raise TrackerFailure(f"{what}: the answer was not GitHub's API", not_api=True, what=what) from None
+        raw = getattr(result, "raw_data", None) if not isinstance(result, (list, tuple)) else None
+        if isinstance(raw, dict) and set(raw) == {"data"} and isinstance(raw["data"], str):
+            raise not_api(what) if looks_like_html(raw["data"]) else TrackerFailure(f"{what}: the answer was not GitHub's API", not_api=True, what=what)
+        return result
 
     def connect(self) -> None:
         if not self._token:

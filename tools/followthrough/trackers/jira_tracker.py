@@ -44,30 +44,32 @@ def jql_in(field: str, values: Sequence[str]) -> str:
     return f"{field} in ({', '.join(jql_quote(v) for v in values)})"
 
 
+def paragraph_wiki(parts: Sequence[Link]) -> str:
+    """One paragraph of Jira wiki markup (REST v2): links as [text|url], every text escaped (`escape.jira`)."""
+    return "".join(wiki.link(p.text, p.url) if p.url else wiki.text(p.text) for p in parts)
+
+
 def description_wiki(paragraphs: Sequence[Sequence[Link]], marker_line: str) -> str:
-    """Jira wiki markup (REST v2): links as [text|url], every text escaped (`escape.jira`)."""
-    lines = []
-    for para in paragraphs:
-        lines.append("".join(wiki.link(p.text, p.url) if p.url else wiki.text(p.text) for p in para))
-    lines.append(wiki.monospace(marker_line))
-    return "\n\n".join(lines)
+    return "\n\n".join([*(paragraph_wiki(para) for para in paragraphs), wiki.monospace(marker_line)])
+
+
+def paragraph_adf(parts: Sequence[Link]) -> dict[str, Any]:
+    """One paragraph of an Atlassian Document (REST v3), links as link marks."""
+    nodes = []
+    for part in parts:
+        if not one_line(part.text):
+            continue
+        # Text nodes are never parsed: only a link mark links, and only to an http(s) URL.
+        node: dict[str, Any] = {"type": "text", "text": one_line(part.text)}
+        href = web_url(part.url)
+        if href:
+            node["marks"] = [{"type": "link", "attrs": {"href": href}}]
+        nodes.append(node)
+    return {"type": "paragraph", "content": nodes}
 
 
 def description_adf(paragraphs: Sequence[Sequence[Link]], marker_line: str) -> dict[str, Any]:
-    """An Atlassian Document (REST v3): one paragraph each, links as link marks."""
-    content = []
-    for para in paragraphs:
-        nodes = []
-        for part in para:
-            if not one_line(part.text):
-                continue
-            # Text nodes are never parsed: only a link mark links, and only to an http(s) URL.
-            node: dict[str, Any] = {"type": "text", "text": one_line(part.text)}
-            href = web_url(part.url)
-            if href:
-                node["marks"] = [{"type": "link", "attrs": {"href": href}}]
-            nodes.append(node)
-        content.append({"type": "paragraph", "content": nodes})
+    content = [paragraph_adf(para) for para in paragraphs]
     content.append({"type": "paragraph", "content": [{"type": "text", "text": marker_line, "marks": [{"type": "code"}]}]})
     return {"type": "doc", "version": 1, "content": content}
 
@@ -277,8 +279,25 @@ class JiraTracker:
                 ticket = self._remote(raw)
                 result.found[ticket.ref] = ticket
                 seen.add(ticket.ref)
-            result.missing.extend(k for k in batch if k not in seen)
+            for key in batch:
+                if key not in seen:
+                    # The query accepted the key, so it exists; Cloud's index may not have it yet
+                    # (made a moment ago by a run that crashed). Reading the issue itself is consistent.
+                    self._read_one(key, result)
         return result
+
+    def _read_one(self, key: str, result: FetchResult) -> None:
+        assert self.client is not None
+        client = self.client
+        try:
+            issue = self.policy.read(lambda: self._call(f"read {key}", "GET", lambda: client.issue(key, fields=",".join(FIELDS))))
+        except TrackerFailure as failure:
+            if failure.status in (404, 403):
+                result.missing.append(key)
+                return
+            raise
+        ticket = self._remote(issue.raw)
+        result.found[key] = ticket
 
     def normalize_ref(self, ticket: str) -> str | None:
         key = ticket.strip().upper()
@@ -320,8 +339,9 @@ class JiraTracker:
         assert self.client is not None
         client = self.client
         key = duplicate.ref
-        text = f"Duplicate of {kept}: {why} followthrough sync keeps {kept} ({self.dest.url}/browse/{kept}) and closes this one."
-        body: Any = {"type": "doc", "version": 1, "content": [{"type": "paragraph", "content": [{"type": "text", "text": text}]}]} if self.cloud else wiki.text(text)
+        url = f"{self.dest.url}/browse/{kept}"
+        said = (Link(f"Duplicate of {kept}: {why} followthrough sync keeps "), Link(kept, url), Link(" and closes this one."))
+        body: Any = {"type": "doc", "version": 1, "content": [paragraph_adf(said)]} if self.cloud else paragraph_wiki(said)
         self.policy.send(lambda: self._call(f"comment on {key}", "POST", lambda: client.add_comment(key, body)))
         offered = self.policy.read(lambda: self._call(f"read the transitions of {key}", "GET", lambda: client.transitions(key, expand="transitions.fields")))
         by_name = {_fold(str(t.get("name") or "")): t for t in offered}
