@@ -195,6 +195,18 @@ def test_a_run_that_waits_says_so_and_goes_on_once_the_lock_is_free(tmp_path, gi
     _one_ticket_per_item(root, pms, github)
 
 
+def test_a_holder_that_has_not_written_its_name_yet_is_still_reported(tmp_path, github, monkeypatch):
+    import fcntl
+
+    root, _ = _repo(tmp_path, github)
+    (root / LOCK).parent.mkdir(parents=True)
+    with open(root / LOCK, "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)  # taken, nothing written into it
+        with pytest.raises(LockHeld) as caught:
+            _in_process(root, monkeypatch, env_for(github=github), ["sync", "--wait", "0"])
+    assert str(caught.value).startswith("another `followthrough sync` is running in this checkout (it has not written who it is yet); ")
+
+
 def test_dry_run_takes_no_lock(held, github):
     root, _ = held
     result = sync(root, "--dry-run", "--wait", "0", env=env_for(github=github))
@@ -258,14 +270,16 @@ def test_a_linked_lock_folder_or_file_is_refused_with_exit_2_and_nothing_outside
     assert [t for pm in pms for t in tickets_in(root, pm)] == [None] * 4
 
 
-def test_a_file_where_the_lock_folder_goes_is_refused_with_exit_2(tmp_path, github):
+@pytest.mark.parametrize("taken", [".followthrough", ".followthrough/tmp"])
+def test_a_file_where_the_lock_folder_goes_is_refused_with_exit_2(tmp_path, github, taken):
     root, _ = _repo(tmp_path, github)
-    (root / ".followthrough").mkdir()
-    (root / ".followthrough" / "tmp").write_text("mine\n")
+    (root / taken).parent.mkdir(exist_ok=True)
+    (root / taken).write_text("mine\n")
     result = sync(root, env=env_for(github=github))
     assert result.code == 2, result.out + result.err
-    assert "followthrough: .followthrough/tmp: not a folder; followthrough keeps its lock and temp files in .followthrough/tmp/" in result.err
-    assert (root / ".followthrough" / "tmp").read_text() == "mine\n"
+    assert f"followthrough: {taken}: not a folder; followthrough keeps its lock and temp files in .followthrough/tmp/: move the file away\n" == result.err
+    assert (root / taken).read_text() == "mine\n"
+    assert github.counts() == {}
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into any folder")

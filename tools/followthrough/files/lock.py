@@ -122,6 +122,7 @@ def sync_lock(
 
 
 def _open(path: Path, shown: str) -> int:
+    # O_CLOEXEC: a program this run starts must not keep the lock alive after the run ends.
     flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
         fd = os.open(path, flags, 0o644)
