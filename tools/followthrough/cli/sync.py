@@ -1,19 +1,24 @@
-"""`followthrough sync [--dry-run] [--only create|pull] [PATH...]`: mirror action items to trackers.
+"""`followthrough sync [--dry-run] [--only create|pull] [--wait SECONDS] [--rebuild-state] [PATH...]`:
+mirror action items to trackers.
 
 Exit 0 when everything synced (drift is reported, not a failure), 1 when an item, a
 destination or a postmortem failed (everything else still ran), 2 on a usage or
-configuration error (`cli.main` maps the errors). Every line written passes through the
-filter that masks the tokens; the ones named by the settings are added to it here.
+configuration error, or when another sync held the checkout's lock for longer than --wait
+(`cli.main` maps the errors). A run that writes holds the lock (`files.lock`) from before it
+reads the postmortems until the state file is written; `--dry-run` writes nothing and takes
+none. Every line written passes through the filter that masks the tokens; the ones named by
+the settings are added to it here.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from followthrough.core.errors import ConfigError
+from followthrough.core.errors import ConfigError, UsageError
 from followthrough.core.escape import actions
 from followthrough.core.logline import safe_line
 from followthrough.trackers.redact import Redacting, tracker_secrets
@@ -24,6 +29,15 @@ from followthrough.cli.progress import Progress
 from followthrough.today import resolve_today
 from followthrough.cli.common import add_config_options, config_from, shown
 from followthrough.workspace import load_workspace
+from followthrough.files.lock import Holder, sync_lock
+from followthrough.files.scratch import SCRATCH, remove_leftovers
+from followthrough.files.state import move_aside
+
+if TYPE_CHECKING:
+    from followthrough.core.sync.config import Trackers
+    from followthrough.files.repo import LoadedConfig
+
+DEFAULT_WAIT = 60.0  # seconds a run waits for another one in the same checkout
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -33,20 +47,45 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Create a ticket for every action item of a mirrored postmortem that has none, write its key into the file, "
             "and read the status of every linked ticket into the state file. Exit 0 when all went well, "
-            "1 when anything failed (the rest still ran), 2 on usage or configuration errors."
+            "1 when anything failed (the rest still ran), 2 on usage or configuration errors or when another sync in this checkout "
+            "did not finish within --wait. A damaged state file is moved aside and rebuilt with --rebuild-state."
         ),
     )
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="postmortem files or folders (default: all under docs_dir)")
     p.add_argument("--dry-run", action="store_true", help="show what would be created, linked and updated; write nothing anywhere")
     p.add_argument("--only", choices=ONLY, default=None, help="create: only create and link tickets; pull: only read status")
+    p.add_argument(
+        "--wait",
+        type=_seconds,
+        default=DEFAULT_WAIT,
+        metavar="SECONDS",
+        help=f"when another sync is running in this checkout, wait up to this long for it to finish, then exit 2 (default {DEFAULT_WAIT:g}; 0: do not wait)",
+    )
+    p.add_argument(
+        "--rebuild-state",
+        action="store_true",
+        help="move the state file aside (to <name>.damaged-<UTC time>, never deleted) and rebuild it from the trackers; for a damaged state file",
+    )
     add_config_options(p)
     p.set_defaults(run=run)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r}: the seconds to wait must be 0 or more")
+    return value
 
 
 def run(args: argparse.Namespace, out: Redacting, err: Redacting, clock: Clock = SYSTEM_CLOCK) -> int:
     environ = dict(os.environ)
     config = config_from(args)
     where = shown(str(config.config_file), Path.cwd()) if config.config_file else "mkdocs.yml"
+    if args.rebuild_state:
+        _refuse_rebuild_with(args)
     trackers = trackers_of(config, environ, where)
     for stream in (out, err):
         stream.add(tracker_secrets(trackers))  # under whatever variables the settings name
@@ -59,6 +98,43 @@ def run(args: argparse.Namespace, out: Redacting, err: Redacting, clock: Clock =
             err.write(f"followthrough: {message}\n")
         return 0
     today = resolve_today(args.today)
+    if args.dry_run:
+        return _sync(args, config, trackers, environ, today, out, err, clock)
+
+    def waiting(holder: Holder | None) -> None:
+        who = f" {holder.describe()}" if holder is not None else ""
+        err.write(f"followthrough: another `followthrough sync` is running in this checkout{who}; waiting up to {args.wait:g} s for it\n")
+
+    with sync_lock(config.root, wait=args.wait, now=clock.now, sleep=clock.sleep, waiting=waiting) as scratch:
+        removed = remove_leftovers(scratch)
+        if removed:
+            out.write(f"removed {len(removed)} temp file(s) an interrupted run left in {SCRATCH.as_posix()}/\n")
+        if args.rebuild_state:
+            _move_state_aside(config.root, config.settings.state_file, clock, out)
+        return _sync(args, config, trackers, environ, today, out, err, clock)
+
+
+def _refuse_rebuild_with(args: argparse.Namespace) -> None:
+    """--rebuild-state makes the whole state file anew: only a run that writes it, over every postmortem, can."""
+    if args.dry_run:
+        raise UsageError("sync: --rebuild-state moves the state file aside, --dry-run writes nothing; use one of them")
+    if args.only == "create":
+        raise UsageError("sync: --rebuild-state with --only create would move the state file aside and write none; drop --only create")
+    if args.paths:
+        raise UsageError("sync: --rebuild-state rebuilds the state entries of every postmortem; run it without PATH arguments")
+
+
+def _move_state_aside(root: Path, state_file: str, clock: Clock, out: Redacting) -> None:
+    path = root / state_file
+    stamp = datetime.fromtimestamp(clock.now(), timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    moved = move_aside(path, stamp, root=root)
+    if moved is None:
+        out.write(f"state file: there is none at {shown(str(path), root)}; it is built from the trackers\n")
+    else:
+        out.write(f"state file: moved {shown(str(path), root)} aside to {shown(str(moved), root)}; it is rebuilt from the trackers\n")
+
+
+def _sync(args: argparse.Namespace, config: LoadedConfig, trackers: Trackers, environ: dict[str, str], today: date, out: Redacting, err: Redacting, clock: Clock) -> int:
     workspace = load_workspace(config, today=today, paths=args.paths or None)
     progress = Progress(out, err, environ)  # type: ignore[arg-type]
     engine = SyncEngine(

@@ -40,3 +40,9 @@ class TrackerError(FollowthroughError):
     """A tracker (Jira, GitHub) refused or failed a request; the message never holds a secret."""
 
     exit_code = EXIT_FAILED
+
+
+class LockHeld(FollowthroughError):
+    """Another run holds the lock this command needs; nothing was done (wait for it, or run it again)."""
+
+    exit_code = EXIT_USAGE

@@ -41,6 +41,7 @@ from typing import Mapping
 from followthrough.core.errors import ConfigError
 from followthrough.core.model import PendingCreate, TicketState
 from followthrough.files.atomic import write_atomic
+from followthrough.files.scratch import scratch_folder
 from followthrough.files.safefiles import TOO_LARGE, Refused, first_link, link_target, read_bounded, refusal_of, size_text
 from followthrough.core.settings import DEFAULT_MAX_FILE_BYTES, Settings
 
@@ -91,6 +92,15 @@ def _too_large(path: Path, root: Path | None, size: int, limit: int) -> str:
     )
 
 
+REBUILD_ADVICE = "run `followthrough sync --rebuild-state` to move it aside and rebuild it from the trackers"
+
+
+def _damaged(path: Path, root: Path | None, what: str) -> ConfigError:
+    """The one message for a state file that cannot be taken as one: what is wrong, and the way
+    out (sync alone would stop on the same file; sync --rebuild-state moves it aside first)."""
+    return ConfigError(f"{_shown(path, root)}: the tracker state file is damaged ({what}); {REBUILD_ADVICE}")
+
+
 @dataclass(frozen=True)
 class StateFile:
     items: dict[str, TicketState] = field(default_factory=dict)
@@ -117,21 +127,33 @@ def read_state_file(path: Path, *, root: Path | None = None, limit: int = DEFAUL
         raw = json.loads(read_bounded(path, limit).decode("utf-8"))
     except Refused as exc:  # changed since it was checked
         raise ConfigError(f"{_shown(path, root)}: {exc.refusal.message} (the tracker state file)") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ConfigError(f"{path}: the tracker state file cannot be read: {exc}") from None
-    if not isinstance(raw, dict) or raw.get("version") != STATE_VERSION or not isinstance(raw.get("items"), dict):
-        raise ConfigError(f"{path}: not a version-{STATE_VERSION} tracker state file; re-run `followthrough sync`")
+    except OSError as exc:
+        raise ConfigError(f"{_shown(path, root)}: the tracker state file cannot be read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise _damaged(path, root, f"not UTF-8 text: {exc.reason} at byte {exc.start}") from None
+    except json.JSONDecodeError as exc:
+        raise _damaged(path, root, f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("items"), dict):
+        raise _damaged(path, root, "not a tracker state file: no 'items' mapping")
+    version = raw.get("version")
+    if version != STATE_VERSION:
+        if isinstance(version, int) and not isinstance(version, bool) and version > STATE_VERSION:
+            raise ConfigError(
+                f"{_shown(path, root)}: a version-{version} tracker state file, written by a newer followthrough (this one reads "
+                f"version {STATE_VERSION}); upgrade followthrough, or {REBUILD_ADVICE}"
+            )
+        raise _damaged(path, root, f"version {json.dumps(version)}, expected {STATE_VERSION}")
     states: dict[str, TicketState] = {}
     for key, value in raw["items"].items():
         if not isinstance(value, dict):
-            raise ConfigError(f"{path}: entry {key!r} must be a mapping with at least a 'ticket'; re-run `followthrough sync`")
+            raise _damaged(path, root, f"entry {key!r} must be a mapping with at least a 'ticket'")
         try:
             states[key] = TicketState.from_json(value)
         except (TypeError, ValueError, KeyError) as exc:
-            raise ConfigError(f"{path}: entry {key!r} is malformed: {exc}") from None
+            raise _damaged(path, root, f"entry {key!r} is malformed: {exc}") from None
     pending_raw = raw.get("pending", {})
     if not isinstance(pending_raw, dict):
-        raise ConfigError(f"{path}: 'pending' must be a mapping of creates whose outcome is unknown")
+        raise _damaged(path, root, "'pending' is not a mapping")
     pending: dict[str, PendingCreate] = {}
     for key, value in pending_raw.items():
         try:
@@ -139,8 +161,41 @@ def read_state_file(path: Path, *, root: Path | None = None, limit: int = DEFAUL
                 raise TypeError("not a mapping")
             pending[key] = PendingCreate.from_json(value)
         except (TypeError, ValueError, KeyError) as exc:
-            raise ConfigError(f"{path}: pending entry {key!r} is malformed: {exc}") from None
+            raise _damaged(path, root, f"pending entry {key!r} is malformed: {exc}") from None
     return StateFile(states, pending)
+
+
+def move_aside(path: Path, stamp: str, *, root: Path | None = None) -> Path | None:
+    """Rename the state file to `<name>.damaged-<stamp>` (a free name: `-2`, `-3`... after it when
+    taken), never deleting it; the new path, or None when there is no file. Refused, as
+    `read_state` refuses, when it is reached through a link or is not a regular file."""
+    if root is not None:
+        root = Path(os.path.abspath(root))
+    link = first_link(path, root) if root is not None else (path if path.is_symlink() else None)
+    if link is not None:
+        raise ConfigError(
+            f"{_shown(link, root)}: a symbolic link (to {link_target(link)}): the tracker state file "
+            f"({_shown(path, root)}) is never moved, read or written through a link; make it a file of the repo"
+        )
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ConfigError(f"{_shown(path, root)}: the tracker state file cannot be moved aside: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+        raise ConfigError(f"{_shown(path, root)}: {kind}, not the tracker state file (state_file); move it away yourself")
+    target = path.with_name(f"{path.name}.damaged-{stamp}")
+    n = 1
+    while os.path.lexists(target):
+        n += 1
+        target = path.with_name(f"{path.name}.damaged-{stamp}-{n}")
+    try:
+        os.rename(path, target)  # under sync's lock: no other run takes the free name meanwhile
+    except OSError as exc:
+        raise ConfigError(f"{_shown(path, root)}: the tracker state file cannot be moved aside: {exc.strerror or exc}") from None
+    return target
 
 
 def render_state(states: Mapping[str, TicketState], pending: Mapping[str, PendingCreate] | None = None) -> str:
@@ -163,8 +218,9 @@ def write_state(path: Path, states: Mapping[str, TicketState], *, root: Path | N
             if exc.refusal.code != TOO_LARGE:
                 raise ConfigError(f"{_shown(path, root)}: {exc.refusal.message} (the tracker state file)") from None
     path.parent.mkdir(parents=True, exist_ok=True)
+    temp_dir = scratch_folder(root) if root is not None else None  # a crash leaves no temp file beside it
     try:
-        write_atomic(path, data, durable=True)
+        write_atomic(path, data, durable=True, temp_dir=temp_dir)
     except Refused as exc:  # made a link or a special file since it was checked
         raise ConfigError(f"{_shown(path, root)}: {exc.refusal.message} (the tracker state file)") from None
     return True

@@ -18,10 +18,11 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from followthrough.core.errors import FollowthroughError
+from followthrough.core.errors import ConfigError, FollowthroughError
 from followthrough.core.text.frontmatter import LINE_BREAK, split
 from followthrough.files.atomic import write_atomic
 from followthrough.files.safefiles import Refused, first_link, read_bounded
+from followthrough.files.scratch import scratch_folder
 
 ITEMS_KEY = "action_items"
 WRITE_LIMIT = 1024 * 1024 * 1024  # lint has refused files over max_file_mb already; this is a backstop
@@ -205,6 +206,11 @@ def write_ticket(path: Path, item_index: int, ticket: str, expected_title: str |
         raise WritebackError(f"not UTF-8 text ({exc.reason})") from None
     new_text = set_ticket(text, item_index, ticket, expected_title)
     try:
-        write_atomic(path, new_text.encode("utf-8"), durable=True)  # keeps the file's permission bits
+        # The temp file goes to the repo's ignored scratch folder: a crash leaves none among the postmortems.
+        temp_dir = scratch_folder(root) if root is not None else None
+    except ConfigError as exc:
+        raise WritebackError(str(exc)) from None
+    try:
+        write_atomic(path, new_text.encode("utf-8"), durable=True, temp_dir=temp_dir)  # keeps the file's permission bits
     except Refused as exc:  # made a link or a special file since it was read
         raise WritebackError(f"{exc.refusal.path} is {exc.refusal.message}") from None
