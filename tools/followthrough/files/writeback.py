@@ -208,8 +208,10 @@ def write_ticket(path: Path, item_index: int, ticket: str, expected_title: str |
     try:
         # The temp file goes to the repo's ignored scratch folder: a crash leaves none among the postmortems.
         temp_dir = scratch_folder(root) if root is not None else None
-    except ConfigError as exc:
-        raise WritebackError(str(exc)) from None
+    except ConfigError:
+        # Without it the ticket is still written (beside the file, as before): a ticket made and
+        # not written back is what sync can least afford to lose.
+        temp_dir = None
     try:
         write_atomic(path, new_text.encode("utf-8"), durable=True, temp_dir=temp_dir)  # keeps the file's permission bits
     except Refused as exc:  # made a link or a special file since it was read
