@@ -81,7 +81,7 @@ def test_a_destination_answering_html_fails_alone(tmp_path, jira, github, html_s
     root = build_repo(tmp_path, {"default": "pay", "services": {"web": "web"}, "destinations": {"pay": jira_dest(jira), "web": bogus}, **FAST}, [pay, web])
     result = sync(root, env=env_for(jira, github))
     assert result.code == 1
-    assert "web: unexpected reply from" in result.out
+    assert "web: GitHub at " in result.out and "answered with an HTML page, not the API: is a proxy or an SSO login in the way?" in result.out
     assert tickets_in(root, pay) == ["PAY-1", "PAY-2"]
     assert f"{pay.id}/pool-alert" in state(root)  # the state file is still written
 

@@ -46,9 +46,13 @@ def scratch_folder(root: Path) -> Path:
                     ) from None
         ignore = folder / ".gitignore"
         if not ignore.exists():
-            fd = os.open(ignore, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
-            with os.fdopen(fd, "wb") as f:
-                f.write(IGNORE_ALL)
+            try:
+                fd = os.open(ignore, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+            except FileExistsError:
+                pass  # another sync starting at the same moment made it (this runs before the lock is taken)
+            else:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(IGNORE_ALL)
     except OSError as exc:
         where = exc.filename if isinstance(exc.filename, str) else str(folder)
         raise ConfigError(
