@@ -10,6 +10,11 @@ N linked tickets), and a plain re-run with nothing changed (must write nothing).
 requests (read/write, as the fake counted them) and seconds per phase, and compares the
 pull with the baseline in the same run: the same client fetching the N tickets one GET
 each. It exits 1 if a pull needs more than 25 requests or the re-run writes anything.
+
+A fourth phase adds N/10 new items to the now fully linked repo and syncs them: each create
+is recorded in the state file (then N entries long) before it is sent, so its seconds per
+create, against the first phase's (an empty state file), each less the seconds of the re-run (a run that
+creates nothing), show what that record costs.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.fakes import FakeGitHub, FakeJira  # noqa: E402
-from tests.fakes.postmortem_repo import GITHUB_LOGINS, JIRA_IDS, build_repo, many  # noqa: E402
+from tests.fakes.postmortem_repo import GITHUB_LOGINS, JIRA_IDS, build_repo, many, render  # noqa: E402
 
 PULL_BUDGET = 25
 KINDS = ("jira-cloud", "jira-dc", "github")
@@ -95,6 +101,22 @@ def bench(kind: str, items: int) -> tuple[list[str], bool]:
                 c = fake.counts()
                 counts[phase] = (c["read"], c["write"], seconds)
                 rows.append(f"  {phase:<7} {c['read']:>6} read {c['write']:>6} write {seconds:>8.2f} s")
+            added = [replace(pm, slug=f"later-{pm.slug}") for pm in many(max(1, items // per_pm // 10), per_pm)]
+            for pm in added:
+                (root / pm.path).write_text(render(pm), encoding="utf-8")
+            fake.reset_counts()
+            seconds = run_sync(root, env, "--only", "create")
+            c = fake.counts()
+            new = len(added) * per_pm
+            rows.append(f"  add     {c['read']:>6} read {c['write']:>6} write {seconds:>8.2f} s  ({new} new items, the state file {items} entries long)")
+            # Less the cost of a run that creates nothing (start, load, look-up, pull): the re-run's.
+            fixed = counts["re-run"][2]
+            per_create = max(seconds - fixed, 0.0) / new
+            first_per_create = max(counts["create"][2] - fixed, 0.0) / items
+            rows.append(
+                f"  seconds per create, {items}-entry state file vs empty, less a run's fixed {fixed:.2f} s: "
+                f"{per_create:.4f} / {first_per_create:.4f} = {per_create / first_per_create:.2f}"
+            )
             fake.reset_counts()
             base_seconds = baseline_gets(kind, fake, items)
             base_requests = fake.count()

@@ -6,7 +6,7 @@ import pytest
 
 from followthrough.core.errors import ConfigError
 from followthrough.config.trackers import load_trackers
-from followthrough.core.sync.config import DEFAULT_WONT_DO, GITHUB_DOT_COM_API
+from followthrough.core.sync.config import DEFAULT_DUPLICATE_TRANSITIONS, DEFAULT_WONT_DO, GITHUB_DOT_COM_API
 from followthrough.trackers.retry import Clock, RetryPolicy, retry_after_seconds
 from followthrough.core.sync.tickets import TrackerFailure
 
@@ -34,6 +34,17 @@ def test_a_full_configuration():
     assert sorted(t.all_secrets()) == ["dc-token", "g-token", "j-token"]
     for value in ("j-token", "dc-token", "g-token"):
         assert value not in repr(t) and value not in str(t.token("pay")) and value not in f"{t.secrets}"
+
+
+def test_duplicate_transitions_and_settle_minutes():
+    t = load({"destinations": {"pay": {**JIRA, "duplicate_transitions": ["Resolve as duplicate"]}, "ops": DC}, "settle_minutes": 30})
+    assert t.destinations["pay"].duplicate_transitions == ("Resolve as duplicate",) and t.settle_minutes == 30
+    assert t.destinations["ops"].duplicate_transitions == DEFAULT_DUPLICATE_TRANSITIONS and load({"destinations": {"ops": DC}}).settle_minutes == 15
+    assert load({"destinations": {"ops": {**DC, "duplicate_transitions": []}}}).destinations["ops"].duplicate_transitions == ()
+    with pytest.raises(ConfigError) as refused:
+        load({"destinations": {"web": {**GH, "duplicate_transitions": ["Close"]}}, "settle_minutes": -1})
+    assert "destinations.web.duplicate_transitions: only Jira destinations take this setting" in str(refused.value)
+    assert "trackers.settle_minutes: must not be negative" in str(refused.value)
 
 
 def test_jira_variables_override_the_file():
