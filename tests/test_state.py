@@ -23,3 +23,38 @@ def test_malformed_state_is_a_config_error_naming_the_file(tmp_path, text):
     path.write_text(text)
     with pytest.raises(ConfigError, match="state.json"):
         read_state(path)
+
+
+def test_the_text_is_json_dumps_of_the_document_however_it_is_built(tmp_path):
+    """render_state builds the text from its members (so sync renders the unchanged items once a
+    run); it must be exactly what json.dumps makes of the whole document, for any content."""
+    import json
+    import random
+    from datetime import date, datetime, timedelta, timezone
+
+    from followthrough.core.model import PendingCreate
+    from followthrough.files.state import STATE_VERSION, read_state_file, render_items, render_state
+
+    rng = random.Random(5)
+    words = ["PAY-1", "acme/web#7", "Won't Do", "línea\nnueva", 'a "quote"', "tab\there", "😀", "", "\u2028"]
+    for _ in range(300):
+        states = {
+            f"pm-{i}/{rng.choice(words)}{i}": TicketState(
+                ticket=rng.choice(words) or "X-1", url=rng.choice(words), status=rng.choice(["open", "done", "wont-do"]), tracker_status=rng.choice(words),
+                done_on=rng.choice([None, date(2026, 5, 1)]), assignee=rng.choice([None, *words]), checked=date(2026, 6, 1),
+            )
+            for i in range(rng.randint(0, 4))
+        }
+        pending = {
+            f"pm-{i}/item": PendingCreate("d", "ft-0123456789abcdef", datetime(2026, 6, 1, tzinfo=timezone.utc) + timedelta(seconds=i), why=rng.choice(words), ticket=rng.choice([None, "PAY-9"]), number=rng.choice([None, 10009]))
+            for i in range(rng.randint(0, 2))
+        }
+        document: dict = {"version": STATE_VERSION, "items": {k: states[k].to_json() for k in sorted(states)}}
+        if pending:
+            document["pending"] = {k: pending[k].to_json() for k in sorted(pending)}
+        expected = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        assert render_state(states, pending) == expected
+        assert render_state(states, pending, items_text=render_items(states)) == expected
+        path = tmp_path / "state.json"
+        write_state(path, states, pending=pending)
+        assert read_state_file(path).items == states and read_state_file(path).pending == pending

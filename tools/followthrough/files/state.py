@@ -198,17 +198,39 @@ def move_aside(path: Path, stamp: str, *, root: Path | None = None) -> Path | No
     return target
 
 
-def render_state(states: Mapping[str, TicketState], pending: Mapping[str, PendingCreate] | None = None) -> str:
-    document: dict[str, object] = {"version": STATE_VERSION, "items": {key: states[key].to_json() for key in sorted(states)}}
+def render_items(states: Mapping[str, TicketState]) -> str:
+    """The `items` mapping as it sits in the file (indented one level), for `render_state`."""
+    return _nested({key: states[key].to_json() for key in sorted(states)})
+
+
+def _nested(value: object) -> str:
+    # json.dumps of the whole document indents a member's lines by one more level; no string holds
+    # a raw line break (JSON escapes it), so indenting every line break is the same text.
+    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False).replace("\n", "\n  ")
+
+
+def render_state(states: Mapping[str, TicketState], pending: Mapping[str, PendingCreate] | None = None, *, items_text: str | None = None) -> str:
+    """The file's text: `json.dumps(document, indent=2, sort_keys=True)` and a line break. Built from
+    its members so that sync, which records each create before it is sent, renders the (long)
+    unchanged `items` once per run, as `items_text`, instead of once per create."""
+    members = [f'  "items": {render_items(states) if items_text is None else items_text}']
     if pending:  # absent when empty: a file without pending creates reads as it always did
-        document["pending"] = {key: pending[key].to_json() for key in sorted(pending)}
-    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        members.append(f'  "pending": {_nested({key: pending[key].to_json() for key in sorted(pending)})}')
+    members.append(f'  "version": {STATE_VERSION}')
+    return "{\n" + ",\n".join(members) + "\n}\n"
 
 
-def write_state(path: Path, states: Mapping[str, TicketState], *, root: Path | None = None, pending: Mapping[str, PendingCreate] | None = None) -> bool:
+def write_state(
+    path: Path,
+    states: Mapping[str, TicketState],
+    *,
+    root: Path | None = None,
+    pending: Mapping[str, PendingCreate] | None = None,
+    items_text: str | None = None,
+) -> bool:
     """Write atomically; returns False (and leaves the file alone) when nothing changed.
     Refused, before anything is written, as `read_state` refuses to read."""
-    data = render_state(states, pending).encode("utf-8")
+    data = render_state(states, pending, items_text=items_text).encode("utf-8")
     if _refuse_unsafe(path, root, None):
         try:
             # A file larger than the new text differs from it: never read more than that.

@@ -29,7 +29,7 @@ from followthrough.core.sync.reconcile import drift, kept_entries, state_entry
 from followthrough.core.sync.refusal import refusal
 from followthrough.core.sync.tickets import RemoteTicket, Tracker, TrackerFailure
 from followthrough.files.repo import Repo
-from followthrough.files.state import render_state, write_state
+from followthrough.files.state import render_items, render_state, write_state
 from followthrough.files.writeback import WritebackError, write_ticket
 from followthrough.trackers.counting import RequestCounter
 from followthrough.trackers.github_tracker import GitHubTracker
@@ -143,7 +143,8 @@ class SyncEngine:
         self.summary = Summary()
         settings = repo.config.settings
         self.state_path = repo.config.root / settings.state_file
-        self.state_existed = self.state_path.exists()  # a run that links nothing leaves no empty file behind
+        self.state_existed = self.state_path.exists()
+        self._old_items_text: str | None = None  # `old_state` rendered, for the records of each create  # a run that links nothing leaves no empty file behind
         self.new_state: dict[str, TicketState] = {}
         self.linked_now: set[str] = set()  # items given a ticket by this run
         self.refs: dict[str, str | None] = {}  # item key -> the ticket it names now (None: unreadable)
@@ -281,7 +282,7 @@ class SyncEngine:
                 seen[fold(t.ref)] = t
         linked: list[tuple[Work, str]] = []
         now = datetime.fromtimestamp(self.policy.clock.now(), timezone.utc)
-        with self.progress.task(f"{dest.name}: create", len(works)) as step:
+        with self.progress.task(f"{dest.name}: link and create", len(works)) as step:
             for w in works:
                 own = named.get(w.key)
                 decision = decide(
@@ -379,10 +380,14 @@ class SyncEngine:
         except _DestinationDown:
             self._drop_pending(w.key)  # refused: nothing was created
             raise
-        self._record_pending(w.key, replace(entry, ticket=remote.ref, number=remote.number or None))
         if self._write_back(w, remote.ref, report, "created"):
             report.created += 1
-            self._settled(w)
+            self._settled(w)  # in the file now: the record goes with the next write of the state file
+        else:
+            # Made but not written back: keep its key and id, so the next run reads it back at
+            # once, even through a lagging search. (A crash before this line leaves the record
+            # without them: the next run then finds the ticket by its marker.)
+            self._record_pending(w.key, replace(entry, ticket=remote.ref, number=remote.number or None))
         return remote
 
     def _settled(self, w: Work) -> None:
@@ -391,16 +396,19 @@ class SyncEngine:
 
     def _record_pending(self, key: str, entry: PendingCreate) -> bool:
         self.pending[key] = entry
-        return self._save(self.old_state)
+        return self._save()
 
     def _drop_pending(self, key: str) -> None:
         if self.pending.pop(key, None) is not None:
-            self._save(self.old_state)
+            self._save()
 
-    def _save(self, items: Mapping[str, TicketState]) -> bool:
-        """Write the state file (durably): False, with the summary saying why, when it cannot be."""
+    def _save(self) -> bool:
+        """Write the state file (durably) with the entries as they were and the pending creates as
+        they are: False, with the summary saying why, when it cannot be."""
+        if self._old_items_text is None:
+            self._old_items_text = render_items(self.old_state)  # once a run, not once a create
         try:
-            write_state(self.state_path, items, root=self.repo.config.root, pending=self.pending)
+            write_state(self.state_path, self.old_state, root=self.repo.config.root, pending=self.pending, items_text=self._old_items_text)
         except (OSError, FollowthroughError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             self.summary.state_error = f"{self.shown(str(self.state_path))}: the tracker state file cannot be written: {reason}"
