@@ -57,6 +57,25 @@ def _shown(path: Path, root: Path | None) -> str:
     return str(path)
 
 
+def _stat_unlinked(path: Path, root: Path | None, doing: str) -> os.stat_result | None:
+    """The state file's own stat (None: there is none); a ConfigError when it, or a folder between
+    `root` (the repo) and it, is a symbolic link, or it cannot be looked at."""
+    if root is not None:
+        root = Path(os.path.abspath(root))
+    link = first_link(path, root) if root is not None else (path if path.is_symlink() else None)
+    if link is not None:
+        raise ConfigError(
+            f"{_shown(link, root)}: a symbolic link (to {link_target(link)}): the tracker state file "
+            f"({_shown(path, root)}) is never read, written or moved through a link; make it a file of the repo"
+        )
+    try:
+        return os.lstat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ConfigError(f"{_shown(path, root)}: the tracker state file cannot be {doing}: {exc.strerror or exc}") from None
+
+
 def _refuse_unsafe(path: Path, root: Path | None, limit: int | None) -> bool:
     """Raise a ConfigError when the state file may not be read or written: a link at it or at
     a folder between `root` (the repo) and it, a special file, a file over `limit` bytes.
@@ -64,18 +83,9 @@ def _refuse_unsafe(path: Path, root: Path | None, limit: int | None) -> bool:
     otherwise have the site publish, and sync overwrite, a file outside the repo."""
     if root is not None:
         root = Path(os.path.abspath(root))
-    link = first_link(path, root) if root is not None else (path if path.is_symlink() else None)
-    if link is not None:
-        raise ConfigError(
-            f"{_shown(link, root)}: a symbolic link (to {link_target(link)}): the tracker state file "
-            f"({_shown(path, root)}) is never read or written through a link; make it a file of the repo"
-        )
-    try:
-        st = os.lstat(path)
-    except FileNotFoundError:
+    st = _stat_unlinked(path, root, "read")
+    if st is None:
         return False
-    except OSError as exc:
-        raise ConfigError(f"{_shown(path, root)}: the tracker state file cannot be read: {exc.strerror or exc}") from None
     if stat.S_ISDIR(st.st_mode):
         raise ConfigError(f"{_shown(path, root)}: a folder, not the tracker state file (state_file)")
     if (refusal := refusal_of(path, st)) is not None:
@@ -169,20 +179,9 @@ def move_aside(path: Path, stamp: str, *, root: Path | None = None) -> Path | No
     """Rename the state file to `<name>.damaged-<stamp>` (a free name: `-2`, `-3`... after it when
     taken), never deleting it; the new path, or None when there is no file. Refused, as
     `read_state` refuses, when it is reached through a link or is not a regular file."""
-    if root is not None:
-        root = Path(os.path.abspath(root))
-    link = first_link(path, root) if root is not None else (path if path.is_symlink() else None)
-    if link is not None:
-        raise ConfigError(
-            f"{_shown(link, root)}: a symbolic link (to {link_target(link)}): the tracker state file "
-            f"({_shown(path, root)}) is never moved, read or written through a link; make it a file of the repo"
-        )
-    try:
-        st = os.lstat(path)
-    except FileNotFoundError:
+    st = _stat_unlinked(path, root, "moved aside")
+    if st is None:
         return None
-    except OSError as exc:
-        raise ConfigError(f"{_shown(path, root)}: the tracker state file cannot be moved aside: {exc.strerror or exc}") from None
     if not stat.S_ISREG(st.st_mode):
         kind = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file"
         raise ConfigError(f"{_shown(path, root)}: {kind}, not the tracker state file (state_file); move it away yourself")
