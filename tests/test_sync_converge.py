@@ -6,7 +6,7 @@ import random
 from datetime import datetime, timedelta, timezone
 
 from followthrough.core.model import PendingCreate, TicketState
-from followthrough.core.sync.converge import Create, Keep, Link, Refuse, Wait, decide, fold
+from followthrough.core.sync.converge import Create, Keep, Link, Refuse, Relink, Wait, closes, decide, fold
 from followthrough.core.sync.tickets import RemoteTicket
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
@@ -47,10 +47,11 @@ def test_tickets_other_items_name_are_never_linked_or_closed():
     assert isinstance(keep, Keep) and keep.duplicates == ()
 
 
-def test_a_named_ticket_closed_as_a_duplicate_of_an_open_one_is_reported_not_acted_on():
-    decision = run("OPS-2", [t("OPS-1", 1), t("OPS-2", 2, status="wont-do", duplicate=True)])
-    assert isinstance(decision, Keep) and decision.duplicates == ()
-    assert "write `ticket: OPS-1`" in decision.note
+def test_a_named_ticket_closed_as_a_duplicate_of_an_open_one_moves_the_item_to_the_open_one():
+    decision = run("OPS-2", [t("OPS-1", 1), t("OPS-2", 2, status="wont-do", duplicate=True), t("OPS-3", 3)])
+    assert isinstance(decision, Relink) and decision.ticket.ref == "OPS-1" and decision.replaces == "OPS-2"
+    assert [d.ref for d in decision.duplicates] == ["OPS-3"]
+    assert closes(decision) and not closes(run("OPS-2", [t("OPS-2", 2)])) and closes(run("OPS-2", [t("OPS-1", 1), t("OPS-2", 2)]))
 
 
 def test_a_ticket_removed_from_the_file_is_not_linked_again_silently():
@@ -82,7 +83,9 @@ def test_whatever_the_tickets_one_stays_open_per_item_and_nothing_claimed_is_tou
     rng = random.Random(11)
     for _ in range(2000):
         n = rng.randint(0, 5)
-        hits = [t(f"OPS-{i}", i, status=rng.choice(["open", "open", "in-progress", "done", "wont-do"]), duplicate=rng.random() < 0.2) for i in rng.sample(range(1, 40), n)]
+        statuses = [rng.choice(["open", "open", "in-progress", "done", "wont-do"]) for _ in range(n)]
+        # Closed as a duplicate is closed: a duplicate that stays open loses its marker, so is no hit.
+        hits = [t(f"OPS-{i}", i, status=st, duplicate=st == "wont-do" and rng.random() < 0.5) for i, st in zip(rng.sample(range(1, 40), n), statuses)]
         claimed = {fold(h.ref) for h in hits if rng.random() < 0.25}
         named = rng.choice([None, *[h.ref for h in hits if fold(h.ref) not in claimed], "OPS-99"])
         decision = run(named, hits, claimed=claimed)
@@ -90,6 +93,9 @@ def test_whatever_the_tickets_one_stays_open_per_item_and_nothing_claimed_is_tou
         if isinstance(decision, Keep):
             assert decision.ref == named
             kept = decision.ref
+        elif isinstance(decision, Relink):
+            assert decision.replaces == named and fold(decision.ticket.ref) not in claimed and decision.ticket.is_open
+            kept = decision.ticket.ref
         elif isinstance(decision, Link):
             assert named is None and fold(decision.ticket.ref) not in claimed
             kept = decision.ticket.ref
@@ -98,5 +104,4 @@ def test_whatever_the_tickets_one_stays_open_per_item_and_nothing_claimed_is_tou
             continue
         closed = {d.ref for d in decision.duplicates}
         assert kept not in closed and not {fold(r) for r in closed} & claimed
-        if not getattr(decision, "note", ""):
-            assert closed == {h.ref for h in free if h.is_open and h.ref != kept}
+        assert closed == {h.ref for h in free if h.is_open and h.ref != kept}

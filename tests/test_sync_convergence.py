@@ -299,6 +299,32 @@ def test_a_ticket_another_item_names_is_neither_linked_nor_closed(tmp_path, gith
     assert github.issues("acme/web")[0].state == "open" and "duplicate" not in out
 
 
+def test_two_checkouts_on_a_lagging_search_never_close_each_others_tickets(tmp_path, lagging, clock, monkeypatch):
+    """Two machines made a ticket each for every item. One closes the other's as duplicates; the
+    other, running while the search still shows its own open, must not close the survivors: it
+    reads them as they are now and moves its items to them instead."""
+    pm = three()
+    a = build_repo(tmp_path / "a", {"default": "pay", "destinations": {"pay": jira_dest(lagging)}, **FAST}, [pm])
+    b = tmp_path / "b"
+    shutil.copytree(a, b)
+    env = env_for(lagging)
+    assert sync_here(a, env, clock, monkeypatch)[0] == 0  # PAY-1..3
+    assert sync_here(b, env, clock, monkeypatch)[0] == 0  # the search does not show them yet: PAY-4..6
+    assert tickets_in(a, pm) == ["PAY-1", "PAY-2", "PAY-3"] and tickets_in(b, pm) == ["PAY-4", "PAY-5", "PAY-6"]
+    clock.sleep(5)
+    code, out = sync_here(a, env, clock, monkeypatch)
+    assert code == 0 and "closed PAY-4 as a duplicate of PAY-1" in out, out
+    clock.sleep(1)  # b runs while the search still shows PAY-4..6 open
+    code, out = sync_here(b, env, clock, monkeypatch)
+    assert code == 0, out
+    assert "closed PAY-1" not in out and "now names PAY-1, which carries its marker and is open" in out, out
+    assert tickets_in(b, pm) == ["PAY-1", "PAY-2", "PAY-3"]
+    lagging.settle()
+    for root in (a, b):
+        assert_converged(root, [pm], jira_tickets(lagging))
+    assert [lagging.issues[k].status for k in ("PAY-1", "PAY-2", "PAY-3")] == ["To Do"] * 3
+
+
 # -- two runs at once, on two machines -----------------------------------------------------
 
 

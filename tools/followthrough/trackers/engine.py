@@ -22,7 +22,7 @@ from typing import Callable, ContextManager, Mapping, Protocol, Sequence, TypeVa
 from followthrough.core.errors import FollowthroughError, TrackerError
 from followthrough.core.model import PendingCreate, Postmortem, TicketState
 from followthrough.core.sync.config import Destination, Trackers
-from followthrough.core.sync.converge import Create, Keep, Link, Refuse, Wait, decide, fold
+from followthrough.core.sync.converge import Create, Decision, Keep, Link, Refuse, Relink, Wait, closes, decide, fold
 from followthrough.core.sync.description import new_ticket
 from followthrough.core.sync.plan import Plan, Work, plan as plan_sync, unread_paths
 from followthrough.core.sync.reconcile import drift, kept_entries, state_entry
@@ -147,6 +147,7 @@ class SyncEngine:
         self._old_items_text: str | None = None  # `old_state` rendered, for the records of each create  # a run that links nothing leaves no empty file behind
         self.new_state: dict[str, TicketState] = {}
         self.linked_now: set[str] = set()  # items given a ticket by this run
+        self.refused: set[str] = set()  # items refused a relink: their state entry is what refuses it
         self.refs: dict[str, str | None] = {}  # item key -> the ticket it names now (None: unreadable)
         self.state_claims: Counter[str] = Counter()  # folded tickets of state entries no item of this run accounts for
 
@@ -285,22 +286,42 @@ class SyncEngine:
         with self.progress.task(f"{dest.name}: link and create", len(works)) as step:
             for w in works:
                 own = named.get(w.key)
-                decision = decide(
-                    own,
-                    hits.get(w.marker, []),
-                    _Claims(claims, fold(own) if own else None),
-                    self.old_state.get(w.key),
-                    pending.get(w.key),
-                    consistent=tracker.consistent,
-                    now=now,
-                    settle=self.trackers.settle_minutes * 60,
-                )
+
+                def decided(found: Sequence[RemoteTicket], w: Work = w, own: str | None = own) -> Decision:
+                    return decide(
+                        own,
+                        found,
+                        _Claims(claims, fold(own) if own else None),
+                        self.old_state.get(w.key),
+                        pending.get(w.key),
+                        consistent=tracker.consistent,
+                        now=now,
+                        settle=self.trackers.settle_minutes * 60,
+                    )
+
+                decision = decided(hits.get(w.marker, []))
+                if closes(decision) and not tracker.consistent:
+                    # The look-up may be behind: a ticket it shows open may have been closed a moment
+                    # ago by a run on another machine, which then keeps the other. Closing on that
+                    # would leave the item no open ticket; decide again on the tickets as they are now.
+                    fresh = self._read_now(tracker, dest, w, hits.get(w.marker, []), seen)
+                    decision = decided(fresh) if fresh is not None else _holding(decision)
                 if isinstance(decision, Keep):
-                    if decision.note:
-                        self.summary.notes.append(f"{w.where}: {decision.note}")
                     self._close(tracker, dest, w, decision.ref, decision.duplicates, report)
                     self._settled(w)
                     linked.append((w, decision.ref))
+                elif isinstance(decision, Relink):
+                    ref = decision.ticket.ref
+                    if self.dry_run:
+                        report.would_link += 1
+                        self.progress.line(f"would relink {w.where} from {decision.replaces} (closed as a duplicate) to {ref}")
+                    elif self._write_back(w, ref, report, "relinked"):
+                        report.linked += 1
+                        self._settled(w)
+                        self.refs[w.key] = ref
+                        linked.append((w, ref))
+                        self.summary.duplicates.append(f"{w.where}: named {decision.replaces}, closed as a duplicate; now names {ref}, which carries its marker and is open")
+                    self._close(tracker, dest, w, ref, decision.duplicates, report)
                 elif isinstance(decision, Link):
                     ref = decision.ticket.ref
                     if self.dry_run:
@@ -313,6 +334,7 @@ class SyncEngine:
                     self._close(tracker, dest, w, ref, decision.duplicates, report)
                 elif isinstance(decision, Refuse):
                     self._fail(report, w, decision.message)
+                    self.refused.add(w.key)  # its state entry stays, so the next run refuses too
                 elif isinstance(decision, Wait):
                     report.waiting += 1
                     self.summary.pending.append(f"{w.where}: {decision.message}")
@@ -326,6 +348,20 @@ class SyncEngine:
                     done.add(w.key)  # nothing left to do for it here; a linked one is done once pulled
                 step()
         return linked
+
+    def _read_now(self, tracker: Tracker, dest: Destination, w: Work, hits: Sequence[RemoteTicket], seen: dict[str, RemoteTicket]) -> list[RemoteTicket] | None:
+        """The tickets carrying `w`'s marker as they are now: read by key, with their ids to
+        reconcile (Jira Cloud answers those from the database, not its index). None when they
+        could not be read: then nothing is closed."""
+        try:
+            result = self._guard(dest, lambda: tracker.fetch([h.ref for h in hits], {h.ref: h.number for h in hits if h.number}))
+        except TrackerFailure as failure:
+            self.summary.notes.append(f"{w.where}: its duplicates were not closed: they could not be read again ({failure}); the next sync tries again")
+            return None
+        fresh = [t for t in result.found.values() if w.marker in t.markers]
+        for t in fresh:
+            seen[fold(t.ref)] = t
+        return fresh
 
     def _close(self, tracker: Tracker, dest: Destination, w: Work, kept: str, duplicates: Sequence[RemoteTicket], report: DestinationReport) -> None:
         """Close the open tickets carrying `w`'s marker as duplicates of `kept`; never delete one."""
@@ -496,7 +532,7 @@ class SyncEngine:
             skipped = {pm.id for pm in postmortems} - {pm.id for pm in self.repo.valid_postmortems()}
             self.new_state = kept_entries(
                 self.new_state,
-                live={w.key for w in works if w.ticket} | self.linked_now,
+                live={w.key for w in works if w.ticket} | self.linked_now | self.refused,
                 refs=self.refs,
                 read_ids={pm.id for pm in postmortems},
                 skipped_ids=skipped,
@@ -526,6 +562,17 @@ class SyncEngine:
         except (OSError, FollowthroughError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             self.summary.state_error = f"{self.shown(str(self.state_path))}: the tracker state file cannot be written: {reason}"
+
+
+def _holding(decision: Decision) -> Decision:
+    """`decision` without closing anything or changing the item's ticket."""
+    if isinstance(decision, Keep):
+        return Keep(decision.ref)
+    if isinstance(decision, Link):
+        return Link(decision.ticket)
+    if isinstance(decision, Relink):
+        return Keep(decision.replaces)
+    return decision
 
 
 def _pm(key: str) -> str:

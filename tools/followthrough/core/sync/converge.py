@@ -6,6 +6,9 @@ writes, a create the server applied after the client gave up), each run finds ev
 carrying an item's marker and ends with one: the ticket the file names, else the oldest. The
 other open ones are closed as its duplicates. A ticket another item names is never linked or
 closed (item ids by position shift when an item is inserted, and their markers with them).
+An item whose ticket was closed as a duplicate of an open one carrying its marker is moved to
+that one. Where the look-up may lag (Jira Cloud), a decision that closes tickets is made again
+on a read of those tickets as they are now (`closes`).
 
 A create whose outcome is unknown is pending: it is never sent again in the same run, and on
 a later one only when the marker look-up is known to see it (GitHub's listing, Data Center's
@@ -29,7 +32,16 @@ class Keep:
 
     ref: str
     duplicates: tuple[RemoteTicket, ...] = ()
-    note: str = ""  # said in the summary, nothing done about it
+
+
+@dataclass(frozen=True)
+class Relink:
+    """The item names `replaces`, which is closed as a duplicate, while `ticket` carrying its
+    marker is open: name `ticket` in the file instead, and close `duplicates` as its duplicates."""
+
+    ticket: RemoteTicket
+    replaces: str
+    duplicates: tuple[RemoteTicket, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,7 +71,7 @@ class Refuse:
     message: str
 
 
-Decision = Keep | Link | Create | Wait | Refuse
+Decision = Keep | Relink | Link | Create | Wait | Refuse
 
 
 def fold(ref: str) -> str:
@@ -89,9 +101,12 @@ def decide(
         kept = next((h for h in free if fold(h.ref) == fold(named)), None)
         others = [h for h in free if fold(h.ref) != fold(named) and h.is_open]
         if kept is not None and kept.duplicate and others:
-            # The file names a ticket closed as a duplicate (two branches linked the item to two
-            # tickets, and the merge kept the other one): closing the open one would leave none.
-            return Keep(named, note=f"names {named}, which is closed as a duplicate; {others[0].ref} carries its marker and is open: write `ticket: {others[0].ref}`")
+            # The file names a ticket closed as a duplicate (two machines linked the item to two
+            # tickets, one closed the other's, and a merge kept the closed one): closing the open
+            # one would leave the item none, so the item moves to the open one instead.
+            live = [h for h in others if not h.duplicate] or others
+            chosen = min(live, key=lambda h: (h.number, h.ref))
+            return Relink(chosen, named, tuple(h for h in others if h is not chosen))
         return Keep(named, tuple(others))
     if before is not None and any(fold(h.ref) == fold(before.ticket) for h in free):
         return Refuse(
@@ -117,3 +132,9 @@ def decide(
 def _minutes(seconds: float) -> str:
     minutes = seconds / 60
     return f"{minutes:g} minute{'' if minutes == 1 else 's'}"
+
+
+def closes(decision: Decision) -> bool:
+    """Whether carrying out `decision` closes tickets or changes the item's ticket: on a lagging
+    look-up, such a decision is taken only from a read of the tickets as they are now."""
+    return isinstance(decision, Relink) or (isinstance(decision, (Keep, Link)) and bool(decision.duplicates))
