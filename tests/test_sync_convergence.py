@@ -137,6 +137,7 @@ def test_a_dropped_create_on_a_lagging_search_is_waited_for_not_sent_again(tmp_p
     lagging.inject("drop", "POST", r"/issue$", after=True, skip=1)  # the second create is made; its reply is lost
     code, out = sync_here(root, env_for(lagging), clock, monkeypatch)
     assert code == 1 and "pool-size: may have been created, and is not sent again now" in out, out
+    assert "state file: updated (2 entries)" in out  # the record of the pending create is a change too
     assert len(lagging.issues) == 3 and lagging.count(method="POST") == 3
     assert list(state_file(root)["pending"]) == ["2026-05-20-payments/pool-size"]
     # At once again (a crash, then a re-run): the search does not show it yet, so nothing is sent.
@@ -437,6 +438,35 @@ def test_a_refused_connection_is_named_and_no_request_is_counted(tmp_path, clock
     code, out = sync_here(root, {"JIRA_API_TOKEN": "t", "FOLLOWTHROUGH_TODAY": "2026-06-01"}, clock, monkeypatch)
     assert code == 1
     assert "could not connect: connection refused" in out and "requests: 0 read, 0 write" in out, out
+
+
+def test_items_done_in_their_files_get_no_ticket(tmp_path, github, clock, monkeypatch):
+    """A repo adopting sync has items finished long ago: a new, open ticket for each would count
+    them as open (the tracker's status wins) and chase their owners."""
+    pm = Pm("payments", [Item("pool-alert", "Alert on pool saturation", status="done"), Item("pool-size", "Size the pool", status="wont-do"), Item("retry-cap", "Cap retries")])
+    root = build_repo(tmp_path, {"default": "d", "destinations": {"d": gh_dest(github)}, **FAST}, [pm])
+    code, out = sync_here(root, env_for(github=github), clock, monkeypatch, "--dry-run")
+    assert "would write no state file yet (.followthrough/state.json): nothing is linked; the tickets it would create or link are added to it by the run itself" in out
+    assert code == 0 and "would create 1," in out and "2 item(s) without a ticket are done or wont-do in their files: no ticket is made for them" in out, out
+    code, out = sync_here(root, env_for(github=github), clock, monkeypatch)
+    assert code == 0 and tickets_in(root, pm) == [None, None, "acme/web#1"] and len(github.issues("acme/web")) == 1, out
+
+
+@pytest.mark.parametrize("kind", ["jira", "github"])
+def test_an_assignee_the_tracker_refuses_gets_an_unassigned_ticket_and_a_note(tmp_path, clock, monkeypatch, kind):
+    pm = Pm("payments", [Item("pool-alert", "Alert on pool saturation", owner="nia.sme")])
+    fake: Any = FakeJira("Cloud", users={}) if kind == "jira" else FakeGitHub(users=("sync-bot",))  # nobody is assignable
+    with fake:
+        fake.now = lambda: NOON
+        dest = jira_dest(fake) if kind == "jira" else gh_dest(fake)
+        root = build_repo(tmp_path, {"default": "d", "destinations": {"d": dest}, **FAST}, [pm])
+        code, out = sync_here(root, env_for(fake if kind == "jira" else None, fake if kind == "github" else None), clock, monkeypatch)
+        assert code == 0, out
+        who = "'acc-nia'" if kind == "jira" else "'niasme'"
+        assert f"d refused {who} as the assignee (nia.sme's `{'jira' if kind == 'jira' else 'github'}` id in the people directory)" in out
+        assert "the ticket is made unassigned" in out and tickets_in(root, pm) == ["PAY-1" if kind == "jira" else "acme/web#1"]
+        made = fake.issues["PAY-1"].assignee if kind == "jira" else fake.issues("acme/web")[0].assignees
+        assert not made and fake.count(method="POST", path=r"/issue$|/issues$") == 2
 
 
 def test_ticket_links_follow_use_directory_urls(tmp_path, github, clock, monkeypatch):

@@ -72,6 +72,7 @@ class Item:
     priority: str | None = "P1"
     ticket: str | None = None
     tracker: str | None = None
+    status: str | None = None  # the item's own status (open when absent)
 
 
 @dataclass
@@ -130,6 +131,8 @@ def render(pm: Pm) -> str:
             lines.append(f"    priority: {item.priority}")
         if item.tracker:
             lines.append(f"    tracker: {item.tracker}")
+        if item.status:
+            lines.append(f"    status: {item.status}")
         if item.ticket:
             lines.append(f"    ticket: {_q(item.ticket)}")
     lines.append("---")

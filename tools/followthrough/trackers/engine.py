@@ -144,7 +144,9 @@ class SyncEngine:
         settings = repo.config.settings
         self.state_path = repo.config.root / settings.state_file
         self.state_existed = self.state_path.exists()
-        self._old_items_text: str | None = None  # `old_state` rendered, for the records of each create  # a run that links nothing leaves no empty file behind
+        self._old_items_text: str | None = None  # `old_state` rendered, for the records of each create
+        # The file as this run found it (as rendered: a file sync wrote reads back the same).
+        self._initial_text = render_state(self.old_state, self.pending) if self.state_existed else None  # a run that links nothing leaves no empty file behind
         self.new_state: dict[str, TicketState] = {}
         self.linked_now: set[str] = set()  # items given a ticket by this run
         self.refused: set[str] = set()  # items refused a relink: their state entry is what refuses it
@@ -394,12 +396,24 @@ class SyncEngine:
             self._fail(report, w, "not created: a create whose answer is lost could not be recorded, because the state file cannot be written (see below)")
             return None
         # Recorded before it is sent: a crash or a lost reply leaves a record for the next run.
-        entry = PendingCreate(dest.name, w.marker, datetime.fromtimestamp(self.policy.clock.now(), timezone.utc))
+        entry = PendingCreate(dest.name, w.marker, datetime.fromtimestamp(self.policy.clock.now(), timezone.utc), why="the run ended before an answer came")
         if not self._record_pending(w.key, entry):
             self._fail(report, w, "not created: a create whose answer is lost could not be recorded, because the state file cannot be written (see below)")
             return None
         try:
-            remote = self._guard(dest, lambda: self.policy.send(lambda: tracker.create(ticket)))
+            try:
+                remote = self._guard(dest, lambda: self.policy.send(lambda: tracker.create(ticket)))
+            except TrackerFailure as failure:
+                if not (ticket.assignee and not failure.ambiguous and {"assignee", "assignees"} & set(failure.fields)):
+                    raise
+                # The tracker refused the assignee alone (an unknown account, or one that may not
+                # be assigned there), so nothing was made: the item is not to go without a ticket for it.
+                self.summary.notes.append(
+                    f"{w.where}: {dest.name} refused {ticket.assignee!r} as the assignee ({w.item.owner}'s "
+                    f"`{'jira' if dest.is_jira else 'github'}` id in the people directory): {failure.reply or failure}; the ticket is made unassigned"
+                )
+                unassigned = replace(ticket, assignee=None)
+                remote = self._guard(dest, lambda: self.policy.send(lambda: tracker.create(unassigned)))
         except TrackerFailure as failure:
             if failure.ambiguous:
                 self._record_pending(w.key, replace(entry, why=failure.reason or failure.message))
@@ -548,20 +562,30 @@ class SyncEngine:
             keys = {w.key for w in works}
             self.pending = {k: p for k, p in self.pending.items() if k in keys or _pm(k) in skipped or (unread and _pm(k) not in read_ids)}
         self.summary.state_entries = len(self.new_state)
+        final = render_state(self.new_state, self.pending)
         if self.dry_run:
-            changed = render_state(self.old_state) != render_state(self.new_state)
             self.summary.state_written = None
-            self.progress.line(f"would {'update' if changed else 'leave unchanged'} the state file {self.shown(str(self.state_path))}")
+            shown = self.shown(str(self.state_path))
+            if not self.state_existed and not self.new_state and not self.pending:
+                line = f"would write no state file yet ({shown}): nothing is linked"
+            else:
+                line = f"would {'update' if final != self._initial_text else 'leave unchanged'} the state file {shown}"
+            if any(r.would_create or r.would_link for r in self.summary.destinations.values()):
+                line += "; the tickets it would create or link are added to it by the run itself"
+            self.progress.line(line)
             return
         if not self.new_state and not self.pending and not self.state_existed:
             self.summary.state_written = False  # nothing linked yet: no empty file to commit
             self.state_path.unlink(missing_ok=True)  # a pending create's record, now settled
             return
         try:
-            self.summary.state_written = write_state(self.state_path, self.new_state, root=self.repo.config.root, pending=self.pending)
+            write_state(self.state_path, self.new_state, root=self.repo.config.root, pending=self.pending)
         except (OSError, FollowthroughError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             self.summary.state_error = f"{self.shown(str(self.state_path))}: the tracker state file cannot be written: {reason}"
+            return
+        # Against the file as the run found it: the records of creates may have rewritten it meanwhile.
+        self.summary.state_written = final != self._initial_text
 
 
 def _holding(decision: Decision) -> Decision:

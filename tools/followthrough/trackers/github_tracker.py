@@ -61,6 +61,7 @@ def github_failure(exc: GithubException, what: str, *, write: bool, policy: Retr
         retry_after=wait if (limited or status in RETRY_STATUSES) else None,
         what=what,
         reply=text or _page_or_text(str(data.get("data") or "")),
+        fields=tuple(str(e["field"]) for e in data.get("errors", []) if isinstance(e, dict) and e.get("field")),
     )
 
 

@@ -129,6 +129,7 @@ class JiraTracker:
                     retry_after=self.policy.retry_after(headers),
                     what=what,
                     reply=_short(text),
+                    fields=_error_fields(exc.response),
                 )
             )
         except requests.JSONDecodeError as exc:
@@ -361,6 +362,15 @@ class JiraTracker:
         self.policy.read(lambda: self._call(f"relabel {key}", "PUT", lambda: issue.update(update={"labels": ops})))  # the same labels twice: harmless
         names = ", ".join(repr(n) for n in self.dest.duplicate_transitions) or "none configured"
         return Closing(False, f"{key} is left open, labelled {DUPLICATE_LABEL}: its workflow offers none of the transitions {names} (duplicate_transitions)")
+
+
+def _error_fields(response: requests.Response | None) -> tuple[str, ...]:
+    """The fields Jira's error answer names (`{"errors": {"assignee": "..."}}`)."""
+    try:
+        errors = response.json().get("errors") if response is not None else None
+    except ValueError:
+        return ()
+    return tuple(str(k) for k in errors) if isinstance(errors, dict) else ()
 
 
 def _number(value: Any) -> int:

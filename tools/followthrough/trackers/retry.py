@@ -178,4 +178,5 @@ def _final(failure: TrackerFailure, attempts: int) -> TrackerFailure:
         reason=failure.reason,
         reply=failure.reply,
         not_api=failure.not_api,
+        fields=failure.fields,
     )

@@ -16,6 +16,9 @@ from followthrough.core.sync.routing import route_linked, route_new
 from followthrough.core.ticket_refs import ticket_reference
 
 
+FINISHED = ("done", "wont-do")  # an item's own status that needs no ticket
+
+
 @dataclass(frozen=True)
 class Work:
     """One action item and what sync is to do with it."""
@@ -90,10 +93,16 @@ def plan(
     unread = unread_paths(postmortems, errors)
     for path, code in sorted({(f.path, f.code) for f in errors if f.path in unread}):
         result.failures.append(f"{shown(path)}: skipped: not read ({code}); run `followthrough lint`")
+    finished = 0
     for pm in valid:
         mirrored = pm.status in mirror
         for item in pm.action_items:
             if not item.ticket and not mirrored:
+                continue
+            if not item.ticket and item.status in FINISHED:
+                # Done (or decided against) before it was ever mirrored: a new ticket would be an open
+                # one, and the tracker's status would then count the finished item as open again.
+                finished += 1
                 continue
             ticket = ticket_reference(item.ticket) if item.ticket else None
             if item.ticket and ticket is None:
@@ -104,4 +113,6 @@ def plan(
             result.works.append(
                 Work(pm=pm, item=item, shown=shown(pm.path), destination=route.destination, route_problem=None if route.destination else route.reason, ticket=ticket)
             )
+    if finished:
+        result.notes.append(f"{finished} item(s) without a ticket are done or wont-do in their files: no ticket is made for them")
     return result

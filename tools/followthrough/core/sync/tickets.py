@@ -54,7 +54,8 @@ class TrackerFailure(TrackerError):
     """A request failed. `retry`: worth trying again; `ambiguous`: a write may have happened;
     `what` we were doing, and either the `reason` there was no HTTP status or the server's
     `reply`, for callers that word their own message (the report). `not_api`: what answered
-    is not the tracker's API (an HTML page: a proxy's or an SSO login)."""
+    is not the tracker's API (an HTML page: a proxy's or an SSO login). `fields`: what a
+    refused request's answer names as wrong ("assignee")."""
 
     def __init__(
         self,
@@ -68,11 +69,13 @@ class TrackerFailure(TrackerError):
         reason: str = "",
         reply: str = "",
         not_api: bool = False,
+        fields: tuple[str, ...] = (),
     ) -> None:
         super().__init__(message)
         self.message, self.status, self.retry_after = message, status, retry_after
         self.retry, self.ambiguous, self.not_api = retry, ambiguous, not_api
         self.what, self.reason, self.reply = what, reason, reply
+        self.fields = fields  # the fields a refusal (400, 422) names as wrong
 
     def __str__(self) -> str:
         return self.message
