@@ -23,14 +23,25 @@ STATE = Path(".followthrough") / "state.json"
 
 ENTRY_NOT_A_MAPPING = "entry 'x/y' must be a mapping with at least a 'ticket'"
 DAMAGES = [
-    (b"{not json", "not JSON: Expecting property name enclosed in double quotes at line 1 column 2"),
+    (b"{not json", "not JSON: Expecting property name enclosed in double quotes, line 1 column 2"),
     (b"\xff\xfe{}", "not UTF-8 text: invalid start byte at byte 0"),
     (b"[1, 2]", "not a tracker state file: no 'items' mapping"),
     (b'{"version": 0, "items": {}}', "version 0, expected 1"),
     (b'{"items": {}}', "version null, expected 1"),
     (b'{"version": 1, "items": {"x/y": "oops"}}', ENTRY_NOT_A_MAPPING),
     (b'{"version": 1, "items": {"x/y": {"status": "done"}}}', "entry 'x/y' is malformed: "),
+    (b'{"version": 1, "items": {}, "pending": {"x/y": {"marker": "ft-0"}}}', "pending entry 'x/y' is malformed: "),
+    (b'{"version": 1, "items": {}, "pending": []}', "'pending' is not a mapping"),
 ]
+
+
+def test_git_conflict_markers_are_named_with_their_line(tmp_path):
+    (tmp_path / ".followthrough").mkdir()
+    (tmp_path / STATE).write_text('{\n  "items": {\n<<<<<<< HEAD\n    "a/b": {"ticket": "PAY-1"}\n=======\n    "a/b": {"ticket": "PAY-2"}\n>>>>>>> other\n  },\n  "version": 1\n}\n')
+    with pytest.raises(ConfigError) as caught:
+        read_state(tmp_path / STATE, root=tmp_path)
+    assert str(caught.value).startswith(f"{STATE.as_posix()}:3: the tracker state file holds git's merge conflict markers; resolve the conflict")
+    assert ADVICE in str(caught.value)
 
 
 def _damaged(what: str) -> str:
@@ -105,7 +116,7 @@ def test_rebuild_state_moves_the_damaged_file_aside_and_rebuilds_it_from_the_tra
 
     result = sync(root, "--rebuild-state", env=env)
     assert result.code == 0, result.out + result.err
-    moved = re.search(r"state file: moved \.followthrough/state\.json aside to (\.followthrough/state\.json\.damaged-\d{8}T\d{6}Z); it is rebuilt from the trackers\n", result.out)
+    moved = re.search(r"state file: moved \.followthrough/state\.json aside to (\.followthrough/tmp/state\.json\.damaged-\d{8}T\d{6}Z); it is rebuilt from the trackers\n", result.out)
     assert moved, result.out
     assert (root / moved.group(1)).read_bytes() == damaged  # kept as it was, never deleted
     assert github.count("write") == posts  # nothing created: every item is linked
@@ -127,7 +138,7 @@ def test_rebuild_state_of_a_sound_file_rebuilds_the_same_file(tmp_path, github):
     result = sync(root, "--rebuild-state", env=env)
     assert result.code == 0, result.out + result.err
     assert (root / STATE).read_bytes() == before
-    aside = [p for p in (root / ".followthrough").iterdir() if p.name.startswith("state.json.damaged-")]
+    aside = [p for p in (root / ".followthrough" / "tmp").iterdir() if p.name.startswith("state.json.damaged-")]
     assert len(aside) == 1 and aside[0].read_bytes() == before
 
 
@@ -177,3 +188,4 @@ def test_move_aside_never_overwrites_an_earlier_copy(tmp_path):
     assert [json.loads(p.read_text())["items"]["pm/item"]["ticket"] for p in copies] == ["PAY-0", "PAY-1", "PAY-2"]
     assert not path.exists()
     assert move_aside(path, "20261201T160211Z", root=tmp_path) is None
+

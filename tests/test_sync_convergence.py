@@ -186,6 +186,20 @@ def test_a_reply_read_but_not_written_back_is_linked_by_its_id_at_once(tmp_path,
     assert lagging.count(method="POST") == 1
 
 
+def test_a_rebuild_of_the_state_file_keeps_its_pending_creates(tmp_path, lagging, clock, monkeypatch):
+    """Without the record, the lagging search would not show the lost create's ticket, and the
+    rebuild would make a second one."""
+    pm = Pm("payments", [Item("pool-alert", "Alert on pool saturation")])
+    root = build_repo(tmp_path, {"default": "pay", "destinations": {"pay": jira_dest(lagging)}, **FAST}, [pm])
+    lagging.inject("drop", "POST", r"/issue$", after=True)
+    assert sync_here(root, env_for(lagging), clock, monkeypatch)[0] == 1
+    code, out = sync_here(root, env_for(lagging), clock, monkeypatch, "--rebuild-state")
+    assert code == 0 and "it is rebuilt from the trackers, keeping its 1 pending create(s)" in out, out
+    assert "1 create(s) pending" in out and lagging.count(method="POST") == 1
+    assert list(state_file(root)["pending"]) == ["2026-05-20-payments/pool-alert"]
+    assert list((root / ".followthrough" / "tmp").glob("state.json.damaged-*"))  # the copy is where git ignores it
+
+
 # -- creates applied late ----------------------------------------------------------------
 
 
@@ -350,6 +364,35 @@ def _clean_env() -> dict[str, str]:
     import os
 
     return {k: v for k, v in os.environ.items() if not k.startswith(("FOLLOWTHROUGH_", "JIRA_", "GITHUB_", "SLACK_"))}
+
+
+def test_a_sync_stopped_by_sigterm_mid_create_says_so_and_keeps_the_record(tmp_path, github):
+    import signal
+    import threading
+
+    pm = Pm("payments", [Item("pool-alert", "Alert on pool saturation")])
+    root = build_repo(tmp_path, {"default": "d", "destinations": {"d": gh_dest(github)}, **{**FAST, "timeout": 60}}, [pm])
+    arrived, release = threading.Event(), threading.Event()
+
+    def hold() -> None:  # the create has reached the server; keep the client waiting for its answer
+        arrived.set()
+        release.wait(30)
+
+    github.inject("call", "POST", r"/repos/acme/web/issues$", action=hold)
+    run = subprocess.Popen([sys.executable, "-m", "followthrough", "sync"], cwd=root, env={**_clean_env(), **env_for(github=github)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert arrived.wait(60)
+        run.send_signal(signal.SIGTERM)
+        out, err = run.communicate(timeout=60)
+    finally:
+        release.set()
+    assert run.returncode == 143, out + err
+    assert "followthrough: stopped (SIGTERM); what was done so far is kept" in err and "Traceback" not in err
+    pending = state_file(root)["pending"]["2026-05-20-payments/pool-alert"]
+    assert pending["why"] == "the run ended before an answer came"
+    again = subprocess.run([sys.executable, "-m", "followthrough", "sync", "--wait", "0"], cwd=root, env={**_clean_env(), **env_for(github=github)}, capture_output=True, text=True, timeout=60)
+    assert again.returncode == 0 and "linked " in again.stdout, again.stdout + again.stderr  # the lock was let go; the ticket found
+    assert len(github.issues("acme/web")) == 1
 
 
 # -- a destination that refuses us ---------------------------------------------------------

@@ -26,6 +26,7 @@ import argparse
 import importlib
 import os
 import platform
+import signal
 import sys
 import traceback
 from dataclasses import dataclass
@@ -107,6 +108,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     except BrokenPipeError:  # `followthrough lint | head`: the reader left; not an error of ours
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - silence the interpreter's flush at exit
         return 1
+    except Terminated:
+        err_r.write("followthrough: stopped (SIGTERM); what was done so far is kept\n")
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:
         err_r.write("followthrough: interrupted\n")
         return 130
@@ -135,5 +139,15 @@ def bug_report(command: str, exc: BaseException, *, debug: bool) -> str:
     )
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a CI job cancelled, `kill`): stopped as Ctrl-C stops a run, so that what is open
+    is closed on the way out (the lock released, a create's record kept) and the user is told."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 def run() -> None:
+    signal.signal(signal.SIGTERM, _terminate)
     sys.exit(main())

@@ -16,7 +16,7 @@ import argparse
 import os
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Mapping, TextIO
 
 from followthrough.core.errors import ConfigError, UsageError
 from followthrough.core.escape import actions
@@ -31,9 +31,10 @@ from followthrough.cli.common import add_config_options, config_from, shown
 from followthrough.workspace import load_workspace
 from followthrough.files.lock import Holder, sync_lock
 from followthrough.files.scratch import SCRATCH, remove_leftovers
-from followthrough.files.state import move_aside
+from followthrough.files.state import move_aside, read_state_file
 
 if TYPE_CHECKING:
+    from followthrough.core.model import PendingCreate
     from followthrough.core.sync.config import Trackers
     from followthrough.files.repo import LoadedConfig
 
@@ -109,9 +110,10 @@ def run(args: argparse.Namespace, out: Redacting, err: Redacting, clock: Clock =
         removed = remove_leftovers(scratch)
         if removed:
             out.write(f"removed {len(removed)} temp file(s) an interrupted run left in {SCRATCH.as_posix()}/\n")
+        carried: dict[str, PendingCreate] = {}
         if args.rebuild_state:
-            _move_state_aside(config.root, config.settings.state_file, clock, out)
-        return _sync(args, config, trackers, environ, today, out, err, clock)
+            carried = _move_state_aside(config, scratch, clock, out)
+        return _sync(args, config, trackers, environ, today, out, err, clock, carried)
 
 
 def _refuse_rebuild_with(args: argparse.Namespace) -> None:
@@ -124,17 +126,36 @@ def _refuse_rebuild_with(args: argparse.Namespace) -> None:
         raise UsageError("sync: --rebuild-state rebuilds the state entries of every postmortem; run it without PATH arguments")
 
 
-def _move_state_aside(root: Path, state_file: str, clock: Clock, out: Redacting) -> None:
-    path = root / state_file
+def _move_state_aside(config: LoadedConfig, scratch: Path, clock: Clock, out: Redacting) -> dict[str, PendingCreate]:
+    """Move the state file aside; the creates it records as pending, when it can still be read
+    (a deliberate rebuild of a sound file must not forget a create whose answer was lost)."""
+    root = config.root
+    path = root / config.settings.state_file
+    try:
+        carried = read_state_file(path, root=root, limit=config.settings.max_file_bytes).pending
+    except ConfigError:
+        carried = {}  # damaged: what it recorded is gone; the markers find what was made
     stamp = datetime.fromtimestamp(clock.now(), timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    moved = move_aside(path, stamp, root=root)
+    moved = move_aside(path, stamp, root=root, into=scratch)
     if moved is None:
         out.write(f"state file: there is none at {shown(str(path), root)}; it is built from the trackers\n")
     else:
-        out.write(f"state file: moved {shown(str(path), root)} aside to {shown(str(moved), root)}; it is rebuilt from the trackers\n")
+        kept = f", keeping its {len(carried)} pending create(s)" if carried else ""
+        out.write(f"state file: moved {shown(str(path), root)} aside to {shown(str(moved), root)}; it is rebuilt from the trackers{kept}\n")
+    return carried
 
 
-def _sync(args: argparse.Namespace, config: LoadedConfig, trackers: Trackers, environ: dict[str, str], today: date, out: Redacting, err: Redacting, clock: Clock) -> int:
+def _sync(
+    args: argparse.Namespace,
+    config: LoadedConfig,
+    trackers: Trackers,
+    environ: dict[str, str],
+    today: date,
+    out: Redacting,
+    err: Redacting,
+    clock: Clock,
+    carried: Mapping[str, PendingCreate] | None = None,
+) -> int:
     workspace = load_workspace(config, today=today, paths=args.paths or None)
     progress = Progress(out, err, environ)  # type: ignore[arg-type]
     engine = SyncEngine(
@@ -142,7 +163,7 @@ def _sync(args: argparse.Namespace, config: LoadedConfig, trackers: Trackers, en
         workspace.states,
         trackers,
         progress,
-        pending=workspace.pending,
+        pending={**(carried or {}), **workspace.pending},
         only=args.only,
         dry_run=args.dry_run,
         today=today,

@@ -151,7 +151,8 @@ def trackers_from(section: TrackersSection, where: str, environ: Mapping[str, st
             repo = opts.repo or env["GITHUB_REPOSITORY"] or None
             if not repo or not _REPO.match(repo):
                 problems.append((f"{here}repo", f"{'missing' if not repo else repr(repo) + ' is not'} a GitHub repository as owner/name (or set GITHUB_REPOSITORY)"))
-        checked = _url(url, f"{here}url", problems)
+        came_from = "JIRA_BASE_URL" if opts.is_jira and env["JIRA_BASE_URL"] else "GITHUB_API_URL" if not opts.is_jira and not opts.url and env["GITHUB_API_URL"] else ""
+        checked = _url(url, f"{here}url" + (f" (from {came_from})" if came_from else ""), problems)
         if checked is None:
             continue
         destinations[name] = Destination(

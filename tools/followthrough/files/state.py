@@ -31,6 +31,7 @@ changed nothing leaves the file byte-identical and git shows no diff.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import stat
@@ -134,7 +135,15 @@ def read_state_file(path: Path, *, root: Path | None = None, limit: int = DEFAUL
     if not _refuse_unsafe(path, root, limit):
         return StateFile()
     try:
-        raw = json.loads(read_bounded(path, limit).decode("utf-8"))
+        text = read_bounded(path, limit).decode("utf-8")
+        conflict = _conflict_line(text)
+        if conflict:
+            # Two branches each changed it (two machines' syncs): git left both sides in the file.
+            raise ConfigError(
+                f"{_shown(path, root)}:{conflict}: the tracker state file holds git's merge conflict markers; resolve the "
+                f"conflict (keep the entries of both sides: each ticket's status is read again by the next sync), or {REBUILD_ADVICE}"
+            )
+        raw = json.loads(text)
     except Refused as exc:  # changed since it was checked
         raise ConfigError(f"{_shown(path, root)}: {exc.refusal.message} (the tracker state file)") from None
     except OSError as exc:
@@ -142,7 +151,7 @@ def read_state_file(path: Path, *, root: Path | None = None, limit: int = DEFAUL
     except UnicodeDecodeError as exc:
         raise _damaged(path, root, f"not UTF-8 text: {exc.reason} at byte {exc.start}") from None
     except json.JSONDecodeError as exc:
-        raise _damaged(path, root, f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+        raise _damaged(path, root, f"not JSON: {exc.msg}, line {exc.lineno} column {exc.colno}") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("items"), dict):
         raise _damaged(path, root, "not a tracker state file: no 'items' mapping")
     version = raw.get("version")
@@ -175,8 +184,18 @@ def read_state_file(path: Path, *, root: Path | None = None, limit: int = DEFAUL
     return StateFile(states, pending)
 
 
-def move_aside(path: Path, stamp: str, *, root: Path | None = None) -> Path | None:
-    """Rename the state file to `<name>.damaged-<stamp>` (a free name: `-2`, `-3`... after it when
+def _conflict_line(text: str) -> int:
+    """The line of the first git conflict marker in `text` (0: none)."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.startswith(("<<<<<<< ", ">>>>>>> ")) or line == "=======":
+            return number
+    return 0
+
+
+def move_aside(path: Path, stamp: str, *, root: Path | None = None, into: Path | None = None) -> Path | None:
+    """Rename the state file to `<name>.damaged-<stamp>` in `into` (the scratch folder, which git
+    ignores, so the workflow's `git add -A .followthrough` does not commit the copy; beside the
+    file when not given, or on another file system), a free name (`-2`, `-3`... after it when
     taken), never deleting it; the new path, or None when there is no file. Refused, as
     `read_state` refuses, when it is reached through a link or is not a regular file."""
     st = _stat_unlinked(path, root, "moved aside")
@@ -185,16 +204,20 @@ def move_aside(path: Path, stamp: str, *, root: Path | None = None) -> Path | No
     if not stat.S_ISREG(st.st_mode):
         kind = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file"
         raise ConfigError(f"{_shown(path, root)}: {kind}, not the tracker state file (state_file); move it away yourself")
-    target = path.with_name(f"{path.name}.damaged-{stamp}")
-    n = 1
-    while os.path.lexists(target):
-        n += 1
-        target = path.with_name(f"{path.name}.damaged-{stamp}-{n}")
-    try:
-        os.rename(path, target)  # under sync's lock: no other run takes the free name meanwhile
-    except OSError as exc:
-        raise ConfigError(f"{_shown(path, root)}: the tracker state file cannot be moved aside: {exc.strerror or exc}") from None
-    return target
+    for folder in dict.fromkeys([into or path.parent, path.parent]):
+        target = folder / f"{path.name}.damaged-{stamp}"
+        n = 1
+        while os.path.lexists(target):
+            n += 1
+            target = folder / f"{path.name}.damaged-{stamp}-{n}"
+        try:
+            os.rename(path, target)  # under sync's lock: no other run takes the free name meanwhile
+        except OSError as exc:
+            if exc.errno == errno.EXDEV and folder != path.parent:
+                continue  # the scratch folder is on another file system: beside the file, then
+            raise ConfigError(f"{_shown(path, root)}: the tracker state file cannot be moved aside: {exc.strerror or exc}") from None
+        return target
+    raise AssertionError("unreachable: the last folder tried is the file's own")
 
 
 def render_items(states: Mapping[str, TicketState]) -> str:
