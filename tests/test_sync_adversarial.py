@@ -64,3 +64,15 @@ def test_a_comment_refused_on_a_jira_duplicate_still_closes_it(tmp_path, jira, c
     assert "closed PAY-2 as a duplicate of PAY-1; the comment naming the kept ticket could not be added" in out
     assert jira.issues["PAY-2"].resolution == "Duplicate"
     assert_converged(root, [pm], jira_tickets(jira))
+
+
+@pytest.mark.parametrize("setting", ["settle_minutes", "max_wait", "backoff", "timeout"])
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_a_setting_that_is_not_a_finite_number_is_refused_before_any_request(tmp_path, github, clock, monkeypatch, setting, value):
+    """`.nan` or `.inf` in YAML: a pending create that never settles, or a wait that never ends."""
+    pm = Pm("payments", [Item("pool-alert", "Alert on pool saturation")])
+    root = build_repo(tmp_path, {"default": "d", "destinations": {"d": gh_dest(github)}, **FAST, setting: value}, [pm])
+    before = len(github.records)
+    code, out = sync_here(root, env_for(github=github), clock, monkeypatch)
+    assert code == 2 and setting in out and "finite" in out, out
+    assert len(github.records) == before
