@@ -76,3 +76,30 @@ def test_a_setting_that_is_not_a_finite_number_is_refused_before_any_request(tmp
     code, out = sync_here(root, env_for(github=github), clock, monkeypatch)
     assert code == 2 and setting in out and "finite" in out, out
     assert len(github.records) == before
+
+
+def test_a_ticket_moved_to_another_project_is_not_closed_as_a_duplicate_of_its_old_key(tmp_path, jira, clock, monkeypatch):
+    """Moving an issue (or renaming a project) gives it a new key; the old key in the file
+    still finds it, and the marker look-up finds it under the new one: it is the same ticket."""
+    pm = Pm("payments", [Item("pool-alert", "Alert on pool saturation"), Item("pool-size", "Size the pool")])
+    root = build_repo(tmp_path, {"default": "pay", "destinations": {"pay": jira_dest(jira)}, **FAST}, [pm])
+    assert sync_here(root, env_for(jira), clock, monkeypatch)[0] == 0
+    assert tickets_in(root, pm) == ["PAY-1", "PAY-2"]
+    jira.move("PAY-1", "OPS")
+    code, out = sync_here(root, env_for(jira), clock, monkeypatch)
+    assert code == 0, out
+    assert "duplicate" not in out and jira.issues["OPS-1"].status == "To Do" and jira.comments_of("OPS-1") == []
+    assert jira.count(method="POST", path=r"/transitions$|/comment$") == 0
+
+
+def test_a_deleted_named_ticket_does_not_get_the_only_other_ticket_closed(tmp_path, jira, clock, monkeypatch):
+    pm = Pm("payments", [Item("pool-alert", "Alert on pool saturation")])
+    root = build_repo(tmp_path, {"default": "pay", "destinations": {"pay": jira_dest(jira)}, **FAST}, [pm])
+    marker = marker_for(pm.id, "pool-alert")
+    for _ in range(2):
+        jira.add_issue("PAY", "Alert on pool saturation", labels=["postmortem", marker])
+    _name_ticket(root, pm, "Alert on pool saturation", "PAY-1")
+    jira.delete("PAY-1")
+    code, out = sync_here(root, env_for(jira), clock, monkeypatch)
+    assert code == 1 and "PAY-1 does not exist" in out, out
+    assert "duplicate" not in out and jira.issues["PAY-2"].status == "To Do"

@@ -279,14 +279,21 @@ class SyncEngine:
         for tickets in hits.values():
             for t in tickets:
                 seen[fold(t.ref)] = t
+        current = self._current_refs(tracker, dest, works, named, hits, report)
         linked: list[tuple[Work, str]] = []
         now = datetime.fromtimestamp(self.policy.clock.now(), timezone.utc)
         with self.progress.task(f"{dest.name}: create", len(works)) as step:
             for w in works:
                 own = named.get(w.key)
+                marked = hits.get(w.marker, [])
+                if own is not None and own in current:
+                    if current[own] is None:
+                        marked = []  # not known whether the others are the named ticket under a new key: close none
+                    else:
+                        own = current[own]
                 decision = decide(
                     own,
-                    hits.get(w.marker, []),
+                    marked,
                     _Claims(claims, fold(own) if own else None),
                     self.old_state.get(w.key),
                     pending.get(w.key),
@@ -325,6 +332,31 @@ class SyncEngine:
                     done.add(w.key)  # nothing left to do for it here; a linked one is done once pulled
                 step()
         return linked
+
+    def _current_refs(
+        self, tracker: Tracker, dest: Destination, works: Sequence[Work], named: Mapping[str, str], hits: Mapping[str, Sequence[RemoteTicket]], report: DestinationReport
+    ) -> dict[str, str | None]:
+        """The ref each named ticket has now, for the items whose named ticket is not among the
+        open tickets carrying their marker while others are: a Jira issue moved to another project
+        (or a renamed project) has a new key, which the look-up shows, while the file's old key
+        still finds it. Without this, the item's own ticket would be closed as a duplicate of
+        itself. None: it could not be read, or does not exist (the pull says so): then no
+        duplicate of that item is closed this run, since closing them would leave it none."""
+        doubtful = []
+        for w in works:
+            own = named.get(w.key)
+            marked = hits.get(w.marker, [])
+            if own is not None and all(fold(h.ref) != fold(own) for h in marked) and any(h.is_open for h in marked):
+                doubtful.append(own)
+        if not doubtful:
+            return {}
+        try:
+            result = self._guard(dest, lambda: tracker.fetch(doubtful))
+        except TrackerFailure as failure:
+            self.summary.failures.append(f"{dest.name}: {len(doubtful)} linked ticket(s) could not be read, so their duplicates were not closed: {failure}")
+            report.failed += 1
+            return dict.fromkeys(doubtful)
+        return {ref: (result.found[ref].ref if ref in result.found else None) for ref in doubtful}
 
     def _close(self, tracker: Tracker, dest: Destination, w: Work, kept: str, duplicates: Sequence[RemoteTicket], report: DestinationReport) -> None:
         """Close the open tickets carrying `w`'s marker as duplicates of `kept`; never delete one."""
