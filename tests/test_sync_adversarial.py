@@ -103,3 +103,83 @@ def test_a_deleted_named_ticket_does_not_get_the_only_other_ticket_closed(tmp_pa
     code, out = sync_here(root, env_for(jira), clock, monkeypatch)
     assert code == 1 and "PAY-1 does not exist" in out, out
     assert "duplicate" not in out and jira.issues["PAY-2"].status == "To Do"
+
+
+# -- probes: each held when written; kept as tests of the promises they check ------------------
+
+
+def _tree(root):
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and ".git/" not in p.as_posix()}
+
+
+def test_sixty_fresh_tickets_on_a_lagging_search_are_all_read_back(tmp_path, clock, monkeypatch):
+    from .test_sync_convergence import state_file
+
+    with FakeJira("Cloud", users={v: k for k, v in JIRA_IDS.items()}, search_lag=3.0, clock=clock.now) as fake:
+        fake.now = lambda: NOON
+        from .fakes.postmortem_repo import many
+
+        pms = many(3, 20)
+        root = build_repo(tmp_path, {"default": "pay", "destinations": {"pay": jira_dest(fake)}, **FAST}, pms)
+        code, out = sync_here(root, env_for(fake), clock, monkeypatch)
+        assert code == 0 and "pulled 60 (60 changed), failed 0" in out, out
+        assert len(state_file(root)["items"]) == 60
+
+
+def test_a_dry_run_over_pending_creates_and_duplicates_writes_nothing(tmp_path, github, clock, monkeypatch):
+    pm = Pm("payments", [Item("pool-alert", "Alert on pool saturation"), Item("pool-size", "Size the pool")])
+    root = build_repo(tmp_path, {"default": "d", "destinations": {"d": gh_dest(github)}, **FAST}, [pm])
+    github.inject("drop", "POST", r"/repos/acme/web/issues$", after=True, skip=1)
+    assert sync_here(root, env_for(github=github), clock, monkeypatch)[0] == 1  # the second is pending
+    github.add_issue("acme/web", "Alert on pool saturation", body=hidden_marker(pm.id, "pool-alert"), labels=("postmortem",))
+    before, writes = _tree(root), github.count("write")
+    code, out = sync_here(root, env_for(github=github), clock, monkeypatch, "--dry-run")
+    assert code == 0, out
+    assert "would link" in out and "would close acme/web#3 as a duplicate of acme/web#1" in out, out
+    assert _tree(root) == before and github.count("write") == writes
+
+
+def test_a_malformed_pending_entry_names_the_file_and_the_recovery(tmp_path, github, clock, monkeypatch):
+    import json
+
+    pm = Pm("payments", [Item("pool-alert", "Alert on pool saturation")])
+    root = build_repo(tmp_path, {"default": "d", "destinations": {"d": gh_dest(github)}, **FAST}, [pm])
+    (root / ".followthrough").mkdir(exist_ok=True)
+    (root / ".followthrough" / "state.json").write_text(json.dumps({"version": 1, "items": {}, "pending": {"2026-05-20-payments/pool-alert": {"destination": "d", "since": "yesterday"}}}))
+    before = len(github.records)
+    code, out = sync_here(root, env_for(github=github), clock, monkeypatch)
+    assert code == 2 and ".followthrough/state.json" in out and "--rebuild-state" in out and "pool-alert" in out, out
+    assert len(github.records) == before
+    code, out = sync_here(root, env_for(github=github), clock, monkeypatch, "--rebuild-state")
+    assert code == 0 and tickets_in(root, pm) == ["acme/web#1"], out
+
+
+@pytest.mark.parametrize("written", ["#2", "acme/web#2", "ACME/Web#2", "https://github.com/acme/web/issues/2"])
+def test_github_refs_in_every_form_keep_their_ticket(tmp_path, github, clock, monkeypatch, written):
+    pm = Pm("payments", [Item("pool-alert", "Alert on pool saturation"), Item("pool-size", "Size the pool")])
+    root = build_repo(tmp_path, {"default": "d", "destinations": {"d": gh_dest(github)}, **FAST}, [pm])
+    for _ in range(2):
+        github.add_issue("acme/web", "Alert on pool saturation", body=hidden_marker(pm.id, "pool-alert"), labels=("postmortem",))
+    _name_ticket(root, pm, "Alert on pool saturation", written)
+    code, out = sync_here(root, env_for(github=github), clock, monkeypatch)
+    assert code == 0 and "closed acme/web#1 as a duplicate of" in out, out
+    assert [i.state for i in github.issues("acme/web")] == ["closed", "open", "open"]
+    for _ in range(2):
+        code, out = sync_here(root, env_for(github=github), clock, monkeypatch)
+        assert code == 0 and "duplicate" not in out.split("state file")[0].split("\n", 2)[-1], out
+
+
+def test_a_path_run_keeps_the_pending_creates_of_other_postmortems(tmp_path, github, clock, monkeypatch):
+    from .test_sync_convergence import state_file
+
+    a = Pm("payments", [Item("pool-alert", "Alert on pool saturation")])
+    b = Pm("search", [Item("index-alert", "Alert on index lag")])
+    root = build_repo(tmp_path, {"default": "d", "destinations": {"d": gh_dest(github)}, **FAST}, [a, b])
+    github.inject("defer", "POST", r"/repos/acme/web/issues$")
+    assert sync_here(root, env_for(github=github), clock, monkeypatch, str(root / a.path))[0] == 1
+    assert list(state_file(root)["pending"]) == ["2026-05-20-payments/pool-alert"]
+    assert sync_here(root, env_for(github=github), clock, monkeypatch, str(root / b.path))[0] == 0
+    assert list(state_file(root)["pending"]) == ["2026-05-20-payments/pool-alert"]
+    github.apply_deferred()
+    assert sync_here(root, env_for(github=github), clock, monkeypatch)[0] == 0
+    assert "pending" not in state_file(root) and tickets_in(root, a) == ["acme/web#2"] and tickets_in(root, b) == ["acme/web#1"]
