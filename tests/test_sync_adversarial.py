@@ -183,3 +183,19 @@ def test_a_path_run_keeps_the_pending_creates_of_other_postmortems(tmp_path, git
     github.apply_deferred()
     assert sync_here(root, env_for(github=github), clock, monkeypatch)[0] == 0
     assert "pending" not in state_file(root) and tickets_in(root, a) == ["acme/web#2"] and tickets_in(root, b) == ["acme/web#1"]
+
+
+def test_a_named_ticket_marked_as_a_duplicate_elsewhere_does_not_get_the_open_one_closed(tmp_path, clock, monkeypatch):
+    """Two checkouts each linked one of two tickets; the other checkout's run, on a workflow that
+    cannot close duplicates, relabelled the one this file names. Closing the open one would leave none."""
+    with FakeJira("Cloud", users={v: k for k, v in JIRA_IDS.items()}, transitions={"Start": "In Progress", "Finish": "Done"}) as fake:
+        fake.now = lambda: NOON
+        pm = Pm("payments", [Item("pool-alert", "Alert on pool saturation")])
+        root = build_repo(tmp_path, {"default": "pay", "destinations": {"pay": jira_dest(fake)}, **FAST}, [pm])
+        fake.add_issue("PAY", "Alert on pool saturation", labels=["postmortem", "followthrough-duplicate"])
+        fake.add_issue("PAY", "Alert on pool saturation", labels=["postmortem", marker_for(pm.id, "pool-alert")])
+        _name_ticket(root, pm, "Alert on pool saturation", "PAY-1")
+        code, out = sync_here(root, env_for(fake), clock, monkeypatch)
+        assert code == 0, out
+        assert "names PAY-1, which is marked as a duplicate; PAY-2 carries its marker and is open: write `ticket: PAY-2`" in out, out
+        assert fake.issues["PAY-2"].labels == ["postmortem", marker_for(pm.id, "pool-alert")] and fake.comments_of("PAY-2") == []

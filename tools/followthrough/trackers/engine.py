@@ -287,10 +287,15 @@ class SyncEngine:
                 own = named.get(w.key)
                 marked = hits.get(w.marker, [])
                 if own is not None and own in current:
-                    if current[own] is None:
+                    now_named = current[own]
+                    if now_named is None:
                         marked = []  # not known whether the others are the named ticket under a new key: close none
                     else:
-                        own = current[own]
+                        own = now_named.ref
+                        if all(fold(h.ref) != fold(own) for h in marked):
+                            # Decided with it: one a run elsewhere marked as a duplicate (its marker label
+                            # taken off) must not have the open one closed too, which would leave the item none.
+                            marked = [*marked, now_named]
                 decision = decide(
                     own,
                     marked,
@@ -335,8 +340,8 @@ class SyncEngine:
 
     def _current_refs(
         self, tracker: Tracker, dest: Destination, works: Sequence[Work], named: Mapping[str, str], hits: Mapping[str, Sequence[RemoteTicket]], report: DestinationReport
-    ) -> dict[str, str | None]:
-        """The ref each named ticket has now, for the items whose named ticket is not among the
+    ) -> dict[str, RemoteTicket | None]:
+        """Each named ticket as it is now, for the items whose named ticket is not among the
         open tickets carrying their marker while others are: a Jira issue moved to another project
         (or a renamed project) has a new key, which the look-up shows, while the file's old key
         still finds it. Without this, the item's own ticket would be closed as a duplicate of
@@ -356,7 +361,7 @@ class SyncEngine:
             self.summary.failures.append(f"{dest.name}: {len(doubtful)} linked ticket(s) could not be read, so their duplicates were not closed: {failure}")
             report.failed += 1
             return dict.fromkeys(doubtful)
-        return {ref: (result.found[ref].ref if ref in result.found else None) for ref in doubtful}
+        return {ref: result.found.get(ref) for ref in doubtful}
 
     def _close(self, tracker: Tracker, dest: Destination, w: Work, kept: str, duplicates: Sequence[RemoteTicket], report: DestinationReport) -> None:
         """Close the open tickets carrying `w`'s marker as duplicates of `kept`; never delete one."""

@@ -91,7 +91,7 @@ def decide(
         if kept is not None and kept.duplicate and others:
             # The file names a ticket closed as a duplicate (two branches linked the item to two
             # tickets, and the merge kept the other one): closing the open one would leave none.
-            return Keep(named, note=f"names {named}, which is closed as a duplicate; {others[0].ref} carries its marker and is open: write `ticket: {others[0].ref}`")
+            return Keep(named, note=f"names {named}, which is {'closed' if not kept.is_open else 'marked'} as a duplicate; {others[0].ref} carries its marker and is open: write `ticket: {others[0].ref}`")
         return Keep(named, tuple(others))
     if before is not None and any(fold(h.ref) == fold(before.ticket) for h in free):
         return Refuse(
