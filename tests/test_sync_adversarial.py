@@ -199,3 +199,22 @@ def test_a_named_ticket_marked_as_a_duplicate_elsewhere_does_not_get_the_open_on
         assert code == 0, out
         assert "names PAY-1, which is marked as a duplicate; PAY-2 carries its marker and is open: write `ticket: PAY-2`" in out, out
         assert fake.issues["PAY-2"].labels == ["postmortem", marker_for(pm.id, "pool-alert")] and fake.comments_of("PAY-2") == []
+
+
+def test_a_duplicate_closed_a_moment_ago_is_not_closed_again_through_a_lagging_search(tmp_path, clock, monkeypatch):
+    with FakeJira("Cloud", users={v: k for k, v in JIRA_IDS.items()}, search_lag=3.0, clock=clock.now) as fake:
+        fake.now = lambda: NOON
+        pm = Pm("payments", [Item("pool-alert", "Alert on pool saturation")])
+        root = build_repo(tmp_path, {"default": "pay", "destinations": {"pay": jira_dest(fake)}, **FAST}, [pm])
+        marker = marker_for(pm.id, "pool-alert")
+        for _ in range(2):
+            fake.add_issue("PAY", "Alert on pool saturation", labels=["postmortem", marker])
+        fake.settle()
+        code, out = sync_here(root, env_for(fake), clock, monkeypatch)
+        assert code == 0 and "closed PAY-2 as a duplicate of PAY-1" in out, out
+        writes = fake.count("write")
+        code, out = sync_here(root, env_for(fake), clock, monkeypatch)  # at once: the search still shows PAY-2 open
+        assert code == 0, out
+        assert "duplicate" not in out.split("state file")[0].split("\n", 2)[-1], out
+        assert fake.count("write") == writes and len(fake.comments_of("PAY-2")) == 1
+        assert fake.issues["PAY-2"].labels == ["postmortem", marker] and fake.issues["PAY-2"].resolution == "Duplicate"

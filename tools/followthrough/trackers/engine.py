@@ -376,6 +376,8 @@ class SyncEngine:
             except TrackerFailure as failure:
                 self._fail(report, w, f"{dup.ref} duplicates {kept} and could not be closed: {failure}")
                 continue
+            if outcome.already:
+                continue  # closed or marked a moment ago; the search that showed it open lags
             report.closed += 1
             done = "closed" if outcome.closed else "marked"
             self.summary.duplicates.append(f"{w.where}: {done} {dup.ref} as a duplicate of {kept}" + (f"; {outcome.note}" if outcome.note else ""))

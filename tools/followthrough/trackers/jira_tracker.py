@@ -344,6 +344,12 @@ class JiraTracker:
         url = f"{self.dest.url}/browse/{kept}"
         said = (Link(f"Duplicate of {kept}: {why} followthrough sync keeps "), Link(kept, url), Link(" and closes this one."))
         body: Any = {"type": "doc", "version": 1, "content": [paragraph_adf(said)]} if self.cloud else paragraph_wiki(said)
+        # Read on its own first, which is consistent: Cloud's search may still show a duplicate a
+        # run a moment ago closed or relabelled, and closing it again would relabel and comment twice.
+        issue = self.policy.read(lambda: self._call(f"read {key}", "GET", lambda: client.issue(key, fields="status,resolution,labels")))
+        now = self._remote(issue.raw)
+        if not now.is_open or not duplicate.markers & now.markers:
+            return Closing(not now.is_open, already=True)
         offered = self.policy.read(lambda: self._call(f"read the transitions of {key}", "GET", lambda: client.transitions(key, expand="transitions.fields")))
         by_name = {_fold(str(t.get("name") or "")): t for t in offered}
         chosen = next((by_name[_fold(name)] for name in self.dest.duplicate_transitions if _fold(name) in by_name), None)
@@ -363,17 +369,14 @@ class JiraTracker:
                 # The transition's screen requires fields of this site's own (a root cause, say):
                 # sync cannot fill them, so the duplicate is marked like one no transition closes.
                 why = f"its transition {chosen.get('name')!r} asks for more than a resolution ({failure.reply or 'HTTP 400'})"
-                return self._relabel(duplicate, why, body)
+                return self._relabel(duplicate, issue, why, body)
             return Closing(True, self._comment(key, body))
         names = ", ".join(repr(n) for n in self.dest.duplicate_transitions) or "none configured"
-        return self._relabel(duplicate, f"its workflow offers none of the transitions {names} (duplicate_transitions)", body)
+        return self._relabel(duplicate, issue, f"its workflow offers none of the transitions {names} (duplicate_transitions)", body)
 
-    def _relabel(self, duplicate: RemoteTicket, why: str, body: Any) -> Closing:
+    def _relabel(self, duplicate: RemoteTicket, issue: Any, why: str, body: Any) -> Closing:
         """Swap the marker label for DUPLICATE_LABEL and comment: the duplicate stays open."""
-        assert self.client is not None
-        client = self.client
         key = duplicate.ref
-        issue = self.policy.read(lambda: self._call(f"read {key}", "GET", lambda: client.issue(key, fields="labels")))
         ops = [{"remove": marker} for marker in sorted(duplicate.markers)] + [{"add": DUPLICATE_LABEL}]
         self.policy.read(lambda: self._call(f"relabel {key}", "PUT", lambda: issue.update(update={"labels": ops})))  # the same labels twice: harmless
         note = f"{key} is left open, labelled {DUPLICATE_LABEL}: {why}"
