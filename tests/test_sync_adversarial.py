@@ -218,3 +218,41 @@ def test_a_duplicate_closed_a_moment_ago_is_not_closed_again_through_a_lagging_s
         assert "duplicate" not in out.split("state file")[0].split("\n", 2)[-1], out
         assert fake.count("write") == writes and len(fake.comments_of("PAY-2")) == 1
         assert fake.issues["PAY-2"].labels == ["postmortem", marker] and fake.issues["PAY-2"].resolution == "Duplicate"
+
+
+def test_a_pending_create_survives_a_run_that_skips_its_postmortem_for_lint_errors(tmp_path, github, clock, monkeypatch):
+    from .test_sync_convergence import state_file
+
+    pm = Pm("payments", [Item("pool-alert", "Alert on pool saturation")])
+    root = build_repo(tmp_path, {"default": "d", "destinations": {"d": gh_dest(github)}, **FAST}, [pm])
+    github.inject("defer", "POST", r"/repos/acme/web/issues$")
+    assert sync_here(root, env_for(github=github), clock, monkeypatch)[0] == 1
+    path = root / pm.path
+    good = path.read_text()
+    path.write_text(good.replace("owner: max.sme", "owner: nobody.known"))  # a lint error: the postmortem is skipped
+    code, out = sync_here(root, env_for(github=github), clock, monkeypatch)
+    assert code == 1 and "lint error" in out, out
+    assert list(state_file(root)["pending"]) == ["2026-05-20-payments/pool-alert"]
+    github.apply_deferred()
+    path.write_text(good)
+    code, out = sync_here(root, env_for(github=github), clock, monkeypatch)
+    assert code == 0 and "linked " in out and github.count(method="POST") == 1, out
+    assert "pending" not in state_file(root)
+
+
+def test_a_path_run_never_closes_a_ticket_another_postmortem_names_as_a_short_github_ref(tmp_path, github, clock, monkeypatch):
+    """The state file keeps `ticket:` as written (`#1`); the claims of postmortems a PATH run
+    does not read must still match the look-up's `acme/web#1`."""
+    a = Pm("payments", [Item("pool-alert", "Alert on pool saturation")])
+    b = Pm("search", [Item("index-alert", "Alert on index lag")])
+    root = build_repo(tmp_path, {"default": "d", "destinations": {"d": gh_dest(github)}, **FAST}, [a, b])
+    github.add_issue("acme/web", "Alert on pool saturation", body=hidden_marker(a.id, "pool-alert"), labels=("postmortem",))
+    github.add_issue("acme/web", "Pool alerts, tracked by hand", body="by hand", labels=("postmortem",))
+    _name_ticket(root, a, "Alert on pool saturation", "#2")
+    _name_ticket(root, b, "Alert on index lag", "#1")  # the search postmortem's item is tracked in #1 too
+    code, out = sync_here(root, env_for(github=github), clock, monkeypatch)
+    assert code == 0 and "duplicate" not in out.split("state file")[0].split("\n", 2)[-1], out
+    assert "state file: updated (2 entries)" in out  # `#1` and `#2` are the tickets the items name, not stale entries
+    code, out = sync_here(root, env_for(github=github), clock, monkeypatch, str(root / a.path))
+    assert code == 0 and "state file: unchanged (2 entries)" in out, out
+    assert [i.state for i in github.issues("acme/web")] == ["open", "open"], out

@@ -28,6 +28,7 @@ from followthrough.core.sync.plan import Plan, Work, plan as plan_sync, unread_p
 from followthrough.core.sync.reconcile import drift, kept_entries, state_entry
 from followthrough.core.sync.refusal import refusal
 from followthrough.core.sync.tickets import RemoteTicket, Tracker, TrackerFailure
+from followthrough.core.ticket_refs import ticket_reference
 from followthrough.files.repo import Repo
 from followthrough.files.state import render_state, write_state
 from followthrough.files.writeback import WritebackError, write_ticket
@@ -146,7 +147,9 @@ class SyncEngine:
         self.state_existed = self.state_path.exists()  # a run that links nothing leaves no empty file behind
         self.new_state: dict[str, TicketState] = {}
         self.linked_now: set[str] = set()  # items given a ticket by this run
-        self.refs: dict[str, str | None] = {}  # item key -> the ticket it names now (None: unreadable)
+        # item key -> the ticket it names now, as written (None: unreadable); written as the state
+        # entries are (`#12`, not `acme/web#12`), so an entry of the same ticket is never taken for stale
+        self.refs: dict[str, str | None] = {}
         self.state_claims: Counter[str] = Counter()  # folded tickets of state entries no item of this run accounts for
 
     # -- planning --------------------------------------------------------------------------
@@ -163,7 +166,7 @@ class SyncEngine:
         works = plan.works
         self.new_state = dict(self.old_state)
         keys = {w.key for w in works}
-        self.state_claims = Counter(fold(entry.ticket) for key, entry in self.old_state.items() if key not in keys)
+        self.state_claims = Counter(ref for key, entry in self.old_state.items() if key not in keys for ref in _claimed(entry))
         by_destination, lost = plan.by_destination()
         for w in lost:
             self._fail(None, w, w.route_problem or "no destination")
@@ -225,7 +228,7 @@ class SyncEngine:
         for w in works:
             if w.ticket:
                 ref = tracker.normalize_ref(w.ticket)
-                self.refs[w.key] = ref
+                self.refs[w.key] = w.ticket if ref is not None else None
                 if ref is None:
                     self._fail(report, w, f"ticket: {w.ticket!r} is not a ticket of {dest.where}")
                     done.add(w.key)
@@ -557,6 +560,16 @@ class SyncEngine:
         except (OSError, FollowthroughError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             self.summary.state_error = f"{self.shown(str(self.state_path))}: the tracker state file cannot be written: {reason}"
+
+
+def _claimed(entry: TicketState) -> set[str]:
+    """The refs (folded) a state entry gives its item: the ticket as its file wrote it, and as
+    its URL names it, for a short `#12` to match the look-up's `acme/web#12`."""
+    refs = {fold(entry.ticket)}
+    from_url = ticket_reference(entry.url) if entry.url else None
+    if from_url is not None and from_url != entry.url.strip():
+        refs.add(fold(from_url))
+    return refs
 
 
 def _pm(key: str) -> str:
