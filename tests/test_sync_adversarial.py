@@ -256,3 +256,28 @@ def test_a_path_run_never_closes_a_ticket_another_postmortem_names_as_a_short_gi
     code, out = sync_here(root, env_for(github=github), clock, monkeypatch, str(root / a.path))
     assert code == 0 and "state file: unchanged (2 entries)" in out, out
     assert [i.state for i in github.issues("acme/web")] == ["open", "open"], out
+
+
+@pytest.mark.parametrize("named", [True, False])
+def test_a_kept_ticket_closed_elsewhere_a_moment_ago_does_not_get_the_other_closed_through_a_lagging_search(tmp_path, clock, monkeypatch, named):
+    """Another checkout kept PAY-2 and closed PAY-1 as its duplicate a moment ago; Cloud's search
+    still shows PAY-1 open. Keeping PAY-1 here and closing PAY-2 would leave the item none open."""
+    with FakeJira("Cloud", users={v: k for k, v in JIRA_IDS.items()}, search_lag=3.0, clock=clock.now) as fake:
+        fake.now = lambda: NOON
+        pm = Pm("payments", [Item("pool-alert", "Alert on pool saturation")])
+        root = build_repo(tmp_path, {"default": "pay", "destinations": {"pay": jira_dest(fake)}, **FAST}, [pm])
+        marker = marker_for(pm.id, "pool-alert")
+        for _ in range(2):
+            fake.add_issue("PAY", "Alert on pool saturation", labels=["postmortem", marker])
+        fake.settle()
+        if named:
+            _name_ticket(root, pm, "Alert on pool saturation", "PAY-1")
+        fake.transition("PAY-1", "Won't Do", "Duplicate")  # the other checkout's run
+        code, out = sync_here(root, env_for(fake), clock, monkeypatch)
+        assert code == 0 and fake.issues["PAY-2"].status == "To Do" and fake.comments_of("PAY-2") == [], out
+        assert "PAY-1 was closed as a duplicate after the search last saw it" in out and tickets_in(root, pm) == (["PAY-1"] if named else [None])
+        clock.sleep(5)  # the search has caught up: the next run sees PAY-1 closed as PAY-2's duplicate
+        code, out = sync_here(root, env_for(fake), clock, monkeypatch)
+        assert fake.issues["PAY-2"].status == "To Do", out
+        if not named:
+            assert tickets_in(root, pm) in (["PAY-2"], ["PAY-1"]), out

@@ -22,7 +22,7 @@ from typing import Callable, ContextManager, Mapping, Protocol, Sequence, TypeVa
 from followthrough.core.errors import FollowthroughError, TrackerError
 from followthrough.core.model import PendingCreate, Postmortem, TicketState
 from followthrough.core.sync.config import Destination, Trackers
-from followthrough.core.sync.converge import Create, Keep, Link, Refuse, Wait, decide, fold
+from followthrough.core.sync.converge import Create, Decision, Keep, Link, Refuse, Wait, decide, fold
 from followthrough.core.sync.description import new_ticket
 from followthrough.core.sync.plan import Plan, Work, plan as plan_sync, unread_paths
 from followthrough.core.sync.reconcile import drift, kept_entries, state_entry
@@ -309,7 +309,14 @@ class SyncEngine:
                     now=now,
                     settle=self.trackers.settle_minutes * 60,
                 )
-                if isinstance(decision, Keep):
+                held = self._held(tracker, dest, decision, seen)
+                if held is not None:
+                    self.summary.notes.append(f"{w.where}: {held}")
+                if held is not None and isinstance(decision, Link):
+                    pass  # linked by a later run, once the search shows what became of the ticket
+                elif isinstance(decision, Keep):
+                    if held is not None:
+                        decision = Keep(decision.ref)  # and no duplicate closed
                     if decision.note:
                         self.summary.notes.append(f"{w.where}: {decision.note}")
                     self._close(tracker, dest, w, decision.ref, decision.duplicates, report)
@@ -340,6 +347,29 @@ class SyncEngine:
                     done.add(w.key)  # nothing left to do for it here; a linked one is done once pulled
                 step()
         return linked
+
+    def _held(self, tracker: Tracker, dest: Destination, decision: Decision, seen: dict[str, RemoteTicket]) -> str | None:
+        """On a look-up that lags (Jira Cloud), the ticket to keep is read as it is now before
+        anything is linked to it or closed as its duplicate: a run elsewhere may have closed it
+        as a duplicate a moment ago, keeping one this run would close. Then nothing is linked or
+        closed for the item now (the returned note says why); the next run, whose search has
+        caught up, decides. None: go ahead."""
+        if tracker.consistent or not (isinstance(decision, Link) or (isinstance(decision, Keep) and decision.duplicates)):
+            return None
+        ref = decision.ticket.ref if isinstance(decision, Link) else decision.ref
+        before = seen.get(fold(ref))
+        known = {ref: before.number} if before is not None and before.number else {}
+        try:
+            now = self._guard(dest, lambda: tracker.fetch([ref], known)).found.get(ref)
+        except TrackerFailure as failure:
+            why = f"{ref} could not be read as it is now ({failure}), so nothing was linked or closed for it"
+        else:
+            if now is None or not now.duplicate:
+                if now is not None:
+                    seen[fold(ref)] = now
+                return None
+            why = f"{ref} was closed as a duplicate after the search last saw it (Jira Cloud's search lags behind writes), so nothing was linked or closed for it"
+        return f"{why}; the next sync decides"
 
     def _current_refs(
         self, tracker: Tracker, dest: Destination, works: Sequence[Work], named: Mapping[str, str], hits: Mapping[str, Sequence[RemoteTicket]], report: DestinationReport
