@@ -3,14 +3,21 @@ will not close, damaged pending records, dry runs over pending creates."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from .conftest import NOON
 from .fakes import FakeJira
-from .fakes.postmortem_repo import JIRA_IDS, Item, Pm, build_repo
+from .fakes.postmortem_repo import JIRA_IDS, Item, Pm, build_repo, many
 from .sync_setup import FAST, env_for, gh_dest, jira_dest, tickets_in
-from .test_sync_convergence import assert_converged, clock, github_tickets, jira_tickets, sync_here  # noqa: F401 - clock is a fixture
+from .test_sync_convergence import FakeClock, assert_converged, github_tickets, jira_tickets, state_file, sync_here
 from followthrough.core.sync.markers import hidden_marker, marker_for
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
 
 
 def _name_ticket(root, pm, title, ref):
@@ -113,12 +120,8 @@ def _tree(root):
 
 
 def test_sixty_fresh_tickets_on_a_lagging_search_are_all_read_back(tmp_path, clock, monkeypatch):
-    from .test_sync_convergence import state_file
-
     with FakeJira("Cloud", users={v: k for k, v in JIRA_IDS.items()}, search_lag=3.0, clock=clock.now) as fake:
         fake.now = lambda: NOON
-        from .fakes.postmortem_repo import many
-
         pms = many(3, 20)
         root = build_repo(tmp_path, {"default": "pay", "destinations": {"pay": jira_dest(fake)}, **FAST}, pms)
         code, out = sync_here(root, env_for(fake), clock, monkeypatch)
@@ -140,8 +143,6 @@ def test_a_dry_run_over_pending_creates_and_duplicates_writes_nothing(tmp_path, 
 
 
 def test_a_malformed_pending_entry_names_the_file_and_the_recovery(tmp_path, github, clock, monkeypatch):
-    import json
-
     pm = Pm("payments", [Item("pool-alert", "Alert on pool saturation")])
     root = build_repo(tmp_path, {"default": "d", "destinations": {"d": gh_dest(github)}, **FAST}, [pm])
     (root / ".followthrough").mkdir(exist_ok=True)
@@ -170,8 +171,6 @@ def test_github_refs_in_every_form_keep_their_ticket(tmp_path, github, clock, mo
 
 
 def test_a_path_run_keeps_the_pending_creates_of_other_postmortems(tmp_path, github, clock, monkeypatch):
-    from .test_sync_convergence import state_file
-
     a = Pm("payments", [Item("pool-alert", "Alert on pool saturation")])
     b = Pm("search", [Item("index-alert", "Alert on index lag")])
     root = build_repo(tmp_path, {"default": "d", "destinations": {"d": gh_dest(github)}, **FAST}, [a, b])
@@ -221,8 +220,6 @@ def test_a_duplicate_closed_a_moment_ago_is_not_closed_again_through_a_lagging_s
 
 
 def test_a_pending_create_survives_a_run_that_skips_its_postmortem_for_lint_errors(tmp_path, github, clock, monkeypatch):
-    from .test_sync_convergence import state_file
-
     pm = Pm("payments", [Item("pool-alert", "Alert on pool saturation")])
     root = build_repo(tmp_path, {"default": "d", "destinations": {"d": gh_dest(github)}, **FAST}, [pm])
     github.inject("defer", "POST", r"/repos/acme/web/issues$")
