@@ -4,6 +4,7 @@ will not close, damaged pending records, dry runs over pending creates."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -278,3 +279,21 @@ def test_a_kept_ticket_closed_elsewhere_a_moment_ago_does_not_get_the_other_clos
         assert fake.issues["PAY-2"].status == "To Do", out
         if not named:
             assert tickets_in(root, pm) in (["PAY-2"], ["PAY-1"]), out
+
+
+def test_removing_an_item_without_id_does_not_close_its_ticket_as_a_duplicate_of_the_next(tmp_path, github, clock, monkeypatch):
+    """Ids by position: with the first item removed, the second becomes item-1 and finds the
+    removed item's ticket by that marker. It names its own ticket, made for item-2: no duplicate."""
+
+    pm = Pm("payments", [Item("a", "First item"), Item("b", "Second item"), Item("c", "Third item")])
+    root = build_repo(tmp_path, {"default": "d", "destinations": {"d": gh_dest(github)}, **FAST}, [pm])
+    path = root / pm.path
+    path.write_text(re.sub(r"  - id: \w\n    ", "  - ", path.read_text()))
+    assert sync_here(root, env_for(github=github), clock, monkeypatch)[0] == 0
+    text = path.read_text()
+    path.write_text(text[: text.index('  - title: "First item"')] + text[text.index('  - title: "Second item"') :])
+    for _ in range(2):
+        code, out = sync_here(root, env_for(github=github), clock, monkeypatch)
+        assert code == 0 and "closed" not in out, out
+        assert "names acme/web#2, which carries another item's marker; acme/web#1 carries this item's and is left open" in out
+    assert [i.state for i in github.issues("acme/web")] == ["open", "open", "open"]

@@ -293,6 +293,17 @@ class SyncEngine:
                     now_named = current[own]
                     if now_named is None:
                         marked = []  # not known whether the others are the named ticket under a new key: close none
+                    elif now_named.markers and w.marker not in now_named.markers:
+                        # The named ticket was made for another item: ids by position shifted (an item
+                        # without `id` was removed or inserted), so the tickets carrying this item's
+                        # marker were made for the item that had its id before. Not duplicates.
+                        shown = ", ".join(h.ref for h in marked if h.is_open)
+                        self.summary.notes.append(
+                            f"{w.where}: names {own}, which carries another item's marker; {shown} carries this item's and is left open: "
+                            f"ids by position shift when an item without `id` is removed or inserted, so it was made for the item that "
+                            f"had this one's place; close it by hand if that item is gone"
+                        )
+                        marked = []
                     else:
                         own = now_named.ref
                         if all(fold(h.ref) != fold(own) for h in marked):
