@@ -498,3 +498,12 @@ def test_a_skipping_fault_lets_other_faults_apply_to_the_skipped_requests(jira):
             api.issue("PAY-1")
         statuses.append(failed.value.status_code)
     assert statuses == [429, 503, 404]  # the first went on to the second fault; the third met none
+
+
+def test_a_moved_issue_is_found_by_its_old_key(jira):
+    issue = jira.add_issue("PAY", "Moved along", labels=["postmortem"])
+    new = jira.move(issue.key, "OPS")
+    assert new == "OPS-1" and jira.moved == {"PAY-1": "OPS-1"}
+    jira_client = client(jira)
+    assert jira_client.issue("PAY-1").key == "OPS-1"
+    assert [i.key for i in jira_client.enhanced_search_issues('key in ("PAY-1")', maxResults=False)] == ["OPS-1"]

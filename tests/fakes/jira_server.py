@@ -184,6 +184,7 @@ class FakeJira(FakeServer):
         self._unindexed: deque[tuple[float, str, JiraIssue | None]] = deque()
         self._next_comment = 10000
         self.deleted: set[str] = set()
+        self.moved: dict[str, str] = {}  # old key -> the key it moved to (Jira still finds it by the old one)
         self._next_id = 10000
         self._next_number: dict[str, int] = {}
         versions = "(?P<v>2|3|latest)" if self.cloud else "(?P<v>2|latest)"
@@ -259,6 +260,30 @@ class FakeJira(FakeServer):
             self.deleted.add(key)
             if self.search_lag:
                 self._unindexed.append((self.clock() + self.search_lag, key, None))
+
+    def move(self, key: str, project: str) -> str:
+        """Move an issue to another project, as Jira's Move does: it gets a new key there, and
+        the old key still finds it (GET issue/OLD and JQL `key = OLD` answer the moved issue)."""
+        with self.lock:
+            assert project in self.projects, project
+            issue = self.issues.pop(key)
+            number = self._next_number.get(project, 0) + 1
+            self._next_number[project] = number
+            issue.key, issue.project = f"{project}-{number}", project
+            self.issues[issue.key] = issue
+            self.moved[key] = issue.key
+            if self.search_lag:
+                self._unindexed.append((self.clock() + self.search_lag, key, None))
+            issue.updated = self.now()
+            self._written(issue)
+            return issue.key
+
+    def _current(self, key: str) -> str:
+        """The key an issue has now, given any key it had."""
+        key = key.upper()
+        while key in self.moved:
+            key = self.moved[key]
+        return key
 
     def comments_of(self, key: str) -> list[str]:
         """The issue's comments as plain text (ADF flattened), oldest first."""
@@ -436,6 +461,7 @@ class FakeJira(FakeServer):
         return [n for n in names if not n.startswith("-")]
 
     def _find(self, ref: str) -> JiraIssue:
+        ref = self._current(ref) if not ref.isdigit() else ref
         for issue in self.issues.values():
             if issue.key == ref or str(issue.id) == ref:
                 return issue
@@ -814,7 +840,7 @@ class FakeJira(FakeServer):
                         continue
                     if not KEY.match(str(value).upper()):
                         problems.append(f"The issue key '{value}' for field '{name}' is invalid.")
-                    elif str(value).upper() not in self.issues:
+                    elif self._current(str(value)) not in self.issues:
                         problems.append(f"An issue with key '{value}' does not exist for field '{name}'.")
             elif name == "project" and op in ("=", "in"):
                 for value in values:
@@ -836,7 +862,7 @@ class FakeJira(FakeServer):
         if tree is not None and tree[0] == "clause" and tree[2] in ("=", "in"):
             name, values = tree[1].lower(), tree[3]
             if name in ("key", "issuekey"):
-                return [seen[k] for k in {str(v).upper() for v in values} if k in seen]
+                return [seen[k] for k in {self._current(str(v)) for v in values} if k in seen]
             if name == "labels" and None not in values:
                 wanted = set(values)
                 return [i for i in seen.values() if wanted.intersection(i.labels)]
@@ -846,7 +872,7 @@ class FakeJira(FakeServer):
         name = name.lower()
         negate = op in ("!=", "not in", "!~", "is not")
         if name in ("key", "issuekey"):
-            hit = issue.key in [str(v).upper() for v in values]
+            hit = issue.key in [self._current(str(v)) for v in values]
         elif name == "id":
             hit = str(issue.id) in [str(v) for v in values]
         elif name == "project":

@@ -10,6 +10,8 @@ Every problem is reported at once: a bad value does not hide the settings after 
 
 from __future__ import annotations
 
+import math
+
 import re
 from typing import Any, Iterable, Iterator
 
@@ -119,11 +121,15 @@ class Strict(base.Config):
 
 class Number(c.Type):
     """A number setting (MkDocs' `Type` of int, or of int and float) that refuses true and
-    false, which Python counts as 1 and 0: `due_soon_days: true` is a mistake, not one day."""
+    false, which Python counts as 1 and 0: `due_soon_days: true` is a mistake, not one day;
+    and YAML's `.nan` and `.inf`, which compare false with every bound the checks set, so a
+    wait would never end or a pending create never settle."""
 
     def run_validation(self, value: object) -> object:
         if isinstance(value, bool):
             raise base.ValidationError(f"expected a number, got {str(value).lower()}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise base.ValidationError(f"expected a finite number, got {value}")
         return super().run_validation(value)
 
 

@@ -28,6 +28,7 @@ from followthrough.core.sync.plan import Plan, Work, plan as plan_sync, unread_p
 from followthrough.core.sync.reconcile import drift, kept_entries, state_entry
 from followthrough.core.sync.refusal import refusal
 from followthrough.core.sync.tickets import RemoteTicket, Tracker, TrackerFailure
+from followthrough.core.ticket_refs import ticket_reference
 from followthrough.files.repo import Repo
 from followthrough.files.state import render_items, render_state, write_state
 from followthrough.files.writeback import WritebackError, write_ticket
@@ -146,11 +147,13 @@ class SyncEngine:
         self.state_existed = self.state_path.exists()
         self._old_items_text: str | None = None  # `old_state` rendered, for the records of each create
         # The file as this run found it (as rendered: a file sync wrote reads back the same).
-        self._initial_text = render_state(self.old_state, self.pending) if self.state_existed else None  # a run that links nothing leaves no empty file behind
+        self._initial_text = render_state(self.old_state, self.pending) if self.state_existed else None
         self.new_state: dict[str, TicketState] = {}
         self.linked_now: set[str] = set()  # items given a ticket by this run
         self.refused: set[str] = set()  # items refused a relink: their state entry is what refuses it
-        self.refs: dict[str, str | None] = {}  # item key -> the ticket it names now (None: unreadable)
+        # item key -> the ticket it names now, as written (None: unreadable); written as the state
+        # entries are (`#12`, not `acme/web#12`), so an entry of the same ticket is never taken for stale
+        self.refs: dict[str, str | None] = {}
         self.state_claims: Counter[str] = Counter()  # folded tickets of state entries no item of this run accounts for
 
     # -- planning --------------------------------------------------------------------------
@@ -167,7 +170,7 @@ class SyncEngine:
         works = plan.works
         self.new_state = dict(self.old_state)
         keys = {w.key for w in works}
-        self.state_claims = Counter(fold(entry.ticket) for key, entry in self.old_state.items() if key not in keys)
+        self.state_claims = Counter(ref for key, entry in self.old_state.items() if key not in keys for ref in _claimed(entry))
         by_destination, lost = plan.by_destination()
         for w in lost:
             self._fail(None, w, w.route_problem or "no destination")
@@ -229,7 +232,7 @@ class SyncEngine:
         for w in works:
             if w.ticket:
                 ref = tracker.normalize_ref(w.ticket)
-                self.refs[w.key] = ref
+                self.refs[w.key] = w.ticket if ref is not None else None
                 if ref is None:
                     self._fail(report, w, f"ticket: {w.ticket!r} is not a ticket of {dest.where}")
                     done.add(w.key)
@@ -283,11 +286,34 @@ class SyncEngine:
         for tickets in hits.values():
             for t in tickets:
                 seen[fold(t.ref)] = t
+        current = self._current_refs(tracker, dest, works, named, hits, report)
         linked: list[tuple[Work, str]] = []
         now = datetime.fromtimestamp(self.policy.clock.now(), timezone.utc)
         with self.progress.task(f"{dest.name}: link and create", len(works)) as step:
             for w in works:
                 own = named.get(w.key)
+                marked = hits.get(w.marker, [])
+                if own is not None and own in current:
+                    now_named = current[own]
+                    if now_named is None:
+                        marked = []  # not known whether the others are the named ticket under a new key: close none
+                    elif now_named.markers and w.marker not in now_named.markers:
+                        # The named ticket was made for another item: ids by position shifted (an item
+                        # without `id` was removed or inserted), so the tickets carrying this item's
+                        # marker were made for the item that had its id before. Not duplicates.
+                        shown = ", ".join(h.ref for h in marked if h.is_open)
+                        self.summary.notes.append(
+                            f"{w.where}: names {own}, which carries another item's marker; {shown} carries this item's and is left open: "
+                            f"ids by position shift when an item without `id` is removed or inserted, so it was made for the item that "
+                            f"had this one's place; close it by hand if that item is gone"
+                        )
+                        marked = []
+                    else:
+                        own = now_named.ref
+                        if all(fold(h.ref) != fold(own) for h in marked):
+                            # Decided with it: one a run elsewhere marked as a duplicate (its marker label
+                            # taken off) must not have the open one closed too, which would leave the item none.
+                            marked = [*marked, now_named]
 
                 def decided(found: Sequence[RemoteTicket], w: Work = w, own: str | None = own) -> Decision:
                     return decide(
@@ -301,12 +327,12 @@ class SyncEngine:
                         settle=self.trackers.settle_minutes * 60,
                     )
 
-                decision = decided(hits.get(w.marker, []))
+                decision = decided(marked)
                 if closes(decision) and not tracker.consistent:
                     # The look-up may be behind: a ticket it shows open may have been closed a moment
                     # ago by a run on another machine, which then keeps the other. Closing on that
                     # would leave the item no open ticket; decide again on the tickets as they are now.
-                    fresh = self._read_now(tracker, dest, w, hits.get(w.marker, []), seen)
+                    fresh = self._read_now(tracker, dest, w, own, marked, seen)
                     decision = decided(fresh) if fresh is not None else _holding(decision)
                 if isinstance(decision, Keep):
                     self._close(tracker, dest, w, decision.ref, decision.duplicates, report)
@@ -316,13 +342,13 @@ class SyncEngine:
                     ref = decision.ticket.ref
                     if self.dry_run:
                         report.would_link += 1
-                        self.progress.line(f"would relink {w.where} from {decision.replaces} (closed as a duplicate) to {ref}")
+                        self.progress.line(f"would relink {w.where} from {decision.replaces} (a duplicate) to {ref}")
                     elif self._write_back(w, ref, report, "relinked"):
                         report.linked += 1
                         self._settled(w)
                         self.refs[w.key] = ref
                         linked.append((w, ref))
-                        self.summary.duplicates.append(f"{w.where}: named {decision.replaces}, closed as a duplicate; now names {ref}, which carries its marker and is open")
+                        self.summary.duplicates.append(f"{w.where}: named {decision.replaces}, which is a duplicate; now names {ref}, which carries its marker and is open")
                     self._close(tracker, dest, w, ref, decision.duplicates, report)
                 elif isinstance(decision, Link):
                     ref = decision.ticket.ref
@@ -351,19 +377,46 @@ class SyncEngine:
                 step()
         return linked
 
-    def _read_now(self, tracker: Tracker, dest: Destination, w: Work, hits: Sequence[RemoteTicket], seen: dict[str, RemoteTicket]) -> list[RemoteTicket] | None:
-        """The tickets carrying `w`'s marker as they are now: read by key, with their ids to
-        reconcile (Jira Cloud answers those from the database, not its index). None when they
-        could not be read: then nothing is closed."""
+    def _read_now(
+        self, tracker: Tracker, dest: Destination, w: Work, own: str | None, marked: Sequence[RemoteTicket], seen: dict[str, RemoteTicket]
+    ) -> list[RemoteTicket] | None:
+        """The tickets `marked` (those carrying `w`'s marker, and the one it names) as they are now:
+        read by key, with their ids to reconcile (Jira Cloud answers those from the database, not
+        its lagging index). None when they could not be read: then nothing is closed."""
         try:
-            result = self._guard(dest, lambda: tracker.fetch([h.ref for h in hits], {h.ref: h.number for h in hits if h.number}))
+            result = self._guard(dest, lambda: tracker.fetch([h.ref for h in marked], {h.ref: h.number for h in marked if h.number}))
         except TrackerFailure as failure:
             self.summary.notes.append(f"{w.where}: its duplicates were not closed: they could not be read again ({failure}); the next sync tries again")
             return None
-        fresh = [t for t in result.found.values() if w.marker in t.markers]
+        fresh = [t for t in result.found.values() if w.marker in t.markers or (own is not None and fold(t.ref) == fold(own))]
         for t in fresh:
             seen[fold(t.ref)] = t
         return fresh
+
+    def _current_refs(
+        self, tracker: Tracker, dest: Destination, works: Sequence[Work], named: Mapping[str, str], hits: Mapping[str, Sequence[RemoteTicket]], report: DestinationReport
+    ) -> dict[str, RemoteTicket | None]:
+        """Each named ticket as it is now, for the items whose named ticket is not among the
+        open tickets carrying their marker while others are: a Jira issue moved to another project
+        (or a renamed project) has a new key, which the look-up shows, while the file's old key
+        still finds it. Without this, the item's own ticket would be closed as a duplicate of
+        itself. None: it could not be read, or does not exist (the pull says so): then no
+        duplicate of that item is closed this run, since closing them would leave it none."""
+        doubtful = []
+        for w in works:
+            own = named.get(w.key)
+            marked = hits.get(w.marker, [])
+            if own is not None and all(fold(h.ref) != fold(own) for h in marked) and any(h.is_open for h in marked):
+                doubtful.append(own)
+        if not doubtful:
+            return {}
+        try:
+            result = self._guard(dest, lambda: tracker.fetch(doubtful))
+        except TrackerFailure as failure:
+            self.summary.failures.append(f"{dest.name}: {len(doubtful)} linked ticket(s) could not be read, so their duplicates were not closed: {failure}")
+            report.failed += 1
+            return dict.fromkeys(doubtful)
+        return {ref: result.found.get(ref) for ref in doubtful}
 
     def _close(self, tracker: Tracker, dest: Destination, w: Work, kept: str, duplicates: Sequence[RemoteTicket], report: DestinationReport) -> None:
         """Close the open tickets carrying `w`'s marker as duplicates of `kept`; never delete one."""
@@ -378,6 +431,8 @@ class SyncEngine:
             except TrackerFailure as failure:
                 self._fail(report, w, f"{dup.ref} duplicates {kept} and could not be closed: {failure}")
                 continue
+            if outcome.already:
+                continue  # closed or marked a moment ago; the search that showed it open lags
             report.closed += 1
             done = "closed" if outcome.closed else "marked"
             self.summary.duplicates.append(f"{w.where}: {done} {dup.ref} as a duplicate of {kept}" + (f"; {outcome.note}" if outcome.note else ""))
@@ -597,6 +652,16 @@ def _holding(decision: Decision) -> Decision:
     if isinstance(decision, Relink):
         return Keep(decision.replaces)
     return decision
+
+
+def _claimed(entry: TicketState) -> set[str]:
+    """The refs (folded) a state entry gives its item: the ticket as its file wrote it, and as
+    its URL names it, for a short `#12` to match the look-up's `acme/web#12`."""
+    refs = {fold(entry.ticket)}
+    from_url = ticket_reference(entry.url) if entry.url else None
+    if from_url is not None and from_url != entry.url.strip():
+        refs.add(fold(from_url))
+    return refs
 
 
 def _pm(key: str) -> str:

@@ -200,8 +200,9 @@ class GitHubTracker:
         return found
 
     def close_duplicate(self, duplicate: RemoteTicket, kept: str, why: str) -> Closing:
-        """A comment "Duplicate of #N" (which GitHub shows as the duplicate link), then closed
-        with state_reason duplicate."""
+        """Closed with state_reason duplicate, then a comment "Duplicate of #N" (which GitHub
+        shows as the duplicate link): in that order, so that a comment refused (a locked issue
+        answers 403) neither keeps the duplicate open nor is sent again by every later run."""
         issue = self._issues.get(duplicate.ref)
         if issue is None:
             number = int(duplicate.ref.rpartition("#")[2])
@@ -209,10 +210,15 @@ class GitHubTracker:
         same_repo = kept.rpartition("#")[0].lower() == duplicate.ref.rpartition("#")[0].lower()
         name = f"#{kept.rpartition('#')[2]}" if same_repo else kept
         text = f"Duplicate of {name}\n\n{github.text(why)} followthrough sync keeps {name} and closes this one."
-        self.policy.send(lambda: self._call(f"comment on {duplicate.ref}", "POST", lambda: issue.create_comment(text)))
         self.policy.send(lambda: self._call(f"close {duplicate.ref}", "PATCH", lambda: issue.edit(state="closed", state_reason="duplicate")))
         if self._index is not None:
             self._index[duplicate.ref] = self._remote(issue)
+        try:
+            self.policy.send(lambda: self._call(f"comment on {duplicate.ref}", "POST", lambda: issue.create_comment(text)))
+        except TrackerFailure as failure:
+            if failure.not_api or failure.status == 401 or (failure.retry and not failure.ambiguous):
+                raise  # the destination refusing us, not this issue: the engine stops it
+            return Closing(True, f"the comment naming {name} could not be added: {failure}")
         return Closing(True)
 
     def normalize_ref(self, ticket: str) -> str | None:

@@ -333,17 +333,24 @@ class JiraTracker:
         )
 
     def close_duplicate(self, duplicate: RemoteTicket, kept: str, why: str) -> Closing:
-        """A comment naming the kept ticket; then the first of `duplicate_transitions` the
-        workflow offers from its status (with the resolution Duplicate where the transition
-        asks for one); when none is offered, the marker label is swapped for
-        `followthrough-duplicate`, so no later run takes it for the item's ticket, and it stays open."""
+        """The first of `duplicate_transitions` the workflow offers from its status (with the
+        resolution Duplicate where the transition asks for one); when none is offered, or its
+        screen wants fields sync cannot fill (a 400), the marker label is swapped for
+        `followthrough-duplicate`, so no later run takes it for the item's ticket, and it stays
+        open. Then a comment naming the kept ticket: last, so that a close that fails is not
+        commented again by every run that retries it."""
         assert self.client is not None
         client = self.client
         key = duplicate.ref
         url = f"{self.dest.url}/browse/{kept}"
         said = (Link(f"Duplicate of {kept}: {why} followthrough sync keeps "), Link(kept, url), Link(" and closes this one."))
         body: Any = {"type": "doc", "version": 1, "content": [paragraph_adf(said)]} if self.cloud else paragraph_wiki(said)
-        self.policy.send(lambda: self._call(f"comment on {key}", "POST", lambda: client.add_comment(key, body)))
+        # Read on its own first, which is consistent: Cloud's search may still show a duplicate a
+        # run a moment ago closed or relabelled, and closing it again would relabel and comment twice.
+        issue = self.policy.read(lambda: self._call(f"read {key}", "GET", lambda: client.issue(key, fields="status,resolution,labels")))
+        now = self._remote(issue.raw)
+        if not now.is_open or not duplicate.markers & now.markers:
+            return Closing(not now.is_open, already=True)
         offered = self.policy.read(lambda: self._call(f"read the transitions of {key}", "GET", lambda: client.transitions(key, expand="transitions.fields")))
         by_name = {_fold(str(t.get("name") or "")): t for t in offered}
         chosen = next((by_name[_fold(name)] for name in self.dest.duplicate_transitions if _fold(name) in by_name), None)
@@ -355,13 +362,41 @@ class JiraTracker:
             if named is not None:
                 fields["resolution"] = {"name": named}
             transition = str(chosen.get("id"))
-            self.policy.send(lambda: self._call(f"close {key}", "POST", lambda: client.transition_issue(key, transition, fields=fields or None)))
-            return Closing(True)
-        issue = self.policy.read(lambda: self._call(f"read {key}", "GET", lambda: client.issue(key, fields="labels")))
+            try:
+                self.policy.send(lambda: self._call(f"close {key}", "POST", lambda: client.transition_issue(key, transition, fields=fields or None)))
+            except TrackerFailure as failure:
+                if failure.status != 400:
+                    raise
+                # The transition's screen requires fields of this site's own (a root cause, say):
+                # sync cannot fill them, so the duplicate is marked like one no transition closes.
+                why = f"its transition {chosen.get('name')!r} asks for more than a resolution ({failure.reply or 'HTTP 400'})"
+                return self._relabel(duplicate, issue, why, body)
+            return Closing(True, self._comment(key, body))
+        names = ", ".join(repr(n) for n in self.dest.duplicate_transitions) or "none configured"
+        return self._relabel(duplicate, issue, f"its workflow offers none of the transitions {names} (duplicate_transitions)", body)
+
+    def _relabel(self, duplicate: RemoteTicket, issue: Any, why: str, body: Any) -> Closing:
+        """Swap the marker label for DUPLICATE_LABEL and comment: the duplicate stays open."""
+        key = duplicate.ref
         ops = [{"remove": marker} for marker in sorted(duplicate.markers)] + [{"add": DUPLICATE_LABEL}]
         self.policy.read(lambda: self._call(f"relabel {key}", "PUT", lambda: issue.update(update={"labels": ops})))  # the same labels twice: harmless
-        names = ", ".join(repr(n) for n in self.dest.duplicate_transitions) or "none configured"
-        return Closing(False, f"{key} is left open, labelled {DUPLICATE_LABEL}: its workflow offers none of the transitions {names} (duplicate_transitions)")
+        note = f"{key} is left open, labelled {DUPLICATE_LABEL}: {why}"
+        comment = self._comment(key, body)
+        return Closing(False, f"{note}; {comment}" if comment else note)
+
+    def _comment(self, key: str, body: Any) -> str:
+        """The comment naming the kept ticket, after the duplicate is closed or marked: one that
+        fails (a 403 for lack of the comment permission, a lost reply) is said, not retried by
+        later runs, which leave a closed or relabelled duplicate alone. "" when it was added."""
+        assert self.client is not None
+        client = self.client
+        try:
+            self.policy.send(lambda: self._call(f"comment on {key}", "POST", lambda: client.add_comment(key, body)))
+        except TrackerFailure as failure:
+            if failure.not_api or failure.status == 401 or (failure.retry and not failure.ambiguous):
+                raise  # the destination refusing us, not this ticket: the engine stops it
+            return f"the comment naming the kept ticket could not be added: {failure}"
+        return ""
 
 
 def _error_fields(response: requests.Response | None) -> tuple[str, ...]:

@@ -90,10 +90,13 @@ class FetchResult:
 @dataclass(frozen=True)
 class Closing:
     """What closing a duplicate did: `closed` (or only marked, when the workflow offers no way
-    to close it), and a note for the summary when it could not be closed."""
+    to close it), and a note for the summary when it could not be closed. `already`: nothing
+    was done, because the ticket read on its own was closed or marked already (a lagging
+    search showed it as it was before a run a moment ago dealt with it)."""
 
     closed: bool
     note: str = ""
+    already: bool = False
 
 
 class Tracker(Protocol):
