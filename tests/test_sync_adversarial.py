@@ -298,3 +298,19 @@ def test_removing_an_item_without_id_does_not_close_its_ticket_as_a_duplicate_of
         assert code == 0 and "closed" not in out, out
         assert "names acme/web#2, which carries another item's marker; acme/web#1 carries this item's and is left open" in out
     assert [i.state for i in github.issues("acme/web")] == ["open", "open", "open"]
+
+
+def test_a_duplicate_transition_that_does_not_close_is_not_taken(tmp_path, clock, monkeypatch):
+    """`duplicate_transitions` names a transition into an open status: taking it would close
+    nothing and be taken again by every run; the duplicate is relabelled instead."""
+    with FakeJira("Cloud", users={v: k for k, v in JIRA_IDS.items()}, transitions={"Duplicate": "In Progress", "Finish": "Done"}) as fake:
+        fake.now = lambda: NOON
+        pm = Pm("payments", [Item("pool-alert", "Alert on pool saturation")])
+        root = build_repo(tmp_path, {"default": "pay", "destinations": {"pay": jira_dest(fake)}, **FAST}, [pm])
+        for _ in range(2):
+            fake.add_issue("PAY", "Alert on pool saturation", labels=["postmortem", marker_for(pm.id, "pool-alert")])
+        code, out = sync_here(root, env_for(fake), clock, monkeypatch)
+        assert code == 0 and "marked PAY-2 as a duplicate of PAY-1" in out, out
+        assert fake.issues["PAY-2"].status == "To Do" and "followthrough-duplicate" in fake.issues["PAY-2"].labels
+        writes = fake.count("write")
+        assert sync_here(root, env_for(fake), clock, monkeypatch)[0] == 0 and fake.count("write") == writes

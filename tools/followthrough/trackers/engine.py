@@ -13,6 +13,7 @@ its item; a destination that refuses us gets no further request; the other desti
 
 from __future__ import annotations
 
+import functools
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -426,8 +427,9 @@ class SyncEngine:
                 self.progress.line(f"would close {dup.ref} as a duplicate of {kept} ({w.where})")
                 continue
             why = f"followthrough sync found more than one ticket for the action item {w.item.id} of {w.pm.path}."
+            closing = functools.partial(tracker.close_duplicate, dup, kept, why)
             try:
-                outcome = self._guard(dest, lambda dup=dup: tracker.close_duplicate(dup, kept, why), one_ticket=True)
+                outcome = self._guard(dest, closing, one_ticket=True)
             except TrackerFailure as failure:
                 self._fail(report, w, f"{dup.ref} duplicates {kept} and could not be closed: {failure}")
                 continue

@@ -352,7 +352,10 @@ class JiraTracker:
         if not now.is_open or not duplicate.markers & now.markers:
             return Closing(not now.is_open, already=True)
         offered = self.policy.read(lambda: self._call(f"read the transitions of {key}", "GET", lambda: client.transitions(key, expand="transitions.fields")))
-        by_name = {_fold(str(t.get("name") or "")): t for t in offered}
+        # Only a transition into a done-category status closes it (a misnamed one into "In Progress"
+        # would be taken again by every run); one whose target is not said is taken on its name.
+        closing = [t for t in offered if ((t.get("to") or {}).get("statusCategory") or {}).get("key", "done") == "done"]
+        by_name = {_fold(str(t.get("name") or "")): t for t in closing}
         chosen = next((by_name[_fold(name)] for name in self.dest.duplicate_transitions if _fold(name) in by_name), None)
         if chosen is not None:
             fields: dict[str, Any] = {}

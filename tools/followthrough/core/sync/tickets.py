@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol, Sequence
+from typing import Mapping, Protocol, Sequence
 
 from followthrough.core.errors import TrackerError
 
@@ -105,18 +105,19 @@ class Tracker(Protocol):
     `consistent`: a marker look-up sees every ticket created before it (GitHub's listing,
     Data Center's search), so a create whose outcome was unknown and whose marker is not
     found can be sent again; Jira Cloud's search lags behind writes. `known` are ids of
-    tickets this run wrote, which Jira Cloud is asked to read as they are now."""
+    tickets this run wrote (by marker for `find_markers`, by ref for `fetch`), which Jira Cloud
+    is asked to read as they are now."""
 
     name: str
     consistent: bool
 
     def connect(self) -> None: ...
 
-    def find_markers(self, markers: Sequence[str], known: Sequence[int] = ()) -> dict[str, list[RemoteTicket]]: ...
+    def find_markers(self, markers: Sequence[str], known: Mapping[str, int] | None = None) -> dict[str, list[RemoteTicket]]: ...
 
     def create(self, ticket: NewTicket) -> RemoteTicket: ...
 
-    def fetch(self, refs: Sequence[str], known: Sequence[int] = ()) -> FetchResult: ...
+    def fetch(self, refs: Sequence[str], known: Mapping[str, int] | None = None) -> FetchResult: ...
 
     def close_duplicate(self, duplicate: RemoteTicket, kept: str, why: str) -> Closing: ...
 
