@@ -339,27 +339,19 @@ class SyncEngine:
                     self._close(tracker, dest, w, decision.ref, decision.duplicates, report)
                     self._settled(w)
                     linked.append((w, decision.ref))
-                elif isinstance(decision, Relink):
+                elif isinstance(decision, (Link, Relink)):
                     ref = decision.ticket.ref
+                    moved = decision.replaces if isinstance(decision, Relink) else None
                     if self.dry_run:
                         report.would_link += 1
-                        self.progress.line(f"would relink {w.where} from {decision.replaces} (a duplicate) to {ref}")
-                    elif self._write_back(w, ref, report, "relinked"):
+                        self.progress.line(f"would relink {w.where} from {moved} (a duplicate) to {ref}" if moved else f"would link {w.where} -> {ref} (found by its marker)")
+                    elif self._write_back(w, ref, report, "relinked" if moved else "linked"):
                         report.linked += 1
                         self._settled(w)
                         self.refs[w.key] = ref
                         linked.append((w, ref))
-                        self.summary.duplicates.append(f"{w.where}: named {decision.replaces}, which is a duplicate; now names {ref}, which carries its marker and is open")
-                    self._close(tracker, dest, w, ref, decision.duplicates, report)
-                elif isinstance(decision, Link):
-                    ref = decision.ticket.ref
-                    if self.dry_run:
-                        report.would_link += 1
-                        self.progress.line(f"would link {w.where} -> {ref} (found by its marker)")
-                    elif self._write_back(w, ref, report, "linked"):
-                        report.linked += 1
-                        self._settled(w)
-                        linked.append((w, ref))
+                        if moved:
+                            self.summary.duplicates.append(f"{w.where}: named {moved}, which is a duplicate; now names {ref}, which carries its marker and is open")
                     self._close(tracker, dest, w, ref, decision.duplicates, report)
                 elif isinstance(decision, Refuse):
                     self._fail(report, w, decision.message)
