@@ -200,6 +200,7 @@ def test_a_named_ticket_marked_as_a_duplicate_elsewhere_does_not_get_the_open_on
         # The item moves to the open ticket that carries its marker; nothing is closed.
         assert "named PAY-1, which is a duplicate; now names PAY-2, which carries its marker and is open" in out, out
         assert tickets_in(root, pm) == ["PAY-2"]
+        assert json.loads((root / ".followthrough" / "state.json").read_text())["items"][f"{pm.id}/pool-alert"]["ticket"] == "PAY-2"
         assert fake.issues["PAY-2"].labels == ["postmortem", marker_for(pm.id, "pool-alert")] and fake.comments_of("PAY-2") == []
 
 

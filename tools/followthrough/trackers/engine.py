@@ -579,7 +579,8 @@ class SyncEngine:
 
     def _record(self, w: Work, remote: RemoteTicket, dest: Destination) -> bool:
         old = self.old_state.get(w.key)
-        entry = state_entry(old, w.ticket or remote.ref, remote, self.repo.directory, dest, self.today)
+        # As the file now has it: as written for a ticket it named, the new one after a (re)link.
+        entry = state_entry(old, self.refs.get(w.key) or remote.ref, remote, self.repo.directory, dest, self.today)
         self.new_state[w.key] = entry
         return old != entry
 
