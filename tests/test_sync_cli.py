@@ -398,7 +398,8 @@ def test_dry_run_writes_nothing_anywhere(tmp_path, jira, github):
 def test_only_create_leaves_state_alone_and_only_pull_creates_nothing(tmp_path, jira):
     pm = two_items()
     root = build_repo(tmp_path, {"default": "pay", "destinations": {"pay": jira_dest(jira)}, **FAST}, [pm])
-    assert sync(root, "--only", "pull", env=env_for(jira)).code == 0
+    pulled = sync(root, "--only", "pull", env=env_for(jira))
+    assert pulled.code == 0 and "pay: 2 item(s) without a ticket were left for a run without --only pull to link or create" in pulled.out
     assert jira.count("write") == 0 and tickets_in(root, pm) == [None, None]
     assert sync(root, "--only", "create", env=env_for(jira)).code == 0
     assert tickets_in(root, pm) == ["PAY-1", "PAY-2"]

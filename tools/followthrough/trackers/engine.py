@@ -251,6 +251,9 @@ class SyncEngine:
             linked = self._converge(tracker, dest, current, named, claims, report, done, seen, created)
         else:
             linked = [(w, named[w.key]) for w in current if w.key in named]
+            unlinked = len(current) - len(linked)
+            if unlinked:
+                self.summary.notes.append(f"{dest.name}: {unlinked} item(s) without a ticket were left for a run without --only pull to link or create")
         if self.only != "create":
             self._pull_phase(tracker, dest, linked, report, done, seen, created)
         done.update(w.key for w in works)
