@@ -315,3 +315,57 @@ def test_a_duplicate_transition_that_does_not_close_is_not_taken(tmp_path, clock
         assert fake.issues["PAY-2"].status == "To Do" and "followthrough-duplicate" in fake.issues["PAY-2"].labels
         writes = fake.count("write")
         assert sync_here(root, env_for(fake), clock, monkeypatch)[0] == 0 and fake.count("write") == writes
+
+
+# -- review: items finished in their files, assignee retries, relinks ------------------------------
+
+
+def _set_status(root, pm, title, status):
+    path = root / pm.path
+    path.write_text(path.read_text().replace(f'    title: "{title}"\n', f'    title: "{title}"\n    status: {status}\n'))
+
+
+def test_an_item_marked_done_while_its_create_is_pending_is_still_linked_to_the_ticket(tmp_path, github, clock, monkeypatch):
+    """A create whose reply was lost made a ticket; the owner then marks the item done before
+    the next sync. That ticket carries the item's marker: it is linked (and its open status
+    reported as drift), not left open with no item naming it, and no ticket is made."""
+    pm = Pm("payments", [Item("pool-alert", "Alert on pool saturation")])
+    root = build_repo(tmp_path, {"default": "d", "destinations": {"d": gh_dest(github)}, **FAST}, [pm])
+    github.inject("drop", "POST", r"/repos/acme/web/issues$", after=True)
+    code, out = sync_here(root, env_for(github=github), clock, monkeypatch)
+    assert code == 1 and "may have been created" in out, out
+    _set_status(root, pm, "Alert on pool saturation", "done")
+    code, out = sync_here(root, env_for(github=github), clock, monkeypatch)
+    assert tickets_in(root, pm) == ["acme/web#1"], out
+    assert len(github.issues("acme/web")) == 1
+    assert_converged(root, [pm], github_tickets(github))
+    assert "pending" not in state_file(root)
+
+
+def test_an_item_done_without_a_ticket_and_none_found_gets_none_and_its_pending_create_waits(tmp_path, clock, monkeypatch):
+    """On a lagging search a pending create not found yet is not forgotten because the item was
+    marked done: the next run, once the search has caught up, links it."""
+    with FakeJira("Cloud", users={v: k for k, v in JIRA_IDS.items()}, search_lag=3.0, clock=clock.now) as lagging:
+        lagging.now = lambda: NOON
+        pm = Pm("payments", [Item("pool-alert", "Alert on pool saturation")])
+        root = build_repo(tmp_path, {"default": "pay", "destinations": {"pay": jira_dest(lagging)}, **FAST}, [pm])
+        lagging.inject("drop", "POST", r"/issue$", after=True)
+        assert sync_here(root, env_for(lagging), clock, monkeypatch)[0] == 1
+        _set_status(root, pm, "Alert on pool saturation", "done")
+        code, out = sync_here(root, env_for(lagging), clock, monkeypatch)
+        assert tickets_in(root, pm) == [None] and lagging.count(method="POST", path=r"/issue$") == 1, out
+        clock.sleep(60)  # the search has caught up
+        code, out = sync_here(root, env_for(lagging), clock, monkeypatch)
+        assert tickets_in(root, pm) == ["PAY-1"] and len(lagging.issues) == 1, out
+
+
+def test_an_item_marked_done_whose_pending_create_made_nothing_gets_no_ticket(tmp_path, github, clock, monkeypatch):
+    pm = Pm("payments", [Item("pool-alert", "Alert on pool saturation")])
+    root = build_repo(tmp_path, {"default": "d", "destinations": {"d": gh_dest(github)}, **FAST}, [pm])
+    github.inject("drop", "POST", r"/repos/acme/web/issues$")  # lost before it took effect
+    assert sync_here(root, env_for(github=github), clock, monkeypatch)[0] == 1
+    _set_status(root, pm, "Alert on pool saturation", "done")
+    code, out = sync_here(root, env_for(github=github), clock, monkeypatch)
+    assert code == 0 and "is done in its file and its earlier create made no ticket: none is made" in out, out
+    assert tickets_in(root, pm) == [None] and github.issues("acme/web") == [] and "pending" not in state_file(root)
+    assert github.count(method="POST") == 1

@@ -159,7 +159,9 @@ class SyncEngine:
 
     # -- planning --------------------------------------------------------------------------
     def plan(self) -> Plan:
-        plan = plan_sync(self.repo.postmortems, self.repo.errors, self.repo.config.settings.mirror_statuses, self.trackers, self.repo.directory, self.shown)
+        plan = plan_sync(
+            self.repo.postmortems, self.repo.errors, self.repo.config.settings.mirror_statuses, self.trackers, self.repo.directory, self.shown, pending=self.pending
+        )
         self.summary.failures.extend(plan.failures)
         self.summary.skipped.extend(plan.skipped)
         self.summary.notes.extend(plan.notes)
@@ -362,6 +364,13 @@ class SyncEngine:
                 elif isinstance(decision, Wait):
                     report.waiting += 1
                     self.summary.pending.append(f"{w.where}: {decision.message}")
+                elif w.finished:
+                    # Done in its file, and the create of unknown outcome made nothing the look-up can
+                    # see: the item needs no ticket, so none is made and the record is forgotten.
+                    assert isinstance(decision, Create)
+                    if not self.dry_run:
+                        self._drop_pending(w.key)
+                    self.summary.notes.append(f"{w.where}: is {w.item.status} in its file and its earlier create made no ticket: none is made")
                 else:
                     assert isinstance(decision, Create)
                     remote = self._create(tracker, dest, w, report)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Container, Iterable, Sequence
 
 from followthrough.core.findings import Finding
 from followthrough.core.model import ActionItem, Directory, Postmortem, state_key
@@ -29,6 +29,7 @@ class Work:
     destination: str | None
     route_problem: str | None
     ticket: str | None  # as written in the file
+    finished: bool = False  # done or wont-do in its file, without a ticket: linked if found, never created
 
     @property
     def key(self) -> str:
@@ -74,11 +75,13 @@ def plan(
     trackers: Trackers,
     directory: Directory,
     shown: Callable[[str], str] = str,
+    pending: Container[str] = (),
 ) -> Plan:
     """What to sync: every item of a mirrored postmortem and every linked item, routed.
 
     A postmortem with lint errors is skipped; that fails the run when it matters (it is
-    mirrored, may be, or has linked items), and is only listed otherwise."""
+    mirrored, may be, or has linked items), and is only listed otherwise. `pending`: keys of
+    items with a create of unknown outcome."""
     mirror = set(mirror_statuses)
     result = Plan()
     bad = Counter(f.path for f in errors)
@@ -99,11 +102,14 @@ def plan(
         for item in pm.action_items:
             if not item.ticket and not mirrored:
                 continue
-            if not item.ticket and item.status in FINISHED:
+            finish = not item.ticket and item.status in FINISHED
+            if finish and state_key(pm.id, item.id) not in pending:
                 # Done (or decided against) before it was ever mirrored: a new ticket would be an open
                 # one, and the tracker's status would then count the finished item as open again.
                 finished += 1
                 continue
+            # (One with a create of unknown outcome is looked up all the same: a ticket that create
+            # made carries its marker, and would otherwise stay open with no item naming it.)
             ticket = ticket_reference(item.ticket) if item.ticket else None
             if item.ticket and ticket is None:
                 # A URL of a tracker sync does not talk to (Linear, ...): its status stays as written.
@@ -111,7 +117,7 @@ def plan(
                 continue
             route = route_linked(ticket, pm, item, trackers, directory) if ticket else route_new(pm, item, trackers, directory)
             result.works.append(
-                Work(pm=pm, item=item, shown=shown(pm.path), destination=route.destination, route_problem=None if route.destination else route.reason, ticket=ticket)
+                Work(pm=pm, item=item, shown=shown(pm.path), destination=route.destination, route_problem=None if route.destination else route.reason, ticket=ticket, finished=finish)
             )
     if finished:
         result.notes.append(f"{finished} item(s) without a ticket are done or wont-do in their files: no ticket is made for them")
