@@ -369,3 +369,21 @@ def test_an_item_marked_done_whose_pending_create_made_nothing_gets_no_ticket(tm
     assert code == 0 and "is done in its file and its earlier create made no ticket: none is made" in out, out
     assert tickets_in(root, pm) == [None] and github.issues("acme/web") == [] and "pending" not in state_file(root)
     assert github.count(method="POST") == 1
+
+
+def test_an_unassigned_retry_whose_reply_is_lost_is_said_as_such_and_linked_by_a_later_run(tmp_path, clock, monkeypatch):
+    pm = Pm("payments", [Item("pool-alert", "Alert on pool saturation", owner="nia.sme")])
+    with FakeJira("Cloud", users={}, search_lag=3.0, clock=clock.now) as fake:  # nobody is assignable
+        fake.now = lambda: NOON
+        root = build_repo(tmp_path, {"default": "pay", "destinations": {"pay": jira_dest(fake)}, **FAST}, [pm])
+        fake.inject("drop", "POST", r"/issue$", after=True, skip=1)  # the unassigned retry is made; its reply is lost
+        code, out = sync_here(root, env_for(fake), clock, monkeypatch)
+        assert code == 1 and "may have been created, and is not sent again now" in out, out
+        assert fake.count(method="POST", path=r"/issue$") == 2 and len(fake.issues) == 1
+        # The retry's outcome is unknown: the note says what was done, not that a ticket was made.
+        assert "the create is sent again without an assignee" in out and "made unassigned" not in out
+        for _ in range(2):
+            code, out = sync_here(root, env_for(fake), clock, monkeypatch)
+            clock.sleep(60)
+        assert code == 0 and tickets_in(root, pm) == ["PAY-1"] and len(fake.issues) == 1, out
+        assert_converged(root, [pm], jira_tickets(fake))

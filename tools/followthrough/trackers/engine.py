@@ -471,7 +471,7 @@ class SyncEngine:
                 # be assigned there), so nothing was made: the item is not to go without a ticket for it.
                 self.summary.notes.append(
                     f"{w.where}: {dest.name} refused {ticket.assignee!r} as the assignee ({w.item.owner}'s "
-                    f"`{'jira' if dest.is_jira else 'github'}` id in the people directory): {failure.reply or failure}; the ticket is made unassigned"
+                    f"`{'jira' if dest.is_jira else 'github'}` id in the people directory): {failure.reply or failure}; the create is sent again without an assignee"
                 )
                 unassigned = replace(ticket, assignee=None)
                 remote = self._guard(dest, lambda: self.policy.send(lambda: tracker.create(unassigned)))
