@@ -387,3 +387,35 @@ def test_an_unassigned_retry_whose_reply_is_lost_is_said_as_such_and_linked_by_a
             clock.sleep(60)
         assert code == 0 and tickets_in(root, pm) == ["PAY-1"] and len(fake.issues) == 1, out
         assert_converged(root, [pm], jira_tickets(fake))
+
+
+def test_a_ticket_another_machine_closed_after_the_listing_is_not_kept_while_its_duplicate_is_closed(tmp_path, github, clock, monkeypatch):
+    """Machine A names #1 and machine B #2. B closes #1 as a duplicate of #2 just after A read
+    the listing, which still shows #1 open: A closing #2 on that would leave the item no open
+    ticket (and a wont-do status). Read again before closing, #2 is the live one: A moves to it."""
+    pm = Pm("payments", [Item("pool-alert", "Alert on pool saturation")])
+    root = build_repo(tmp_path, {"default": "d", "destinations": {"d": gh_dest(github)}, **FAST}, [pm])
+    for _ in range(2):
+        github.add_issue("acme/web", "Alert on pool saturation", body=hidden_marker(pm.id, "pool-alert"), labels=("postmortem",))
+    _name_ticket(root, pm, "Alert on pool saturation", "acme/web#1")
+    github.inject("call", "GET", r"/repos/acme/web/issues$", after=True, action=lambda: github.close("acme/web", 1, "duplicate"))
+    code, out = sync_here(root, env_for(github=github), clock, monkeypatch)
+    assert code == 0 and "now names acme/web#2, which carries its marker and is open" in out, out
+    assert [i.state for i in github.issues("acme/web")] == ["closed", "open"] and tickets_in(root, pm) == ["acme/web#2"]
+    assert state_file(root)["items"][f"{pm.id}/pool-alert"]["status"] == "open"
+    writes = github.count("write")
+    code, out = sync_here(root, env_for(github=github), clock, monkeypatch)
+    assert code == 0 and github.count("write") == writes and tickets_in(root, pm) == ["acme/web#2"], out
+
+
+def test_a_jira_data_center_ticket_closed_elsewhere_after_the_look_up_is_not_kept_while_its_duplicate_is_closed(tmp_path, jira_dc, clock, monkeypatch):
+    """As on GitHub: Data Center's search is consistent, but it was read before the close."""
+    pm = Pm("payments", [Item("pool-alert", "Alert on pool saturation")])
+    root = build_repo(tmp_path, {"default": "pay", "destinations": {"pay": jira_dest(jira_dc)}, **FAST}, [pm])
+    for _ in range(2):
+        jira_dc.add_issue("PAY", "Alert on pool saturation", labels=["postmortem", marker_for(pm.id, "pool-alert")])
+    _name_ticket(root, pm, "Alert on pool saturation", "PAY-1")
+    jira_dc.inject("call", None, r"/search$", after=True, action=lambda: jira_dc.transition("PAY-1", "Done", resolution="Duplicate"))
+    code, out = sync_here(root, env_for(jira_dc), clock, monkeypatch)
+    assert code == 0 and "now names PAY-2, which carries its marker and is open" in out, out
+    assert jira_dc.issues["PAY-2"].status == "To Do" and tickets_in(root, pm) == ["PAY-2"]

@@ -334,10 +334,11 @@ class SyncEngine:
                     )
 
                 decision = decided(marked)
-                if closes(decision) and not tracker.consistent:
-                    # The look-up may be behind: a ticket it shows open may have been closed a moment
-                    # ago by a run on another machine, which then keeps the other. Closing on that
-                    # would leave the item no open ticket; decide again on the tickets as they are now.
+                if closes(decision):
+                    # The look-up may be behind (Jira Cloud's lags; GitHub's listing was read when the
+                    # run began): a ticket it shows open may have been closed since by a run on another
+                    # machine, which then keeps the other. Closing on that would leave the item no open
+                    # ticket; decide again on the tickets as they are now.
                     fresh = self._read_now(tracker, dest, w, own, marked, seen)
                     decision = decided(fresh) if fresh is not None else _holding(decision)
                 if isinstance(decision, Keep):

@@ -229,12 +229,16 @@ class GitHubTracker:
         return f"{repo or self.dest.repo}#{number}"
 
     def fetch(self, refs: Sequence[str], known: Mapping[str, int] | None = None) -> FetchResult:
+        """From the run's listing, but `known` refs (tickets this run wrote, or is about to close
+        duplicates for) are read on their own, as they are now: a run on another machine may have
+        closed one since the listing."""
         result = FetchResult()
         index = self._listing()
         lowered = {ref.lower(): t for ref, t in index.items()}
+        now = {ref.lower() for ref in known or ()}
         for ref in dict.fromkeys(refs):
             hit = lowered.get(ref.lower())
-            if hit is not None:
+            if hit is not None and ref.lower() not in now:
                 result.found[ref] = hit
                 continue
             # Linked by hand, or its `postmortem` label was removed: read it on its own.
