@@ -419,3 +419,25 @@ def test_a_jira_data_center_ticket_closed_elsewhere_after_the_look_up_is_not_kep
     code, out = sync_here(root, env_for(jira_dc), clock, monkeypatch)
     assert code == 0 and "now names PAY-2, which carries its marker and is open" in out, out
     assert jira_dc.issues["PAY-2"].status == "To Do" and tickets_in(root, pm) == ["PAY-2"]
+
+
+def test_a_move_off_a_duplicate_that_cannot_be_read_again_keeps_the_items_state_entry(tmp_path, clock, monkeypatch):
+    """The item names PAY-1, closed as a duplicate; PAY-2 carries its marker and is open. When
+    the tickets cannot be read again on a lagging search, the item is not moved, and PAY-1's
+    status is not recorded for it either: the item is not wont-do, its work goes on in PAY-2."""
+    with FakeJira("Cloud", users={v: k for k, v in JIRA_IDS.items()}, search_lag=3.0, clock=clock.now) as fake:
+        fake.now = lambda: NOON
+        pm = Pm("payments", [Item("pool-alert", "Alert on pool saturation")])
+        root = build_repo(tmp_path, {"default": "pay", "destinations": {"pay": jira_dest(fake)}, **FAST}, [pm])
+        assert sync_here(root, env_for(fake), clock, monkeypatch)[0] == 0
+        entry = state_file(root)["items"][f"{pm.id}/pool-alert"]
+        fake.add_issue("PAY", "Alert on pool saturation", labels=["postmortem", marker_for(pm.id, "pool-alert")])
+        fake.transition("PAY-1", "Done", resolution="Duplicate")
+        clock.sleep(10)  # the search shows both
+        # The marker look-up answers; the read again fails, all 4 attempts (FAST: 3 retries).
+        fake.inject("status", None, r"/search", status=503, skip=1, times=4)
+        code, out = sync_here(root, env_for(fake), clock, monkeypatch)
+        assert code == 0 and "not moved from PAY-1 (a duplicate) to PAY-2: they could not be read again" in out, out
+        assert tickets_in(root, pm) == ["PAY-1"] and state_file(root)["items"][f"{pm.id}/pool-alert"] == entry
+        code, out = sync_here(root, env_for(fake), clock, monkeypatch)
+        assert code == 0 and tickets_in(root, pm) == ["PAY-2"] and state_file(root)["items"][f"{pm.id}/pool-alert"]["status"] == "open", out

@@ -333,15 +333,17 @@ class SyncEngine:
                         settle=self.trackers.settle_minutes * 60,
                     )
 
-                decision = decided(marked)
+                decision: Decision | None = decided(marked)
                 if closes(decision):
                     # The look-up may be behind (Jira Cloud's lags; GitHub's listing was read when the
                     # run began): a ticket it shows open may have been closed since by a run on another
                     # machine, which then keeps the other. Closing on that would leave the item no open
                     # ticket; decide again on the tickets as they are now.
-                    fresh = self._read_now(tracker, dest, w, own, marked, seen)
+                    fresh = self._read_now(tracker, dest, w, own, marked, seen, decision)
                     decision = decided(fresh) if fresh is not None else _holding(decision)
-                if isinstance(decision, Keep):
+                if decision is None:
+                    pass  # a move not made: its named ticket, a closed duplicate, is not pulled either, so its entry stays
+                elif isinstance(decision, Keep):
                     self._close(tracker, dest, w, decision.ref, decision.duplicates, report)
                     self._settled(w)
                     linked.append((w, decision.ref))
@@ -384,7 +386,7 @@ class SyncEngine:
         return linked
 
     def _read_now(
-        self, tracker: Tracker, dest: Destination, w: Work, own: str | None, marked: Sequence[RemoteTicket], seen: dict[str, RemoteTicket]
+        self, tracker: Tracker, dest: Destination, w: Work, own: str | None, marked: Sequence[RemoteTicket], seen: dict[str, RemoteTicket], decision: Decision
     ) -> list[RemoteTicket] | None:
         """The tickets `marked` (those carrying `w`'s marker, and the one it names) as they are now:
         read by key, with their ids to reconcile (Jira Cloud answers those from the database, not
@@ -392,7 +394,8 @@ class SyncEngine:
         try:
             result = self._guard(dest, lambda: tracker.fetch([h.ref for h in marked], {h.ref: h.number for h in marked if h.number}))
         except TrackerFailure as failure:
-            self.summary.notes.append(f"{w.where}: its duplicates were not closed: they could not be read again ({failure}); the next sync tries again")
+            undone = f"not moved from {decision.replaces} (a duplicate) to {decision.ticket.ref}" if isinstance(decision, Relink) else "its duplicates were not closed"
+            self.summary.notes.append(f"{w.where}: {undone}: they could not be read again ({failure}); the next sync tries again")
             return None
         fresh = [t for t in result.found.values() if w.marker in t.markers or (own is not None and fold(t.ref) == fold(own))]
         for t in fresh:
@@ -651,14 +654,15 @@ class SyncEngine:
         self.summary.state_written = final != self._initial_text
 
 
-def _holding(decision: Decision) -> Decision:
-    """`decision` without closing anything or changing the item's ticket."""
+def _holding(decision: Decision) -> Decision | None:
+    """`decision` without closing anything or changing the item's ticket; None for a move: its
+    named ticket is a closed duplicate, whose status would record the item as wont-do."""
     if isinstance(decision, Keep):
         return Keep(decision.ref)
     if isinstance(decision, Link):
         return Link(decision.ticket)
     if isinstance(decision, Relink):
-        return Keep(decision.replaces)
+        return None
     return decision
 
 
