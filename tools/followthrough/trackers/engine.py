@@ -333,16 +333,24 @@ class SyncEngine:
                         settle=self.trackers.settle_minutes * 60,
                     )
 
-                decision: Decision | None = decided(marked)
+                decision = decided(marked)
+                held = False  # a move off a duplicate not made, for the tickets could not be read again
                 if closes(decision):
                     # The look-up may be behind (Jira Cloud's lags; GitHub's listing was read when the
                     # run began): a ticket it shows open may have been closed since by a run on another
                     # machine, which then keeps the other. Closing on that would leave the item no open
                     # ticket; decide again on the tickets as they are now.
                     fresh = self._read_now(tracker, dest, w, own, marked, seen, decision)
-                    decision = decided(fresh) if fresh is not None else _holding(decision)
-                if decision is None:
-                    pass  # a move not made: its named ticket, a closed duplicate, is not pulled either, so its entry stays
+                    if fresh is not None:
+                        decision = decided(fresh)
+                    elif isinstance(decision, Relink):
+                        # Nor is its named ticket pulled: a closed duplicate's status would record the
+                        # item as wont-do while its work goes on in the other. Its state entry stays.
+                        held = True
+                    else:
+                        decision = _holding(decision)
+                if held:
+                    pass
                 elif isinstance(decision, Keep):
                     self._close(tracker, dest, w, decision.ref, decision.duplicates, report)
                     self._settled(w)
@@ -654,15 +662,12 @@ class SyncEngine:
         self.summary.state_written = final != self._initial_text
 
 
-def _holding(decision: Decision) -> Decision | None:
-    """`decision` without closing anything or changing the item's ticket; None for a move: its
-    named ticket is a closed duplicate, whose status would record the item as wont-do."""
+def _holding(decision: Decision) -> Decision:
+    """`decision` without closing anything (a Relink is held by the caller)."""
     if isinstance(decision, Keep):
         return Keep(decision.ref)
     if isinstance(decision, Link):
         return Link(decision.ticket)
-    if isinstance(decision, Relink):
-        return None
     return decision
 
 
