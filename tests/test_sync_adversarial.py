@@ -441,3 +441,16 @@ def test_a_move_off_a_duplicate_that_cannot_be_read_again_keeps_the_items_state_
         assert tickets_in(root, pm) == ["PAY-1"] and state_file(root)["items"][f"{pm.id}/pool-alert"] == entry
         code, out = sync_here(root, env_for(fake), clock, monkeypatch)
         assert code == 0 and tickets_in(root, pm) == ["PAY-2"] and state_file(root)["items"][f"{pm.id}/pool-alert"]["status"] == "open", out
+
+
+def test_a_ticket_an_item_of_another_jira_destination_names_is_not_linked_to_a_second_item(tmp_path, jira, clock, monkeypatch):
+    """Two destinations on one Jira site, and the marker look-up searches every project: OPS-1,
+    which carries pool-size's marker, is named by pool-alert (routed to ops). pool-size, routed
+    to pay, must not be linked to it too."""
+    pm = Pm("payments", [Item("pool-alert", "Alert on pool saturation", tracker="ops", ticket="OPS-1"), Item("pool-size", "Size the pool")])
+    dests = {"pay": jira_dest(jira), "ops": jira_dest(jira, "OPS")}
+    root = build_repo(tmp_path, {"default": "pay", "destinations": dests, **FAST}, [pm])
+    jira.add_issue("OPS", "Size the pool", labels=["postmortem", marker_for(pm.id, "pool-size")])
+    code, out = sync_here(root, env_for(jira), clock, monkeypatch)
+    assert tickets_in(root, pm)[0] == "OPS-1" and tickets_in(root, pm)[1] != "OPS-1", out
+    assert jira.issues["OPS-1"].status == "To Do"

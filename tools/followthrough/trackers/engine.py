@@ -156,6 +156,7 @@ class SyncEngine:
         # entries are (`#12`, not `acme/web#12`), so an entry of the same ticket is never taken for stale
         self.refs: dict[str, str | None] = {}
         self.state_claims: Counter[str] = Counter()  # folded tickets of state entries no item of this run accounts for
+        self.elsewhere: dict[str, Counter[str]] = {}  # destination -> folded tickets the items routed elsewhere name
 
     # -- planning --------------------------------------------------------------------------
     def plan(self) -> Plan:
@@ -175,6 +176,10 @@ class SyncEngine:
         keys = {w.key for w in works}
         self.state_claims = Counter(ref for key, entry in self.old_state.items() if key not in keys for ref in _claimed(entry))
         by_destination, lost = plan.by_destination()
+        # The marker look-up of a Jira destination searches every project, so it finds tickets the
+        # items of another destination on the same site name (keys are unambiguous across them).
+        written = Counter(fold(w.ticket) for w in works if w.ticket and w.destination)
+        self.elsewhere = {name: written - Counter(fold(w.ticket) for w in ws if w.ticket) for name, ws in by_destination.items()}
         for w in lost:
             self._fail(None, w, w.route_problem or "no destination")
         with self.counter.attached():
@@ -242,10 +247,10 @@ class SyncEngine:
                     continue
                 named[w.key] = ref
             current.append(w)
-        # Tickets no item but the one at hand may be given or have closed: those the files of this
-        # destination name, and those the state file gives items this run does not read (other
-        # postmortems of a PATH run, removed items).
-        claims = self.state_claims + Counter(fold(ref) for ref in named.values())
+        # Tickets no item but the one at hand may be given or have closed: those the files name
+        # (for this destination and others), and those the state file gives items this run does
+        # not read (other postmortems of a PATH run, removed items).
+        claims = self.state_claims + self.elsewhere.get(dest.name, Counter()) + Counter(fold(ref) for ref in named.values())
         linked: list[tuple[Work, str]] = []
         seen: dict[str, RemoteTicket] = {}  # folded ref -> as the look-up read it
         created: dict[str, RemoteTicket] = {}  # ref -> as its create answered
