@@ -189,3 +189,26 @@ def test_move_aside_never_overwrites_an_earlier_copy(tmp_path):
     assert not path.exists()
     assert move_aside(path, "20261201T160211Z", root=tmp_path) is None
 
+
+
+def test_the_pending_creates_of_both_sides_of_a_conflicted_state_file_are_read_ours_first(tmp_path):
+    from datetime import datetime, timezone
+
+    from followthrough.core.model import PendingCreate
+    from followthrough.files.state import pending_of_any_side, render_state
+
+    sent = datetime(2026, 6, 1, tzinfo=timezone.utc)
+    ours = render_state({}, {"a/x": PendingCreate("d", "ft-0000000000000001", sent, why="ours"), "a/y": PendingCreate("d", "ft-0000000000000002", sent)})
+    theirs = render_state({}, {"a/x": PendingCreate("d", "ft-0000000000000001", sent, why="theirs"), "a/z": PendingCreate("d", "ft-0000000000000003", sent)})
+    path = tmp_path / "state.json"
+    path.write_text(f"<<<<<<< HEAD\n{ours}=======\n{theirs}>>>>>>> other\n")
+    got = pending_of_any_side(path, root=tmp_path)
+    assert sorted(got) == ["a/x", "a/y", "a/z"] and got["a/x"].why == "ours"
+    path.write_text(f"<<<<<<< HEAD\n{ours}=======\n{{not json\n>>>>>>> other\n")  # a side damaged too
+    assert sorted(pending_of_any_side(path, root=tmp_path)) == ["a/x", "a/y"]
+    path.write_text("{not json")
+    assert pending_of_any_side(path, root=tmp_path) == {}
+    link = tmp_path / "link.json"
+    link.symlink_to(path)
+    path.write_text(f"<<<<<<< HEAD\n{ours}=======\n{theirs}>>>>>>> other\n")
+    assert pending_of_any_side(link, root=tmp_path) == {}  # never through a link

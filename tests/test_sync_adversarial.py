@@ -454,3 +454,28 @@ def test_a_ticket_an_item_of_another_jira_destination_names_is_not_linked_to_a_s
     code, out = sync_here(root, env_for(jira), clock, monkeypatch)
     assert tickets_in(root, pm)[0] == "OPS-1" and tickets_in(root, pm)[1] != "OPS-1", out
     assert jira.issues["OPS-1"].status == "To Do"
+
+
+def test_a_rebuild_of_a_state_file_with_conflict_markers_keeps_the_pending_creates_of_both_sides(tmp_path, clock, monkeypatch):
+    """The conflict message offers --rebuild-state; on a lagging search, forgetting a create
+    whose reply was lost would have the rebuild create its ticket a second time."""
+    with FakeJira("Cloud", users={v: k for k, v in JIRA_IDS.items()}, search_lag=3.0, clock=clock.now) as fake:
+        fake.now = lambda: NOON
+        pm = Pm("payments", [Item("pool-alert", "Alert on pool saturation"), Item("pool-size", "Size the pool")])
+        root = build_repo(tmp_path, {"default": "pay", "destinations": {"pay": jira_dest(fake)}, **FAST}, [pm])
+        fake.inject("drop", "POST", r"/issue$", after=True, times=2)
+        assert sync_here(root, env_for(fake), clock, monkeypatch)[0] == 1
+        path = root / ".followthrough" / "state.json"
+        doc = json.loads(path.read_text())
+        assert len(doc["pending"]) == 2
+        # Two machines each recorded one of the lost creates; git's merge left both sides, in diff3 form.
+        keys = sorted(doc["pending"])
+        sides = [json.dumps({**doc, "pending": {k: doc["pending"][k]}}, indent=2) + "\n" for k in keys]
+        path.write_text(f"<<<<<<< HEAD\n{sides[0]}||||||| base\n{json.dumps(doc)}\n=======\n{sides[1]}>>>>>>> theirs\n")
+        code, out = sync_here(root, env_for(fake), clock, monkeypatch)
+        assert code == 2 and "--rebuild-state" in out, out
+        code, out = sync_here(root, env_for(fake), clock, monkeypatch, "--rebuild-state")
+        assert "keeping its 2 pending create(s)" in out and len(fake.issues) == 2, out
+        clock.sleep(60)
+        code, out = sync_here(root, env_for(fake), clock, monkeypatch)
+        assert code == 0 and tickets_in(root, pm) == ["PAY-1", "PAY-2"] and len(fake.issues) == 2, out

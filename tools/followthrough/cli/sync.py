@@ -31,7 +31,7 @@ from followthrough.cli.common import add_config_options, config_from, shown
 from followthrough.workspace import load_workspace
 from followthrough.files.lock import Holder, sync_lock
 from followthrough.files.scratch import SCRATCH, remove_leftovers
-from followthrough.files.state import move_aside, read_state_file
+from followthrough.files.state import move_aside, pending_of_any_side
 
 if TYPE_CHECKING:
     from followthrough.core.model import PendingCreate
@@ -65,7 +65,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--rebuild-state",
         action="store_true",
-        help="move the state file aside (to <name>.damaged-<UTC time>, never deleted) and rebuild it from the trackers; for a damaged state file",
+        help="move the state file aside (to .followthrough/tmp/<name>.damaged-<UTC time>, never deleted) and rebuild it from the trackers; for a damaged state file",
     )
     add_config_options(p)
     p.set_defaults(run=run)
@@ -128,13 +128,11 @@ def _refuse_rebuild_with(args: argparse.Namespace) -> None:
 
 def _move_state_aside(config: LoadedConfig, scratch: Path, clock: Clock, out: Redacting) -> dict[str, PendingCreate]:
     """Move the state file aside; the creates it records as pending, when it can still be read
-    (a deliberate rebuild of a sound file must not forget a create whose answer was lost)."""
+    (a deliberate rebuild of a sound file, or of one with git's conflict markers, must not forget
+    a create whose answer was lost)."""
     root = config.root
     path = root / config.settings.state_file
-    try:
-        carried = read_state_file(path, root=root, limit=config.settings.max_file_bytes).pending
-    except ConfigError:
-        carried = {}  # damaged: what it recorded is gone; the markers find what was made
+    carried = pending_of_any_side(path, root=root, limit=config.settings.max_file_bytes)
     stamp = datetime.fromtimestamp(clock.now(), timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     moved = move_aside(path, stamp, root=root, into=scratch)
     if moved is None:

@@ -143,13 +143,66 @@ def read_state_file(path: Path, *, root: Path | None = None, limit: int = DEFAUL
                 f"{_shown(path, root)}:{conflict}: the tracker state file holds git's merge conflict markers; resolve the "
                 f"conflict (keep the entries of both sides: each ticket's status is read again by the next sync), or {REBUILD_ADVICE}"
             )
-        raw = json.loads(text)
     except Refused as exc:  # changed since it was checked
         raise ConfigError(f"{_shown(path, root)}: {exc.refusal.message} (the tracker state file)") from None
     except OSError as exc:
         raise ConfigError(f"{_shown(path, root)}: the tracker state file cannot be read: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
         raise _damaged(path, root, f"not UTF-8 text: {exc.reason} at byte {exc.start}") from None
+    return _parse(text, path, root)
+
+
+def pending_of_any_side(path: Path, *, root: Path | None = None, limit: int = DEFAULT_MAX_FILE_BYTES) -> dict[str, PendingCreate]:
+    """The pending creates a state file records, for a rebuild to keep: of a file git left with
+    conflict markers, those of both sides (each side is a file a sync wrote; ours first). Empty
+    when it cannot be read at all."""
+    try:
+        return read_state_file(path, root=root, limit=limit).pending
+    except ConfigError:
+        pass
+    try:
+        if not _refuse_unsafe(path, root, limit):
+            return {}
+        text = read_bounded(path, limit).decode("utf-8")
+    except (ConfigError, Refused, OSError, UnicodeDecodeError):
+        return {}
+    if not _conflict_line(text):
+        return {}  # damaged otherwise: what it recorded is gone; the markers find what was made
+    pending: dict[str, PendingCreate] = {}
+    for side in reversed(_sides(text)):
+        try:
+            pending.update(_parse(side, path, root).pending)
+        except ConfigError:
+            continue  # that side is damaged too: the markers find what it recorded
+    return pending
+
+
+def _sides(text: str) -> tuple[str, str]:
+    """Our side and theirs of a text with git's conflict markers (the merge base of a diff3
+    conflict, between `|||||||` and `=======`, is neither)."""
+    ours: list[str] = []
+    theirs: list[str] = []
+    where = "both"
+    for line in text.splitlines(keepends=True):
+        if line.startswith("<<<<<<< "):
+            where = "ours"
+        elif line.startswith("||||||| ") and where == "ours":
+            where = "base"
+        elif line.rstrip("\r\n") == "=======" and where in ("ours", "base"):
+            where = "theirs"
+        elif line.startswith(">>>>>>> ") and where == "theirs":
+            where = "both"
+        else:
+            if where in ("both", "ours"):
+                ours.append(line)
+            if where in ("both", "theirs"):
+                theirs.append(line)
+    return "".join(ours), "".join(theirs)
+
+
+def _parse(text: str, path: Path, root: Path | None) -> StateFile:
+    try:
+        raw = json.loads(text)
     except json.JSONDecodeError as exc:
         raise _damaged(path, root, f"not JSON: {exc.msg}, line {exc.lineno} column {exc.colno}") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("items"), dict):
