@@ -131,6 +131,14 @@ def test_fresh_tickets_are_read_back_although_the_search_lags(tmp_path, lagging,
     assert reads and sorted(reads[-1].query["reconcileIssues"]) == sorted(str(i.id) for i in lagging.issues.values())
 
 
+def test_a_first_run_on_github_reads_the_listing_not_each_new_issue(tmp_path, github, clock, monkeypatch):
+    pms = many(6, 5)  # 30 items
+    root = build_repo(tmp_path, {"default": "d", "destinations": {"d": gh_dest(github)}, **FAST}, pms)
+    code, out = sync_here(root, env_for(github=github), clock, monkeypatch)
+    assert code == 0 and "created 30, linked 0, pulled 30" in out, out
+    assert github.count("read") == 2  # the repository and one listing page: the creates' answers fill it in
+
+
 def test_a_dropped_create_on_a_lagging_search_is_waited_for_not_sent_again(tmp_path, lagging, clock, monkeypatch):
     pm = three()
     root = build_repo(tmp_path, {"default": "pay", "destinations": {"pay": jira_dest(lagging)}, **FAST}, [pm])

@@ -576,8 +576,12 @@ class SyncEngine:
             return
         fresh = {fold(ref) for ref in created}
         wanted = [ref for _, ref in linked if fold(ref) not in seen or fold(ref) in fresh]
-        known = {ref: t.number for ref, t in created.items() if t.number}
-        known.update({p.ticket: p.number for p in self.pending.values() if p.destination == dest.name and p.ticket and p.number})
+        known: dict[str, int] = {}
+        if not tracker.consistent:
+            # Only a lagging search needs them: GitHub's listing has this run's creates from their
+            # answers already, and reading them there one by one would cost a request each.
+            known = {ref: t.number for ref, t in created.items() if t.number}
+            known.update({p.ticket: p.number for p in self.pending.values() if p.destination == dest.name and p.ticket and p.number})
         result = None
         if wanted:
             with self.progress.task(f"{dest.name}: pull", 1) as step:
