@@ -8,9 +8,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .conftest import assert_no_traceback, run_cli
+from contextlib import contextmanager
+from typing import Iterator
+
+from .conftest import NOON, assert_no_traceback, run_cli
 from .fakes import FakeGitHub, FakeJira
-from .fakes.postmortem_repo import Item, Pm
+from .fakes.postmortem_repo import JIRA_IDS, Item, Pm, build_repo
 
 TODAY = "2026-06-01"  # the day the fakes' clock is at (conftest.NOON)
 GH_TOKEN = "gh-test-token"
@@ -58,3 +61,14 @@ def state(root: Path) -> dict[str, Any]:
 
 def two_items(slug: str = "payments", **pm: Any) -> Pm:
     return Pm(slug, [Item("pool-alert", "Alert when the payments pool is above 90% for five minutes"), Item("pool-size", "Size the pool from measured peak load", owner="nia.sme", due="2026-06-15", priority="P2")], **pm)
+
+
+@contextmanager
+def one_item_jira(root: Path, deployment: str = "Cloud", **fake_options: Any) -> Iterator[tuple[FakeJira, Pm, Path]]:
+    """A Jira fake (with the people as users, on the fixtures' noon) and a repo of one postmortem
+    with one item, `pool-alert`, routed to it: what the duplicate scenarios start from."""
+    fake_options.setdefault("users", {v: k for k, v in JIRA_IDS.items()})
+    with FakeJira(deployment, **fake_options) as fake:
+        fake.now = lambda: NOON
+        pm = Pm("payments", [Item("pool-alert", "Alert on pool saturation")])
+        yield fake, pm, build_repo(root, {"default": "pay", "destinations": {"pay": jira_dest(fake)}, **FAST}, [pm])

@@ -11,7 +11,7 @@ import pytest
 from .conftest import NOON
 from .fakes import FakeJira
 from .fakes.postmortem_repo import JIRA_IDS, Item, Pm, build_repo, many
-from .sync_setup import FAST, env_for, gh_dest, jira_dest, tickets_in
+from .sync_setup import FAST, env_for, gh_dest, jira_dest, tickets_in, one_item_jira
 from .test_sync_convergence import FakeClock, assert_converged, github_tickets, jira_tickets, state_file, sync_here
 from followthrough.core.sync.markers import hidden_marker, marker_for
 
@@ -27,10 +27,7 @@ def _name_ticket(root, pm, title, ref):
 
 
 def test_a_jira_transition_that_needs_other_fields_falls_back_to_the_label_and_comments_once(tmp_path, clock, monkeypatch):
-    with FakeJira("Cloud", users={v: k for k, v in JIRA_IDS.items()}) as fake:
-        fake.now = lambda: NOON
-        pm = Pm("payments", [Item("pool-alert", "Alert on pool saturation")])
-        root = build_repo(tmp_path, {"default": "pay", "destinations": {"pay": jira_dest(fake)}, **FAST}, [pm])
+    with one_item_jira(tmp_path) as (fake, pm, root):
         marker = marker_for(pm.id, "pool-alert")
         for _ in range(2):
             fake.add_issue("PAY", "Alert on pool saturation", labels=["postmortem", marker])
@@ -188,10 +185,7 @@ def test_a_path_run_keeps_the_pending_creates_of_other_postmortems(tmp_path, git
 def test_a_named_ticket_marked_as_a_duplicate_elsewhere_does_not_get_the_open_one_closed(tmp_path, clock, monkeypatch):
     """Two checkouts each linked one of two tickets; the other checkout's run, on a workflow that
     cannot close duplicates, relabelled the one this file names. Closing the open one would leave none."""
-    with FakeJira("Cloud", users={v: k for k, v in JIRA_IDS.items()}, transitions={"Start": "In Progress", "Finish": "Done"}) as fake:
-        fake.now = lambda: NOON
-        pm = Pm("payments", [Item("pool-alert", "Alert on pool saturation")])
-        root = build_repo(tmp_path, {"default": "pay", "destinations": {"pay": jira_dest(fake)}, **FAST}, [pm])
+    with one_item_jira(tmp_path, transitions={"Start": "In Progress", "Finish": "Done"}) as (fake, pm, root):
         fake.add_issue("PAY", "Alert on pool saturation", labels=["postmortem", "followthrough-duplicate"])
         fake.add_issue("PAY", "Alert on pool saturation", labels=["postmortem", marker_for(pm.id, "pool-alert")])
         _name_ticket(root, pm, "Alert on pool saturation", "PAY-1")
@@ -205,10 +199,7 @@ def test_a_named_ticket_marked_as_a_duplicate_elsewhere_does_not_get_the_open_on
 
 
 def test_a_duplicate_closed_a_moment_ago_is_not_closed_again_through_a_lagging_search(tmp_path, clock, monkeypatch):
-    with FakeJira("Cloud", users={v: k for k, v in JIRA_IDS.items()}, search_lag=3.0, clock=clock.now) as fake:
-        fake.now = lambda: NOON
-        pm = Pm("payments", [Item("pool-alert", "Alert on pool saturation")])
-        root = build_repo(tmp_path, {"default": "pay", "destinations": {"pay": jira_dest(fake)}, **FAST}, [pm])
+    with one_item_jira(tmp_path, search_lag=3.0, clock=clock.now) as (fake, pm, root):
         marker = marker_for(pm.id, "pool-alert")
         for _ in range(2):
             fake.add_issue("PAY", "Alert on pool saturation", labels=["postmortem", marker])
@@ -263,10 +254,7 @@ def test_a_path_run_never_closes_a_ticket_another_postmortem_names_as_a_short_gi
 def test_a_kept_ticket_closed_elsewhere_a_moment_ago_does_not_get_the_other_closed_through_a_lagging_search(tmp_path, clock, monkeypatch, named):
     """Another checkout kept PAY-2 and closed PAY-1 as its duplicate a moment ago; Cloud's search
     still shows PAY-1 open. Keeping PAY-1 here and closing PAY-2 would leave the item none open."""
-    with FakeJira("Cloud", users={v: k for k, v in JIRA_IDS.items()}, search_lag=3.0, clock=clock.now) as fake:
-        fake.now = lambda: NOON
-        pm = Pm("payments", [Item("pool-alert", "Alert on pool saturation")])
-        root = build_repo(tmp_path, {"default": "pay", "destinations": {"pay": jira_dest(fake)}, **FAST}, [pm])
+    with one_item_jira(tmp_path, search_lag=3.0, clock=clock.now) as (fake, pm, root):
         marker = marker_for(pm.id, "pool-alert")
         for _ in range(2):
             fake.add_issue("PAY", "Alert on pool saturation", labels=["postmortem", marker])
@@ -304,10 +292,7 @@ def test_removing_an_item_without_id_does_not_close_its_ticket_as_a_duplicate_of
 def test_a_duplicate_transition_that_does_not_close_is_not_taken(tmp_path, clock, monkeypatch):
     """`duplicate_transitions` names a transition into an open status: taking it would close
     nothing and be taken again by every run; the duplicate is relabelled instead."""
-    with FakeJira("Cloud", users={v: k for k, v in JIRA_IDS.items()}, transitions={"Duplicate": "In Progress", "Finish": "Done"}) as fake:
-        fake.now = lambda: NOON
-        pm = Pm("payments", [Item("pool-alert", "Alert on pool saturation")])
-        root = build_repo(tmp_path, {"default": "pay", "destinations": {"pay": jira_dest(fake)}, **FAST}, [pm])
+    with one_item_jira(tmp_path, transitions={"Duplicate": "In Progress", "Finish": "Done"}) as (fake, pm, root):
         for _ in range(2):
             fake.add_issue("PAY", "Alert on pool saturation", labels=["postmortem", marker_for(pm.id, "pool-alert")])
         code, out = sync_here(root, env_for(fake), clock, monkeypatch)
@@ -425,10 +410,7 @@ def test_a_move_off_a_duplicate_that_cannot_be_read_again_keeps_the_items_state_
     """The item names PAY-1, closed as a duplicate; PAY-2 carries its marker and is open. When
     the tickets cannot be read again on a lagging search, the item is not moved, and PAY-1's
     status is not recorded for it either: the item is not wont-do, its work goes on in PAY-2."""
-    with FakeJira("Cloud", users={v: k for k, v in JIRA_IDS.items()}, search_lag=3.0, clock=clock.now) as fake:
-        fake.now = lambda: NOON
-        pm = Pm("payments", [Item("pool-alert", "Alert on pool saturation")])
-        root = build_repo(tmp_path, {"default": "pay", "destinations": {"pay": jira_dest(fake)}, **FAST}, [pm])
+    with one_item_jira(tmp_path, search_lag=3.0, clock=clock.now) as (fake, pm, root):
         assert sync_here(root, env_for(fake), clock, monkeypatch)[0] == 0
         entry = state_file(root)["items"][f"{pm.id}/pool-alert"]
         fake.add_issue("PAY", "Alert on pool saturation", labels=["postmortem", marker_for(pm.id, "pool-alert")])

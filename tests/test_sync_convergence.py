@@ -19,7 +19,7 @@ import pytest
 from .conftest import NOON
 from .fakes import FakeGitHub, FakeJira
 from .fakes.postmortem_repo import JIRA_IDS, Item, Pm, build_repo, many
-from .sync_setup import FAST, env_for, gh_dest, jira_dest, tickets_in
+from .sync_setup import FAST, env_for, gh_dest, jira_dest, tickets_in, one_item_jira
 from followthrough.core.errors import FollowthroughError
 from followthrough.core.sync.markers import hidden_marker, marker_for
 from followthrough.trackers.retry import Clock
@@ -273,10 +273,7 @@ def test_github_duplicates_are_closed_as_duplicates_with_a_comment_and_never_del
 
 @pytest.mark.parametrize("deployment", ["Cloud", "Server"])
 def test_jira_duplicates_are_commented_and_closed_by_the_workflow(tmp_path, clock, monkeypatch, deployment):
-    with FakeJira(deployment, users={v: k for k, v in JIRA_IDS.items()}) as fake:
-        fake.now = lambda: NOON
-        pm = Pm("payments", [Item("pool-alert", "Alert on pool saturation")])
-        root = build_repo(tmp_path, {"default": "pay", "destinations": {"pay": jira_dest(fake)}, **FAST}, [pm])
+    with one_item_jira(tmp_path, deployment) as (fake, pm, root):
         marker = marker_for(pm.id, "pool-alert")
         fake.add_issue("PAY", "Alert on pool saturation", labels=["postmortem", marker])
         fake.add_issue("PAY", "Alert on pool saturation", labels=["postmortem", marker])
@@ -292,10 +289,7 @@ def test_jira_duplicates_are_commented_and_closed_by_the_workflow(tmp_path, cloc
 
 
 def test_a_jira_workflow_that_cannot_close_a_duplicate_has_it_marked_and_said(tmp_path, clock, monkeypatch):
-    with FakeJira("Cloud", users={v: k for k, v in JIRA_IDS.items()}, transitions={"Start": "In Progress", "Finish": "Done"}) as fake:
-        fake.now = lambda: NOON
-        pm = Pm("payments", [Item("pool-alert", "Alert on pool saturation")])
-        root = build_repo(tmp_path, {"default": "pay", "destinations": {"pay": jira_dest(fake)}, **FAST}, [pm])
+    with one_item_jira(tmp_path, transitions={"Start": "In Progress", "Finish": "Done"}) as (fake, pm, root):
         marker = marker_for(pm.id, "pool-alert")
         for _ in range(2):
             fake.add_issue("PAY", "Alert on pool saturation", labels=["postmortem", marker])
