@@ -535,8 +535,11 @@ class SyncEngine:
         they are: False, with the summary saying why, when it cannot be."""
         if self._old_items_text is None:
             self._old_items_text = render_items(self.old_state)  # once a run, not once a create
+        return self._write(self.old_state, self._old_items_text)
+
+    def _write(self, items: Mapping[str, TicketState], items_text: str) -> bool:
         try:
-            write_state(self.state_path, self.old_state, root=self.repo.config.root, pending=self.pending, items_text=self._old_items_text)
+            write_state(self.state_path, items, root=self.repo.config.root, pending=self.pending, items_text=items_text)
         except (OSError, FollowthroughError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             self.summary.state_error = f"{self.shown(str(self.state_path))}: the tracker state file cannot be written: {reason}"
@@ -623,29 +626,29 @@ class SyncEngine:
     def _finish_state(self, works: Sequence[Work]) -> None:
         if self.only == "create":
             self.new_state = dict(self.old_state)  # statuses were not read: the entries stay as they were
-        elif not self.restricted:
-            # A run over PATH arguments keeps the entries of every other postmortem as they are.
-            postmortems = self.repo.postmortems
-            skipped = {pm.id for pm in postmortems} - {pm.id for pm in self.repo.valid_postmortems()}
-            self.new_state = kept_entries(
-                self.new_state,
-                live={w.key for w in works if w.ticket} | self.linked_now | self.refused,
-                refs=self.refs,
-                read_ids={pm.id for pm in postmortems},
-                skipped_ids=skipped,
-                anything_unread=bool(unread_paths(postmortems, self.repo.errors)),
-            )
         if not self.restricted:
-            # A pending create of an item no longer mirrored (removed, unpublished) is forgotten,
-            # as its state entry would be; those of postmortems not read now are kept.
+            # A run over PATH arguments keeps the entries and pending creates of every other
+            # postmortem as they are; a whole run drops those of items no longer there.
             postmortems = self.repo.postmortems
             read_ids = {pm.id for pm in postmortems}
             skipped = read_ids - {pm.id for pm in self.repo.valid_postmortems()}
             unread = bool(unread_paths(postmortems, self.repo.errors))
+            if self.only != "create":
+                self.new_state = kept_entries(
+                    self.new_state,
+                    live={w.key for w in works if w.ticket} | self.linked_now | self.refused,
+                    refs=self.refs,
+                    read_ids=read_ids,
+                    skipped_ids=skipped,
+                    anything_unread=unread,
+                )
+            # A pending create of an item no longer mirrored (removed, unpublished) is forgotten,
+            # as its state entry would be; those of postmortems not read now are kept.
             keys = {w.key for w in works}
             self.pending = {k: p for k, p in self.pending.items() if k in keys or _pm(k) in skipped or (unread and _pm(k) not in read_ids)}
         self.summary.state_entries = len(self.new_state)
-        final = render_state(self.new_state, self.pending)
+        items_text = render_items(self.new_state)
+        final = render_state(self.new_state, self.pending, items_text=items_text)
         if self.dry_run:
             self.summary.state_written = None
             shown = self.shown(str(self.state_path))
@@ -661,11 +664,7 @@ class SyncEngine:
             self.summary.state_written = False  # nothing linked yet: no empty file to commit
             self.state_path.unlink(missing_ok=True)  # a pending create's record, now settled
             return
-        try:
-            write_state(self.state_path, self.new_state, root=self.repo.config.root, pending=self.pending)
-        except (OSError, FollowthroughError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            self.summary.state_error = f"{self.shown(str(self.state_path))}: the tracker state file cannot be written: {reason}"
+        if not self._write(self.new_state, items_text):
             return
         # Against the file as the run found it: the records of creates may have rewritten it meanwhile.
         self.summary.state_written = final != self._initial_text
