@@ -105,3 +105,14 @@ def test_cr_only_and_crlf_files_report_the_lines_an_editor_shows(tmp_path, newli
     result = lint(other)
     assert result.out == lf.out
     assert ":22:9: FT110" in result.out and ":37:8: FT503" in result.out
+
+
+def test_a_team_channel_that_is_not_a_channel_id_is_an_error_and_never_kept():
+    text = 'people:\n  a: {name: A}\nteams:\n  pay: {name: Payments, manager: a, slack_channel: "#payments"}\n  ops: {name: Ops, slack_channel: C0123OPS}\n'
+    directory, findings = parse_directory(text, "people.yml")
+    assert [(f.code, f.line) for f in findings] == [("FT603", 4)]
+    assert "'#payments' is not a Slack channel id" in findings[0].message
+    assert (directory.teams["pay"].slack_channel, directory.teams["pay"].manager) == (None, "a")
+    assert directory.teams["ops"].slack_channel == "C0123OPS"
+    assert directory.manager_of("pay") is not None and directory.manager_of("pay").name == "A"
+    assert directory.manager_of("ops") is None

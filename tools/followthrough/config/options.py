@@ -33,6 +33,10 @@ class SeverityOption(Strict):
     min_people = Number(int, default=0)
     distinct_roles = c.Type(bool, default=False)
     review_required = c.Type(bool, default=False)
+    remind_before_days = Number(int, default=3)
+    escalate_after_days = c.Optional(Number(int))
+    escalate_to = c.Type(str, default="manager")
+    non_negotiable = c.Type(bool, default=False)
 
 
 class CombinationOption(Strict):
@@ -53,6 +57,10 @@ def _severity_dicts() -> list[dict[str, Any]]:
             "min_people": s.min_people,
             "distinct_roles": s.distinct_roles,
             "review_required": s.review_required,
+            "remind_before_days": s.remind_before_days,
+            "escalate_after_days": s.escalate_after_days,
+            "escalate_to": s.escalate_to,
+            "non_negotiable": s.non_negotiable,
         }
         for s in DEFAULT_SEVERITIES
     ]

@@ -63,6 +63,10 @@ def _rubric(plugin: Strict, docs_dir: str) -> tuple[tuple[SeverityLevel, ...], t
             min_people=s.min_people,
             distinct_roles=s.distinct_roles,
             review_required=s.review_required,
+            remind_before_days=s.remind_before_days,
+            escalate_after_days=s.escalate_after_days,
+            escalate_to=s.escalate_to,
+            non_negotiable=s.non_negotiable,
         )
         for s in plugin.severities
     )

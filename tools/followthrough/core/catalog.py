@@ -101,5 +101,7 @@ RULES: dict[str, Rule] = {
              "the people directory is read before rule settings apply; a value that is not a login is never mentioned or assigned"),
         Rule("FT602", "people-bad-slack-id", E, "A `slack:` in the people directory is not a Slack member id such as `U0123ABC`.",
              "the people directory is read before rule settings apply; a value that is not a member id is never mentioned"),
+        Rule("FT603", "people-bad-slack-channel", E, "A team's `slack_channel:` in the people directory is not a Slack channel id such as `C0123ABC`.",
+             "the people directory is read before rule settings apply; a value that is not a channel id is never posted to"),
             )
 }

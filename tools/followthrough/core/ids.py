@@ -18,6 +18,7 @@ SLUG_RULE = "lowercase letters, digits, '-', '_' and '.', starting with a letter
 GITHUB_LOGIN = re.compile(r"(?!.{40})[A-Za-z0-9](?:-?[A-Za-z0-9])*")
 # Slack member ids: U... for members, W... for Enterprise Grid users; upper-case letters and digits.
 SLACK_MEMBER = re.compile(r"[UW][A-Z0-9]{2,}")
+SLACK_CHANNEL = re.compile(r"[CGD][A-Z0-9]{2,}")  # public, private (older), direct
 _NOT_SLUG = re.compile(r"[^a-z0-9._]+")
 
 
@@ -31,6 +32,10 @@ def is_github_login(value: str | None) -> bool:
 
 def is_slack_member(value: str | None) -> bool:
     return value is not None and SLACK_MEMBER.fullmatch(value) is not None
+
+
+def is_slack_channel(value: str | None) -> bool:
+    return value is not None and SLACK_CHANNEL.fullmatch(value) is not None
 
 
 def suggest_slug(value: str) -> str:

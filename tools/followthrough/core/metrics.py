@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from typing import Callable, Iterable, Mapping, Sequence
 
 from followthrough.core.dates import days_until, is_due_soon, utc_date
-from followthrough.core.model import ActionItem, Directory, Postmortem
+from followthrough.core.model import ActionItem, Directory, Postmortem, Redate
 from followthrough.core.settings import Settings
 from followthrough.core.model import TicketState, state_key
 from followthrough.core.ticket_refs import github_number
@@ -107,6 +107,22 @@ class ItemView:
     team: str | None
     overdue_days: int
     due_in_days: int | None  # days from today to the due date (negative when past); None without a due date
+    # Every move of the due date, oldest first: the file's `redated:` entries, then the tracker's
+    # moves no file entry records (source: the destination's name; no reason).
+    redates: tuple[Redate, ...] = ()
+    original_due: date | None = None  # the first committed due date (`ActionItem.original_due`)
+
+    @property
+    def slip_days(self) -> int:
+        """Days the current due date lies after the original one (0 when never moved)."""
+        if self.due is None or self.original_due is None:
+            return 0
+        return (self.due - self.original_due).days
+
+    @property
+    def unrecorded_redates(self) -> tuple[Redate, ...]:
+        """Moves seen in a tracker that the file does not record: re-dates without a reason."""
+        return tuple(r for r in self.redates if r.source != "file")
 
     @property
     def key(self) -> str:
@@ -174,12 +190,12 @@ def item_view(pm: Postmortem, item: ActionItem, state: TicketState | None, today
         status = state.status
         ticket = state.ticket or item.ticket
         url = _safe_url(state.url) or ticket_url(ticket)
-        done_on = state.done_on if status == "done" else None
+        done_on = (state.done_on or item.done_on) if status == "done" else None
     else:
         status = item.status
         ticket = item.ticket
         url = ticket_url(ticket)
-        done_on = None
+        done_on = item.done_on if status == "done" else None
     # The postmortem's due date is the reviewed commitment; the tracker's fills in only when it has none.
     due = item.due or (state.due if state else None)
     due_in = days_until(due, today) if due else None
@@ -196,7 +212,25 @@ def item_view(pm: Postmortem, item: ActionItem, state: TicketState | None, today
         team=item_team(pm, item, directory),
         overdue_days=overdue,
         due_in_days=due_in,
+        redates=all_redates(item, state),
+        original_due=item.original_due or due,
     )
+
+
+def all_redates(item: ActionItem, state: TicketState | None) -> tuple[Redate, ...]:
+    """The file's re-dates, then each tracker move (both dates known) that no file entry records.
+
+    The file's due date stays the commitment: a move made only in the tracker is shown, with
+    "no reason recorded", until a reviewed `redated:` entry records the same move."""
+    if state is None or not state.redates:
+        return item.redated
+    recorded = {(r.from_, r.to) for r in item.redated}
+    seen = tuple(
+        Redate(r.from_, r.to, r.seen, "", None, r.destination or "tracker")
+        for r in state.redates
+        if r.from_ is not None and r.to is not None and (r.from_, r.to) not in recorded
+    )
+    return item.redated + seen
 
 
 def _safe_url(url: str | None) -> str | None:

@@ -41,6 +41,38 @@ class Roles:
 
 
 @dataclass(frozen=True, slots=True)
+class Redate:
+    """One move of an action item's due date: in the file (`redated:`) or seen in a tracker.
+
+    A file entry is reviewed in the pull request that adds it; a tracker's is what a pull saw
+    change there, with no reason unless the file later records the same move."""
+
+    from_: date  # the due date before the move
+    to: date  # the due date after it
+    on: date  # when it was decided (file) or first seen (tracker)
+    reason: str = ""
+    approved_by: str | None = None
+    source: str = "file"  # "file", or the name of the tracker destination it was seen in
+    line: int = 0  # the entry's line in the file; 0 for a tracker's
+
+    @property
+    def slip_days(self) -> int:
+        return (self.to - self.from_).days
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """Who decided that an item will not be done, when and why (`decision:`); required of a
+    won't-do item of a severity whose items are non-negotiable."""
+
+    by: str
+    on: date | None
+    reason: str
+    line: int = 0
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
 class ActionItem:
     index: int  # position in the postmortem's list, 0-based
     line: int  # line of the item's first key
@@ -53,10 +85,18 @@ class ActionItem:
     id: str = ""  # the author's slug, or "item-<n>" (1-based) when none is given
     tracker: str | None = None
     ticket: str | None = None
+    redated: tuple[Redate, ...] = ()  # oldest first; `due` is the last entry's `to`
+    decision: Decision | None = None
+    done_on: date | None = None  # for an item closed outside a tracker; the tracker's date wins
     lines: Mapping[str, int] = field(default_factory=dict, compare=False)
 
     def line_of(self, key: str) -> int:
         return self.lines.get(key, self.line)
+
+    @property
+    def original_due(self) -> date | None:
+        """The due date first committed to: the first re-date's `from`, else `due`."""
+        return self.redated[0].from_ if self.redated else self.due
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +183,8 @@ class Team:
     handle: str
     name: str
     line: int = 0
+    manager: str | None = None  # a person's handle: whom overdue items of the team escalate to
+    slack_channel: str | None = None  # a Slack channel id (C0123ABC) for the team's review post
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +200,13 @@ class Directory:
         person = self.people.get(handle)
         return person.name if person else handle
 
+    def manager_of(self, team: str | None) -> Person | None:
+        """The team's manager as a Person (one named by handle when not in the directory)."""
+        found = self.teams.get(team) if team else None
+        if found is None or not found.manager:
+            return None
+        return self.people.get(found.manager) or Person(found.manager, found.manager)
+
 
 @dataclass(frozen=True, slots=True)
 class TicketState:
@@ -171,12 +220,23 @@ class TicketState:
     assignee: str | None = None
     due: date | None = None
     checked: date | None = None
+    # Moves of the tracker's due date seen by pulls, oldest first (see TrackerRedate).
+    redates: tuple[TrackerRedate, ...] = ()
+    # What sync last wrote to (or found on) the ticket from the file: a file edit that differs
+    # from these is a reviewed change to push; None for an entry written before they were kept.
+    pushed_due: date | None = None
+    pushed_owner: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
-        for key in ("done_on", "due", "checked"):
+        for key in ("done_on", "due", "checked", "pushed_due"):
             value = data[key]
             data[key] = value.isoformat() if value else None
+        # The newer keys only when they hold something: the state file is committed and diffed.
+        data["redates"] = [r.to_json() for r in self.redates]
+        for key in ("redates", "pushed_due", "pushed_owner"):
+            if not data[key]:
+                del data[key]
         return data
 
     @classmethod
@@ -199,7 +259,43 @@ class TicketState:
             assignee=value.get("assignee"),
             due=day("due"),
             checked=day("checked"),
+            redates=tuple(TrackerRedate.from_json(r) for r in (value.get("redates") or ())),
+            pushed_due=day("pushed_due"),
+            pushed_owner=value.get("pushed_owner"),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class TrackerRedate:
+    """A change of a ticket's due date that a pull saw: from one pulled value to the next."""
+
+    from_: date | None  # None: the ticket had no due date before
+    to: date | None  # None: the due date was cleared
+    seen: date  # the day of the pull that saw it
+    destination: str = ""  # the destination's name, as sync's routing calls it
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "from": self.from_.isoformat() if self.from_ else None,
+            "to": self.to.isoformat() if self.to else None,
+            "seen": self.seen.isoformat(),
+            "destination": self.destination,
+        }
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any]) -> TrackerRedate:
+        """ValueError/KeyError/TypeError on a malformed entry."""
+        if not isinstance(value, Mapping):
+            raise TypeError(f"a re-date entry is a mapping, not {type(value).__name__}")
+
+        def day(key: str) -> date | None:
+            v = value.get(key)
+            return date.fromisoformat(v) if v else None
+
+        seen = day("seen")
+        if seen is None:
+            raise KeyError("seen")
+        return cls(day("from"), day("to"), seen, str(value.get("destination") or ""))
 
 
 @dataclass(frozen=True)

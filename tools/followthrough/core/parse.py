@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any
 
+from followthrough.core import followup_fields
 from followthrough.core.text import body as md
 from followthrough.core.text.blocks import scan
 from followthrough.core.text import frontmatter, safeyaml
@@ -28,7 +29,7 @@ FIELDS = (
     *TIMES, "roles", "authors", "reviewed", "action_items",
 )  # fmt: skip
 REQUIRED = ("title", "status", "severity", "services", "started", "roles")
-ITEM_FIELDS = ("id", "title", "owner", "due", "priority", "type", "status", "tracker", "ticket")
+ITEM_FIELDS = ("id", "title", "owner", "due", "priority", "type", "status", "tracker", "ticket", "redated", "decision", "done_on")
 SLUG = re.compile(f"^{_ID_SLUG.pattern}$")  # anchored, for the JSON schema
 # Words people write where a calendar date belongs; the finding says why they don't count.
 _PERIOD_DUE = re.compile(r"^(q[1-4]|h[12]|next|this|end of|eo[qmy]|sprint|week|month|quarter)", re.I)
@@ -122,6 +123,9 @@ def _items(value: Any, pos: tuple[int, int], settings: Settings, out: Collector)
                 id=item_id or f"item-{i + 1}",
                 tracker=f.text("tracker"),
                 ticket=f.text("ticket"),
+                redated=followup_fields.redates(raw, where, out),
+                decision=followup_fields.decision(raw, where, out),
+                done_on=followup_fields.done_on(raw, where, out),
                 lines={k: raw.line_of(k) for k in raw},
             )
         )

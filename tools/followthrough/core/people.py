@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from followthrough.core.findings import Finding
-from followthrough.core.ids import is_github_login, is_slack_member
+from followthrough.core.ids import is_github_login, is_slack_channel, is_slack_member
 from followthrough.core.model import Directory, Person, Team
 from followthrough.core.fields import Collector, Fields, type_name, unknown_keys
 from followthrough.core.text.safeyaml import YMap, load
 
 PERSON_FIELDS = ("name", "email", "github", "jira", "slack", "team")
-TEAM_FIELDS = ("name",)
+TEAM_FIELDS = ("name", "manager", "slack_channel")
 
 
 def parse_directory(text: str, path: str) -> tuple[Directory, list[Finding]]:
@@ -36,7 +36,8 @@ def parse_directory(text: str, path: str) -> tuple[Directory, list[Finding]]:
                 out.add("FT103", line, f"teams.{handle}: expected a mapping such as {{name: Platform}}")
                 continue
             unknown_keys(value, TEAM_FIELDS, out, f"teams.{handle}: ")
-            teams[handle] = Team(handle, Fields(value, out, f"teams.{handle}.").text("name") or handle, line)
+            tf = Fields(value, out, f"teams.{handle}.")
+            teams[handle] = Team(handle, tf.text("name") or handle, line, tf.text("manager"), _slack_channel(tf, handle))
     elif raw_teams is not None:
         out.add("FT103", data.line_of("teams"), "teams: expected a mapping of team handles")
     people: dict[str, Person] = {}
@@ -88,4 +89,12 @@ def _slack_member(f: Fields, handle: str) -> str | None:
     if member is None or is_slack_member(member):
         return member
     f.report("FT602", "slack", f"people.{handle}.slack: {member!r} is not a Slack member id (U or W, then capital letters and digits, e.g. U0123ABC; Slack shows it under the profile's 'Copy member ID')")
+    return None
+
+
+def _slack_channel(f: Fields, handle: str) -> str | None:
+    channel = f.text("slack_channel")
+    if channel is None or is_slack_channel(channel):
+        return channel
+    f.report("FT603", "slack_channel", f"teams.{handle}.slack_channel: {channel!r} is not a Slack channel id (C, G or D, then capital letters and digits, e.g. C0123ABC; Slack shows it at the bottom of the channel's details), so the team's review is not posted there")
     return None

@@ -60,6 +60,34 @@ def _item(settings: Settings) -> dict[str, Any]:
         "status": {"description": "open by default; the tracker's status wins once the item is mirrored.", "enum": list(ITEM_STATUSES)},
         "tracker": {"description": "Override of where the item is mirrored (a destination name from the config).", "type": "string", "minLength": 1},
         "ticket": {"description": "The tracker's key (OPS-123), owner/repo#45, or a URL. Written by `followthrough sync`.", "type": "string", "minLength": 1},
+        "redated": {
+            "description": "Every move of the due date, oldest first: the first entry's `from` is the original due date, each `from` the previous `to`, and `due` the last `to`.",
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "from": {"description": "The due date before the move, YYYY-MM-DD.", "type": "string", "pattern": DATE},
+                    "to": {"description": "The due date after it, YYYY-MM-DD.", "type": "string", "pattern": DATE},
+                    "on": {"description": "When the move was decided, YYYY-MM-DD; not in the future.", "type": "string", "pattern": DATE},
+                    "reason": {"description": "Why the date moved, in words.", "type": "string", "minLength": 1},
+                    "approved_by": {"description": "Who approved the move (a handle), when someone other than the owner did.", "type": "string", "minLength": 1},
+                },
+                "required": ["from", "to", "on", "reason"],
+                "additionalProperties": False,
+            },
+        },
+        "decision": {
+            "description": "Who decided the item will not be done, when and why; required for wont-do at a non-negotiable severity.",
+            "type": "object",
+            "properties": {
+                "by": {"description": "Who decided (a handle).", "type": "string", "minLength": 1},
+                "on": {"description": "When, YYYY-MM-DD.", "type": "string", "pattern": DATE},
+                "reason": {"description": "Why the item will not be done.", "type": "string", "minLength": 1},
+            },
+            "required": ["by", "on", "reason"],
+            "additionalProperties": False,
+        },
+        "done_on": {"description": "When a done item was finished, YYYY-MM-DD, for items closed outside a tracker; the tracker's date wins.", "type": "string", "pattern": DATE},
     }
     assert tuple(props) == ITEM_FIELDS, "schema and parser disagree on action item fields"
     return {

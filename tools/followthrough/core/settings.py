@@ -30,6 +30,11 @@ class SeverityLevel:
     min_people: int = 0
     distinct_roles: bool = False  # no person may hold two roles at all
     review_required: bool = False  # a published postmortem must record its review meeting
+    # The follow-up policy of its action items (guide/configuration.md, "Follow-up policies").
+    remind_before_days: int = 3  # an open item due within this many days is in the reminders
+    escalate_after_days: int | None = None  # days overdue past which the item escalates; None: never
+    escalate_to: str = "manager"  # "manager": the owner's team's manager; else a person's handle
+    non_negotiable: bool = False  # won't-do needs a recorded decision; a silent re-date is an error
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +124,8 @@ DEFAULT_SEVERITIES: tuple[SeverityLevel, ...] = (
         min_people=6,
         distinct_roles=True,
         review_required=True,
+        escalate_after_days=0,
+        non_negotiable=True,
     ),
     SeverityLevel(
         "SEV-1",
@@ -129,6 +136,8 @@ DEFAULT_SEVERITIES: tuple[SeverityLevel, ...] = (
         required_roles=ROLES,
         min_people=6,
         review_required=True,
+        escalate_after_days=0,
+        non_negotiable=True,
     ),
     SeverityLevel(
         "SEV-2",
@@ -139,6 +148,7 @@ DEFAULT_SEVERITIES: tuple[SeverityLevel, ...] = (
         required_roles=ROLES,
         min_people=4,
         review_required=True,
+        escalate_after_days=14,
     ),
     SeverityLevel(
         "SEV-3",
