@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from followthrough.core import metrics as m
-from followthrough.core.model import ActionItem, Decision, Postmortem, Redate, TicketState, TrackerRedate
+from followthrough.core.model import ActionItem, Postmortem, Redate, TicketState, TrackerRedate
 from followthrough.core.pages import format as fmt
 from followthrough.core.pages.generate import commitments_title, joined_names, redate_rows
 from followthrough.core.settings import DEFAULT_SETTINGS
