@@ -9,6 +9,7 @@ import re
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,9 +20,10 @@ from followthrough.core.pages.generate import commitments_title, joined_names, r
 from followthrough.core.settings import DEFAULT_SETTINGS
 from followthrough.workspace import load_workspace
 
+from .conftest import serving
 from .site_builds import REDATES_FIXTURE, REDATES_TODAY, built_fixture
 from .test_pages import cells
-from .test_xss import _Audit
+from .test_xss import Watch, _Audit, _context, _exercise, _Handler
 
 TODAY = date(2024, 5, 10)
 D = date.fromisoformat
@@ -271,3 +273,21 @@ def test_a_script_reason_and_a_javascript_link_stay_text_in_the_built_site(built
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in (built / page).read_text(encoding="utf-8"), page
     for page in ("commitments/index.html", "2026/2026-05-10-hostile-reasons/index.html"):
         assert "&lt;a href=&quot;javascript:alert(4)&quot;&gt;that&lt;/a&gt;" in (built / page).read_text(encoding="utf-8"), page
+
+
+@pytest.mark.browser
+def test_hostile_reasons_run_nothing_in_a_real_browser_even_without_the_policy(browser: Any, built: Path) -> None:
+    # As tests/test_xss.py does for bodies: load, hover, focus and click through the pages that
+    # show reasons and decisions, with the Content-Security-Policy taken out, so escaping alone holds.
+    watch = Watch("")
+    with serving(built, type("Handler", (_Handler,), {"watch": watch})) as url:
+        watch.url = url
+        context, seen = _context(browser, watch, strip_policy=True)
+        try:
+            page = context.new_page()
+            for path in ("redated/", "commitments/", "2026/2026-05-10-hostile-reasons/", "2026/2026-05-04-ledger-lag/"):
+                _exercise(page, url + path)
+        finally:
+            context.close()
+    assert not seen.dialogs, "script ran:\n" + "\n".join(seen.dialogs)
+    assert not watch.beacons
