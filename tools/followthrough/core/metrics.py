@@ -311,9 +311,9 @@ class Completion:
     median_days_to_close: float | None
     age_buckets: tuple[tuple[str, int], ...]  # open and in-progress items by age
     # The same three against the original due date (the first one committed to, before any re-date).
-    on_time_original: int = 0
-    late_original: int = 0
-    late_open_original: int = 0
+    on_time_original: int
+    late_original: int
+    late_open_original: int
 
     @property
     def rate(self) -> float | None:
