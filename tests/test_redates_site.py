@@ -238,7 +238,7 @@ def test_reasons_and_decisions_are_escaped_on_every_generated_page(pages):
 # ---------------------------------------------------------------- a real mkdocs build
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built_fixture(tmp_path_factory, REDATES_FIXTURE, REDATES_TODAY) / "site"
 
