@@ -111,3 +111,18 @@ def pages_out(root: Path, out: str) -> Result:
     result = run_cli("pages", "--out", out, "--today", SITE_TODAY, cwd=root)
     assert_no_traceback(result)
     return result
+
+
+REDATES_FIXTURE = DATA / "site" / "redates"  # re-dates in the file and a tracker, decisions, a flagged won't-do
+REDATES_TODAY = "2026-06-20"
+
+
+def built_fixture(factory: pytest.TempPathFactory, fixture: Path, today: str) -> Path:
+    """A copy of `fixture` built with `mkdocs build --strict` as of `today`: the copy's root, its
+    site in `site/`. For a session- or module-scoped fixture, so one build serves every test."""
+    root = factory.mktemp(fixture.name) / "repo"
+    shutil.copytree(fixture, root)
+    result = build_site(root, strict=True, today=today)
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr, result.stderr
+    return root

@@ -120,6 +120,13 @@ class ItemView:
         return (self.due - self.original_due).days
 
     @property
+    def original_due_in_days(self) -> int | None:
+        """Days from today to the original due date (negative when past); None without a due date."""
+        if self.due_in_days is None or self.original_due is None or self.due is None:
+            return None
+        return self.due_in_days - self.slip_days
+
+    @property
     def unrecorded_redates(self) -> tuple[Redate, ...]:
         """Moves seen in a tracker that the file does not record: re-dates without a reason."""
         return tuple(r for r in self.redates if r.source != "file")
@@ -152,13 +159,18 @@ class ItemView:
             return f"{self.status} (not yet mirrored)"
         return self.status
 
-    def on_time(self) -> bool | None:
-        """True/False once judgeable (see `completion`), None while it is not."""
+    def on_time(self, *, original: bool = False) -> bool | None:
+        """True/False once judgeable (see `completion`), None while it is not.
+
+        Against the current due date by default; with original=True, against the date first
+        committed to, so that moving a date never turns a late item into an on-time one."""
+        due = self.original_due if original else self.due
+        days_left = self.original_due_in_days if original else self.due_in_days
         if self.status == "done":
-            if self.done_on is None or self.due is None:
+            if self.done_on is None or due is None:
                 return None
-            return self.done_on <= self.due
-        if self.is_open and self.due is not None and self.overdue_days > 0:
+            return self.done_on <= due
+        if self.is_open and days_left is not None and days_left < 0:
             return False
         return None
 
@@ -292,12 +304,16 @@ class Completion:
     open: int
     in_progress: int
     overdue: int
-    on_time: int  # done on or before the due date
+    on_time: int  # done on or before the (current) due date
     late: int  # done after the due date, or still open past it
     done_date_unknown: int  # done, but no done date known (not mirrored): not judged on time or late
     late_open: int  # of `late`: still open past the due date
     median_days_to_close: float | None
     age_buckets: tuple[tuple[str, int], ...]  # open and in-progress items by age
+    # The same three against the original due date (the first one committed to, before any re-date).
+    on_time_original: int
+    late_original: int
+    late_open_original: int
 
     @property
     def rate(self) -> float | None:
@@ -310,21 +326,31 @@ class Completion:
 
     @property
     def on_time_rate(self) -> float | None:
-        """on_time / (on_time + late); None while most done items have no known done date.
+        """on_time / (on_time + late) against the current due date; see `judged_rate`."""
+        return judged_rate(self.on_time, self.late, self.late_open, self.done_date_unknown)
 
-        Open items past due are known to be late, but done items are judged only with a done
-        date (from the tracker). When those are mostly unknown, a rate over the rest would count
-        every overdue item and almost none of the done ones: a figure that is simply wrong.
-        """
-        judged = self.on_time + self.late
-        done_judged = judged - self.late_open
-        if not judged or self.done_date_unknown > done_judged:
-            return None
-        return self.on_time / judged
+    @property
+    def on_time_rate_original(self) -> float | None:
+        """The same rate against the original due date: re-dates do not make an item on time."""
+        return judged_rate(self.on_time_original, self.late_original, self.late_open_original, self.done_date_unknown)
 
     @property
     def still_open(self) -> int:
         return self.open + self.in_progress
+
+
+def judged_rate(on_time: int, late: int, late_open: int, done_date_unknown: int) -> float | None:
+    """on_time / (on_time + late); None while most done items have no known done date.
+
+    Open items past due are known to be late, but done items are judged only with a done
+    date (the tracker's, or the file's `done_on`). When those are mostly unknown, a rate over
+    the rest would count every overdue item and almost none of the done ones: a figure that
+    is simply wrong.
+    """
+    judged = on_time + late
+    if not judged or done_date_unknown > judged - late_open:
+        return None
+    return on_time / judged
 
 
 def days_to_close(view: ItemView) -> int | None:
@@ -352,18 +378,20 @@ def completion(views: Iterable[ItemView], today: date) -> Completion:
     """The completion figures of exactly these items (callers choose them, usually `counted(...)`)."""
     views = list(views)
     by_status: dict[str, int] = defaultdict(int)
-    on_time = late = late_open = unknown = 0
+    # [on time, late, late and still open], against the current and the original due date
+    current, original = [0, 0, 0], [0, 0, 0]
+    unknown = 0
     closes: list[int] = []
     buckets = {label: 0 for _, _, label in AGE_BUCKETS}
     for v in views:
         by_status[v.status] += 1
-        judged = v.on_time()
-        if judged is True:
-            on_time += 1
-        elif judged is False:
-            late += 1
-            late_open += v.is_open
-        elif v.status == "done" and v.done_on is None:
+        for tally, judged in ((current, v.on_time()), (original, v.on_time(original=True))):
+            if judged is True:
+                tally[0] += 1
+            elif judged is False:
+                tally[1] += 1
+                tally[2] += v.is_open
+        if v.status == "done" and v.done_on is None:
             unknown += 1
         d = days_to_close(v)
         if d is not None:
@@ -378,12 +406,15 @@ def completion(views: Iterable[ItemView], today: date) -> Completion:
         open=by_status["open"],
         in_progress=by_status["in-progress"],
         overdue=sum(1 for v in views if v.is_overdue),
-        on_time=on_time,
-        late=late,
+        on_time=current[0],
+        late=current[1],
         done_date_unknown=unknown,
-        late_open=late_open,
+        late_open=current[2],
         median_days_to_close=float(statistics.median(closes)) if closes else None,
         age_buckets=tuple(buckets.items()),
+        on_time_original=original[0],
+        late_original=original[1],
+        late_open_original=original[2],
     )
 
 

@@ -111,7 +111,7 @@ def is_generated_copy(src_uri: str, text: str) -> bool:
     so the copy is never rendered (and its HTML tables would only be measured for nothing)."""
     from followthrough.core.pages import paths as page_paths  # here: the pages package brings jinja2, which lint of one file never needs
 
-    generated = src_uri in (page_paths.HOME, page_paths.ALL, page_paths.OVERDUE, page_paths.COMPLETION, page_paths.RESPONSE, page_paths.SEVERITIES, page_paths.ROLES, page_paths.TAGS)
+    generated = src_uri in page_paths.FIXED_PAGES
     generated = generated or any(src_uri.startswith(f"by-{group}/") for group in page_paths.GROUPS)
     return generated and page_paths.GENERATED_MARK in text[:500]  # as the plugin tells its own
 

@@ -7,6 +7,7 @@ connects them to a build and to `mkdocs serve`.
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import re
@@ -117,7 +118,7 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
             raise PluginError(str(exc)) from None
         root, settings = self.loaded.root, self.loaded.settings
         if config.nav is None:
-            config.nav = [dict(entry) for entry in SITE_NAV]
+            config.nav = copy.deepcopy(SITE_NAV)
         # Leaving postmortems out of the nav is the design, not an oversight worth a line per file.
         config.validation.nav.omitted_files = min(config.validation.nav.omitted_files, logging.DEBUG)
         if paths.CSS not in [str(c) for c in config.extra_css]:

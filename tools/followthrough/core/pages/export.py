@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from followthrough.core import metrics as m
-from followthrough.core.model import Postmortem
+from followthrough.core.model import Decision, Postmortem, Redate
 from followthrough.core.pages import format as fmt
 from followthrough.core.pages.data import SiteData
 from followthrough.core.urls import published_url
@@ -30,6 +30,24 @@ def _person(data: SiteData, handle: str | None) -> dict[str, str] | None:
     if not handle:
         return None
     return {"handle": handle, "name": data.name(handle)}
+
+
+def _redate(data: SiteData, r: Redate) -> dict[str, Any]:
+    """One move of the due date; `source` is "file" or the tracker destination it was seen in."""
+    return {
+        "from": fmt.iso(r.from_),
+        "to": fmt.iso(r.to),
+        "on": fmt.iso(r.on),
+        "reason": r.reason,
+        "approved_by": _person(data, r.approved_by),
+        "source": r.source,
+    }
+
+
+def _decision(data: SiteData, d: Decision | None) -> dict[str, Any] | None:
+    if d is None:
+        return None
+    return {"by": _person(data, d.by), "on": fmt.iso(d.on), "reason": d.reason}
 
 
 def export_postmortems(data: SiteData) -> dict[str, Any]:
@@ -75,6 +93,7 @@ def export_postmortems(data: SiteData) -> dict[str, Any]:
                     "open": done.open,
                     "in_progress": done.in_progress,
                     "overdue": done.overdue,
+                    "redated": sum(1 for v in items if v.redates),
                 },
             }
         )
@@ -102,6 +121,9 @@ def export_items(data: SiteData) -> dict[str, Any]:
                 "owner": _person(data, v.item.owner),
                 "team": {"handle": v.team, "name": data.team_name(v.team)} if v.team else None,
                 "due": fmt.iso(v.due),
+                "original_due": fmt.iso(v.original_due),
+                "slip_days": v.slip_days,
+                "redates": [_redate(data, r) for r in v.redates],
                 "priority": v.item.priority,
                 "type": v.item.type,
                 "status": v.status,
@@ -114,6 +136,8 @@ def export_items(data: SiteData) -> dict[str, Any]:
                 "due_in_days": v.due_in_days,
                 "due_soon": due_soon,
                 "on_time": v.on_time(),
+                "on_time_original": v.on_time(original=True),
+                "decision": _decision(data, v.item.decision),
             }
         )
     return {"version": EXPORT_VERSION, "as_of": data.today.isoformat(), "due_soon_days": data.options.due_soon_days, "action_items": rows}

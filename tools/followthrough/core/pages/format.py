@@ -61,3 +61,19 @@ def iso(value: date | datetime | None) -> str | None:
     if isinstance(value, datetime):
         return in_utc(value).isoformat().replace("+00:00", "Z")
     return value.isoformat()
+
+
+def slip(days: int) -> str:
+    """A due date's move in days, signed: '+21 d', '-3 d' (moved earlier), '0 d'."""
+    return f"{days:+d} d" if days else "0 d"
+
+
+def redate_summary(count: int, slip_days: int) -> str:
+    """How often an item's due date moved and how far in all: '2x, +21 d'; '' when never."""
+    return f"{count}x, {slip(slip_days)}" if count else ""
+
+
+def redate_source(source: str) -> str:
+    """Where a re-date was made: 'file' (a reviewed `redated:` entry, with its reason), or the
+    tracker destination a pull saw the move in, which records no reason."""
+    return "file" if source == "file" else f"in {source}, no reason recorded"

@@ -17,8 +17,9 @@ import jinja2
 from markupsafe import Markup
 
 from followthrough.core import metrics as m
+from followthrough.core import policy
 from followthrough.core.urls import relative_url
-from followthrough.core.model import ROLES, Directory, Postmortem
+from followthrough.core.model import ROLES, Directory, Postmortem, Redate
 from followthrough.core.rules.suppression import strip_directives_mapped
 from followthrough.core.settings import ROLE_TITLES, ROLE_DUTIES, Settings
 from followthrough.core.model import TicketState
@@ -63,6 +64,7 @@ def template_environment(templates: jinja2.BaseLoader) -> jinja2.Environment:
         day=fmt.day,
         slug=name_slug,
         h=html_escape,
+        slip=fmt.slip,
         role_title=lambda role: ROLE_TITLES.get(role, role),
     )
     return env
@@ -127,6 +129,63 @@ def ticket(view: m.ItemView) -> Markup:
     return html_link(view.ticket, view.ticket_url) if view.ticket_url else html_escape(view.ticket)
 
 
+def redated_cell(view: m.ItemView) -> Markup:
+    """An item's re-dates for a table cell: '2x, +21 d' (every move, and the slip of the file's
+    date), the original due date, and each move seen only in a tracker ('in jira, no reason
+    recorded (to 2025-06-30)'); a dash for an item never moved."""
+    if not view.redates:
+        return Markup(fmt.NONE)
+    parts = [fmt.redate_summary(len(view.redates), view.slip_days)]
+    if view.original_due != view.due:
+        parts.append(f"originally due {fmt.day(view.original_due)}")
+    # A tracker's move leaves the file's date (and so the slip) alone: say where the ticket went.
+    parts += [f"{fmt.redate_source(r.source)} (to {fmt.day(r.to)})" for r in view.unrecorded_redates]
+    return Markup("<br>").join(html_escape(p) for p in parts)
+
+
+@dataclass(frozen=True, slots=True)
+class RedateRow:
+    """One move of one item's due date, as the re-dated items page lists it."""
+
+    view: m.ItemView
+    redate: Redate
+
+    @property
+    def source(self) -> str:
+        return fmt.redate_source(self.redate.source)
+
+
+def redate_rows(views: Iterable[m.ItemView]) -> list[RedateRow]:
+    """Every re-date of these items, newest first (by the day it was decided or seen; a chain's
+    later entry first on the same day)."""
+    rows = [(v, i, r) for v in views for i, r in enumerate(v.redates)]
+    rows.sort(key=lambda t: (t[2].on, t[0].postmortem.id, t[0].item.index, t[1]), reverse=True)
+    return [RedateRow(v, r) for v, _, r in rows]
+
+
+def joined_names(names: Sequence[str]) -> str:
+    """Severity names as one phrase: 'SEV-0/1' when they differ only in a trailing number
+    ('SEV-10/11', never 'SEV-10/1'), else 'SEV-0 and Critical'."""
+    if len(names) < 2:
+        return names[0] if names else ""
+    stem = names[0]
+    for name in names[1:]:
+        while not name.startswith(stem):
+            stem = stem[:-1]
+    while stem and stem[-1].isdigit():
+        stem = stem[:-1]
+    rests = [n[len(stem):] for n in names]
+    if stem and all(r.isdigit() for r in rests):
+        return stem + "/".join(rests)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def commitments_title(settings: Settings) -> str:
+    """The commitments page's title, from the rubric: 'SEV-0/1 commitments' by default."""
+    names = [s.name for s in settings.severities if s.non_negotiable]
+    return f"{joined_names(names)} commitments" if names else "Non-negotiable commitments"
+
+
 @dataclass(frozen=True, slots=True)
 class Row:
     """A postmortem as one row of a listing."""
@@ -171,6 +230,8 @@ class Renderer:
             badge=lambda s: badge(s, data.settings),
             status_chip=status_chip,
             ticket=ticket,
+            redated=redated_cell,
+            without_decision=lambda v: policy.wont_do_without_decision(v, data.settings),
             name=data.name,
             team_name=data.team_name,
             row=lambda pm: pm_row(pm, data),
@@ -218,6 +279,8 @@ class Site:
         for group in paths.GROUPS:
             pages.update(group_pages(r, group))
         pages[paths.OVERDUE] = with_title("Overdue action items", overdue_page(r), searchable=False)
+        pages[paths.REDATED] = with_title("Re-dated items", redated_page(r), searchable=False)
+        pages[paths.COMMITMENTS] = with_title(commitments_title(data.settings), commitments_page(r), searchable=False)
         pages[paths.COMPLETION] = with_title("Completion rates", completion_page(r), searchable=False)
         pages[paths.RESPONSE] = with_title("Response metrics", response_page(r), searchable=False)
         pages[paths.SEVERITIES] = with_title("Severity rubric", r.render("severities.md.j2", paths.SEVERITIES))
@@ -276,7 +339,8 @@ def card(r: Renderer, pm: Postmortem) -> str:
         note = f"{lat.days} day(s) after resolved ({'on target' if lat.state == 'on-target' else 'late'}: {hours} h)"
     else:
         note = f"due by {lat.deadline.isoformat()} ({hours} h target)" + (": late" if lat.state == "overdue" else "")
-    return r.render("card.html.j2", here, pm=pm, items=r.data.items_of(pm), durations=m.durations(pm), review_note=note)
+    items = r.data.items_of(pm)
+    return r.render("card.html.j2", here, pm=pm, items=items, redates=redate_rows(items), durations=m.durations(pm), review_note=note)
 
 
 def with_title(title: str, markdown: str, *, searchable: bool = True) -> str:
@@ -377,6 +441,62 @@ def overdue_page(r: Renderer) -> str:
     )
 
 
+def redated_page(r: Renderer) -> str:
+    data = r.data
+    incident_items = m.counted(data.views)
+    rows = redate_rows(incident_items)
+    return r.render(
+        "redated.md.j2",
+        paths.REDATED,
+        rows=rows,
+        items=[v for v in incident_items if v.redates],
+        unrecorded=sum(1 for row in rows if row.redate.source != "file"),
+        game_day_rows=redate_rows(m.counted(data.views, game_days=True)),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Commitment:
+    """An item of a non-negotiable severity, with what its policy says of it."""
+
+    view: m.ItemView
+    escalated: bool
+    escalated_to: str  # the contact's name ("" when not escalated or nobody is named)
+    flagged: bool  # closed as won't do without a decision
+
+
+def commitments_page(r: Renderer) -> str:
+    data = r.data
+    settings = data.settings
+    levels = [s.name for s in settings.severities if s.non_negotiable]
+    rank = m.severity_order(settings)
+    found = []
+    for v in m.counted(data.views):
+        if not policy.is_non_negotiable(v, settings):
+            continue
+        escalated = policy.is_escalated(v, settings)
+        contact = policy.escalation_contact(v, settings, data.directory) if escalated else None
+        found.append(Commitment(v, escalated, contact.name if contact else "", policy.wont_do_without_decision(v, settings)))
+
+    def newest(c: Commitment) -> tuple[Any, ...]:
+        pm = c.view.postmortem
+        return (rank(c.view), -(pm.started.timestamp() if pm.started else 0.0), pm.id, c.view.item.index)
+
+    open_items = sorted((c for c in found if c.view.is_open), key=lambda c: (not c.escalated, -c.view.overdue_days, *newest(c)))
+    return r.render(
+        "commitments.md.j2",
+        paths.COMMITMENTS,
+        title=commitments_title(settings),
+        levels=levels,
+        total=len(found),
+        flagged=sorted((c for c in found if c.flagged), key=newest),
+        open_items=open_items,
+        escalated=sum(c.escalated for c in found),
+        decided=sorted((c for c in found if c.view.status == "wont-do" and not c.flagged), key=newest),
+        done=sorted((c for c in found if c.view.status == "done"), key=newest),
+    )
+
+
 def completion_page(r: Renderer) -> str:
     data = r.data
     today = data.today
@@ -392,7 +512,8 @@ def completion_page(r: Renderer) -> str:
             labels,
             [
                 Series("Completion rate", [c.rate * 100 if c and c.rate is not None else None for _, c in trend]),
-                Series("On-time rate", [c.on_time_rate * 100 if c and c.on_time_rate is not None else None for _, c in trend]),
+                Series("On time (current due)", [c.on_time_rate * 100 if c and c.on_time_rate is not None else None for _, c in trend]),
+                Series("On time (original due)", [c.on_time_rate_original * 100 if c and c.on_time_rate_original is not None else None for _, c in trend]),
             ],
         )
     return r.render(
