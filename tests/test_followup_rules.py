@@ -4,6 +4,7 @@ a re-date chain built to be valid has no finding, and one mutation of it has one
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 from hypothesis import given, settings, strategies as st
 
@@ -257,3 +258,17 @@ def test_one_mutation_of_a_valid_chain_is_found(chain: tuple[date, list[tuple[da
         entries = [(a, b, STARTED - timedelta(days=1)), *entries[1:]]
     got = codes(chain_item(entries, due), severity="SEV-4")
     assert [c for c, _ in got] == [expected], (kind, i, entries, due, got)
+
+
+def test_the_example_of_the_format_guide_is_clean() -> None:
+    guide = (Path(__file__).resolve().parents[1] / "guide" / "format.md").read_text()
+    section = guide[guide.index("### Re-dates, decisions and done dates") :]
+    example = section[section.index("```yaml\n") + 8 : section.index("```\n", section.index("```yaml\n"))]
+    assert example.startswith("action_items:\n")
+    start = BASE.index("action_items:\n")
+    text = BASE[:start] + example + BASE[BASE.index("---\n", start) :]
+    _, found = lint_file("postmortems/2026/2026-05-20-payments.md", text, Context(DEFAULT_SETTINGS, PEOPLE, date(2026, 6, 20)))
+    assert found == []
+    # and at SEV-1 the won't-do item is fine too: it carries its decision
+    _, found = lint_file("postmortems/2026/2026-05-20-payments.md", text.replace("severity: SEV-2", "severity: SEV-1", 1), CTX)
+    assert "FT313" not in [f.code for f in found]
