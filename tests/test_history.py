@@ -143,3 +143,15 @@ def test_base_files_that_cannot_be_read_are_notes() -> None:
     assert [p.path for p in base.postmortems] == ["postmortems/2026/ok.md"]
     [note] = base.notes
     assert note.startswith(f"{PATH} at main: not compared, its front-matter cannot be read there (FT003 ")
+
+
+def test_an_item_inserted_before_items_without_ids_changes_none_of_them() -> None:
+    text = BASE.replace("  - id: pool-alert\n    title:", "  - title:").replace("  - id: pool-size\n    title:", "  - title:")
+    old = pm(text=text)
+    assert [i.id for i in old.action_items] == ["item-1", "item-2"]
+    new = pm(text=text.replace("action_items:\n", "action_items:\n  - title: Add a canary stage to the deploy pipeline\n    owner: ana.ic\n    due: 2026-06-10\n", 1))
+    assert [i.id for i in new.action_items] == ["item-1", "item-2", "item-3"]
+    assert compare([old], [new], DEFAULT_SETTINGS, "main", TODAY) == []  # matched by title, not by position
+    removed_first = pm(text=text.replace(text[text.index("  - title: Alert") : text.index("  - title: Investigate")], ""))
+    [f] = compare([old], [removed_first], DEFAULT_SETTINGS, "main", TODAY)
+    assert f.code == "FT317" and "'item-1' (Alert when the payments connection pool" in f.message

@@ -105,23 +105,32 @@ def _items(old: Postmortem, new: Postmortem, settings: Settings, ref: str, today
 
 
 def _pairs(old: Sequence[ActionItem], new: Sequence[ActionItem]) -> list[tuple[ActionItem, ActionItem | None]]:
-    """Each base item with its current one: by id; an item left over is matched by its title,
-    then (when its id was the default `item-<n>`) by position, so that giving an item its first
-    `id` in this change is not read as removing it."""
-    current = {item.id: item for item in reversed(new)}  # the first of a duplicated id, as FT106 reads it
-    taken = {item.id for item in old if item.id in current}
-    pairs: list[tuple[ActionItem, ActionItem | None]] = []
-    for item in old:
-        match = current.get(item.id)
-        if match is None:
-            spare = [n for n in new if n.id not in taken]
-            match = next((n for n in spare if n.title and n.title == item.title), None)
-            if match is None and "id" not in item.lines:
-                match = next((n for n in spare if n.index == item.index), None)
-            if match is not None:
-                taken.add(match.id)
-        pairs.append((item, match))
-    return pairs
+    """Each base item with its current one. An item with an `id` of its own is matched by it; one
+    whose id is the default `item-<n>` (its position) by its title first, then by that id, then
+    by its position: so an item inserted before it, or given its first `id` in this change, is
+    not read as a change of it or its removal."""
+    by_id: dict[str, ActionItem] = {}
+    for item in new:
+        by_id.setdefault(item.id, item)  # the first of a duplicated id, as FT106 reads it
+    taken: set[int] = set()  # indexes of the current items already matched
+    match: dict[int, ActionItem] = {}  # base index -> current item
+
+    def take(base: ActionItem, found: ActionItem | None) -> None:
+        if found is not None and found.index not in taken and base.index not in match:
+            taken.add(found.index)
+            match[base.index] = found
+
+    own = [item for item in old if "id" in item.lines]
+    default = [item for item in old if "id" not in item.lines]
+    for item in own:
+        take(item, by_id.get(item.id))
+    for item in default:
+        take(item, next((n for n in new if n.index not in taken and n.title and n.title == item.title), None))
+    for item in default:
+        take(item, by_id.get(item.id))
+    for item in default:
+        take(item, next((n for n in new if n.index not in taken and n.index == item.index), None))
+    return [(item, match.get(item.index)) for item in old]
 
 
 def _key(r: Redate) -> tuple[object, ...]:
