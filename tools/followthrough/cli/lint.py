@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from followthrough.core.escape import actions
+from followthrough.core.logline import safe_line
 from followthrough.today import resolve_today
 from followthrough.cli.common import add_config_options, config_from, shown
 
@@ -88,7 +89,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     warnings = len(findings) - errors
     if compared is not None:
         for note in compared.notes:
-            err.write(f"note: {note}\n")
+            err.write(f"note: {safe_line(note)}\n")  # a file name may hold a line break
     if args.format == "text":
         summary = f"{report.checked} postmortem(s) checked: {errors} error(s), {warnings} warning(s)"
         if compared is not None:
