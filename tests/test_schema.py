@@ -7,6 +7,7 @@ built from the fixtures' settings, so a repo with a rubric of its own keeps a pa
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -32,6 +33,12 @@ class Yaml12Loader(yaml.SafeLoader):
 
 # PyYAML's public hook: a value it resolves as a timestamp is built as the text it was written as.
 Yaml12Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_scalar)
+# And booleans are YAML 1.2's, true and false only: `on:` (a re-date's day) is a key, not True.
+Yaml12Loader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+Yaml12Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 
 
 def front_matter(path: Path) -> dict:

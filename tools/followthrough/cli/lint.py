@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from followthrough.core.escape import actions
+from followthrough.core.logline import safe_line
 from followthrough.today import resolve_today
 from followthrough.cli.common import add_config_options, config_from, shown
 
@@ -24,6 +25,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=FORMATS, default="text", help="text (path:line:col: CODE message), github (workflow annotations) or json")
     p.add_argument("--strict", action="store_true", help="warnings fail too")
     p.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N", help="processes for a large repo (default: one per core; 1: this process only)")
+    p.add_argument(
+        "--base", default=None, metavar="REF",
+        help="also compare with the postmortems at git revision REF (a pull request's base): a moved due date needs its re-date, "
+        "re-dates are never edited, items of a reviewed postmortem never disappear, a new owner is reported (FT315-FT318); "
+        "without --base these checks are skipped",
+    )  # fmt: skip
     add_config_options(p)
     p.set_defaults(run=run)
 
@@ -69,13 +76,24 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             f"no mkdocs.yml in {Path.cwd()} or above it, and no {config.docs_dir.name}/ folder here: "
             "run inside a postmortems repo, or name the files or --config"
         )
+    compared = None
+    if args.base is not None:
+        from followthrough.files.git import compare_with_base
+
+        compared = compare_with_base(config, args.paths or None, args.base, today=today)  # first: a bad REF stops before the lint
     report = lint_repo(config, args.paths or None, today=today, jobs=args.jobs)
-    findings = [replace(f, path=shown(f.path, config.root)) for f in report.findings]
+    found = sorted([*report.findings, *compared.findings]) if compared else list(report.findings)
+    findings = [replace(f, path=shown(f.path, config.root)) for f in found]
     render(findings, args.format, out)
     errors = sum(f.is_error for f in findings)
     warnings = len(findings) - errors
+    if compared is not None:
+        for note in compared.notes:
+            err.write(f"note: {safe_line(note)}\n")  # a file name may hold a line break
     if args.format == "text":
         summary = f"{report.checked} postmortem(s) checked: {errors} error(s), {warnings} warning(s)"
+        if compared is not None:
+            summary += f"; compared with {compared.ref}: {compared.changed} postmortem file(s) changed"
         err.write(summary + "\n")
     failed = errors > 0 or (args.strict and warnings > 0)
     return 1 if failed else 0

@@ -42,13 +42,13 @@ def redates(raw: YMap, where: str, out: Collector) -> tuple[Redate, ...]:
             if key not in entry:
                 out.add("FT102", entry.line, f"{at}{key}: missing; a re-date says {{from, to, on, reason}}", entry.column)
             days[key] = f.day(key)
-        reason = f.text("reason")
+        reason = f.text("reason", required=True)  # an empty one is FT108; a thin one is the rules' (FT310)
         if "reason" not in entry:
             out.add("FT102", entry.line, f"{at}reason: missing; say why the date moved", entry.column)
         approved_by = f.text("approved_by")
         if days["from"] is None or days["to"] is None or days["on"] is None:
             continue
-        found.append(Redate(days["from"], days["to"], days["on"], reason or "", approved_by or None, "file", entry.line))
+        found.append(Redate(days["from"], days["to"], days["on"], reason or "", approved_by or None, "file", entry.line, {k: entry.line_of(k) for k in entry}))
     return tuple(found)
 
 
@@ -65,7 +65,7 @@ def decision(raw: YMap, where: str, out: Collector) -> Decision | None:
     for key in DECISION_FIELDS:
         if key not in value:
             out.add("FT102", value.line, f"{at}{key}: missing; a decision says {{by, on, reason}}", value.column)
-    return Decision(f.text("by") or "", f.day("on"), f.text("reason") or "", value.line, {k: value.line_of(k) for k in value})
+    return Decision(f.text("by") or "", f.day("on"), f.text("reason", required=True) or "", value.line, {k: value.line_of(k) for k in value})
 
 
 def done_on(raw: YMap, where: str, out: Collector) -> Any:

@@ -10,11 +10,11 @@ from followthrough.core.findings import Finding
 from followthrough.core.model import Postmortem
 from followthrough.core.fields import Collector
 from followthrough.core.parse import parse_postmortem
-from followthrough.core.rules import body, items, placeholders, roles, times
+from followthrough.core.rules import body, followup, items, placeholders, roles, times
 from followthrough.core.rules.context import Context
 from followthrough.core.rules.suppression import apply_rule_settings
 
-RULE_MODULES = (times, items, roles, body, placeholders)
+RULE_MODULES = (times, items, followup, roles, body, placeholders)
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,6 +54,7 @@ class Redate:
     approved_by: str | None = None
     source: str = "file"  # "file", or the name of the tracker destination it was seen in
     line: int = 0  # the entry's line in the file; 0 for a tracker's
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False)  # each key's line, for findings
 
     @property
     def slip_days(self) -> int:

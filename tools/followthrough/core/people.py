@@ -5,7 +5,7 @@ from __future__ import annotations
 from followthrough.core.findings import Finding
 from followthrough.core.ids import is_github_login, is_slack_channel, is_slack_member
 from followthrough.core.model import Directory, Person, Team
-from followthrough.core.fields import Collector, Fields, type_name, unknown_keys
+from followthrough.core.fields import Collector, Fields, did_you_mean, type_name, unknown_keys
 from followthrough.core.text.safeyaml import YMap, load
 
 PERSON_FIELDS = ("name", "email", "github", "jira", "slack", "team")
@@ -25,6 +25,7 @@ def parse_directory(text: str, path: str) -> tuple[Directory, list[Finding]]:
         return Directory(present=True, path=path), out.findings
     unknown_keys(data, ("people", "teams"), out)
     teams: dict[str, Team] = {}
+    managed: list[tuple[str, Fields]] = []  # teams naming a manager, checked once the people are read
     raw_teams = data.get("teams")
     if isinstance(raw_teams, YMap):
         for handle, value in raw_teams.items():
@@ -38,6 +39,8 @@ def parse_directory(text: str, path: str) -> tuple[Directory, list[Finding]]:
             unknown_keys(value, TEAM_FIELDS, out, f"teams.{handle}: ")
             tf = Fields(value, out, f"teams.{handle}.")
             teams[handle] = Team(handle, tf.text("name") or handle, line, tf.text("manager"), _slack_channel(tf, handle))
+            if teams[handle].manager:
+                managed.append((handle, tf))
     elif raw_teams is not None:
         out.add("FT103", data.line_of("teams"), "teams: expected a mapping of team handles")
     people: dict[str, Person] = {}
@@ -70,6 +73,8 @@ def parse_directory(text: str, path: str) -> tuple[Directory, list[Finding]]:
             )
     elif raw_people is not None:
         out.add("FT103", data.line_of("people"), "people: expected a mapping of person handles")
+    for handle, tf in managed:
+        _known_manager(tf, handle, teams[handle].manager or "", people, teams)
     return Directory(people=people, teams=teams, present=True, path=path), out.findings
 
 
@@ -98,3 +103,14 @@ def _slack_channel(f: Fields, handle: str) -> str | None:
         return channel
     f.report("FT603", "slack_channel", f"teams.{handle}.slack_channel: {channel!r} is not a Slack channel id (C, G or D, then capital letters and digits, e.g. C0123ABC; Slack shows it at the bottom of the channel's details), so the team's review is not posted there")
     return None
+
+
+def _known_manager(f: Fields, handle: str, manager: str, people: dict[str, Person], teams: dict[str, Team]) -> None:
+    """A team's manager is whom its overdue items escalate to: a person the report can name and mention."""
+    if manager in people:
+        return
+    if manager in teams:
+        why = "is a team; a manager is one person"
+    else:
+        why = f"is not a person of this directory{did_you_mean(manager, people)}"
+    f.report("FT604", "manager", f"teams.{handle}.manager: {manager!r} {why}; add them under 'people:' (escalations of the team's overdue items name and mention them)")

@@ -48,11 +48,15 @@ def check(pm: Postmortem, ctx: Context) -> Iterable[Finding]:
         if item.due and started_day:
             if item.due < started_day:
                 out.add("FT304", item.line_of("due"), f"{where}.due: {item.due.isoformat()} is before the incident started ({started_day.isoformat()})")
-            elif level and level.followup_days is not None and item.due > started_day + timedelta(days=level.followup_days):
+            # The window holds the first commitment; a recorded re-date moves the date past it in
+            # the open (its slip is shown everywhere), so the due date first committed to is judged.
+            elif level and level.followup_days is not None and (first := item.original_due or item.due) > started_day + timedelta(days=level.followup_days):
+                first_entry = item.redated[0] if item.redated else None
+                label, line = (f"{where}.redated[0].from", first_entry.lines.get("from", first_entry.line)) if first_entry else (f"{where}.due", item.line_of("due"))
                 out.add(
                     "FT306",
-                    item.line_of("due"),
-                    f"{where}.due: {item.due.isoformat()} is {(item.due - started_day).days} days after the incident; "
+                    line,
+                    f"{label}: {first.isoformat()} is {(first - started_day).days} days after the incident; "
                     f"{level.name} items are due within {level.followup_days} days",
                 )
         if item.ticket and not is_ticket(item.ticket):
