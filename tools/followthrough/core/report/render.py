@@ -34,6 +34,10 @@ def percent(rate: float | None) -> str:
 
 
 def when_due(item: ReportItem) -> str:
+    if item.status == "done":
+        return f"done {item.done_on} (due {item.due})" if item.done_on else f"done (due {item.due})"
+    if item.status == "wont-do":
+        return f"won't do (was due {item.due})"
     if item.days_overdue:
         return f"{plural(item.days_overdue, 'day')} overdue (due {item.due})"
     if item.due_in_days == 0:

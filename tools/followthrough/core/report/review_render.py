@@ -25,12 +25,14 @@ from followthrough.core.report.render import (
     redate_line,
     text_item,
 )
-from followthrough.core.report.review import RedateEntry, ReviewReport, TeamAgenda
+from followthrough.core.report.review import NO_TEAM, RedateEntry, ReviewReport, TeamAgenda
 
 NONE = "none"
 
 
 def manager_words(agenda: TeamAgenda, name_of=lambda p: p.name, escape=str) -> str:
+    if agenda.team == NO_TEAM:
+        return "none (the owners of these items have no team in the people directory)"
     if agenda.manager is None:
         return f"no manager named for team {escape(agenda.team)}"
     return name_of(agenda.manager)

@@ -14,6 +14,7 @@ from followthrough.core.model import Person
 from followthrough.core.report.build import CompletionReport, OverdueReport, RemindersReport, ReportItem
 from followthrough.core.report.render import decision_line, escalation_note, percent, plural, redate_line, redate_note, severity_label, when_due
 from followthrough.core.report.review import RedateEntry, ReviewReport, TeamAgenda
+from followthrough.core.report.review_render import manager_words
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -160,6 +161,18 @@ def reminders_message(report: RemindersReport) -> dict[str, Any]:
     return {"text": fallback, "blocks": blocks}
 
 
+# The agenda's sections as the notification's one line counts them.
+_WORDS = {
+    "escalated": "escalated",
+    "overdue": "overdue",
+    "due_soon": "due soon",
+    "redated": "re-dated",
+    "closed": "closed",
+    "decisions": "won't-do decisions",
+    "undecided": "won't do without a decision",
+}
+
+
 def review_entry_line(entry: ReportItem | RedateEntry) -> str:
     if isinstance(entry, RedateEntry):
         item = entry.item
@@ -172,13 +185,13 @@ def review_entry_line(entry: ReportItem | RedateEntry) -> str:
 
 def review_message(agenda: TeamAgenda, report: ReviewReport) -> dict[str, Any]:
     """One team's agenda for its own channel: the manager mentioned, every section, "none" when empty."""
-    manager = who(agenda.manager) if agenda.manager else f"no manager named for team {esc(agenda.team)}"
+    manager = manager_words(agenda, who, esc)
     intro = f"As of {report.today}, changes since {report.since}. Manager: {manager}."
     blocks: list[dict[str, Any]] = [header(f"Weekly review: {agenda.name}"), section([intro])]
     for part in agenda.sections(report.since, report.due_within):
         lines = [f"*{esc(part.title)}* ({len(part.entries)})"]
         lines += [review_entry_line(e) for e in part.entries] or ["none"]
         blocks.append(section(lines, report.links.overdue_page))
-    counts = ", ".join(f"{len(p.entries)} {p.key.replace('_', ' ')}" for p in agenda.sections(report.since, report.due_within) if p.entries)
+    counts = ", ".join(f"{len(p.entries)} {_WORDS[p.key]}" for p in agenda.sections(report.since, report.due_within) if p.entries)
     fallback = f"Weekly review of {esc(agenda.name)} as of {report.today}: " + (counts or "nothing on the agenda")
     return {"text": fallback, "blocks": blocks}
