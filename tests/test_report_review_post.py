@@ -239,3 +239,31 @@ def test_a_reply_echoing_the_token_is_masked() -> None:
         [outcome] = slack_api.post_to_channels(target, [slack_api.ChannelPost("payments", "C0PAYMENTS", {"text": "one"})], ReportSettings(retries=1, backoff=2), clock.clock)
     assert outcome.error == "Slack refused the message: HTTP 500 (internal_error for ***), still after 1 retry"
     assert clock.waits == [2.0]
+
+
+def test_the_bot_token_is_masked_in_everything_printed(review_dir: Path) -> None:
+    """cli.main's filter knows SLACK_BOT_TOKEN: a token that lands in printed text is masked."""
+    token = "xoxb-leaked-into-a-title-9876"
+    config = review_dir / "mkdocs.yml"
+    config.write_text(config.read_text().replace("      report:\n", f"      report:\n        issue_title: 'Overdue {token}'\n"))
+    result = run_cli("report", "overdue", "--format", "markdown", "--today", TODAY, cwd=review_dir, env={"SLACK_BOT_TOKEN": token})
+    assert result.code == 0, result.err
+    assert result.out.startswith("# Overdue ***\n"), result.out[:80]
+    assert token not in result.out + result.err
+
+
+def test_a_review_title_without_the_team_is_a_configuration_error(review_dir: Path) -> None:
+    config = review_dir / "mkdocs.yml"
+    config.write_text(config.read_text().replace("      report:\n", "      report:\n        review_title: Weekly review\n"))
+    result = run_cli("report", "review", "--today", TODAY, cwd=review_dir)
+    assert result.code == 2
+    assert "plugins.followthrough.report.review_title: must hold {team}, the team's name" in result.err
+
+
+def test_reminders_posted_to_the_webhook(review_dir: Path, slack: FakeSlack) -> None:
+    result = run_cli("report", "reminders", "--post", "slack", "--today", TODAY, cwd=review_dir, env={"SLACK_WEBHOOK_URL": slack.webhook_url})
+    assert result.code == 0, result.err
+    assert result.out == "posted the reminders to Slack (2 due soon)\n"
+    [message] = slack.posted()
+    assert "Warm the cache before traffic shifts" in json.dumps(message)
+    assert message["blocks"][0]["text"]["text"] == "Action items due soon"
