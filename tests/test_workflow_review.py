@@ -12,8 +12,12 @@ from pathlib import Path
 import pytest
 
 from .fakes.github_server import FakeGitHub
-from .test_workflows import WORKFLOWS, failures, origin, python_env, runner_for  # noqa: F401 - fixtures
+from .test_workflows import WORKFLOWS, failures, origin, python_env, runner_for
 from .workflow_runner import load_workflow
+
+# The shipped-repo origin and the runner's Python environment, as test_workflows.py builds them;
+# imported, they are this module's fixtures too (listed so the import reads as used).
+__all__ = ["origin", "python_env"]
 
 WORKFLOW = WORKFLOWS / "overdue-report.yml"
 
@@ -47,7 +51,7 @@ def test_the_review_and_its_secret_are_documented() -> None:
 
 
 @pytest.mark.slow
-def test_the_review_steps_pass_one_issue_per_team(origin: Path, python_env: Path, tmp_path: Path, github: FakeGitHub) -> None:  # noqa: F811 - fixtures
+def test_the_review_steps_pass_one_issue_per_team(origin: Path, python_env: Path, tmp_path: Path, github: FakeGitHub) -> None:
     runner = runner_for(origin, tmp_path, python_env, github, "workflow_dispatch", "overdue-report.yml")
     results = runner.run_workflow(load_workflow(WORKFLOW))
     assert results["report"].result == "success", failures(results)
