@@ -267,3 +267,11 @@ def test_reminders_posted_to_the_webhook(review_dir: Path, slack: FakeSlack) -> 
     [message] = slack.posted()
     assert "Warm the cache before traffic shifts" in json.dumps(message)
     assert message["blocks"][0]["text"]["text"] == "Action items due soon"
+
+
+def test_an_answer_that_is_not_the_web_api_says_so() -> None:
+    with FakeSlack(channels={"C0PAYMENTS": True}) as fake:
+        fake.inject("status", "POST", r"chat\.postMessage", status=200, body=b"<html><body>Sign in to the proxy</body></html>", headers={"Content-Type": "text/html"})
+        target = slack_api.SlackTarget(fake.api_url, Secret(BOT_TOKEN))
+        [outcome] = slack_api.post_to_channels(target, [slack_api.ChannelPost("payments", "C0PAYMENTS", {"text": "one"})], ReportSettings(), FakeClock().clock)
+    assert outcome.error == "not posted: the answer was not Slack's Web API (a proxy or a login page?); check SLACK_API_URL"

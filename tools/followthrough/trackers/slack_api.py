@@ -128,6 +128,10 @@ def _api_failure(exc: Any, policy: RetryPolicy, target: SlackTarget) -> TrackerF
     error = str(data.get("error") or "")
     headers = {str(k): str(v) for k, v in (getattr(response, "headers", None) or {}).items()}
     secrets = [target.token.reveal()]
+    if not isinstance(getattr(response, "data", None), dict) or error.startswith("Received a response in a non-JSON format"):
+        # slack_sdk's own words for a body that is not the Web API's JSON: a proxy's page, a login form.
+        reason = "the answer was not Slack's Web API (a proxy or a login page?); check SLACK_API_URL"
+        return TrackerFailure(f"posting: {reason}", status=status, not_api=True, what="posting", reason=reason)
     if status in RETRY_STATUSES:
         return failure("posting", status=status, retry=True, retry_after=policy.retry_after(headers), reply=quoted(error, secrets))
     return failure("posting", status=status, reply=quoted(error or str(data)[:200], secrets))
@@ -135,7 +139,7 @@ def _api_failure(exc: Any, policy: RetryPolicy, target: SlackTarget) -> TrackerF
 
 def _message(failed: TrackerFailure, retried: int) -> str:
     after = f", still after {plural_retries(retried)}" if retried else ""
-    if failed.status is None:
+    if failed.status is None or failed.not_api:
         return f"not posted: {failed.reason}{after}"
     hint = HINTS.get(failed.reply)
     said = f" ({failed.reply})" if failed.reply else ""
