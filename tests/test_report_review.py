@@ -354,3 +354,23 @@ def test_the_follow_up_policies_are_checked_in_the_config(review_dir: Path) -> N
     assert "plugins.followthrough.severities[1].escalate_after_days: must be 0 or more days, got -3" in result.err
     assert "severities[1].escalate_to" not in result.err
     assert_no_traceback(result)
+
+
+def test_team_names_and_reasons_are_escaped_for_where_they_go(review_dir: Path) -> None:
+    people = review_dir / "postmortems" / "people.yml"
+    people.write_text(people.read_text().replace("{name: Payments,", '{name: "Pay @everyone <!channel> [x](https://evil.example)",'))
+    pm = review_dir / "postmortems" / "2026" / "2026-05-01-checkout-outage.md"
+    pm.write_text(pm.read_text().replace("reason: the runbook needs the new deploy tool first", "reason: \"waiting on @oncall <!here> *now*\""))
+    md = run_cli("report", "review", "--team", "payments", "--format", "markdown", "--today", TODAY, cwd=review_dir)
+    assert md.code == 0, md.err
+    assert "@everyone" not in md.out and "@oncall" not in md.out  # a zero-width space breaks each mention
+    assert "@\u200beveryone" in md.out and "@\u200boncall" in md.out
+    assert "](https://evil.example)" not in md.out
+    slack = run_cli("report", "review", "--team", "payments", "--format", "slack", "--today", TODAY, cwd=review_dir)
+    [message] = [m["message"] for m in json.loads(slack.out)]
+    # Every text Slack reads as mrkdwn (the header is plain_text, which mentions no one).
+    mrkdwn = [message["text"]] + [b["text"]["text"] for b in message["blocks"] if b["type"] == "section"]
+    text = "\n".join(mrkdwn)
+    assert "<!channel>" not in text and "<!here>" not in text
+    assert "&lt;!channel&gt;" in text and "&lt;!here&gt;" in text
+    assert message["blocks"][0]["text"]["type"] == "plain_text"
