@@ -275,3 +275,17 @@ def test_an_answer_that_is_not_the_web_api_says_so() -> None:
         target = slack_api.SlackTarget(fake.api_url, Secret(BOT_TOKEN))
         [outcome] = slack_api.post_to_channels(target, [slack_api.ChannelPost("payments", "C0PAYMENTS", {"text": "one"})], ReportSettings(), FakeClock().clock)
     assert outcome.error == "not posted: the answer was not Slack's Web API (a proxy or a login page?); check SLACK_API_URL"
+
+
+def test_two_review_issues_of_one_team_are_made_one(review_dir: Path, github: FakeGitHub) -> None:
+    """Two runs that raced left two open issues with the team's marker: the oldest is kept."""
+    mark = "<!-- followthrough:review:payments -->"
+    first = github.add_issue(REPO, "Weekly review: Payments", body=f"old\n\n{mark}\n", labels=("review-agenda",), user="sync-bot")
+    second = github.add_issue(REPO, "Weekly review: Payments", body=f"older run\n\n{mark}\n", labels=("review-agenda",), user="sync-bot")
+    result = post_review(review_dir, github, "--team", "payments")
+    assert result.code == 0, result.err
+    assert f"updated issue #{first.number} in place (closed 1 issue that duplicated it)" in result.out
+    kept, dropped = github.repo(REPO).issues[first.number], github.repo(REPO).issues[second.number]
+    assert kept.state == "open" and "Weekly review: Payments" in kept.body
+    assert (dropped.state, dropped.state_reason) == ("closed", "not_planned")
+    assert f"A duplicate of #{first.number}" in dropped.body
