@@ -1,10 +1,19 @@
-"""A loopback Slack incoming webhook: POST /services/T.../B.../<secret> with a JSON message.
+"""A loopback Slack: an incoming webhook and the Web API's `auth.test` and `chat.postMessage`.
+
+The webhook: POST /services/T.../B.../<secret> with a JSON message.
 
 Answers as Slack does: `200 ok` (text, not JSON) when the message is posted;
 `400 invalid_payload`, `400 no_text` or `400 invalid_blocks` for a message Slack would
 refuse (checked against Block Kit's documented limits: 50 blocks, 3,000 characters of
 section text, 150 of header text); `404 no_service` for an unknown webhook. Keeps every
 posted message, and takes the faults of `httpserver` (429 with Retry-After, 500, drops).
+
+The Web API (what `slack_sdk`'s WebClient talks to, with `base_url=fake.api_url`): a bearer
+token from `tokens` or `invalid_auth`; `chat.postMessage` to a channel of `channels` the bot
+is a member of, else `channel_not_found` / `not_in_channel`, each answered as Slack does (HTTP
+200, `{"ok": false, "error": ...}`); the same Block Kit checks as the webhook
+(`invalid_blocks`). Posted messages are kept per channel (`channel_posts`); `rate_limit()`
+makes the next posts answer 429 with Retry-After and Slack's `ratelimited` body.
 """
 
 from __future__ import annotations
@@ -21,16 +30,83 @@ MAX_TEXT = 40000
 _TEXT_TYPES = ("plain_text", "mrkdwn")
 
 
+BOT_TOKEN = "xoxb-test-bot-token"
+
+
+def _api(body: dict[str, Any]) -> Response:
+    return Response(200, body)
+
+
 def _text(reply: str, status: int = 200) -> Response:
     return Response(status, reply.encode(), {"Content-Type": "text/html"})
 
 
 class FakeSlack(FakeServer):
-    def __init__(self, hooks: tuple[str, ...] = ("/services/T0001/B0001/hooksecret",)) -> None:
+    def __init__(
+        self,
+        hooks: tuple[str, ...] = ("/services/T0001/B0001/hooksecret",),
+        tokens: tuple[str, ...] = (BOT_TOKEN,),
+        channels: dict[str, bool] | None = None,  # channel id -> whether the bot is a member
+    ) -> None:
         super().__init__()
         self.hooks = set(hooks)
         self.messages: dict[str, list[dict[str, Any]]] = {h: [] for h in hooks}
+        self.tokens = set(tokens)
+        self.channels: dict[str, bool] = dict(channels or {})
+        self.channel_posts: dict[str, list[dict[str, Any]]] = {}
+        self._ts = 0
         self.route("POST", r"/services/[^/]+/[^/]+/[^/]+", self.post_message)
+        self.route("POST", r"/api/auth\.test", self.auth_test)
+        self.route("POST", r"/api/chat\.postMessage", self.chat_post_message)
+
+    @property
+    def api_url(self) -> str:
+        return self.url + "/api/"
+
+    def posts_to(self, channel: str) -> list[dict[str, Any]]:
+        with self.lock:
+            return list(self.channel_posts.get(channel, []))
+
+    def rate_limit(self, retry_after: str = "7", times: int = 1) -> None:
+        """The next `times` chat.postMessage calls answer 429, as Slack's rate limiter does."""
+        self.inject("status", "POST", r"chat\.postMessage", status=429, retry_after=retry_after, times=times, body={"ok": False, "error": "ratelimited"})
+
+    def _bearer(self, request: Request) -> str | None:
+        auth = request.headers.get("authorization", "")
+        token = auth[len("Bearer "):] if auth.startswith("Bearer ") else ""
+        return token if token in self.tokens else None
+
+    def auth_test(self, request: Request) -> Response:
+        if self._bearer(request) is None:
+            return _api({"ok": False, "error": "invalid_auth"})
+        return _api({"ok": True, "url": "https://acme.slack.com/", "team": "Acme", "user": "followthrough", "team_id": "T0001", "user_id": "U0BOT", "bot_id": "B0BOT"})
+
+    def chat_post_message(self, request: Request) -> Response:
+        if self._bearer(request) is None:
+            return _api({"ok": False, "error": "invalid_auth"})
+        try:
+            payload = json.loads(request.body or b"null")
+        except ValueError:
+            return _api({"ok": False, "error": "invalid_json"})
+        if not isinstance(payload, dict):
+            return _api({"ok": False, "error": "invalid_arguments"})
+        channel = payload.get("channel")
+        if channel not in self.channels:
+            return _api({"ok": False, "error": "channel_not_found"})
+        if not self.channels[channel]:
+            return _api({"ok": False, "error": "not_in_channel"})
+        text, blocks = payload.get("text"), payload.get("blocks")
+        if not text and not blocks:
+            return _api({"ok": False, "error": "no_text"})
+        if blocks is not None:
+            try:
+                _check_blocks(blocks)
+            except HttpError:
+                return _api({"ok": False, "error": "invalid_blocks"})
+        self._ts += 1
+        ts = f"1700000000.{self._ts:06d}"
+        self.channel_posts.setdefault(channel, []).append(payload)
+        return _api({"ok": True, "channel": channel, "ts": ts, "message": {"text": text, "ts": ts}})
 
     @property
     def webhook_url(self) -> str:
@@ -48,6 +124,7 @@ class FakeSlack(FakeServer):
 
     def error_body(self, status: int) -> Any:
         return b"rate_limited" if status == 429 else b"internal_error"
+
 
     def post_message(self, request: Request) -> Response:
         if request.path not in self.hooks:

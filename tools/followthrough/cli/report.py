@@ -1,4 +1,6 @@
-"""`followthrough report overdue|completion`: the follow-through figures, printed or posted.
+"""`followthrough report overdue|completion|reminders|review`: the follow-through figures, printed or posted.
+
+The weekly review (`report review`) lives in `cli.report_review`.
 
 Exit codes:
   0  the report was printed or delivered (whether or not anything is overdue)
@@ -26,9 +28,10 @@ from followthrough.trackers import slack_webhook
 from followthrough.trackers.retry import SYSTEM_CLOCK, Clock
 from followthrough.core.report.settings import ReportSettings
 from followthrough.cli.common import add_config_options, workspace_from
+from followthrough.cli import report_review as review_cli
 from followthrough.workspace import Workspace
 
-KINDS = ("overdue", "completion")
+KINDS = ("overdue", "completion", "reminders", "review")
 FORMATS = ("text", "markdown", "json", "slack")
 POSTS = ("github-issue", "slack")
 EXIT_OVERDUE = 1
@@ -38,13 +41,20 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "report",
         help="overdue action items or completion rates, printed or posted",
-        description="Print the overdue (or completion) report as of today, or post it to a GitHub issue or Slack. "
-        "The figures are the site's. Exit 0 when printed or posted, 1 with --fail-on-overdue when anything is overdue "
-        "or when delivery failed, 2 on usage or configuration errors.",
+        description="Print a report as of today, or post it to GitHub issues or Slack. overdue: items past due, escalated first; "
+        "completion: completion and on-time rates; reminders: open items due within their severity's reminder window (a daily post); "
+        "review: the weekly review agenda of each team. The figures are the site's. Exit 0 when printed or posted, "
+        "1 with --fail-on-overdue when anything is overdue or when delivery failed, 2 on usage or configuration errors.",
     )
-    p.add_argument("kind", choices=KINDS, help="overdue: items past due, by owner; completion: completion and on-time rates")
+    p.add_argument("kind", choices=KINDS, help="overdue, completion, reminders or review")
     p.add_argument("--format", choices=FORMATS, default="text", help="text (default), markdown, json, or slack (the Block Kit message as JSON)")
-    p.add_argument("--post", choices=POSTS, default=None, help="github-issue: keep the one open report issue up to date ($GITHUB_TOKEN); slack: send to $SLACK_WEBHOOK_URL")
+    p.add_argument(
+        "--post", choices=POSTS, default=None,
+        help="github-issue: keep the report's issue (review: one per team) up to date ($GITHUB_TOKEN); "
+        "slack: send to $SLACK_WEBHOOK_URL (review: each team's channel, with $SLACK_BOT_TOKEN)",
+    )  # fmt: skip
+    p.add_argument("--team", default=None, help="review: only this team's agenda (a team handle of the people directory, or '(no team)')")
+    p.add_argument("--since", default=None, metavar="YYYY-MM-DD", help="review: what changed since this day (default: 7 days before today)")
     p.add_argument("--fail-on-overdue", action="store_true", help="exit 1 when any incident action item is overdue (for a red check)")
     add_config_options(p)
     p.set_defaults(run=run)
@@ -66,14 +76,29 @@ def _due_soon_days(repo: Repo) -> int:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO, clock: Clock = SYSTEM_CLOCK) -> int:
-    if args.kind == "completion" and args.post == "github-issue":
-        raise UsageError("--post github-issue keeps the overdue issue; post the completion report with --post slack or print it")
+    if args.kind in ("completion", "reminders") and args.post == "github-issue":
+        raise UsageError(f"--post github-issue keeps the overdue issue or the teams' review issues; post the {args.kind} report with --post slack or print it")
+    if args.kind != "review" and (args.team is not None or args.since is not None):
+        raise UsageError("--team and --since are options of `report review`")
     workspace, rs = _load(args)
     repo, states = workspace.repo, workspace.states
     postmortems = list(repo.valid_postmortems())
     settings = repo.config.settings
     links = _links(repo)
     views = metrics.item_views(postmortems, states, repo.today, repo.directory)
+
+    if args.kind == "review":
+        return review_cli.run_review(args, out, err, repo, views, rs, links, clock)
+    if args.kind == "reminders":
+        rreport = build.reminders_report(views, repo.today, settings, repo.directory, links)
+        if args.post == "slack":
+            url = slack_webhook.slack_url()
+            slack_webhook.post_slack(url, slack.reminders_message(rreport), rs, clock)
+            out.write(f"posted the reminders to Slack ({len(rreport.items)} due soon)\n")
+        else:
+            renderers = {"text": render.reminders_text, "markdown": render.reminders_markdown, "json": render.reminders_json, "slack": lambda r: _json(slack.reminders_message(r))}
+            out.write(renderers[args.format](rreport))
+        return 0
 
     if args.kind == "completion":
         creport = build.completion_report(views, repo.today, settings, links)
@@ -110,13 +135,15 @@ def _footer(report: build.OverdueReport) -> str:
     return f"_Written by `followthrough report overdue --post github-issue` as of {report.today}. The next run replaces this text; comment below instead of editing it._"
 
 
-def _slack_overdue(rs: ReportSettings):
+def _json(value: object) -> str:
     import json
 
-    return lambda r: json.dumps(slack.overdue_message(r, rs.issue_title), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+
+
+def _slack_overdue(rs: ReportSettings):
+    return lambda r: _json(slack.overdue_message(r, rs.issue_title))
 
 
 def _slack_completion(r: build.CompletionReport) -> str:
-    import json
-
-    return json.dumps(slack.completion_message(r), indent=2, ensure_ascii=False) + "\n"
+    return _json(slack.completion_message(r))

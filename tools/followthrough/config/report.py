@@ -11,10 +11,13 @@
             backoff: 0.5                   # seconds before the first retry, doubling
             max_wait: 60                   # the longest Retry-After honoured; longer gives up
             seconds_between_writes: 1      # GitHub asks integrations to space their writes
+            review_title: "Weekly review: {team}"   # each team's review issue
+            review_label: review-agenda
+            slack_api_url: https://slack.com/api/   # default: $SLACK_API_URL, else Slack's
 
 "Due soon" is the site's setting (`site.due_soon_days`), so the report and the site
-agree. Secrets never live here: the GitHub token comes from $GITHUB_TOKEN and the Slack
-webhook from $SLACK_WEBHOOK_URL.
+agree. Secrets never live here: the GitHub token comes from $GITHUB_TOKEN, the Slack
+webhook from $SLACK_WEBHOOK_URL and the Slack bot token from $SLACK_BOT_TOKEN.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from typing import Iterable
 from mkdocs.config import config_options as c
 
 from followthrough.config.strict import Number, Problem, Strict
-from followthrough.core.report.settings import DEFAULT_ISSUE_LABEL, DEFAULT_ISSUE_TITLE, ReportSettings
+from followthrough.core.report.settings import DEFAULT_ISSUE_LABEL, DEFAULT_ISSUE_TITLE, DEFAULT_REVIEW_LABEL, DEFAULT_REVIEW_TITLE, ReportSettings
 
 
 class ReportSection(Strict):
@@ -37,6 +40,9 @@ class ReportSection(Strict):
     backoff = Number((int, float), default=0.5)
     max_wait = Number((int, float), default=60)
     seconds_between_writes = Number((int, float), default=1)
+    review_title = c.Type(str, default=DEFAULT_REVIEW_TITLE)
+    review_label = c.Type(str, default=DEFAULT_REVIEW_LABEL)
+    slack_api_url = c.Type(str, default="")
 
     def checks(self) -> Iterable[Problem]:
         if self.timeout <= 0:
@@ -48,6 +54,10 @@ class ReportSection(Strict):
                 yield key, f"must be 0 or more seconds, got {self[key]}"
         if not self.issue_label.strip():
             yield "issue_label", "must not be empty: it is how the one report issue is found"
+        if not self.review_label.strip():
+            yield "review_label", "must not be empty: it is how each team's review issue is found"
+        if "{team}" not in self.review_title:
+            yield "review_title", f"must hold {{team}}, the team's name, so each team's issue has its own title; got {self.review_title!r}"
         if self.repository and self.repository.count("/") != 1:
             yield "repository", f"expected owner/name, got {self.repository!r}"
 
@@ -63,4 +73,7 @@ def report_settings(section: ReportSection) -> ReportSettings:
         backoff=float(section.backoff),
         max_wait=float(section.max_wait),
         seconds_between_writes=float(section.seconds_between_writes),
+        review_title=section.review_title.strip(),
+        review_label=section.review_label.strip(),
+        slack_api_url=section.slack_api_url.strip(),
     )

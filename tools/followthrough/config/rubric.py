@@ -3,6 +3,7 @@ limits) turned into the core's `Settings`, with the checks across settings MkDoc
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from followthrough.config.strict import Problem, Strict, problem_lines
@@ -17,6 +18,9 @@ from followthrough.core.settings import DEFAULT_ROLE_COMBINATIONS, DEFAULT_SECTI
 from followthrough.core.text.blocks import DEFAULT_DIALECT, Dialect
 from followthrough.files.safefiles import MB
 
+# A person's handle as people.yml keys them: one word (a GitHub login with @, a name with spaces
+# or a list is not one; the directory's own check says whether the person exists).
+_HANDLE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 LEVEL_WORDS: dict[str, Choice] = {"off": None, "warning": Level.WARNING, "error": Level.ERROR}
 
 
@@ -71,7 +75,7 @@ def _rubric(plugin: Strict, docs_dir: str) -> tuple[tuple[SeverityLevel, ...], t
         for s in plugin.severities
     )
     names = [s.name for s in severities]
-    problems: list[Problem] = []
+    problems: list[Problem] = list(policy_problems(severities))
     if not names:
         problems.append(("severities", "at least one level is needed"))
     if len(set(names)) != len(names):
@@ -108,6 +112,22 @@ def _rubric(plugin: Strict, docs_dir: str) -> tuple[tuple[SeverityLevel, ...], t
         if not value.strip() or value.startswith(("/", "\\")) or ":" in value[:2] or ".." in value.replace("\\", "/").split("/"):
             problems.append((key, f"{value!r} is not a path inside {inside}, e.g. {example}"))
     return severities, tuple(combos), rule_levels, problems
+
+
+def policy_problems(severities: tuple[SeverityLevel, ...]) -> list[Problem]:
+    """The follow-up policy of each level: day counts that can be met, and someone to escalate to.
+    Whether the handle is in the people directory is lint's to say (it reads the directory)."""
+    problems: list[Problem] = []
+    for i, level in enumerate(severities):
+        where = f"severities[{i}]"
+        for key in ("remind_before_days", "escalate_after_days"):
+            days = getattr(level, key)
+            if days is not None and days < 0:
+                problems.append((f"{where}.{key}", f"must be 0 or more days, got {days}"))
+        target = level.escalate_to
+        if target != "manager" and not _HANDLE.fullmatch(target):
+            problems.append((f"{where}.escalate_to", f"expected manager (the owner's team's manager) or a person's handle such as a.nguyen, got {target!r}"))
+    return problems
 
 
 def read_rule_levels(rules: Any, per_path: Any, docs_dir: str) -> tuple[RuleLevels, list[Problem]]:

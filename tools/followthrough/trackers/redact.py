@@ -63,7 +63,7 @@ def environment_secrets(environ: Mapping[str, str]) -> list[str]:
     set, and without the blanks around them), the Slack webhook in every form a server might
     echo it, and credentials in the API URLs."""
     found: list[str] = []
-    for name in ("JIRA_API_TOKEN", "GITHUB_TOKEN"):
+    for name in ("JIRA_API_TOKEN", "GITHUB_TOKEN", "SLACK_BOT_TOKEN"):
         value = environ.get(name, "")
         found += [value, value.strip()]
     found += url_secrets(environ.get("SLACK_WEBHOOK_URL", ""), whole=True)

@@ -1,9 +1,9 @@
-"""The report's GitHub issue: the one open "overdue action items" issue of a repository, kept
-up to date through PyGithub.
+"""The reports' GitHub issues, each the one open issue of its kind in a repository (the overdue
+report; each team's weekly review), kept up to date through PyGithub.
 
 The issue is found by its label AND a hidden marker in its body (never by search, which lags
 behind new issues), so re-runs edit it in place and a run with nothing new makes no write at
-all. The token comes from the environment and never appears in a message, nor does a
+all. Each kind of issue has its own marker (`IssueSpec`); one label may hold several kinds. The token comes from the environment and never appears in a message, nor does a
 password in the API URL or a server's reply that echoes either. Retrying is `trackers.retry`'s,
 not the client's (its own retries are off), and every wait goes through its `Clock`.
 """
@@ -28,6 +28,7 @@ from followthrough.trackers.retry import SYSTEM_CLOCK, Clock, RetryPolicy
 from followthrough.trackers.wording import check_url, failure, plural_retries, quoted
 
 MARKER = "<!-- followthrough:overdue-report -->"
+LABEL_DESCRIPTION = "The open overdue-action-items report, kept up to date by followthrough"
 DEFAULT_API_URL = "https://api.github.com"
 LABEL_COLOR = "d93f0b"
 
@@ -42,11 +43,26 @@ class Target:
 
 
 @dataclass(frozen=True, slots=True)
+class IssueSpec:
+    """One kept issue: found by `label` and `marker` (a hidden HTML comment in its body); `body`
+    None closes it with `closing_body`. `empty` words the closed case in the outcome."""
+
+    title: str
+    label: str
+    body: str | None
+    closing_body: str
+    marker: str = MARKER
+    empty: str = "nothing overdue"
+    label_description: str = LABEL_DESCRIPTION
+
+
+@dataclass(frozen=True, slots=True)
 class IssueOutcome:
     action: str  # created | updated | unchanged | closed | none
     number: int | None = None
     url: str | None = None
     duplicates_closed: int = 0
+    empty: str = "nothing overdue"
 
     def describe(self) -> str:
         where = f" #{self.number}" if self.number else ""
@@ -54,8 +70,8 @@ class IssueOutcome:
             "created": f"opened issue{where}",
             "updated": f"updated issue{where} in place",
             "unchanged": f"issue{where} already up to date; nothing written",
-            "closed": f"nothing overdue: closed issue{where}",
-            "none": "nothing overdue and no report issue open; nothing written",
+            "closed": f"{self.empty}: closed issue{where}",
+            "none": f"{self.empty} and no report issue open; nothing written",
         }[self.action]
         if self.duplicates_closed:
             text += f" (closed {plural_issues(self.duplicates_closed)} that duplicated it)"
@@ -150,12 +166,12 @@ class GitHubSession:
             self.clock.sleep(gap)
 
 
-def find_report_issues(repo, label: str) -> list:
+def find_report_issues(repo, label: str, marker: str = MARKER) -> list:
     """Open issues carrying the label and the marker, oldest first (pull requests skipped)."""
     found = [
         issue
         for issue in repo.get_issues(state="open", labels=[label], sort="created", direction="asc")
-        if not is_pull_request(issue) and MARKER in (issue.body or "")
+        if not is_pull_request(issue) and marker in (issue.body or "")
     ]
     for issue in found:
         _check_issue(issue, "listing the report issues")
@@ -174,8 +190,8 @@ def _check_issue(issue: Any, what: str) -> Any:
 MAX_BODY = 65_536
 
 
-def issue_body(markdown: str, footer: str) -> str:
-    tail = f"\n\n---\n{footer}\n\n{MARKER}\n"
+def issue_body(markdown: str, footer: str, marker: str = MARKER) -> str:
+    tail = f"\n\n---\n{footer}\n\n{marker}\n"
     text = markdown.rstrip()
     if len(text) + len(tail) > MAX_BODY:
         cut = "\n\n*The report is longer than a GitHub issue can hold; the rest is on the site's overdue page.*"
@@ -184,15 +200,20 @@ def issue_body(markdown: str, footer: str) -> str:
     return text + tail
 
 
-def sync_issue(gh: GitHubSession, repo, title: str, label: str, body: str | None, closing_body: str) -> IssueOutcome:
+def sync_issue(gh: GitHubSession, repo, title: str, label: str, body: str | None, closing_body: str, marker: str = MARKER) -> IssueOutcome:
     """Make the repository hold exactly one open report issue with `body`, or none when body is None."""
-    found = gh.read("listing the report issues", lambda: find_report_issues(repo, label))
+    return sync_spec(gh, repo, IssueSpec(title, label, body, closing_body, marker))
+
+
+def sync_spec(gh: GitHubSession, repo, spec: IssueSpec) -> IssueOutcome:
+    title, label, body, marker = spec.title, spec.label, spec.body, spec.marker
+    found = gh.read("listing the report issues", lambda: find_report_issues(repo, label, marker))
     if body is None:
         for issue in found:
-            gh.edit(f"closing issue #{issue.number}", lambda issue=issue: issue.edit(body=closing_body, state="closed", state_reason="completed"))
+            gh.edit(f"closing issue #{issue.number}", lambda issue=issue: issue.edit(body=spec.closing_body, state="closed", state_reason="completed"))
         if not found:
-            return IssueOutcome("none")
-        return IssueOutcome("closed", found[0].number, found[0].html_url, len(found) - 1)
+            return IssueOutcome("none", empty=spec.empty)
+        return IssueOutcome("closed", found[0].number, found[0].html_url, len(found) - 1, spec.empty)
     if found:
         keep, extra = found[0], found[1:]
         action = "unchanged"
@@ -200,10 +221,10 @@ def sync_issue(gh: GitHubSession, repo, title: str, label: str, body: str | None
             gh.edit(f"editing issue #{keep.number}", lambda: keep.edit(title=title, body=body))
             action = "updated"
     else:
-        keep = create_issue(gh, repo, title, label, body)
+        keep = create_issue(gh, repo, title, label, body, marker, spec.label_description)
         action = "created"
         # Two runs racing, or a create that happened without a reply: keep the oldest, close the rest.
-        found = gh.read("listing the report issues", lambda: find_report_issues(repo, label))
+        found = gh.read("listing the report issues", lambda: find_report_issues(repo, label, marker))
         if found and found[0].number != keep.number:
             keep = found[0]
             action = "updated" if (keep.body or "") != body else "unchanged"
@@ -211,18 +232,18 @@ def sync_issue(gh: GitHubSession, repo, title: str, label: str, body: str | None
                 gh.edit(f"editing issue #{keep.number}", lambda: keep.edit(title=title, body=body))
         extra = [i for i in found if i.number != keep.number]
     for issue in extra:
-        duplicate = f"A duplicate of #{keep.number}, which holds the overdue report.\n\n{MARKER}\n"
+        duplicate = f"A duplicate of #{keep.number}, which holds this report.\n\n{marker}\n"
         gh.edit(f"closing duplicate issue #{issue.number}", lambda issue=issue: issue.edit(body=duplicate, state="closed", state_reason="not_planned"))
-    return IssueOutcome(action, keep.number, keep.html_url, len(extra))
+    return IssueOutcome(action, keep.number, keep.html_url, len(extra), spec.empty)
 
 
-def create_issue(gh: GitHubSession, repo, title: str, label: str, body: str):
+def create_issue(gh: GitHubSession, repo, title: str, label: str, body: str, marker: str = MARKER, label_description: str = LABEL_DESCRIPTION):
     """Create the issue; after any failed or unanswered attempt, look for it before trying again,
     because the request may have taken effect although no reply said so."""
-    _ensure_label(gh, repo, label)
+    _ensure_label(gh, repo, label, label_description)
 
     def look_up() -> Any:
-        found = gh.read("looking for the report issue", lambda: find_report_issues(repo, label))
+        found = gh.read("looking for the report issue", lambda: find_report_issues(repo, label, marker))
         return found[0] if found else None
 
     issue, _found = gh.policy.create(
@@ -233,7 +254,7 @@ def create_issue(gh: GitHubSession, repo, title: str, label: str, body: str):
     return issue
 
 
-def _ensure_label(gh: GitHubSession, repo, label: str) -> None:
+def _ensure_label(gh: GitHubSession, repo, label: str, description: str = LABEL_DESCRIPTION) -> None:
     try:
         gh.read(f"reading label {label!r}", lambda: repo.get_label(label))
     except TrackerFailure as refused:
@@ -241,16 +262,24 @@ def _ensure_label(gh: GitHubSession, repo, label: str) -> None:
             raise
         gh.edit(
             f"creating label {label!r}",
-            lambda: repo.create_label(label, LABEL_COLOR, "The open overdue-action-items report, kept up to date by followthrough"),
+            lambda: repo.create_label(label, LABEL_COLOR, description),
         )
 
 
 def post_github_issue(target: Target, settings: ReportSettings, body: str | None, closing_body: str, clock: Clock = SYSTEM_CLOCK) -> IssueOutcome:
-    """The network half of `--post github-issue`, with every failure turned into a TrackerError."""
+    """The network half of `report overdue --post github-issue`, with every failure turned into a TrackerError."""
+    [outcome] = post_issues(target, settings, [IssueSpec(settings.issue_title, settings.issue_label, body, closing_body)], clock)
+    return outcome
+
+
+def post_issues(target: Target, settings: ReportSettings, specs: list[IssueSpec], clock: Clock = SYSTEM_CLOCK) -> list[IssueOutcome]:
+    """Keep each issue of `specs` up to date in the target repository, in order, through one
+    client; the first failure stops the run as a TrackerError (the same repository and token
+    would fail the rest too)."""
     gh = GitHubSession(target, settings, clock)
     try:
         repo = gh.read(f"opening {target.repository}", lambda: gh.client.get_repo(target.repository))
-        return sync_issue(gh, repo, settings.issue_title, settings.issue_label, body, closing_body)
+        return [sync_spec(gh, repo, spec) for spec in specs]
     except TrackerFailure as failed:
         raise TrackerError(github_message(target, failed, len(gh.policy.waits))) from None
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Callable, Iterable, Mapping, Sequence
 
-from followthrough.core import metrics
-from followthrough.core.model import Directory, Person, Postmortem
+from followthrough.core import metrics, policy
+from followthrough.core.model import Decision, Directory, Person, Postmortem, Redate
 from followthrough.core.pages import paths
 from followthrough.core.settings import Settings
 from followthrough.core.urls import published_url, site_root
@@ -50,6 +50,18 @@ class ReportItem:
     due_in_days: int | None
     ticket: str | None
     ticket_url: str | None
+    # The follow-through of the commitment, from `metrics.ItemView` and `core.policy`.
+    original_due: date | None = None
+    slip_days: int = 0
+    redates: tuple[Redate, ...] = ()  # file entries, then tracker moves no entry records
+    escalated: bool = False
+    escalate_to: Person | None = None  # `policy.escalation_contact`; None: no manager named
+    done_on: date | None = None
+    decision: Decision | None = None
+
+    @property
+    def unrecorded_redates(self) -> tuple[Redate, ...]:
+        return tuple(r for r in self.redates if r.source != "file")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +78,10 @@ class OverdueReport:
     due_soon: tuple[ReportItem, ...]  # incident items due today or within due_soon_days
     game_days: tuple[ReportItem, ...]  # game-day items past due, shown apart as on the site
     links: Links
+    # Of the overdue incident items, those past their severity's escalation point (also in `owners`).
+    escalated: tuple[ReportItem, ...] = ()
+    # Incident items closed as won't do at a non-negotiable severity with no recorded decision.
+    undecided: tuple[ReportItem, ...] = ()
 
     @property
     def overdue(self) -> tuple[ReportItem, ...]:
@@ -100,8 +116,10 @@ def owner_of(handle: str, directory: Directory) -> Person:
     return person if person.name else replace(person, name=handle)
 
 
-def report_item(view: metrics.ItemView, directory: Directory, links: Links) -> ReportItem:
+def report_item(view: metrics.ItemView, directory: Directory, links: Links, settings: Settings | None = None) -> ReportItem:
+    """One line of a report; with `settings`, its escalation is judged by the severity's policy."""
     pm = view.postmortem
+    escalated = settings is not None and policy.is_escalated(view, settings)
     return ReportItem(
         key=view.key,
         postmortem_id=pm.id,
@@ -119,6 +137,13 @@ def report_item(view: metrics.ItemView, directory: Directory, links: Links) -> R
         due_in_days=view.due_in_days,
         ticket=view.ticket,
         ticket_url=view.ticket_url,
+        original_due=view.original_due,
+        slip_days=view.slip_days,
+        redates=view.redates,
+        escalated=escalated,
+        escalate_to=policy.escalation_contact(view, settings, directory) if settings is not None else None,
+        done_on=view.done_on,
+        decision=view.item.decision,
     )
 
 
@@ -140,10 +165,34 @@ def overdue_report(
 ) -> OverdueReport:
     """`views`: `metrics.item_views` of the valid postmortems as of `today`, as for the site."""
     incident_items = metrics.counted(views)
-    overdue = [report_item(v, directory, links) for v in metrics.overdue_items(incident_items, settings)]
-    soon = [report_item(v, directory, links) for v in metrics.due_soon_items(incident_items, due_soon_days, settings)]
-    drills = [report_item(v, directory, links) for v in metrics.overdue_items(metrics.counted(views, game_days=True), settings)]
-    return OverdueReport(today, due_soon_days, group_by_owner(overdue), tuple(soon), tuple(drills), links)
+
+    def line(v: metrics.ItemView) -> ReportItem:
+        return report_item(v, directory, links, settings)
+
+    overdue = [line(v) for v in metrics.overdue_items(incident_items, settings)]
+    soon = [line(v) for v in metrics.due_soon_items(incident_items, due_soon_days, settings)]
+    drills = [line(v) for v in metrics.overdue_items(metrics.counted(views, game_days=True), settings)]
+    undecided = [line(v) for v in incident_items if policy.wont_do_without_decision(v, settings)]
+    return OverdueReport(
+        today, due_soon_days, group_by_owner(overdue), tuple(soon), tuple(drills), links,
+        escalated=tuple(i for i in overdue if i.escalated), undecided=tuple(undecided),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class RemindersReport:
+    """Open incident items due today or within their severity's `remind_before_days`: the daily post."""
+
+    today: date
+    items: tuple[ReportItem, ...]  # soonest first, then most severe
+    links: Links
+
+
+def reminders_report(views: Sequence[metrics.ItemView], today: date, settings: Settings, directory: Directory, links: Links = Links()) -> RemindersReport:
+    rank = metrics.severity_order(settings)
+    due = [v for v in metrics.counted(views) if policy.needs_reminder(v, settings)]
+    due.sort(key=lambda v: (v.due_in_days, rank(v), v.postmortem.id, v.item.index))
+    return RemindersReport(today, tuple(report_item(v, directory, links, settings) for v in due), links)
 
 
 def completion_report(views: Sequence[metrics.ItemView], today: date, settings: Settings, links: Links = Links()) -> CompletionReport:

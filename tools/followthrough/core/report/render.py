@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from followthrough.core.escape import github
 from followthrough.core.metrics import Completion
-from followthrough.core.model import Person
-from followthrough.core.report.build import CompletionReport, OverdueReport, ReportItem
+from followthrough.core.model import Decision, Person, Redate
+from followthrough.core.report.build import CompletionReport, OverdueReport, RemindersReport, ReportItem
 
 REPORT_VERSION = 1
 
@@ -34,6 +34,10 @@ def percent(rate: float | None) -> str:
 
 
 def when_due(item: ReportItem) -> str:
+    if item.status == "done":
+        return f"done {item.done_on} (due {item.due})" if item.done_on else f"done (due {item.due})"
+    if item.status == "wont-do":
+        return f"won't do (was due {item.due})"
     if item.days_overdue:
         return f"{plural(item.days_overdue, 'day')} overdue (due {item.due})"
     if item.due_in_days == 0:
@@ -45,6 +49,47 @@ def when_due(item: ReportItem) -> str:
 
 def severity_label(item: ReportItem) -> str:
     return f"{item.severity} game day" if item.game_day else item.severity
+
+
+def redate_note(item: ReportItem) -> str | None:
+    """'re-dated 2 times, 21 days later than first committed (2026-03-01); 1 in jira, no reason
+    recorded': how far the commitment moved. Plain text; each format escapes it."""
+    if not item.redates:
+        return None
+    note = f"re-dated {plural(len(item.redates), 'time')}"
+    if item.slip_days and item.original_due:
+        note += f", {plural(abs(item.slip_days), 'day')} {'later' if item.slip_days > 0 else 'earlier'} than first committed ({item.original_due})"
+    unrecorded: dict[str, int] = {}
+    for r in item.unrecorded_redates:
+        unrecorded[r.source] = unrecorded.get(r.source, 0) + 1
+    for source, n in unrecorded.items():
+        note += f"; {n} in {source}, no reason recorded"
+    return note
+
+
+def redate_source(r: Redate) -> str:
+    return "in the postmortem" if r.source == "file" else f"in {r.source}"
+
+
+def redate_line(r: Redate) -> str:
+    """'2026-06-01 → 2026-06-20 (+19 days) on 2026-06-10 in jira: no reason recorded'. Plain text."""
+    sign = "+" if r.slip_days >= 0 else "-"
+    reason = r.reason.strip() or "no reason recorded"
+    approved = f" (approved by {r.approved_by})" if r.approved_by else ""
+    return f"{r.from_} → {r.to} ({sign}{plural(abs(r.slip_days), 'day')}) on {r.on} {redate_source(r)}: {' '.join(reason.split())}{approved}"
+
+
+def decision_line(d: Decision) -> str:
+    when = f" on {d.on}" if d.on else ""
+    return f"decided by {d.by}{when}: {' '.join(d.reason.split())}"
+
+
+def escalation_note(item: ReportItem, name_of: Callable[[Person], str] = lambda p: p.name, escape: Callable[[str], str] = str) -> str:
+    """Whom an escalated item goes to; `name_of` writes the person (a mention where one is
+    allowed), `escape` the team's handle, for the format the note goes into."""
+    if item.escalate_to is None:
+        return f"escalated: no manager named for team {escape(item.team or '(no team)')}"
+    return f"escalated to {name_of(item.escalate_to)}"
 
 
 # --- Markdown -------------------------------------------------------------------------------
@@ -60,11 +105,16 @@ def md_link(text: str, url: str | None) -> str:
     return github.link(github.Md(text), url)
 
 
-def md_item(item: ReportItem, show_owner: bool = False) -> str:
+def md_item(item: ReportItem, show_owner: bool = False, mention: bool = True) -> str:
     ticket = md_link(github.code(item.ticket), item.ticket_url) if item.ticket else "no ticket yet"
     parts = [f"**{md(severity_label(item))}**", when_due(item), md(item.title), ticket]
     if show_owner:
-        parts.append(md_owner(item.owner))
+        parts.append(md_owner(item.owner, mention))
+    if item.escalated:
+        parts.append("**" + escalation_note(item, lambda p: md_owner(p, mention), md) + "**")
+    note = redate_note(item)
+    if note:
+        parts.append(md(note))
     parts.append("from " + md_link(md(item.postmortem_title or item.postmortem_id), item.postmortem_url))
     return "- " + " · ".join(parts)
 
@@ -81,9 +131,15 @@ def overdue_markdown(report: OverdueReport, title: str = "Overdue postmortem act
         lines += ["", f"The {md_link('overdue page', report.links.overdue_page)} on the site has them by team too."]
     if not n:
         lines += ["", "Nothing is overdue."]
+    if report.escalated:
+        lines += ["", f"## Escalated: {plural(len(report.escalated), 'item')}", "", "Past their severity's escalation point; each names whom it goes to.", ""]
+        lines += [md_item(item, show_owner=True, mention=mention) for item in report.escalated]
     for group in report.owners:
         lines += ["", f"## {md_owner(group.owner, mention)}: {plural(len(group.items), 'item')} overdue", ""]
-        lines += [md_item(item) for item in group.items]
+        lines += [md_item(item, mention=mention) for item in group.items]
+    if report.undecided:
+        lines += ["", "## Closed as won't do without a decision", "", "A non-negotiable severity's item needs `decision:` (by, on, reason) in the postmortem.", ""]
+        lines += [md_item(item, show_owner=True, mention=mention) for item in report.undecided]
     if report.due_soon:
         lines += ["", f"## Due soon (within {plural(report.due_soon_days, 'day')})", ""]
         lines += [md_item(item, show_owner=True) for item in report.due_soon]
@@ -128,15 +184,24 @@ def completion_markdown(report: CompletionReport) -> str:
 def text_item(item: ReportItem, show_owner: bool = False) -> str:
     owner = f" [{item.owner.name}]" if show_owner else ""
     ticket = f" {item.ticket}" if item.ticket else ""
-    return f"  {severity_label(item):<8} {when_due(item)}: {' '.join(item.title.split())}{ticket}{owner} ({item.postmortem_id})"
+    notes = [escalation_note(item)] if item.escalated else []
+    notes += [n for n in (redate_note(item),) if n]
+    tail = "".join(f"\n      {n}" for n in notes)
+    return f"  {severity_label(item):<8} {when_due(item)}: {' '.join(item.title.split())}{ticket}{owner} ({item.postmortem_id}){tail}"
 
 
 def overdue_text(report: OverdueReport) -> str:
     n = report.overdue_count
     lines = [f"Overdue action items as of {report.today}: {n}" + (f" from {plural(report.postmortem_count, 'postmortem')}" if n else "")]
+    if report.escalated:
+        lines += ["", f"Escalated: {len(report.escalated)}"]
+        lines += [text_item(item, show_owner=True) for item in report.escalated]
     for group in report.owners:
         lines += ["", f"{group.owner.name} ({plural(len(group.items), 'item')})"]
         lines += [text_item(item) for item in group.items]
+    if report.undecided:
+        lines += ["", f"Closed as won't do without a decision: {len(report.undecided)}"]
+        lines += [text_item(item, show_owner=True) for item in report.undecided]
     lines += ["", f"Due within {plural(report.due_soon_days, 'day')}: {len(report.due_soon)}"]
     lines += [text_item(item, show_owner=True) for item in report.due_soon]
     if report.game_days:
@@ -182,7 +247,24 @@ def item_json(item: ReportItem) -> dict[str, Any]:
         "due_in_days": item.due_in_days,
         "ticket": item.ticket,
         "ticket_url": item.ticket_url,
+        "original_due": _day(item.original_due),
+        "slip_days": item.slip_days,
+        "redates": [redate_json(r) for r in item.redates],
+        "escalated": item.escalated,
+        "escalated_to": person_json(item.escalate_to) if item.escalated else None,
+        "done_on": _day(item.done_on),
+        "decision": {"by": item.decision.by, "on": _day(item.decision.on), "reason": item.decision.reason} if item.decision else None,
     }
+
+
+def person_json(person: Person | None) -> dict[str, Any] | None:
+    if person is None:
+        return None
+    return {"handle": person.handle, "name": person.name, "github": person.github}
+
+
+def redate_json(r: Redate) -> dict[str, Any]:
+    return {"from": _day(r.from_), "to": _day(r.to), "on": _day(r.on), "reason": r.reason, "approved_by": r.approved_by, "source": r.source, "slip_days": r.slip_days}
 
 
 def overdue_json(report: OverdueReport) -> str:
@@ -199,8 +281,32 @@ def overdue_json(report: OverdueReport) -> str:
         ],
         "due_soon": [item_json(i) for i in report.due_soon],
         "game_days": [item_json(i) for i in report.game_days],
+        "escalated": [item_json(i) for i in report.escalated],
+        "wont_do_without_decision": [item_json(i) for i in report.undecided],
         "url": report.links.overdue_page,
     }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+# --- reminders ------------------------------------------------------------------------------
+
+
+def reminders_markdown(report: RemindersReport, mention: bool = True) -> str:
+    lines = ["# Action items due soon", "", f"As of {report.today}: **{plural(len(report.items), 'open action item')}** due within {'its' if len(report.items) == 1 else 'their'} severity's reminder window."]
+    if not report.items:
+        lines += ["", "Nothing is due soon."]
+    lines += [""] + [md_item(item, show_owner=True, mention=mention) for item in report.items]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def reminders_text(report: RemindersReport) -> str:
+    lines = [f"Action items due soon as of {report.today}: {len(report.items)}"]
+    lines += [text_item(item, show_owner=True) for item in report.items]
+    return "\n".join(lines) + "\n"
+
+
+def reminders_json(report: RemindersReport) -> str:
+    data = {"version": REPORT_VERSION, "report": "reminders", "today": report.today.isoformat(), "count": len(report.items), "items": [item_json(i) for i in report.items]}
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 DEFAULT_ISSUE_TITLE = "Overdue postmortem action items"
 DEFAULT_ISSUE_LABEL = "overdue-report"
+DEFAULT_REVIEW_TITLE = "Weekly review: {team}"
+DEFAULT_REVIEW_LABEL = "review-agenda"
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,3 +21,6 @@ class ReportSettings:
     backoff: float = 0.5  # seconds before the first retry, doubling
     max_wait: float = 60.0  # the longest Retry-After honoured
     seconds_between_writes: float = 1.0
+    review_title: str = DEFAULT_REVIEW_TITLE  # {team} is the team's name
+    review_label: str = DEFAULT_REVIEW_LABEL
+    slack_api_url: str = ""  # $SLACK_API_URL, else Slack's, when empty

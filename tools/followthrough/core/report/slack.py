@@ -11,14 +11,17 @@ from typing import Any
 
 from followthrough.core.escape import slack as mrkdwn
 from followthrough.core.model import Person
-from followthrough.core.report.build import CompletionReport, OverdueReport, ReportItem
-from followthrough.core.report.render import percent, plural, severity_label, when_due
+from followthrough.core.report.build import CompletionReport, OverdueReport, RemindersReport, ReportItem
+from followthrough.core.report.render import decision_line, escalation_note, percent, plural, redate_line, redate_note, severity_label, when_due
+from followthrough.core.report.review import RedateEntry, ReviewReport, TeamAgenda
+from followthrough.core.report.review_render import manager_words
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
 MAX_HEADER = 150
 MAX_FALLBACK = 3000
 # header, summary, divider, due soon, game days, "more owners", context: what owners leave room for
+# (the escalated and won't-do sections take one more each, when there are any)
 _RESERVED_BLOCKS = 8
 
 
@@ -43,6 +46,11 @@ def item_line(item: ReportItem, show_owner: bool = False) -> str:
     parts = [f"*{esc(severity_label(item))}*", when_due(item), esc(item.title), ticket]
     if show_owner:
         parts.append(who(item.owner))
+    if item.escalated:
+        parts.append("*" + escalation_note(item, who, esc) + "*")
+    note = redate_note(item)
+    if note:
+        parts.append(esc(note))
     parts.append("from " + link(item.postmortem_url, item.postmortem_title or item.postmortem_id))
     return "• " + " · ".join(parts)
 
@@ -99,7 +107,9 @@ def overdue_message(report: OverdueReport, title: str = "Overdue postmortem acti
     blocks: list[dict[str, Any]] = [header(title), section([overdue_summary(report) + "."])]
     if not report.owners:
         blocks.append(section(["Nothing is overdue. :tada:"]))
-    room = MAX_BLOCKS - _RESERVED_BLOCKS
+    if report.escalated:
+        blocks.append(section([f"*Escalated: {plural(len(report.escalated), 'item')}*"] + [item_line(i, show_owner=True) for i in report.escalated], url))
+    room = MAX_BLOCKS - _RESERVED_BLOCKS - bool(report.escalated) - bool(report.undecided)
     shown = report.owners[:room]
     if shown:
         blocks.append({"type": "divider"})
@@ -115,6 +125,8 @@ def overdue_message(report: OverdueReport, title: str = "Overdue postmortem acti
         blocks.append(section([f"*Due within {plural(report.due_soon_days, 'day')}*"] + [item_line(i, show_owner=True) for i in report.due_soon], url))
     if report.game_days:
         blocks.append(section(["*Game-day items overdue* (kept apart from incident figures)"] + [item_line(i, show_owner=True) for i in report.game_days], url))
+    if report.undecided:
+        blocks.append(section(["*Closed as won't do without a decision*"] + [item_line(i, show_owner=True) for i in report.undecided], url))
     if url:
         blocks.append({"type": "context", "elements": [mrkdwn.mrkdwn(f"By team and by service: {link(url, 'the overdue page')}")]})
     assert len(blocks) <= MAX_BLOCKS
@@ -134,3 +146,52 @@ def completion_message(report: CompletionReport) -> dict[str, Any]:
     if report.links.completion_page:
         blocks.append({"type": "context", "elements": [mrkdwn.mrkdwn(f"Trends: {link(report.links.completion_page, 'the completion page')}")]})
     return {"text": "Postmortem action item completion: " + summary, "blocks": blocks}
+
+
+def reminders_message(report: RemindersReport) -> dict[str, Any]:
+    """The daily post: every open item due within its severity's reminder window, owner mentioned."""
+    n = len(report.items)
+    summary = f"{plural(n, 'open action item')} due soon (as of {report.today})"
+    blocks: list[dict[str, Any]] = [header("Action items due soon"), section([summary + "."])]
+    if report.items:
+        blocks.append(section([item_line(i, show_owner=True) for i in report.items], report.links.site))
+    else:
+        blocks.append(section(["Nothing is due soon."]))
+    fallback = f"Action items due soon: {summary}."
+    return {"text": fallback, "blocks": blocks}
+
+
+# The agenda's sections as the notification's one line counts them.
+_WORDS = {
+    "escalated": "escalated",
+    "overdue": "overdue",
+    "due_soon": "due soon",
+    "redated": "re-dated",
+    "closed": "closed",
+    "decisions": "won't-do decisions",
+    "undecided": "won't do without a decision",
+}
+
+
+def review_entry_line(entry: ReportItem | RedateEntry) -> str:
+    if isinstance(entry, RedateEntry):
+        item = entry.item
+        return f"• {esc(item.title)} · {who(item.owner)} · {esc(redate_line(entry.redate))} · from {link(item.postmortem_url, item.postmortem_title or item.postmortem_id)}"
+    line = item_line(entry, show_owner=True)
+    if entry.decision is not None and entry.status == "wont-do":
+        line += " · " + esc(decision_line(entry.decision))
+    return line
+
+
+def review_message(agenda: TeamAgenda, report: ReviewReport) -> dict[str, Any]:
+    """One team's agenda for its own channel: the manager mentioned, every section, "none" when empty."""
+    manager = manager_words(agenda, who, esc)
+    intro = f"As of {report.today}, changes since {report.since}. Manager: {manager}."
+    blocks: list[dict[str, Any]] = [header(f"Weekly review: {agenda.name}"), section([intro])]
+    for part in agenda.sections(report.since, report.due_within):
+        lines = [f"*{esc(part.title)}* ({len(part.entries)})"]
+        lines += [review_entry_line(e) for e in part.entries] or ["none"]
+        blocks.append(section(lines, report.links.overdue_page))
+    counts = ", ".join(f"{len(p.entries)} {_WORDS[p.key]}" for p in agenda.sections(report.since, report.due_within) if p.entries)
+    fallback = f"Weekly review of {esc(agenda.name)} as of {report.today}: " + (counts or "nothing on the agenda")
+    return {"text": fallback, "blocks": blocks}
