@@ -658,12 +658,12 @@ class SyncEngine:
             return self._pushed(w, ref, push, report, after, due=True, owner=True)
         except TrackerFailure as failure:
             assignee_only = bool(failure.fields) and set(failure.fields) <= {"assignee", "assignees"} and not failure.ambiguous
-            owner = f"{push.owner} ({push.assignee})"
+            if assignee_only:
+                self._fail(report, w, f"{ref} was not reassigned to {push.owner} ({push.assignee}): {failure.reply or failure}")
+            else:
+                self._fail(report, w, f"the reviewed change ({push.described()}) was not pushed to {ref}: {failure}")
             if not (assignee_only and push.write_due):
-                what = "owner change" if assignee_only else "reviewed change"
-                self._fail(report, w, f"the {what} ({push.described()}) was not pushed to {ref}: {failure.reply or failure}" if assignee_only else f"the reviewed change ({push.described()}) was not pushed to {ref}: {failure}")
                 return remote, False, False
-            self._fail(report, w, f"{ref} was not reassigned to {owner}: {failure.reply or failure}")
         try:
             after = self._guard(dest, lambda: tracker.update(remote, push.update(assignee=False)), one_ticket=True)
         except TrackerFailure as failure:
