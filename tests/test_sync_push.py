@@ -386,3 +386,18 @@ def test_an_unchanged_repo_costs_the_same_reads_and_no_write(tmp_path, kind, jir
     assert sync(root, env=env).code == 0
     # Jira: serverInfo, the field list the client reads, one marker search; GitHub: the repository, one listing page.
     assert dict(fake.counts()) == ({"read": 3} if kind == "jira" else {"read": 2})
+
+
+def test_a_create_whose_due_field_was_refused_gets_it_on_the_next_sync(tmp_path, github):
+    fid = github.add_issue_field("acme", "Target date", "date")
+    _, root = due_field_repo(tmp_path, github)
+    github.deny_push("acme/web", "sync-bot")  # issues may be opened, but fields not set
+    result = sync(root, env=env_for(github=github))
+    assert result.code == 0, result.out + result.err
+    assert "pool-alert: acme/web#1 was created without its due date 2026-06-05 in web; the next sync writes it" in result.out
+    assert github.field_value("acme/web", 1, fid) is None
+    github.without_push.clear()  # push access granted
+    again = sync(root, env=env_for(github=github))
+    assert again.code == 0, again.out + again.err
+    assert github.field_value("acme/web", 1, fid) == "2026-06-05"
+    assert "pool-alert (acme/web#1): due none -> 2026-06-05" in again.out

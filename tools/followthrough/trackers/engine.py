@@ -155,6 +155,7 @@ class SyncEngine:
         self._initial_text = render_state(self.old_state, self.pending) if self.state_existed else None
         self.new_state: dict[str, TicketState] = {}
         self.linked_now: set[str] = set()  # items given a ticket by this run
+        self.created_now: set[str] = set()  # items whose ticket this run created
         self.refused: set[str] = set()  # items refused a relink: their state entry is what refuses it
         # item key -> the ticket it names now, as written (None: unreadable); written as the state
         # entries are (`#12`, not `acme/web#12`), so an entry of the same ticket is never taken for stale
@@ -512,6 +513,7 @@ class SyncEngine:
         except _DestinationDown:
             self._drop_pending(w.key)  # refused: nothing was created
             raise
+        self.created_now.add(w.key)
         if self._write_back(w, remote.ref, report, "created"):
             report.created += 1
             self._settled(w)  # in the file now: the record goes with the next write of the state file
@@ -635,6 +637,11 @@ class SyncEngine:
                 self.progress.line(f"would update {remote.ref} from {w.where}: {push.described()}")
             else:
                 after, due_done, owner_done = self._push(tracker, dest, w, remote, push, report)
+        if w.key in self.created_now and w.item.due is not None and after.due != w.item.due:
+            # Made, but its due date did not go in (GitHub's issue field refused it): recorded as not
+            # pushed, so the next sync writes it.
+            due_done = False
+            self.summary.notes.append(f"{w.where}: {remote.ref} was created without its due date {w.item.due} in {dest.name}; the next sync writes it")
         entry = replace(
             entry,
             due=after.due,

@@ -393,7 +393,7 @@ class GitHubTracker:
             try:
                 self._set_field(issue, ticket.due)
             except TrackerFailure:
-                pass  # made all the same: the pull reads the field as empty, and the next push sets it
+                pass  # made all the same: its due date reads back empty, which the engine records as not pushed yet
         remote = self._remote(issue)
         if self._index is not None:
             self._index[remote.ref] = remote
