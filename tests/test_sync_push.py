@@ -401,3 +401,29 @@ def test_a_create_whose_due_field_was_refused_gets_it_on_the_next_sync(tmp_path,
     assert again.code == 0, again.out + again.err
     assert github.field_value("acme/web", 1, fid) == "2026-06-05"
     assert "pool-alert (acme/web#1): due none -> 2026-06-05" in again.out
+
+
+def test_jira_cloud_lagging_search_after_a_push_is_not_taken_for_a_move_in_the_tracker(tmp_path):
+    from .conftest import NOON
+    from .fakes.postmortem_repo import JIRA_IDS
+
+    now = [1_000_000.0]
+    with FakeJira("Cloud", users={v: k for k, v in JIRA_IDS.items()}, search_lag=3600, clock=lambda: now[0]) as fake:
+        fake.now = lambda: NOON
+        pm, root = jira_repo(tmp_path, fake)
+        assert sync(root, env=env_for(fake)).code == 0
+        fake.settle()
+        redate(root, pm, "pool-size", "2026-06-15", "2026-07-01")
+        assert sync(root, env=env_for(fake, FOLLOWTHROUGH_TODAY="2026-06-09")).code == 0
+        assert fake.issues["PAY-2"].duedate == "2026-07-01"
+        # The index still has the date before the push: the next run reads the ticket as it is now.
+        result = sync(root, env=env_for(fake, FOLLOWTHROUGH_TODAY="2026-06-09"))
+        assert result.code == 0, result.out + result.err
+        assert "redates" not in state(root)[KEY_SIZE]
+        assert "drift" not in result.out
+        # A real move made in Jira is seen once the index has it.
+        fake.set_fields("PAY-1", duedate="2026-06-22")
+        now[0] += 3601
+        moved = sync(root, env=env_for(fake, FOLLOWTHROUGH_TODAY="2026-06-10"))
+        assert moved.code == 0
+        assert state(root)[KEY_ALERT]["redates"] == [{"from": "2026-06-05", "to": "2026-06-22", "seen": "2026-06-10", "destination": "pay"}]

@@ -603,6 +603,7 @@ class SyncEngine:
                 step()
         missing = set(result.missing) if result else set()
         asked = set(wanted)
+        read: list[tuple[Work, RemoteTicket]] = []
         for w, ref in linked:
             if w.key in done:
                 continue
@@ -614,9 +615,31 @@ class SyncEngine:
                 why = "does not exist (deleted, moved, or not visible to this token)" if ref in missing else "was not returned"
                 self._fail(report, w, f"{ref} {why} in {dest.where}; fix or remove `ticket:`")
                 continue
+            read.append((w, remote))
+        if not tracker.consistent:
+            read = self._confirm_moves(tracker, dest, read)
+        for w, remote in read:
             report.pulled += 1
             if self._record(tracker, w, remote, dest, report):
                 report.changed += 1
+
+    def _confirm_moves(self, tracker: Tracker, dest: Destination, read: list[tuple[Work, RemoteTicket]]) -> list[tuple[Work, RemoteTicket]]:
+        """On a lagging search (Jira Cloud), the tickets whose due date differs from the one their
+        entry recorded, read again as they are now (`reconcileIssues`) before the move is taken
+        for a re-date in the tracker: the search may still show a ticket as it was before the
+        last run pushed a date to it. Costs a read only when such a difference is seen."""
+        doubtful = []
+        for w, remote in read:
+            old = self.old_state.get(w.key)
+            if old is not None and fold(old.ticket) == fold(remote.ref) and old.due != remote.due and remote.number:
+                doubtful.append(remote)
+        if not doubtful:
+            return read
+        try:
+            fresh = self._guard(dest, lambda: tracker.fetch([t.ref for t in doubtful], {t.ref: t.number for t in doubtful})).found
+        except TrackerFailure:
+            return read  # as the search showed them; a real move is seen again by the next sync
+        return [(w, fresh.get(remote.ref, remote)) for w, remote in read]
 
     def _record(self, tracker: Tracker, w: Work, remote: RemoteTicket, dest: Destination, report: DestinationReport) -> bool:
         """The item's state entry from its ticket as read, after pushing the file's reviewed changes
