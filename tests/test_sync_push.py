@@ -427,3 +427,16 @@ def test_jira_cloud_lagging_search_after_a_push_is_not_taken_for_a_move_in_the_t
         moved = sync(root, env=env_for(fake, FOLLOWTHROUGH_TODAY="2026-06-10"))
         assert moved.code == 0
         assert state(root)[KEY_ALERT]["redates"] == [{"from": "2026-06-05", "to": "2026-06-22", "seen": "2026-06-10", "destination": "pay"}]
+
+
+def test_due_field_is_read_per_issue_where_the_listing_lacks_the_values(tmp_path, github):
+    fid = github.add_issue_field("acme", "Target date", "date")
+    _, root = due_field_repo(tmp_path, github)
+    assert sync(root, env=env_for(github=github)).code == 0
+    github.values_in_issues = False
+    github.set_field_value("acme/web", 2, fid, "2026-06-29")
+    github.reset_counts()
+    result = sync(root, env=env_for(github=github, FOLLOWTHROUGH_TODAY="2026-06-09"))
+    assert result.code == 0, result.out + result.err
+    assert github.count("read", path=r"/issue-field-values$") == 2  # one per issue, only then
+    assert state(root)[KEY_SIZE]["redates"] == [{"from": "2026-06-15", "to": "2026-06-29", "seen": "2026-06-09", "destination": "web"}]

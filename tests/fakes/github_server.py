@@ -667,6 +667,7 @@ def _sync_state(self: FakeGitHub) -> None:
     self.without_push: set[tuple[str, str]] = set()  # (repo, login) lacking push access
     self.org_fields: dict[str, list[dict[str, Any]]] = {}  # org (lower case) -> its issue fields
     self.field_values: dict[tuple[str, int], dict[int, Any]] = {}  # (repo, number) -> field id -> value
+    self.values_in_issues = True  # False: issues carry no `issue_field_values` (read them per issue)
 
 
 def _sync_routes(self: FakeGitHub, p: str, repo: str) -> None:
@@ -734,7 +735,7 @@ def _values_json(self: FakeGitHub, repo: GhRepo, number: int) -> list[dict[str, 
 
 
 def _with_field_values(self: FakeGitHub, repo: GhRepo, issue: GhIssue, data: dict[str, Any]) -> None:
-    if self._org_of(repo) is not None and not issue.is_pull:
+    if self._org_of(repo) is not None and not issue.is_pull and self.values_in_issues:
         data["issue_field_values"] = self._values_json(repo, issue.number)
 
 

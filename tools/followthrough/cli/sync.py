@@ -47,7 +47,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="mirror action items to Jira / GitHub and pull their status",
         description=(
             "Create a ticket for every action item of a mirrored postmortem that has none, write its key into the file, "
-            "and read the status of every linked ticket into the state file. Exit 0 when all went well, "
+            "read the status of every linked ticket into the state file (with any move of its due date made in the tracker), "
+            "and write a due date or owner the postmortem changed to the item's ticket. Exit 0 when all went well, "
             "1 when anything failed (the rest still ran), 2 on usage or configuration errors or when another sync in this checkout "
             "did not finish within --wait. A damaged state file is moved aside and rebuilt with --rebuild-state."
         ),
