@@ -6,7 +6,9 @@ duplicate, list with the `labels`, `state`, `creator`, `assignee`, `sort`, `dire
 `since` filters and `Link`-header pagination, pull requests mixed in as the real `/issues`
 does), comments, labels and assignees. Bodies follow the schemas of
 github/rest-api-description (`issue`, `simple-user`, `label`, `issue-comment`,
-`full-repository`); errors are {message, documentation_url[, errors]}.
+`full-repository`); errors are {message, documentation_url[, errors]}. For sync's pushes (at the
+end of the file): push access (without it label and assignee changes are dropped silently) and
+organization issue fields with their per-issue values (`issue-field`, `issue-field-value`).
 """
 
 from __future__ import annotations
@@ -728,7 +730,7 @@ def _values_json(self: FakeGitHub, repo: GhRepo, number: int) -> list[dict[str, 
     fields = {f["id"]: f for f in self._org_of(repo) or []}
     values = self.field_values.get((repo.full_name.lower(), number), {})
     return [
-        {"issue_field_id": fid, "node_id": f"IFV_kwDO{fid}{number}", "data_type": fields[fid]["data_type"], "value": value}
+        {"issue_field_id": fid, "issue_field_name": fields[fid]["name"], "node_id": f"IFV_kwDO{fid}{number}", "data_type": fields[fid]["data_type"], "value": value}
         for fid, value in sorted(values.items())
         if fid in fields
     ]
