@@ -663,7 +663,6 @@ class FakeJira(FakeServer):
         self.edit_screen: set[str] | None = None
         self.editors: set[str] | None = None
 
-
     def _check_edit(self, issue: JiraIssue, body: dict[str, Any], principal: str | None) -> None:
         """Jira's refusals of an edit: 403 without the Edit Issues permission in the issue's project,
         and a 400 naming each field that is not on the edit screen (Atlassian's own wording)."""
