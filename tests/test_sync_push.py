@@ -440,3 +440,34 @@ def test_due_field_is_read_per_issue_where_the_listing_lacks_the_values(tmp_path
     assert result.code == 0, result.out + result.err
     assert github.count("read", path=r"/issue-field-values$") == 2  # one per issue, only then
     assert state(root)[KEY_SIZE]["redates"] == [{"from": "2026-06-15", "to": "2026-06-29", "seen": "2026-06-09", "destination": "web"}]
+
+
+def test_a_push_whose_answer_is_lost_is_sent_again_and_applied_once(tmp_path, jira):
+    pm, root = jira_repo(tmp_path, jira)
+    assert sync(root, env=env_for(jira)).code == 0
+    redate(root, pm, "pool-size", "2026-06-15", "2026-07-01")
+    # The edit takes effect, then the connection drops: writing the same date again is harmless.
+    jira.inject("drop", "PUT", r"/issue/", after=True, times=1)
+    result = sync(root, env=env_for(jira))
+    assert result.code == 0, result.out + result.err
+    assert jira.issues["PAY-2"].duedate == "2026-07-01"
+    assert jira.count(method="PUT", path=r"/issue/") == 2
+    assert state(root)[KEY_SIZE]["pushed_due"] == "2026-07-01"
+
+
+def test_a_push_that_keeps_failing_fails_the_item_and_the_next_sync_writes_only_what_is_missing(tmp_path, jira):
+    pm, root = jira_repo(tmp_path, jira)
+    assert sync(root, env=env_for(jira)).code == 0
+    redate(root, pm, "pool-size", "2026-06-15", "2026-07-01")
+    jira.inject("status", "PUT", r"/issue/", status=503, after=True, times=10)  # applied, but every answer an error
+    failed = sync(root, env=env_for(jira))
+    assert failed.code == 1
+    assert "the reviewed change (due 2026-06-15 -> 2026-07-01) was not pushed to PAY-2: update PAY-2: HTTP 503" in failed.out
+    assert "Traceback" not in failed.out + failed.err
+    assert state(root)[KEY_SIZE]["pushed_due"] == "2026-06-15"
+    jira.clear_faults()
+    writes = jira.count("write")
+    again = sync(root, env=env_for(jira))
+    assert again.code == 0, again.out + again.err
+    assert jira.count("write") == writes  # the ticket has the date already: only recorded
+    assert state(root)[KEY_SIZE]["pushed_due"] == "2026-07-01"
