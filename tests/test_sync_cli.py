@@ -43,6 +43,8 @@ def test_jira_cloud_create_writes_tickets_then_rerun_makes_no_writes_and_keeps_s
         "ticket": "PAY-1",
         "tracker_status": "To Do",
         "url": f"{jira.url}/browse/PAY-1",
+        "pushed_due": "2026-06-05",  # what the create wrote: a later edit of the file is pushed from these
+        "pushed_owner": "max.sme",
     }
     state_file = root / ".followthrough" / "state.json"
     files = {p: p.read_bytes() for p in [state_file, root / pm.path]}

@@ -6,7 +6,9 @@ duplicate, list with the `labels`, `state`, `creator`, `assignee`, `sort`, `dire
 `since` filters and `Link`-header pagination, pull requests mixed in as the real `/issues`
 does), comments, labels and assignees. Bodies follow the schemas of
 github/rest-api-description (`issue`, `simple-user`, `label`, `issue-comment`,
-`full-repository`); errors are {message, documentation_url[, errors]}.
+`full-repository`); errors are {message, documentation_url[, errors]}. For sync's pushes (at the
+end of the file): push access (without it label and assignee changes are dropped silently) and
+organization issue fields with their per-issue values (`issue-field`, `issue-field-value`).
 """
 
 from __future__ import annotations
@@ -97,6 +99,7 @@ class FakeGitHub(FakeServer):
         self._remaining = 5000
         for name in repos:
             self.add_repo(name)
+        self._sync_state()
         p = re.escape(self.prefix)
         repo = f"{p}/repos/(?P<owner>[^/]+)/(?P<name>[^/]+)"
         self.route("GET", f"{p}/user", self.user_me)
@@ -122,6 +125,7 @@ class FakeGitHub(FakeServer):
         self.route("GET", f"{repo}/labels/(?P<label>[^/]+)", self.label_get)
         self.route("GET", f"{repo}/assignees", self.assignees_list)
         self.route("GET", f"{repo}/assignees/(?P<login>[^/]+)", self.assignee_check)
+        self._sync_routes(p, repo)
 
     # -- auth and common replies -----------------------------------------------------------
     def authenticate(self, request: Request) -> str | None:
@@ -268,6 +272,7 @@ class FakeGitHub(FakeServer):
             "performed_via_github_app": None,
             "state_reason": issue.state_reason,
         }
+        self._with_field_values(repo, issue, data)
         if issue.is_pull:
             pull = f"{self.api}/repos/{repo.full_name}/pulls/{issue.number}"
             data["draft"] = False
@@ -473,7 +478,10 @@ class FakeGitHub(FakeServer):
         if body.get("assignee"):
             assignees.insert(0, body["assignee"])
         assignees = self._check_assignees(repo, assignees)
+        if not self.can_push(repo, request.principal):
+            labels, assignees = [], []  # "silently dropped" without push access, as GitHub's schema says
         issue = self._new_issue(repo, str(title), text, labels, assignees, request.principal or "octocat")
+        self._take_field_values(repo, issue, body.get("issue_field_values"), request.principal, creating=True)
         data = self._issue(repo, issue)
         return Response(201, data, {"Location": data["url"]})
 
@@ -493,15 +501,21 @@ class FakeGitHub(FakeServer):
             issue.title = body["title"]
         if "body" in body:
             issue.body = body["body"]
+        pusher = self.can_push(repo, request.principal)  # without push access, these changes are silently dropped
         if "labels" in body:
             labels = self._check_labels(body["labels"])
             for label in labels:
                 self._ensure_label(repo, label)
-            issue.labels = [self._label(repo, n)["name"] for n in labels]
+            if pusher:
+                issue.labels = [self._label(repo, n)["name"] for n in labels]
         if "assignees" in body:
-            issue.assignees = self._check_assignees(repo, body["assignees"])
+            checked = self._check_assignees(repo, body["assignees"])
+            issue.assignees = checked if pusher else issue.assignees
         elif "assignee" in body:
-            issue.assignees = self._check_assignees(repo, [body["assignee"]]) if body["assignee"] else []
+            checked = self._check_assignees(repo, [body["assignee"]]) if body["assignee"] else []
+            issue.assignees = checked if pusher else issue.assignees
+        if "issue_field_values" in body:
+            self._take_field_values(repo, issue, body["issue_field_values"], request.principal, creating=False)
         reason = body.get("state_reason")
         state = body.get("state")
         # GitHub's schema: completed, not_planned or duplicate close an issue; reopened opens it.
@@ -643,3 +657,148 @@ class FakeGitHub(FakeServer):
         if login not in repo.assignable:
             raise HttpError(404, {"message": "Not Found", "documentation_url": DOCS, "status": "404"})
         return Response(204, None)
+
+
+# -- what sync's pushes need: push access, and organization issue fields -------------------------
+# (GitHub's issue fields, a public preview: `GET /orgs/{org}/issue-fields`, and per issue
+# `GET|POST /repos/{owner}/{repo}/issues/{n}/issue-field-values`, as github/rest-api-description
+# describes them; an issue's JSON carries its `issue_field_values`.)
+
+
+def _sync_state(self: FakeGitHub) -> None:
+    self.without_push: set[tuple[str, str]] = set()  # (repo, login) lacking push access
+    self.org_fields: dict[str, list[dict[str, Any]]] = {}  # org (lower case) -> its issue fields
+    self.field_values: dict[tuple[str, int], dict[int, Any]] = {}  # (repo, number) -> field id -> value
+    self.values_in_issues = True  # False: issues carry no `issue_field_values` (read them per issue)
+
+
+def _sync_routes(self: FakeGitHub, p: str, repo: str) -> None:
+    self.route("GET", f"{p}/orgs/(?P<org>[^/]+)/issue-fields", self.org_issue_fields)
+    self.route("GET", f"{repo}/issues/(?P<number>[0-9]+)/issue-field-values", self.issue_field_values_list)
+    self.route("POST", f"{repo}/issues/(?P<number>[0-9]+)/issue-field-values", self.issue_field_values_add)
+
+
+def deny_push(self: FakeGitHub, full_name: str, login: str) -> None:
+    """`login` keeps read access to the repo but not push: GitHub then drops its label and
+    assignee changes silently and refuses its issue field writes (403)."""
+    with self.lock:
+        self.without_push.add((full_name.lower(), login))
+
+
+def can_push(self: FakeGitHub, repo: GhRepo, login: str | None) -> bool:
+    return (repo.full_name.lower(), login or "") not in self.without_push
+
+
+def add_issue_field(self: FakeGitHub, org: str, name: str, data_type: str = "date") -> int:
+    """An organization issue field (`data_type`: text, date, single_select, multi_select, number); its id."""
+    with self.lock:
+        self._next_id += 1
+        fid = self._next_id
+        self.org_fields.setdefault(org.lower(), []).append(
+            {
+                "id": fid,
+                "node_id": f"IFD_kwDO{fid}",
+                "name": name,
+                "description": None,
+                "data_type": data_type,
+                "visibility": "organization_members_only",
+                "options": [] if data_type in ("single_select", "multi_select") else None,
+                "created_at": _iso(self.now()),
+                "updated_at": _iso(self.now()),
+            }
+        )
+        return fid
+
+
+def field_value(self: FakeGitHub, full_name: str, number: int, field_id: int) -> Any:
+    with self.lock:
+        return self.field_values.get((full_name.lower(), number), {}).get(field_id)
+
+
+def set_field_value(self: FakeGitHub, full_name: str, number: int, field_id: int, value: Any) -> None:
+    """A person setting an issue field on github.com (a re-date made in the tracker)."""
+    with self.lock:
+        self.field_values.setdefault((full_name.lower(), number), {})[field_id] = value
+        self.repo(full_name).issues[number].updated_at = self.now()
+
+
+def _org_of(self: FakeGitHub, repo: GhRepo) -> list[dict[str, Any]] | None:
+    return self.org_fields.get(repo.full_name.split("/", 1)[0].lower())
+
+
+def _values_json(self: FakeGitHub, repo: GhRepo, number: int) -> list[dict[str, Any]]:
+    fields = {f["id"]: f for f in self._org_of(repo) or []}
+    values = self.field_values.get((repo.full_name.lower(), number), {})
+    return [
+        {"issue_field_id": fid, "issue_field_name": fields[fid]["name"], "node_id": f"IFV_kwDO{fid}{number}", "data_type": fields[fid]["data_type"], "value": value}
+        for fid, value in sorted(values.items())
+        if fid in fields
+    ]
+
+
+def _with_field_values(self: FakeGitHub, repo: GhRepo, issue: GhIssue, data: dict[str, Any]) -> None:
+    if self._org_of(repo) is not None and not issue.is_pull and self.values_in_issues:
+        data["issue_field_values"] = self._values_json(repo, issue.number)
+
+
+def _take_field_values(self: FakeGitHub, repo: GhRepo, issue: GhIssue, values: Any, principal: str | None, *, creating: bool) -> None:
+    """Field values of a create (dropped silently where fields are off or without push access, as
+    the schema says) or of an edit or `issue-field-values` POST (refused: 403 without push access,
+    404 where the organization has no issue fields, 422 for an unknown field or a bad value)."""
+    if values is None:
+        return
+    fields = {f["id"]: f for f in self._org_of(repo) or []}
+    if creating and (not fields or not self.can_push(repo, principal)):
+        return
+    if not self.can_push(repo, principal):
+        raise HttpError(403, {"message": "Must have push access to repository", "documentation_url": DOCS, "status": "403"})
+    if not fields:
+        raise HttpError(404, {"message": "Not Found", "documentation_url": DOCS, "status": "404"})
+    if not isinstance(values, list) or len(values) > 25:
+        raise self._validation([{"resource": "IssueFieldValue", "field": "issue_field_values", "code": "invalid"}])
+    checked: dict[int, Any] = {}
+    for value in values:
+        fid = value.get("field_id") if isinstance(value, dict) else None
+        if fid not in fields:
+            raise self._validation([{"resource": "IssueFieldValue", "field": "field_id", "code": "invalid", "value": fid}])
+        raw = value.get("value")
+        if fields[fid]["data_type"] == "date":
+            try:
+                date_ok = isinstance(raw, str) and bool(datetime.fromisoformat(raw))
+            except ValueError:
+                date_ok = False
+            if not date_ok:
+                raise self._validation([{"resource": "IssueFieldValue", "field": "value", "code": "invalid", "value": raw}])
+        checked[fid] = raw
+    self.field_values.setdefault((repo.full_name.lower(), issue.number), {}).update(checked)
+    issue.updated_at = self.now()
+
+
+def org_issue_fields(self: FakeGitHub, request: Request, org: str) -> Any:
+    fields = self.org_fields.get(org.lower())
+    if fields is None:
+        raise HttpError(404, {"message": "Not Found", "documentation_url": DOCS, "status": "404"})
+    return list(fields)
+
+
+def issue_field_values_list(self: FakeGitHub, request: Request, owner: str, name: str, number: str) -> Any:
+    repo = self.repo(f"{owner}/{name}")
+    issue = self._issue_or_error(repo, number)
+    return self._values_json(repo, issue.number)
+
+
+def issue_field_values_add(self: FakeGitHub, request: Request, owner: str, name: str, number: str) -> Any:
+    repo = self.repo(f"{owner}/{name}")
+    issue = self._issue_or_error(repo, number)
+    body = request.json()
+    if not isinstance(body, dict) or "issue_field_values" not in body:
+        raise HttpError(400, {"message": "Problems parsing JSON", "documentation_url": DOCS, "status": "400"})
+    self._take_field_values(repo, issue, body["issue_field_values"], request.principal, creating=False)
+    return self._values_json(repo, issue.number)
+
+
+for _helper in (
+    _sync_state, _sync_routes, deny_push, can_push, add_issue_field, field_value, set_field_value, _org_of, _values_json,
+    _with_field_values, _take_field_values, org_issue_fields, issue_field_values_list, issue_field_values_add,
+):  # fmt: skip
+    setattr(FakeGitHub, _helper.__name__, _helper)

@@ -187,6 +187,7 @@ class FakeJira(FakeServer):
         self.moved: dict[str, str] = {}  # old key -> the key it moved to (Jira still finds it by the old one)
         self._next_id = 10000
         self._next_number: dict[str, int] = {}
+        self._edit_rules()
         versions = "(?P<v>2|3|latest)" if self.cloud else "(?P<v>2|latest)"
         api = f"/rest/api/{versions}"
         self.route("GET", f"{api}/serverInfo", self.server_info)
@@ -588,7 +589,9 @@ class FakeJira(FakeServer):
                 out["labels"] = list(dict.fromkeys(labels))
         if "assignee" in data:
             out["assignee"] = self._user_ref(data["assignee"], errors)
-        if "duedate" in data and data["duedate"] is not None:
+        if "duedate" in data and data["duedate"] is None:
+            out["duedate"] = None  # Jira clears a field set to null
+        elif "duedate" in data:
             try:
                 date.fromisoformat(str(data["duedate"]))
                 out["duedate"] = str(data["duedate"])
@@ -624,6 +627,7 @@ class FakeJira(FakeServer):
     def issue_update(self, request: Request, v: str, ref: str) -> Any:
         issue = self._find(ref)
         body = request.json() or {}
+        self._check_edit(issue, body, request.principal)
         errors: dict[str, str] = {}
         values = self._check_fields(body.get("fields") or {}, v, errors, creating=False)
         update = dict(body.get("update") or {})
@@ -649,6 +653,31 @@ class FakeJira(FakeServer):
         issue.updated = self.now()
         self._written(issue)
         return Response(204, None)
+
+    # -- editing: the edit screen and the Edit Issues permission ---------------------------
+    def _edit_rules(self) -> None:
+        """What an edit of an issue may set, as a site's configuration decides: `edit_screen`, the
+        fields on the project's edit screen (None: every field the create takes, as in a default
+        project), and `editors`, the accounts with the Edit Issues permission (None: everyone).
+        Change them on the fake as a test needs."""
+        self.edit_screen: set[str] | None = None
+        self.editors: set[str] | None = None
+
+    def _check_edit(self, issue: JiraIssue, body: dict[str, Any], principal: str | None) -> None:
+        """Jira's refusals of an edit: 403 without the Edit Issues permission in the issue's project,
+        and a 400 naming each field that is not on the edit screen (Atlassian's own wording)."""
+        if self.editors is not None and principal not in self.editors:
+            raise HttpError(403, {"errorMessages": ["You do not have permission to edit issues in this project."], "errors": {}})
+        if self.edit_screen is None:
+            return
+        fields = body.get("fields") or {}
+        errors = {
+            name: f"Field '{name}' cannot be set. It is not on the appropriate screen, or unknown."
+            for name in [*fields, *(body.get("update") or {})]
+            if name not in self.edit_screen and name != "comment"
+        }
+        if errors:
+            raise HttpError(400, {"errorMessages": [], "errors": errors})
 
     # -- comments --------------------------------------------------------------------------
     def _comment_body(self, body: Any, v: str, errors: dict[str, str]) -> Any:
@@ -952,3 +981,4 @@ class FakeJira(FakeServer):
             "total": len(found),
             "issues": [self._issue_json(i, v, wanted) for i in page],
         }
+

@@ -47,7 +47,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="mirror action items to Jira / GitHub and pull their status",
         description=(
             "Create a ticket for every action item of a mirrored postmortem that has none, write its key into the file, "
-            "and read the status of every linked ticket into the state file. Exit 0 when all went well, "
+            "read the status of every linked ticket into the state file (with any move of its due date made in the tracker), "
+            "and write a due date or owner the postmortem changed to the item's ticket. Exit 0 when all went well, "
             "1 when anything failed (the rest still ran), 2 on usage or configuration errors or when another sync in this checkout "
             "did not finish within --wait. A damaged state file is moved aside and rebuilt with --rebuild-state."
         ),
@@ -188,6 +189,8 @@ def print_summary(summary: Summary, out: TextIO, dry_run: bool) -> None:
             did = f"created {r.created}, linked {r.linked}" + (f", closed {r.closed} duplicate(s)" if r.closed else "")
         if r.waiting:
             did += f", {r.waiting} create(s) pending"
+        if r.updated or r.would_update:
+            did += f", {'would update' if dry_run else 'updated'} {r.would_update if dry_run else r.updated} from reviewed changes"
         requests = f"{r.requests.get('read', 0)} read, {r.requests.get('write', 0)} write"
         out.write(f"{name} ({r.where}): {did}, pulled {r.pulled} ({r.changed} changed), failed {r.failed}; requests: {requests}; {r.seconds:.1f} s\n")
     if summary.waits:
@@ -197,6 +200,7 @@ def print_summary(summary: Summary, out: TextIO, dry_run: bool) -> None:
     sections = (
         ("duplicates (more than one ticket carried an item's marker; the one the postmortem names, else the oldest, is kept):", summary.duplicates),
         ("pending (a create's outcome is unknown; nothing is sent again until the tracker shows whether it was made):", summary.pending),
+        ("updated from reviewed changes (the postmortem's due date or owner, written to the ticket):", summary.pushed),
         ("drift (not changed on either side; make the postmortem and the ticket agree):", summary.drift),
         ("notes:", summary.notes),
         ("skipped:", summary.skipped),

@@ -52,6 +52,7 @@ class DestinationSection(Strict):
     duplicate_transitions = c.Optional(c.ListOfItems(c.Type(str)))  # Jira transitions that close a duplicate
     seconds_between_requests = c.Optional(Number((int, float)))  # GitHub pacing; PyGithub's defaults otherwise
     seconds_between_writes = c.Optional(Number((int, float)))
+    due_field = c.Optional(c.Type(str))  # GitHub: the organization's date issue field holding the due date
 
     @property
     def is_jira(self) -> bool:
@@ -72,6 +73,8 @@ class DestinationSection(Strict):
             yield "duplicate_transitions", "only Jira destinations take this setting (GitHub closes duplicates as such)"
         if not _ENV_NAME.match(self.token_variable):
             yield "token_env", f"{self.token_variable!r} is not an environment variable name"
+        if self.due_field is not None and (self.is_jira or not self.due_field.strip()):
+            yield "due_field", "only GitHub destinations take this setting (Jira has its own due date)" if self.is_jira else "must name an issue field, such as Target date"
         for key in ("seconds_between_requests", "seconds_between_writes"):
             value = self[key]
             if value is not None and (value < 0 or self.is_jira):
@@ -170,6 +173,7 @@ def trackers_from(section: TrackersSection, where: str, environ: Mapping[str, st
             duplicate_transitions=tuple(opts.duplicate_transitions) if opts.duplicate_transitions is not None else DEFAULT_DUPLICATE_TRANSITIONS,
             seconds_between_requests=opts.seconds_between_requests,
             seconds_between_writes=opts.seconds_between_writes,
+            due_field=opts.due_field.strip() if opts.due_field else None,
         )
         token = environ.get(opts.token_variable, "")
         if token.strip():

@@ -16,7 +16,12 @@ changed nothing leaves the file byte-identical and git shows no diff.
           "done_on": "2024-03-20",          # date it was done or closed; null while open
           "assignee": "a.nguyen",           # people-directory handle when known, else the tracker's login
           "due": "2024-03-31",              # the tracker's due date, null when it has none
-          "checked": "2026-11-23"           # date the status was last seen to change
+          "checked": "2026-11-23",          # date the status was last seen to change
+          "redates": [                      # moves of the tracker's due date pulls saw (absent: none)
+            {"from": "2024-03-24", "to": "2024-03-31", "seen": "2024-03-20", "destination": "pay"}
+          ],
+          "pushed_due": "2024-03-24",       # the file's due date and owner as last written to the
+          "pushed_owner": "a.nguyen"        # ticket (absent in entries written before pushes)
         }
       },
       "pending": {                          # only while a create's outcome is unknown

@@ -26,7 +26,8 @@ from followthrough.core.sync.config import Destination, Trackers
 from followthrough.core.sync.converge import Create, Decision, Keep, Link, Refuse, Relink, Wait, closes, decide, fold
 from followthrough.core.sync.description import new_ticket
 from followthrough.core.sync.plan import Plan, Work, plan as plan_sync, unread_paths
-from followthrough.core.sync.reconcile import drift, kept_entries, state_entry
+from followthrough.core.sync.push import Push, plan_push
+from followthrough.core.sync.reconcile import drift, handle_of, kept_entries, state_entry, unrecorded_redates
 from followthrough.core.sync.refusal import refusal
 from followthrough.core.sync.tickets import RemoteTicket, Tracker, TrackerFailure
 from followthrough.core.ticket_refs import ticket_reference
@@ -66,6 +67,8 @@ class DestinationReport:
     waiting: int = 0  # pending creates not found yet
     pulled: int = 0
     changed: int = 0
+    updated: int = 0  # tickets given a reviewed change of the file (due date, owner)
+    would_update: int = 0
     failed: int = 0
     requests: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
@@ -80,6 +83,7 @@ class Summary:
     skipped: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)  # what was closed as a duplicate of what
     pending: list[str] = field(default_factory=list)  # creates whose outcome is still unknown
+    pushed: list[str] = field(default_factory=list)  # reviewed changes of the files written to tickets
     state_written: bool | None = None  # None: not touched this run
     state_entries: int = 0
     state_error: str | None = None  # the state file could not be written (exit 2, after the summary)
@@ -151,6 +155,7 @@ class SyncEngine:
         self._initial_text = render_state(self.old_state, self.pending) if self.state_existed else None
         self.new_state: dict[str, TicketState] = {}
         self.linked_now: set[str] = set()  # items given a ticket by this run
+        self.created_now: set[str] = set()  # items whose ticket this run created
         self.refused: set[str] = set()  # items refused a relink: their state entry is what refuses it
         # item key -> the ticket it names now, as written (None: unreadable); written as the state
         # entries are (`#12`, not `acme/web#12`), so an entry of the same ticket is never taken for stale
@@ -508,6 +513,7 @@ class SyncEngine:
         except _DestinationDown:
             self._drop_pending(w.key)  # refused: nothing was created
             raise
+        self.created_now.add(w.key)
         if self._write_back(w, remote.ref, report, "created"):
             report.created += 1
             self._settled(w)  # in the file now: the record goes with the next write of the state file
@@ -597,6 +603,7 @@ class SyncEngine:
                 step()
         missing = set(result.missing) if result else set()
         asked = set(wanted)
+        read: list[tuple[Work, RemoteTicket]] = []
         for w, ref in linked:
             if w.key in done:
                 continue
@@ -608,20 +615,98 @@ class SyncEngine:
                 why = "does not exist (deleted, moved, or not visible to this token)" if ref in missing else "was not returned"
                 self._fail(report, w, f"{ref} {why} in {dest.where}; fix or remove `ticket:`")
                 continue
+            read.append((w, remote))
+        if not tracker.consistent:
+            read = self._confirm_moves(tracker, dest, read)
+        for w, remote in read:
             report.pulled += 1
-            if self._record(w, remote, dest):
+            if self._record(tracker, w, remote, dest, report):
                 report.changed += 1
-            self._check_drift(w, remote, dest)
 
-    def _record(self, w: Work, remote: RemoteTicket, dest: Destination) -> bool:
+    def _confirm_moves(self, tracker: Tracker, dest: Destination, read: list[tuple[Work, RemoteTicket]]) -> list[tuple[Work, RemoteTicket]]:
+        """On a lagging search (Jira Cloud), the tickets whose due date differs from the one their
+        entry recorded, read again as they are now (`reconcileIssues`) before the move is taken
+        for a re-date in the tracker: the search may still show a ticket as it was before the
+        last run pushed a date to it. Costs a read only when such a difference is seen."""
+        doubtful = []
+        for w, remote in read:
+            old = self.old_state.get(w.key)
+            if old is not None and fold(old.ticket) == fold(remote.ref) and old.due != remote.due and remote.number:
+                doubtful.append(remote)
+        if not doubtful:
+            return read
+        try:
+            fresh = self._guard(dest, lambda: tracker.fetch([t.ref for t in doubtful], {t.ref: t.number for t in doubtful})).found
+        except TrackerFailure:
+            return read  # as the search showed them; a real move is seen again by the next sync
+        return [(w, fresh.get(remote.ref, remote)) for w, remote in read]
+
+    def _record(self, tracker: Tracker, w: Work, remote: RemoteTicket, dest: Destination, report: DestinationReport) -> bool:
+        """The item's state entry from its ticket as read, after pushing the file's reviewed changes
+        to it (`core.sync.push`); drift and tracker re-dates are reported from the ticket as it then is."""
         old = self.old_state.get(w.key)
         # As the file now has it: as written for a ticket it named, the new one after a (re)link.
-        entry = state_entry(old, self.refs.get(w.key) or remote.ref, remote, self.repo.directory, dest, self.today)
+        ticket = self.refs.get(w.key) or remote.ref
+        directory = self.repo.directory
+        entry = state_entry(old, ticket, remote, directory, dest, self.today)
+        push = plan_push(w.item, old, ticket, remote, directory, dest)
+        if push.note:
+            self.summary.notes.append(f"{w.where}: {push.note}")
+        after, due_done, owner_done = remote, not push.write_due, not push.write_assignee
+        if push.writes:
+            if self.dry_run:
+                report.would_update += 1
+                self.summary.pushed.append(f"{w.where} ({remote.ref}): would update: {push.described()}")
+                self.progress.line(f"would update {remote.ref} from {w.where}: {push.described()}")
+            else:
+                after, due_done, owner_done = self._push(tracker, dest, w, remote, push, report)
+        if w.key in self.created_now and w.item.due is not None and after.due != w.item.due:
+            # Made, but its due date did not go in (GitHub's issue field refused it): recorded as not
+            # pushed, so the next sync writes it.
+            due_done = False
+            self.summary.notes.append(f"{w.where}: {remote.ref} was created without its due date {w.item.due} in {dest.name}; the next sync writes it")
+        entry = replace(
+            entry,
+            due=after.due,
+            assignee=handle_of(directory, after.assignee, dest),
+            pushed_due=push.record_due if due_done else entry.pushed_due,
+            pushed_owner=push.record_owner if owner_done else entry.pushed_owner,
+        )
         self.new_state[w.key] = entry
+        self.summary.drift.extend(drift(w.item, w.shown, after, directory, dest))
+        self.summary.drift.extend(unrecorded_redates(w.item, w.shown, entry, dest))
         return old != entry
 
-    def _check_drift(self, w: Work, remote: RemoteTicket, dest: Destination) -> None:
-        self.summary.drift.extend(drift(w.item, w.shown, remote, self.repo.directory, dest))
+    def _push(self, tracker: Tracker, dest: Destination, w: Work, remote: RemoteTicket, push: Push, report: DestinationReport) -> tuple[RemoteTicket, bool, bool]:
+        """Write `push` to the ticket: the ticket as it is afterwards, and whether the due date and
+        the owner went in. A refusal fails the item (exit 1) and the rest goes on; the entry then
+        keeps what was pushed before, so the next sync tries again. When only the assignee is
+        refused, the due date is sent on its own."""
+        ref = remote.ref
+        try:
+            after = self._guard(dest, lambda: tracker.update(remote, push.update()), one_ticket=True)
+            return self._pushed(w, ref, push, report, after, due=True, owner=True)
+        except TrackerFailure as failure:
+            assignee_only = bool(failure.fields) and set(failure.fields) <= {"assignee", "assignees"} and not failure.ambiguous
+            if assignee_only:
+                self._fail(report, w, f"{ref} was not reassigned to {push.owner} ({push.assignee}): {failure.reply or failure}")
+            else:
+                self._fail(report, w, f"the reviewed change ({push.described()}) was not pushed to {ref}: {failure}")
+            if not (assignee_only and push.write_due):
+                return remote, False, False
+        try:
+            after = self._guard(dest, lambda: tracker.update(remote, push.update(assignee=False)), one_ticket=True)
+        except TrackerFailure as failure:
+            self._fail(report, w, f"the due date {push.due} was not pushed to {ref} either: {failure}")
+            return remote, False, False
+        return self._pushed(w, ref, push, report, after, due=True, owner=False)
+
+    def _pushed(self, w: Work, ref: str, push: Push, report: DestinationReport, after: RemoteTicket, *, due: bool, owner: bool) -> tuple[RemoteTicket, bool, bool]:
+        report.updated += 1
+        done = replace(push, write_assignee=push.write_assignee and owner)
+        self.summary.pushed.append(f"{w.where} ({ref}): {done.described()}")
+        self.progress.line(f"updated {ref} from {w.where}: {done.described()}")
+        return after, due, owner
 
     def _finish_state(self, works: Sequence[Work]) -> None:
         if self.only == "create":

@@ -16,6 +16,7 @@ from typing import Any, Callable, Mapping, Sequence, TypeVar
 
 import requests
 from github import Auth, Consts, Github, GithubException
+from github.GithubObject import GithubObject
 
 from followthrough.core.dates import utc_date
 from followthrough.core.escape import github
@@ -25,7 +26,7 @@ from followthrough.trackers.http import looks_like_html, not_api, reached_server
 from followthrough.core.sync.markers import hidden, markers_in
 from followthrough.trackers.retry import RETRY_STATUSES, RetryPolicy, ambiguous
 from followthrough.core.ticket_refs import github_number
-from followthrough.core.sync.tickets import Closing, FetchResult, Link, NewTicket, RemoteTicket, TrackerFailure
+from followthrough.core.sync.tickets import Closing, FetchResult, Link, NewTicket, RemoteTicket, TicketUpdate, TrackerFailure
 
 T = TypeVar("T")
 MAX_LABEL = 50  # GitHub refuses longer label names
@@ -83,6 +84,32 @@ def _day(moment: datetime | None) -> date | None:
     return utc_date(moment) if isinstance(moment, datetime) else None
 
 
+def with_due(body: str, due: date) -> str:
+    """`body` with the date of its first `Due:` (the one sync wrote in the facts line) replaced, every
+    other character as it was; a body without one (a person took it out) gets a `Due:` line at the end."""
+    if DUE.search(body):
+        return DUE.sub(lambda m: m.group(0).replace(m.group(1), due.isoformat()), body, count=1)
+    return body + ("" if body.endswith("\n") or not body else "\n") + f"\nDue: {due.isoformat()}\n"
+
+
+def listed_data(obj: Any) -> dict[str, Any]:
+    """The attributes an object was built from, as the listing carried them. `raw_data` of a listed
+    issue would fetch the issue again (one GET each) to complete it; the base class's does not."""
+    data = GithubObject.raw_data.fget(obj)  # type: ignore[attr-defined]
+    return data if isinstance(data, dict) else {}
+
+
+def field_due(values: Any, field_id: int) -> date | None:
+    """The date an issue's `issue_field_values` hold for the field `field_id`."""
+    for value in values if isinstance(values, list) else ():
+        if isinstance(value, dict) and value.get("issue_field_id") == field_id and isinstance(value.get("value"), str):
+            try:
+                return date.fromisoformat(value["value"][:10])
+            except ValueError:
+                return None
+    return None
+
+
 class GitHubTracker:
     def __init__(self, dest: Destination, token: Secret | None, policy: RetryPolicy, counter: RequestCounter, timeout: float, label: str) -> None:
         self.name = dest.name
@@ -96,6 +123,7 @@ class GitHubTracker:
         self.repo: Any = None
         self._index: dict[str, RemoteTicket] | None = None  # ref -> ticket, from the listing
         self._issues: dict[str, Any] = {}  # ref -> PyGithub's issue, to edit without reading it again
+        self._field_id: int | None = None  # the `due_field` issue field's id, resolved once by connect
         self.consistent = True  # the listing shows every issue created before it was read
 
     def _call(self, what: str, method: str, call: Callable[[], T]) -> T:
@@ -141,6 +169,43 @@ class GitHubTracker:
         gh = self.gh
         # One GET: a wrong repo name or a token without access fails here, once, clearly.
         self.repo = self.policy.read(lambda: self._call(f"open {self.dest.where}", "GET", lambda: gh.get_repo(self.dest.repo or "")))
+        if self.dest.due_field:
+            self._field_id = self._resolve_field(self.dest.due_field)
+
+    def _resolve_field(self, name: str) -> int:
+        """The id of the organization's date issue field `name` (`GET /orgs/{org}/issue-fields`,
+        once a run). An organization without it, or with issue fields off, stops the destination
+        with a message naming the setting."""
+        assert self.gh is not None
+        requester = self.gh.requester
+        org = (self.dest.repo or "").split("/", 1)[0]
+        setting = f"trackers.destinations.{self.name}.due_field"
+        try:
+            _, fields = self.policy.read(lambda: self._call("list the organization's issue fields", "GET", lambda: requester.requestJsonAndCheck("GET", f"/orgs/{org}/issue-fields")))
+        except TrackerFailure as failure:
+            if failure.status != 404:
+                raise
+            raise TrackerFailure(f"{setting}: {org} has no issue fields (GitHub answered 404: issue fields are for organizations that enabled them); remove due_field or enable issue fields") from None
+        fields = fields if isinstance(fields, list) else []
+        named = [f for f in fields if isinstance(f, dict) and str(f.get("name", "")).casefold() == name.casefold()]
+        if not named:
+            known = ", ".join(sorted(str(f.get("name")) for f in fields if isinstance(f, dict))) or "none"
+            raise TrackerFailure(f"{setting}: {name!r} is not an issue field of the organization {org} (its fields: {known})")
+        field = named[0]
+        if field.get("data_type") != "date":
+            raise TrackerFailure(f"{setting}: the issue field {field.get('name')!r} of {org} is a {field.get('data_type')} field, not a date field")
+        return int(field["id"])
+
+    def _field_values(self, issue: Any) -> Any:
+        """The issue field values of a listed issue: as the listing carried them, else read on their own."""
+        data = listed_data(issue)
+        if "issue_field_values" in data:
+            return data["issue_field_values"]
+        assert self.gh is not None
+        requester = self.gh.requester
+        url = f"{issue.url}/issue-field-values"
+        _, values = self.policy.read(lambda: self._call(f"read the issue fields of #{issue.number}", "GET", lambda: requester.requestJsonAndCheck("GET", url)))
+        return values
 
     def _remote(self, issue: Any) -> RemoteTicket:
         # Only attributes the listing carries: reading others makes PyGithub fetch the issue.
@@ -150,7 +215,10 @@ class GitHubTracker:
         else:
             status = "open"
         body = issue.body or ""
-        due = DUE.search(body)
+        due_line = DUE.search(body)
+        due = date.fromisoformat(due_line.group(1)) if due_line else None
+        if self._field_id is not None:
+            due = field_due(self._field_values(issue), self._field_id)  # the field is the due date; the body's line is only text
         assignees = issue.assignees
         return RemoteTicket(
             ref=f"{self.dest.repo}#{issue.number}",
@@ -159,7 +227,7 @@ class GitHubTracker:
             tracker_status=issue.state + (f" ({reason})" if reason and issue.state == "closed" else ""),
             done_on=_day(issue.closed_at) if issue.state == "closed" else None,
             assignee=assignees[0].login if assignees else None,
-            due=date.fromisoformat(due.group(1)) if due else None,
+            due=due,
             markers=frozenset(markers_in(body)),
             number=int(issue.number),
             duplicate=issue.state == "closed" and reason == "duplicate",
@@ -221,6 +289,56 @@ class GitHubTracker:
             return Closing(True, f"the comment naming {name} could not be added: {failure}")
         return Closing(True)
 
+    def _set_field(self, issue: Any, due: date) -> None:
+        """The due date into the `due_field` issue field (`POST .../issue-field-values`, which adds
+        or replaces the values it names and leaves the issue's other fields alone)."""
+        assert self.gh is not None and self._field_id is not None
+        requester = self.gh.requester
+        url = f"{issue.url}/issue-field-values"
+        payload = {"issue_field_values": [{"field_id": self._field_id, "value": due.isoformat()}]}
+        _, values = self.policy.read(lambda: self._call(f"set {self.dest.due_field} of #{issue.number}", "POST", lambda: requester.requestJsonAndCheck("POST", url, input=payload)))
+        if field_due(values, self._field_id) != due:
+            raise TrackerFailure(f"set {self.dest.due_field} of #{issue.number}: GitHub did not keep the value (issue fields may be off for this repository)", what="set a field")
+        data = listed_data(issue)
+        if isinstance(values, list):
+            data["issue_field_values"] = values  # the issue as it is now, for `_remote`
+
+    def update(self, ticket: RemoteTicket, change: TicketUpdate) -> RemoteTicket:
+        """The due date (the body's `Due:` date, that one date replaced; and the `due_field` issue
+        field when set) and the assignee (the one pushed before replaced, any other kept), in one
+        edit of the issue (and one write of the field). GitHub drops an assignee change silently
+        when the token lacks push access: that is raised, as is any refusal."""
+        issue = self._issues.get(ticket.ref)
+        number = int(ticket.ref.rpartition("#")[2])
+        if issue is None:
+            issue = self.policy.read(lambda: self._call(f"read {ticket.ref}", "GET", lambda: self.repo.get_issue(number)))
+        edits: dict[str, Any] = {}
+        if change.due is not None:
+            body = issue.body or ""
+            changed = with_due(body, change.due)
+            if changed != body:
+                edits["body"] = changed
+        if change.assignee is not None:
+            others = [a.login for a in issue.assignees if a.login not in (change.assignee, change.replaces)]
+            edits["assignees"] = [change.assignee, *others]
+        if edits:
+            # The same edit twice leaves the same issue: a lost answer is simply retried.
+            self.policy.read(lambda: self._call(f"update {ticket.ref}", "PATCH", lambda: issue.edit(**edits)))
+        if change.assignee is not None and change.assignee not in [a.login for a in issue.assignees]:
+            raise TrackerFailure(
+                f"update {ticket.ref}: GitHub did not assign {change.assignee} (it drops an assignee change silently when the token's "
+                f"account lacks push access to {self.dest.repo})",
+                what=f"update {ticket.ref}",
+                fields=("assignees",),
+            )
+        if change.due is not None and self._field_id is not None:
+            self._set_field(issue, change.due)
+        remote = self._remote(issue)
+        self._issues[ticket.ref] = issue
+        if self._index is not None and ticket.ref in self._index:
+            self._index[ticket.ref] = remote
+        return replace(remote, ref=ticket.ref)
+
     def normalize_ref(self, ticket: str) -> str | None:
         parsed = github_number(ticket)
         if parsed is None:
@@ -271,6 +389,11 @@ class GitHubTracker:
         if ticket.assignee:
             kwargs["assignees"] = [ticket.assignee]
         issue = self._call(f"create an issue in {self.dest.where}", "POST", lambda: repo.create_issue(**kwargs))
+        if self._field_id is not None and ticket.due:
+            try:
+                self._set_field(issue, ticket.due)
+            except TrackerFailure:
+                pass  # made all the same: its due date reads back empty, which the engine records as not pushed yet
         remote = self._remote(issue)
         if self._index is not None:
             self._index[remote.ref] = remote

@@ -25,7 +25,7 @@ from followthrough.core.sync.markers import is_marker
 from followthrough.trackers.http import looks_like_html, not_api, reached_server, request_failure
 from followthrough.trackers.retry import RETRY_STATUSES, RetryPolicy, ambiguous
 from followthrough.core.ticket_refs import jira_key
-from followthrough.core.sync.tickets import Closing, FetchResult, Link, NewTicket, RemoteTicket, TrackerFailure
+from followthrough.core.sync.tickets import Closing, FetchResult, Link, NewTicket, RemoteTicket, TicketUpdate, TrackerFailure
 
 T = TypeVar("T")
 BATCH = 100  # keys or labels per search: one request each (Jira's page size for these fields)
@@ -100,6 +100,7 @@ class JiraTracker:
         self.counter = counter
         self.timeout = timeout
         self.client: JIRA | None = None
+        self._issues: dict[str, Any] = {}  # key -> the client's Issue as last read, to update without reading it again
         self.consistent = not self.cloud  # Data Center's search reads the database; Cloud's index lags
 
     # -- calls -----------------------------------------------------------------------------
@@ -183,6 +184,8 @@ class JiraTracker:
                 found = client.enhanced_search_issues(jql, maxResults=False, fields=list(FIELDS), reconcileIssues=list(known) or None)
             else:
                 found = client.search_issues(jql, maxResults=False, fields=list(FIELDS))
+            for issue in found:
+                self._issues[str(issue.key)] = issue  # type: ignore[union-attr]
             return [issue.raw for issue in found]  # type: ignore[union-attr]
 
         return self.policy.read(lambda: self._call(what, "GET", run))
@@ -297,6 +300,7 @@ class JiraTracker:
                 result.missing.append(key)
                 return
             raise
+        self._issues[str(issue.key)] = issue
         ticket = self._remote(issue.raw)
         result.found[key] = ticket
 
@@ -322,6 +326,7 @@ class JiraTracker:
         if ticket.assignee:
             fields["assignee"] = {"accountId": ticket.assignee} if self.cloud else {"name": ticket.assignee}
         issue = self._call(f"create a ticket in {self.dest.where}", "POST", lambda: client.create_issue(fields=fields, prefetch=False))
+        self._issues[str(issue.key)] = issue
         return RemoteTicket(
             ref=issue.key,
             url=f"{self.dest.url}/browse/{issue.key}",
@@ -331,6 +336,28 @@ class JiraTracker:
             markers=frozenset({ticket.marker}),
             number=_number(issue.id),
         )
+
+    def update(self, ticket: RemoteTicket, change: TicketUpdate) -> RemoteTicket:
+        """`duedate` and `assignee` (accountId on Cloud, name on Data Center, as the create sets
+        them) in one edit of the issue, through the client's `Issue.update`, which reads the issue
+        back after the PUT: two requests, and the ticket as Jira now has it. Any other field is
+        left alone. A field the edit screen lacks, an unknown assignee (400) or no permission to
+        edit (403) is raised as Jira words it."""
+        assert self.client is not None
+        client = self.client
+        key = ticket.ref
+        fields: dict[str, Any] = {}
+        if change.due is not None:
+            fields["duedate"] = change.due.isoformat()
+        if change.assignee is not None:
+            fields["assignee"] = {"accountId": change.assignee} if self.cloud else {"name": change.assignee}
+        issue = self._issues.get(key.upper())
+        if issue is None:
+            issue = self.policy.read(lambda: self._call(f"read {key}", "GET", lambda: client.issue(key, fields=",".join(FIELDS))))
+            self._issues[key.upper()] = issue
+        # Setting a field to a given value twice is harmless, so a lost answer is simply retried.
+        self.policy.read(lambda: self._call(f"update {key}", "PUT", lambda: issue.update(fields=fields)))
+        return self._remote(issue.raw)
 
     def close_duplicate(self, duplicate: RemoteTicket, kept: str, why: str) -> Closing:
         """The first of `duplicate_transitions` the workflow offers from its status (with the

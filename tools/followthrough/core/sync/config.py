@@ -57,6 +57,7 @@ class Destination:
     duplicate_transitions: tuple[str, ...] = DEFAULT_DUPLICATE_TRANSITIONS
     seconds_between_requests: float | None = None
     seconds_between_writes: float | None = None
+    due_field: str | None = None  # GitHub: the name of the organization's date issue field holding the due date
 
     @property
     def is_jira(self) -> bool:

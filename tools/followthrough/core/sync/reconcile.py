@@ -8,9 +8,13 @@ from dataclasses import replace
 from datetime import date
 from typing import Iterable, Mapping
 
-from followthrough.core.model import ActionItem, Directory, TicketState
+from followthrough.core.metrics import all_redates
+from followthrough.core.model import ActionItem, Directory, TicketState, TrackerRedate
 from followthrough.core.sync.config import Destination
+from followthrough.core.sync.converge import fold
 from followthrough.core.sync.tickets import RemoteTicket
+
+REASON_PLACEHOLDER = "<why the date moved>"
 
 
 def handle_of(directory: Directory, tracker_id: str | None, dest: Destination) -> str | None:
@@ -25,7 +29,12 @@ def handle_of(directory: Directory, tracker_id: str | None, dest: Destination) -
 
 def state_entry(old: TicketState | None, ticket: str, remote: RemoteTicket, directory: Directory, dest: Destination, today: date) -> TicketState:
     """The state of a linked item after a pull. `checked` is the day its status was last seen
-    to change (or first seen): kept while the tracker reports the same status."""
+    to change (or first seen): kept while the tracker reports the same status.
+
+    Of the same ticket, the entry keeps its re-dates and what was pushed to it, and a due date
+    that differs from the one the last pull saw is a move made in the tracker: appended to
+    `redates` (a move from or to no due date too). A first pull, or a pull of another ticket
+    (relinked, or `ticket:` edited by hand), has nothing to compare with."""
     entry = TicketState(
         ticket=ticket,
         url=remote.url,
@@ -38,7 +47,35 @@ def state_entry(old: TicketState | None, ticket: str, remote: RemoteTicket, dire
     )
     unchanged = old is not None and (old.status, old.tracker_status) == (entry.status, entry.tracker_status)
     checked = old.checked if unchanged and old is not None and old.checked else today
-    return replace(entry, checked=checked)
+    entry = replace(entry, checked=checked)
+    if old is None or fold(old.ticket) != fold(ticket):
+        return entry
+    redates = old.redates
+    if old.due != remote.due:
+        redates = (*redates, TrackerRedate(old.due, remote.due, today, dest.name))
+    return replace(entry, redates=redates, pushed_due=old.pushed_due, pushed_owner=old.pushed_owner)
+
+
+def unrecorded_redates(item: ActionItem, shown: str, entry: TicketState, dest: Destination) -> list[str]:
+    """For an item whose ticket's due date moved in the tracker in ways its `redated:` entries do
+    not record (the same test as the site's "no reason recorded", `metrics.all_redates`), the
+    lines of the drift report saying so, with the YAML to add to the item: the last move's date
+    as `due`, and one `redated:` entry per move, whose reason is for a person to write."""
+    moves = [r for r in all_redates(item, entry) if r.source != "file"]
+    if not moves:
+        return []
+    line = item.line_of("redated") if item.redated else item.line_of("due")
+    where = f"{shown}:{line}: {item.id} ({entry.ticket})"
+    said = ", ".join(f"{r.from_.isoformat()} -> {r.to.isoformat()} (seen {r.on.isoformat()})" for r in moves)
+    lines = [
+        f"{where}: the due date moved in {dest.name} without a reason in the file: {said}; if the new date stands, "
+        + ("add to the item's `redated:` list and set `due`:" if item.redated else "add to the item:"),
+        f"    due: {moves[-1].to.isoformat()}",
+    ]
+    if not item.redated:
+        lines.append("    redated:")
+    lines.extend(f"      - {{from: {r.from_.isoformat()}, to: {r.to.isoformat()}, on: {r.on.isoformat()}, reason: {REASON_PLACEHOLDER}}}" for r in moves)
+    return lines
 
 
 def drift(item: ActionItem, shown: str, remote: RemoteTicket, directory: Directory, dest: Destination) -> list[str]:

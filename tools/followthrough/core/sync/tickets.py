@@ -33,6 +33,17 @@ class NewTicket:
 
 
 @dataclass(frozen=True)
+class TicketUpdate:
+    """A reviewed change of the file written to an existing ticket: its due date and assignee
+    alone (None: that one is not written). `replaces`: the tracker id of the assignee pushed
+    before, which GitHub takes off while keeping any other assignee a person added."""
+
+    due: date | None = None
+    assignee: str | None = None
+    replaces: str | None = None
+
+
+@dataclass(frozen=True)
 class RemoteTicket:
     ref: str  # PAY-12, acme/web#7: what goes into `ticket:`
     url: str
@@ -120,5 +131,10 @@ class Tracker(Protocol):
     def fetch(self, refs: Sequence[str], known: Mapping[str, int] | None = None) -> FetchResult: ...
 
     def close_duplicate(self, duplicate: RemoteTicket, kept: str, why: str) -> Closing: ...
+
+    def update(self, ticket: RemoteTicket, change: TicketUpdate) -> RemoteTicket:
+        """Write `change` to `ticket` (one write; the same write twice is harmless) and return the
+        ticket as the tracker has it afterwards, or raise a TrackerFailure naming what it refused."""
+        ...
 
     def normalize_ref(self, ticket: str) -> str | None: ...
