@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 from .test_sync_push import jira_repo, redate, state_file
+from .conftest import DATA, run_cli
 from .sync_setup import env_for, sync
 
 
@@ -23,3 +26,11 @@ def test_dry_run_does_not_call_a_change_it_would_push_drift(tmp_path, jira):
     real = sync(root, env=env_for(jira, FOLLOWTHROUGH_TODAY="2026-06-09"))
     assert real.code == 0, real.out + real.err
     assert "drift" not in real.out
+
+
+def test_review_slack_notification_counts_one_decision_in_the_singular():
+    # The notification line of a team's agenda counted "1 won't-do decisions".
+    result = run_cli("report", "review", "--team", "payments", "--format", "slack", "--today", "2026-06-15", cwd=DATA / "review")
+    assert result.code == 0, result.out + result.err
+    [message] = [m["message"] for m in json.loads(result.out)]
+    assert "1 won't-do decision, " in message["text"] and "decisions" not in message["text"], message["text"]
