@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from .test_sync_push import jira_repo, redate, state_file
 from .conftest import DATA, run_cli
 from .sync_setup import env_for, sync
@@ -38,10 +36,9 @@ def test_review_slack_notification_counts_one_decision_in_the_singular():
     assert "1 won't-do decision, " in message["text"] and "decisions" not in message["text"], message["text"]
 
 
-@pytest.mark.xfail(strict=True, reason="reports name who approved a re-date or decided a won't-do by handle; the site by name")
 def test_review_names_the_approver_and_the_decider_as_the_site_does():
     # The site's pages say "Emil Berg" in the "Approved by" column and "decided by Emil Berg";
-    # the review agenda, which names owners and managers by name, says "e.berg" for both.
+    # the review agenda, which names owners and managers by name, said "e.berg" for both.
     result = run_cli("report", "review", "--team", "payments", "--today", "2026-06-15", cwd=DATA / "review")
     assert result.code == 0, result.out + result.err
     assert "(approved by Emil Berg)" in result.out

@@ -176,10 +176,10 @@ _WORDS = {
 def review_entry_line(entry: ReportItem | RedateEntry) -> str:
     if isinstance(entry, RedateEntry):
         item = entry.item
-        return f"• {esc(item.title)} · {who(item.owner)} · {esc(redate_line(entry.redate))} · from {link(item.postmortem_url, item.postmortem_title or item.postmortem_id)}"
+        return f"• {esc(item.title)} · {who(item.owner)} · {esc(redate_line(entry.redate, item.name_of))} · from {link(item.postmortem_url, item.postmortem_title or item.postmortem_id)}"
     line = item_line(entry, show_owner=True)
     if entry.decision is not None and entry.status == "wont-do":
-        line += " · " + esc(decision_line(entry.decision))
+        line += " · " + esc(decision_line(entry.decision, entry.name_of))
     return line
 
 
