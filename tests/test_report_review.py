@@ -248,7 +248,7 @@ def test_review_text_and_markdown() -> None:
     assert "== Search (manager: no manager named for team search)" in text.out
     assert "Escalated: none" in text.out  # an empty section says so
     assert "2026-06-30 → 2026-07-15 (+15 days) on 2026-06-11 in jira: no reason recorded" in text.out
-    assert "decided by e.berg on 2026-06-12: the legacy path is switched off on 2026-06-30 anyway" in text.out
+    assert "decided by Emil Berg on 2026-06-12: the legacy path is switched off on 2026-06-30 anyway" in text.out
     md = run_cli("report", "review", "--format", "markdown", "--today", TODAY, cwd=FIXTURE).out
     assert "## Weekly review: Payments" in md
     assert "Manager: @eberg (Emil Berg)." in md

@@ -14,15 +14,17 @@ import pytest
 from .conftest import run_cli
 from .fakes import FakeGitHub, FakeJira
 from .fakes.postmortem_repo import Item, Pm, build_repo
-from .sync_setup import FAST, env_for, gh_dest, jira_dest, state, sync, two_items
+from .sync_setup import FAST, TODAY, env_for, gh_dest, jira_dest, state, sync, two_items
 
 KEY_ALERT = "2026-05-20-payments/pool-alert"
 KEY_SIZE = "2026-05-20-payments/pool-size"
 REASON = "the pool driver upgrade it depends on slipped a sprint"
 
 
-def redate(root: Path, pm: Pm, item: str, old: str, new: str, on: str = "2026-05-29") -> None:
-    """The reviewed edit a pull request makes: `due` moved, with a `redated:` entry giving the reason."""
+def redate(root: Path, pm: Pm, item: str, old: str, new: str, on: str = TODAY) -> None:
+    """The reviewed edit a pull request makes: `due` moved, with a `redated:` entry giving the reason.
+    `on` is never after the run's today (the fakes' day by default): lint refuses a re-date decided
+    in the future (FT311), and sync skips a postmortem lint refuses."""
     path = root / pm.path
     text = path.read_text(encoding="utf-8")
     head, sep, rest = text.partition(f"  - id: {item}\n")

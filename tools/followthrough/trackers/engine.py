@@ -26,7 +26,7 @@ from followthrough.core.sync.config import Destination, Trackers
 from followthrough.core.sync.converge import Create, Decision, Keep, Link, Refuse, Relink, Wait, closes, decide, fold
 from followthrough.core.sync.description import new_ticket
 from followthrough.core.sync.plan import Plan, Work, plan as plan_sync, unread_paths
-from followthrough.core.sync.push import Push, plan_push
+from followthrough.core.sync.push import Push, plan_push, pushed
 from followthrough.core.sync.reconcile import drift, handle_of, kept_entries, state_entry, unrecorded_redates
 from followthrough.core.sync.refusal import refusal
 from followthrough.core.sync.tickets import RemoteTicket, Tracker, TrackerFailure
@@ -658,6 +658,8 @@ class SyncEngine:
                 report.would_update += 1
                 self.summary.pushed.append(f"{w.where} ({remote.ref}): would update: {push.described()}")
                 self.progress.line(f"would update {remote.ref} from {w.where}: {push.described()}")
+                # The ticket as the push would leave it: a change the run would write is not drift.
+                after, due_done, owner_done = pushed(remote, push, due=push.write_due, assignee=push.write_assignee), True, True
             else:
                 after, due_done, owner_done = self._push(tracker, dest, w, remote, push, report)
         if w.key in self.created_now and w.item.due is not None and after.due != w.item.due:

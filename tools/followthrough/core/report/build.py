@@ -58,10 +58,17 @@ class ReportItem:
     escalate_to: Person | None = None  # `policy.escalation_contact`; None: no manager named
     done_on: date | None = None
     decision: Decision | None = None
+    # The directory's names of the people its re-dates and decision name by handle (who approved,
+    # who decided), so that a report names them as it names owners and managers, as the site does.
+    names: tuple[tuple[str, str], ...] = ()
 
     @property
     def unrecorded_redates(self) -> tuple[Redate, ...]:
         return tuple(r for r in self.redates if r.source != "file")
+
+    def name_of(self, handle: str) -> str:
+        """The name of a person the item's re-dates or decision name; the handle when not known."""
+        return dict(self.names).get(handle, handle)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +151,15 @@ def report_item(view: metrics.ItemView, directory: Directory, links: Links, sett
         escalate_to=policy.escalation_contact(view, settings, directory) if settings is not None else None,
         done_on=view.done_on,
         decision=view.item.decision,
+        names=named_people(view, directory),
     )
+
+
+def named_people(view: metrics.ItemView, directory: Directory) -> tuple[tuple[str, str], ...]:
+    handles = {r.approved_by for r in view.redates if r.approved_by}
+    if view.item.decision is not None and view.item.decision.by:
+        handles.add(view.item.decision.by)
+    return tuple((h, owner_of(h, directory).name) for h in sorted(handles))
 
 
 def group_by_owner(items: Iterable[ReportItem]) -> tuple[OwnerGroup, ...]:

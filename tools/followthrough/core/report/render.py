@@ -71,17 +71,18 @@ def redate_source(r: Redate) -> str:
     return "in the postmortem" if r.source == "file" else f"in {r.source}"
 
 
-def redate_line(r: Redate) -> str:
-    """'2026-06-01 → 2026-06-20 (+19 days) on 2026-06-10 in jira: no reason recorded'. Plain text."""
+def redate_line(r: Redate, name_of: Callable[[str], str] = str) -> str:
+    """'2026-06-01 → 2026-06-20 (+19 days) on 2026-06-10 in jira: no reason recorded'. Plain text;
+    `name_of` names the approver (`ReportItem.name_of`)."""
     sign = "+" if r.slip_days >= 0 else "-"
     reason = r.reason.strip() or "no reason recorded"
-    approved = f" (approved by {r.approved_by})" if r.approved_by else ""
+    approved = f" (approved by {name_of(r.approved_by)})" if r.approved_by else ""
     return f"{r.from_} → {r.to} ({sign}{plural(abs(r.slip_days), 'day')}) on {r.on} {redate_source(r)}: {' '.join(reason.split())}{approved}"
 
 
-def decision_line(d: Decision) -> str:
+def decision_line(d: Decision, name_of: Callable[[str], str] = str) -> str:
     when = f" on {d.on}" if d.on else ""
-    return f"decided by {d.by}{when}: {' '.join(d.reason.split())}"
+    return f"decided by {name_of(d.by)}{when}: {' '.join(d.reason.split())}"
 
 
 def escalation_note(item: ReportItem, name_of: Callable[[Person], str] = lambda p: p.name, escape: Callable[[str], str] = str) -> str:

@@ -42,10 +42,10 @@ def md_entry(entry: ReportItem | RedateEntry, mention: bool = True) -> str:
     if isinstance(entry, RedateEntry):
         item = entry.item
         page = md_link(md(item.postmortem_title or item.postmortem_id), item.postmortem_url)
-        return f"- {md(item.title)} · {md_owner(item.owner, mention)} · {md(redate_line(entry.redate))} · from {page}"
+        return f"- {md(item.title)} · {md_owner(item.owner, mention)} · {md(redate_line(entry.redate, item.name_of))} · from {page}"
     line = md_item(entry, show_owner=True, mention=mention)
     if entry.decision is not None and entry.status == "wont-do":
-        line += " · " + md(decision_line(entry.decision))
+        line += " · " + md(decision_line(entry.decision, entry.name_of))
     return line
 
 
@@ -76,10 +76,10 @@ def review_markdown(report: ReviewReport, mention: bool = True) -> str:
 def text_entry(entry: ReportItem | RedateEntry) -> str:
     if isinstance(entry, RedateEntry):
         item = entry.item
-        return f"  {' '.join(item.title.split())} [{item.owner.name}] ({item.postmortem_id})\n      {redate_line(entry.redate)}"
+        return f"  {' '.join(item.title.split())} [{item.owner.name}] ({item.postmortem_id})\n      {redate_line(entry.redate, item.name_of)}"
     line = text_item(entry, show_owner=True)
     if entry.decision is not None and entry.status == "wont-do":
-        line += f"\n      {decision_line(entry.decision)}"
+        line += f"\n      {decision_line(entry.decision, entry.name_of)}"
     return line
 
 

@@ -168,7 +168,7 @@ _WORDS = {
     "due_soon": "due soon",
     "redated": "re-dated",
     "closed": "closed",
-    "decisions": "won't-do decisions",
+    "decisions": "won't-do decision",
     "undecided": "won't do without a decision",
 }
 
@@ -176,10 +176,10 @@ _WORDS = {
 def review_entry_line(entry: ReportItem | RedateEntry) -> str:
     if isinstance(entry, RedateEntry):
         item = entry.item
-        return f"• {esc(item.title)} · {who(item.owner)} · {esc(redate_line(entry.redate))} · from {link(item.postmortem_url, item.postmortem_title or item.postmortem_id)}"
+        return f"• {esc(item.title)} · {who(item.owner)} · {esc(redate_line(entry.redate, item.name_of))} · from {link(item.postmortem_url, item.postmortem_title or item.postmortem_id)}"
     line = item_line(entry, show_owner=True)
     if entry.decision is not None and entry.status == "wont-do":
-        line += " · " + esc(decision_line(entry.decision))
+        line += " · " + esc(decision_line(entry.decision, entry.name_of))
     return line
 
 
@@ -192,6 +192,7 @@ def review_message(agenda: TeamAgenda, report: ReviewReport) -> dict[str, Any]:
         lines = [f"*{esc(part.title)}* ({len(part.entries)})"]
         lines += [review_entry_line(e) for e in part.entries] or ["none"]
         blocks.append(section(lines, report.links.overdue_page))
-    counts = ", ".join(f"{len(p.entries)} {_WORDS[p.key]}" for p in agenda.sections(report.since, report.due_within) if p.entries)
+    # Only the one noun among the words takes a plural ("1 won't-do decision", "2 won't-do decisions").
+    counts = ", ".join(plural(len(p.entries), _WORDS[p.key]) if p.key == "decisions" else f"{len(p.entries)} {_WORDS[p.key]}" for p in agenda.sections(report.since, report.due_within) if p.entries)
     fallback = f"Weekly review of {esc(agenda.name)} as of {report.today}: " + (counts or "nothing on the agenda")
     return {"text": fallback, "blocks": blocks}
