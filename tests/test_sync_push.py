@@ -21,7 +21,7 @@ KEY_SIZE = "2026-05-20-payments/pool-size"
 REASON = "the pool driver upgrade it depends on slipped a sprint"
 
 
-def redate(root: Path, pm: Pm, item: str, old: str, new: str, on: str = "2026-06-08") -> None:
+def redate(root: Path, pm: Pm, item: str, old: str, new: str, on: str = "2026-05-29") -> None:
     """The reviewed edit a pull request makes: `due` moved, with a `redated:` entry giving the reason."""
     path = root / pm.path
     text = path.read_text(encoding="utf-8")

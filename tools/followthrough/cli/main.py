@@ -49,7 +49,7 @@ COMMANDS: dict[str, Command] = {
     "new": Command("new", "start a postmortem from the template"),
     "pages": Command("pages", "write the site's generated pages as files"),
     "sync": Command("sync", "mirror action items to Jira / GitHub and pull their status"),
-    "report": Command("report", "overdue action items or completion rates, printed or posted"),
+    "report": Command("report", "overdue items, completion rates, reminders or the weekly review per team, printed or posted"),
     "schema": Command("schema", "print the JSON Schema of the front-matter, for editors"),
 }
 

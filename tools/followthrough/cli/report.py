@@ -40,7 +40,7 @@ EXIT_OVERDUE = 1
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "report",
-        help="overdue action items or completion rates, printed or posted",
+        help="overdue items, completion rates, reminders or the weekly review per team, printed or posted",
         description="Print a report as of today, or post it to GitHub issues or Slack. overdue: items past due, escalated first; "
         "completion: completion and on-time rates; reminders: open items due within their severity's reminder window (a daily post); "
         "review: the weekly review agenda of each team. The figures are the site's. Exit 0 when printed or posted, "
