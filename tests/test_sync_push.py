@@ -471,3 +471,18 @@ def test_a_push_that_keeps_failing_fails_the_item_and_the_next_sync_writes_only_
     assert again.code == 0, again.out + again.err
     assert jira.count("write") == writes  # the ticket has the date already: only recorded
     assert state(root)[KEY_SIZE]["pushed_due"] == "2026-07-01"
+
+
+def test_a_pushed_owner_of_the_wrong_type_is_the_damaged_state_message(tmp_path, jira):
+    """Not a tracker failure ("TypeError; is the URL the API's?") on the item: the file named, exit 2."""
+    pm, root = jira_repo(tmp_path, jira)
+    assert sync(root, env=env_for(jira)).code == 0
+    data = json.loads(state_file(root).read_text())
+    data["items"][KEY_SIZE]["pushed_owner"] = ["nia.sme"]
+    state_file(root).write_text(json.dumps(data))
+    reassign(root, pm, "pool-size", "nia.sme", "max.sme")
+    writes = jira.count("write")
+    result = sync(root, env=env_for(jira, FOLLOWTHROUGH_TODAY="2026-06-09"))
+    assert result.code == 2, result.out + result.err
+    assert f".followthrough/state.json: the tracker state file is damaged (entry '{KEY_SIZE}' is malformed: pushed_owner must be text, not list)" in result.err
+    assert jira.count("write") == writes
