@@ -303,6 +303,45 @@ def test_a_redate_seen_on_github_is_recorded_from_the_due_line(tmp_path, github)
     assert state(root)[KEY_ALERT]["redates"] == [{"from": "2026-06-05", "to": "2026-06-19", "seen": "2026-06-09", "destination": "web"}]
 
 
+def test_a_due_date_a_person_wrote_in_the_github_body_is_not_the_facts_line(tmp_path, github):
+    """The issue's due date is the facts line sync wrote; a `Due:` in a person's words above it is
+    neither read as a move made in the tracker nor overwritten by a push."""
+    pm = two_items(teams=("web",))
+    root = build_repo(tmp_path, {"default": "web", "destinations": {"web": gh_dest(github)}, **FAST}, [pm])
+    assert sync(root, env=env_for(github=github)).code == 0
+    issue = github.issues("acme/web")[0]
+    note = "Due: 2026-05-01 was the vendor's date; we agreed on the later one.\n\n"
+    issue.body = note + issue.body
+    result = sync(root, env=env_for(github=github, FOLLOWTHROUGH_TODAY="2026-06-09"))
+    assert result.code == 0, result.out + result.err
+    assert "drift" not in result.out
+    assert "redates" not in state(root)[KEY_ALERT]
+    redate(root, pm, "pool-alert", "2026-06-05", "2026-06-19")
+    result = sync(root, env=env_for(github=github, FOLLOWTHROUGH_TODAY="2026-06-10"))
+    assert result.code == 0, result.out + result.err
+    assert issue.body.startswith(note)  # the person's words as they were
+    assert "· Due: 2026-06-19 · Priority: P1" in issue.body
+    assert state(root)[KEY_ALERT]["due"] == "2026-06-19"
+
+
+def test_a_day_that_does_not_exist_in_one_github_body_fails_nothing_else(tmp_path, github):
+    """`Due: 2026-06-31` typed into one issue: that issue reads as having no due date (the drift
+    says so), the destination's other items are pulled, and the next reviewed re-date mends it."""
+    pm = two_items(teams=("web",))
+    root = build_repo(tmp_path, {"default": "web", "destinations": {"web": gh_dest(github)}, **FAST}, [pm])
+    assert sync(root, env=env_for(github=github)).code == 0
+    issue = github.issues("acme/web")[0]
+    issue.body = issue.body.replace("Due: 2026-06-05", "Due: 2026-06-31")
+    github.issues("acme/web")[1].body = github.issues("acme/web")[1].body.replace("Due: 2026-06-15", "Due: 2026-06-22")
+    result = sync(root, env=env_for(github=github, FOLLOWTHROUGH_TODAY="2026-06-09"))
+    assert result.code == 0, result.out + result.err
+    assert "pool-alert (acme/web#1): due 2026-06-05 in the postmortem, no due date in web" in result.out
+    assert state(root)[KEY_SIZE]["redates"] == [{"from": "2026-06-15", "to": "2026-06-22", "seen": "2026-06-09", "destination": "web"}]
+    redate(root, pm, "pool-alert", "2026-06-05", "2026-06-19")
+    assert sync(root, env=env_for(github=github, FOLLOWTHROUGH_TODAY="2026-06-10")).code == 0
+    assert "· Due: 2026-06-19 · Priority: P1" in issue.body and "2026-06-31" not in issue.body
+
+
 # -- GitHub's issue fields (due_field) ---------------------------------------------------------
 
 
