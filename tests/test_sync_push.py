@@ -293,6 +293,32 @@ def test_the_yaml_written_as_the_report_says_is_valid_for_lint(tmp_path, jira):
     assert lint.code == 0, lint.out + lint.err
 
 
+def test_a_due_date_cleared_then_set_again_in_jira_is_one_move(tmp_path, jira):
+    """Cleared on one pull, set on a later one: the move from the committed date to the new one is
+    a re-date in the tracker like any other (a move to or from "no date" alone is shown nowhere),
+    and cleared then put back as it was is none."""
+    pm, root = jira_repo(tmp_path, jira)
+    assert sync(root, env=env_for(jira)).code == 0
+    jira.set_fields("PAY-2", duedate=None)
+    cleared = sync(root, env=env_for(jira, FOLLOWTHROUGH_TODAY="2026-06-05"))
+    assert cleared.code == 0, cleared.out + cleared.err
+    assert "pool-size (PAY-2): due 2026-06-15 in the postmortem, no due date in pay" in cleared.out
+    jira.set_fields("PAY-2", duedate="2026-07-01")
+    result = sync(root, env=env_for(jira, FOLLOWTHROUGH_TODAY="2026-06-09"))
+    assert result.code == 0, result.out + result.err
+    assert state(root)[KEY_SIZE]["redates"] == [{"from": "2026-06-15", "to": "2026-07-01", "seen": "2026-06-09", "destination": "pay"}]
+    assert "the due date moved in pay without a reason in the file: 2026-06-15 -> 2026-07-01 (seen 2026-06-09)" in result.out
+    assert "        - {from: 2026-06-15, to: 2026-07-01, on: 2026-06-09, reason: <why the date moved>}" in result.out.splitlines()
+
+    jira.set_fields("PAY-1", duedate=None)
+    assert sync(root, env=env_for(jira, FOLLOWTHROUGH_TODAY="2026-06-10")).code == 0
+    jira.set_fields("PAY-1", duedate="2026-06-05")
+    restored = sync(root, env=env_for(jira, FOLLOWTHROUGH_TODAY="2026-06-11"))
+    assert restored.code == 0
+    assert "redates" not in state(root)[KEY_ALERT]
+    assert "pool-alert (PAY-1)" not in restored.out
+
+
 def test_a_redate_seen_on_github_is_recorded_from_the_due_line(tmp_path, github):
     pm = two_items(teams=("web",))
     root = build_repo(tmp_path, {"default": "web", "destinations": {"web": gh_dest(github)}, **FAST}, [pm])
