@@ -319,6 +319,28 @@ def test_a_due_date_cleared_then_set_again_in_jira_is_one_move(tmp_path, jira):
     assert "pool-alert (PAY-1)" not in restored.out
 
 
+def test_a_move_in_jira_that_a_reviewed_redate_writes_over_is_not_asked_for_again(tmp_path, jira):
+    """Moved in Jira to 06-20 while the pull request moved it to 07-01 with a reason: the push
+    writes the reviewed date, and the Jira move is settled by it, not reported on every sync as
+    a `redated:` entry to add (one that could never join the file's chain)."""
+    pm, root = jira_repo(tmp_path, jira)
+    assert sync(root, env=env_for(jira)).code == 0
+    jira.set_fields("PAY-2", duedate="2026-06-20")
+    redate(root, pm, "pool-size", "2026-06-15", "2026-07-01", on="2026-06-03")
+    result = sync(root, env=env_for(jira, FOLLOWTHROUGH_TODAY="2026-06-09"))
+    assert result.code == 0, result.out + result.err
+    assert jira.issues["PAY-2"].duedate == "2026-07-01"
+    assert "pool-size (PAY-2): due 2026-06-20 -> 2026-07-01" in result.out
+    assert "pool-size: the move made in pay (2026-06-15 -> 2026-06-20) gave way to the reviewed due date 2026-07-01" in result.out
+    assert "without a reason in the file" not in result.out
+    assert "redates" not in state(root)[KEY_SIZE]
+    again = sync(root, env=env_for(jira, FOLLOWTHROUGH_TODAY="2026-06-10"))
+    assert again.code == 0 and "drift" not in again.out and "gave way" not in again.out
+    report = run_cli("report", "overdue", "--today", "2026-07-10", cwd=root)
+    assert "re-dated 1 time, 16 days later than first committed (2026-06-15)\n" in report.out
+    assert "no reason recorded" not in report.out
+
+
 def test_a_redate_seen_on_github_is_recorded_from_the_due_line(tmp_path, github):
     pm = two_items(teams=("web",))
     root = build_repo(tmp_path, {"default": "web", "destinations": {"web": gh_dest(github)}, **FAST}, [pm])

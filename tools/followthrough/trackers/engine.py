@@ -27,7 +27,7 @@ from followthrough.core.sync.converge import Create, Decision, Keep, Link, Refus
 from followthrough.core.sync.description import new_ticket
 from followthrough.core.sync.plan import Plan, Work, plan as plan_sync, unread_paths
 from followthrough.core.sync.push import Push, plan_push
-from followthrough.core.sync.reconcile import drift, handle_of, kept_entries, state_entry, unrecorded_redates
+from followthrough.core.sync.reconcile import drift, handle_of, kept_entries, state_entry, superseded, unrecorded_redates
 from followthrough.core.sync.refusal import refusal
 from followthrough.core.sync.tickets import RemoteTicket, Tracker, TrackerFailure
 from followthrough.core.ticket_refs import ticket_reference
@@ -665,12 +665,19 @@ class SyncEngine:
             # pushed, so the next sync writes it.
             due_done = False
             self.summary.notes.append(f"{w.where}: {remote.ref} was created without its due date {w.item.due} in {dest.name}; the next sync writes it")
+        redates = entry.redates
+        if push.write_due and due_done and not self.dry_run:
+            redates, dropped = superseded(redates, w.item)
+            moves = ", ".join(f"{r.from_} -> {r.to}" for r in dropped if r.from_ is not None and r.to is not None)
+            if moves:
+                self.summary.notes.append(f"{w.where}: the move made in {dest.name} ({moves}) gave way to the reviewed due date {push.due}; it is no longer listed as a re-date in the tracker")
         entry = replace(
             entry,
             due=after.due,
             assignee=handle_of(directory, after.assignee, dest),
             pushed_due=push.record_due if due_done else entry.pushed_due,
             pushed_owner=push.record_owner if owner_done else entry.pushed_owner,
+            redates=redates,
         )
         self.new_state[w.key] = entry
         self.summary.drift.extend(drift(w.item, w.shown, after, directory, dest))

@@ -66,6 +66,16 @@ def _moved(redates: tuple[TrackerRedate, ...], before: date | None, now: date | 
     return (*redates, TrackerRedate(before, now, today, dest.name))
 
 
+def superseded(redates: tuple[TrackerRedate, ...], item: ActionItem) -> tuple[tuple[TrackerRedate, ...], tuple[TrackerRedate, ...]]:
+    """(kept, dropped): once a reviewed due date is written over the ticket's, the moves made in
+    the tracker that the file does not record are settled by that review: the reviewed date
+    stands, and asking for a `redated:` entry to a date the ticket no longer has would be asked
+    on every sync (and could never join the file's chain)."""
+    recorded = {(r.from_, r.to) for r in item.redated}
+    kept = tuple(r for r in redates if (r.from_, r.to) in recorded)
+    return kept, tuple(r for r in redates if (r.from_, r.to) not in recorded)
+
+
 def unrecorded_redates(item: ActionItem, shown: str, entry: TicketState, dest: Destination) -> list[str]:
     """For an item whose ticket's due date moved in the tracker in ways its `redated:` entries do
     not record (the same test as the site's "no reason recorded", `metrics.all_redates`), the
