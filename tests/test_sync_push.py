@@ -516,6 +516,29 @@ def test_jira_cloud_lagging_search_after_a_push_is_not_taken_for_a_move_in_the_t
         assert state(root)[KEY_ALERT]["redates"] == [{"from": "2026-06-05", "to": "2026-06-22", "seen": "2026-06-10", "destination": "pay"}]
 
 
+def test_jira_cloud_lagging_search_after_an_owner_push_is_not_drift(tmp_path):
+    """The index still shows the assignee from before the push: the ticket is read again as it is
+    now, so no "assigned to nia.sme" drift is reported and the state file does not flip back."""
+    from .conftest import NOON
+    from .fakes.postmortem_repo import JIRA_IDS
+
+    now = [1_000_000.0]
+    with FakeJira("Cloud", users={v: k for k, v in JIRA_IDS.items()}, search_lag=3600, clock=lambda: now[0]) as fake:
+        fake.now = lambda: NOON
+        pm, root = jira_repo(tmp_path, fake)
+        assert sync(root, env=env_for(fake)).code == 0
+        fake.settle()
+        reassign(root, pm, "pool-size", "nia.sme", "max.sme")
+        assert sync(root, env=env_for(fake, FOLLOWTHROUGH_TODAY="2026-06-09")).code == 0
+        assert fake.issues["PAY-2"].assignee == "acc-max"
+        saved = state_file(root).read_bytes()
+        result = sync(root, env=env_for(fake, FOLLOWTHROUGH_TODAY="2026-06-09"))
+        assert result.code == 0, result.out + result.err
+        assert "drift" not in result.out
+        assert state_file(root).read_bytes() == saved
+        assert state(root)[KEY_SIZE]["assignee"] == "max.sme"
+
+
 def test_due_field_is_read_per_issue_where_the_listing_lacks_the_values(tmp_path, github):
     fid = github.add_issue_field("acme", "Target date", "date")
     _, root = due_field_repo(tmp_path, github)

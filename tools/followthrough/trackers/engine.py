@@ -624,14 +624,18 @@ class SyncEngine:
                 report.changed += 1
 
     def _confirm_moves(self, tracker: Tracker, dest: Destination, read: list[tuple[Work, RemoteTicket]]) -> list[tuple[Work, RemoteTicket]]:
-        """On a lagging search (Jira Cloud), the tickets whose due date differs from the one their
-        entry recorded, read again as they are now (`reconcileIssues`) before the move is taken
-        for a re-date in the tracker: the search may still show a ticket as it was before the
-        last run pushed a date to it. Costs a read only when such a difference is seen."""
+        """On a lagging search (Jira Cloud), the tickets whose due date or assignee differs from
+        the one their entry recorded, read again as they are now (`reconcileIssues`) before the
+        move is taken for a re-date in the tracker, or the assignee for drift: the search may
+        still show a ticket as it was before the last run pushed a date or an owner to it. Costs
+        a read only when such a difference is seen."""
+        directory = self.repo.directory
         doubtful = []
         for w, remote in read:
             old = self.old_state.get(w.key)
-            if old is not None and fold(old.ticket) == fold(remote.ref) and old.due != remote.due and remote.number:
+            if old is None or fold(old.ticket) != fold(remote.ref) or not remote.number:
+                continue
+            if old.due != remote.due or old.assignee != handle_of(directory, remote.assignee, dest):
                 doubtful.append(remote)
         if not doubtful:
             return read
