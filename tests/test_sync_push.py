@@ -490,6 +490,27 @@ def test_a_create_whose_due_field_was_refused_gets_it_on_the_next_sync(tmp_path,
     assert "pool-alert (acme/web#1): due none -> 2026-06-05" in again.out
 
 
+def test_due_field_set_up_after_the_issues_were_made_is_filled_once(tmp_path, github):
+    """Issues made before `due_field` was set have the field empty: that is not a date cleared in
+    GitHub (no drift, no re-date to none), and the next sync fills it with the file's date once."""
+    pm = two_items(teams=("web",))
+    root = build_repo(tmp_path, {"default": "web", "destinations": {"web": gh_dest(github)}, **FAST}, [pm])
+    assert sync(root, env=env_for(github=github)).code == 0
+    fid = github.add_issue_field("acme", "Target date", "date")
+    later = build_repo(tmp_path / "with-field", {"default": "web", "destinations": {"web": gh_dest(github, due_field="Target date")}, **FAST}, [pm])
+    (root / "mkdocs.yml").write_text((later / "mkdocs.yml").read_text())
+    result = sync(root, env=env_for(github=github, FOLLOWTHROUGH_TODAY="2026-06-09"))
+    assert result.code == 0, result.out + result.err
+    assert "drift" not in result.out
+    assert "pool-size (acme/web#2): due none -> 2026-06-15" in result.out
+    assert (github.field_value("acme/web", 1, fid), github.field_value("acme/web", 2, fid)) == ("2026-06-05", "2026-06-15")
+    assert "redates" not in state(root)[KEY_SIZE]
+    writes = github.count("write")
+    again = sync(root, env=env_for(github=github, FOLLOWTHROUGH_TODAY="2026-06-10"))
+    assert again.code == 0 and "drift" not in again.out
+    assert github.count("write") == writes
+
+
 def test_jira_cloud_lagging_search_after_a_push_is_not_taken_for_a_move_in_the_tracker(tmp_path):
     from .conftest import NOON
     from .fakes.postmortem_repo import JIRA_IDS

@@ -664,7 +664,7 @@ class SyncEngine:
                 self.progress.line(f"would update {remote.ref} from {w.where}: {push.described()}")
             else:
                 after, due_done, owner_done = self._push(tracker, dest, w, remote, push, report)
-        if w.key in self.created_now and w.item.due is not None and after.due != w.item.due:
+        if w.key in self.created_now and w.item.due is not None and (after.due != w.item.due or after.due_unfilled):
             # Made, but its due date did not go in (GitHub's issue field refused it): recorded as not
             # pushed, so the next sync writes it.
             due_done = False

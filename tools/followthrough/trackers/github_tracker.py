@@ -238,8 +238,12 @@ class GitHubTracker:
             status = "open"
         body = issue.body or ""
         due = body_due(body)
+        unfilled = False
         if self._field_id is not None:
-            due = field_due(self._field_values(issue), self._field_id)  # the field is the due date; the body's line is only text
+            # The field is the due date; the body's line is only text, read while the field is empty.
+            in_field = field_due(self._field_values(issue), self._field_id)
+            unfilled = in_field is None
+            due = due if unfilled else in_field
         assignees = issue.assignees
         return RemoteTicket(
             ref=f"{self.dest.repo}#{issue.number}",
@@ -252,6 +256,7 @@ class GitHubTracker:
             markers=frozenset(markers_in(body)),
             number=int(issue.number),
             duplicate=issue.state == "closed" and reason == "duplicate",
+            due_unfilled=unfilled,
         )
 
     def _listing(self) -> dict[str, RemoteTicket]:
