@@ -107,6 +107,16 @@ def test_a_reason_is_real_words() -> None:
     assert not is_real_reason("1 2 3 4")
 
 
+def test_a_reason_repeating_empty_words_is_not_one() -> None:
+    """Three words are not three reasons: repeating `tbd` or one word passes no review."""
+    for thin, why in (("tbd tbd tbd", "says that it happened, not why"), ("later, later, later", "says that it happened, not why"), ("ok ok ok", "is not a reason (at least 3 different words)")):
+        item = HEAD + f"    due: 2026-06-15\n    redated:\n      - {{from: 2026-06-01, to: 2026-06-15, on: 2026-05-27, reason: '{thin}'}}\n"
+        [(code, line, message)] = findings(item)
+        assert (code, line) == ("FT310", 5), thin
+        assert f"reason: {thin!r} {why};" in message
+    assert is_real_reason("delayed: waiting on the vendor")  # an empty word among real ones is fine
+
+
 def test_approver_and_decider_are_people_of_the_directory() -> None:
     item = HEAD + (
         "    due: 2026-06-15\n"

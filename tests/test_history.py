@@ -155,3 +155,16 @@ def test_an_item_inserted_before_items_without_ids_changes_none_of_them() -> Non
     removed_first = pm(text=text.replace(text[text.index("  - title: Alert") : text.index("  - title: Investigate")], ""))
     [f] = compare([old], [removed_first], DEFAULT_SETTINGS, "main", TODAY)
     assert f.code == "FT317" and "'item-1' (Alert when the payments connection pool" in f.message
+
+
+def test_two_base_files_with_one_id_are_each_compared_with_their_own() -> None:
+    """FT106 reports the duplicate; the comparison must not read one file's items as gone from
+    the other."""
+    other_path = "postmortems/2026/2026-05-20-other.md"
+    first = pm(text=BASE.replace("title: Card", "id: dup\ntitle: Card", 1))
+    second = pm(path=other_path, text=BASE.replace("title: Card", "id: dup\ntitle: Card", 1).replace("pool-alert", "other-alert").replace("pool-size", "other-size"))
+    assert compare([first, second], [first, second], DEFAULT_SETTINGS, "main", TODAY) == []
+    # One of the two removed: that one is gone, the other is compared with its own base.
+    [gone] = compare([first, second], [first], DEFAULT_SETTINGS, "main", TODAY)
+    assert (gone.code, gone.path) == ("FT317", other_path)
+    assert "the postmortem 'dup' (Card payments failed for EU customers), published at main, is gone with its 2 action item(s)" in gone.message

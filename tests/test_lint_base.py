@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import BASE, assert_no_traceback, lint_repo, run_cli
+from .conftest import BASE, PEOPLE, assert_no_traceback, lint_repo, run_cli
 
 TODAY = "2026-06-02"
 NAME = "2026-05-20-payments.md"
@@ -217,3 +217,64 @@ def test_help_says_the_checks_need_base(tmp_path: Path) -> None:
     result = run_cli("lint", "--help", cwd=tmp_path)
     assert "--base REF" in result.out
     assert "without --base these checks are skipped" in " ".join(result.out.split())
+
+
+@pytest.mark.parametrize("damage", ["not-utf8", "too-large"])
+def test_a_file_still_there_but_unreadable_now_is_not_reported_gone(tmp_path: Path, damage: str) -> None:
+    pm = committed(tmp_path)
+    if damage == "not-utf8":
+        pm.write_bytes(pm.read_bytes() + b"\xff\xfe")
+        code = "FT009"
+    else:
+        pm.write_text(pm.read_text() + "x" * (10 * 1024 * 1024 + 1))
+        code = "FT013"
+    result = lint(tmp_path, "--base", "main")
+    assert codes(result) == [code]  # its own finding, not "the postmortem ... is gone"
+    assert "compared with main: 1 postmortem file(s) changed" in result.err
+
+
+def test_a_moved_docs_dir_is_compared_with_the_old_one(tmp_path: Path) -> None:
+    """A change that moves the folder in mkdocs.yml does not hide a removed item."""
+    committed(tmp_path)
+    git(tmp_path, "mv", "postmortems", "incidents")
+    (tmp_path / "mkdocs.yml").write_text("site_name: T\ndocs_dir: incidents\nplugins:\n  - followthrough\n")
+    moved = tmp_path / "incidents" / "2026" / NAME
+    assert lint(tmp_path, "--base", "main").code == 0  # the same postmortems, elsewhere
+    edit(moved, ITEM, "")
+    result = lint(tmp_path, "--base", "main")
+    assert result.code == 1
+    assert codes(result) == ["FT317"]
+    assert result.out.startswith(f"incidents/2026/{NAME}:")
+    assert "the item 'pool-size' (Investigate sizing the connection pool from measured peak load)" in result.out
+
+
+def test_a_docs_dir_that_was_a_submodule_is_a_note(tmp_path: Path) -> None:
+    """Its files are another repository's: nothing is compared, and lint says so."""
+    inner = tmp_path / "inner"
+    (inner / "2026").mkdir(parents=True)
+    (inner / "people.yml").write_text(PEOPLE)
+    (inner / "2026" / NAME).write_text(BASE)
+    git(inner, "init", "-q")
+    git(inner, "add", "-A")
+    git(inner, "commit", "-q", "-m", "postmortems")
+    outer = tmp_path / "outer"
+    outer.mkdir()
+    git(outer, "init", "-q")
+    (outer / "mkdocs.yml").write_text("site_name: T\ndocs_dir: postmortems\nplugins:\n  - followthrough\n")
+    git(outer, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(inner), "postmortems")
+    git(outer, "add", "-A")
+    git(outer, "commit", "-q", "-m", "base")
+    edit(outer / "postmortems" / "2026" / NAME, "    due: 2026-06-15\n", "    due: 2026-06-22\n")
+    result = lint(outer, "--base", "main")
+    assert "note: postmortems at main: not compared, it is a git submodule there; run lint --base inside it, with its own base commit" in result.err
+    assert "FT315" not in result.out
+
+
+def test_a_docs_dir_absent_at_the_base_is_a_note(tmp_path: Path) -> None:
+    lint_repo(tmp_path, BASE, name=NAME)
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "mkdocs.yml")
+    git(tmp_path, "commit", "-q", "-m", "config first")
+    result = lint(tmp_path, "--base", "main")
+    assert result.code == 0, result.out
+    assert "note: postmortems at main: no such folder there (or it is inside a submodule); nothing was compared with it" in result.err

@@ -58,3 +58,29 @@ def test_the_text_is_json_dumps_of_the_document_however_it_is_built(tmp_path):
         path = tmp_path / "state.json"
         write_state(path, states, pending=pending)
         assert read_state_file(path).items == states and read_state_file(path).pending == pending
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "why"),
+    [
+        ("pushed_owner", ["nia.sme"], "pushed_owner must be text, not list"),
+        ("pushed_owner", 5, "pushed_owner must be text, not int"),
+        ("assignee", {"name": "nia"}, "assignee must be text, not dict"),
+        ("ticket", None, "ticket is empty"),
+        ("ticket", {"key": "PAY-1"}, "ticket must be text, not dict"),
+        ("redates", "2026-06-01", "redates must be a list, not str"),
+        ("redates", {"from": "2026-06-01"}, "redates must be a list, not dict"),
+        ("redates", [{"seen": "2026-06-01", "destination": ["pay"]}], "a re-date's destination must be text, not list"),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_damage_naming_the_entry(tmp_path, key, value, why):
+    """A list where a handle belongs would reach the sync as an unhashable key (a TypeError read
+    as a tracker failure); it is the damaged-state message, naming the file and the entry."""
+    import json
+
+    path = tmp_path / "state.json"
+    entry = {"ticket": "PAY-1", "status": "open", key: value}
+    path.write_text(json.dumps({"version": 1, "items": {"pm/item": entry}}))
+    with pytest.raises(ConfigError) as raised:
+        read_state(path)
+    assert f"state.json: the tracker state file is damaged (entry 'pm/item' is malformed: {why})" in str(raised.value)

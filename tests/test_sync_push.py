@@ -295,6 +295,54 @@ def test_the_yaml_written_as_the_report_says_is_valid_for_lint(tmp_path, jira):
     assert lint.code == 0, lint.out + lint.err
 
 
+def test_a_due_date_cleared_then_set_again_in_jira_is_one_move(tmp_path, jira):
+    """Cleared on one pull, set on a later one: the move from the committed date to the new one is
+    a re-date in the tracker like any other (a move to or from "no date" alone is shown nowhere),
+    and cleared then put back as it was is none."""
+    pm, root = jira_repo(tmp_path, jira)
+    assert sync(root, env=env_for(jira)).code == 0
+    jira.set_fields("PAY-2", duedate=None)
+    cleared = sync(root, env=env_for(jira, FOLLOWTHROUGH_TODAY="2026-06-05"))
+    assert cleared.code == 0, cleared.out + cleared.err
+    assert "pool-size (PAY-2): due 2026-06-15 in the postmortem, no due date in pay" in cleared.out
+    jira.set_fields("PAY-2", duedate="2026-07-01")
+    result = sync(root, env=env_for(jira, FOLLOWTHROUGH_TODAY="2026-06-09"))
+    assert result.code == 0, result.out + result.err
+    assert state(root)[KEY_SIZE]["redates"] == [{"from": "2026-06-15", "to": "2026-07-01", "seen": "2026-06-09", "destination": "pay"}]
+    assert "the due date moved in pay without a reason in the file: 2026-06-15 -> 2026-07-01 (seen 2026-06-09)" in result.out
+    assert "        - {from: 2026-06-15, to: 2026-07-01, on: 2026-06-09, reason: <why the date moved>}" in result.out.splitlines()
+
+    jira.set_fields("PAY-1", duedate=None)
+    assert sync(root, env=env_for(jira, FOLLOWTHROUGH_TODAY="2026-06-10")).code == 0
+    jira.set_fields("PAY-1", duedate="2026-06-05")
+    restored = sync(root, env=env_for(jira, FOLLOWTHROUGH_TODAY="2026-06-11"))
+    assert restored.code == 0
+    assert "redates" not in state(root)[KEY_ALERT]
+    assert "pool-alert (PAY-1)" not in restored.out
+
+
+def test_a_move_in_jira_that_a_reviewed_redate_writes_over_is_not_asked_for_again(tmp_path, jira):
+    """Moved in Jira to 06-20 while the pull request moved it to 07-01 with a reason: the push
+    writes the reviewed date, and the Jira move is settled by it, not reported on every sync as
+    a `redated:` entry to add (one that could never join the file's chain)."""
+    pm, root = jira_repo(tmp_path, jira)
+    assert sync(root, env=env_for(jira)).code == 0
+    jira.set_fields("PAY-2", duedate="2026-06-20")
+    redate(root, pm, "pool-size", "2026-06-15", "2026-07-01", on="2026-06-03")
+    result = sync(root, env=env_for(jira, FOLLOWTHROUGH_TODAY="2026-06-09"))
+    assert result.code == 0, result.out + result.err
+    assert jira.issues["PAY-2"].duedate == "2026-07-01"
+    assert "pool-size (PAY-2): due 2026-06-20 -> 2026-07-01" in result.out
+    assert "pool-size: the move made in pay (2026-06-15 -> 2026-06-20) gave way to the reviewed due date 2026-07-01" in result.out
+    assert "without a reason in the file" not in result.out
+    assert "redates" not in state(root)[KEY_SIZE]
+    again = sync(root, env=env_for(jira, FOLLOWTHROUGH_TODAY="2026-06-10"))
+    assert again.code == 0 and "drift" not in again.out and "gave way" not in again.out
+    report = run_cli("report", "overdue", "--today", "2026-07-10", cwd=root)
+    assert "re-dated 1 time, 16 days later than first committed (2026-06-15)\n" in report.out
+    assert "no reason recorded" not in report.out
+
+
 def test_a_redate_seen_on_github_is_recorded_from_the_due_line(tmp_path, github):
     pm = two_items(teams=("web",))
     root = build_repo(tmp_path, {"default": "web", "destinations": {"web": gh_dest(github)}, **FAST}, [pm])
@@ -303,6 +351,45 @@ def test_a_redate_seen_on_github_is_recorded_from_the_due_line(tmp_path, github)
     issue.body = (issue.body or "").replace("Due: 2026-06-05", "Due: 2026-06-19")
     assert sync(root, env=env_for(github=github, FOLLOWTHROUGH_TODAY="2026-06-09")).code == 0
     assert state(root)[KEY_ALERT]["redates"] == [{"from": "2026-06-05", "to": "2026-06-19", "seen": "2026-06-09", "destination": "web"}]
+
+
+def test_a_due_date_a_person_wrote_in_the_github_body_is_not_the_facts_line(tmp_path, github):
+    """The issue's due date is the facts line sync wrote; a `Due:` in a person's words above it is
+    neither read as a move made in the tracker nor overwritten by a push."""
+    pm = two_items(teams=("web",))
+    root = build_repo(tmp_path, {"default": "web", "destinations": {"web": gh_dest(github)}, **FAST}, [pm])
+    assert sync(root, env=env_for(github=github)).code == 0
+    issue = github.issues("acme/web")[0]
+    note = "Due: 2026-05-01 was the vendor's date; we agreed on the later one.\n\n"
+    issue.body = note + issue.body
+    result = sync(root, env=env_for(github=github, FOLLOWTHROUGH_TODAY="2026-06-09"))
+    assert result.code == 0, result.out + result.err
+    assert "drift" not in result.out
+    assert "redates" not in state(root)[KEY_ALERT]
+    redate(root, pm, "pool-alert", "2026-06-05", "2026-06-19")
+    result = sync(root, env=env_for(github=github, FOLLOWTHROUGH_TODAY="2026-06-10"))
+    assert result.code == 0, result.out + result.err
+    assert issue.body.startswith(note)  # the person's words as they were
+    assert "· Due: 2026-06-19 · Priority: P1" in issue.body
+    assert state(root)[KEY_ALERT]["due"] == "2026-06-19"
+
+
+def test_a_day_that_does_not_exist_in_one_github_body_fails_nothing_else(tmp_path, github):
+    """`Due: 2026-06-31` typed into one issue: that issue reads as having no due date (the drift
+    says so), the destination's other items are pulled, and the next reviewed re-date mends it."""
+    pm = two_items(teams=("web",))
+    root = build_repo(tmp_path, {"default": "web", "destinations": {"web": gh_dest(github)}, **FAST}, [pm])
+    assert sync(root, env=env_for(github=github)).code == 0
+    issue = github.issues("acme/web")[0]
+    issue.body = issue.body.replace("Due: 2026-06-05", "Due: 2026-06-31")
+    github.issues("acme/web")[1].body = github.issues("acme/web")[1].body.replace("Due: 2026-06-15", "Due: 2026-06-22")
+    result = sync(root, env=env_for(github=github, FOLLOWTHROUGH_TODAY="2026-06-09"))
+    assert result.code == 0, result.out + result.err
+    assert "pool-alert (acme/web#1): due 2026-06-05 in the postmortem, no due date in web" in result.out
+    assert state(root)[KEY_SIZE]["redates"] == [{"from": "2026-06-15", "to": "2026-06-22", "seen": "2026-06-09", "destination": "web"}]
+    redate(root, pm, "pool-alert", "2026-06-05", "2026-06-19")
+    assert sync(root, env=env_for(github=github, FOLLOWTHROUGH_TODAY="2026-06-10")).code == 0
+    assert "· Due: 2026-06-19 · Priority: P1" in issue.body and "2026-06-31" not in issue.body
 
 
 # -- GitHub's issue fields (due_field) ---------------------------------------------------------
@@ -405,6 +492,27 @@ def test_a_create_whose_due_field_was_refused_gets_it_on_the_next_sync(tmp_path,
     assert "pool-alert (acme/web#1): due none -> 2026-06-05" in again.out
 
 
+def test_due_field_set_up_after_the_issues_were_made_is_filled_once(tmp_path, github):
+    """Issues made before `due_field` was set have the field empty: that is not a date cleared in
+    GitHub (no drift, no re-date to none), and the next sync fills it with the file's date once."""
+    pm = two_items(teams=("web",))
+    root = build_repo(tmp_path, {"default": "web", "destinations": {"web": gh_dest(github)}, **FAST}, [pm])
+    assert sync(root, env=env_for(github=github)).code == 0
+    fid = github.add_issue_field("acme", "Target date", "date")
+    later = build_repo(tmp_path / "with-field", {"default": "web", "destinations": {"web": gh_dest(github, due_field="Target date")}, **FAST}, [pm])
+    (root / "mkdocs.yml").write_text((later / "mkdocs.yml").read_text())
+    result = sync(root, env=env_for(github=github, FOLLOWTHROUGH_TODAY="2026-06-09"))
+    assert result.code == 0, result.out + result.err
+    assert "drift" not in result.out
+    assert "pool-size (acme/web#2): due none -> 2026-06-15" in result.out
+    assert (github.field_value("acme/web", 1, fid), github.field_value("acme/web", 2, fid)) == ("2026-06-05", "2026-06-15")
+    assert "redates" not in state(root)[KEY_SIZE]
+    writes = github.count("write")
+    again = sync(root, env=env_for(github=github, FOLLOWTHROUGH_TODAY="2026-06-10"))
+    assert again.code == 0 and "drift" not in again.out
+    assert github.count("write") == writes
+
+
 def test_jira_cloud_lagging_search_after_a_push_is_not_taken_for_a_move_in_the_tracker(tmp_path):
     from .conftest import NOON
     from .fakes.postmortem_repo import JIRA_IDS
@@ -429,6 +537,29 @@ def test_jira_cloud_lagging_search_after_a_push_is_not_taken_for_a_move_in_the_t
         moved = sync(root, env=env_for(fake, FOLLOWTHROUGH_TODAY="2026-06-10"))
         assert moved.code == 0
         assert state(root)[KEY_ALERT]["redates"] == [{"from": "2026-06-05", "to": "2026-06-22", "seen": "2026-06-10", "destination": "pay"}]
+
+
+def test_jira_cloud_lagging_search_after_an_owner_push_is_not_drift(tmp_path):
+    """The index still shows the assignee from before the push: the ticket is read again as it is
+    now, so no "assigned to nia.sme" drift is reported and the state file does not flip back."""
+    from .conftest import NOON
+    from .fakes.postmortem_repo import JIRA_IDS
+
+    now = [1_000_000.0]
+    with FakeJira("Cloud", users={v: k for k, v in JIRA_IDS.items()}, search_lag=3600, clock=lambda: now[0]) as fake:
+        fake.now = lambda: NOON
+        pm, root = jira_repo(tmp_path, fake)
+        assert sync(root, env=env_for(fake)).code == 0
+        fake.settle()
+        reassign(root, pm, "pool-size", "nia.sme", "max.sme")
+        assert sync(root, env=env_for(fake, FOLLOWTHROUGH_TODAY="2026-06-09")).code == 0
+        assert fake.issues["PAY-2"].assignee == "acc-max"
+        saved = state_file(root).read_bytes()
+        result = sync(root, env=env_for(fake, FOLLOWTHROUGH_TODAY="2026-06-09"))
+        assert result.code == 0, result.out + result.err
+        assert "drift" not in result.out
+        assert state_file(root).read_bytes() == saved
+        assert state(root)[KEY_SIZE]["assignee"] == "max.sme"
 
 
 def test_due_field_is_read_per_issue_where_the_listing_lacks_the_values(tmp_path, github):
@@ -473,3 +604,18 @@ def test_a_push_that_keeps_failing_fails_the_item_and_the_next_sync_writes_only_
     assert again.code == 0, again.out + again.err
     assert jira.count("write") == writes  # the ticket has the date already: only recorded
     assert state(root)[KEY_SIZE]["pushed_due"] == "2026-07-01"
+
+
+def test_a_pushed_owner_of_the_wrong_type_is_the_damaged_state_message(tmp_path, jira):
+    """Not a tracker failure ("TypeError; is the URL the API's?") on the item: the file named, exit 2."""
+    pm, root = jira_repo(tmp_path, jira)
+    assert sync(root, env=env_for(jira)).code == 0
+    data = json.loads(state_file(root).read_text())
+    data["items"][KEY_SIZE]["pushed_owner"] = ["nia.sme"]
+    state_file(root).write_text(json.dumps(data))
+    reassign(root, pm, "pool-size", "nia.sme", "max.sme")
+    writes = jira.count("write")
+    result = sync(root, env=env_for(jira, FOLLOWTHROUGH_TODAY="2026-06-09"))
+    assert result.code == 2, result.out + result.err
+    assert f".followthrough/state.json: the tracker state file is damaged (entry '{KEY_SIZE}' is malformed: pushed_owner must be text, not list)" in result.err
+    assert jira.count("write") == writes

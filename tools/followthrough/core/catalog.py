@@ -85,7 +85,7 @@ RULES: dict[str, Rule] = {
         Rule("FT307", "bad-ticket", E, "A `ticket` is neither a Jira key (`OPS-123`), a GitHub reference (`owner/repo#45`, `#45`) nor a URL."),
         Rule("FT308", "published-without-items", E, "A published postmortem has no action items."),
         Rule("FT309", "redate-chain-broken", E, "The `redated:` entries do not chain: each `from` is the previous entry's `to`, `from` differs from `to`, entries go oldest first, and `due` is the last entry's `to`."),
-        Rule("FT310", "reason-not-given", E, "A re-date's or a decision's `reason` says nothing (`TBD`, `n/a`, `delay`, `slipped`): write at least three words that say why."),
+        Rule("FT310", "reason-not-given", E, "A re-date's or a decision's `reason` says nothing (`TBD`, `n/a`, `delay`, `slipped`): write at least three different words that say why."),
         Rule("FT311", "followup-date-in-future", E, "A re-date's `on`, a decision's `on` or an item's `done_on` is after today: it records what was decided or done."),
         Rule("FT312", "followup-date-before-incident", E, "A re-date's `on`, a decision's `on` or an item's `done_on` is before the incident started."),
         Rule("FT313", "wont-do-without-decision", E, "An item of a severity whose items are non-negotiable (SEV-0/1 by default) is `wont-do` with no `decision: {by, on, reason}`."),

@@ -53,15 +53,19 @@ def compare(base: Sequence[Postmortem], current: Sequence[Postmortem], settings:
     """The findings FT315-FT318 of the current postmortems against the base's. `current` holds
     every current postmortem that may match (unreadable ones too: their own findings say why,
     and their base is not reported gone)."""
+    # Two files may share an id (FT106 says so): a file still at its base path with its base id
+    # is compared with its own base only; the others are matched by id (a renamed file).
+    kept = {(pm.path, pm.id) for pm in base}
     by_id: dict[str, Postmortem] = {}
     by_path: dict[str, Postmortem] = {}
     for pm in current:
         by_path[pm.path] = pm
-        if pm.lines:
+        if pm.lines and (pm.path, pm.id) not in kept:
             by_id.setdefault(pm.id, pm)
     found: list[Finding] = []
     for old in base:
-        new = by_id.get(old.id)
+        same = by_path.get(old.path)
+        new = same if same is not None and same.lines and same.id == old.id else by_id.get(old.id)
         if new is not None:
             found.extend(_items(old, new, settings, ref, today))
             continue

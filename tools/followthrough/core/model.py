@@ -251,18 +251,31 @@ class TicketState:
             v = value.get(key)
             return date.fromisoformat(v) if v else None
 
+        def text(key: str) -> str | None:
+            # A handle or a key compared and looked up as text: a number or a list there is damage.
+            v = value.get(key)
+            if v is not None and not isinstance(v, str):
+                raise TypeError(f"{key} must be text, not {type(v).__name__}")
+            return v
+
+        ticket = text("ticket")
+        if not ticket:
+            raise ValueError("ticket is empty")
+        redates = value.get("redates") or ()
+        if not isinstance(redates, (list, tuple)):
+            raise TypeError(f"redates must be a list, not {type(redates).__name__}")
         return cls(
-            ticket=str(value["ticket"]),
+            ticket=ticket,
             url=str(value.get("url") or ""),
             status=status,
             tracker_status=str(value.get("tracker_status") or ""),
             done_on=day("done_on"),
-            assignee=value.get("assignee"),
+            assignee=text("assignee"),
             due=day("due"),
             checked=day("checked"),
-            redates=tuple(TrackerRedate.from_json(r) for r in (value.get("redates") or ())),
+            redates=tuple(TrackerRedate.from_json(r) for r in redates),
             pushed_due=day("pushed_due"),
-            pushed_owner=value.get("pushed_owner"),
+            pushed_owner=text("pushed_owner"),
         )
 
 
@@ -296,7 +309,10 @@ class TrackerRedate:
         seen = day("seen")
         if seen is None:
             raise KeyError("seen")
-        return cls(day("from"), day("to"), seen, str(value.get("destination") or ""))
+        destination = value.get("destination") or ""
+        if not isinstance(destination, str):
+            raise TypeError(f"a re-date's destination must be text, not {type(destination).__name__}")
+        return cls(day("from"), day("to"), seen, destination)
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,16 @@ with the working tree's by `core.history`.
 
 Three git processes whatever the number of files: `rev-parse` names the commit, one `ls-tree`
 lists the files with their blob ids and sizes, one `cat-file --batch` reads the blobs of the
-files that differ (an unchanged file has nothing to compare). Every failure is a UsageError
-whose message says what to do.
+files that differ (an unchanged file has nothing to compare). A change that edits mkdocs.yml
+costs one `cat-file` more (and one `ls-tree` more when it moves docs_dir): the base's
+postmortems are where the base's mkdocs.yml put them. Every failure is a UsageError whose
+message says what to do.
 """
 
 from __future__ import annotations
 
 import hashlib
+import posixpath
 import re
 import subprocess
 from dataclasses import dataclass
@@ -29,6 +32,7 @@ if TYPE_CHECKING:
 
 GIT_TIMEOUT = 300  # seconds; a local read of a large repo takes a few
 _BLOB_MODES = ("100644", "100755")  # a link (120000) or a submodule (160000) is never read
+_SUBMODULE = "160000"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +40,11 @@ class TreeFile:
     path: str  # relative to the folder git ran in (the repo's root: where mkdocs.yml is), posix
     blob: str
     size: int
+    mode: str = "100644"
+
+    @property
+    def is_submodule(self) -> bool:
+        return self.mode == _SUBMODULE
 
 
 def _git(root: Path, args: Sequence[str], stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
@@ -72,7 +81,8 @@ def resolve(root: Path, ref: str) -> str:
 
 
 def list_files(root: Path, commit: str, pathspecs: Sequence[str]) -> list[TreeFile]:
-    """The regular files at `commit` under `pathspecs` (relative to `root`)."""
+    """The regular files at `commit` under `pathspecs` (relative to `root`), and its submodules
+    there (`is_submodule`: their files are another repository's)."""
     proc = _git(root, ["ls-tree", "-r", "-z", "-l", commit, "--", *pathspecs])
     if proc.returncode != 0:
         raise UsageError(f"--base: git ls-tree failed in {root}: {_message(proc)}")
@@ -82,8 +92,8 @@ def list_files(root: Path, commit: str, pathspecs: Sequence[str]) -> list[TreeFi
             continue
         head, _, name = record.partition(b"\t")
         mode, kind, blob, size = head.decode().split()
-        if kind == "blob" and mode in _BLOB_MODES:
-            found.append(TreeFile(name.decode("utf-8", "surrogateescape"), blob, int(size)))
+        if (kind == "blob" and mode in _BLOB_MODES) or mode == _SUBMODULE:
+            found.append(TreeFile(name.decode("utf-8", "surrogateescape"), blob, int(size) if size.isdigit() else 0, mode))
     return found
 
 
@@ -135,17 +145,30 @@ def compare_with_base(config: LoadedConfig, paths: Sequence[Path] | None, ref: s
     root, settings, limit = config.root, config.settings, config.settings.max_file_bytes
     commit = resolve(root, ref)
     name = shown_ref(ref)
-    if paths:
-        files = expand_paths(paths, root.resolve(), limit)[0]
-        specs = [relative_to_root(p, root) for p in paths]
-    else:
-        files = docs_refusals(config)[0]
-        specs = [relative_to_root(config.docs_dir, root)]
-    named = set(specs)
-    tree = {f.path: f for f in list_files(root, commit, specs) if f.path in named or is_postmortem_path(PurePosixPath(f.path))}
-    current = [(rel, text) for rel, text in read_texts(files, root, limit) if isinstance(text, str)]
-    ids = {rel: blob_id(text.encode("utf-8"), commit) for rel, text in current}
     notes: list[str] = []
+    if paths:
+        files, refusals = expand_paths(paths, root.resolve(), limit)
+        refused = {relative_to_root(r.path, root) for r in refusals}
+        specs = [relative_to_root(p, root) for p in paths]
+        listed = list_files(root, commit, specs)
+    else:
+        files, refusal_findings = docs_refusals(config)
+        refused = {f.path for f in refusal_findings}
+        specs = [relative_to_root(config.docs_dir, root)]
+        listed = _docs_at_base(config, commit, specs, name, notes)
+    named = set(specs)
+    if not paths and not listed:
+        notes.append(f"{specs[0]} at {name}: no such folder there (or it is inside a submodule); nothing was compared with it")
+    for f in listed:
+        if f.is_submodule:
+            notes.append(f"{f.path} at {name}: not compared, it is a git submodule there; run lint --base inside it, with its own base commit")
+    tree = {f.path: f for f in listed if not f.is_submodule and (f.path in named or is_postmortem_path(PurePosixPath(f.path)))}
+    read = list(read_texts(files, root, limit))
+    current = [(rel, text) for rel, text in read if isinstance(text, str)]
+    # Still there but not read now (not UTF-8, too large, a link): their own findings say why,
+    # and they are not reported gone.
+    unreadable = refused | {rel for rel, text in read if not isinstance(text, str)}
+    ids = {rel: blob_id(text.encode("utf-8"), commit) for rel, text in current}
     wanted = []
     for f in tree.values():
         if ids.get(f.path) == f.blob:
@@ -166,12 +189,66 @@ def compare_with_base(config: LoadedConfig, paths: Sequence[Path] | None, ref: s
         except UnicodeDecodeError:
             notes.append(f"{f.path} at {name}: not compared, it is not UTF-8 text there")
             continue
-        texts.append((f.path, text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text))
+        texts.append((f.path, _lf(text)))
     base = read_base(texts, settings, name)
     changed = [(rel, text) for rel, text in current if rel not in tree or tree[rel].blob != ids[rel]]
-    findings = compare(base.postmortems, [_parsed(rel, text, config) for rel, text in changed], settings, name, today)
-    removed = sum(1 for path in tree if path not in ids)
-    return Compared(name, tuple(apply_levels(findings, settings.rule_levels)), (*notes, *base.notes), len(changed) + removed)
+    parsed = [_parsed(rel, text, config) for rel, text in changed]
+    parsed += [Postmortem(path=rel, id=PurePosixPath(rel).stem) for rel in sorted(unreadable) if rel in tree]
+    findings = compare(base.postmortems, parsed, settings, name, today)
+    removed = sum(1 for path in tree if path not in ids and path not in unreadable)
+    changed_unreadable = sum(1 for path in unreadable if path in tree)
+    return Compared(name, tuple(apply_levels(findings, settings.rule_levels)), (*notes, *base.notes), len(changed) + removed + changed_unreadable)
+
+
+def _lf(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+def _docs_at_base(config: LoadedConfig, commit: str, specs: list[str], name: str, notes: list[str]) -> list[TreeFile]:
+    """The files of docs_dir at the base, and, when the change moved docs_dir in mkdocs.yml, those
+    of the base's docs_dir too: a postmortem moved with the folder is matched by its id, and one
+    left behind is seen gone."""
+    from followthrough.files.repo import relative_to_root
+
+    root = config.root
+    config_spec = relative_to_root(config.config_file, root) if config.config_file is not None else None
+    listed = list_files(root, commit, [*specs, config_spec] if config_spec else specs)
+    at_base = next((f for f in listed if f.path == config_spec), None)
+    files = [f for f in listed if f.path != config_spec]
+    if at_base is None or config.config_file is None:
+        return files
+    try:
+        now = blob_id(config.config_file.read_bytes(), commit)
+    except OSError:
+        now = ""
+    if now == at_base.blob:
+        return files  # the same mkdocs.yml: the same docs_dir
+    data = read_blobs(root, [at_base.blob]).get(at_base.blob)
+    old = _docs_dir_of(data)
+    if old is None:
+        notes.append(f"{config_spec} at {name}: its docs_dir cannot be read there; only {specs[0]} was compared")
+        return files
+    old_spec = posixpath.normpath(old.replace("\\", "/"))
+    if old_spec == specs[0] or old_spec.startswith("../") or old_spec == ".." or posixpath.isabs(old_spec):
+        return files
+    return files + list_files(root, commit, [old_spec])
+
+
+def _docs_dir_of(data: bytes | None) -> str | None:
+    """The docs_dir a mkdocs.yml's text sets (MkDocs' default when it sets none); None when it
+    cannot be read."""
+    if data is None:
+        return None
+    try:
+        from mkdocs.utils import yaml_load
+
+        raw = yaml_load(data.decode("utf-8"))
+    except Exception:  # noqa: BLE001 - an old config MkDocs cannot read: the caller notes it
+        return None
+    if not isinstance(raw, dict):
+        return None
+    value = raw.get("docs_dir", "docs")
+    return value if isinstance(value, str) and value else None
 
 
 def _parsed(path: str, text: str, config: LoadedConfig) -> Postmortem:

@@ -27,7 +27,7 @@ from followthrough.core.sync.converge import Create, Decision, Keep, Link, Refus
 from followthrough.core.sync.description import new_ticket
 from followthrough.core.sync.plan import Plan, Work, plan as plan_sync, unread_paths
 from followthrough.core.sync.push import Push, plan_push, pushed
-from followthrough.core.sync.reconcile import drift, handle_of, kept_entries, state_entry, unrecorded_redates
+from followthrough.core.sync.reconcile import drift, handle_of, kept_entries, state_entry, superseded, unrecorded_redates
 from followthrough.core.sync.refusal import refusal
 from followthrough.core.sync.tickets import RemoteTicket, Tracker, TrackerFailure
 from followthrough.core.ticket_refs import ticket_reference
@@ -624,14 +624,18 @@ class SyncEngine:
                 report.changed += 1
 
     def _confirm_moves(self, tracker: Tracker, dest: Destination, read: list[tuple[Work, RemoteTicket]]) -> list[tuple[Work, RemoteTicket]]:
-        """On a lagging search (Jira Cloud), the tickets whose due date differs from the one their
-        entry recorded, read again as they are now (`reconcileIssues`) before the move is taken
-        for a re-date in the tracker: the search may still show a ticket as it was before the
-        last run pushed a date to it. Costs a read only when such a difference is seen."""
+        """On a lagging search (Jira Cloud), the tickets whose due date or assignee differs from
+        the one their entry recorded, read again as they are now (`reconcileIssues`) before the
+        move is taken for a re-date in the tracker, or the assignee for drift: the search may
+        still show a ticket as it was before the last run pushed a date or an owner to it. Costs
+        a read only when such a difference is seen."""
+        directory = self.repo.directory
         doubtful = []
         for w, remote in read:
             old = self.old_state.get(w.key)
-            if old is not None and fold(old.ticket) == fold(remote.ref) and old.due != remote.due and remote.number:
+            if old is None or fold(old.ticket) != fold(remote.ref) or not remote.number:
+                continue
+            if old.due != remote.due or old.assignee != handle_of(directory, remote.assignee, dest):
                 doubtful.append(remote)
         if not doubtful:
             return read
@@ -662,17 +666,24 @@ class SyncEngine:
                 after, due_done, owner_done = pushed(remote, push, due=push.write_due, assignee=push.write_assignee), True, True
             else:
                 after, due_done, owner_done = self._push(tracker, dest, w, remote, push, report)
-        if w.key in self.created_now and w.item.due is not None and after.due != w.item.due:
+        if w.key in self.created_now and w.item.due is not None and (after.due != w.item.due or after.due_unfilled):
             # Made, but its due date did not go in (GitHub's issue field refused it): recorded as not
             # pushed, so the next sync writes it.
             due_done = False
             self.summary.notes.append(f"{w.where}: {remote.ref} was created without its due date {w.item.due} in {dest.name}; the next sync writes it")
+        redates = entry.redates
+        if push.write_due and due_done and not self.dry_run:
+            redates, dropped = superseded(redates, w.item)
+            moves = ", ".join(f"{r.from_} -> {r.to}" for r in dropped if r.from_ is not None and r.to is not None)
+            if moves:
+                self.summary.notes.append(f"{w.where}: the move made in {dest.name} ({moves}) gave way to the reviewed due date {push.due}; it is no longer listed as a re-date in the tracker")
         entry = replace(
             entry,
             due=after.due,
             assignee=handle_of(directory, after.assignee, dest),
             pushed_due=push.record_due if due_done else entry.pushed_due,
             pushed_owner=push.record_owner if owner_done else entry.pushed_owner,
+            redates=redates,
         )
         self.new_state[w.key] = entry
         self.summary.drift.extend(drift(w.item, w.shown, after, directory, dest))

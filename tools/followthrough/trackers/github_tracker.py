@@ -31,6 +31,10 @@ from followthrough.core.sync.tickets import Closing, FetchResult, Link, NewTicke
 T = TypeVar("T")
 MAX_LABEL = 50  # GitHub refuses longer label names
 DUE = re.compile(r"\bDue: (\d{4}-\d{2}-\d{2})\b")
+# The line sync writes ("Owner: … · Due: D · Priority: …", or "Due: D" on its own line when it put
+# one back): read before any other `Due:` a person wrote in the body ("Due: 2026-05-01 was the
+# vendor's date").
+FACTS_DUE = re.compile(r"^(?:Owner: [^\n]*? · )?Due: (\d{4}-\d{2}-\d{2})(?= · |[ \t]*$)", re.M)
 _RATE_LIMITED = ("rate limit", "abuse")
 
 
@@ -84,11 +88,29 @@ def _day(moment: datetime | None) -> date | None:
     return utc_date(moment) if isinstance(moment, datetime) else None
 
 
+def _due_match(body: str) -> re.Match[str] | None:
+    """The `Due:` of the facts line sync wrote, else the first one in the body."""
+    return FACTS_DUE.search(body) or DUE.search(body)
+
+
+def body_due(body: str) -> date | None:
+    """The issue's due date as its body says it; None without one, or when a person made it a
+    day that does not exist (`Due: 2026-06-31`): one issue's typo is not the destination's failure."""
+    found = _due_match(body)
+    if found is None:
+        return None
+    try:
+        return date.fromisoformat(found.group(1))
+    except ValueError:
+        return None
+
+
 def with_due(body: str, due: date) -> str:
-    """`body` with the date of its first `Due:` (the one sync wrote in the facts line) replaced, every
+    """`body` with the date of its `Due:` (the one sync wrote in the facts line) replaced, every
     other character as it was; a body without one (a person took it out) gets a `Due:` line at the end."""
-    if DUE.search(body):
-        return DUE.sub(lambda m: m.group(0).replace(m.group(1), due.isoformat()), body, count=1)
+    found = _due_match(body)
+    if found is not None:
+        return body[: found.start(1)] + due.isoformat() + body[found.end(1) :]
     return body + ("" if body.endswith("\n") or not body else "\n") + f"\nDue: {due.isoformat()}\n"
 
 
@@ -215,10 +237,13 @@ class GitHubTracker:
         else:
             status = "open"
         body = issue.body or ""
-        due_line = DUE.search(body)
-        due = date.fromisoformat(due_line.group(1)) if due_line else None
+        due = body_due(body)
+        unfilled = False
         if self._field_id is not None:
-            due = field_due(self._field_values(issue), self._field_id)  # the field is the due date; the body's line is only text
+            # The field is the due date; the body's line is only text, read while the field is empty.
+            in_field = field_due(self._field_values(issue), self._field_id)
+            unfilled = in_field is None
+            due = due if unfilled else in_field
         assignees = issue.assignees
         return RemoteTicket(
             ref=f"{self.dest.repo}#{issue.number}",
@@ -231,6 +256,7 @@ class GitHubTracker:
             markers=frozenset(markers_in(body)),
             number=int(issue.number),
             duplicate=issue.state == "closed" and reason == "duplicate",
+            due_unfilled=unfilled,
         )
 
     def _listing(self) -> dict[str, RemoteTicket]:
@@ -383,7 +409,7 @@ class GitHubTracker:
         repo = self.repo
         labels = list(dict.fromkeys(_label(x) for x in ticket.labels))
         body = description_markdown(ticket.paragraphs, hidden(ticket.marker_line))
-        if ticket.due and not DUE.search(body):
+        if ticket.due and _due_match(body) is None:
             body += f"\nDue: {ticket.due.isoformat()}\n"  # GitHub has no due date field; this line is it
         kwargs: dict[str, Any] = {"title": ticket.title[:256], "body": body, "labels": labels}
         if ticket.assignee:

@@ -31,11 +31,11 @@ MIN_UNSPACED_LETTERS = 6
 
 
 def is_real_reason(text: str) -> bool:
-    """At least three words of letters (or six letters of a script without spaces), and not
-    one of the words that only say that something moved."""
-    words = _WORD.findall(text)
+    """At least three different words of letters (or six letters of a script without spaces),
+    not counting the words that only say that something moved: `tbd tbd tbd` says nothing."""
     if text.strip().lower().rstrip(".!") in EMPTY_REASONS:
         return False
+    words = {w.casefold() for w in _WORD.findall(text)} - EMPTY_REASONS
     if len(words) >= MIN_REASON_WORDS:
         return True
     unspaced = sum(1 for c in text if c.isalpha() and unicodedata.name(c, "").startswith(_UNSPACED))
@@ -126,6 +126,7 @@ def _day(day: date, label: str, line: int, what: str, started: date | None, ctx:
 
 
 def _thin(reason: str) -> str:
-    if reason.strip().lower().rstrip(".!") in EMPTY_REASONS:
+    words = {w.casefold() for w in _WORD.findall(reason)}
+    if reason.strip().lower().rstrip(".!") in EMPTY_REASONS or (words and words <= EMPTY_REASONS):
         return "says that it happened, not why"
-    return f"is not a reason (at least {MIN_REASON_WORDS} words)"
+    return f"is not a reason (at least {MIN_REASON_WORDS} different words)"

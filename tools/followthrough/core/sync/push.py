@@ -82,7 +82,9 @@ def plan_push(item: ActionItem, old: TicketState | None, ticket: str, remote: Re
     known = old is not None and fold(old.ticket) == fold(ticket) and (old.pushed_due is not None or old.pushed_owner is not None)
     if not known or old is None:
         return Push(record_due=due, record_owner=owner)
-    write_due = due is not None and due != old.pushed_due and remote.due != due
+    # An empty due field (made before `due_field` was set, or its write refused) is filled with
+    # the file's date: what the create would have written.
+    write_due = due is not None and ((due != old.pushed_due and remote.due != due) or remote.due_unfilled)
     record_owner = owner
     write_assignee, assignee, note = False, None, None
     if owner != old.pushed_owner and owner is not None:
@@ -102,7 +104,7 @@ def plan_push(item: ActionItem, old: TicketState | None, ticket: str, remote: Re
         assignee=assignee if write_assignee else None,
         replaces=tracker_id(directory, old.pushed_owner, dest) if write_assignee else None,
         owner=owner,
-        previous_due=remote.due,
+        previous_due=None if remote.due_unfilled else remote.due,
         note=note,
     )
 

@@ -50,10 +50,30 @@ def state_entry(old: TicketState | None, ticket: str, remote: RemoteTicket, dire
     entry = replace(entry, checked=checked)
     if old is None or fold(old.ticket) != fold(ticket):
         return entry
-    redates = old.redates
-    if old.due != remote.due:
-        redates = (*redates, TrackerRedate(old.due, remote.due, today, dest.name))
-    return replace(entry, redates=redates, pushed_due=old.pushed_due, pushed_owner=old.pushed_owner)
+    return replace(entry, redates=_moved(old.redates, old.due, remote.due, today, dest), pushed_due=old.pushed_due, pushed_owner=old.pushed_owner)
+
+
+def _moved(redates: tuple[TrackerRedate, ...], before: date | None, now: date | None, today: date, dest: Destination) -> tuple[TrackerRedate, ...]:
+    """`redates` after a pull that saw the due date go from `before` to `now`. A date cleared on
+    one pull and set on a later one is one move, from the date before the clear (a move to or
+    from "no date" alone is shown nowhere, so the two halves would hide it); cleared and put
+    back as it was is none."""
+    if before == now:
+        return redates
+    last = redates[-1] if redates else None
+    if before is None and now is not None and last is not None and last.to is None and last.from_ is not None:
+        return redates[:-1] if last.from_ == now else (*redates[:-1], TrackerRedate(last.from_, now, today, dest.name))
+    return (*redates, TrackerRedate(before, now, today, dest.name))
+
+
+def superseded(redates: tuple[TrackerRedate, ...], item: ActionItem) -> tuple[tuple[TrackerRedate, ...], tuple[TrackerRedate, ...]]:
+    """(kept, dropped): once a reviewed due date is written over the ticket's, the moves made in
+    the tracker that the file does not record are settled by that review: the reviewed date
+    stands, and asking for a `redated:` entry to a date the ticket no longer has would be asked
+    on every sync (and could never join the file's chain)."""
+    recorded = {(r.from_, r.to) for r in item.redated}
+    kept = tuple(r for r in redates if (r.from_, r.to) in recorded)
+    return kept, tuple(r for r in redates if (r.from_, r.to) not in recorded)
 
 
 def unrecorded_redates(item: ActionItem, shown: str, entry: TicketState, dest: Destination) -> list[str]:

@@ -55,6 +55,10 @@ class RemoteTicket:
     markers: frozenset[str] = field(default_factory=frozenset)
     number: int = 0  # the tracker's own sequence (Jira's issue id, GitHub's issue number): lower is older
     duplicate: bool = False  # closed as a duplicate (GitHub's state_reason, Jira's resolution or label)
+    # The destination keeps the due date in a field of its own (GitHub's `due_field`) that this
+    # ticket has no value in: made before the field was set up, or its write was refused. `due`
+    # is then the description's, and sync fills the field with the file's due date.
+    due_unfilled: bool = False
 
     @property
     def is_open(self) -> bool:
