@@ -1,0 +1,122 @@
+"""The review issues over the life of a people directory: handles that differ only in case or
+punctuation keep issues of their own, a team that is removed or renamed has its issue closed
+instead of left open forever, and many teams cost one listing, not one per team.
+
+Through PyGithub against the fake GitHub, on the tests/data/review fixture.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from followthrough.cli.report_review import marker
+
+from .conftest import DATA
+from .fakes.github_server import FakeGitHub
+from .test_report_review_post import REPO, post_review, review_issues
+
+
+@pytest.fixture
+def review_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "repo"
+    shutil.copytree(DATA / "review", target)
+    return target
+
+
+def edit_people(repo_dir: Path, old: str, new: str) -> None:
+    people = repo_dir / "postmortems/people.yml"
+    text = people.read_text()
+    assert old in text
+    people.write_text(text.replace(old, new))
+
+
+@pytest.mark.parametrize("handles", [("Search", "search"), ("a b", "a-b"), ("données", "donn-es"), ("日本", "中国"), ("no-team", "(no team)")])
+def test_no_two_handles_share_a_marker(handles: tuple[str, str]) -> None:
+    from followthrough.cli.report_review import team_of_marker
+
+    one, two = (marker(h) for h in handles)
+    assert one != two and one not in two and two not in one
+    for h in handles:
+        assert team_of_marker(marker(h)) == h
+        inner = marker(h)[len("<!--") : -len("-->")]
+        assert "-->" not in inner and ">" not in inner and " " not in inner.strip()
+
+
+def test_teams_whose_handles_differ_in_case_keep_one_issue_each(review_dir: Path, github: FakeGitHub) -> None:
+    # "Search" has nothing on its agenda; "search" has. Folded to one marker, every run closed
+    # search's issue as Search's and opened a new one.
+    edit_people(review_dir, "  search: {name: Search}\n", "  Search: {name: Search upper}\n  search: {name: Search}\n")
+    assert post_review(review_dir, github).code == 0
+    number = review_issues(github)["Weekly review: Search"].number
+    github.reset_counts()
+    again = post_review(review_dir, github)
+    assert again.code == 0, again.err
+    assert github.counts()["write"] == 0, again.out
+    assert review_issues(github)["Weekly review: Search"].number == number
+    assert f"team search: issue #{number} already up to date" in again.out
+
+
+def test_a_removed_team_has_its_issue_closed(review_dir: Path, github: FakeGitHub) -> None:
+    assert post_review(review_dir, github).code == 0
+    number = review_issues(github)["Weekly review: Search"].number
+    edit_people(review_dir, "  search: {name: Search}\n", "")
+    edit_people(review_dir, "team: search", "team: platform")
+    # One team's run leaves the others' issues alone: it does not know their agendas.
+    one = post_review(review_dir, github, "--team", "payments")
+    assert one.code == 0, one.err
+    assert "Weekly review: Search" in review_issues(github)
+    everyone = post_review(review_dir, github)
+    assert everyone.code == 0, everyone.err
+    assert f"{REPO}: team 'search' is not a team any more: closed issue #{number}" in everyone.out
+    assert "Weekly review: Search" not in review_issues(github)
+    gone = github.repo(REPO).issues[number]
+    assert (gone.state, gone.state_reason) == ("closed", "completed")
+    assert "Team search has no weekly review any more as of 2026-06-15" in gone.body
+    assert marker("search") in gone.body
+    assert sorted(review_issues(github)) == ["Weekly review: (no team)", "Weekly review: Payments", "Weekly review: Platform"]
+    # Closed once: the next run finds nothing to close.
+    github.reset_counts()
+    assert post_review(review_dir, github).code == 0
+    assert github.counts()["write"] == 0
+
+
+def test_a_renamed_team_moves_to_a_new_issue_and_the_old_one_closes(review_dir: Path, github: FakeGitHub) -> None:
+    assert post_review(review_dir, github).code == 0
+    old = review_issues(github)["Weekly review: Search"].number
+    edit_people(review_dir, "  search: {name: Search}\n", "  discovery: {name: Discovery}\n")
+    edit_people(review_dir, "team: search", "team: discovery")
+    result = post_review(review_dir, github)
+    assert result.code == 0, result.err
+    issues = review_issues(github)
+    assert "Weekly review: Search" not in issues and issues["Weekly review: Discovery"].number != old
+    assert github.repo(REPO).issues[old].state == "closed"
+
+
+def test_the_overdue_issue_is_not_taken_for_a_gone_team(review_dir: Path, github: FakeGitHub) -> None:
+    config = review_dir / "mkdocs.yml"
+    config.write_text(config.read_text().replace("      report:\n", "      report:\n        review_label: overdue-report\n"))
+    from .conftest import run_cli
+
+    env = {"GITHUB_TOKEN": "gh-test-token", "GITHUB_API_URL": github.api}
+    assert run_cli("report", "overdue", "--post", "github-issue", "--today", "2026-06-15", cwd=review_dir, env=env).code == 0
+    assert post_review(review_dir, github).code == 0
+    overdue = [i for i in github.issues(REPO) if i.title == "Overdue postmortem action items"]
+    assert [i.state for i in overdue] == ["open"]
+
+
+def test_many_teams_cost_one_listing(review_dir: Path, github: FakeGitHub) -> None:
+    teams = "".join(f"  team{n:03}: {{name: Team {n}}}\n" for n in range(500))
+    edit_people(review_dir, "teams:\n", "teams:\n" + teams)
+    github.reset_counts()
+    result = post_review(review_dir, github)
+    assert result.code == 0, result.err
+    assert result.out.count("and no report issue open; nothing written") == 500
+    created = github.count(method="POST", path=r"/issues$")
+    assert created == 4
+    # One listing for all 504 teams, and one more after each create (a racing run's duplicate).
+    assert github.count(method="GET", path=r"/issues$") == 1 + created
+    assert github.count(method="GET", path=r"/labels/") == 1  # read once for the four issues made
+    assert github.count(method="GET") == 1 + 1 + 1 + created  # the repo, the listing, the label, the looks
