@@ -3,7 +3,12 @@ format it prints, through the real CLI on tests/data/review."""
 
 from __future__ import annotations
 
+import re
+import shutil
 from datetime import date
+from pathlib import Path
+
+import pytest
 
 from followthrough.core.report import review
 
@@ -18,3 +23,31 @@ def test_the_default_period_stops_at_the_first_day_of_the_calendar() -> None:
     assert result.code == 0, result.err
     assert result.out.startswith("Weekly review as of 0001-01-03, changes since 0001-01-01\n")
     assert_no_traceback(result)
+
+
+def hostile_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "repo"
+    shutil.copytree(DATA / "review", target)
+    people = target / "postmortems/people.yml"
+    text = people.read_text()
+    text = text.replace("payments: {name: Payments,", 'payments: {name: "Pay\\e[2J\\rments\\u202e",')
+    text = text.replace("e.berg: {name: Emil Berg,", 'e.berg: {name: "Emil\\e]0;owned\\a Berg",')
+    text = text.replace("d.ito: {name: Daichi Ito,", 'd.ito: {name: "Dai\\e[1mchi Ito",')
+    people.write_text(text)
+    return target
+
+
+@pytest.mark.parametrize("report", ["review", "overdue", "reminders"])
+def test_the_text_format_holds_no_control_character(tmp_path: Path, report: str) -> None:
+    """A terminal or a job log reads an escape sequence (a colour, a window title, a clipboard
+    write), a carriage return that hides the line, or a bidirectional override: the text format
+    shows each escaped, as the log lines do."""
+    repo = hostile_copy(tmp_path)
+    result = run_cli("report", report, "--today", "2026-06-15", "--format", "text", cwd=repo)
+    assert result.code == 0, result.err
+    assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]", result.out), result.out
+    assert "Dai\\x1b[1mchi Ito" in result.out
+    if report != "reminders":
+        assert "Emil\\x1b]0;owned\\x07 Berg" in result.out
+    if report == "review":
+        assert "== Pay\\x1b[2J\\rments\\u202e (manager: Emil\\x1b]0;owned\\x07 Berg)" in result.out

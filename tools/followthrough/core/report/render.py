@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any, Callable, Mapping
 
 from followthrough.core.escape import github
+from followthrough.core.logline import safe_lines
 from followthrough.core.metrics import Completion
 from followthrough.core.model import Decision, Person, Redate
 from followthrough.core.report.build import CompletionReport, OverdueReport, RemindersReport, ReportItem
@@ -179,6 +180,14 @@ def completion_markdown(report: CompletionReport) -> str:
 
 
 # --- plain text -----------------------------------------------------------------------------
+# For a terminal or a log: every renderer's result goes through `terminal`, so a name or title
+# holding an escape sequence (a colour, a window title, a clipboard write), a carriage return
+# that hides the line, a bidirectional override or a `::` workflow command does nothing.
+
+
+def terminal(text: str) -> str:
+    return safe_lines(text)
+
 
 
 def text_item(item: ReportItem, show_owner: bool = False) -> str:
@@ -209,7 +218,7 @@ def overdue_text(report: OverdueReport) -> str:
         lines += [text_item(item, show_owner=True) for item in report.game_days]
     if report.links.overdue_page:
         lines += ["", f"Site: {report.links.overdue_page}"]
-    return "\n".join(lines) + "\n"
+    return terminal("\n".join(lines) + "\n")
 
 
 def completion_text(report: CompletionReport) -> str:
@@ -223,7 +232,7 @@ def completion_text(report: CompletionReport) -> str:
             lines += ["", f"By {title}:"]
             width = max(len(name) for name in groups)
             lines += [f"  {name:<{width}}  {percent(g.rate):>4} done ({g.done}/{g.total}), {percent(g.on_time_rate):>4} on time, {g.overdue} overdue" for name, g in groups.items()]
-    return "\n".join(lines) + "\n"
+    return terminal("\n".join(lines) + "\n")
 
 
 # --- JSON -----------------------------------------------------------------------------------
@@ -302,7 +311,7 @@ def reminders_markdown(report: RemindersReport, mention: bool = True) -> str:
 def reminders_text(report: RemindersReport) -> str:
     lines = [f"Action items due soon as of {report.today}: {len(report.items)}"]
     lines += [text_item(item, show_owner=True) for item in report.items]
-    return "\n".join(lines) + "\n"
+    return terminal("\n".join(lines) + "\n")
 
 
 def reminders_json(report: RemindersReport) -> str:
