@@ -51,3 +51,44 @@ def test_the_text_format_holds_no_control_character(tmp_path: Path, report: str)
         assert "Emil\\x1b]0;owned\\x07 Berg" in result.out
     if report == "review":
         assert "== Pay\\x1b[2J\\rments\\u202e (manager: Emil\\x1b]0;owned\\x07 Berg)" in result.out
+
+
+def with_policy(tmp_path: Path, escalate_to: str) -> Path:
+    target = tmp_path / "repo"
+    shutil.copytree(DATA / "review", target)
+    config = target / "mkdocs.yml"
+    levels = f"""      severities:
+        - {{name: SEV-0, escalate_after_days: 0, non_negotiable: true}}
+        - {{name: SEV-1, escalate_after_days: 0, non_negotiable: true, escalate_to: {escalate_to}}}
+        - {{name: SEV-2, escalate_after_days: 14}}
+        - {{name: SEV-3}}
+        - {{name: SEV-4}}
+"""
+    config.write_text(config.read_text().replace("      report:\n", levels + "      report:\n"))
+    return target
+
+
+UNKNOWN_CONTACT = "mkdocs.yml: plugins.followthrough.severities[1].escalate_to: 'z.nobody' is not a person of postmortems/people.yml; add them under 'people:' or escalate SEV-1 items to manager"
+
+
+@pytest.mark.parametrize("report", ["overdue", "review", "reminders"])
+def test_an_escalation_contact_the_directory_lacks_is_a_configuration_error(tmp_path: Path, report: str) -> None:
+    """As a team's unknown manager is (FT604): the escalations would name someone nobody can reach."""
+    result = run_cli("report", report, "--today", "2026-06-15", cwd=with_policy(tmp_path, "z.nobody"))
+    assert result.code == 2
+    assert result.err.strip() == f"followthrough: {UNKNOWN_CONTACT}"
+    assert_no_traceback(result)
+
+
+def test_an_escalation_contact_in_the_directory_is_named_and_mentioned(tmp_path: Path) -> None:
+    result = run_cli("report", "overdue", "--today", "2026-06-15", "--format", "markdown", cwd=with_policy(tmp_path, "a.nguyen"))
+    assert result.code == 0, result.err
+    assert "**escalated to @anguyen (An Nguyen)**" in result.out
+
+
+def test_the_site_refuses_an_escalation_contact_the_directory_lacks(tmp_path: Path) -> None:
+    from .site_builds import build_site
+
+    built = build_site(with_policy(tmp_path, "z.nobody"), today="2026-06-15")
+    assert built.returncode != 0
+    assert UNKNOWN_CONTACT in built.stderr

@@ -47,3 +47,18 @@ def is_non_negotiable(view: ItemView, settings: Settings) -> bool:
 def wont_do_without_decision(view: ItemView, settings: Settings) -> bool:
     """Closed as won't do (in the file or the tracker) at a non-negotiable severity with no `decision:`."""
     return view.status == "wont-do" and is_non_negotiable(view, settings) and view.item.decision is None
+
+
+def unknown_contacts(settings: Settings, directory: Directory) -> list[str]:
+    """The levels whose `escalate_to` names a handle the people directory does not hold, each as
+    a message naming the setting: their escalations would name someone no report can mention,
+    as a team's unknown manager would (FT604). Without a people directory, any handle goes."""
+    if not directory.present:
+        return []
+    where = directory.path or "the people directory"
+    return [
+        f"plugins.followthrough.severities[{i}].escalate_to: {level.escalate_to!r} is not a person of {where}; "
+        f"add them under 'people:' or escalate {level.name} items to manager"
+        for i, level in enumerate(settings.severities)
+        if level.escalate_to != "manager" and level.escalate_to not in directory.people
+    ]
