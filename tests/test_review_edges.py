@@ -92,3 +92,21 @@ def test_the_site_refuses_an_escalation_contact_the_directory_lacks(tmp_path: Pa
     built = build_site(with_policy(tmp_path, "z.nobody"), today="2026-06-15")
     assert built.returncode != 0
     assert UNKNOWN_CONTACT in built.stderr
+
+
+def test_a_redirect_from_the_slack_api_is_not_followed_with_the_token() -> None:
+    """urllib, under slack_sdk, follows a 302 with the Authorization header on: the bot token went
+    to wherever the redirect pointed, and that server's {"ok": true} passed for a post."""
+    from followthrough.core.report.settings import ReportSettings
+    from followthrough.core.sync.config import Secret
+    from followthrough.trackers import slack_api
+
+    from .fakes.slack_server import BOT_TOKEN, FakeSlack
+
+    with FakeSlack(channels={"C0PAYMENTS": True}) as elsewhere, FakeSlack(channels={"C0PAYMENTS": True}) as fake:
+        fake.inject("status", "POST", r"chat\.postMessage", status=302, headers={"Location": elsewhere.api_url + "chat.postMessage"}, body=b"")
+        target = slack_api.SlackTarget(fake.api_url, Secret(BOT_TOKEN))
+        [outcome] = slack_api.post_to_channels(target, [slack_api.ChannelPost("payments", "C0PAYMENTS", {"text": "one"})], ReportSettings(retries=0))
+        assert elsewhere.count() == 0
+        assert fake.posts_to("C0PAYMENTS") == []
+    assert outcome.error == "not posted: the API URL answered with a redirect (HTTP 302), which is not followed: the token would go wherever it points; check SLACK_API_URL"
