@@ -3,6 +3,7 @@ format it prints, through the real CLI on tests/data/review."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from datetime import date
@@ -110,3 +111,20 @@ def test_a_redirect_from_the_slack_api_is_not_followed_with_the_token() -> None:
         assert elsewhere.count() == 0
         assert fake.posts_to("C0PAYMENTS") == []
     assert outcome.error == "not posted: the API URL answered with a redirect (HTTP 302), which is not followed: the token would go wherever it points; check SLACK_API_URL"
+
+
+def test_a_game_days_item_never_escalates(tmp_path: Path) -> None:
+    """A drill's overdue item is listed apart, and its manager is not called on: only an
+    incident's items escalate (the list at the top of the report already held none of them)."""
+    repo = tmp_path / "repo"
+    shutil.copytree(DATA / "review", repo)
+    page = repo / "postmortems/2026/2026-05-20-db-latency.md"
+    page.write_text(page.read_text().replace("severity: SEV-2\n", "severity: SEV-2\nkind: game-day\n", 1))
+    result = run_cli("report", "overdue", "--today", "2026-06-15", "--format", "markdown", cwd=repo)
+    assert result.code == 0, result.err
+    drills = result.out.split("## Game-day items overdue", 1)[1]
+    assert "Alert on connection pool saturation" in drills
+    assert "escalated" not in drills
+    data = json.loads(run_cli("report", "overdue", "--today", "2026-06-15", "--format", "json", cwd=repo).out)
+    assert [i["escalated"] for i in data["game_days"]] == [False, False]
+    assert all(i["postmortem"]["severity"] != "SEV-2" for i in data["escalated"])
