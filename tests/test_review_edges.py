@@ -128,3 +128,21 @@ def test_a_game_days_item_never_escalates(tmp_path: Path) -> None:
     data = json.loads(run_cli("report", "overdue", "--today", "2026-06-15", "--format", "json", cwd=repo).out)
     assert [i["escalated"] for i in data["game_days"]] == [False, False]
     assert all(i["postmortem"]["severity"] != "SEV-2" for i in data["escalated"])
+
+
+def test_the_completion_report_gives_both_on_time_rates() -> None:
+    """As the site does. Payments' SEV-1 items as of 2026-06-15: `alert` done 06-10, due 06-12, on
+    time against both dates; `canary` overdue, late against both; `rollback` due 06-20 but first
+    committed to 06-10: late against the original date only. So 1 of 2 on time, 1 of 3 originally."""
+    json_out = run_cli("report", "completion", "--today", "2026-06-15", "--format", "json", cwd=DATA / "review")
+    assert json_out.code == 0, json_out.err
+    sev1 = json.loads(json_out.out)["by_severity"]["SEV-1"]
+    assert (sev1["on_time"], sev1["late"], sev1["on_time_rate"]) == (1, 1, 0.5)
+    assert (sev1["on_time_original"], sev1["late_original"], sev1["on_time_rate_original"]) == (1, 2, 1 / 3)
+    text = run_cli("report", "completion", "--today", "2026-06-15", cwd=DATA / "review").out
+    assert "  SEV-1   17% done (1/6),  50% on time (33% original), 1 overdue\n" in text
+    markdown = run_cli("report", "completion", "--today", "2026-06-15", "--format", "markdown", cwd=DATA / "review").out
+    assert "| on time | on time (original due) |" in markdown
+    assert "| SEV-1 | 6 | 1 | 2 | 3 | 1 | 17% | 50% | 33% |" in markdown
+    slack = json.loads(run_cli("report", "completion", "--today", "2026-06-15", "--format", "slack", cwd=DATA / "review").out)
+    assert "20% on time (17% against the original due dates)" in slack["text"]
