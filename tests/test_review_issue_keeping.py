@@ -120,3 +120,18 @@ def test_many_teams_cost_one_listing(review_dir: Path, github: FakeGitHub) -> No
     assert github.count(method="GET", path=r"/issues$") == 1 + created
     assert github.count(method="GET", path=r"/labels/") == 1  # read once for the four issues made
     assert github.count(method="GET") == 1 + 1 + 1 + created  # the repo, the listing, the label, the looks
+
+
+def test_a_long_team_name_gives_a_title_github_takes(review_dir: Path, github: FakeGitHub) -> None:
+    """GitHub refuses a title over 256 characters; the refusal stopped every team after it."""
+    long_name = "Payments " + "and more " * 40
+    edit_people(review_dir, "payments: {name: Payments,", f"payments: {{name: {long_name.strip()},")
+    result = post_review(review_dir, github)
+    assert result.code == 0, result.err
+    titles = sorted(review_issues(github))
+    assert len(titles) == 4
+    [title] = [t for t in titles if t.startswith("Weekly review: Payments and more")]
+    assert len(title) == 256 and title.endswith("…")
+    github.reset_counts()
+    assert post_review(review_dir, github).code == 0
+    assert github.counts()["write"] == 0  # the cut title is the same each run: nothing to edit

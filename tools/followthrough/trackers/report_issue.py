@@ -217,10 +217,20 @@ def sync_issue(gh: GitHubSession, repo, title: str, label: str, body: str | None
     return sync_spec(gh, repo, IssueSpec(title, label, body, closing_body, marker))
 
 
+# GitHub refuses a title over 256 characters (422), which would stop every team's issue after it.
+MAX_TITLE = 256
+
+
+def issue_title(text: str) -> str:
+    """The title on one line, cut with an ellipsis to what GitHub takes."""
+    title = " ".join(text.split())
+    return title if len(title) <= MAX_TITLE else title[: MAX_TITLE - 1] + "…"
+
+
 def sync_spec(gh: GitHubSession, repo, spec: IssueSpec, listed: list | None = None) -> IssueOutcome:
     """`listed`: the label's open issues as just read (`labelled_issues`), so that many specs of
     one label cost one listing; None lists them here."""
-    title, label, body, marker = spec.title, spec.label, spec.body, spec.marker
+    title, label, body, marker = issue_title(spec.title), spec.label, spec.body, spec.marker
     if listed is None:
         found = gh.read("listing the report issues", lambda: find_report_issues(repo, label, marker))
     else:
