@@ -135,3 +135,21 @@ def test_a_long_team_name_gives_a_title_github_takes(review_dir: Path, github: F
     github.reset_counts()
     assert post_review(review_dir, github).code == 0
     assert github.counts()["write"] == 0  # the cut title is the same each run: nothing to edit
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "message"),
+    [
+        ("review_label", "review, weekly", "plugins.followthrough.report.review_label: must not hold a comma: GitHub's issue listing reads one as between two labels, so the issue would never be found again; got 'review, weekly'"),
+        ("issue_label", "overdue,report", "plugins.followthrough.report.issue_label: must not hold a comma"),
+        ("review_label", "r" * 51, "plugins.followthrough.report.review_label: at most 50 characters, as GitHub takes; got 51"),
+    ],
+)
+def test_a_label_github_cannot_list_by_is_a_configuration_error(review_dir: Path, github: FakeGitHub, setting: str, value: str, message: str) -> None:
+    """Listed by `labels=review, weekly`, the issue was never found again: a new one every run."""
+    config = review_dir / "mkdocs.yml"
+    config.write_text(config.read_text().replace("      report:\n", f"      report:\n        {setting}: '{value}'\n"))
+    result = post_review(review_dir, github, "--team", "payments")
+    assert result.code == 2
+    assert message in result.err
+    assert github.issues(REPO) == []
