@@ -153,3 +153,25 @@ def test_a_label_github_cannot_list_by_is_a_configuration_error(review_dir: Path
     assert result.code == 2
     assert message in result.err
     assert github.issues(REPO) == []
+
+
+def test_what_the_run_prints_holds_no_control_character(review_dir: Path, github: FakeGitHub) -> None:
+    """The run's lines go to the workflow's log: a team's name with an escape sequence or a carriage
+    return is shown escaped there, as every other log line is."""
+    edit_people(review_dir, "  search: {name: Search}\n", '  search: {name: "Se\\e[2K\\rarch"}\n')
+    result = post_review(review_dir, github, "--team", "search")
+    assert result.code == 0, result.err
+    assert "\x1b" not in result.out and "\r" not in result.out
+    created = review_issues(github)
+    assert len(created) == 1
+    # Emptied, the closing line names the team: escaped too.
+    state_file = review_dir / ".followthrough/state.json"
+    import json
+
+    state = json.loads(state_file.read_text())
+    for key in ("2026-04-07-search-slow/index", "2026-04-07-search-slow/capacity"):
+        state["items"][key] = {"ticket": "SRCH-1", "url": "", "status": "done", "tracker_status": "Done", "done_on": "2026-05-01", "assignee": None, "due": None, "checked": "2026-06-14"}
+    state_file.write_text(json.dumps(state))
+    closed = post_review(review_dir, github, "--team", "search")
+    assert closed.code == 0, closed.err
+    assert "nothing on the agenda of Se\\x1b[2K\\rarch: closed issue" in closed.out

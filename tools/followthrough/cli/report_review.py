@@ -137,9 +137,9 @@ def post_issues(report: review.ReviewReport, rs: ReportSettings, out: TextIO, cl
     retire = retired_teams(report, rs) if every_team else None
     outcomes = issue.post_issues(target, rs, issue_specs(report, rs), clock, retire)
     for agenda, outcome in zip(report.teams, outcomes):
-        out.write(f"{target.repository}: team {safe_line(agenda.team)}: {outcome.describe()}\n")
+        out.write(f"{safe_line(target.repository)}: team {safe_line(agenda.team)}: {safe_line(outcome.describe())}\n")
     for outcome in outcomes[len(report.teams) :]:
-        out.write(f"{target.repository}: {safe_line(outcome.describe())}\n")
+        out.write(f"{safe_line(target.repository)}: {safe_line(outcome.describe())}\n")
     if not report.teams:
         out.write("no teams: the people directory lists none and no item has one; nothing written\n")
 
