@@ -146,3 +146,22 @@ def test_the_completion_report_gives_both_on_time_rates() -> None:
     assert "| SEV-1 | 6 | 1 | 2 | 3 | 1 | 17% | 50% | 33% |" in markdown
     slack = json.loads(run_cli("report", "completion", "--today", "2026-06-15", "--format", "slack", cwd=DATA / "review").out)
     assert "20% on time (17% against the original due dates)" in slack["text"]
+
+
+@pytest.mark.parametrize("after", [False, True])
+def test_a_post_that_got_no_answer_is_not_sent_again(after: bool) -> None:
+    """Through the client that follows no redirects: a dropped connection, before or after Slack
+    took the message, is one request and a failure that says it may have been posted."""
+    from followthrough.core.report.settings import ReportSettings
+    from followthrough.core.sync.config import Secret
+    from followthrough.trackers import slack_api
+
+    from .fakes.slack_server import BOT_TOKEN, FakeSlack
+    from .test_report_post import FakeClock
+
+    with FakeSlack(channels={"C0PAYMENTS": True}) as fake:
+        fake.inject("drop", "POST", r"chat\.postMessage", after=after)
+        target = slack_api.SlackTarget(fake.api_url, Secret(BOT_TOKEN))
+        [outcome] = slack_api.post_to_channels(target, [slack_api.ChannelPost("payments", "C0PAYMENTS", {"text": "one"})], ReportSettings(retries=3), FakeClock().clock)
+        assert fake.count(method="POST", path=r"chat\.postMessage") == 1
+    assert outcome.error is not None and "may have been posted, and was not re-sent" in outcome.error
