@@ -175,3 +175,24 @@ def test_what_the_run_prints_holds_no_control_character(review_dir: Path, github
     closed = post_review(review_dir, github, "--team", "search")
     assert closed.code == 0, closed.err
     assert "nothing on the agenda of Se\\x1b[2K\\rarch: closed issue" in closed.out
+
+
+def test_a_marker_written_in_a_report_line_does_not_make_it_another_teams_issue(review_dir: Path, github: FakeGitHub) -> None:
+    """A ticket key is shown as written (in a code span): one holding platform's marker put that
+    marker into payments' issue, so platform's run took payments' issue for its own, rewrote it
+    and closed its own as a duplicate, and payments opened a new issue every run."""
+    import json
+
+    state_file = review_dir / ".followthrough/state.json"
+    state = json.loads(state_file.read_text())
+    state["items"]["2026-05-01-checkout-outage/canary"]["ticket"] = marker("platform")
+    state_file.write_text(json.dumps(state))
+    assert post_review(review_dir, github).code == 0
+    issues = review_issues(github)
+    assert sorted(issues) == ["Weekly review: (no team)", "Weekly review: Payments", "Weekly review: Platform", "Weekly review: Search"]
+    assert marker("platform") in issues["Weekly review: Payments"].body  # as the ticket's text
+    github.reset_counts()
+    again = post_review(review_dir, github)
+    assert again.code == 0, again.err
+    assert github.counts()["write"] == 0, again.out
+    assert {t: i.number for t, i in review_issues(github).items()} == {t: i.number for t, i in issues.items()}

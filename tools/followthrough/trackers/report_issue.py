@@ -170,7 +170,14 @@ class GitHubSession:
 
 def find_report_issues(repo, label: str, marker: str = MARKER) -> list:
     """Open issues carrying the label and the marker, oldest first (pull requests skipped)."""
-    return with_marker(labelled_issues(repo, label, lambda body: marker in body), marker)
+    return with_marker(labelled_issues(repo, label, lambda body: has_marker(body, marker)), marker)
+
+
+def has_marker(body: str, marker: str) -> bool:
+    """The marker on a line of its own, as `issue_body` writes it. Anywhere in a line it could be
+    text of the report itself (a ticket key is printed as written, in a code span), and one team's
+    issue would be taken for another's."""
+    return marker in body and marker in (line.strip() for line in body.splitlines())
 
 
 def labelled_issues(repo, label: str, wanted: Callable[[str], bool] = lambda body: True) -> list:
@@ -187,7 +194,7 @@ def labelled_issues(repo, label: str, wanted: Callable[[str], bool] = lambda bod
 
 
 def with_marker(issues: list, marker: str) -> list:
-    return [issue for issue in issues if marker in (issue.body or "")]
+    return [issue for issue in issues if has_marker(issue.body or "", marker)]
 
 
 def _check_issue(issue: Any, what: str) -> Any:
@@ -344,7 +351,7 @@ def _retire(gh: GitHubSession, listed: list, claimed: set[str], retire: Retire) 
     outcomes = []
     for issue in listed:
         body = issue.body or ""
-        marks = re.findall(re.escape(retire.prefix) + r"[^\s>]* -->", body)
+        marks = re.findall(r"^\s*(" + re.escape(retire.prefix) + r"[^\s>]* -->)\s*$", body, re.M)
         if not marks or any(m in claimed for m in marks):
             continue
         closing = retire.closing_body(marks[0])
