@@ -57,7 +57,7 @@ def test_one_issue_per_team_updated_in_place_then_closed_when_empty(review_dir: 
     assert "Manager: @eberg (Emil Berg)." in payments.body
     assert "**escalated to @eberg (Emil Berg)**" in payments.body
     assert "## Closed as won't do without a decision (1)" in payments.body
-    assert "<!-- followthrough:review:no-team -->" in issues["Weekly review: (no team)"].body
+    assert "<!-- followthrough:review:%28no%20team%29 -->" in issues["Weekly review: (no team)"].body
     assert f"{REPO}: team payments: opened issue #{payments.number}" in first.out
     assert github.count(method="POST", path=r"/issues$") == 4
 

@@ -8,9 +8,9 @@ into exit codes (a usage error 2; a delivery that failed for any team 1, after t
 from __future__ import annotations
 
 import argparse
-import re
 from datetime import date
 from typing import Sequence, TextIO
+from urllib.parse import quote, unquote
 
 from followthrough.core import metrics
 from followthrough.core.dates import date_problem, parse_day
@@ -48,10 +48,19 @@ def chosen_teams(team: str | None, handles: list[str]) -> list[str]:
     return [team]
 
 
+MARKER_PREFIX = "<!-- followthrough:review:"
+
+
 def marker(team: str) -> str:
-    """The hidden comment that tells a team's review issue apart (a team handle made safe for a comment)."""
-    slug = re.sub(r"[^a-z0-9._-]+", "-", team.lower()).strip("-") or "team"
-    return f"<!-- followthrough:review:{slug} -->"
+    """The hidden comment that tells a team's review issue apart: the handle percent-encoded
+    (letters keep their case). Two handles never share a marker, as `Search` and `search`, or
+    `a b` and `a-b`, would if folded to a slug, each run then closing the other's issue and
+    opening a new one; and no encoded handle holds a space or `>`, so none can end the comment."""
+    return f"{MARKER_PREFIX}{quote(team, safe='')} -->"
+
+
+def team_of_marker(mark: str) -> str:
+    return unquote(mark[len(MARKER_PREFIX) : -len(" -->")])
 
 
 def run_review(args: argparse.Namespace, out: TextIO, err: TextIO, repo: Repo, views: Sequence[metrics.ItemView], rs: ReportSettings, links: Links, clock: Clock) -> int:
@@ -60,7 +69,7 @@ def run_review(args: argparse.Namespace, out: TextIO, err: TextIO, repo: Repo, v
     teams = chosen_teams(args.team, review.team_handles(views, repo.directory))
     report = review.review_report(views, today, since, repo.config.settings, repo.directory, links, teams)
     if args.post == "github-issue":
-        post_issues(report, rs, out, clock)
+        post_issues(report, rs, out, clock, every_team=args.team is None)
     elif args.post == "slack":
         post_slack(report, rs, out, clock)
     else:
@@ -105,11 +114,32 @@ def issue_specs(report: review.ReviewReport, rs: ReportSettings) -> list[issue.I
     return specs
 
 
-def post_issues(report: review.ReviewReport, rs: ReportSettings, out: TextIO, clock: Clock) -> None:
+def retired_teams(report: review.ReviewReport, rs: ReportSettings) -> issue.Retire:
+    """The review issues of teams this run has no agenda for (removed from the people directory,
+    renamed, or no item names them any more): closed rather than left open forever."""
+
+    def closing(mark: str) -> str:
+        team = team_of_marker(mark)
+        return issue.issue_body(
+            f"Team {review_render.md(team)} has no weekly review any more as of {report.today}: it is not in the "
+            "people directory and no action item names it (renamed or removed?). Its agenda, if any, is in its new team's issue.",
+            _footer(report),
+            mark,
+        )
+
+    return issue.Retire(rs.review_label, MARKER_PREFIX, closing, lambda mark: f"team {team_of_marker(mark)!r} is not a team any more")
+
+
+def post_issues(report: review.ReviewReport, rs: ReportSettings, out: TextIO, clock: Clock, every_team: bool = True) -> None:
+    """`every_team`: the run holds every team's agenda (no --team), so an open review issue of any
+    other team is one whose team is gone, and is closed."""
     target = issue.github_target(rs)
-    outcomes = issue.post_issues(target, rs, issue_specs(report, rs), clock)
+    retire = retired_teams(report, rs) if every_team else None
+    outcomes = issue.post_issues(target, rs, issue_specs(report, rs), clock, retire)
     for agenda, outcome in zip(report.teams, outcomes):
-        out.write(f"{target.repository}: team {safe_line(agenda.team)}: {outcome.describe()}\n")
+        out.write(f"{safe_line(target.repository)}: team {safe_line(agenda.team)}: {safe_line(outcome.describe())}\n")
+    for outcome in outcomes[len(report.teams) :]:
+        out.write(f"{safe_line(target.repository)}: {safe_line(outcome.describe())}\n")
     if not report.teams:
         out.write("no teams: the people directory lists none and no item has one; nothing written\n")
 

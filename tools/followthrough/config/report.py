@@ -29,6 +29,8 @@ from mkdocs.config import config_options as c
 from followthrough.config.strict import Number, Problem, Strict
 from followthrough.core.report.settings import DEFAULT_ISSUE_LABEL, DEFAULT_ISSUE_TITLE, DEFAULT_REVIEW_LABEL, DEFAULT_REVIEW_TITLE, ReportSettings
 
+MAX_LABEL = 50  # GitHub's longest label name
+
 
 class ReportSection(Strict):
     issue_title = c.Type(str, default=DEFAULT_ISSUE_TITLE)
@@ -56,6 +58,14 @@ class ReportSection(Strict):
             yield "issue_label", "must not be empty: it is how the one report issue is found"
         if not self.review_label.strip():
             yield "review_label", "must not be empty: it is how each team's review issue is found"
+        for key in ("issue_label", "review_label"):
+            label = self[key].strip()
+            if "," in label:
+                # The issue listing takes `labels=a,b`: a comma splits the name, the issue is never
+                # found again and every run opens another.
+                yield key, f"must not hold a comma: GitHub's issue listing reads one as between two labels, so the issue would never be found again; got {label!r}"
+            elif len(label) > MAX_LABEL:
+                yield key, f"at most {MAX_LABEL} characters, as GitHub takes; got {len(label)}"
         if "{team}" not in self.review_title:
             yield "review_title", f"must hold {{team}}, the team's name, so each team's issue has its own title; got {self.review_title!r}"
         if self.repository and self.repository.count("/") != 1:

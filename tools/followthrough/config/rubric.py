@@ -116,7 +116,8 @@ def _rubric(plugin: Strict, docs_dir: str) -> tuple[tuple[SeverityLevel, ...], t
 
 def policy_problems(severities: tuple[SeverityLevel, ...]) -> list[Problem]:
     """The follow-up policy of each level: day counts that can be met, and someone to escalate to.
-    Whether the handle is in the people directory is lint's to say (it reads the directory)."""
+    Whether the handle is in the people directory is `policy.unknown_contacts`' to say, once the
+    directory is read (the reports and the site build refuse a handle it lacks)."""
     problems: list[Problem] = []
     for i, level in enumerate(severities):
         where = f"severities[{i}]"

@@ -18,9 +18,11 @@ def level_of(view: ItemView, settings: Settings) -> SeverityLevel | None:
 
 
 def is_escalated(view: ItemView, settings: Settings) -> bool:
-    """Overdue by more than its severity's `escalate_after_days` (0: overdue at all)."""
+    """Overdue by more than its severity's `escalate_after_days` (0: overdue at all). Only an
+    incident's item escalates: a game day's (or a draft's) counts in no incident figure, and its
+    manager is not called on for a drill."""
     level = level_of(view, settings)
-    return bool(level and level.escalate_after_days is not None and view.is_overdue and view.overdue_days > level.escalate_after_days)
+    return bool(level and view.counts and level.escalate_after_days is not None and view.is_overdue and view.overdue_days > level.escalate_after_days)
 
 
 def needs_reminder(view: ItemView, settings: Settings) -> bool:
@@ -47,3 +49,18 @@ def is_non_negotiable(view: ItemView, settings: Settings) -> bool:
 def wont_do_without_decision(view: ItemView, settings: Settings) -> bool:
     """Closed as won't do (in the file or the tracker) at a non-negotiable severity with no `decision:`."""
     return view.status == "wont-do" and is_non_negotiable(view, settings) and view.item.decision is None
+
+
+def unknown_contacts(settings: Settings, directory: Directory) -> list[str]:
+    """The levels whose `escalate_to` names a handle the people directory does not hold, each as
+    a message naming the setting: their escalations would name someone no report can mention,
+    as a team's unknown manager would (FT604). Without a people directory, any handle goes."""
+    if not directory.present:
+        return []
+    where = directory.path or "the people directory"
+    return [
+        f"plugins.followthrough.severities[{i}].escalate_to: {level.escalate_to!r} is not a person of {where}; "
+        f"add them under 'people:' or escalate {level.name} items to manager"
+        for i, level in enumerate(settings.severities)
+        if level.escalate_to != "manager" and level.escalate_to not in directory.people
+    ]

@@ -11,6 +11,7 @@ not the client's (its own retries are off), and every wait goes through its `Clo
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, TypeVar
 
@@ -115,6 +116,7 @@ class GitHubSession:
         self.clock = clock
         self.policy = RetryPolicy(settings.retries, settings.backoff, settings.max_wait, clock)
         self._last_write: float | None = None
+        self.labels_seen: set[str] = set()
         self.client = Github(
             auth=Auth.Token(target.token.reveal()),
             base_url=target.api_url,
@@ -168,14 +170,31 @@ class GitHubSession:
 
 def find_report_issues(repo, label: str, marker: str = MARKER) -> list:
     """Open issues carrying the label and the marker, oldest first (pull requests skipped)."""
+    return with_marker(labelled_issues(repo, label, lambda body: has_marker(body, marker)), marker)
+
+
+def has_marker(body: str, marker: str) -> bool:
+    """The marker on a line of its own, as `issue_body` writes it. Anywhere in a line it could be
+    text of the report itself (a ticket key is printed as written, in a code span), and one team's
+    issue would be taken for another's."""
+    return marker in body and marker in (line.strip() for line in body.splitlines())
+
+
+def labelled_issues(repo, label: str, wanted: Callable[[str], bool] = lambda body: True) -> list:
+    """Open issues carrying the label whose body is `wanted`, oldest first (pull requests skipped):
+    one request a page of 100, however many kinds of issue the label holds."""
     found = [
         issue
         for issue in repo.get_issues(state="open", labels=[label], sort="created", direction="asc")
-        if not is_pull_request(issue) and marker in (issue.body or "")
+        if not is_pull_request(issue) and wanted(issue.body or "")
     ]
     for issue in found:
         _check_issue(issue, "listing the report issues")
     return sorted(found, key=lambda issue: issue.number)
+
+
+def with_marker(issues: list, marker: str) -> list:
+    return [issue for issue in issues if has_marker(issue.body or "", marker)]
 
 
 def _check_issue(issue: Any, what: str) -> Any:
@@ -205,9 +224,24 @@ def sync_issue(gh: GitHubSession, repo, title: str, label: str, body: str | None
     return sync_spec(gh, repo, IssueSpec(title, label, body, closing_body, marker))
 
 
-def sync_spec(gh: GitHubSession, repo, spec: IssueSpec) -> IssueOutcome:
-    title, label, body, marker = spec.title, spec.label, spec.body, spec.marker
-    found = gh.read("listing the report issues", lambda: find_report_issues(repo, label, marker))
+# GitHub refuses a title over 256 characters (422), which would stop every team's issue after it.
+MAX_TITLE = 256
+
+
+def issue_title(text: str) -> str:
+    """The title on one line, cut with an ellipsis to what GitHub takes."""
+    title = " ".join(text.split())
+    return title if len(title) <= MAX_TITLE else title[: MAX_TITLE - 1] + "…"
+
+
+def sync_spec(gh: GitHubSession, repo, spec: IssueSpec, listed: list | None = None) -> IssueOutcome:
+    """`listed`: the label's open issues as just read (`labelled_issues`), so that many specs of
+    one label cost one listing; None lists them here."""
+    title, label, body, marker = issue_title(spec.title), spec.label, spec.body, spec.marker
+    if listed is None:
+        found = gh.read("listing the report issues", lambda: find_report_issues(repo, label, marker))
+    else:
+        found = with_marker(listed, marker)
     if body is None:
         for issue in found:
             gh.edit(f"closing issue #{issue.number}", lambda issue=issue: issue.edit(body=spec.closing_body, state="closed", state_reason="completed"))
@@ -255,6 +289,8 @@ def create_issue(gh: GitHubSession, repo, title: str, label: str, body: str, mar
 
 
 def _ensure_label(gh: GitHubSession, repo, label: str, description: str = LABEL_DESCRIPTION) -> None:
+    if label in gh.labels_seen:  # one run creating many issues of one label reads it once
+        return
     try:
         gh.read(f"reading label {label!r}", lambda: repo.get_label(label))
     except TrackerFailure as refused:
@@ -264,6 +300,7 @@ def _ensure_label(gh: GitHubSession, repo, label: str, description: str = LABEL_
             f"creating label {label!r}",
             lambda: repo.create_label(label, LABEL_COLOR, description),
         )
+    gh.labels_seen.add(label)
 
 
 def post_github_issue(target: Target, settings: ReportSettings, body: str | None, closing_body: str, clock: Clock = SYSTEM_CLOCK) -> IssueOutcome:
@@ -272,16 +309,55 @@ def post_github_issue(target: Target, settings: ReportSettings, body: str | None
     return outcome
 
 
-def post_issues(target: Target, settings: ReportSettings, specs: list[IssueSpec], clock: Clock = SYSTEM_CLOCK) -> list[IssueOutcome]:
+@dataclass(frozen=True, slots=True)
+class Retire:
+    """Issues of one kind that no spec of this run claims any more (a team removed from the
+    people directory, or renamed): open issues of `label` with a marker starting `prefix` that is
+    none of the specs' markers, closed with `closing_body(marker)` instead of staying open forever."""
+
+    label: str
+    prefix: str
+    closing_body: Callable[[str], str]
+    empty: Callable[[str], str]  # the outcome's words for the closed issue, from its marker
+
+
+def post_issues(target: Target, settings: ReportSettings, specs: list[IssueSpec], clock: Clock = SYSTEM_CLOCK, retire: Retire | None = None) -> list[IssueOutcome]:
     """Keep each issue of `specs` up to date in the target repository, in order, through one
     client; the first failure stops the run as a TrackerError (the same repository and token
-    would fail the rest too)."""
+    would fail the rest too). With `retire`, the outcomes of the issues it closed follow the specs'.
+
+    Each label is listed once for all its specs (and `retire`'s), so a review of many teams
+    costs a request per page of issues, not one per team."""
     gh = GitHubSession(target, settings, clock)
     try:
         repo = gh.read(f"opening {target.repository}", lambda: gh.client.get_repo(target.repository))
-        return [sync_spec(gh, repo, spec) for spec in specs]
+        prefixes = [spec.marker for spec in specs] + ([retire.prefix] if retire else [])
+        listed: dict[str, list] = {}
+
+        def listing(label: str) -> list:
+            if label not in listed:
+                listed[label] = gh.read("listing the report issues", lambda: labelled_issues(repo, label, lambda body: any(p in body for p in prefixes)))
+            return listed[label]
+
+        outcomes = [sync_spec(gh, repo, spec, listing(spec.label)) for spec in specs]
+        if retire is not None:
+            outcomes += _retire(gh, listing(retire.label), {spec.marker for spec in specs}, retire)
+        return outcomes
     except TrackerFailure as failed:
         raise TrackerError(github_message(target, failed, len(gh.policy.waits))) from None
+
+
+def _retire(gh: GitHubSession, listed: list, claimed: set[str], retire: Retire) -> list[IssueOutcome]:
+    outcomes = []
+    for issue in listed:
+        body = issue.body or ""
+        marks = re.findall(r"^\s*(" + re.escape(retire.prefix) + r"[^\s>]* -->)\s*$", body, re.M)
+        if not marks or any(m in claimed for m in marks):
+            continue
+        closing = retire.closing_body(marks[0])
+        gh.edit(f"closing issue #{issue.number}", lambda issue=issue, closing=closing: issue.edit(body=closing, state="closed", state_reason="completed"))
+        outcomes.append(IssueOutcome("closed", issue.number, issue.html_url, empty=retire.empty(marks[0])))
+    return outcomes
 
 
 def github_message(target: Target, failure: TrackerFailure, retried: int) -> str:

@@ -16,6 +16,7 @@ import socket
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 from urllib.error import URLError
+from urllib.request import HTTPRedirectHandler, HTTPSHandler, ProxyHandler, build_opener
 
 from followthrough.core.errors import ConfigError
 from followthrough.core.logline import safe_line
@@ -81,9 +82,7 @@ def slack_target(settings: ReportSettings, environ: Mapping[str, str] | None = N
 
 def post_to_channels(target: SlackTarget, posts: Sequence[ChannelPost], settings: ReportSettings, clock: Clock = SYSTEM_CLOCK) -> list[ChannelOutcome]:
     """Post each message to its channel, in order; a failure is recorded and the next one tried."""
-    from slack_sdk import WebClient
-
-    client = WebClient(
+    client = _client_class()(
         token=target.token.reveal(),
         base_url=target.api_url,
         timeout=max(1, round(settings.timeout)),
@@ -101,6 +100,34 @@ def post_to_channels(target: SlackTarget, posts: Sequence[ChannelPost], settings
         else:
             outcomes.append(ChannelOutcome(post))
     return outcomes
+
+
+class _NoRedirect(HTTPRedirectHandler):
+    """A redirect is an answer, not an address to follow: urllib would send the Authorization
+    header (the bot token) on to wherever it points, and a 200 there would pass for a post."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        return None  # urllib then raises the 3xx as an HTTPError, which the client reports as its answer
+
+
+def _client_class() -> Any:
+    """slack_sdk's WebClient, opening its requests without following redirects (its own opener,
+    `urlopen`, follows them). Only how a request is opened changes; the client reads the answer."""
+    from slack_sdk import WebClient
+    from slack_sdk.errors import SlackRequestError
+
+    class NoRedirectClient(WebClient):
+        def _perform_urllib_http_request_internal(self, url: str, req: Any) -> dict[str, Any]:
+            if not url.lower().startswith(("https://", "http://")):
+                raise SlackRequestError("Invalid URL detected")
+            handlers: list[Any] = [_NoRedirect(), HTTPSHandler(context=self.ssl)]
+            if isinstance(self.proxy, str):
+                handlers.insert(0, ProxyHandler({"http": self.proxy, "https": self.proxy}))
+            resp = build_opener(*handlers).open(req, timeout=self.timeout)
+            charset = resp.headers.get_content_charset() or "utf-8"
+            return {"status": resp.code, "headers": resp.headers, "body": resp.read().decode(charset)}
+
+    return NoRedirectClient
 
 
 def _post_once(client: Any, post: ChannelPost, policy: RetryPolicy, target: SlackTarget) -> None:
@@ -128,6 +155,9 @@ def _api_failure(exc: Any, policy: RetryPolicy, target: SlackTarget) -> TrackerF
     error = str(data.get("error") or "")
     headers = {str(k): str(v) for k, v in (getattr(response, "headers", None) or {}).items()}
     secrets = [target.token.reveal()]
+    if 300 <= status < 400:
+        reason = f"the API URL answered with a redirect (HTTP {status}), which is not followed: the token would go wherever it points; check SLACK_API_URL"
+        return TrackerFailure(f"posting: {reason}", status=status, not_api=True, what="posting", reason=reason)
     if not isinstance(getattr(response, "data", None), dict) or error.startswith("Received a response in a non-JSON format"):
         # slack_sdk's own words for a body that is not the Web API's JSON: a proxy's page, a login form.
         reason = "the answer was not Slack's Web API (a proxy or a login page?); check SLACK_API_URL"

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any, Callable, Mapping
 
 from followthrough.core.escape import github
+from followthrough.core.logline import safe_lines
 from followthrough.core.metrics import Completion
 from followthrough.core.model import Decision, Person, Redate
 from followthrough.core.report.build import CompletionReport, OverdueReport, RemindersReport, ReportItem
@@ -153,10 +154,10 @@ def overdue_markdown(report: OverdueReport, title: str = "Overdue postmortem act
 def _completion_table(title: str, groups: Mapping[str, Completion]) -> list[str]:
     if not groups:
         return []
-    lines = ["", f"## {title}", "", "| | items | done | won't do | open | overdue | completion | on time | median days to close |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = ["", f"## {title}", "", "| | items | done | won't do | open | overdue | completion | on time | on time (original due) | median days to close |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for name, c in groups.items():
         median = "n/a" if c.median_days_to_close is None else f"{c.median_days_to_close:g}"
-        lines.append(f"| {md(name)} | {c.total} | {c.done} | {c.wont_do} | {c.still_open} | {c.overdue} | {percent(c.rate)} | {percent(c.on_time_rate)} | {median} |")
+        lines.append(f"| {md(name)} | {c.total} | {c.done} | {c.wont_do} | {c.still_open} | {c.overdue} | {percent(c.rate)} | {percent(c.on_time_rate)} | {percent(c.on_time_rate_original)} | {median} |")
     return lines
 
 
@@ -166,7 +167,8 @@ def completion_markdown(report: CompletionReport) -> str:
         "# Postmortem action item completion",
         "",
         f"As of {report.today}: **{percent(c.rate)} done** ({c.done} of {c.total} incident action items; "
-        f"{c.wont_do} won't do), **{percent(c.on_time_rate)} on time**, {c.still_open} open of which {c.overdue} overdue.",
+        f"{c.wont_do} won't do), **{percent(c.on_time_rate)} on time** ({percent(c.on_time_rate_original)} against the original due dates), "
+        f"{c.still_open} open of which {c.overdue} overdue.",
     ]
     if report.links.completion_page:
         lines += ["", f"Trends and definitions: the {md_link('completion page', report.links.completion_page)} on the site."]
@@ -180,6 +182,14 @@ def completion_markdown(report: CompletionReport) -> str:
 
 
 # --- plain text -----------------------------------------------------------------------------
+# For a terminal or a log: every renderer's result goes through `terminal`, so a name or title
+# holding an escape sequence (a colour, a window title, a clipboard write), a carriage return
+# that hides the line, a bidirectional override or a `::` workflow command does nothing.
+
+
+def terminal(text: str) -> str:
+    return safe_lines(text)
+
 
 
 def text_item(item: ReportItem, show_owner: bool = False) -> str:
@@ -210,21 +220,22 @@ def overdue_text(report: OverdueReport) -> str:
         lines += [text_item(item, show_owner=True) for item in report.game_days]
     if report.links.overdue_page:
         lines += ["", f"Site: {report.links.overdue_page}"]
-    return "\n".join(lines) + "\n"
+    return terminal("\n".join(lines) + "\n")
 
 
 def completion_text(report: CompletionReport) -> str:
     c = report.overall
     lines = [
         f"Action item completion as of {report.today}",
-        f"  completion {percent(c.rate)} ({c.done}/{c.total}), won't do {c.wont_do}, on time {percent(c.on_time_rate)}, open {c.still_open}, overdue {c.overdue}",
+        f"  completion {percent(c.rate)} ({c.done}/{c.total}), won't do {c.wont_do}, on time {percent(c.on_time_rate)} "
+        f"({percent(c.on_time_rate_original)} against the original due dates), open {c.still_open}, overdue {c.overdue}",
     ]
     for title, groups in (("severity", report.by_severity), ("team", report.by_team), ("service", report.by_service), ("quarter", report.by_quarter)):
         if groups:
             lines += ["", f"By {title}:"]
             width = max(len(name) for name in groups)
-            lines += [f"  {name:<{width}}  {percent(g.rate):>4} done ({g.done}/{g.total}), {percent(g.on_time_rate):>4} on time, {g.overdue} overdue" for name, g in groups.items()]
-    return "\n".join(lines) + "\n"
+            lines += [f"  {name:<{width}}  {percent(g.rate):>4} done ({g.done}/{g.total}), {percent(g.on_time_rate):>4} on time ({percent(g.on_time_rate_original)} original), {g.overdue} overdue" for name, g in groups.items()]
+    return terminal("\n".join(lines) + "\n")
 
 
 # --- JSON -----------------------------------------------------------------------------------
@@ -303,7 +314,7 @@ def reminders_markdown(report: RemindersReport, mention: bool = True) -> str:
 def reminders_text(report: RemindersReport) -> str:
     lines = [f"Action items due soon as of {report.today}: {len(report.items)}"]
     lines += [text_item(item, show_owner=True) for item in report.items]
-    return "\n".join(lines) + "\n"
+    return terminal("\n".join(lines) + "\n")
 
 
 def reminders_json(report: RemindersReport) -> str:
@@ -325,6 +336,10 @@ def completion_json_value(c: Completion) -> dict[str, Any]:
         "completion_rate": c.rate,
         "wont_do_rate": c.wont_do_rate,
         "on_time_rate": c.on_time_rate,
+        # The same against the date first committed to: re-dating does not make an item on time.
+        "on_time_original": c.on_time_original,
+        "late_original": c.late_original,
+        "on_time_rate_original": c.on_time_rate_original,
         "median_days_to_close": c.median_days_to_close,
         "age_buckets": dict(c.age_buckets),
     }

@@ -28,7 +28,8 @@ NO_TEAM = metrics.NO_TEAM
 
 
 def default_since(today: date) -> date:
-    return today - timedelta(days=SINCE_DAYS)
+    # Clamped: a "today" in the first week of year 1 has no week before it.
+    return today - timedelta(days=min(SINCE_DAYS, today.toordinal() - 1))
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from followthrough.core.report.render import (
     plural,
     redate_json,
     redate_line,
+    terminal,
     text_item,
 )
 from followthrough.core.report.review import NO_TEAM, RedateEntry, ReviewReport, TeamAgenda
@@ -90,7 +91,7 @@ def review_text(report: ReviewReport) -> str:
         for part in agenda.sections(report.since, report.due_within):
             lines.append(f"{part.title}: {len(part.entries) or NONE}")
             lines += [text_entry(e) for e in part.entries]
-    return "\n".join(lines) + "\n"
+    return terminal("\n".join(lines) + "\n")
 
 
 def team_json(agenda: TeamAgenda, report: ReviewReport) -> dict[str, Any]:

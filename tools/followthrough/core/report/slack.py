@@ -137,7 +137,8 @@ def completion_message(report: CompletionReport) -> dict[str, Any]:
     c = report.overall
     summary = (
         f"{percent(c.rate)} of {c.total} incident action items done ({c.wont_do} won't do), "
-        f"{percent(c.on_time_rate)} on time, {c.still_open} open, {c.overdue} overdue (as of {report.today})"
+        f"{percent(c.on_time_rate)} on time ({percent(c.on_time_rate_original)} against the original due dates), "
+        f"{c.still_open} open, {c.overdue} overdue (as of {report.today})"
     )
     lines = [f"{esc(name)}: {percent(g.rate)} done ({g.done}/{g.total}), {percent(g.on_time_rate)} on time, {g.overdue} overdue" for name, g in report.by_severity.items()]
     blocks: list[dict[str, Any]] = [header("Postmortem action item completion"), section([summary + "."])]
