@@ -87,6 +87,15 @@ def test_an_escalation_contact_in_the_directory_is_named_and_mentioned(tmp_path:
     assert "**escalated to @anguyen (An Nguyen)**" in result.out
 
 
+def test_lint_in_the_pull_request_refuses_an_escalation_contact_the_directory_lacks(tmp_path: Path) -> None:
+    """Every command reads the directory the same way: the pull request's lint stops on it, so it
+    is not the publish build after the merge that finds it first."""
+    result = run_cli("lint", "--today", "2026-06-15", cwd=with_policy(tmp_path, "z.nobody"))
+    assert result.code == 2
+    assert result.err.strip() == f"followthrough: {UNKNOWN_CONTACT}"
+    assert_no_traceback(result)
+
+
 def test_the_site_refuses_an_escalation_contact_the_directory_lacks(tmp_path: Path) -> None:
     from .site_builds import build_site
 

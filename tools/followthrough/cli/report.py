@@ -18,10 +18,10 @@ from __future__ import annotations
 import argparse
 from typing import TextIO
 
-from followthrough.core.errors import ConfigError, UsageError
+from followthrough.core.errors import UsageError
 from followthrough.config.load import report_of, site_of
 from followthrough.files.repo import Repo
-from followthrough.core import metrics, policy
+from followthrough.core import metrics
 from followthrough.core.report import build, render, slack
 from followthrough.trackers import report_issue as issue
 from followthrough.trackers import slack_webhook
@@ -63,10 +63,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def _load(args: argparse.Namespace) -> tuple[Workspace, ReportSettings]:
     # The site refuses to build on lint errors too; a report must not show other figures than the site.
     workspace = workspace_from(args, refuse_errors="no report made")
-    unknown = policy.unknown_contacts(workspace.config.settings, workspace.repo.directory)
-    if unknown:
-        where = workspace.config.config_file.name if workspace.config.config_file else "mkdocs.yml"
-        raise ConfigError("\n".join(f"{where}: {line}" for line in unknown))
     return workspace, report_of(workspace.config)
 
 

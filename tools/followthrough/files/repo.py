@@ -24,6 +24,7 @@ from followthrough.core.findings import Finding
 from followthrough.core.lint import IdRecord, duplicate_ids, lint_file, lint_page, lint_texts
 from followthrough.core.model import Directory, Postmortem
 from followthrough.core.people import parse_directory
+from followthrough.core.policy import unknown_contacts
 from followthrough.core.rules.context import Context
 from followthrough.files.safefiles import Refusal, Refused, first_link, link_refusal, read_text_bounded, refusal_of, scan
 from followthrough.core.settings import DEFAULT_MAX_FILE_BYTES as DEFAULT_LIMIT
@@ -204,7 +205,14 @@ def load_directory(config: LoadedConfig) -> tuple[Directory, list[Finding]]:
         return Directory(present=True, path=rel), [refusal_finding(exc.refusal, config.root)]
     except (OSError, UnicodeDecodeError) as exc:
         return Directory(present=True, path=rel), [Finding(rel, 1, 1, "FT009", f"the people directory cannot be read: {exc}")]
-    return parse_directory(text, rel)
+    directory, findings = parse_directory(text, rel)
+    unknown = unknown_contacts(config.settings, directory)
+    if unknown:
+        # Checked here, where every command reads the directory: lint in the pull request stops on
+        # it too, not only the reports and the site build after the merge.
+        where = config.config_file.name if config.config_file else "mkdocs.yml"
+        raise ConfigError("\n".join(f"{where}: {line}" for line in unknown))
+    return directory, findings
 
 
 def _without_gc(fn, *args):  # type: ignore[no-untyped-def]

@@ -23,7 +23,6 @@ from mkdocs.structure.pages import Page
 from followthrough.config.load import PLUGIN_NAME, REQUIRED_EXTENSIONS, listed_twice, loaded_config, site_of
 from followthrough.config.options import PluginConfig
 from followthrough.core.errors import FollowthroughError
-from followthrough.core import policy
 from followthrough.core.lint import lint_page
 from followthrough.core.logline import safe_line, safe_lines
 from followthrough.core.pages import SITE_NAV, Site, SiteOptions
@@ -187,10 +186,6 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         loaded = self.loaded
         try:
             workspace = load_workspace(loaded, today=self.today, refuse_errors="the site is not built from invalid files")
-            unknown = policy.unknown_contacts(loaded.settings, workspace.repo.directory)
-            if unknown:  # the site would name, as whom items escalate to, someone the directory lacks
-                where = loaded.config_file.name if loaded.config_file else "mkdocs.yml"
-                raise PluginError("\n".join(f"{where}: {line}" for line in unknown))
             for warning in workspace.repo.findings:
                 log.info(str(warning))  # warnings belong to `followthrough lint --strict`, not to `mkdocs build --strict`
             self.checked = set(workspace.repo.pages)
