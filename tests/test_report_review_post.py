@@ -39,6 +39,16 @@ def post_review(repo_dir: Path, github: FakeGitHub, *extra: str, today: str = TO
     return run_cli("report", "review", "--post", "github-issue", "--today", today, *extra, cwd=repo_dir, env={"GITHUB_TOKEN": TOKEN, "GITHUB_API_URL": github.api})
 
 
+def empty_search_agenda(review_dir: Path) -> None:
+    """Search's items done long ago in the tracker (and its Jira move before the period): nothing
+    left on the Search team's agenda."""
+    state_file = review_dir / ".followthrough/state.json"
+    state = json.loads(state_file.read_text())
+    for key in ("2026-04-07-search-slow/index", "2026-04-07-search-slow/capacity"):
+        state["items"][key] = {"ticket": "SRCH-1", "url": "", "status": "done", "tracker_status": "Done", "done_on": "2026-05-01", "assignee": None, "due": None, "checked": "2026-06-14"}
+    state_file.write_text(json.dumps(state))
+
+
 def review_issues(github: FakeGitHub, state: str = "open") -> dict[str, object]:
     """Open review issues by title."""
     return {i.title: i for i in github.issues(REPO) if i.state == state and "review-agenda" in i.labels}
@@ -78,11 +88,7 @@ def test_one_issue_per_team_updated_in_place_then_closed_when_empty(review_dir: 
     assert github.count(method="POST", path=r"/issues$") == 0 and github.count(method="PATCH") == 4
 
     # Search's agenda empties (its items done long ago, the Jira move before the period): closed.
-    state_file = review_dir / ".followthrough/state.json"
-    state = json.loads(state_file.read_text())
-    for key in ("2026-04-07-search-slow/index", "2026-04-07-search-slow/capacity"):
-        state["items"][key] = {"ticket": "SRCH-1", "url": "", "status": "done", "tracker_status": "Done", "done_on": "2026-05-01", "assignee": None, "due": None, "checked": "2026-06-14"}
-    state_file.write_text(json.dumps(state))
+    empty_search_agenda(review_dir)
     closed = post_review(review_dir, github, "--team", "search")
     assert closed.code == 0, closed.err
     number = issues["Weekly review: Search"].number
@@ -94,7 +100,7 @@ def test_one_issue_per_team_updated_in_place_then_closed_when_empty(review_dir: 
     assert len(review_issues(github)) == 3  # the other teams' issues are left as they were
 
     # It fills again: a new issue, not the closed one reopened.
-    shutil.copy(DATA / "review/.followthrough/state.json", state_file)
+    shutil.copy(DATA / "review/.followthrough/state.json", review_dir / ".followthrough/state.json")
     refilled = post_review(review_dir, github, "--team", "search")
     assert refilled.code == 0, refilled.err
     assert review_issues(github)["Weekly review: Search"].number != number

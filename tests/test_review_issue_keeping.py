@@ -16,7 +16,7 @@ from followthrough.cli.report_review import marker
 
 from .conftest import DATA
 from .fakes.github_server import FakeGitHub
-from .test_report_review_post import REPO, post_review, review_issues
+from .test_report_review_post import REPO, empty_search_agenda, post_review, review_issues
 
 
 @pytest.fixture
@@ -165,13 +165,7 @@ def test_what_the_run_prints_holds_no_control_character(review_dir: Path, github
     created = review_issues(github)
     assert len(created) == 1
     # Emptied, the closing line names the team: escaped too.
-    state_file = review_dir / ".followthrough/state.json"
-    import json
-
-    state = json.loads(state_file.read_text())
-    for key in ("2026-04-07-search-slow/index", "2026-04-07-search-slow/capacity"):
-        state["items"][key] = {"ticket": "SRCH-1", "url": "", "status": "done", "tracker_status": "Done", "done_on": "2026-05-01", "assignee": None, "due": None, "checked": "2026-06-14"}
-    state_file.write_text(json.dumps(state))
+    empty_search_agenda(review_dir)
     closed = post_review(review_dir, github, "--team", "search")
     assert closed.code == 0, closed.err
     assert "nothing on the agenda of Se\\x1b[2K\\rarch: closed issue" in closed.out

@@ -7,6 +7,7 @@ what it always did."""
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -513,16 +514,29 @@ def test_due_field_set_up_after_the_issues_were_made_is_filled_once(tmp_path, gi
     assert github.count("write") == writes
 
 
-def test_jira_cloud_lagging_search_after_a_push_is_not_taken_for_a_move_in_the_tracker(tmp_path):
+@contextmanager
+def lagging_cloud(now: list[float]):
+    """Jira Cloud whose search shows a change an hour late, on the clock `now[0]`."""
     from .conftest import NOON
     from .fakes.postmortem_repo import JIRA_IDS
 
-    now = [1_000_000.0]
     with FakeJira("Cloud", users={v: k for k, v in JIRA_IDS.items()}, search_lag=3600, clock=lambda: now[0]) as fake:
         fake.now = lambda: NOON
-        pm, root = jira_repo(tmp_path, fake)
-        assert sync(root, env=env_for(fake)).code == 0
-        fake.settle()
+        yield fake
+
+
+def synced_once(tmp_path: Path, fake: FakeJira) -> tuple[Pm, Path]:
+    """The two-item repo synced once, its creates settled into the search."""
+    pm, root = jira_repo(tmp_path, fake)
+    assert sync(root, env=env_for(fake)).code == 0
+    fake.settle()
+    return pm, root
+
+
+def test_jira_cloud_lagging_search_after_a_push_is_not_taken_for_a_move_in_the_tracker(tmp_path):
+    now = [1_000_000.0]
+    with lagging_cloud(now) as fake:
+        pm, root = synced_once(tmp_path, fake)
         redate(root, pm, "pool-size", "2026-06-15", "2026-07-01")
         assert sync(root, env=env_for(fake, FOLLOWTHROUGH_TODAY="2026-06-09")).code == 0
         assert fake.issues["PAY-2"].duedate == "2026-07-01"
@@ -542,15 +556,9 @@ def test_jira_cloud_lagging_search_after_a_push_is_not_taken_for_a_move_in_the_t
 def test_jira_cloud_lagging_search_after_an_owner_push_is_not_drift(tmp_path):
     """The index still shows the assignee from before the push: the ticket is read again as it is
     now, so no "assigned to nia.sme" drift is reported and the state file does not flip back."""
-    from .conftest import NOON
-    from .fakes.postmortem_repo import JIRA_IDS
-
     now = [1_000_000.0]
-    with FakeJira("Cloud", users={v: k for k, v in JIRA_IDS.items()}, search_lag=3600, clock=lambda: now[0]) as fake:
-        fake.now = lambda: NOON
-        pm, root = jira_repo(tmp_path, fake)
-        assert sync(root, env=env_for(fake)).code == 0
-        fake.settle()
+    with lagging_cloud(now) as fake:
+        pm, root = synced_once(tmp_path, fake)
         reassign(root, pm, "pool-size", "nia.sme", "max.sme")
         assert sync(root, env=env_for(fake, FOLLOWTHROUGH_TODAY="2026-06-09")).code == 0
         assert fake.issues["PAY-2"].assignee == "acc-max"
