@@ -129,7 +129,7 @@ class ItemView:
     @property
     def unrecorded_redates(self) -> tuple[Redate, ...]:
         """Moves seen in a tracker that the file does not record: re-dates without a reason."""
-        return tuple(r for r in self.redates if r.source != "file")
+        return unrecorded(self.redates)
 
     @property
     def key(self) -> str:
@@ -227,6 +227,11 @@ def item_view(pm: Postmortem, item: ActionItem, state: TicketState | None, today
         redates=all_redates(item, state),
         original_due=item.original_due or due,
     )
+
+
+def unrecorded(redates: Iterable[Redate]) -> tuple[Redate, ...]:
+    """The moves seen only in a tracker: re-dates no reviewed file entry gives a reason for."""
+    return tuple(r for r in redates if not r.in_file)
 
 
 def all_redates(item: ActionItem, state: TicketState | None) -> tuple[Redate, ...]:

@@ -60,6 +60,11 @@ class Redate:
     def slip_days(self) -> int:
         return (self.to - self.from_).days
 
+    @property
+    def in_file(self) -> bool:
+        """A reviewed `redated:` entry, with its reason; else a move only a tracker shows."""
+        return self.source == "file"
+
 
 @dataclass(frozen=True, slots=True)
 class Decision:

@@ -450,7 +450,7 @@ def redated_page(r: Renderer) -> str:
         paths.REDATED,
         rows=rows,
         items=[v for v in incident_items if v.redates],
-        unrecorded=sum(1 for row in rows if row.redate.source != "file"),
+        unrecorded=sum(1 for row in rows if not row.redate.in_file),
         game_day_rows=redate_rows(m.counted(data.views, game_days=True)),
     )
 

@@ -64,7 +64,7 @@ class ReportItem:
 
     @property
     def unrecorded_redates(self) -> tuple[Redate, ...]:
-        return tuple(r for r in self.redates if r.source != "file")
+        return metrics.unrecorded(self.redates)
 
     def name_of(self, handle: str) -> str:
         """The name of a person the item's re-dates or decision name; the handle when not known."""

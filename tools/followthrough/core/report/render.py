@@ -69,7 +69,7 @@ def redate_note(item: ReportItem) -> str | None:
 
 
 def redate_source(r: Redate) -> str:
-    return "in the postmortem" if r.source == "file" else f"in {r.source}"
+    return "in the postmortem" if r.in_file else f"in {r.source}"
 
 
 def redate_line(r: Redate, name_of: Callable[[str], str] = str) -> str:

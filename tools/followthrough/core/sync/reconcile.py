@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Iterable, Mapping
 
-from followthrough.core.metrics import all_redates
+from followthrough.core.metrics import all_redates, unrecorded
 from followthrough.core.model import ActionItem, Directory, TicketState, TrackerRedate
 from followthrough.core.sync.config import Destination
 from followthrough.core.sync.converge import fold
@@ -81,7 +81,7 @@ def unrecorded_redates(item: ActionItem, shown: str, entry: TicketState, dest: D
     not record (the same test as the site's "no reason recorded", `metrics.all_redates`), the
     lines of the drift report saying so, with the YAML to add to the item: the last move's date
     as `due`, and one `redated:` entry per move, whose reason is for a person to write."""
-    moves = [r for r in all_redates(item, entry) if r.source != "file"]
+    moves = list(unrecorded(all_redates(item, entry)))
     if not moves:
         return []
     line = item.line_of("redated") if item.redated else item.line_of("due")
