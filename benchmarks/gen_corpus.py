@@ -469,6 +469,9 @@ def render_postmortem(i: int, seed: int, people: list[Person]) -> tuple[str, str
             f"    type: {kind}",
             f"    status: {item_status}",
         ]
+        if item_status == "wont-do" and severity in ("SEV-0", "SEV-1"):
+            # Non-negotiable severities need a recorded decision (FT313); no rng call, so the rest of the corpus is unchanged.
+            fm.append(f"    decision: {{by: {roles['commander']}, on: {due.isoformat()}, reason: {_q('the new failover drill covers the same risk with less work')}}}")
         if status != "draft" and rng.random() < 0.75:
             if rng.random() < 0.7:
                 fm.append(f"    ticket: OPS-{rng.randint(100, 29999)}")
