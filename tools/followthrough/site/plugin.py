@@ -13,6 +13,7 @@ import os
 import re
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -30,6 +31,7 @@ from followthrough.core.pages.csp import add_policy
 from followthrough.core.escape.html import safe_page_title
 from followthrough.core.pages.sanitize import safe_title, sanitize_html, sanitize_meta, sanitize_toc
 from followthrough.core.pages.generate import CARD_MARK
+from followthrough.core.pages.searchcopy import search_copy
 from followthrough.core.pages import paths
 from followthrough.core.publish import is_published
 from followthrough.files.repo import docs_refusals, relative_to_root
@@ -71,6 +73,7 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         self.site: Site | None = None
         self.generated: set[str] = set()  # src_uri of the pages this build generated
         self.stashed: dict[str, list[str]] = {}  # src_uri -> HTML blocks taken out before Markdown
+        self.cards: dict[str, tuple[str, str]] = {}  # src_uri -> (what search reads, the header card)
         self.checked: set[str] = set()  # src_uri of the other pages lint checked in on_files (FT509)
         self.command: str | None = None  # from on_startup; None when a program calls build() itself
         self.dirty = False
@@ -90,7 +93,7 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         # MkDocs keeps one instance of a plugin for the whole process and loads each new config
         # into it (`mkdocs serve` after an edit of mkdocs.yml): nothing of the last build carries over.
         self.loaded, self.site = None, None
-        self.generated, self.stashed, self.checked = set(), {}, set()
+        self.generated, self.stashed, self.checked, self.cards = set(), {}, set(), {}
         if not self.config.enabled:
             return None
         guard_build_log()
@@ -263,7 +266,8 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         """Every page's HTML goes through the sanitizer; then the blocks this plugin built itself
         (the header card, the generated pages' tables and charts, all escaped by their
-        templates) are put in. The card goes in after Markdown so Markdown need not parse it."""
+        templates) are put in. The card goes in after Markdown so Markdown need not parse it,
+        and after search has indexed the page (on_page_context): search reads its text only."""
         if self.site is None:
             return None
         sanitize_toc(page.toc.items)
@@ -277,7 +281,24 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         if pm is None or CARD_MARK not in html:
             return sanitize_html(html)
         before, after = html.split(CARD_MARK, 1)
-        return sanitize_html(before) + self.site.card_html(pm) + sanitize_html(after)
+        card = self.site.card_html(pm)
+        # Comments cannot come from the page (the sanitizer drops them): the marks are ours.
+        for_search = f"{_CARD_OPEN}{search_copy(card)}{_CARD_CLOSE}"
+        self.cards[page.file.src_uri] = (for_search, card)
+        return sanitize_html(before) + for_search + sanitize_html(after)
+
+    @event_priority(-100)  # after the search plugin (priority 0) has read page.content
+    def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Any) -> Any:
+        held = self.cards.pop(page.file.src_uri, None)
+        if held is None:
+            return None
+        content = page.content or ""
+        # Between the marks rather than the exact text: a plugin after ours may have reformatted it.
+        start, end = content.find(_CARD_OPEN), content.find(_CARD_CLOSE)
+        if start < 0 or end < start:
+            raise PluginError(f"{safe_line(page.file.src_uri)}: the header card could not be put in: a plugin after followthrough took the comments out of the page's HTML")
+        page.content = content[:start] + held[1] + content[end + len(_CARD_CLOSE) :]
+        return None
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         if self.site is None or self._previewing() or not self.options.content_security_policy:
@@ -304,6 +325,7 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
 
 _HTML_BLOCK = re.compile(r"^<(table|div class=\"ft-chart\")>.*?^</(?:table|svg></div)>$", re.M | re.S)
 _STASH_MARK = re.compile(r"<!-- followthrough block (\d+) -->")
+_CARD_OPEN, _CARD_CLOSE = "<!-- followthrough: card for search -->", "<!-- followthrough: end of card -->"
 
 
 def _is_generated(file: File) -> bool:
