@@ -8,6 +8,7 @@ connects them to a build and to `mkdocs serve`.
 from __future__ import annotations
 
 import copy
+import gc
 import logging
 import os
 import re
@@ -178,9 +179,11 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
 
     @event_priority(-100)  # after every other plugin has written its files into the new site
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        gc.unfreeze()  # frozen in on_files; `mkdocs serve` builds again in this process
         self._end_swap(commit=True)
 
     def on_build_error(self, *, error: Exception) -> None:
+        gc.unfreeze()
         self._end_swap(commit=False)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
@@ -210,6 +213,9 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
             files.append(File.generated(config, path, content=content))
         self.generated = {path for path in pages if path.endswith(".md")}
         self.stashed = {}
+        # The postmortems and pages stay alive for the whole build and hold no cycle: leave them
+        # out of every later full collection (each would walk them all; about 0.2 s at 1,000).
+        gc.freeze()
         return files
 
     def _keep_publishable(self, files: Files, config: MkDocsConfig) -> None:
