@@ -11,32 +11,16 @@ from __future__ import annotations
 
 import re
 
-# Kept as a bare tag: what the search plugins keep (material's `Parser.keep`).
-_KEPT = frozenset({"p", "li", "ol", "ul", "code", "pre", "sub", "sup"})
-# Kept whole: headings start search sections (and carry their ids); the content of these
-# three is skipped by search, so it must stay inside them.
-_WHOLE = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "script", "style", "object"})
 # Dropped without a space: text on both sides belongs to one word or phrase ("<strong>Services</strong>:").
-_INLINE = frozenset(
-    {
-        "a", "abbr", "b", "bdi", "bdo", "cite", "data", "dfn", "em", "i", "kbd", "mark", "q", "s", "samp",
-        "small", "span", "strong", "time", "u", "var", "del", "ins", "label", "wbr",
-    }
-)  # fmt: skip
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>")
+_INLINE = re.compile(r"</?(?:a|abbr|b|bdi|bdo|cite|data|dfn|em|i|kbd|mark|q|s|samp|small|span|strong|time|u|var|del|ins|label|wbr)\b[^>]*>")
+# Any other element but those search keeps (material's `Parser.keep`), the headings that start
+# its sections and the three whose content it skips: a table cell, a row, a line break, a block.
+# The search plugins join text across tags with nothing between ("Incident CommanderJonas"), so
+# a space here makes each cell's words findable on their own. (Lower-case names only, as our
+# templates write them: case-insensitive matching doubled the time; an upper-case inline tag
+# only gets a space too many.)
+_OTHER = re.compile(r"<(?!/?(?:p|li|ol|ul|code|pre|sub|sup|h[1-6]|script|style|object)\b)/?[a-zA-Z][^>]*>")
 _SPACES = re.compile(r"[ \t\r\n]+")
-
-
-def _replace(match: re.Match[str]) -> str:
-    name = match.group(2).lower()
-    if name in _WHOLE:
-        return match.group(0)
-    if name in _KEPT:
-        return f"<{match.group(1)}{name}>"
-    # Any other element (a table cell, a row, a line break, a block) ends a word: the search
-    # plugins join text across tags with nothing between ("Incident CommanderJonas"), so a
-    # space here makes each cell's words findable on their own.
-    return "" if name in _INLINE else " "
 
 
 def search_copy(html: str) -> str:
@@ -45,7 +29,7 @@ def search_copy(html: str) -> str:
     part of itself from search (`data-search-exclude`) is given to search as it is."""
     if "data-search-exclude" in html:
         return html
-    text = _TAG.sub(_replace, html)
+    text = _OTHER.sub(" ", _INLINE.sub("", html))
     return text if "<pre" in text else _SPACES.sub(" ", text)
 
 
