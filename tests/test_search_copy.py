@@ -76,3 +76,12 @@ def test_built_pages_hold_the_card_and_the_index_its_text(built: Path):
     # Every character search would have read from the card itself is in the index, in order.
     assert squeezed(sections(card)[0][2]) in squeezed(first["text"])
     assert "Incident Commander Ana Commander" in first["text"]
+
+
+@pytest.mark.slow
+def test_a_build_leaves_no_object_frozen(built: Path):
+    import gc
+
+    # The plugin freezes the loaded workspace for the build's page steps; a long `mkdocs serve`
+    # must get it back to the collector after each build, or every rebuild would leak the last.
+    assert gc.get_freeze_count() == 0
