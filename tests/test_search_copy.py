@@ -85,3 +85,19 @@ def test_a_build_leaves_no_object_frozen(built: Path):
     # The plugin freezes the loaded workspace for the build's page steps; a long `mkdocs serve`
     # must get it back to the collector after each build, or every rebuild would leak the last.
     assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.slow
+def test_a_plugin_that_drops_the_cards_marks_stops_the_build_naming_the_page(tmp_path: Path):
+    root = copy_fixture(tmp_path)
+    # MkDocs runs hooks after the plugins of the same priority: this one cleans the content
+    # followthrough has just made, as an HTML minifier would.
+    (root / "strip_comments.py").write_text(
+        "import re\n\ndef on_page_content(html, **kwargs):\n    return re.sub(r'<!--.*?-->', '', html, flags=re.S)\n", encoding="utf-8"
+    )
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "hooks:\n  - strip_comments.py\n", encoding="utf-8")
+    result = build_site(root)
+    assert result.returncode == 1
+    assert re.search(r"20\d\d/[\w-]+\.md: the header card could not be put in: a plugin after followthrough", result.stderr), result.stderr
+    assert "Traceback" not in result.stderr
