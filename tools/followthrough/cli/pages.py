@@ -40,7 +40,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     previous = read_marker(target, args.out)  # before anything is read or written: a folder not ours is refused
     workspace = load_workspace(config, today=resolve_today(args.today), refuse_errors="no pages written")
     repo, today = workspace.repo, workspace.today
-    site = workspace.site()
+    # The files are built by an engine that runs no plugin and rewrites raw HTML's hrefs (Zensical):
+    # every link names its target's source file, as Markdown links do.
+    site = workspace.site(link_form="source")
     pages = site.pages(include_postmortems=True)
     copies = _copies(config.docs_dir, config.settings, {repo.file_of(pm) for pm in repo.postmortems}, pages)
     written = sorted({*pages, *copies})
