@@ -14,6 +14,7 @@ from __future__ import annotations
 import html.parser
 import json
 import os
+import posixpath
 import re
 import shutil
 import subprocess
@@ -26,9 +27,12 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from mkdocs.structure.files import File
 
 from followthrough.core.pages.paths import SITE_NAV
-from followthrough.core.urls import page_url
+from followthrough.core.urls import page_url, relative_source, relative_url
 
 from .conftest import ROOT, serving, shipped_repo
 from .site_builds import pages_out
@@ -296,6 +300,24 @@ def test_what_differs_between_the_engines(sites: dict[str, Built]) -> None:
     assert "Content-Security-Policy" in home["mkdocs"] and "Content-Security-Policy" in home["properdocs"]
     assert "Content-Security-Policy" not in home["zensical"]
     assert "The configuration file 'mkdocs.yml' should be renamed" not in sites["properdocs"].log  # -f names it
+
+
+# ---------------------------------------------------------------- the two spellings of a link, against their references
+
+_segment = st.sampled_from(["2024", "by-year", "by-team", "a", "index", "x-y"])
+_doc = st.builds(lambda folders, name: "/".join([*folders, name + ".md"]), st.lists(_segment, max_size=3), _segment)
+
+
+@given(target=_doc, here=_doc, use_directory_urls=st.booleans())
+def test_a_page_address_is_the_one_mkdocs_makes(target: str, here: str, use_directory_urls: bool) -> None:
+    """relative_url is what MkDocs' own File.url_relative_to gives (the href of a Markdown link)."""
+    to, base = (File(p, "/docs", "/site", use_directory_urls) for p in (target, here))
+    assert relative_url(target, here, use_directory_urls) == to.url_relative_to(base)
+
+
+@given(target=_doc, here=_doc)
+def test_a_source_path_is_the_one_the_file_system_gives(target: str, here: str) -> None:
+    assert relative_source(target, here) == posixpath.relpath(target, posixpath.dirname(here) or ".")
 
 
 # ---------------------------------------------------------------- a build that skipped the plugin
