@@ -46,7 +46,6 @@ GUIDE = (ROOT / "guide" / "site.md").read_text(encoding="utf-8")
 # What guide/site.md tells a Zensical user to write and to run: the test uses the guide's own words.
 ZENSICAL_YML = re.search(r"```yaml\n(INHERIT: mkdocs\.yml\n.*?)```", GUIDE, re.S).group(1)  # type: ignore[union-attr]
 GUARD = re.search(r"^test -s site/postmortems\.json .*$", GUIDE, re.M).group(0)  # type: ignore[union-attr]
-LINKCHECKER = Path(sys.executable).with_name("linkchecker")
 
 
 def _environment(tmp: Path) -> dict[str, str]:
@@ -138,7 +137,7 @@ def check_links(site: Path, tmp: Path) -> LinkCheck:
     rc.write_text(LINKCHECKER_RC, encoding="utf-8")
     with serving(web, _Handler) as base:
         proc = subprocess.run(
-            [str(LINKCHECKER), "-f", str(rc), "--no-status", "--no-robots", "-o", "text", base + SITE_PATH.lstrip("/")],
+            [sys.executable, "-m", "linkcheck", "-f", str(rc), "--no-status", "--no-robots", "-o", "text", base + SITE_PATH.lstrip("/")],
             cwd=tmp, env=_environment(tmp), capture_output=True, text=True, timeout=300,
         )
     output = proc.stdout + proc.stderr
@@ -366,3 +365,17 @@ def test_zensical_on_mkdocs_yml_is_caught_by_the_guard(tmp_path: Path, sites: di
     shutil.copytree(sites["zensical"].site, root / "site")
     passed = subprocess.run(["bash", "-c", GUARD], cwd=root, capture_output=True, text=True, timeout=30)
     assert passed.returncode == 0, passed.stderr
+
+
+@pytest.mark.parametrize("engine", ["mkdocs", "properdocs"])
+def test_a_warning_under_strict_leaves_the_last_site(tmp_path: Path, engine: str) -> None:
+    """The plugin keeps the previous site when strict mode fails the build; under ProperDocs too,
+    whose warnings go to its own logger ("properdocs"), not MkDocs'."""
+    root = shipped_repo(tmp_path / "repo")
+    first = engine_build(engine, root)
+    assert first.returncode == 0, first.stderr
+    (root / "site" / "mine.txt").write_text("kept")
+    (root / "postmortems" / "notes.md").write_text("# Notes\n\n[a page that is not there](nowhere.md)\n")
+    second = engine_build(engine, root)
+    assert second.returncode == 1 and "nowhere.md" in second.stdout + second.stderr
+    assert (root / "site" / "mine.txt").read_text() == "kept" and not (root / "site" / "notes").exists()
