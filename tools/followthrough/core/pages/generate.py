@@ -337,7 +337,7 @@ class Site:
         return card(self.renderer, pm)
 
     def postmortem_file(self, pm: Postmortem) -> str:
-        """A whole Markdown file for a plain MkDocs build: minimal front-matter, then the page body."""
+        """A whole Markdown file for a build without the plugin: minimal front-matter, then the page body."""
         tags = ", ".join(json.dumps(safe_page_title(t), ensure_ascii=False) for t in pm.tags)
         head = f"---\ntitle: {json.dumps(self.page_title(pm), ensure_ascii=False)}\ntags: [{tags}]\n---\n"
         return head + self.postmortem_markdown(pm)
