@@ -301,6 +301,47 @@ def test_what_differs_between_the_engines(sites: dict[str, Built]) -> None:
     assert "The configuration file 'mkdocs.yml' should be renamed" not in sites["properdocs"].log  # -f names it
 
 
+# ---------------------------------------------------------------- what each engine does with a link (why Links has two spellings)
+
+_CASE_PAGE = """# A
+
+[markdown](../by-team/sre.md)
+
+<p><a href="../by-team/sre.md">raw source</a> <a href="../../by-team/sre/">raw url</a></p>
+"""
+
+
+def _link_case(tmp: Path, engine: str) -> dict[str, str]:
+    """A two-page site with the three spellings of one link from 2024/a.md to by-team/sre.md,
+    built by `engine` (no plugin): the href each spelling ends up with."""
+    docs = tmp / "docs"
+    (docs / "2024").mkdir(parents=True)
+    (docs / "by-team").mkdir()
+    (docs / "index.md").write_text("# Home\n")
+    (docs / "2024" / "a.md").write_text(_CASE_PAGE)
+    (docs / "by-team" / "sre.md").write_text("# SRE\n")
+    (tmp / "mkdocs.yml").write_text("site_name: Case\nsite_url: https://example.test/postmortems/\ndocs_dir: docs\ntheme:\n  name: material\n  font: false\nmarkdown_extensions: [md_in_html]\n")
+    command = {"mkdocs": ["mkdocs", "build"], "properdocs": ["properdocs", "build", "-f", "mkdocs.yml"], "zensical": ["zensical", "build", "-f", "mkdocs.yml"]}[engine]
+    result = run([sys.executable, "-m", *command], tmp)
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = (tmp / "site" / "2024" / "a" / "index.html").read_text(encoding="utf-8")
+    return {text: href for href, text in re.findall(r'<a href="([^"]+)">(markdown|raw source|raw url)</a>', page)}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_how_each_engine_treats_a_link(tmp_path: Path, engine: str) -> None:
+    """A Markdown link works everywhere. In raw HTML, MkDocs and ProperDocs keep the href as it is
+    (so the plugin writes the page's address), while Zensical reads it as a path from the source
+    file: a `.md` target becomes its page's address, a page address lands one folder too high (so
+    `followthrough pages` writes the source path). Should an engine change this, this test says so."""
+    hrefs = _link_case(tmp_path, engine)
+    assert hrefs["markdown"] == "../../by-team/sre/"
+    if engine == "zensical":
+        assert hrefs == {"markdown": "../../by-team/sre/", "raw source": "../../by-team/sre/", "raw url": "../../../by-team/sre/"}
+    else:
+        assert hrefs == {"markdown": "../../by-team/sre/", "raw source": "../by-team/sre.md", "raw url": "../../by-team/sre/"}
+
+
 # ---------------------------------------------------------------- the two spellings of a link, against their references
 
 _segment = st.sampled_from(["2024", "by-year", "by-team", "a", "index", "x-y"])
