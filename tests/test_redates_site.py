@@ -168,9 +168,9 @@ def test_re_dated_page_lists_every_re_date_newest_first_with_reason_and_source(p
     rows = re.findall(r"<tr><td>(\d{4}-\d\d-\d\d)</td>", table)
     assert rows == ["2026-05-25", "2026-05-13", "2026-05-12", "2026-05-11", "2026-05-06"]
     tracker = row_of(table, "Give the exporter")
-    assert "<td>2026-05-19 \u2192 2026-06-30<br>+42 d</td><td>\u2013</td><td>\u2013</td><td>in pay, no reason recorded</td>" in tracker
+    assert "<td>2026-05-19<br>\u2192 2026-06-30<br>+42 d</td><td>\u2013</td><td>\u2013</td><td>in pay, no reason recorded</td>" in tracker
     second = row_of(table, "the exporter&#x27;s metrics release slipped by three days")
-    assert "<td>2026-05-12 \u2192 2026-05-15<br>+3 d</td>" in second and "<td>Eve Manager</td><td>file</td>" in second
+    assert "<td>2026-05-12<br>\u2192 2026-05-15<br>+3 d</td>" in second and "<td>Eve Manager</td><td>file</td>" in second
     assert "**5** re\\-date(s) of **4** item(s); **1** seen only in a tracker" in text or "**5** re-date(s) of **4** item(s); **1** seen only in a tracker" in text
     # The draft's re-date is no commitment yet.
     assert "no listing shows" not in text
