@@ -8,6 +8,12 @@ any other host are intercepted: a ticket link's navigation gets a stub page, any
 fails the test, so no request leaves the machine. Screenshots of the overdue and completion
 pages go to test-output/.
 
+The wide fixture (tests/data/site/wide: long titles and names, a dozen items per postmortem) is
+built the same way for two more checks at 1,280 px: no page scrolls sideways and no table or cell
+is clipped (screenshots of the home, overdue, completion, response and a postmortem page in the
+test's tmp_path, their paths printed), and a postmortem page's days overdue are counted by
+assets/followthrough.js from the date in the page, with the browser's clock fixed.
+
 Without Chromium or Playwright the test is skipped, unless FOLLOWTHROUGH_REQUIRE_BROWSER=1
 (set by .ci/run), which turns the skip into a failure.
 """
@@ -436,18 +442,23 @@ def test_a_postmortem_page_counts_days_overdue_in_the_browser(browser: Any, wide
     """The page holds the due date only; assets/followthrough.js adds 'N days overdue' from the
     reader's date, under the site's Content-Security-Policy. Without JavaScript the date is there."""
     pm_page = wide_postmortem(wide_site)
+    # An incident still in review: its review's due date is counted the same way.
+    in_review = next(p.parent.relative_to(wide_site).as_posix() + "/" for p in wide_site.glob("2026/2026-07-30-*/index.html"))
     with browsing(browser, wide_served) as session:
         session.page.clock.set_fixed_time(f"{TODAY}T12:00:00Z")
-        session.goto(pm_page)
-        dues = session.page.locator("article time.ft-due").evaluate_all("els => els.map(e => [e.dateTime, e.parentElement.textContent])")
-        assert dues, "no open item with a due date on the page"
-        for due, cell in dues:
-            late = (date.fromisoformat(TODAY) - date.fromisoformat(due)).days
-            if late > 0:
-                assert f"{late} day{'s' if late != 1 else ''} overdue" in cell, (due, cell)
-            else:
-                assert "overdue" not in cell, (due, cell)
-        assert any((date.fromisoformat(TODAY) - date.fromisoformat(d)).days > 0 for d, _ in dues)
+        for path in (pm_page, in_review):
+            session.goto(path)
+            dues = session.page.locator("article time.ft-due").evaluate_all("els => els.map(e => [e.dateTime, e.parentElement.textContent])")
+            assert dues, f"{path}: no open item with a due date on the page"
+            for due, cell in dues:
+                late = (date.fromisoformat(TODAY) - date.fromisoformat(due)).days
+                if late > 0:
+                    assert f"{late} day{'s' if late != 1 else ''} overdue" in cell, (path, due, cell)
+                else:
+                    assert "overdue" not in cell, (path, due, cell)
+            assert any((date.fromisoformat(TODAY) - date.fromisoformat(d)).days > 0 for d, _ in dues)
+        review = session.page.locator("article tr", has_text="Reviewed").first.inner_text()
+        assert "due by 2026-08-01" in review and "overdue" in review, review
     with browsing(browser, wide_served, java_script_enabled=False) as session:
         session.goto(pm_page)
         cells = session.page.locator("article time.ft-due").evaluate_all("els => els.map(e => e.parentElement.textContent)")
