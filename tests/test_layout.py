@@ -21,6 +21,7 @@ from followthrough.core.pages.chart import Series, line_chart
 
 from .conftest import DATA, ROOT, SHIPPED
 from .site_builds import build_site
+from .test_pages import load
 
 WIDE = DATA / "site" / "wide"
 WIDE_TODAY = "2026-11-23"
@@ -73,6 +74,13 @@ def test_a_ticket_url_is_shown_short():
     assert fmt.ticket_label("https://github.com/acme/payments-gateway/issues/4001") == "payments-gateway#4001"
     assert fmt.ticket_label("PAY-412") == "PAY-412"
     assert fmt.ticket_label("https://tracker.example.com/a/very/long/path/to/ticket/991") .endswith("\u2026")
+
+
+def test_a_short_link_keeps_a_hostile_title_as_text_in_its_hover():
+    overdue = load()[1]["overdue.md"]
+    # The fixture's title is `<script>alert(1)</script> Checkout | payments down`.
+    assert 'title="&lt;script&gt;alert(1)&lt;/script&gt; Checkout | payments down">&lt;script&gt;alert(1)&lt;/script&gt; Checkout\u2026</a>' in overdue
+    assert "<script>" not in overdue
 
 
 # ---------------------------------------------------------------- the chart
@@ -138,6 +146,7 @@ def test_a_rebuild_the_next_day_changes_no_postmortem_page(tmp_path: Path):
         sites.append(built_pages(out))
     first, second = sites
     assert first.keys() == second.keys()
+    assert "assets/followthrough.js" in first  # the script that counts days overdue in the browser
     changed = sorted(p for p in first if first[p] != second[p])
     postmortem_pages = [p for p in first if re.match(r"\d{4}/\d{4}-\d\d-\d\d-[^/]+/index\.html$", p)]
     assert len(postmortem_pages) == 6
