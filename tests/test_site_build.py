@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 import yaml
 
 from followthrough.core.pages import SITE_NAV
+from followthrough.core.urls import relative_url
 
 from .conftest import assert_no_traceback, run_cli
 from .site_builds import SITE_TODAY, build_site, copy_fixture, mkdocs
@@ -143,7 +146,7 @@ def test_overdue_page_html(built):
     main = html.split('id="by-owner"')[0]
     rows = [r for r in table_rows(main) if "<td" in r]
     assert len(rows) == 1
-    assert ">105<" in rows[0] and "Nia Expert" in rows[0] and 'href="../2024/2024-03-05-checkout-outage/"' in rows[0]
+    assert ">105 d<" in rows[0] and "Nia Expert" in rows[0] and 'href="../2024/2024-03-05-checkout-outage/"' in rows[0]
 
 
 def test_completion_page_has_chart_and_table(built):
@@ -219,17 +222,33 @@ def _plain_build(root: Path, tmp_path: Path) -> Path:
 
 
 def test_pages_command_then_plain_mkdocs_build_gives_the_same_site(tmp_path, built):
+    """The same files and the same pages, but for two things. Raw HTML in a body: the plugin's
+    build sanitizes it, the plain build (no sanitizer after it) shows it as text. And the links of
+    the header card and the tables: `followthrough pages` writes the source file each names, for
+    Zensical to resolve (tests/test_engines.py), which MkDocs leaves as it is in raw HTML; read as
+    the page it names, each is the link of the plugin's build."""
     root = copy_fixture(tmp_path)
     plain_site = _plain_build(root, tmp_path)
     with_plugin = {p.relative_to(built).as_posix() for p in built.rglob("*") if p.is_file()}
     without = {p.relative_to(plain_site).as_posix() for p in plain_site.rglob("*") if p.is_file()}
     assert with_plugin == without
-    # The same pages but for raw HTML in a body: the plugin's build sanitizes it, the plain build
-    # (no sanitizer after it) shows it as text.
-    for rel in ("overdue/index.html", "2024/2024-06-01-search-slow/index.html", "completion/index.html"):
-        assert _main(read(built, rel)) == _main(read(plain_site, rel)), rel
+    for rel, src in (("overdue/index.html", "overdue.md"), ("2024/2024-06-01-search-slow/index.html", "2024/2024-06-01-search-slow.md"), ("completion/index.html", "completion.md")):
+        plain = _main(read(plain_site, rel))
+        assert _main(read(built, rel)) == _source_links_as_urls(plain, src), rel
+    assert 'href="2024/2024-03-05-checkout-outage.md"' in read(plain_site, "overdue/index.html")
     raw = "2024/2024-03-05-checkout-outage/index.html"
     assert '<img src="x">' in _main(read(built, raw)) and "&lt;img src=x onerror=alert(2)&gt;" in _main(read(plain_site, raw))
+
+
+def _source_links_as_urls(html: str, src: str) -> str:
+    """Each href naming a source file (`../by-team/sre.md`) as the address of its page, relative
+    to the page of `src`: what the plugin's build writes."""
+
+    def url(match: re.Match[str]) -> str:
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(src), unquote(match.group(1))))
+        return f'href="{relative_url(target, src)}{match.group(2) or ""}"'
+
+    return re.sub(r'href="([^":#]+\.md)(#[^"]*)?"', url, html)
 
 
 def _main(html: str) -> str:
@@ -269,7 +288,7 @@ def test_rebuild_with_the_same_plugin_sees_an_edit(tmp_path, monkeypatch):
     assert config is not None
     assert str(root / "templates") not in config.watch  # the fixture has no templates folder of its own
     assert any(w.endswith(os.path.join(".followthrough", "state.json")) for w in config.watch)
-    assert ">105<" in read(root / "site", "overdue/index.html")
+    assert ">105 d<" in read(root / "site", "overdue/index.html")
     pm = root / "docs" / "2024" / "2024-03-05-checkout-outage.md"
     pm.write_text(pm.read_text().replace("due: 2024-03-18", "due: 2024-06-21"))
     # serve's rebuild: the config loaded again into the same plugin instances, no new startup
@@ -277,7 +296,7 @@ def test_rebuild_with_the_same_plugin_sees_an_edit(tmp_path, monkeypatch):
     config = load_config(str(root / "mkdocs.yml"), site_dir=str(root / "site"))
     build(config)
     overdue = read(root / "site", "overdue/index.html")
-    assert ">105<" not in overdue and ">10<" in overdue
+    assert ">105 d<" not in overdue and ">10 d<" in overdue
     assert "2024-06-21" in read(root / "site", "2024/2024-03-05-checkout-outage/index.html")
 
 

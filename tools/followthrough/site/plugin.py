@@ -44,6 +44,9 @@ from followthrough.files.repo import LoadedConfig
 from followthrough.workspace import load_workspace
 
 log = get_plugin_logger(__name__)
+# The logger the running engine logs to: "mkdocs", or "properdocs" under ProperDocs, which
+# answers every `mkdocs` import with its own modules and logs under its own name.
+ENGINE_LOG = MkDocsConfig.__module__.partition(".")[0]
 
 
 class OneLineRecords(logging.Filter):
@@ -60,7 +63,7 @@ class OneLineRecords(logging.Filter):
 
 
 def guard_build_log() -> None:
-    for handler in logging.getLogger("mkdocs").handlers:
+    for handler in logging.getLogger(ENGINE_LOG).handlers:
         if not any(isinstance(f, OneLineRecords) for f in handler.filters):
             handler.addFilter(OneLineRecords())
 
@@ -127,6 +130,8 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         config.validation.nav.omitted_files = min(config.validation.nav.omitted_files, logging.DEBUG)
         if paths.CSS not in [str(c) for c in config.extra_css]:
             config.extra_css.append(paths.CSS)
+        if paths.JS not in [str(c) for c in config.extra_javascript]:
+            config.extra_javascript.append(paths.JS)
         # `mkdocs serve` already watches docs_dir and mkdocs.yml; templates and tracker state count too.
         for extra in (*template_dirs(root), root / settings.state_file):
             if extra.exists() and str(extra) not in config.watch:
@@ -145,12 +150,12 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         config.site_dir = str(self.swap.fresh)
         if config.strict:
             self.warnings = WarningCounter()
-            logging.getLogger("mkdocs").addHandler(self.warnings)
+            logging.getLogger(ENGINE_LOG).addHandler(self.warnings)
 
     def _end_swap(self, *, commit: bool) -> None:
         swap, self.swap = self.swap, None
         if self.warnings is not None:
-            logging.getLogger("mkdocs").removeHandler(self.warnings)
+            logging.getLogger(ENGINE_LOG).removeHandler(self.warnings)
         warned = self.warnings is not None and self.warnings.count > 0
         self.warnings = None
         if swap is None:
@@ -329,7 +334,9 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         return _HTML_BLOCK.sub(stash, markdown)
 
 
-_HTML_BLOCK = re.compile(r"^<(table|div class=\"ft-chart\")>.*?^</(?:table|svg></div)>$", re.M | re.S)
+# A table, a chart, or a table in the <div> that styles it (ft-items, ft-figures): the block must
+# be stashed whole, since the sanitizer would close a <div> left open at the end of a part.
+_HTML_BLOCK = re.compile(r'^(?:<table>.*?^</table>|<div class="ft-chart">.*?^</svg></div>|<div class="ft-(?:items|figures)">.*?^</div>)$', re.M | re.S)
 _STASH_MARK = re.compile(r"<!-- followthrough block (\d+) -->")
 _CARD_OPEN, _CARD_CLOSE = "<!-- followthrough: card for search -->", "<!-- followthrough: end of card -->"
 
@@ -339,7 +346,7 @@ def _is_generated(file: File) -> bool:
         content = file.content_string
     except (OSError, UnicodeDecodeError):
         return False
-    return paths.GENERATED_MARK in content[:500] or file.src_uri in (paths.EXPORT_ITEMS, paths.EXPORT_POSTMORTEMS, paths.CSS)
+    return paths.GENERATED_MARK in content[:500] or file.src_uri in (paths.EXPORT_ITEMS, paths.EXPORT_POSTMORTEMS, paths.CSS, paths.JS)
 
 
 __all__ = ["FollowthroughPlugin"]

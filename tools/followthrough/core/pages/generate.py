@@ -12,13 +12,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable, Iterable, Mapping, Sequence
+from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup
 
 from followthrough.core import metrics as m
 from followthrough.core import policy
-from followthrough.core.urls import relative_url
+from followthrough.core.urls import relative_source, relative_url
 from followthrough.core.model import ROLES, Directory, Postmortem, Redate
 from followthrough.core.rules.suppression import strip_directives_mapped
 from followthrough.core.settings import ROLE_TITLES, ROLE_DUTIES, Settings
@@ -26,7 +27,7 @@ from followthrough.core.model import TicketState
 from followthrough.core.templates import render
 from followthrough.core.pages import format as fmt
 from followthrough.core.pages import paths
-from followthrough.core.pages.data import SiteData, group_names, site_data
+from followthrough.core.pages.data import LinkForm, SiteData, group_names, site_data
 from followthrough.core.pages.export import export_items, export_postmortems
 from followthrough.core.pages.chart import Series, line_chart
 from followthrough.core.escape.html import html_escape, html_link, md_escape, md_link, neutralize_html, safe_page_title
@@ -80,19 +81,31 @@ def words(values: Iterable[object], sep: str = ", ") -> Markup:
 
 
 class Links:
-    """Links for one page: targets are docs_dir paths, made relative to `here`.
+    """Links for one page: targets are docs_dir paths ('2024/x.md', 'by-team/sre.md#top'), made
+    relative to `here`.
 
-    `to` makes a Markdown link (for prose, where MkDocs checks it); the others make HTML
-    links, for the tables, which are raw HTML so that Markdown does not re-parse every cell."""
+    `to` makes a Markdown link (for prose): every engine resolves the source path and checks it.
+    The others make HTML links, for the header card and the tables, which are raw HTML so that
+    Markdown does not re-parse every cell (and the plugin puts them into the page after
+    Markdown). Engines disagree on raw HTML, so its href follows `data.link_form`, measured by
+    building the same pages with each: MkDocs and ProperDocs never rewrite it, so the plugin's
+    build writes the final URL relative to the page ('../../by-team/sre/'), the string MkDocs makes
+    of a Markdown link; Zensical reads every relative href of raw HTML as a path from the source
+    file (so '../../by-team/sre/' from '2024/x.md' would land one level too high) and resolves a
+    `.md` target as it does a Markdown link, reporting a missing one, so `followthrough pages
+    --out` writes the source path ('../by-team/sre.md'). One target, two spellings of it; no
+    engine sees the other's."""
 
     def __init__(self, data: SiteData, here: str) -> None:
         self.data = data
         self.here = here
 
     def to(self, target: str, text: object) -> Markup:
-        return md_link(text, paths.relative(target, self.here))
+        return md_link(text, relative_source(target, self.here))
 
     def href(self, target: str) -> str:
+        if self.data.link_form == "source":
+            return quote(relative_source(target, self.here), safe="/#")
         return relative_url(target, self.here, self.data.use_directory_urls)
 
     def a(self, target: str, text: object) -> Markup:
@@ -100,6 +113,12 @@ class Links:
 
     def pm(self, pm: Postmortem) -> Markup:
         return self.a(self.data.src(pm), pm.title or pm.id)
+
+    def pm_short(self, pm: Postmortem) -> Markup:
+        """The postmortem as a short link, its whole title on hover: for the item tables."""
+        title = pm.title or pm.id
+        text = fmt.short(title)
+        return html_link(text, self.href(self.data.src(pm)), title if text != title else None)
 
     def group(self, group: str, name: str, text: object | None = None) -> Markup:
         s = self.data.group_slugs.get(group, {}).get(name)
@@ -126,7 +145,9 @@ def status_chip(status: str) -> Markup:
 def ticket(view: m.ItemView) -> Markup:
     if not view.ticket:
         return Markup(fmt.NONE)
-    return html_link(view.ticket, view.ticket_url) if view.ticket_url else html_escape(view.ticket)
+    label = fmt.ticket_label(view.ticket)
+    hover = view.ticket if label != view.ticket else None
+    return html_link(label, view.ticket_url, hover) if view.ticket_url else html_escape(view.ticket)
 
 
 def redated_cell(view: m.ItemView) -> Markup:
@@ -264,8 +285,9 @@ class Site:
         options: SiteOptions | None = None,
         doc_paths: Mapping[str, str] | None = None,
         use_directory_urls: bool = True,
+        link_form: LinkForm = "url",
     ) -> "Site":
-        data = site_data(postmortems, directory, settings, states, today, options, doc_paths, use_directory_urls)
+        data = site_data(postmortems, directory, settings, states, today, options, doc_paths, use_directory_urls, link_form)
         return cls(data, template_environment(templates))
 
     def pages(self, *, include_postmortems: bool = False) -> dict[str, str]:
@@ -287,6 +309,7 @@ class Site:
         pages[paths.ROLES] = with_title("Roles", roles_page(r))
         pages[paths.TAGS] = with_title("Tags", r.render("tags.md.j2", paths.TAGS))
         pages[paths.CSS] = render(r.env, f"{TEMPLATE_FOLDER}/followthrough.css")
+        pages[paths.JS] = render(r.env, f"{TEMPLATE_FOLDER}/followthrough.js")
         pages[paths.EXPORT_POSTMORTEMS] = _json(export_postmortems(data))
         pages[paths.EXPORT_ITEMS] = _json(export_items(data))
         if include_postmortems:
@@ -323,7 +346,7 @@ class Site:
         return card(self.renderer, pm)
 
     def postmortem_file(self, pm: Postmortem) -> str:
-        """A whole Markdown file for a plain MkDocs build: minimal front-matter, then the page body."""
+        """A whole Markdown file for a build without the plugin: minimal front-matter, then the page body."""
         tags = ", ".join(json.dumps(safe_page_title(t), ensure_ascii=False) for t in pm.tags)
         head = f"---\ntitle: {json.dumps(self.page_title(pm), ensure_ascii=False)}\ntags: [{tags}]\n---\n"
         return head + self.postmortem_markdown(pm)
@@ -333,14 +356,15 @@ def card(r: Renderer, pm: Postmortem) -> str:
     here = r.data.src(pm)
     hours = r.data.options.review_target_hours
     lat = m.review_latency(pm, r.data.today, hours)
-    if lat is None:
-        note = ""
-    elif lat.days is not None:
+    # A review not made yet is due by a date; whether that date has passed changes with "today",
+    # which the card leaves to the reader's browser (see card.html.j2).
+    note, review_due = "", None
+    if lat is not None and lat.days is not None:
         note = f"{lat.days} day(s) after resolved ({'on target' if lat.state == 'on-target' else 'late'}: {hours} h)"
-    else:
-        note = f"due by {lat.deadline.isoformat()} ({hours} h target)" + (": late" if lat.state == "overdue" else "")
+    elif lat is not None:
+        review_due = lat.deadline
     items = r.data.items_of(pm)
-    return r.render("card.html.j2", here, pm=pm, items=items, redates=redate_rows(items), durations=m.durations(pm), review_note=note)
+    return r.render("card.html.j2", here, pm=pm, items=items, redates=redate_rows(items), durations=m.durations(pm), review_note=note, review_due=review_due)
 
 
 def with_title(title: str, markdown: str, *, searchable: bool = True) -> str:
@@ -506,14 +530,16 @@ def completion_page(r: Renderer) -> str:
     labels = m.quarter_range(min(quarters), max(quarters)) if quarters else []
     trend = [(q, quarters.get(q)) for q in labels]
     chart = ""
-    if labels:
+    # The chart's axis holds the quarters with items only: an empty quarter would be a gap in every line.
+    drawn = [(q, c) for q, c in trend if c]
+    if drawn:
         chart = line_chart(
             "Completion and on-time rate of action items, by the quarter their incident started",
-            labels,
+            [q for q, _ in drawn],
             [
-                Series("Completion rate", [c.rate * 100 if c and c.rate is not None else None for _, c in trend]),
-                Series("On time (current due)", [c.on_time_rate * 100 if c and c.on_time_rate is not None else None for _, c in trend]),
-                Series("On time (original due)", [c.on_time_rate_original * 100 if c and c.on_time_rate_original is not None else None for _, c in trend]),
+                Series("Completion rate", [c.rate * 100 if c.rate is not None else None for _, c in drawn]),
+                Series("On time (current due)", [c.on_time_rate * 100 if c.on_time_rate is not None else None for _, c in drawn]),
+                Series("On time (original due)", [c.on_time_rate_original * 100 if c.on_time_rate_original is not None else None for _, c in drawn]),
             ],
         )
     return r.render(

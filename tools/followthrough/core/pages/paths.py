@@ -8,7 +8,6 @@ and from search.
 
 from __future__ import annotations
 
-import posixpath
 from typing import Any
 
 from followthrough.core.model import Postmortem
@@ -25,6 +24,7 @@ SEVERITIES = "process/severities.md"
 ROLES = "process/roles.md"
 TAGS = "tags.md"
 CSS = "assets/followthrough.css"
+JS = "assets/followthrough.js"  # counts days overdue in the browser (postmortem pages hold only dates)
 EXPORT_POSTMORTEMS = "postmortems.json"
 EXPORT_ITEMS = "action-items.json"
 GROUPS = ("year", "severity", "service", "team")  # each has by-<group>/index.md and by-<group>/<slug>.md
@@ -70,8 +70,3 @@ def doc_path(pm: Postmortem, settings: Settings) -> str:
     if prefix not in ("./", "/") and path.startswith(prefix):
         return path[len(prefix):]
     return path
-
-
-def relative(target: str, here: str) -> str:
-    """A link from the page `here` to the file `target`, both docs_dir paths."""
-    return posixpath.relpath(target, posixpath.dirname(here) or ".")
