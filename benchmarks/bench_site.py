@@ -15,8 +15,8 @@ same corpus several ways, each `mkdocs build` in its own subprocess:
 It prints wall and CPU seconds, peak resident memory of the build process (from wait4's rusage),
 the size of the built site, the ratios plugin/floor (the headline), plugin/plain and
 t(N_max)/t(N_prev); and, unless --no-two-days, how many built files of the plugin's site change
-when the same corpus is built again one day later (FOLLOWTHROUGH_TODAY one day on, no edit),
-and how many of those are postmortem pages. Not a test: run it on demand.
+when the same corpus is built again one day later (FOLLOWTHROUGH_TODAY and SOURCE_DATE_EPOCH one
+day on, no edit, with bench_daily.py's builds), and how many of those are postmortem pages. Not a test: run it on demand.
 
     python benchmarks/bench_site.py                    # N = 300, 1000, 3000
     python benchmarks/bench_site.py --sizes 1000 --only plugin floor
@@ -27,7 +27,6 @@ and how many of those are postmortem pages. Not a test: run it on demand.
 from __future__ import annotations
 
 import argparse
-import filecmp
 import os
 import pstats
 import shutil
@@ -180,24 +179,25 @@ class DayChange:
 
 
 def two_days(workdir: Path, n: int) -> DayChange:
-    """Build the plugin's site as of TODAY and as of the day after, with no edit in between, and
+    """Build the plugin's site as of TODAY and as of the day after, with no edit in between, as a
+    daily CI build would (bench_daily.py's builds: SOURCE_DATE_EPOCH set to the day too), and
     compare the two trees file by file (byte for byte)."""
+    from bench_daily import build, files_of, kind  # it imports this module: not at the top
+
     config = workdir / "mkdocs-plugin.yml"
-    sites = [workdir / "site-day1", workdir / "site-day2"]
-    next_day = (date.fromisoformat(TODAY) + timedelta(days=1)).isoformat()
-    for site, today in zip(sites, (TODAY, next_day)):
+    first_day = date.fromisoformat(TODAY)
+    trees = []
+    for day in (first_day, first_day + timedelta(days=1)):
+        site = workdir / f"site-{day.isoformat()}"
         shutil.rmtree(site, ignore_errors=True)
-        run_build(config, site, workdir / "build-days.log", today=today)
-    trees = [{p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()} for site in sites]
-    every = trees[0] | trees[1]
-    changed = sorted(name for name in every if name not in trees[0] or name not in trees[1] or not filecmp.cmp(sites[0] / name, sites[1] / name, shallow=False))
-    # A postmortem's page: postmortems/<year>/<stem>.md is built as <year>/<stem>/index.html.
-    corpus = {f"{p.parent.name}/{p.stem}/index.html" for p in (workdir / "postmortems").glob("*/*.md")}
-    for site in sites:
+        build(config, site, day)
+        trees.append(files_of(site))
         shutil.rmtree(site)
-    pm_changed = [name for name in changed if name in corpus]
-    others = tuple(name for name in changed if name not in corpus)
-    return DayChange(len(trees[0]), len(changed), len(corpus), len(pm_changed), others)
+    first, second = trees
+    changed = sorted(p for p in first.keys() | second.keys() if first.get(p) != second.get(p))
+    pm_changed = [p for p in changed if kind(p) == "postmortem pages"]
+    pm_total = sum(1 for p in first if kind(p) == "postmortem pages")
+    return DayChange(len(first), len(changed), pm_total, len(pm_changed), tuple(p for p in changed if p not in pm_changed))
 
 
 def profile_summary(profile: Path, limit: int = 25) -> str:
