@@ -1,0 +1,250 @@
+"""Building only the pages whose inputs changed, in a full `mkdocs build` and in `mkdocs serve`.
+
+MkDocs builds every page of a normal build. A page whose key (site/keys.py) equals the key its
+stored copy was built from (site/store.py) is marked EXCLUDED before MkDocs reads any page, so
+MkDocs neither renders nor writes it (its links from other pages still resolve: MkDocs logs those
+at info level); its stored HTML is linked into the new site instead. What MkDocs and its plugins
+would have collected from a skipped page is put back from the store:
+
+- the search index: the search plugin's entries of every built page are recorded as it makes
+  them, and search_index.json is rewritten with each page's entries, fresh or stored, in page order;
+- the tags page: the tags plugin is shown each skipped page with its stored title and tags
+  (the page_markdown event run again with empty Markdown), and the tags page is built every time;
+- the sitemap: it lists the skipped pages too.
+
+The nav pages and the tags page are always built (every page shows the nav with their titles).
+A page that is gone is not linked into the new site; a `--dirty` build, which keeps the old site,
+has its file removed. A search plugin other than mkdocs-material's, whose entries cannot be
+recorded, switches skipping off: every page is built.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import mkdocs
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+
+from followthrough import __version__
+from followthrough.core.pages import paths
+from followthrough.core.pages.generate import Site
+from followthrough.files.repo import LoadedConfig
+from followthrough.files.templates import template_dirs
+from followthrough.site.keys import config_bytes, digest, file_bytes, folder_digest, links_signature
+from followthrough.site.store import PageStore, Stored
+
+ALWAYS_BUILT = (paths.TAGS,)  # besides the nav's pages: its listing is made from every page
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return ""
+
+
+class Incremental:
+    def __init__(self, store: PageStore) -> None:
+        self.store = store
+        self.preview = False
+        self.dirty = False
+        self._reset()
+
+    @classmethod
+    def create(cls, folder: Path, *, persist: bool) -> Incremental:
+        return cls(PageStore(folder, persist=persist))
+
+    def _reset(self) -> None:
+        self.card_key = ""
+        self.active = False
+        self.planned: dict[str, tuple[str, File]] = {}  # src_uri -> (key, file) of the pages this build builds
+        self.skipped: dict[str, Stored] = {}
+        self.inclusion: dict[str, InclusionLevel] = {}  # a skipped page's own inclusion level
+        self.gone: list[Stored] = []
+        self.files: Files | None = None
+        self.entries: list[Any] | None = None  # the search plugin's list of entries, as it fills it
+        self.seen = 0
+        self.search: dict[str, str] = {}  # src_uri -> its fresh entries (JSON list items)
+        self.meta: dict[str, dict[str, Any]] = {}
+
+    def begin(self, *, preview: bool, dirty: bool) -> None:
+        self.preview, self.dirty = preview, dirty
+        self._reset()
+
+    def close(self) -> None:
+        if not self.store.persist:
+            self.store.remove()
+
+    @staticmethod
+    def templates_digest(root: Path) -> str:
+        return folder_digest(template_dirs(root))
+
+    def card_inputs(self, loaded: LoadedConfig, today: date, templates: str) -> None:
+        """What a postmortem's page shows besides its own file: the header card's names
+        (people directory), ticket status (state file), templates and "today"."""
+        people = loaded.docs_dir / loaded.settings.people_file
+        state = loaded.root / loaded.settings.state_file
+        self.card_key = digest(file_bytes(people), file_bytes(state), templates, today.isoformat())
+
+    # -- before MkDocs reads the pages ---------------------------------------------------------
+
+    def plan(self, nav: Navigation, config: MkDocsConfig, files: Files, site: Site) -> None:
+        search = _search_entries(config)
+        if search is False:
+            return  # a search index we cannot complete: build every page
+        self.active, self.seen, self.files = True, 0, files
+        self.entries = search if isinstance(search, list) else None
+        always = set(ALWAYS_BUILT)
+        titles = []
+        for page in nav.pages:
+            if page.markdown is None:
+                page.read_source(config)  # so the nav's titles are known (MkDocs reads it again below)
+            always.add(page.file.src_uri)
+            titles.append(f"{page.file.src_uri}\t{page.title}\t{page.url}")
+        site_key = digest(
+            __version__, mkdocs.__version__, _version("mkdocs-material"),
+            *config_bytes(config.config_file_path), config.site_url or "", str(config.use_directory_urls),
+            "preview" if self.preview else "build", "\n".join(titles), ",".join(config.theme.dirs),
+        )  # fmt: skip
+        store = self.store
+        store.load()
+        if store.site_key != site_key:
+            store.reset(site_key)
+        for file in files:
+            if not file.is_documentation_page() or file.inclusion.is_excluded():
+                continue  # not a page, or one MkDocs leaves out (exclude_docs, drafts)
+            src = file.src_uri
+            key = self._key(file, files, site)
+            stored = None if src in always else store.usable(src, key, file.dest_uri)
+            if stored is not None:
+                self.inclusion[src] = file.inclusion
+                file.inclusion = InclusionLevel.EXCLUDED
+                self.skipped[src] = stored
+            else:
+                self.planned[src] = (key, file)
+                if self.dirty:
+                    _unlink(file.abs_dest_path)  # MkDocs' --dirty skips a page whose output is newer than its source
+        for src in [s for s in store.pages if s not in self.planned and s not in self.skipped]:
+            stored = store.drop(src)
+            if stored is not None:
+                self.gone.append(stored)
+                if self.dirty:
+                    _unlink(os.path.join(config.site_dir, stored.dest_uri))
+
+    def _key(self, file: File, files: Files, site: Site) -> str:
+        content = file.content_bytes
+        if file.generated_by is not None:
+            return digest("generated", content)
+        text = content.decode("utf-8", "replace")
+        pm = site.find(file.src_uri)
+        kind, card = ("postmortem", self.card_key) if pm is not None else ("page", "")
+        return digest(kind, content, card, links_signature(text, file.src_uri, files))
+
+    # -- after MkDocs read the pages, before it writes them ---------------------------------------
+
+    def restore(self, config: MkDocsConfig) -> None:
+        for stored in self.skipped.values():
+            self.store.restore(stored, config.site_dir)
+
+    def replay(self, config: MkDocsConfig, files: Files) -> None:
+        """Show the tags plugin each skipped page that has tags, as if it had been read."""
+        if not self.skipped or not any(name == "tags" or name.endswith("/tags") for name in config.plugins):
+            return
+        for src, stored in self.skipped.items():
+            if not stored.meta.get("tags"):
+                continue
+            file = files.get_file_from_path(src)
+            if file is None:
+                continue
+            page = file.page if file.page is not None else Page(None, file, config)
+            page.markdown, page.meta = "", dict(stored.meta)
+            # Plugins pass over excluded files (mkdocs-material's file filter): for this event
+            # the page is what it would have been, one MkDocs builds.
+            file.inclusion = self.inclusion[src]
+            try:
+                config.plugins.on_page_markdown("", page=page, config=config, files=files)
+            finally:
+                file.inclusion = InclusionLevel.EXCLUDED
+
+    def built(self, page: Page) -> None:
+        """A page MkDocs is building: what the search and tags plugins took from it."""
+        if not self.active:
+            return
+        src = page.file.src_uri
+        if self.entries is not None:
+            fresh = self.entries[self.seen :]
+            self.seen = len(self.entries)
+            self.search[src] = ",".join(json.dumps(e, separators=(",", ":"), default=str) for e in fresh)
+        tags = page.meta.get("tags")
+        self.meta[src] = {"title": str(page.title or ""), "tags": [str(t) for t in tags]} if tags else {}
+
+    def sitemap_context(self, context: Any, config: MkDocsConfig) -> Any:
+        if not self.skipped or self.files is None:
+            return None
+        listed = []
+        for file in self.files:
+            if file.is_documentation_page() and (file.inclusion.is_included() or file.src_uri in self.skipped):
+                if file.page is None:
+                    Page(None, file, config)
+                listed.append(file)
+        context["pages"] = listed
+        return context
+
+    # -- after the build ----------------------------------------------------------------------
+
+    def finish(self, config: MkDocsConfig) -> None:
+        if not self.active or self.files is None:
+            return
+        if self.entries is not None:
+            self._write_search_index(config)
+        for src, (key, file) in self.planned.items():
+            self.store.put(src, Stored(key, file.dest_uri, self.search.get(src, ""), self.meta.get(src, {})), file.abs_dest_path or "")
+        self.store.save()
+
+    def _write_search_index(self, config: MkDocsConfig) -> None:
+        path = Path(config.site_dir, "search", "search_index.json")
+        try:
+            settings = json.loads(path.read_text(encoding="utf-8"))["config"]
+        except (OSError, ValueError, KeyError):
+            return  # the search plugin wrote none
+        assert self.files is not None
+        parts = []
+        for file in self.files:
+            if not file.is_documentation_page():
+                continue
+            stored = self.skipped.get(file.src_uri)
+            part = stored.search if stored is not None else self.search.get(file.src_uri, "")
+            if part:
+                parts.append(part)
+        head = json.dumps({"config": settings}, separators=(",", ":"), default=str)[:-1]
+        tmp = path.with_name(".search_index.json.tmp")
+        tmp.write_text(f'{head},"docs":[{",".join(parts)}]}}', encoding="utf-8")
+        os.replace(tmp, path)
+
+
+def _search_entries(config: MkDocsConfig) -> list[Any] | None | bool:
+    """The list mkdocs-material's search plugin adds each page's entries to; None without a
+    search plugin; False for one whose entries cannot be read (every page is then built)."""
+    for name, plugin in config.plugins.items():
+        if name == "search" or name.endswith("/search"):
+            entries = getattr(getattr(plugin, "search_index", None), "entries", None)
+            if not getattr(plugin.config, "enabled", True):
+                return None
+            return entries if isinstance(entries, list) else False
+    return None
+
+
+def _unlink(path: str | None) -> None:
+    if path:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass

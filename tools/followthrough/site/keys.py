@@ -1,0 +1,87 @@
+"""What a built page is made of, as a digest: the next build skips a page whose digest is the one
+it was built from (site/store.py). Two levels:
+
+- the site key: what every page shows or depends on (mkdocs.yml and the files it inherits, the
+  site's address, the nav with its titles, the versions of the code that renders, whether it is a
+  preview); a different site key rebuilds every page;
+- a page's key: its own source (or generated content), plus for a postmortem what its header
+  card reads (the people directory, the tracker state file, the templates, today), plus for any
+  page of docs_dir the pages its Markdown links point to (a renamed target changes the link).
+
+Content, never modification times: a file restored by a CI cache or checked out again keeps
+its digest, and an edit that keeps the size and the time is still seen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import posixpath
+import re
+from pathlib import Path
+from typing import Iterable
+
+from mkdocs.structure.files import Files
+
+_INHERIT = re.compile(rb"^INHERIT:\s*['\"]?([^'\"\r\n#]+?)['\"]?\s*(?:#.*)?$", re.M)
+_MD_LINK = re.compile(r"\]\(\s*<?([^)\s>#?]+\.md)\b")
+
+
+def digest(*parts: str | bytes) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part.encode("utf-8", "surrogateescape") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def file_bytes(path: Path | None) -> bytes:
+    """The file's content; b"" when it is not there (absent is a state like any other)."""
+    if path is None:
+        return b""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
+def config_bytes(config_file: str | None) -> list[bytes]:
+    """mkdocs.yml and every file it INHERITs from, in order."""
+    out: list[bytes] = []
+    path = Path(config_file) if config_file else None
+    seen: set[Path] = set()
+    while path is not None and path not in seen and len(seen) < 16:
+        seen.add(path)
+        data = file_bytes(path)
+        out.append(data)
+        match = _INHERIT.search(data)
+        path = (path.parent / match.group(1).decode("utf-8", "replace").strip()) if match else None
+    return out
+
+
+def folder_digest(folders: Iterable[Path]) -> str:
+    """Every file below `folders`, by relative path and content (the templates: a few dozen small files)."""
+    parts: list[str | bytes] = []
+    for folder in folders:
+        for dirpath, dirnames, names in os.walk(folder):
+            dirnames.sort()
+            for name in sorted(names):
+                path = Path(dirpath, name)
+                parts += [str(path.relative_to(folder)), file_bytes(path)]
+        parts.append("\0")
+    return digest(*parts)
+
+
+def links_signature(text: str, src_uri: str, files: Files) -> str:
+    """Where the page's Markdown links to other pages lead now: a link's output changes when its
+    target appears, disappears or moves, though the page's own text did not."""
+    if "](" not in text:
+        return ""
+    base = posixpath.dirname(src_uri)
+    targets = []
+    for target in sorted(set(_MD_LINK.findall(text))):
+        uri = posixpath.normpath(posixpath.join(base, target)) if not target.startswith("/") else target.lstrip("/")
+        found = files.get_file_from_path(uri)
+        targets.append(f"{target}>{found.url if found is not None else ''}")
+    return "\n".join(targets)
