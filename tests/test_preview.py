@@ -44,8 +44,8 @@ pytestmark = pytest.mark.slow
 class Builds:
     """One repo and its site, rebuilt like `mkdocs serve` (command "serve") or `mkdocs build`."""
 
-    def __init__(self, root: Path, site: Path, command: str) -> None:
-        self.root, self.site, self.command = root, site, command
+    def __init__(self, root: Path, site: Path, command: str, *, dirty: bool = False) -> None:
+        self.root, self.site, self.command, self.dirty = root, site, command, dirty
         self.config: MkDocsConfig | None = None
         self.started = False
 
@@ -63,9 +63,9 @@ class Builds:
         before = self.inodes() if self.site.exists() else {}
         config = self.load()
         if not self.started or self.command != "serve":
-            config.plugins.on_startup(command=self.command, dirty=False)
+            config.plugins.on_startup(command=self.command, dirty=self.dirty)
             self.started = True
-        build(config, serve_url=SERVE_URL if self.command == "serve" else None)
+        build(config, serve_url=SERVE_URL if self.command == "serve" else None, dirty=self.dirty)
         if self.command != "serve":
             config.plugins.on_shutdown()
         self.config = config
@@ -250,3 +250,28 @@ def test_a_lint_error_still_fails_mkdocs_build(tmp_path: Path, env: None, monkey
         Builds(root, tmp_path / "site", "build").build()
     assert f"postmortems/{EDITED}.md:4:" in caplog.text and "the site is not built" in caplog.text
     assert not (tmp_path / "site" / "followthrough-errors").exists()
+
+
+def test_serve_dirty_still_catches_an_edit_of_people_yml_and_a_deleted_page(tmp_path: Path, env: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = shipped_repo(tmp_path / "repo")
+    monkeypatch.chdir(root)
+    builds = Builds(root, tmp_path / "site", "serve", dirty=True)  # `mkdocs serve --dirty`
+    builds.build()
+    try:
+        edit(root / "postmortems" / "people.yml", "name: An Nguyen", "name: An Nguyen-Renamed")
+        postmortem(root, OTHER).unlink()
+        rewritten = builds.build()
+        assert f"{EDITED}/index.html" in rewritten  # MkDocs' own dirty mode would skip it: its file is older than its page
+        assert "An Nguyen-Renamed" in builds.page(f"{EDITED}/index.html")
+        assert not (builds.site / OTHER / "index.html").exists()
+    finally:
+        builds.shutdown()
+
+
+def test_a_page_that_warned_is_built_again_next_time(tmp_path: Path, env: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = shipped_repo(tmp_path / "repo")
+    monkeypatch.chdir(root)
+    edit(postmortem(root, OTHER), "\n## ", "\nSee [the runbook](no-such-page.md).\n\n## ")
+    builds = Builds(root, tmp_path / "site", "build")
+    builds.build()  # MkDocs warns of the link
+    assert f"{OTHER}/index.html" in builds.build()  # so its page was not kept: it warns again

@@ -70,7 +70,7 @@ class Workspace:
             dict(self.states),
             self.today,
             site_of(self.config),
-            tuple(self.repo.docs_path(pm) for pm in valid),
+            tuple(pm.path for pm in valid),  # where each page is (docs_path follows from it, without resolving)
             self.config.use_directory_urls,
             templates,
         )

@@ -21,6 +21,7 @@ recorded, switches skipping off: every page is built.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from datetime import date
 from importlib import metadata
@@ -40,6 +41,7 @@ from followthrough.files.repo import LoadedConfig
 from followthrough.files.templates import template_dirs
 from followthrough.site.keys import config_bytes, digest, file_bytes, folder_digest, links_signature
 from followthrough.site.store import PageStore, Stored
+from followthrough.site.swap import WarningCounter
 
 ALWAYS_BUILT = (paths.TAGS,)  # besides the nav's pages: its listing is made from every page
 
@@ -68,7 +70,9 @@ class Incremental:
         self.planned: dict[str, tuple[str, File]] = {}  # src_uri -> (key, file) of the pages this build builds
         self.skipped: dict[str, Stored] = {}
         self.inclusion: dict[str, InclusionLevel] = {}  # a skipped page's own inclusion level
-        self.gone: list[Stored] = []
+        self.gone: list[str] = []  # src_uri of stored pages this build no longer has
+        self.site_key = ""
+        self.warnings: WarningCounter | None = None
         self.files: Files | None = None
         self.entries: list[Any] | None = None  # the search plugin's list of entries, as it fills it
         self.seen = 0
@@ -76,10 +80,29 @@ class Incremental:
         self.meta: dict[str, dict[str, Any]] = {}
 
     def begin(self, *, preview: bool, dirty: bool) -> None:
+        self._stop_counting()
         self.preview, self.dirty = preview, dirty
         self._reset()
+        if not preview:
+            # A page skipped next time would not log its warnings again: a build that warned
+            # stores nothing, so its pages are built (and warn) again until the cause is fixed.
+            self.warnings = WarningCounter()
+            logging.getLogger("mkdocs").addHandler(self.warnings)
+
+    def abandon(self) -> None:
+        """The build failed: nothing of it is stored."""
+        self._stop_counting()
+        self._reset()
+
+    def _stop_counting(self) -> int:
+        counter, self.warnings = self.warnings, None
+        if counter is None:
+            return 0
+        logging.getLogger("mkdocs").removeHandler(counter)
+        return counter.count
 
     def close(self) -> None:
+        self._stop_counting()
         if not self.store.persist:
             self.store.remove()
 
@@ -116,14 +139,14 @@ class Incremental:
         )  # fmt: skip
         store = self.store
         store.load()
-        if store.site_key != site_key:
-            store.reset(site_key)
+        self.site_key = site_key
+        stale = store.site_key != site_key  # then nothing stored is reused (and it is cleared once the build succeeds)
         for file in files:
             if not file.is_documentation_page() or file.inclusion.is_excluded():
                 continue  # not a page, or one MkDocs leaves out (exclude_docs, drafts)
             src = file.src_uri
             key = self._key(file, files, site)
-            stored = None if src in always else store.usable(src, key, file.dest_uri)
+            stored = None if src in always or stale else store.usable(src, key, file.dest_uri)
             if stored is not None:
                 self.inclusion[src] = file.inclusion
                 file.inclusion = InclusionLevel.EXCLUDED
@@ -132,12 +155,10 @@ class Incremental:
                 self.planned[src] = (key, file)
                 if self.dirty:
                     _unlink(file.abs_dest_path)  # MkDocs' --dirty skips a page whose output is newer than its source
-        for src in [s for s in store.pages if s not in self.planned and s not in self.skipped]:
-            stored = store.drop(src)
-            if stored is not None:
-                self.gone.append(stored)
-                if self.dirty:
-                    _unlink(os.path.join(config.site_dir, stored.dest_uri))
+        self.gone = [] if stale else [src for src in store.pages if src not in self.planned and src not in self.skipped]
+        if self.dirty:  # the old site is kept: a page that is gone must be taken out of it
+            for src in self.gone:
+                _unlink(os.path.join(config.site_dir, store.pages[src].dest_uri))
 
     def _key(self, file: File, files: Files, site: Site) -> str:
         content = file.content_bytes
@@ -201,10 +222,17 @@ class Incremental:
     # -- after the build ----------------------------------------------------------------------
 
     def finish(self, config: MkDocsConfig) -> None:
+        warned = self._stop_counting()
         if not self.active or self.files is None:
             return
         if self.entries is not None:
             self._write_search_index(config)
+        if warned:
+            return
+        if self.store.site_key != self.site_key:
+            self.store.reset(self.site_key)
+        for src in self.gone:
+            self.store.drop(src)
         for src, (key, file) in self.planned.items():
             self.store.put(src, Stored(key, file.dest_uri, self.search.get(src, ""), self.meta.get(src, {})), file.abs_dest_path or "")
         self.store.save()

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+import jinja2
+import jinja2.bccache
+
 from followthrough.core.lint import IdRecord, LintResult, duplicate_ids, lint_file
 from followthrough.core.model import Postmortem
 from followthrough.core.rules.context import Context
@@ -60,3 +63,21 @@ class PagesMemo:
 
     def put(self, inputs: tuple[Any, ...], pages: dict[str, str]) -> None:
         self.inputs, self.pages = inputs, pages
+
+
+class TemplateBytecode(jinja2.BytecodeCache):
+    """The theme's compiled templates, kept between rebuilds: MkDocs makes a new Jinja
+    environment for every build, and compiling mkdocs-material's templates again costs more than
+    rebuilding a page. Jinja keys each entry by the template's name and a checksum of its source,
+    so an edited template is compiled anew."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self.compiled.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()

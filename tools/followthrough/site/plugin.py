@@ -43,7 +43,7 @@ from followthrough.files.repo import LoadedConfig
 from followthrough.workspace import load_workspace
 from followthrough.site import errorpage
 from followthrough.site.incremental import Incremental
-from followthrough.site.memo import LintMemo, PagesMemo
+from followthrough.site.memo import LintMemo, PagesMemo, TemplateBytecode
 
 log = get_plugin_logger(__name__)
 
@@ -85,6 +85,7 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         # Kept for the life of the process: `mkdocs serve` rebuilds with this same instance.
         self.lint_memo = LintMemo()
         self.pages_memo = PagesMemo()
+        self.bytecode = TemplateBytecode()
         self.incremental: Incremental | None = None
         self.replaying = False  # re-running page_markdown for skipped pages (site/incremental.py)
         self.lint_errors = 0  # shown as pages while serving
@@ -217,6 +218,8 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
             self.incremental = None
 
     def on_build_error(self, *, error: Exception) -> None:
+        if self.incremental is not None:
+            self.incremental.abandon()
         self._end_swap(commit=False)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
@@ -298,7 +301,11 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
 
     @event_priority(110)  # before the tags plugin (100) lists the pages of the tags page
     def on_env(self, env, *, config: MkDocsConfig, files: Files):  # type: ignore[no-untyped-def]
-        if self.incremental is None or self.site is None:
+        if self.site is None:
+            return None
+        if env.bytecode_cache is None:
+            env.bytecode_cache = self.bytecode
+        if self.incremental is None:
             return None
         self.incremental.restore(config)
         self.replaying = True  # our own page_markdown stays out of it

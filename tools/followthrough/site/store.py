@@ -105,12 +105,14 @@ class PageStore:
 
 def _place(source: Path, target: Path) -> None:
     """`target` becomes `source`'s content: a new hard link (never writing through an old one,
-    which the site or the store may share), else a copy."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    which the site or the store may share), else a copy. Already the same file (a `--dirty`
+    build keeps the site of the last one): nothing to do."""
     try:
+        if os.path.samestat(os.stat(source), os.stat(target)):
+            return
         target.unlink()
     except FileNotFoundError:
-        pass
+        target.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.link(source, target)
     except OSError:  # another file system, or one without hard links
