@@ -6,10 +6,12 @@ For each N: N synthetic postmortems (gen_corpus.py, as bench_site.py); then, in 
    variant), CPU seconds: the baseline every ratio is against. Above --plain-max it is not run (it
    is quadratic: minutes and gigabytes at 3,000) and is estimated as a*N^2 + b*N fitted through this
    run's own measurements at the smaller sizes, printed as such;
-2. preview: the real `mkdocs serve` (the command the README gives authors) on the corpus; once it
-   serves, one postmortem's body is edited (a new line) and the served page is polled over loopback
-   HTTP until it shows the line: wall seconds from the save to the page; then the same for an edit
-   of its title, which also changes the listing pages;
+2. preview: the real `followthrough serve` (the command the README gives authors) on the corpus;
+   once it serves, one postmortem's body is edited (a new line) and the served page is polled over
+   loopback HTTP until it shows the line: wall seconds from the save to the page, and the CPU
+   seconds the server spent meanwhile (on a busy machine wall time also counts the waits for a
+   core; CPU time is what compares with the plain build's); then the same for an edit of a title,
+   which also changes the listing pages. `--serve mkdocs` measures plain `mkdocs serve` instead;
 3. publish: `mkdocs build` with the plugin and no cache (cold), then again with the cache the first
    left in .followthrough/cache/ and one postmortem's body edited (warm), CPU seconds.
 
@@ -52,15 +54,21 @@ def _get(url: str) -> str | None:
         return None
 
 
-def _wait(url: str, text: str, server: subprocess.Popen[bytes], limit: float) -> float:
-    """Seconds until the page at `url` contains `text`; polls every 20 ms."""
-    start = time.perf_counter()
+def _cpu(pid: int) -> float:
+    """CPU seconds (user + system, every thread) process `pid` has used, from Linux's /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _wait(url: str, text: str, server: subprocess.Popen[bytes], limit: float) -> tuple[float, float]:
+    """(wall seconds, server CPU seconds) until the page at `url` contains `text`; polls every 20 ms."""
+    start, cpu = time.perf_counter(), _cpu(server.pid)
     while time.perf_counter() - start < limit:
         if server.poll() is not None:
-            raise SystemExit(f"bench_preview: mkdocs serve exited with {server.returncode}")
+            raise SystemExit(f"bench_preview: the server exited with {server.returncode}")
         page = _get(url)
         if page is not None and text in page:
-            return time.perf_counter() - start
+            return time.perf_counter() - start, _cpu(server.pid) - cpu
         time.sleep(0.02)
     raise SystemExit(f"bench_preview: {url} did not show {text!r} within {limit:.0f} s")
 
@@ -69,15 +77,16 @@ def _page_url(base: str, postmortem: Path, docs: Path) -> str:
     return base + postmortem.relative_to(docs).with_suffix("").as_posix() + "/"
 
 
-def measure_preview(workdir: Path, edits: int) -> tuple[list[float], list[float]]:
-    """Save-to-preview seconds for `edits` body edits and `edits` title edits under `mkdocs serve`."""
+def measure_preview(workdir: Path, edits: int, command: str) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
+    """Save-to-preview (wall, CPU) seconds for `edits` body edits and `edits` title edits."""
     docs = workdir / "postmortems"
     files = sorted(docs.glob("*/*.md"))
     port = _free_port()
     base = f"http://127.0.0.1:{port}{MOUNT}"
     log = (workdir / "serve.log").open("wb")
+    program = ["-m", "followthrough", "serve"] if command == "followthrough" else ["-m", "mkdocs", "serve"]
     server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}", "-f", str(workdir / "mkdocs-plugin.yml")],
+        [sys.executable, *program, "-a", f"127.0.0.1:{port}", "-f", str(workdir / "mkdocs-plugin.yml")],
         cwd=workdir, env=_env(), stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     body, title = [], []
@@ -145,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plain-max", type=int, default=1000, metavar="N", help="estimate the plain build above this N (default 1000)")
     parser.add_argument("--edits", type=int, default=3, help="edits of each kind under serve; the median counts (default 3)")
     parser.add_argument("--no-publish", action="store_true", help="skip the cold and warm publish builds")
+    parser.add_argument("--serve", choices=("followthrough", "mkdocs"), default="followthrough", help="the server measured (default: followthrough serve)")
     parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args(argv)
     base = args.workdir or Path(tempfile.mkdtemp(prefix="bench-preview-"))
@@ -162,20 +172,21 @@ def main(argv: list[str] | None = None) -> int:
             elif not plain:
                 raise SystemExit("bench_preview: an estimate of the plain build needs a measured smaller N (add one to --sizes)")
             baseline = plain[n] if not estimated else _fit(plain, n)
-            body, title = measure_preview(workdir, args.edits)
+            body, title = measure_preview(workdir, args.edits, args.serve)
             cold, warm = measure_publish(workdir) if not args.no_publish else (float("nan"), float("nan"))
-            rows.append((n, baseline, estimated, statistics.median(body), statistics.median(title), cold, warm))
-            print(f"N={n}: plain {baseline:.1f} s{' (estimated)' if estimated else ''}; preview body {body} title {title}; publish cold {cold:.1f} warm {warm:.1f}", flush=True)
+            med = lambda xs, i: statistics.median(x[i] for x in xs)  # noqa: E731
+            rows.append((n, baseline, estimated, med(body, 0), med(body, 1), med(title, 0), med(title, 1), cold, warm))
+            print(f"N={n}: plain {baseline:.1f} s{' (estimated)' if estimated else ''}; preview (wall, cpu) body {body} title {title}; publish cold {cold:.1f} warm {warm:.1f}", flush=True)
     finally:
         if args.workdir is None:
             shutil.rmtree(base, ignore_errors=True)
-    print(f"\nFOLLOWTHROUGH_TODAY={TODAY}; preview = wall seconds from the save to the served page showing it (median); builds in CPU seconds")
-    print("| N | plain material | preview, body edit | / plain | preview, title edit | / plain | publish cold | publish warm, one edit | warm / cold |")
+    print(f"\nFOLLOWTHROUGH_TODAY={TODAY}; `{args.serve} serve`; preview = from the save to the served page showing it, median, wall / server CPU seconds; builds in CPU seconds")
+    print("| N | plain material | preview, body edit (wall / CPU) | CPU / plain | preview, title edit (wall / CPU) | CPU / plain | publish cold | publish warm, one edit | warm / cold |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for n, baseline, estimated, body_s, title_s, cold, warm in rows:
+    for n, baseline, estimated, body_w, body_c, title_w, title_c, cold, warm in rows:
         mark = " (est.)" if estimated else ""
         print(
-            f"| {n:,} | {baseline:.1f} s{mark} | {body_s:.2f} s | {body_s / baseline:.3f}x | {title_s:.2f} s | {title_s / baseline:.3f}x "
+            f"| {n:,} | {baseline:.1f} s{mark} | {body_w:.2f} s / {body_c:.2f} s | {body_c / baseline:.3f}x | {title_w:.2f} s / {title_c:.2f} s | {title_c / baseline:.3f}x "
             f"| {cold:.1f} s | {warm:.1f} s | {warm / cold:.2f}x |"
         )
     return 0

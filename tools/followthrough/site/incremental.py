@@ -136,6 +136,7 @@ class Incremental:
             __version__, mkdocs.__version__, _version("mkdocs-material"),
             *config_bytes(config.config_file_path), config.site_url or "", str(config.use_directory_urls),
             "preview" if self.preview else "build", "\n".join(titles), ",".join(config.theme.dirs),
+            folder_digest([Path(config.theme.custom_dir)]) if config.theme.custom_dir else "",
         )  # fmt: skip
         store = self.store
         store.load()
@@ -239,8 +240,11 @@ class Incremental:
 
     def _write_search_index(self, config: MkDocsConfig) -> None:
         path = Path(config.site_dir, "search", "search_index.json")
+        head = '{"config":'
         try:
-            settings = json.loads(path.read_text(encoding="utf-8"))["config"]
+            text = path.read_text(encoding="utf-8")
+            # Only the search settings at its start are read: the entries are all rewritten.
+            settings = json.JSONDecoder().raw_decode(text, len(head))[0] if text.startswith(head) else json.loads(text)["config"]
         except (OSError, ValueError, KeyError):
             return  # the search plugin wrote none
         assert self.files is not None
@@ -252,21 +256,29 @@ class Incremental:
             part = stored.search if stored is not None else self.search.get(file.src_uri, "")
             if part:
                 parts.append(part)
-        head = json.dumps({"config": settings}, separators=(",", ":"), default=str)[:-1]
+        start = json.dumps({"config": settings}, separators=(",", ":"), default=str)[:-1]
         tmp = path.with_name(".search_index.json.tmp")
-        tmp.write_text(f'{head},"docs":[{",".join(parts)}]}}', encoding="utf-8")
+        tmp.write_text(f'{start},"docs":[{",".join(parts)}]}}', encoding="utf-8")
         os.replace(tmp, path)
 
 
 def _search_entries(config: MkDocsConfig) -> list[Any] | None | bool:
     """The list mkdocs-material's search plugin adds each page's entries to; None without a
-    search plugin; False for one whose entries cannot be read (every page is then built)."""
+    search plugin; False for one whose entries cannot be read (every page is then built).
+
+    In a `--dirty` build mkdocs-material merges the last index into the new one itself, keeping
+    the old entries of all but one rebuilt page; the index is rewritten whole here instead, so
+    its merge is switched off (and the last index not encoded for nothing)."""
     for name, plugin in config.plugins.items():
         if name == "search" or name.endswith("/search"):
             entries = getattr(getattr(plugin, "search_index", None), "entries", None)
             if not getattr(plugin.config, "enabled", True):
                 return None
-            return entries if isinstance(entries, list) else False
+            if not isinstance(entries, list):
+                return False
+            if getattr(plugin, "search_index_prev", None) is not None:
+                plugin.search_index_prev = None
+            return entries
     return None
 
 
