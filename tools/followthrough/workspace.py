@@ -64,6 +64,7 @@ class Workspace:
 
         valid = self.repo.valid_postmortems()
         return (
+            self.config.root,  # another repo in the same process (tests) never shares pages
             tuple(without_body(pm) for pm in valid),
             self.repo.directory,
             self.config.settings,

@@ -20,6 +20,7 @@ recorded, switches skipping off: every page is built.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -37,6 +38,7 @@ from mkdocs.structure.pages import Page
 from followthrough import __version__
 from followthrough.core.pages import paths
 from followthrough.core.pages.generate import Site
+from followthrough.core.templates import TEMPLATES_FOLDER
 from followthrough.files.repo import LoadedConfig
 from followthrough.files.templates import template_dirs
 from followthrough.site.keys import config_bytes, digest, file_bytes, folder_digest, links_signature
@@ -44,6 +46,14 @@ from followthrough.site.store import PageStore, Stored
 from followthrough.site.swap import WarningCounter
 
 ALWAYS_BUILT = (paths.TAGS,)  # besides the nav's pages: its listing is made from every page
+
+
+@functools.lru_cache(maxsize=1)
+def _code_digest() -> str:
+    """Followthrough's own code, by content, once per process: a development checkout changes it
+    without a new version number."""
+    package = Path(__file__).resolve().parents[1]
+    return digest(*(p.read_bytes() for p in sorted(package.rglob("*.py"))))
 
 
 def _version(dist: str) -> str:
@@ -108,7 +118,11 @@ class Incremental:
 
     @staticmethod
     def templates_digest(root: Path) -> str:
-        return folder_digest(template_dirs(root))
+        """The template folders by content, and what the repo's `templates` is (a link there is
+        refused when a template is read: a change to or from a link must not go unread)."""
+        own = root / TEMPLATES_FOLDER
+        kind = "link" if own.is_symlink() else "folder" if own.is_dir() else "none"
+        return digest(kind, folder_digest([own]) if kind != "none" else "", folder_digest(template_dirs(root)))
 
     def card_inputs(self, loaded: LoadedConfig, today: date, templates: str) -> None:
         """What a postmortem's page shows besides its own file: the header card's names
@@ -133,7 +147,7 @@ class Incremental:
             always.add(page.file.src_uri)
             titles.append(f"{page.file.src_uri}\t{page.title}\t{page.url}")
         site_key = digest(
-            __version__, mkdocs.__version__, _version("mkdocs-material"),
+            __version__, _code_digest(), mkdocs.__version__, _version("mkdocs-material"),
             *config_bytes(config.config_file_path), config.site_url or "", str(config.use_directory_urls),
             "preview" if self.preview else "build", "\n".join(titles), ",".join(config.theme.dirs),
             folder_digest([Path(config.theme.custom_dir)]) if config.theme.custom_dir else "",

@@ -14,6 +14,7 @@ import re
 import tempfile
 from datetime import date
 from pathlib import Path
+from typing import Sequence
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -25,6 +26,7 @@ from mkdocs.structure.pages import Page
 from followthrough.config.load import PLUGIN_NAME, REQUIRED_EXTENSIONS, listed_twice, loaded_config, site_of
 from followthrough.config.options import PluginConfig
 from followthrough.core.errors import FollowthroughError
+from followthrough.core.findings import Finding
 from followthrough.core.lint import lint_page
 from followthrough.core.logline import safe_line, safe_lines
 from followthrough.core.pages import SITE_NAV, Site, SiteOptions
@@ -88,7 +90,6 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         self.bytecode = TemplateBytecode()
         self.incremental: Incremental | None = None
         self.replaying = False  # re-running page_markdown for skipped pages (site/incremental.py)
-        self.lint_errors = 0  # shown as pages while serving
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command, self.dirty = command, dirty
@@ -249,7 +250,6 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         except FollowthroughError as exc:
             raise PluginError(str(exc)) from None
         bad_pages: dict[str, str] = {}
-        self.lint_errors = len(errors)
         if errors:
             pages, bad_pages = self._error_pages(dict(pages), errors)
         people = files.get_file_from_path(loaded.settings.people_file)
@@ -273,12 +273,12 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         self.stashed = {}
         return files
 
-    def _error_pages(self, pages: dict[str, str], errors: list) -> tuple[dict[str, str], dict[str, str]]:  # type: ignore[type-arg]
+    def _error_pages(self, pages: dict[str, str], errors: Sequence[Finding]) -> tuple[dict[str, str], dict[str, str]]:
         """The pages of a preview with lint errors: the list of errors, a notice on the home page,
         and in place of each bad page of docs_dir its own errors."""
         assert self.loaded is not None
         docs = self.loaded.docs_dir.resolve()
-        by_page: dict[str, tuple[str, list]] = {}  # type: ignore[type-arg]
+        by_page: dict[str, tuple[str, list[Finding]]] = {}
         for finding in errors:
             path = self.loaded.root / finding.path
             try:
