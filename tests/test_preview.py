@@ -275,3 +275,17 @@ def test_a_page_that_warned_is_built_again_next_time(tmp_path: Path, env: None, 
     builds = Builds(root, tmp_path / "site", "build")
     builds.build()  # MkDocs warns of the link
     assert f"{OTHER}/index.html" in builds.build()  # so its page was not kept: it warns again
+
+
+def test_a_cache_that_cannot_be_read_or_written_means_a_full_build(tmp_path: Path, env: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = shipped_repo(tmp_path / "repo")
+    monkeypatch.chdir(root)
+    builds = Builds(root, tmp_path / "site", "build")
+    builds.build()
+    manifest = root / ".followthrough" / "cache" / "site" / "manifest.json"
+    manifest.write_text("{not json", encoding="utf-8")
+    assert set(builds.inodes()) == builds.build()  # every page built again, no traceback
+    shutil.rmtree(root / ".followthrough" / "cache")
+    (root / ".followthrough" / "cache").write_text("a file where the cache folder would be", encoding="utf-8")
+    assert set(builds.inodes()) == builds.build()  # the site is built; the cache is not written
+    assert (tmp_path / "site" / f"{EDITED}" / "index.html").is_file()

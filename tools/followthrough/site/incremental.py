@@ -31,6 +31,8 @@ from typing import Any
 
 import mkdocs
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -44,6 +46,8 @@ from followthrough.files.templates import template_dirs
 from followthrough.site.keys import config_bytes, digest, file_bytes, folder_digest, links_signature
 from followthrough.site.store import PageStore, Stored
 from followthrough.site.swap import WarningCounter
+
+log = get_plugin_logger(__name__)
 
 ALWAYS_BUILT = (paths.TAGS,)  # besides the nav's pages: its listing is made from every page
 
@@ -93,6 +97,7 @@ class Incremental:
         self._stop_counting()
         self.preview, self.dirty = preview, dirty
         self._reset()
+        self.store.reread()  # a build trusts the folder as it is now (deleted, restored by CI...)
         if not preview:
             # A page skipped next time would not log its warnings again: a build that warned
             # stores nothing, so its pages are built (and warn) again until the cause is fixed.
@@ -187,8 +192,11 @@ class Incremental:
     # -- after MkDocs read the pages, before it writes them ---------------------------------------
 
     def restore(self, config: MkDocsConfig) -> None:
-        for stored in self.skipped.values():
-            self.store.restore(stored, config.site_dir)
+        for src, stored in self.skipped.items():
+            try:
+                self.store.restore(stored, config.site_dir)
+            except OSError as exc:  # the page would be missing from the site: stop
+                raise PluginError(f"{src}: its page could not be taken from the build cache {self.store.folder} ({exc}); delete that folder and build again") from None
 
     def replay(self, config: MkDocsConfig, files: Files) -> None:
         """Show the tags plugin each skipped page that has tags, as if it had been read."""
@@ -244,13 +252,17 @@ class Incremental:
             self._write_search_index(config)
         if warned:
             return
-        if self.store.site_key != self.site_key:
-            self.store.reset(self.site_key)
-        for src in self.gone:
-            self.store.drop(src)
-        for src, (key, file) in self.planned.items():
-            self.store.put(src, Stored(key, file.dest_uri, self.search.get(src, ""), self.meta.get(src, {})), file.abs_dest_path or "")
-        self.store.save()
+        try:
+            if self.store.site_key != self.site_key:
+                self.store.reset(self.site_key)
+            for src in self.gone:
+                self.store.drop(src)
+            for src, (key, file) in self.planned.items():
+                self.store.put(src, Stored(key, file.dest_uri, self.search.get(src, ""), self.meta.get(src, {})), file.abs_dest_path or "")
+            self.store.save()
+        except OSError as exc:  # a read-only checkout, a full disk: the site is fine, the next build is a full one
+            self.store.forget()
+            log.info(f"the build cache {self.store.folder} was not written ({exc}); the next build builds every page")
 
     def _write_search_index(self, config: MkDocsConfig) -> None:
         path = Path(config.site_dir, "search", "search_index.json")

@@ -50,6 +50,11 @@ class PageStore:
         except (OSError, ValueError, KeyError, TypeError, IndexError):
             self.site_key, self.pages = "", {}  # none yet, or unreadable: a full build
 
+    def reread(self) -> None:
+        """The manifest is read again before the next use (a build's store; serve's lives in memory)."""
+        if self.persist:
+            self._loaded, self.site_key, self.pages = False, "", {}
+
     def reset(self, site_key: str) -> None:
         """A different site (settings, nav, theme, today's card inputs...): nothing stored is reusable."""
         self.site_key, self.pages = site_key, {}
@@ -98,6 +103,14 @@ class PageStore:
         tmp = self.folder / f".{MANIFEST}.tmp"
         tmp.write_text(json.dumps(data, separators=(",", ":"), ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, self.folder / MANIFEST)
+
+    def forget(self) -> None:
+        """Nothing stored is trusted any more (a write failed half-way): the next build is a full one."""
+        self.site_key, self.pages = "", {}
+        try:
+            (self.folder / MANIFEST).unlink()
+        except OSError:
+            pass
 
     def remove(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
