@@ -12,6 +12,7 @@ import json
 import posixpath
 from typing import Sequence
 
+from followthrough.core.escape.html import md_escape, safe_page_title
 from followthrough.core.findings import Finding
 
 ERRORS_PAGE = "followthrough-errors.md"
@@ -24,7 +25,7 @@ def _code(findings: Sequence[Finding]) -> str:
 
 def errors_page(errors: Sequence[Finding], pages: dict[str, str]) -> str:
     """Every error, and a link to each bad page shown (`pages`: src_uri -> the finding's path)."""
-    links = "\n".join(f"- [{json.dumps(path)[1:-1]}]({src})" for src, path in sorted(pages.items(), key=lambda kv: kv[1]))
+    links = "\n".join(f"- [{md_escape(path)}](<{src}>)" for src, path in sorted(pages.items(), key=lambda kv: kv[1]) if "<" not in src and ">" not in src)
     listed = f"Their pages show their errors:\n\n{links}\n\n" if links else ""
     return (
         f"---\ntitle: {json.dumps(_TITLE)}\nsearch:\n  exclude: true\n---\n\n# {_TITLE}\n\n"
@@ -37,7 +38,7 @@ def bad_page(src_uri: str, path: str, errors: Sequence[Finding]) -> str:
     """The page of a file with errors, while serving: its errors, where its content would be."""
     back = posixpath.relpath(ERRORS_PAGE, posixpath.dirname(src_uri) or ".")
     return (
-        f"---\ntitle: {json.dumps(path + ': lint errors')}\nsearch:\n  exclude: true\n---\n\n"
+        f"---\ntitle: {json.dumps(safe_page_title(path + ': lint errors'))}\nsearch:\n  exclude: true\n---\n\n"
         f"!!! failure \"{len(errors)} lint error(s)\"\n\n    This page is shown once they are fixed; [all lint errors]({back}).\n\n"
         f"{_code(errors)}\n"
     )
