@@ -61,7 +61,8 @@ def _cpu(pid: int) -> float:
 
 
 def _wait(url: str, text: str, server: subprocess.Popen[bytes], limit: float) -> tuple[float, float]:
-    """(wall seconds, server CPU seconds) until the page at `url` contains `text`; polls every 20 ms."""
+    """(wall seconds, server CPU seconds) until the page at `url` contains `text`; polls every 50 ms
+    (each poll costs the server a response, which its CPU seconds include)."""
     start, cpu = time.perf_counter(), _cpu(server.pid)
     while time.perf_counter() - start < limit:
         if server.poll() is not None:
@@ -69,7 +70,7 @@ def _wait(url: str, text: str, server: subprocess.Popen[bytes], limit: float) ->
         page = _get(url)
         if page is not None and text in page:
             return time.perf_counter() - start, _cpu(server.pid) - cpu
-        time.sleep(0.02)
+        time.sleep(0.05)
     raise SystemExit(f"bench_preview: {url} did not show {text!r} within {limit:.0f} s")
 
 
