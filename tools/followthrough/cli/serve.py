@@ -17,9 +17,9 @@ from typing import TextIO
 
 from followthrough.cli.common import add_config_options, config_from
 from followthrough.core.errors import ConfigError, FollowthroughError, UsageError
+from followthrough.site.incremental import DIRTY_NOTICE
 from followthrough.today import ENV_TODAY, resolve_today
 
-_DIRTY_WARNING = "A 'dirty' build is being performed"
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -36,7 +36,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 class _HideDirtyWarning(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        return not record.getMessage().startswith(_DIRTY_WARNING)
+        return not record.getMessage().startswith(DIRTY_NOTICE)
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

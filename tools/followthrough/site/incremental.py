@@ -49,7 +49,8 @@ from followthrough.site.swap import WarningCounter
 
 log = get_plugin_logger(__name__)
 
-ALWAYS_BUILT = (paths.TAGS,)  # besides the nav's pages: its listing is made from every page
+ALWAYS_BUILT = (paths.TAGS,)
+DIRTY_NOTICE = "A 'dirty' build is being performed"  # MkDocs' warning at every --dirty build  # besides the nav's pages: its listing is made from every page
 
 
 @functools.lru_cache(maxsize=1)
@@ -102,6 +103,8 @@ class Incremental:
             # A page skipped next time would not log its warnings again: a build that warned
             # stores nothing, so its pages are built (and warn) again until the cause is fixed.
             self.warnings = WarningCounter()
+            # MkDocs' own notice of a `--dirty` build says nothing about any page.
+            self.warnings.addFilter(lambda record: not record.getMessage().startswith(DIRTY_NOTICE))
             logging.getLogger("mkdocs").addHandler(self.warnings)
 
     def abandon(self) -> None:
