@@ -18,11 +18,13 @@ import hashlib
 import os
 import posixpath
 import re
+import stat
 from pathlib import Path
 from typing import Iterable
 
 from mkdocs.structure.files import Files
 
+_READ_UP_TO = 1 << 20  # inputs are a few kilobytes (mkdocs.yml, people.yml, a template); a larger file is known by its stat
 _INHERIT = re.compile(rb"^INHERIT:\s*['\"]?([^'\"\r\n#]+?)['\"]?\s*(?:#.*)?$", re.M)
 _MD_LINK = re.compile(r"\]\(\s*<?([^)\s>#?]+\.md)\b")
 
@@ -37,11 +39,16 @@ def digest(*parts: str | bytes) -> str:
 
 
 def file_bytes(path: Path | None) -> bytes:
-    """The file's content; b"" when it is not there (absent is a state like any other)."""
+    """The file's content; b"" when it is not there (absent is a state like any other). Only a
+    regular file is opened (a FIFO would block; a link or special file is refused where the file
+    is read, so it counts by its kind and stat); a large one counts by its stat too."""
     if path is None:
         return b""
     try:
-        return path.read_bytes()
+        st = os.lstat(path)
+        if stat.S_ISREG(st.st_mode) and st.st_size <= _READ_UP_TO:
+            return path.read_bytes()
+        return f"{stat.S_IFMT(st.st_mode)}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}".encode()
     except OSError:
         return b""
 
@@ -61,14 +68,17 @@ def config_bytes(config_file: str | None) -> list[bytes]:
 
 
 def folder_digest(folders: Iterable[Path]) -> str:
-    """Every file below `folders`, by relative path and content (the templates: a few dozen small files)."""
+    """Every file below `folders`, by relative path and content (the templates: a few dozen small
+    files). Only small regular files are opened: a FIFO would block the build and an oversized
+    file is refused unread where templates are loaded, so those count by their kind and stat."""
     parts: list[str | bytes] = []
     for folder in folders:
         for dirpath, dirnames, names in os.walk(folder):
             dirnames.sort()
             for name in sorted(names):
                 path = Path(dirpath, name)
-                parts += [str(path.relative_to(folder)), file_bytes(path)]
+                parts.append(str(path.relative_to(folder)))
+                parts.append(file_bytes(path))
         parts.append("\0")
     return digest(*parts)
 
