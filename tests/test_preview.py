@@ -2,9 +2,9 @@
 them (one plugin instance, a new config loaded for every rebuild, `build(config, serve_url=...)`),
 and as `mkdocs build` runs them with the store of the last build in `.followthrough/cache/`.
 
-A page MkDocs writes again gets a new file (a new inode); a page the plugin skipped is the stored
-file linked back in, so comparing inodes before and after a rebuild tells which pages were
-rewritten, with no clock involved. Every kind of edit must show in the output, and an
+A page MkDocs writes again gets a new file (a new inode and modification time); a page the plugin
+skipped is the stored file linked back in, so comparing both before and after a rebuild tells
+which pages were rewritten. Every kind of edit must show in the output, and an
 incremental build must give the same site as a full one.
 """
 
@@ -55,8 +55,10 @@ class Builds:
             config.site_url = SERVE_URL  # as `mkdocs serve` sets it
         return config
 
-    def inodes(self) -> dict[str, int]:
-        return {p.relative_to(self.site).as_posix(): p.stat().st_ino for p in self.site.rglob("*.html")}
+    def inodes(self) -> dict[str, tuple[int, int]]:
+        # With the modification time: a file written after its old one was deleted may get the
+        # freed inode number again; the builds are seconds apart, so its time differs.
+        return {p.relative_to(self.site).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns) for p in self.site.rglob("*.html")}
 
     def build(self) -> set[str]:
         """Rebuild; the HTML files written anew (added ones included)."""
