@@ -29,9 +29,9 @@ HELD_SINCE = datetime(2026, 12, 1, 16, 2, 11, tzinfo=timezone.utc).timestamp()
 LOCK = Path(".followthrough") / "tmp" / "sync.lock"
 
 
-def _repo(tmp_path: Path, github, n_postmortems: int = 2, items_each: int = 2):
+def _repo(tmp_path: Path, github, n_postmortems: int = 2, items_each: int = 2, timeout: int = FAST["timeout"]):
     pms = many(n_postmortems, items_each)
-    root = build_repo(tmp_path / "repo", {"default": "web", "destinations": {"web": gh_dest(github)}, **FAST}, pms)
+    root = build_repo(tmp_path / "repo", {"default": "web", "destinations": {"web": gh_dest(github)}, **FAST, "timeout": timeout}, pms)
     return root, pms
 
 
@@ -110,8 +110,10 @@ def test_two_syncs_started_together_make_one_ticket_per_item(tmp_path, github):
 
 def test_a_sync_started_while_another_creates_waits_then_creates_and_links_nothing(tmp_path, github):
     """The second run starts while the first is inside its first create, and that create is
-    held until the second says it is waiting: the interleaving that made two tickets an item."""
-    root, pms = _repo(tmp_path, github, n_postmortems=3, items_each=3)
+    held until the second says it is waiting: the interleaving that made two tickets an item.
+    The held create's answer waits for a whole second process to start, which on a loaded machine
+    takes longer than the other tests' 2 s client timeout: this one gives the client a minute."""
+    root, pms = _repo(tmp_path, github, n_postmortems=3, items_each=3, timeout=60)
     env = env_for(github=github)
     second: list[subprocess.Popen[str]] = []
     second_err: list[str] = []
