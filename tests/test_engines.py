@@ -127,6 +127,22 @@ class LinkCheck:
     checked: int  # URLs linkchecker checked
 
 
+def anchors_unchecked() -> str | None:
+    """Why linkchecker will not check anchors here, if it will not: run as root, it changes its
+    user to `nobody` after reading its settings and before loading its plugins (AnchorCheck is one),
+    so from a folder `nobody` cannot enter (a checkout or virtualenv under `mktemp -d`, mode 700)
+    the plugin is silently missing and no anchor is checked."""
+    if os.name != "posix" or os.geteuid() != 0:
+        return None
+    import linkcheck.plugins
+
+    folder = Path(linkcheck.plugins.__file__).resolve().parent
+    for part in (folder, *folder.parents):
+        if not part.stat().st_mode & 0o001:  # others may not enter it
+            return f"linkchecker runs as nobody, who cannot enter {part}: anchors are not checked"
+    return None
+
+
 def check_links(site: Path, tmp: Path) -> LinkCheck:
     """linkchecker over the whole of `site`, served at /postmortems/ on 127.0.0.1: every internal
     link of every page reached from the home page, with the anchors they point at."""
@@ -163,9 +179,13 @@ def test_a_broken_link_fails_the_check(tmp_path: Path) -> None:
     (site / "a" / "index.html").write_text('<!doctype html><title>a</title><p id="here"><a href="../b.md">b</a> <a href="../#">up</a></p>')
     result = check_links(site, tmp_path / "check")
     assert result.returncode == 1, result.output
-    for url in ("/postmortems/missing/", "/postmortems/b.md", "#nowhere"):
+    for url in ("/postmortems/missing/", "/postmortems/b.md"):
         assert url in result.output, (url, result.output)
-    assert "2 errors found" in result.output and "1 warning found" in result.output, result.output
+    assert "2 errors found" in result.output, result.output
+    unchecked = anchors_unchecked()
+    if unchecked:
+        pytest.skip(unchecked)
+    assert "#nowhere" in result.output and "1 warning found" in result.output, result.output
 
 
 # ---------------------------------------------------------------- the same site on each engine

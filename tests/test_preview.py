@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Iterator
@@ -202,7 +203,8 @@ def test_a_changed_template_shows_on_every_postmortem_page(serve: Builds) -> Non
 
 
 def test_a_changed_mkdocs_yml_rebuilds_every_page(serve: Builds) -> None:
-    edit(serve.root / "mkdocs.yml", "site_name: Larkspur postmortems", "site_name: Renamed learnings")
+    config = serve.root / "mkdocs.yml"  # whatever the repo names its site (an adopter renames it)
+    config.write_text(re.sub(r"(?m)^site_name: .*$", "site_name: Renamed learnings", config.read_text(encoding="utf-8"), count=1), encoding="utf-8")
     rewritten = serve.build()
     assert set(serve.inodes()) == rewritten
     assert "Renamed learnings" in serve.page(f"{OTHER}/index.html")
@@ -240,6 +242,7 @@ def test_a_removed_postmortem_leaves_a_publish_build(tmp_path: Path, env: None, 
 def test_a_lint_error_while_serving_is_a_page_and_the_rest_stays(serve: Builds, caplog: pytest.LogCaptureFixture) -> None:
     bad = postmortem(serve.root, EDITED)
     edit(bad, "\nseverity: ", "\nseverity: SEV-9-NOT-A-LEVEL ")
+    edit(bad, "\nstatus: ", "\nstatus: not-a-status-")
     with caplog.at_level(logging.WARNING, logger="mkdocs"):
         serve.build()
     errors = serve.page("followthrough-errors/index.html")
@@ -247,10 +250,15 @@ def test_a_lint_error_while_serving_is_a_page_and_the_rest_stays(serve: Builds, 
     assert "severity" in errors
     own = serve.page(f"{EDITED}/index.html")
     assert f"postmortems/{EDITED}.md:" in own and "lint error" in own
+    for page in (errors, own):  # one finding a line, in a code block: not run together into a paragraph
+        blocks = re.findall(r"<pre[^>]*><code[^>]*>(.*?)</code></pre>", page, re.S)
+        lines = [line for block in blocks for line in block.splitlines() if f"postmortems/{EDITED}.md:" in line]
+        assert len(lines) == 2, blocks
     assert "followthrough-errors/" in serve.page("index.html")  # the notice on the home page
     assert "Tillpoint" in serve.page(f"{OTHER}/index.html")  # the rest is browsable
     assert f"postmortems/{EDITED}.md:" in caplog.text
     edit(bad, "\nseverity: SEV-9-NOT-A-LEVEL ", "\nseverity: ")
+    edit(bad, "\nstatus: not-a-status-", "\nstatus: ")
     serve.build()
     assert not (serve.site / "followthrough-errors" / "index.html").exists()
     assert "lint error" not in serve.page(f"{EDITED}/index.html")

@@ -107,7 +107,9 @@ def test_followthrough_serve_shows_each_kind_of_edit(tmp_path: Path) -> None:
     root = shipped_repo(tmp_path / "repo")
     mount = urlsplit(load_config(root / "mkdocs.yml").site_url).path.rstrip("/")
     env = {k: v for k, v in os.environ.items() if not k.startswith("FOLLOWTHROUGH_")}
-    env.update(NO_MKDOCS_2_WARNING="1")
+    temporary = tmp_path / "tmp"  # MkDocs' temporary site and the preview's store go here
+    temporary.mkdir()
+    env.update(NO_MKDOCS_2_WARNING="1", TMPDIR=str(temporary))
     log_file = tmp_path / "serve.log"
     with log_file.open("wb") as log:
         server = subprocess.Popen(
@@ -131,6 +133,10 @@ def test_followthrough_serve_shows_each_kind_of_edit(tmp_path: Path) -> None:
             assert _wait_for(lambda: f"postmortems/{POSTMORTEM}.md:" in (_get(errors) or ""), 60, server), log_file.read_text()
             assert "lint error" in (_get(page) or "")
             assert "dirty" not in log_file.read_text()  # MkDocs' warning about dirty builds is not shown
+            assert any(temporary.iterdir())
         finally:
             server.terminate()
             server.wait(timeout=30)
+    # Stopped with SIGTERM, it ends as after Ctrl-C and leaves nothing in the temporary folder.
+    assert server.returncode == 0, log_file.read_text()
+    assert not list(temporary.iterdir()), log_file.read_text()

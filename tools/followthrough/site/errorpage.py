@@ -2,14 +2,16 @@
 error (`followthrough-errors.md`), the bad file's own page showing its errors in place of its
 content, and a notice on the home page. `mkdocs build` still fails on them.
 
-The findings are shown in indented code blocks: each is one line (`str(Finding)` is made safe
-for logs), and nothing on an indented line can end the block or become markup.
+The findings are shown in a fenced code block: each is one line (`str(Finding)` is made safe
+for logs), and the fence is longer than any backtick run in them, so nothing can end the block or
+become markup.
 """
 
 from __future__ import annotations
 
 import json
 import posixpath
+import re
 from typing import Sequence
 
 from followthrough.core.escape.html import md_escape, safe_page_title
@@ -20,7 +22,13 @@ _TITLE = "Lint errors"
 
 
 def _code(findings: Sequence[Finding]) -> str:
-    return "\n".join(f"    {f}" for f in findings)
+    """A fenced block, one finding a line. Fenced, not indented: an indented block after a list
+    or an admonition would be read as part of it and run the findings together into a paragraph.
+    The fence is longer than any run of backticks in the findings, so none can close it."""
+    lines = [str(f) for f in findings]
+    longest = max((len(run) for line in lines for run in re.findall(r"`+", line)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n" + "\n".join(lines) + f"\n{fence}"
 
 
 def errors_page(errors: Sequence[Finding], pages: dict[str, str]) -> str:

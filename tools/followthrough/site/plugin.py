@@ -12,7 +12,9 @@ import gc
 import logging
 import os
 import re
+import signal
 import tempfile
+import threading
 from datetime import date
 from pathlib import Path
 from typing import Any, Sequence
@@ -74,6 +76,22 @@ def guard_build_log() -> None:
             handler.addFilter(OneLineRecords())
 
 
+
+def _stop_on_sigterm() -> bool:
+    """A server stopped with SIGTERM (`kill`, a terminal closed, a supervisor) ends as after Ctrl-C:
+    MkDocs' serve then removes its temporary site and calls on_shutdown, which removes the
+    preview's store. By default SIGTERM ends the process at once and both folders stay in /tmp.
+    Only when nobody else handles the signal, and only from the main thread (where Python allows it)."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return False
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+    return True
+
+
 class FollowthroughPlugin(BasePlugin[PluginConfig]):
     def __init__(self) -> None:
         super().__init__()
@@ -85,6 +103,7 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         self.stashed: dict[str, list[str]] = {}  # src_uri -> HTML blocks taken out before Markdown
         self.cards: dict[str, tuple[str, str]] = {}  # src_uri -> (what search reads, the header card)
         self.checked: set[str] = set()  # src_uri of the other pages lint checked in on_files (FT509)
+        self.sigterm_set = False  # on_startup made SIGTERM stop a server as Ctrl-C does
         self.command: str | None = None  # from on_startup; None when a program calls build() itself
         self.dirty = False
         self.swap: SiteSwap | None = None
@@ -99,6 +118,8 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command, self.dirty = command, dirty
+        if command == "serve":
+            self.sigterm_set = _stop_on_sigterm()
 
     def _previewing(self) -> bool:
         # `mkdocs serve` adds an inline live-reload script after every hook has run, which the
@@ -223,6 +244,9 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         self._end_swap(commit=True)
 
     def on_shutdown(self) -> None:
+        if self.sigterm_set and threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            self.sigterm_set = False
         if self.incremental is not None and not self.incremental.store.persist:
             self.incremental.close()  # the preview's temporary store
             self.incremental = None
