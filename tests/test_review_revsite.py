@@ -65,3 +65,24 @@ def test_a_link_to_a_file_named_with_a_hash_lands_on_that_file(form: str) -> Non
     assert not parts.fragment and not parts.query, href
     want = "/p/2019/Outage #3 (100%) why?/" if form == "url" else "/p/2019/Outage #3 (100%) why?.md"
     assert unquote(parts.path) == want, href
+
+
+@pytest.mark.slow
+def test_the_postmortem_lists_break_a_long_unbroken_title_or_service(tmp_path: Path):
+    """The lists of postmortems (home, All postmortems, each group page) are tables too: a title
+    or service name of one long word widened them to 1,815 px at 1,280 (behind a scrollbar),
+    since only the tables inside .ft-items or .ft-figures break words."""
+    root = copy_fixture(tmp_path)
+    page = root / CHECKOUT
+    word = "Supercalifragilistic" * 6
+    text = page.read_text(encoding="utf-8").replace("services: [checkout-api,", f"services: [svc{'x' * 90}, checkout-api,", 1)
+    page.write_text(text.replace("Checkout | payments down", f"Checkout {word}", 1), encoding="utf-8")
+    result = build_site(root, strict=False)
+    assert result.returncode == 0, result.stderr
+    for built in ("index.html", "all/index.html", "by-year/2024/index.html", "by-service/checkout-api/index.html"):
+        html = (root / "site" / built).read_text(encoding="utf-8")
+        lists = re.findall(r'(<div class="[^"]*">\s*)?<table>\s*<thead><tr><th>Date \(UTC\)</th><th>Postmortem</th>', html)
+        assert lists, built
+        assert all('class="ft-figures"' in wrap for wrap in lists), (built, lists)
+    index = (root / "site" / "by-service" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'<div class="ft-figures">\s*<table>\s*<thead><tr><th>Service</th>', index), index
