@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -16,7 +17,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from followthrough.core.pages.generate import Links
 from followthrough.core.urls import relative_url
 
-from .conftest import ROOT
+from .conftest import ROOT, shipped_repo
 from .site_builds import build_site, copy_fixture
 
 CHECKOUT = "docs/2024/2024-03-05-checkout-outage.md"
@@ -86,3 +87,43 @@ def test_the_postmortem_lists_break_a_long_unbroken_title_or_service(tmp_path: P
         assert all('class="ft-figures"' in wrap for wrap in lists), (built, lists)
     index = (root / "site" / "by-service" / "index.html").read_text(encoding="utf-8")
     assert re.search(r'<div class="ft-figures">\s*<table>\s*<thead><tr><th>Service</th>', index), index
+
+
+LONG_WORD = "Supercalifragilistic" * 6
+
+
+def long_word_repo(target: Path) -> Path:
+    """The shipped repo with one postmortem whose title, a service, a tag, an item title and a
+    ticket URL are each one unbroken word of 90 to 150 characters."""
+    root = shipped_repo(target)
+    src = next((root / "postmortems" / "2025").glob("*.md"))
+    t = src.read_text(encoding="utf-8")
+    t = re.sub(r"^title: .*$", lambda m: f'title: "Retry {LONG_WORD} storm"', t, count=1, flags=re.M)
+    t = re.sub(r"^services: \[", lambda m: f"services: [svc{'x' * 90}, ", t, count=1, flags=re.M)
+    t = re.sub(r"^tags: \[", lambda m: f"tags: [tag{'y' * 90}, ", t, count=1, flags=re.M)
+    t = re.sub(r"^(\s+ticket: ).*$", lambda m: m.group(1) + "https://github.com/o/" + "r" * 120 + "/issues/5", t, count=1, flags=re.M)
+    t = re.sub(r"^(\s+- id: .*\n\s+title: ).*$", lambda m: m.group(1) + "Fix " + "Z" * 150, t, count=1, flags=re.M)
+    src.write_text(t, encoding="utf-8")
+    return root
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_long_unbroken_words_fit_at_1280_and_400_px(browser: Any, tmp_path: Path) -> None:
+    from .test_browser import OVERFLOW, browsing, serve
+
+    root = long_word_repo(tmp_path / "repo")
+    result = build_site(root, strict=True, today="2026-11-23")
+    assert result.returncode == 0, result.stderr
+    site = root / "site"
+    pm = next(p.parent.relative_to(site).as_posix() + "/" for p in site.glob("2025/*/index.html"))
+    pages = ["", "all/", "by-service/", "tags/", "overdue/", pm]
+    with serve(site) as served, browsing(browser, served) as session:
+        for width in (1280, 400):
+            session.page.set_viewport_size({"width": width, "height": 900})
+            for path in pages:
+                session.goto(path)
+                found = session.page.evaluate(OVERFLOW)["found"]
+                if width == 400:  # a phone may scroll a wide table sideways, never the page
+                    found = [f for f in found if f.startswith("page:")]
+                assert not found, (width, path, found)
