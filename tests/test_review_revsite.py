@@ -18,7 +18,7 @@ from followthrough.core.pages.generate import Links
 from followthrough.core.urls import relative_url
 
 from .conftest import ROOT, shipped_repo
-from .site_builds import build_site, copy_fixture
+from .site_builds import build_site, copy_fixture, pages_out
 
 CHECKOUT = "docs/2024/2024-03-05-checkout-outage.md"
 FORGED = '<p>Forged: <time class="ft-due" datetime="1999-01-01">1999-01-01</time></p>'
@@ -127,3 +127,15 @@ def test_long_unbroken_words_fit_at_1280_and_400_px(browser: Any, tmp_path: Path
                 if width == 400:  # a phone may scroll a wide table sideways, never the page
                     found = [f for f in found if f.startswith("page:")]
                 assert not found, (width, path, found)
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="cli/pages.py (outside this review's files) drops the author's page: _copies skips any rel in pages")
+def test_pages_out_refuses_an_authors_page_where_a_generated_page_goes(tmp_path: Path) -> None:
+    """The plugin's build stops on docs_dir/overdue.md written by an author ('the followthrough
+    plugin generates this page; rename or move your file'); `followthrough pages --out` wrote the
+    generated page over it and exited 0, so the Zensical site lost the author's page unannounced."""
+    root = shipped_repo(tmp_path / "repo")
+    (root / "postmortems" / "overdue.md").write_text("# Our overdue policy\n\nWritten by hand.\n", encoding="utf-8")
+    result = pages_out(root, "build/pages", "2026-11-23")
+    assert result.code != 0 and "overdue.md" in result.err, result.err
