@@ -3,6 +3,7 @@ trusts, the short links and ticket labels, and `followthrough pages --out`'s sou
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -139,3 +140,43 @@ def test_pages_out_refuses_an_authors_page_where_a_generated_page_goes(tmp_path:
     (root / "postmortems" / "overdue.md").write_text("# Our overdue policy\n\nWritten by hand.\n", encoding="utf-8")
     result = pages_out(root, "build/pages", "2026-11-23")
     assert result.code != 0 and "overdue.md" in result.err, result.err
+
+
+# mkdocs-material's content.tooltips (on in the shipped mkdocs.yml) puts a link's title into its
+# tooltip as HTML (innerHTML): a title entity-escaped for the attribute is markup again there.
+HOSTILE_TITLE = '<img src=x id=pwned onerror="document.title=1"> the payments gateway fell over for an hour'
+
+
+def test_a_short_links_hover_holds_no_markup_for_the_tooltip():
+    from html import unescape
+
+    from followthrough.core.escape.html import html_link
+
+    link = str(html_link("short", "x/", HOSTILE_TITLE))
+    hover = unescape(re.search(r'title="([^"]*)"', link).group(1))
+    assert "<" not in hover and ">" not in hover, hover
+    assert "img src=x" in hover  # still readable
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_hovering_a_short_link_shows_its_title_as_text(browser: Any, tmp_path: Path) -> None:
+    from .test_browser import browsing, serve
+
+    root = shipped_repo(tmp_path / "repo")
+    for src in (root / "postmortems").glob("*/*.md"):
+        text = src.read_text(encoding="utf-8")
+        src.write_text(re.sub(r"^title: .*$", lambda m: "title: " + json.dumps(HOSTILE_TITLE), text, count=1, flags=re.M), encoding="utf-8")
+    # Only the sanitizer and the escaping are tested: no policy to stop a handler (as in a preview).
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("      site:\n", "      site:\n        content_security_policy: false\n", 1), encoding="utf-8")
+    result = build_site(root, strict=True, today="2026-11-23")
+    assert result.returncode == 0, result.stderr
+    with serve(root / "site") as served, browsing(browser, served) as session:
+        session.goto("overdue/")
+        link = session.page.locator("article td a[title]").first
+        link.hover()
+        session.page.wait_for_selector(".md-tooltip2")
+        session.page.wait_for_timeout(300)
+        assert session.page.evaluate("() => document.querySelector('#pwned') === null"), session.page.evaluate("() => document.querySelector('.md-tooltip2').innerHTML")
+        assert session.page.title() != "1"
