@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -180,3 +182,18 @@ def test_hovering_a_short_link_shows_its_title_as_text(browser: Any, tmp_path: P
         session.page.wait_for_timeout(300)
         assert session.page.evaluate("() => document.querySelector('#pwned') === null"), session.page.evaluate("() => document.querySelector('.md-tooltip2').innerHTML")
         assert session.page.title() != "1"
+
+
+@pytest.mark.slow
+def test_the_guard_catches_a_bare_zensical_build_with_an_export_in_docs_dir(tmp_path: Path) -> None:
+    """A copy of the site's postmortems.json kept in docs_dir (the plugin's build replaces it
+    without a word) is copied by a bare `zensical build`, which passed the guide's guard."""
+    from .test_engines import GUARD, run
+
+    root = shipped_repo(tmp_path / "repo")
+    (root / "postmortems" / "postmortems.json").write_text('{"version": 1, "as_of": "2026-11-01", "postmortems": []}\n', encoding="utf-8")
+    raw = run([sys.executable, "-m", "zensical", "build", "--strict"], root)  # no -f: mkdocs.yml
+    assert raw.returncode == 0, raw.stderr
+    assert (root / "site" / "postmortems.json").is_file() and not (root / "site" / "overdue").exists()
+    caught = subprocess.run(["bash", "-c", GUARD], cwd=root, capture_output=True, text=True, timeout=30)
+    assert caught.returncode == 1 and "built without followthrough's pages" in caught.stderr, GUARD
