@@ -154,7 +154,7 @@ def test_postmortem_card(pages):
     assert "<tr><td>Incident Commander</td><td>Ana Commander</td></tr>" in body
     assert '<a href="https://jira.example.test/browse/PAY-101">PAY-101</a>' in body
     # Nothing that changes with today alone: the due date, for the browser to count the days from.
-    assert '<time class="ft-due" datetime="2024-03-18">2024-03-18</time>' in body
+    assert '<time class="ft-due" data-ft-due datetime="2024-03-18">2024-03-18</time>' in body
     assert "days overdue" not in body and "as of" not in body
     assert '<a href="../../by-service/pay-ments/">pay|ments</a>' in body
     assert "&lt;img src=x onerror=alert(2)>" in body  # raw HTML in the body shown as text

@@ -1,14 +1,16 @@
 /* Days overdue on postmortem pages, counted in the reader's browser. A postmortem's page holds
-   only the due date of each open item (<time class="ft-due" datetime="YYYY-MM-DD">), so it stays
+   only the due date of each open item (<time class="ft-due" data-ft-due datetime="YYYY-MM-DD">), so it stays
    the same from one day to the next; without JavaScript the date is still there to read. Due
-   dates are calendar dates compared with today's UTC date, as on the generated pages. */
+   dates are calendar dates compared with today's UTC date, as on the generated pages. Only a
+   `data-ft-due` mark counts: the sanitizer keeps an author's own <time class="ft-due"> in a
+   postmortem's body, never a data- attribute, so no body can make its text read "N days overdue". */
 (function () {
   "use strict";
   var DAY = 86400000;
 
   function mark() {
     var today = Date.parse(new Date().toISOString().slice(0, 10));
-    document.querySelectorAll("time.ft-due[datetime]").forEach(function (el) {
+    document.querySelectorAll("time.ft-due[data-ft-due][datetime]").forEach(function (el) {
       if (el.hasAttribute("data-ft-counted")) return;
       el.setAttribute("data-ft-counted", "");
       var due = Date.parse(el.getAttribute("datetime"));

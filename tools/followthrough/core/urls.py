@@ -60,12 +60,14 @@ def relative_url(target: str, here: str, use_directory_urls: bool = True) -> str
     """The href from the page of `here` to the page (or file) `target`, both docs_dir paths: what
     MkDocs makes of a Markdown link to `target`, for HTML that no engine rewrites."""
     rel = _relative(page_url(target, use_directory_urls), page_url(here, use_directory_urls))
-    return quote(rel or "./", safe="/#")
+    # Every character but '/' encoded, as MkDocs quotes a page's URL: a '#', '?' or '%' in a file
+    # name (one FT107 lets through when switched off for old files) is part of the name.
+    return quote(rel or "./", safe="/")
 
 
 @lru_cache(maxsize=65536)
 def relative_source(target: str, here: str) -> str:
-    """The path from the file `here` to the file `target` (both docs_dir paths, `target` may
-    end in '#anchor'), as an author writes a Markdown link: every engine turns it into the
-    target page's URL and reports it when the file is missing. Not percent-encoded."""
+    """The path from the file `here` to the file `target` (both docs_dir paths), as an author
+    writes a Markdown link: every engine turns it into the target page's URL and reports it when
+    the file is missing. Not percent-encoded (a '#' in it is part of a file name)."""
     return _relative(target, here)

@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 # Python-Markdown's backslash escapes (plus '|' for tables); '<', '>', '&' and '"' become
 # entities instead, which Markdown passes through to the HTML untouched.
+_ANGLES = str.maketrans({"<": "\u2039", ">": "\u203a"})
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
 
 
@@ -37,10 +38,13 @@ def html_escape(value: object) -> Markup:
 
 def html_link(text: object, url: str | None, title: object = None) -> Markup:
     """<a href=url>text</a>; only relative, http and https URLs become links (never javascript:).
-    A `title` (shown on hover) is for text shortened to fit a table cell."""
+    A `title` (shown on hover) is for text shortened to fit a table cell. mkdocs-material's
+    `content.tooltips` puts a title into its tooltip as HTML, entities decoded, so its angle
+    brackets become the look-alikes `‹` `›` (as the sanitizer does to a page's titles): a
+    postmortem titled `<img onerror=...>` stays text there, CSP or not (previews have none)."""
     if not url or ":" in url.split("/", 1)[0] and not url.startswith(("https://", "http://")):
         return html_escape(text)
-    hover = f' title="{html_escape(title)}"' if title else ""
+    hover = f' title="{html_escape(str(title).translate(_ANGLES))}"' if title else ""
     return Markup(f'<a href="{html.escape(url, quote=True)}"{hover}>{html_escape(text)}</a>')
 
 

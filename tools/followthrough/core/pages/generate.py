@@ -81,7 +81,7 @@ def words(values: Iterable[object], sep: str = ", ") -> Markup:
 
 
 class Links:
-    """Links for one page: targets are docs_dir paths ('2024/x.md', 'by-team/sre.md#top'), made
+    """Links for one page: targets are docs_dir paths ('2024/x.md', 'by-team/sre.md'), made
     relative to `here`.
 
     `to` makes a Markdown link (for prose): every engine resolves the source path and checks it.
@@ -105,7 +105,7 @@ class Links:
 
     def href(self, target: str) -> str:
         if self.data.link_form == "source":
-            return quote(relative_source(target, self.here), safe="/#")
+            return quote(relative_source(target, self.here), safe="/")  # a '#' or '?' in a file name is the name's
         return relative_url(target, self.here, self.data.use_directory_urls)
 
     def a(self, target: str, text: object) -> Markup:
