@@ -133,7 +133,6 @@ def test_long_unbroken_words_fit_at_1280_and_400_px(browser: Any, tmp_path: Path
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="cli/pages.py (outside this review's files) drops the author's page: _copies skips any rel in pages")
 def test_pages_out_refuses_an_authors_page_where_a_generated_page_goes(tmp_path: Path) -> None:
     """The plugin's build stops on docs_dir/overdue.md written by an author ('the followthrough
     plugin generates this page; rename or move your file'); `followthrough pages --out` wrote the

@@ -12,7 +12,8 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
-from followthrough.core.errors import UsageError
+from followthrough.core.errors import LintFailed, UsageError
+from followthrough.core.pages import paths
 from followthrough.core.logline import safe_line
 from followthrough.core.pages.plain import plain_page
 from followthrough.cli.outfolder import OutFolder, read_marker
@@ -90,7 +91,10 @@ def _copies(docs: Path, settings: Settings, postmortems: set[Path], pages: dict[
         if source.name.startswith(".") or source.absolute() == people or source.resolve() in postmortems:
             continue
         if rel in pages:
-            continue  # a generated page of the same name wins, as in the plugin's build after `pages --out`
+            # Our own copy is replaced, as in the plugin's build; an author's page is not lost unsaid.
+            if source in markdown and not paths.is_generated_copy(rel, read_text_bounded(source, settings.max_file_bytes)[:500]):
+                raise LintFailed(f"{safe_line(rel)}: the followthrough site generates this page; rename or move your file (no pages written)")
+            continue
         if source in markdown or is_published(rel, settings.publish_files):
             copies[rel] = source
     return copies

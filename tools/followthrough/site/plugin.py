@@ -482,7 +482,7 @@ def _is_generated(file: File) -> bool:
         content = file.content_string
     except (OSError, UnicodeDecodeError):
         return False
-    return paths.GENERATED_MARK in content[:500] or file.src_uri in (paths.EXPORT_ITEMS, paths.EXPORT_POSTMORTEMS, paths.CSS, paths.JS)
+    return paths.is_generated_copy(file.src_uri, content[:500])
 
 
 __all__ = ["FollowthroughPlugin"]

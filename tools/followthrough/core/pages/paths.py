@@ -70,3 +70,11 @@ def doc_path(pm: Postmortem, settings: Settings) -> str:
     if prefix not in ("./", "/") and path.startswith(prefix):
         return path[len(prefix):]
     return path
+
+
+def is_generated_copy(src_uri: str, head: str) -> bool:
+    """A file of docs_dir at the path of a generated page is our own copy (left there by
+    `followthrough pages --out`, then moved) when it carries the generated mark in its first
+    characters (`head`), or is one of the files that cannot carry it; anything else is an
+    author's page, which the site must not silently replace."""
+    return GENERATED_MARK in head[:500] or src_uri in (EXPORT_ITEMS, EXPORT_POSTMORTEMS, CSS, JS)
