@@ -64,8 +64,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         shutil.rmtree(prefix, ignore_errors=True)
 
 
-def shipped_repo(target: Path) -> Path:
-    """A repo at `target` as an adopter has it: the shipped mkdocs.yml and templates, the fixture's postmortems."""
+def shipped_repo(target: Path, fixture: Path = REPO_FIXTURE) -> Path:
+    """A repo at `target` as an adopter has it: the shipped mkdocs.yml and templates, and the
+    postmortems of a fixture repo (tests/data/repo unless `fixture` names another)."""
     target.mkdir(parents=True, exist_ok=True)
     for name in SHIPPED:
         source = ROOT / name
@@ -73,7 +74,7 @@ def shipped_repo(target: Path) -> Path:
             shutil.copytree(source, target / name)
         elif source.is_file():
             shutil.copy2(source, target / name)
-    shutil.copytree(REPO_FIXTURE / "postmortems", target / "postmortems")
+    shutil.copytree(fixture / "postmortems", target / "postmortems")
     return target
 
 

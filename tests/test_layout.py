@@ -10,7 +10,6 @@ builds one day apart that must leave every postmortem page byte for byte as it w
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from followthrough.core.pages import format as fmt
 from followthrough.core.pages import paths
 from followthrough.core.pages.chart import Series, line_chart
 
-from .conftest import DATA, ROOT, SHIPPED
+from .conftest import DATA, shipped_repo
 from .site_builds import build_site
 from .test_pages import load
 
@@ -29,15 +28,7 @@ WIDE_TODAY = "2026-11-23"
 
 def wide_repo(target: Path) -> Path:
     """A repo at `target` with the shipped mkdocs.yml and templates and the wide fixture's postmortems."""
-    target.mkdir(parents=True, exist_ok=True)
-    for name in SHIPPED:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, target / name)
-        else:
-            shutil.copy2(source, target / name)
-    shutil.copytree(WIDE / "postmortems", target / "postmortems")
-    return target
+    return shipped_repo(target, WIDE)
 
 
 def built_pages(site: Path) -> dict[str, bytes]:

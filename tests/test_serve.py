@@ -12,8 +12,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import Callable, Iterator, TypeVar
 from urllib.parse import urlsplit
 
 import pytest
@@ -70,33 +72,58 @@ def _wait_for(predicate: Callable[[], T | None], seconds: float, server: subproc
     return None
 
 
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    base: str  # http://127.0.0.1:PORT/<site_url's path>
+    log: Path
+    temporary: Path  # the server's TMPDIR: MkDocs' temporary site and the preview's store
+
+    def wait_for(self, predicate: Callable[[], T | None], seconds: float = 60) -> T | None:
+        return _wait_for(predicate, seconds, self.process)
+
+    def output(self) -> str:
+        return self.log.read_text()
+
+
+@contextmanager
+def serving(root: Path, tmp_path: Path, argv: list[str], **env_vars: str) -> Iterator[Server]:
+    """A real server on a free loopback port, stopped with SIGTERM at the end; then it must have
+    exited cleanly and left nothing in its temporary folder."""
+    mount = urlsplit(load_config(root / "mkdocs.yml").site_url).path.rstrip("/")  # serve mounts the site at site_url's path
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FOLLOWTHROUGH_")}
+    env.update(NO_MKDOCS_2_WARNING="1", TMPDIR=str(temporary), **env_vars)
+    log_file = tmp_path / "serve.log"
+    with log_file.open("wb") as log:
+        process = subprocess.Popen([sys.executable, "-m", *argv, "-a", "127.0.0.1:0"], cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            port = _wait_for(lambda: listening_port(process.pid), 90, process)
+            assert port, log_file.read_text()
+            server = Server(process, f"http://127.0.0.1:{port}{mount}", log_file, temporary)
+            yield server
+            assert any(temporary.iterdir())  # it did use the folder
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    # Stopped with SIGTERM, it ends as after Ctrl-C and leaves nothing in the temporary folder.
+    assert process.returncode == 0, log_file.read_text()
+    assert not list(temporary.iterdir()), log_file.read_text()
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not (PROC / "net" / "tcp").exists(), reason="reads the server's port from Linux's /proc")
 def test_serve_rebuilds_pages_after_an_edit(tmp_path: Path) -> None:
     root = shipped_repo(tmp_path / "repo")
-    mount = urlsplit(load_config(root / "mkdocs.yml").site_url).path.rstrip("/")  # serve mounts the site at site_url's path
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FOLLOWTHROUGH_")}
-    env.update(FOLLOWTHROUGH_TODAY="2026-11-23", NO_MKDOCS_2_WARNING="1")
-    log_file = tmp_path / "serve.log"
-    with log_file.open("wb") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "serve", "-a", "127.0.0.1:0"],
-            cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        try:
-            port = _wait_for(lambda: listening_port(server.pid), 90, server)
-            assert port, log_file.read_text()
-            base = f"http://127.0.0.1:{port}{mount}"
-            first = _wait_for(lambda: _get(f"{base}/all/"), 90, server)
-            assert first, log_file.read_text()
-            assert "EDITED-TITLE" not in first
-            target = root / "postmortems" / f"{POSTMORTEM}.md"
-            target.write_text(target.read_text().replace("\ntitle: ", "\ntitle: EDITED-TITLE ", 1))
-            assert _wait_for(lambda: "EDITED-TITLE" in (_get(f"{base}/all/") or ""), 60, server), log_file.read_text()
-            assert "EDITED-TITLE" in (_get(f"{base}/{POSTMORTEM}/") or "")
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    with serving(root, tmp_path, ["mkdocs", "serve"], FOLLOWTHROUGH_TODAY="2026-11-23") as server:
+        first = server.wait_for(lambda: _get(f"{server.base}/all/"), 90)
+        assert first, server.output()
+        assert "EDITED-TITLE" not in first
+        target = root / "postmortems" / f"{POSTMORTEM}.md"
+        target.write_text(target.read_text().replace("\ntitle: ", "\ntitle: EDITED-TITLE ", 1))
+        assert server.wait_for(lambda: "EDITED-TITLE" in (_get(f"{server.base}/all/") or "")), server.output()
+        assert "EDITED-TITLE" in (_get(f"{server.base}/{POSTMORTEM}/") or "")
 
 
 @pytest.mark.slow
@@ -105,38 +132,17 @@ def test_followthrough_serve_shows_each_kind_of_edit(tmp_path: Path) -> None:
     """`followthrough serve` (MkDocs' serve in its dirty mode, the plugin choosing the pages):
     a body edit, a changed people directory and a lint error each reach the served pages."""
     root = shipped_repo(tmp_path / "repo")
-    mount = urlsplit(load_config(root / "mkdocs.yml").site_url).path.rstrip("/")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FOLLOWTHROUGH_")}
-    temporary = tmp_path / "tmp"  # MkDocs' temporary site and the preview's store go here
-    temporary.mkdir()
-    env.update(NO_MKDOCS_2_WARNING="1", TMPDIR=str(temporary))
-    log_file = tmp_path / "serve.log"
-    with log_file.open("wb") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "followthrough", "serve", "-a", "127.0.0.1:0", "--today", "2026-11-23"],
-            cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        try:
-            port = _wait_for(lambda: listening_port(server.pid), 90, server)
-            assert port, log_file.read_text()
-            base = f"http://127.0.0.1:{port}{mount}"
-            page = f"{base}/{POSTMORTEM}/"
-            assert _wait_for(lambda: _get(page), 90, server), log_file.read_text()
-            target = root / "postmortems" / f"{POSTMORTEM}.md"
-            target.write_text(target.read_text().replace("\n## ", "\nEDITED-BODY-LINE\n\n## ", 1))
-            assert _wait_for(lambda: "EDITED-BODY-LINE" in (_get(page) or ""), 60, server), log_file.read_text()
-            people = root / "postmortems" / "people.yml"
-            people.write_text(people.read_text().replace("name: An Nguyen", "name: An Nguyen-Renamed", 1))
-            assert _wait_for(lambda: "An Nguyen-Renamed" in (_get(page) or ""), 60, server), log_file.read_text()
-            target.write_text(target.read_text().replace("\nseverity: ", "\nseverity: SEV-9-NOT-A-LEVEL ", 1))
-            errors = f"{base}/followthrough-errors/"
-            assert _wait_for(lambda: f"postmortems/{POSTMORTEM}.md:" in (_get(errors) or ""), 60, server), log_file.read_text()
-            assert "lint error" in (_get(page) or "")
-            assert "dirty" not in log_file.read_text()  # MkDocs' warning about dirty builds is not shown
-            assert any(temporary.iterdir())
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-    # Stopped with SIGTERM, it ends as after Ctrl-C and leaves nothing in the temporary folder.
-    assert server.returncode == 0, log_file.read_text()
-    assert not list(temporary.iterdir()), log_file.read_text()
+    with serving(root, tmp_path, ["followthrough", "serve", "--today", "2026-11-23"]) as server:
+        page = f"{server.base}/{POSTMORTEM}/"
+        assert server.wait_for(lambda: _get(page), 90), server.output()
+        target = root / "postmortems" / f"{POSTMORTEM}.md"
+        target.write_text(target.read_text().replace("\n## ", "\nEDITED-BODY-LINE\n\n## ", 1))
+        assert server.wait_for(lambda: "EDITED-BODY-LINE" in (_get(page) or "")), server.output()
+        people = root / "postmortems" / "people.yml"
+        people.write_text(people.read_text().replace("name: An Nguyen", "name: An Nguyen-Renamed", 1))
+        assert server.wait_for(lambda: "An Nguyen-Renamed" in (_get(page) or "")), server.output()
+        target.write_text(target.read_text().replace("\nseverity: ", "\nseverity: SEV-9-NOT-A-LEVEL ", 1))
+        errors = f"{server.base}/followthrough-errors/"
+        assert server.wait_for(lambda: f"postmortems/{POSTMORTEM}.md:" in (_get(errors) or "")), server.output()
+        assert "lint error" in (_get(page) or "")
+        assert "dirty" not in server.output()  # MkDocs' warning about dirty builds is not shown
