@@ -1,0 +1,95 @@
+"""Review of the build cache (site/store.py, site/incremental.py): a cache restored from
+elsewhere or tampered with must never make a build delete, write or publish anything outside
+the site and the cache folder."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from .conftest import shipped_repo
+from .test_preview import EDITED, OTHER, Builds, env, postmortem  # noqa: F401  (env: a fixture)
+
+pytestmark = pytest.mark.slow
+
+
+def _cache(root: Path) -> Path:
+    return root / ".followthrough" / "cache" / "site"
+
+
+def _manifest(root: Path) -> dict:
+    return json.loads((_cache(root) / "manifest.json").read_text(encoding="utf-8"))
+
+
+def _write_manifest(root: Path, data: dict) -> None:
+    (_cache(root) / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
+
+
+@pytest.fixture
+def built(tmp_path: Path, env: None, monkeypatch: pytest.MonkeyPatch) -> Builds:  # noqa: F811
+    root = shipped_repo(tmp_path / "repo")
+    monkeypatch.chdir(root)
+    builds = Builds(root, tmp_path / "site", "build")
+    builds.build()
+    return builds
+
+
+def test_a_manifest_naming_a_path_outside_the_cache_deletes_nothing(built: Builds, tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me", encoding="utf-8")
+    data = _manifest(built.root)
+    escape = os.path.relpath(victim, _cache(built.root) / "pages")
+    data["pages"]["postmortems/gone.md"] = ["k", escape, "", {}]
+    _write_manifest(built.root, data)
+    built.build()
+    assert victim.read_text(encoding="utf-8") == "keep me"
+
+
+def test_a_dirty_build_with_a_manifest_naming_a_path_outside_the_site_deletes_nothing(tmp_path: Path, env: None, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    root = shipped_repo(tmp_path / "repo")
+    monkeypatch.chdir(root)
+    builds = Builds(root, tmp_path / "site", "build", dirty=True)
+    builds.build()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me", encoding="utf-8")
+    data = _manifest(root)
+    data["pages"]["postmortems/gone.md"] = ["k", os.path.relpath(victim, tmp_path / "site"), "", {}]
+    _write_manifest(root, data)
+    builds.build()
+    assert victim.read_text(encoding="utf-8") == "keep me"
+
+
+def test_a_stored_page_replaced_by_a_link_is_not_published(built: Builds, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET-CONTENT", encoding="utf-8")
+    stored = _cache(built.root) / "pages" / OTHER / "index.html"
+    stored.unlink()
+    stored.symlink_to(secret)
+    built.build()
+    page = built.site / OTHER / "index.html"
+    assert not page.is_symlink()
+    assert "SECRET-CONTENT" not in page.read_text(encoding="utf-8")
+
+
+def test_a_folder_of_the_store_replaced_by_a_link_is_not_written_through(built: Builds, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    year = _cache(built.root) / "pages" / EDITED.split("/")[0]
+    import shutil
+
+    shutil.rmtree(year)
+    year.symlink_to(outside)
+    text = postmortem(built.root, EDITED).read_text(encoding="utf-8")
+    postmortem(built.root, EDITED).write_text(text.replace("\n## ", "\nEDITED-BODY\n\n## ", 1), encoding="utf-8")
+    built.build()
+    assert list(outside.iterdir()) == []
+    assert "EDITED-BODY" in built.page(f"{EDITED}/index.html")
+
+
+@pytest.mark.parametrize("text", ["[]", '"a string"', '{"format": 1, "site_key": "x", "pages": []}', '{"format": 1, "site_key": "x", "pages": {"a.md": ["k", "a/index.html", "", {"tags": "not-a-list"}]}}'])
+def test_a_manifest_of_another_shape_means_a_full_build_not_a_traceback(built: Builds, text: str) -> None:
+    (_cache(built.root) / "manifest.json").write_text(text, encoding="utf-8")
+    assert set(built.inodes()) == built.build()
