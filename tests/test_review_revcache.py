@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
 from .conftest import shipped_repo
-from .test_preview import EDITED, OTHER, Builds, env, postmortem  # noqa: F401  (env: a fixture)
+from .test_preview import EDITED, OTHER, TODAY, Builds, postmortem
 
 pytestmark = pytest.mark.slow
 
@@ -29,7 +30,15 @@ def _write_manifest(root: Path, data: dict) -> None:
 
 
 @pytest.fixture
-def built(tmp_path: Path, env: None, monkeypatch: pytest.MonkeyPatch) -> Builds:  # noqa: F811
+def env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in [k for k in os.environ if k.startswith("FOLLOWTHROUGH_") or k == "SOURCE_DATE_EPOCH"]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("FOLLOWTHROUGH_TODAY", TODAY)
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+
+
+@pytest.fixture
+def built(tmp_path: Path, env: None, monkeypatch: pytest.MonkeyPatch) -> Builds:
     root = shipped_repo(tmp_path / "repo")
     monkeypatch.chdir(root)
     builds = Builds(root, tmp_path / "site", "build")
@@ -48,7 +57,7 @@ def test_a_manifest_naming_a_path_outside_the_cache_deletes_nothing(built: Build
     assert victim.read_text(encoding="utf-8") == "keep me"
 
 
-def test_a_dirty_build_with_a_manifest_naming_a_path_outside_the_site_deletes_nothing(tmp_path: Path, env: None, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+def test_a_dirty_build_with_a_manifest_naming_a_path_outside_the_site_deletes_nothing(tmp_path: Path, env: None, monkeypatch: pytest.MonkeyPatch) -> None:
     root = shipped_repo(tmp_path / "repo")
     monkeypatch.chdir(root)
     builds = Builds(root, tmp_path / "site", "build", dirty=True)
@@ -78,8 +87,6 @@ def test_a_folder_of_the_store_replaced_by_a_link_is_not_written_through(built: 
     outside = tmp_path / "outside"
     outside.mkdir()
     year = _cache(built.root) / "pages" / EDITED.split("/")[0]
-    import shutil
-
     shutil.rmtree(year)
     year.symlink_to(outside)
     text = postmortem(built.root, EDITED).read_text(encoding="utf-8")
