@@ -5,6 +5,7 @@ the site and the cache folder."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 from pathlib import Path
@@ -100,3 +101,27 @@ def test_a_folder_of_the_store_replaced_by_a_link_is_not_written_through(built: 
 def test_a_manifest_of_another_shape_means_a_full_build_not_a_traceback(built: Builds, text: str) -> None:
     (_cache(built.root) / "manifest.json").write_text(text, encoding="utf-8")
     assert set(built.inodes()) == built.build()
+
+
+def _add_to_body(path: Path, text: str) -> None:
+    body = path.read_text(encoding="utf-8")
+    path.write_text(body.replace("\n## ", f"\n{text}\n\n## ", 1), encoding="utf-8")
+
+
+def _warnings(builds: Builds, caplog: pytest.LogCaptureFixture) -> list[str]:
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="mkdocs"):
+        builds.build()
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+@pytest.mark.parametrize("link", ["See [the other one][other].\n\n[other]: ../2025/{name}.md", "![a graph](../2025/{name}.png)"])
+def test_a_link_whose_target_went_away_warns_as_in_a_full_build(built: Builds, caplog: pytest.LogCaptureFixture, link: str) -> None:
+    name = OTHER.split("/")[1]
+    picture = built.root / "postmortems" / "2025" / f"{name}.png"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n")
+    _add_to_body(postmortem(built.root, EDITED), link.format(name=name))
+    assert not [w for w in _warnings(built, caplog) if name in w]
+    postmortem(built.root, OTHER).rename(postmortem(built.root, OTHER + "-moved"))
+    picture.unlink()
+    assert [w for w in _warnings(built, caplog) if name in w], "the page linking to it was kept and warned of nothing"
