@@ -8,6 +8,9 @@ import json
 import logging
 import os
 import shutil
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -125,3 +128,23 @@ def test_a_link_whose_target_went_away_warns_as_in_a_full_build(built: Builds, c
     postmortem(built.root, OTHER).rename(postmortem(built.root, OTHER + "-moved"))
     picture.unlink()
     assert [w for w in _warnings(built, caplog) if name in w], "the page linking to it was kept and warned of nothing"
+
+
+def _serve(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    run_env = {k: v for k, v in os.environ.items() if not k.startswith("FOLLOWTHROUGH_")}
+    run_env.update(FOLLOWTHROUGH_TODAY=TODAY, NO_MKDOCS_2_WARNING="1")
+    return subprocess.run([sys.executable, "-m", "followthrough", "serve", *args], cwd=root, env=run_env, capture_output=True, text=True, timeout=120)
+
+
+def test_serve_on_a_port_in_use_or_out_of_range_is_a_usage_error_not_a_bug(tmp_path: Path) -> None:
+    root = shipped_repo(tmp_path / "repo")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        busy = _serve(root, "--dev-addr", f"127.0.0.1:{port}")
+    assert busy.returncode == 2, busy.stderr[-2000:]
+    assert "BUG" not in busy.stderr and f"127.0.0.1:{port}" in busy.stderr
+    huge = _serve(root, "--dev-addr", "127.0.0.1:99999")
+    assert huge.returncode == 2, huge.stderr[-2000:]
+    assert "BUG" not in huge.stderr and "99999" in huge.stderr
