@@ -148,3 +148,14 @@ def test_serve_on_a_port_in_use_or_out_of_range_is_a_usage_error_not_a_bug(tmp_p
     huge = _serve(root, "--dev-addr", "127.0.0.1:99999")
     assert huge.returncode == 2, huge.stderr[-2000:]
     assert "BUG" not in huge.stderr and "99999" in huge.stderr
+
+
+def test_a_setting_mkdocs_yml_takes_from_the_environment_rebuilds_the_pages(built: Builds, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = built.root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + '\ncopyright: !ENV [FT_REVIEW_COPYRIGHT, "none"]\n', encoding="utf-8")
+    monkeypatch.setenv("FT_REVIEW_COPYRIGHT", "COPYRIGHT-ONE")
+    built.build()
+    assert "COPYRIGHT-ONE" in built.page(f"{OTHER}/index.html")
+    monkeypatch.setenv("FT_REVIEW_COPYRIGHT", "COPYRIGHT-TWO")
+    built.build()
+    assert "COPYRIGHT-TWO" in built.page(f"{OTHER}/index.html")
