@@ -21,7 +21,6 @@ from followthrough.site.incremental import DIRTY_NOTICE
 from followthrough.today import ENV_TODAY, resolve_today
 
 
-
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "serve",
@@ -32,6 +31,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("-a", "--dev-addr", default=None, metavar="IP:PORT", help="address to serve on (default: mkdocs.yml's dev_addr, else 127.0.0.1:8000)")
     p.add_argument("--open", action="store_true", help="open the site in a browser once it is built")
     p.set_defaults(run=run)
+
+
+def _in_bind(exc: BaseException) -> bool:
+    """The error came from binding the server's socket (not from a build, which may fail with an OSError too)."""
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_name == "server_bind":
+            return True
+        tb = tb.tb_next
+    return False
 
 
 class _HideDirtyWarning(logging.Filter):
@@ -60,6 +69,14 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     mkdocs_build.log.addFilter(hide)
     try:
         serve(config_file=str(config.config_file), dev_addr=args.dev_addr, livereload=True, build_type="dirty", open_in_browser=args.open)
+    except (OSError, OverflowError) as exc:
+        if not _in_bind(exc):
+            raise
+        # The port is taken, out of range, or the address is not this machine's: the user's
+        # choice (--dev-addr, mkdocs.yml's dev_addr), not a bug.
+        addr = args.dev_addr or "mkdocs.yml's dev_addr (default 127.0.0.1:8000)"
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise UsageError(f"cannot serve on {addr}: {reason}; choose another address with --dev-addr IP:PORT") from None
     except click.ClickException as exc:  # MkDocs' ConfigurationError, Abort (the first build failed)
         if type(exc).__name__ == "ConfigurationError":
             raise ConfigError(exc.format_message()) from None

@@ -167,6 +167,7 @@ class Incremental:
             *config_bytes(config.config_file_path), config.site_url or "", str(config.use_directory_urls),
             "preview" if self.preview else "build", "\n".join(titles), ",".join(config.theme.dirs),
             folder_digest([Path(config.theme.custom_dir)]) if config.theme.custom_dir else "",
+            _settings_text(config),
         )  # fmt: skip
         store = self.store
         store.load()
@@ -297,6 +298,21 @@ class Incremental:
         tmp = path.with_name(".search_index.json.tmp")
         tmp.write_text(f'{start},"docs":[{",".join(parts)}]}}', encoding="utf-8")
         os.replace(tmp, path)
+
+
+# The settings a page's HTML shows or is rendered with, as MkDocs loaded them: mkdocs.yml's bytes
+# do not say what an `!ENV` tag (or a theme's defaults) made of them.
+_PAGE_SETTINGS = (
+    "site_name", "site_description", "site_author", "copyright", "repo_url", "repo_name", "edit_uri",
+    "edit_uri_template", "extra", "markdown_extensions", "mdx_configs", "extra_css", "extra_javascript",
+    "extra_templates",
+)  # fmt: skip
+
+
+def _settings_text(config: MkDocsConfig) -> str:
+    values = {name: config.get(name) for name in _PAGE_SETTINGS}
+    values["theme"] = {name: config.theme[name] for name in config.theme}
+    return json.dumps(values, sort_keys=True, default=str)
 
 
 def _search_entries(config: MkDocsConfig) -> list[Any] | None | bool:

@@ -19,6 +19,7 @@ import os
 import posixpath
 import re
 import stat
+from urllib.parse import unquote as urlunquote
 from pathlib import Path
 from typing import Iterable
 
@@ -26,7 +27,10 @@ from mkdocs.structure.files import Files
 
 _READ_UP_TO = 1 << 20  # inputs are a few kilobytes (mkdocs.yml, people.yml, a template); a larger file is known by its stat
 _INHERIT = re.compile(rb"^INHERIT:\s*['\"]?([^'\"\r\n#]+?)['\"]?\s*(?:#.*)?$", re.M)
-_MD_LINK = re.compile(r"\]\(\s*<?([^)\s>#?]+\.md)\b")
+# A Markdown link's target, inline (`[text](target)`, `![alt](target)`) or a reference's
+# definition (`[name]: target`): MkDocs resolves both, to a page or any other file of docs_dir.
+_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)|^[ ]{0,3}\[[^\]\n]+\]:[ \t]*<?([^\s>]+)", re.M)
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:|//")
 
 
 def digest(*parts: str | bytes) -> str:
@@ -84,13 +88,15 @@ def folder_digest(folders: Iterable[Path]) -> str:
 
 
 def links_signature(text: str, src_uri: str, files: Files) -> str:
-    """Where the page's Markdown links to other pages lead now: a link's output changes when its
-    target appears, disappears or moves, though the page's own text did not."""
-    if "](" not in text:
+    """Where the page's Markdown links to other files lead now: a link's output (or MkDocs'
+    warning of a broken one) changes when its target, a page or a picture, appears, disappears
+    or moves, though the page's own text did not."""
+    if "](" not in text and "]:" not in text:
         return ""
     base = posixpath.dirname(src_uri)
     targets = []
-    for target in sorted(set(_MD_LINK.findall(text))):
+    found_targets = {urlunquote(t.split("#", 1)[0].split("?", 1)[0]) for pair in _LINK.findall(text) for t in pair if t}
+    for target in sorted(t for t in found_targets if t and not _SCHEME.match(t)):
         uri = posixpath.normpath(posixpath.join(base, target)) if not target.startswith("/") else target.lstrip("/")
         found = files.get_file_from_path(uri)
         targets.append(f"{target}>{found.url if found is not None else ''}")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,9 +47,9 @@ class PageStore:
             if data.get("format") != FORMAT:
                 return
             self.site_key = str(data["site_key"])
-            self.pages = {src: Stored(str(e[0]), str(e[1]), str(e[2]), dict(e[3])) for src, e in data["pages"].items()}
-        except (OSError, ValueError, KeyError, TypeError, IndexError):
-            self.site_key, self.pages = "", {}  # none yet, or unreadable: a full build
+            self.pages = {str(src): _stored(e) for src, e in data["pages"].items()}
+        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+            self.site_key, self.pages = "", {}  # none yet, or unreadable or tampered with: a full build
 
     def reread(self) -> None:
         """The manifest is read again before the next use (a build's store; serve's lives in memory)."""
@@ -62,12 +63,41 @@ class PageStore:
 
     def usable(self, src_uri: str, key: str, dest_uri: str) -> Stored | None:
         stored = self.pages.get(src_uri)
-        if stored is None or stored.key != key or stored.dest_uri != dest_uri or not self._file(dest_uri).is_file():
+        if stored is None or stored.key != key or stored.dest_uri != dest_uri or not self._regular(dest_uri):
             return None
         return stored
 
     def _file(self, dest_uri: str) -> Path:
         return self.folder / "pages" / dest_uri
+
+    def _regular(self, dest_uri: str) -> bool:
+        """The stored page is a regular file of the store itself: not a link, and not below a
+        folder that is a link (a cache restored from elsewhere may hold either)."""
+        path = self.folder / "pages"
+        try:
+            for part in dest_uri.split("/"):
+                if stat.S_ISLNK(os.lstat(path).st_mode):
+                    return False
+                path = path / part
+            return stat.S_ISREG(os.lstat(path).st_mode)
+        except OSError:
+            return False
+
+    def _target(self, dest_uri: str) -> Path:
+        """Where a page is stored, its folders made real ones: a link or a file where a folder
+        of the store should be is removed, so nothing is written through it."""
+        *folders, name = dest_uri.split("/")
+        path = self.folder / "pages"
+        for part in [None, *folders]:
+            path = path / part if part is not None else path
+            try:
+                if stat.S_ISDIR(os.lstat(path).st_mode):
+                    continue
+                path.unlink()
+            except FileNotFoundError:
+                pass
+            path.mkdir()
+        return path / name
 
     def restore(self, stored: Stored, site_dir: str) -> None:
         _place(self._file(stored.dest_uri), Path(site_dir) / stored.dest_uri)
@@ -76,12 +106,13 @@ class PageStore:
         if not os.path.isfile(built):
             self.pages.pop(src_uri, None)  # MkDocs wrote nothing (an empty page)
             return
-        _place(Path(built), self._file(stored.dest_uri))
+        self.folder.mkdir(parents=True, exist_ok=True)
+        _place(Path(built), self._target(stored.dest_uri))
         self.pages[src_uri] = stored
 
     def drop(self, src_uri: str) -> Stored | None:
         stored = self.pages.pop(src_uri, None)
-        if stored is not None:
+        if stored is not None and self._regular(stored.dest_uri):
             try:
                 self._file(stored.dest_uri).unlink()
             except OSError:
@@ -114,6 +145,23 @@ class PageStore:
 
     def remove(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _safe_uri(uri: str) -> bool:
+    """A page's file as MkDocs names it: a relative path inside site_dir (never absolute, never
+    climbing out with "..", no empty or "." part)."""
+    parts = uri.split("/")
+    return bool(uri) and "\0" not in uri and all(p not in ("", ".", "..") for p in parts)
+
+
+def _stored(entry: Any) -> Stored:
+    key, dest_uri, search, meta = entry[0], entry[1], entry[2], entry[3]
+    if not all(isinstance(v, str) for v in (key, dest_uri, search)) or not isinstance(meta, dict) or not _safe_uri(dest_uri):
+        raise ValueError(f"a tampered entry: {entry!r:.200}")
+    title, tags = meta.get("title", ""), meta.get("tags", [])
+    if not isinstance(title, str) or not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise ValueError(f"a tampered entry: {entry!r:.200}")
+    return Stored(key, dest_uri, search, dict(meta))
 
 
 def _place(source: Path, target: Path) -> None:
