@@ -159,3 +159,38 @@ def test_a_setting_mkdocs_yml_takes_from_the_environment_rebuilds_the_pages(buil
     monkeypatch.setenv("FT_REVIEW_COPYRIGHT", "COPYRIGHT-TWO")
     built.build()
     assert "COPYRIGHT-TWO" in built.page(f"{OTHER}/index.html")
+
+
+def test_a_build_while_another_holds_the_cache_builds_every_page_and_leaves_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """Two builds on one checkout: the second cannot take the cache's lock, so it builds every
+    page and stores nothing (one build's keys never meet the other's pages); once the lock is free
+    the next build uses the cache again."""
+    from followthrough.site.store import CacheLock
+
+    for name in [k for k in os.environ if k.startswith("FOLLOWTHROUGH_") or k == "SOURCE_DATE_EPOCH"]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("FOLLOWTHROUGH_TODAY", TODAY)
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    root = shipped_repo(tmp_path / "repo")
+    monkeypatch.chdir(root)
+    builds = Builds(root, tmp_path / "site", "build")
+    builds.build()
+    first = {p: inode for p, inode in builds.inodes().items() if p[:4].isdigit()}
+    cache = root / ".followthrough" / "cache" / "site"
+    manifest = sorted(p for p in cache.iterdir() if p.is_file() and not p.name.startswith("."))
+    assert manifest
+    before = {p: p.read_bytes() for p in manifest}
+    held = CacheLock.take(cache)
+    assert held is not None
+    try:
+        assert CacheLock.take(cache) is None  # the same lock, another descriptor: refused
+        with caplog.at_level(logging.INFO, logger="mkdocs"):
+            rewritten = builds.build()
+        assert "another build is using the build cache" in caplog.text
+        assert {p for p in builds.inodes() if p[:4].isdigit()} <= rewritten  # every page built
+        assert {p: p.read_bytes() for p in manifest} == before  # the cache left as it was
+    finally:
+        held.release()
+    builds.build()
+    # The cache is used again: each postmortem page is the first build's stored file, linked back in.
+    assert {p: inode for p, inode in builds.inodes().items() if p[:4].isdigit()} == first

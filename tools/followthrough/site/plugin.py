@@ -49,6 +49,7 @@ from followthrough.files.repo import LoadedConfig
 from followthrough.workspace import load_workspace
 from followthrough.site import errorpage
 from followthrough.site.incremental import Incremental
+from followthrough.site.store import CacheLock
 from followthrough.site.memo import LintMemo, PagesMemo, TemplateBytecode
 
 log = get_plugin_logger(__name__)
@@ -104,6 +105,7 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         self.cards: dict[str, tuple[str, str]] = {}  # src_uri -> (what search reads, the header card)
         self.checked: set[str] = set()  # src_uri of the other pages lint checked in on_files (FT509)
         self.sigterm_set = False  # on_startup made SIGTERM stop a server as Ctrl-C does
+        self.cache_lock: CacheLock | None = None  # held by a build (not a preview) while it uses the build cache
         self.command: str | None = None  # from on_startup; None when a program calls build() itself
         self.dirty = False
         self.swap: SiteSwap | None = None
@@ -186,6 +188,14 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
                 previous = Incremental.create(folder, persist=False)
         else:
             folder = self.loaded.root / ".followthrough" / "cache" / "site"
+            self._release_cache()
+            self.cache_lock = CacheLock.take(folder)
+            if self.cache_lock is None:
+                log.info(f"another build is using the build cache {relative_to_root(folder, self.loaded.root)} (or it cannot be locked): this build builds every page and leaves the cache as it is")
+                if previous is not None:
+                    previous.close()
+                self.incremental = None
+                return
             if previous is None or previous.store.folder != folder:
                 if previous is not None:
                     previous.close()
@@ -236,11 +246,19 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
             shown = "\n".join(f"  {f}" for f in refused)
             raise PluginError(f"{len(refused)} file(s) in docs_dir are not read; the site is not built (run `followthrough lint`):\n{shown}")
 
+    def _release_cache(self) -> None:
+        if self.cache_lock is not None:
+            self.cache_lock.release()
+            self.cache_lock = None
+
     @event_priority(-100)  # after every other plugin has written its files into the new site
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         gc.unfreeze()  # frozen in on_files; `mkdocs serve` builds again in this process
-        if self.incremental is not None and self.site is not None:
-            self.incremental.finish(config)
+        try:
+            if self.incremental is not None and self.site is not None:
+                self.incremental.finish(config)
+        finally:
+            self._release_cache()
         self._end_swap(commit=True)
 
     def on_shutdown(self) -> None:
@@ -255,6 +273,7 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         gc.unfreeze()
         if self.incremental is not None:
             self.incremental.abandon()
+        self._release_cache()
         self._end_swap(commit=False)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:

@@ -178,3 +178,36 @@ def _place(source: Path, target: Path) -> None:
         os.link(source, target)
     except OSError:  # another file system, or one without hard links
         shutil.copy2(source, target)
+
+
+class CacheLock:
+    """One build at a time uses a build cache: two `mkdocs build`s on one checkout would otherwise
+    store pages into the same folder and one manifest, and pair one build's keys with the other's
+    pages. The kernel's lock (`flock`) on `<folder>.lock`, dropped when the process ends however
+    it ends; a build that cannot take it at once builds every page and leaves the cache alone."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd: int | None = fd
+
+    @classmethod
+    def take(cls, folder: Path) -> CacheLock | None:
+        try:
+            import fcntl
+        except ImportError:  # no flock (Windows): no shared cache either
+            return None
+        try:
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(folder.parent / f"{folder.name}.lock", os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        except OSError:
+            return None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return None
+        return cls(fd)
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)  # closing the descriptor drops the lock
+            self.fd = None
