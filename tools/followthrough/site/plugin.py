@@ -37,6 +37,7 @@ from followthrough.files.safefiles import refusal_of
 from followthrough.files.templates import template_dirs
 from followthrough.today import resolve_today
 from followthrough.site.swap import SiteSwap, WarningCounter
+from followthrough.site import search
 from followthrough.files.repo import LoadedConfig
 from followthrough.workspace import load_workspace
 
@@ -77,6 +78,7 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         self.swap: SiteSwap | None = None
         self.warnings: WarningCounter | None = None
         self.built: MkDocsConfig | None = None
+        self.searching = False  # the theme is ours to extend with Pagefind's search
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command, self.dirty = command, dirty
@@ -89,7 +91,7 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         # MkDocs keeps one instance of a plugin for the whole process and loads each new config
         # into it (`mkdocs serve` after an edit of mkdocs.yml): nothing of the last build carries over.
-        self.loaded, self.site = None, None
+        self.loaded, self.site, self.searching = None, None, False
         self.generated, self.stashed, self.checked = set(), {}, set()
         if not self.config.enabled:
             return None
@@ -127,8 +129,27 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         for extra in (*template_dirs(root), root / settings.state_file):
             if extra.exists() and str(extra) not in config.watch:
                 config.watch.append(str(extra))
+        self._use_search(config)
         self._build_beside(config)
         return config
+
+    def _use_search(self, config: MkDocsConfig) -> None:
+        """The theme overrides that put Pagefind's search in the header (site/search.py), after
+        a custom_dir of the site's own, so a team's override still wins."""
+        self.searching = config.theme.name == "material"
+        if not self.searching:
+            log.info(f"theme {config.theme.name!r}: the site's search (Pagefind, with filters) needs mkdocs-material; the theme's own search is used")
+            return
+        theme = str(search.theme_dir())
+        if theme not in config.theme.dirs:
+            config.theme.dirs.insert(1 if config.theme.custom_dir else 0, theme)
+        for name in ("material/search", "search"):
+            if name in config.plugins:
+                log.warning(
+                    f"plugins: {name.split('/')[-1]} (mkdocs-material's search) builds an index the site does not use: its search is "
+                    "Pagefind's, written by the followthrough plugin; remove `search` from plugins in mkdocs.yml"
+                )
+                break
 
     def _build_beside(self, config: MkDocsConfig) -> None:
         """Send this build to a fresh folder beside site_dir (see site/swap.py). `mkdocs serve`
@@ -175,6 +196,14 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
 
     @event_priority(-100)  # after every other plugin has written its files into the new site
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        # Indexed before the swap: a failed index fails the build and leaves the old site. A
+        # preview goes without (the box says so): it would add the indexer's time to every save.
+        if self.site is not None and self.searching and not self._previewing():
+            try:
+                done = search.index_site(Path(config.site_dir))
+            except FollowthroughError as exc:
+                raise PluginError(str(exc)) from None
+            log.info(f"search index: {done.summary}")
         self._end_swap(commit=True)
 
     def on_build_error(self, *, error: Exception) -> None:
