@@ -1,0 +1,280 @@
+"""The site's search: Pagefind's index of the built site (real `mkdocs build`, real Pagefind binary)
+and the header's search box in a real headless Chromium.
+
+The fixture (tests/data/site/search) has five postmortems over three years; the word
+"brambleworth" is in exactly three bodies; its people directory holds e-mail addresses, GitHub
+logins, Jira account ids and Slack ids, none of which may reach the index.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+from .conftest import DATA, assert_no_traceback, run_cli, serving
+from .search_index import fragments, index_bytes, pages_with
+from .site_builds import build_site, built_fixture
+
+FIXTURE = DATA / "site" / "search"
+TODAY = "2025-02-01"
+WORD = "brambleworth"  # in the bodies of exactly three postmortems
+THREE = {"/2023/2023-11-03-login-errors/", "/2024/2024-03-05-checkout-outage/", "/2024/2024-08-14-cart-timeouts/"}
+POSTMORTEMS = THREE | {"/2024/2024-05-20-game-day-db-failover/", "/2025/2025-01-09-search-slow/"}
+TIMEOUT_MS = 20_000
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return built_fixture(tmp_path_factory, FIXTURE, TODAY)
+
+
+@pytest.fixture(scope="module")
+def site(root: Path) -> Path:
+    return root / "site"
+
+
+# ---------------------------------------------------------------- the index
+
+
+def test_the_index_holds_the_postmortems_and_the_pages_worth_finding(site: Path) -> None:
+    urls = {f["url"] for f in fragments(site)}
+    # Home, the ordinary page, the process pages, the tags page and every postmortem (drafts too).
+    assert urls == POSTMORTEMS | {"/", "/about/", "/process/severities/", "/process/roles/", "/tags/"}
+    # The listing pages repeat the postmortems' titles: a search would hit them instead.
+    for listing in ("/all/", "/overdue/", "/redated/", "/completion/", "/response/", "/by-year/2024/", "/by-team/"):
+        assert listing not in urls
+
+
+def test_navigation_header_and_footer_are_not_indexed(site: Path) -> None:
+    checkout = next(f for f in fragments(site) if f["url"] == "/2024/2024-03-05-checkout-outage/")
+    assert "connection pool" in checkout["content"]
+    assert "Payments Team" in checkout["content"]  # the header card is the page's content
+    for chrome in ("Search fixture", "Overdue action items", "Re-dated items", "Made with", "Type to start searching"):
+        assert chrome not in checkout["content"], chrome
+    assert "any severity" not in checkout["content"]  # the search box's own filters
+
+
+def test_each_postmortem_is_filed_under_its_facets(site: Path) -> None:
+    by_url = {f["url"]: f for f in fragments(site)}
+    checkout = by_url["/2024/2024-03-05-checkout-outage/"]
+    assert checkout["filters"] == {
+        "severity": ["SEV-1"], "year": ["2024"], "service": ["checkout-api"], "team": ["Payments Team"],
+        "kind": ["incident"], "status": ["published"],
+    }
+    assert checkout["meta"]["title"] == "Checkout down, connection pool exhausted"
+    assert (checkout["meta"]["date"], checkout["meta"]["severity"], checkout["meta"]["rank"]) == ("2024-03-05", "SEV-1", "1")
+    cart = by_url["/2024/2024-08-14-cart-timeouts/"]
+    assert sorted(cart["filters"]["service"]) == ["cart", "checkout-api"]
+    assert sorted(cart["filters"]["team"]) == ["Payments Team", "Storefront Team"]
+    assert by_url["/2024/2024-05-20-game-day-db-failover/"]["filters"]["kind"] == ["game day"]
+    assert by_url["/2025/2025-01-09-search-slow/"]["filters"]["status"] == ["draft"]
+    assert "filters" not in by_url["/about/"] or not by_url["/about/"]["filters"]
+
+
+def test_a_word_of_three_bodies_is_in_three_pages_of_the_index(site: Path) -> None:
+    assert pages_with(site, WORD) == THREE
+
+
+def test_the_index_holds_nothing_of_the_people_directory_but_names(site: Path) -> None:
+    directory = yaml.safe_load((FIXTURE / "docs" / "people.yml").read_text(encoding="utf-8"))
+    secret: list[str] = []
+    for person in directory["people"].values():
+        secret += [str(person[k]) for k in ("email", "github", "jira", "slack") if k in person]
+    for team in directory["teams"].values():
+        secret += [str(team[k]) for k in ("slack_channel",) if k in team]
+    assert len(secret) > 12
+    held = index_bytes(site).decode("utf-8", "replace").lower()
+    leaked = [s for s in secret if s.lower() in held]
+    assert not leaked, f"the search index holds {leaked}"
+    assert "@" not in "".join(f["content"] for f in fragments(site)), "an e-mail-like string is in the index"
+    # Display names are what the pages show, so they are found.
+    assert "ana commander" in held
+
+
+def test_the_policy_lets_the_search_compile_its_webassembly(site: Path) -> None:
+    page = (site / "index.html").read_text(encoding="utf-8")
+    assert "script-src 'self' 'wasm-unsafe-eval'" in page
+    assert "'unsafe-eval'" not in page.replace("'wasm-unsafe-eval'", "")
+
+
+# ---------------------------------------------------------------- failures and the command
+
+
+def _copy(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURE, root)
+    return root
+
+
+def test_a_theme_that_marks_no_content_fails_the_build_and_keeps_the_old_site(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    (root / "site").mkdir()
+    (root / "site" / "keep.txt").write_text("the last good site\n")
+    overrides = root / "overrides"
+    overrides.mkdir()
+    (overrides / "main.html").write_text('{% extends "base.html" %}\n')  # a team's own main.html, without the mark
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text().replace("  font: false\n", "  font: false\n  custom_dir: overrides\n"))
+    result = build_site(root, strict=True, today=TODAY)
+    assert result.returncode == 1, result.stderr
+    assert "no page marks its content for search (data-pagefind-body)" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (root / "site" / "keep.txt").is_file() and not (root / "site" / "index.html").exists()
+
+
+def test_material_search_plugin_listed_is_a_warning(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text().replace("plugins:\n", "plugins:\n  - search\n"))
+    result = build_site(root, strict=True, today=TODAY)
+    assert result.returncode == 1
+    assert "builds an index the site does not use" in result.stderr and "remove `search` from plugins" in result.stderr
+
+
+def test_search_index_command_indexes_a_built_site_and_writes_the_theme(site: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy)
+    shutil.rmtree(copy / "pagefind")
+    result = run_cli("search-index", str(copy), cwd=tmp_path)
+    assert_no_traceback(result)
+    assert result.code == 0, result.err
+    assert "Indexed 10 pages" in result.out
+    assert pages_with(copy, WORD) == THREE
+
+    theme = tmp_path / "theme"
+    assert run_cli("search-index", "--theme-out", str(theme), cwd=tmp_path).code == 0
+    assert (theme / "main.html").is_file() and (theme / "partials" / "search.html").is_file()
+    assert run_cli("search-index", "--theme-out", str(theme), cwd=tmp_path).code == 0  # its own folder: replaced
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("x")
+    refused = run_cli("search-index", "--theme-out", str(mine), cwd=tmp_path)
+    assert refused.code == 2 and "not a folder --theme-out wrote" in refused.err and (mine / "notes.txt").is_file()
+
+
+def test_search_index_command_refuses_what_it_cannot_index(tmp_path: Path) -> None:
+    missing = run_cli("search-index", str(tmp_path / "nowhere"), cwd=tmp_path)
+    assert missing.code == 2 and "no such folder" in missing.err
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "index.html").write_text("<html><body><nav>menu</nav><main>text</main></body></html>")
+    unmarked = run_cli("search-index", str(plain), cwd=tmp_path)
+    assert_no_traceback(unmarked)
+    assert unmarked.code == 1 and "no page marks its content for search" in unmarked.err
+    assert not (plain / "pagefind").exists()
+
+
+# ---------------------------------------------------------------- in the browser
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(site: Path) -> Iterator[str]:
+    # Served under the path of site_url, as a host would: the search must not assume the root.
+    holder = site.parent / "served"
+    (holder / "postmortems").parent.mkdir(exist_ok=True)
+    if not (holder / "postmortems").exists():
+        (holder / "postmortems").symlink_to(site, target_is_directory=True)
+    with serving(holder, _Quiet) as url:
+        yield url + "postmortems/"
+
+
+@pytest.fixture
+def page(browser: Any, served: str) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light", service_workers="block")
+    context.set_default_timeout(TIMEOUT_MS)
+    problems: list[str] = []
+    loopback = urlsplit(served).netloc
+
+    def route(route: Any) -> None:
+        if urlsplit(route.request.url).netloc == loopback:
+            route.continue_()
+        else:
+            problems.append(f"request to another host: {route.request.url}")
+            route.abort()
+
+    context.route("**/*", route)
+    p = context.new_page()
+    p.on("console", lambda msg: problems.append(f"console.{msg.type}: {msg.text}") if msg.type == "error" else None)
+    p.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    p.problems = problems
+    try:
+        yield p
+    finally:
+        context.close()
+
+
+def _results(page: Any) -> list[str]:
+    return page.locator("[data-ft-search-results] a.md-search-result__link").evaluate_all("els => els.map(e => new URL(e.href).pathname)")
+
+
+def _wait_for_count(page: Any, text: str) -> None:
+    page.wait_for_function("t => document.querySelector('[data-ft-search-meta]').textContent.trim() === t", arg=text)
+
+
+@pytest.mark.browser
+def test_search_filters_and_follows_a_result_in_the_browser(page: Any, served: str) -> None:
+    page.goto(served, wait_until="load")
+    # The keyboard shortcut opens the theme's box; typing searches the index.
+    page.keyboard.press("/")
+    box = page.locator("input.md-search__input")
+    assert box.evaluate("el => el === document.activeElement")
+    box.press_sequentially(WORD, delay=20)
+    _wait_for_count(page, "3 matching pages")
+    assert set(_results(page)) == {"/postmortems" + u for u in THREE}
+    # Each result: title, date, severity badge, excerpt with the match.
+    first = page.locator("[data-ft-search-results] li.md-search-result__item").first
+    assert first.locator(".ft-badge").inner_text().startswith("SEV-")
+    assert first.locator("time").get_attribute("datetime")
+    assert WORD in first.locator("mark").first.inner_text().lower()
+
+    # A filter narrows the same query; the sort orders by date.
+    page.select_option("select[name=year]", "2024")
+    _wait_for_count(page, "2 matching pages")
+    page.select_option("select[name=sort]", "asc")
+    page.wait_for_function("() => document.querySelectorAll('[data-ft-search-results] time').length === 2")
+    assert page.locator("[data-ft-search-results] time").evaluate_all("els => els.map(e => e.dateTime)") == ["2024-03-05", "2024-08-14"]
+
+    # "SEV-1 on checkout-api mentioning connection pool" is one query.
+    page.select_option("select[name=year]", "")
+    page.select_option("select[name=severity]", "SEV-1")
+    page.select_option("select[name=service]", "checkout-api")
+    box.fill("connection pool")
+    _wait_for_count(page, "1 matching page")
+    assert _results(page) == ["/postmortems/2024/2024-03-05-checkout-outage/"]
+
+    # Following the result opens the postmortem; the page kept its policy and logged no error.
+    page.locator("[data-ft-search-results] a.md-search-result__link").first.click()
+    page.wait_for_url(served + "2024/2024-03-05-checkout-outage/")
+    assert "Checkout down" in page.locator("article h1").first.inner_text()
+    assert page.locator("meta[http-equiv='Content-Security-Policy']").count() == 1
+    assert not page.problems, page.problems
+
+
+@pytest.mark.browser
+def test_the_search_box_keeps_the_theme_in_dark_mode_and_closes_on_escape(page: Any, served: str) -> None:
+    page.goto(served + "about/", wait_until="load")
+    page.locator("form[data-md-component='palette'] label.md-header__button:visible").click()
+    page.wait_for_function("() => document.body.getAttribute('data-md-color-scheme') === 'slate'")
+    page.keyboard.press("s")
+    page.locator("input.md-search__input").press_sequentially(WORD, delay=10)
+    _wait_for_count(page, "3 matching pages")
+    background = page.locator(".md-search__output").evaluate("el => getComputedStyle(el).backgroundColor")
+    channels = [int(c) for c in background[background.index("(") + 1 : background.index(")")].split(",")[:3]]
+    assert sum(channels) < 3 * 100, f"the results are not dark in the dark palette: {background}"
+    page.keyboard.press("Escape")
+    assert page.evaluate("() => document.getElementById('__search').checked") is False
+    assert not page.problems, page.problems
