@@ -13,7 +13,6 @@ front-matter (the YAML share of lint) and how lint time grows with N.
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile

@@ -12,6 +12,8 @@ pre-commit hook) run it on the fixture postmortems of tests/data/repo instead, t
 
 from __future__ import annotations
 
+import importlib.util
+
 import os
 import shutil
 import subprocess
@@ -264,9 +266,7 @@ CHROMIUM_FLAGS = [
 def _browser_missing() -> str | None:
     if not CHROMIUM.exists():
         return f"no Chromium at {CHROMIUM} (apt-get install chromium)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("playwright") is None:
         return "the Python package playwright is not installed (pip install -e '.[test]')"
     return None
 

@@ -106,9 +106,9 @@ def build_site(root: Path, *, config_file: str | Path = "mkdocs.yml", site_dir: 
     return Build(0, "\n".join(log.lines) + "\n" if log.lines else "", config=config)
 
 
-def pages_out(root: Path, out: str) -> Result:
-    """`followthrough pages --out OUT` on the fixture site's day."""
-    result = run_cli("pages", "--out", out, "--today", SITE_TODAY, cwd=root)
+def pages_out(root: Path, out: str, today: str = SITE_TODAY) -> Result:
+    """`followthrough pages --out OUT` on the fixture site's day (or `today`)."""
+    result = run_cli("pages", "--out", out, "--today", today, cwd=root)
     assert_no_traceback(result)
     return result
 

@@ -12,7 +12,7 @@ from followthrough.files.repo import load_repo
 def test_corpus_is_lint_clean_and_reproducible(tmp_path):
     small = generate(tmp_path / "a" / "postmortems", 12, seed=3)
     larger = generate(tmp_path / "b" / "postmortems", 15, seed=3)
-    assert len(small) == 12
+    assert len(small) == 12 and len(larger) == 15
     for f in small:
         twin = tmp_path / "b" / f.relative_to(tmp_path / "a")
         assert twin.read_bytes() == f.read_bytes()  # the first 12 of 15 are the same files

@@ -20,7 +20,7 @@ from followthrough.core.pages.chart import Series, line_chart
 from followthrough.core.text.blocks import DEFAULT_DIALECT, scan
 from followthrough.core.escape.html import md_escape, neutralize_html, safe_page_title
 from followthrough.core.slugs import unique_slugs
-from followthrough.core.pages.paths import relative
+from followthrough.core.urls import relative_source
 from followthrough.core.urls import page_url
 
 from followthrough.workspace import load_workspace
@@ -244,7 +244,7 @@ def test_safe_page_title_leaves_nothing_a_theme_could_unescape():
 def test_slugs_and_urls():
     assert unique_slugs(["API", "api!", "Pay|ments"]) == {"API": "api", "api!": "api-2", "Pay|ments": "pay-ments"}
     assert page_url("index.md") == "" and page_url("by-year/index.md") == "by-year/" and page_url("2024/x.md") == "2024/x/"
-    assert relative("2024/x.md", "by-year/2024.md") == "../2024/x.md"
+    assert relative_source("2024/x.md", "by-year/2024.md") == "../2024/x.md"
 
 
 def test_chart_is_valid_svg_and_breaks_lines_at_missing_values():

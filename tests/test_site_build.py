@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 import yaml
 
 from followthrough.core.pages import SITE_NAV
+from followthrough.core.urls import relative_url
 
 from .conftest import assert_no_traceback, run_cli
 from .site_builds import SITE_TODAY, build_site, copy_fixture, mkdocs
@@ -219,17 +222,33 @@ def _plain_build(root: Path, tmp_path: Path) -> Path:
 
 
 def test_pages_command_then_plain_mkdocs_build_gives_the_same_site(tmp_path, built):
+    """The same files and the same pages, but for two things. Raw HTML in a body: the plugin's
+    build sanitizes it, the plain build (no sanitizer after it) shows it as text. And the links of
+    the header card and the tables: `followthrough pages` writes the source file each names, for
+    Zensical to resolve (tests/test_engines.py), which MkDocs leaves as it is in raw HTML; read as
+    the page it names, each is the link of the plugin's build."""
     root = copy_fixture(tmp_path)
     plain_site = _plain_build(root, tmp_path)
     with_plugin = {p.relative_to(built).as_posix() for p in built.rglob("*") if p.is_file()}
     without = {p.relative_to(plain_site).as_posix() for p in plain_site.rglob("*") if p.is_file()}
     assert with_plugin == without
-    # The same pages but for raw HTML in a body: the plugin's build sanitizes it, the plain build
-    # (no sanitizer after it) shows it as text.
-    for rel in ("overdue/index.html", "2024/2024-06-01-search-slow/index.html", "completion/index.html"):
-        assert _main(read(built, rel)) == _main(read(plain_site, rel)), rel
+    for rel, src in (("overdue/index.html", "overdue.md"), ("2024/2024-06-01-search-slow/index.html", "2024/2024-06-01-search-slow.md"), ("completion/index.html", "completion.md")):
+        plain = _main(read(plain_site, rel))
+        assert _main(read(built, rel)) == _source_links_as_urls(plain, src), rel
+    assert 'href="2024/2024-03-05-checkout-outage.md"' in read(plain_site, "overdue/index.html")
     raw = "2024/2024-03-05-checkout-outage/index.html"
     assert '<img src="x">' in _main(read(built, raw)) and "&lt;img src=x onerror=alert(2)&gt;" in _main(read(plain_site, raw))
+
+
+def _source_links_as_urls(html: str, src: str) -> str:
+    """Each href naming a source file (`../by-team/sre.md`) as the address of its page, relative
+    to the page of `src`: what the plugin's build writes."""
+
+    def url(match: re.Match[str]) -> str:
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(src), unquote(match.group(1))))
+        return f'href="{relative_url(target, src)}{match.group(2) or ""}"'
+
+    return re.sub(r'href="([^":#]+\.md)(#[^"]*)?"', url, html)
 
 
 def _main(html: str) -> str:

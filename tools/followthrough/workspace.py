@@ -27,6 +27,7 @@ from followthrough.files.state import TicketState, load_state
 
 if TYPE_CHECKING:
     from followthrough.core.pages import Site
+    from followthrough.core.pages.data import LinkForm
 
 SHOWN_ERRORS = 10  # a repo with hundreds of errors: the first ones, and how many more
 
@@ -52,8 +53,9 @@ class Workspace:
     def today(self) -> date:
         return self.repo.today
 
-    def site(self) -> Site:
-        """The site's pages of the valid postmortems, as of `today`, with the site's settings."""
+    def site(self, link_form: LinkForm = "url") -> Site:
+        """The site's pages of the valid postmortems, as of `today`, with the site's settings;
+        `link_form` "source" for files another engine builds (pages.generate.Links)."""
         from followthrough.config.load import site_of
         from followthrough.core.pages import Site
         from followthrough.files.templates import loader
@@ -69,6 +71,7 @@ class Workspace:
             options=site_of(self.config),
             doc_paths={pm.id: self.repo.docs_path(pm) for pm in valid},
             use_directory_urls=self.config.use_directory_urls,
+            link_form=link_form,
         )
 
 

@@ -1,8 +1,9 @@
-"""`followthrough pages --out DIR`: the site's pages as plain files, for a build without the plugin.
+"""`followthrough pages --out DIR`: the site's pages as plain files, for an engine without the plugin.
 
 DIR becomes a complete docs folder: the generated pages, every postmortem's page with its
-header card, and the other files of docs_dir (the people directory excepted). Point a
-`mkdocs.yml` with the plugin switched off (or Zensical, which skips MkDocs plugins) at it.
+header card, and the other files of docs_dir (the people directory excepted), for Zensical,
+which reads mkdocs.yml but runs no MkDocs plugin (guide/site.md, "Zensical"). Its links name
+source files, which Zensical resolves in raw HTML too (pages.generate.Links).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "pages",
         help="write the site's generated pages as files",
-        description="Write a complete docs folder to DIR: the generated pages (home, indexes, overdue, completion, response, process, JSON exports), every postmortem with its header card, and the other Markdown pages and publish_files of docs_dir, never the people directory. A folder holding files this command did not write is refused. Exit 1 when a postmortem has errors, 2 when DIR is refused.",
+        description="Write a complete docs folder to DIR: the generated pages (home, indexes, overdue, completion, response, process, JSON exports), every postmortem with its header card, and the other Markdown pages and publish_files of docs_dir, never the people directory, for an engine that runs no MkDocs plugin (Zensical: zensical build -f a config with docs_dir set to DIR; see guide/site.md). A folder holding files this command did not write is refused. Exit 1 when a postmortem has errors, 2 when DIR is refused.",
     )
     p.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder to write to: a new or empty one, or one this command wrote before (its .followthrough-pages file tells); never the repo itself")
     add_config_options(p)
@@ -40,7 +41,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     previous = read_marker(target, args.out)  # before anything is read or written: a folder not ours is refused
     workspace = load_workspace(config, today=resolve_today(args.today), refuse_errors="no pages written")
     repo, today = workspace.repo, workspace.today
-    site = workspace.site()
+    # The files are built by an engine that runs no plugin and rewrites raw HTML's hrefs (Zensical):
+    # every link names its target's source file, as Markdown links do.
+    site = workspace.site(link_form="source")
     pages = site.pages(include_postmortems=True)
     copies = _copies(config.docs_dir, config.settings, {repo.file_of(pm) for pm in repo.postmortems}, pages)
     written = sorted({*pages, *copies})

@@ -42,6 +42,9 @@ from followthrough.files.repo import LoadedConfig
 from followthrough.workspace import load_workspace
 
 log = get_plugin_logger(__name__)
+# The logger the running engine logs to: "mkdocs", or "properdocs" under ProperDocs, which
+# answers every `mkdocs` import with its own modules and logs under its own name.
+ENGINE_LOG = MkDocsConfig.__module__.partition(".")[0]
 
 
 class OneLineRecords(logging.Filter):
@@ -58,7 +61,7 @@ class OneLineRecords(logging.Filter):
 
 
 def guard_build_log() -> None:
-    for handler in logging.getLogger("mkdocs").handlers:
+    for handler in logging.getLogger(ENGINE_LOG).handlers:
         if not any(isinstance(f, OneLineRecords) for f in handler.filters):
             handler.addFilter(OneLineRecords())
 
@@ -162,12 +165,12 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         config.site_dir = str(self.swap.fresh)
         if config.strict:
             self.warnings = WarningCounter()
-            logging.getLogger("mkdocs").addHandler(self.warnings)
+            logging.getLogger(ENGINE_LOG).addHandler(self.warnings)
 
     def _end_swap(self, *, commit: bool) -> None:
         swap, self.swap = self.swap, None
         if self.warnings is not None:
-            logging.getLogger("mkdocs").removeHandler(self.warnings)
+            logging.getLogger(ENGINE_LOG).removeHandler(self.warnings)
         warned = self.warnings is not None and self.warnings.count > 0
         self.warnings = None
         if swap is None:

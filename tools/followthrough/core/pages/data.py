@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Mapping, Sequence
+from typing import Literal, Mapping, Sequence
 
 from followthrough.core import metrics as m
 from followthrough.core.dates import utc_date
@@ -14,6 +14,12 @@ from followthrough.core.pages import paths
 from followthrough.core.pages.options import SiteOptions
 from followthrough.core.settings import Settings
 from followthrough.core.slugs import unique_slugs
+
+
+# "url": the page's URL relative to the linking page, for the plugin's build (MkDocs and ProperDocs
+# leave raw HTML as it is); "source": the target's docs_dir file relative to the linking file, for
+# `followthrough pages --out`, whose files an engine without the plugin (Zensical) resolves.
+LinkForm = Literal["url", "source"]
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,7 @@ class SiteData:
     group_slugs: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # group -> name -> slug
     views_by_pm: Mapping[str, tuple[m.ItemView, ...]] = field(default_factory=dict)  # postmortem id -> its items
     use_directory_urls: bool = True  # MkDocs' setting of the same name: how page URLs look
+    link_form: LinkForm = "url"  # how the hrefs of the raw HTML are written (generate.Links says why)
 
     def src(self, pm: Postmortem) -> str:
         return self.doc_paths[pm.id]
@@ -56,10 +63,11 @@ def site_data(
     options: SiteOptions | None = None,
     doc_paths: Mapping[str, str] | None = None,
     use_directory_urls: bool = True,
+    link_form: LinkForm = "url",
 ) -> SiteData:
     views = tuple(m.item_views(postmortems, states, today, directory))
     paths_by_id = dict(doc_paths) if doc_paths else {pm.id: paths.doc_path(pm, settings) for pm in postmortems}
-    data = SiteData(tuple(postmortems), directory, settings, today, options or SiteOptions(), views, paths_by_id, use_directory_urls=use_directory_urls)
+    data = SiteData(tuple(postmortems), directory, settings, today, options or SiteOptions(), views, paths_by_id, use_directory_urls=use_directory_urls, link_form=link_form)
     groups = {g: unique_slugs(sorted({n for pm in m.counted_postmortems(postmortems) for n in group_names(g, pm)})) for g in paths.GROUPS}
     by_pm: dict[str, list[m.ItemView]] = defaultdict(list)
     for v in views:

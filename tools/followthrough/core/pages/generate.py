@@ -12,13 +12,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable, Iterable, Mapping, Sequence
+from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup
 
 from followthrough.core import metrics as m
 from followthrough.core import policy
-from followthrough.core.urls import relative_url
+from followthrough.core.urls import relative_source, relative_url
 from followthrough.core.model import ROLES, Directory, Postmortem, Redate
 from followthrough.core.rules.suppression import strip_directives_mapped
 from followthrough.core.settings import ROLE_TITLES, ROLE_DUTIES, Settings
@@ -26,7 +27,7 @@ from followthrough.core.model import TicketState
 from followthrough.core.templates import render
 from followthrough.core.pages import format as fmt
 from followthrough.core.pages import paths
-from followthrough.core.pages.data import SiteData, group_names, site_data
+from followthrough.core.pages.data import LinkForm, SiteData, group_names, site_data
 from followthrough.core.pages.export import export_items, export_postmortems
 from followthrough.core.pages.chart import Series, line_chart
 from followthrough.core.escape.html import html_escape, html_link, md_escape, md_link, neutralize_html, safe_page_title
@@ -80,19 +81,31 @@ def words(values: Iterable[object], sep: str = ", ") -> Markup:
 
 
 class Links:
-    """Links for one page: targets are docs_dir paths, made relative to `here`.
+    """Links for one page: targets are docs_dir paths ('2024/x.md', 'by-team/sre.md#top'), made
+    relative to `here`.
 
-    `to` makes a Markdown link (for prose, where MkDocs checks it); the others make HTML
-    links, for the tables, which are raw HTML so that Markdown does not re-parse every cell."""
+    `to` makes a Markdown link (for prose): every engine resolves the source path and checks it.
+    The others make HTML links, for the header card and the tables, which are raw HTML so that
+    Markdown does not re-parse every cell (and the plugin puts them into the page after
+    Markdown). Engines disagree on raw HTML, so its href follows `data.link_form`, measured by
+    building the same pages with each: MkDocs and ProperDocs never rewrite it, so the plugin's
+    build writes the final URL relative to the page ('../../by-team/sre/'), the string MkDocs makes
+    of a Markdown link; Zensical reads every relative href of raw HTML as a path from the source
+    file (so '../../by-team/sre/' from '2024/x.md' would land one level too high) and resolves a
+    `.md` target as it does a Markdown link, reporting a missing one, so `followthrough pages
+    --out` writes the source path ('../by-team/sre.md'). One target, two spellings of it; no
+    engine sees the other's."""
 
     def __init__(self, data: SiteData, here: str) -> None:
         self.data = data
         self.here = here
 
     def to(self, target: str, text: object) -> Markup:
-        return md_link(text, paths.relative(target, self.here))
+        return md_link(text, relative_source(target, self.here))
 
     def href(self, target: str) -> str:
+        if self.data.link_form == "source":
+            return quote(relative_source(target, self.here), safe="/#")
         return relative_url(target, self.here, self.data.use_directory_urls)
 
     def a(self, target: str, text: object) -> Markup:
@@ -264,8 +277,9 @@ class Site:
         options: SiteOptions | None = None,
         doc_paths: Mapping[str, str] | None = None,
         use_directory_urls: bool = True,
+        link_form: LinkForm = "url",
     ) -> "Site":
-        data = site_data(postmortems, directory, settings, states, today, options, doc_paths, use_directory_urls)
+        data = site_data(postmortems, directory, settings, states, today, options, doc_paths, use_directory_urls, link_form)
         return cls(data, template_environment(templates))
 
     def pages(self, *, include_postmortems: bool = False) -> dict[str, str]:
@@ -323,7 +337,7 @@ class Site:
         return card(self.renderer, pm)
 
     def postmortem_file(self, pm: Postmortem) -> str:
-        """A whole Markdown file for a plain MkDocs build: minimal front-matter, then the page body."""
+        """A whole Markdown file for a build without the plugin: minimal front-matter, then the page body."""
         tags = ", ".join(json.dumps(safe_page_title(t), ensure_ascii=False) for t in pm.tags)
         head = f"---\ntitle: {json.dumps(self.page_title(pm), ensure_ascii=False)}\ntags: [{tags}]\n---\n"
         return head + self.postmortem_markdown(pm)

@@ -8,7 +8,6 @@ and from search.
 
 from __future__ import annotations
 
-import posixpath
 from typing import Any
 
 from followthrough.core.model import Postmortem
@@ -70,8 +69,3 @@ def doc_path(pm: Postmortem, settings: Settings) -> str:
     if prefix not in ("./", "/") and path.startswith(prefix):
         return path[len(prefix):]
     return path
-
-
-def relative(target: str, here: str) -> str:
-    """A link from the page `here` to the file `target`, both docs_dir paths."""
-    return posixpath.relpath(target, posixpath.dirname(here) or ".")

@@ -1,7 +1,7 @@
 """Other Markdown pages of docs_dir, made safe for a build with no sanitizer after it.
 
-`followthrough pages --out` writes a docs folder that a plain MkDocs build (the plugin off, or
-another engine) renders as it is. Postmortem bodies get raw HTML shown as text there
+`followthrough pages --out` writes a docs folder that an engine without the plugin (Zensical)
+renders as it is. Postmortem bodies get raw HTML shown as text there
 (`escape.html.neutralize_html`); the other pages get the same, and their front-matter, which themes
 print raw (mkdocs-material's `description` in an attribute, `title` in the header), is written
 back with every text value escaped (`sanitize.sanitize_meta`).
