@@ -35,6 +35,7 @@ from followthrough.core.pages.paths import SITE_NAV
 from followthrough.core.urls import page_url, relative_source, relative_url
 
 from .conftest import ROOT, serving, shipped_repo
+from .search_index import fragments as indexed_pages
 from .site_builds import pages_out
 
 pytestmark = pytest.mark.slow
@@ -265,12 +266,11 @@ def test_the_nav_links_every_fixed_page(sites: dict[str, Built], engine: str) ->
 
 
 def search_locations(built: Built) -> set[str]:
-    """The pages the engine's search index holds (MkDocs' search plugin, Zensical's own)."""
+    """The pages the engine's search index holds (Pagefind's, written by the plugin; Zensical's own)."""
     if built.engine == "zensical":
         entries = json.loads((built.site / "search.json").read_text(encoding="utf-8"))["items"]
-    else:
-        entries = json.loads((built.site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
-    return {SITE_PATH + e["location"].split("#")[0] for e in entries}
+        return {SITE_PATH + e["location"].split("#")[0] for e in entries}
+    return {SITE_PATH.rstrip("/") + f["url"] for f in indexed_pages(built.site)}
 
 
 def test_the_search_indexes_hold_the_same_pages(sites: dict[str, Built]) -> None:
@@ -292,9 +292,12 @@ def test_the_data_export_is_the_same_on_every_engine(sites: dict[str, Built]) ->
 def test_what_differs_between_the_engines(sites: dict[str, Built]) -> None:
     """Besides the pages: each engine's own search index and assets; only MkDocs-family builds
     gzip the sitemap and carry the Content-Security-Policy (the plugin adds it)."""
-    files = {engine: {p.relative_to(b.site).as_posix() for p in b.site.rglob("*") if p.is_file()} for engine, b in sites.items()}
+    # Pagefind names its index files by a hash of what they hold; the pages it holds are compared.
+    files = {engine: {p.relative_to(b.site).as_posix() for p in b.site.rglob("*") if p.is_file() and not p.suffix.startswith(".pf_")} for engine, b in sites.items()}
     assert files["mkdocs"] == files["properdocs"]
-    assert "search/search_index.json" in files["mkdocs"] and "search.json" in files["zensical"]
+    indexed = {engine: sorted((f["url"], f["content"], json.dumps(f["filters"], sort_keys=True)) for f in indexed_pages(sites[engine].site)) for engine in ("mkdocs", "properdocs")}
+    assert indexed["mkdocs"] == indexed["properdocs"]
+    assert "pagefind/pagefind.js" in files["mkdocs"] and "search.json" in files["zensical"]
     home = {engine: (b.site / "index.html").read_text(encoding="utf-8") for engine, b in sites.items()}
     assert "Content-Security-Policy" in home["mkdocs"] and "Content-Security-Policy" in home["properdocs"]
     assert "Content-Security-Policy" not in home["zensical"]

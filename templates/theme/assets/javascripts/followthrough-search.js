@@ -27,7 +27,6 @@
   var pagefind = null;
   var loading = null;
   var latest = 0; // the newest search: an older one finishing late is not shown
-  var shown = null; // {results, count} of the search on screen
 
   function load() {
     if (!loading) {
@@ -152,9 +151,11 @@
     return li;
   }
 
-  function render(results, from) {
+  function render(results, from, ticket) {
     var upto = Math.min(results.length, from + PAGE);
     return Promise.all(results.slice(from, upto).map(function (r) { return r.data(); })).then(function (datas) {
+      if (ticket !== latest) return; // a newer search has the list now
+      if (from === 0) list.textContent = "";
       var more = list.querySelector(".ft-search__more");
       if (more) more.remove();
       datas.forEach(function (d) { list.appendChild(item(d)); });
@@ -165,7 +166,7 @@
         button.type = "button";
         button.className = "md-button";
         button.textContent = "Show " + Math.min(PAGE, results.length - upto) + " more of " + (results.length - upto);
-        button.addEventListener("click", function () { render(results, upto); });
+        button.addEventListener("click", function () { render(results, upto, ticket); });
         li.appendChild(button);
         list.appendChild(li);
       }
@@ -180,7 +181,6 @@
       var filtering = Object.keys(options.filters).length > 0;
       if (!term && !filtering) {
         list.textContent = "";
-        shown = null;
         setMeta("Type to start searching");
         return;
       }
@@ -188,10 +188,10 @@
       return pagefind.search(term || null, options).then(function (search) {
         if (ticket !== latest || !search) return;
         var results = search.results;
-        shown = results;
-        list.textContent = "";
-        setMeta(results.length === 0 ? "No matching postmortems" : results.length === 1 ? "1 matching page" : results.length + " matching pages");
-        return render(results, 0);
+        return render(results, 0, ticket).then(function () {
+          if (ticket !== latest) return;
+          setMeta(results.length === 0 ? "No matching pages" : results.length === 1 ? "1 matching page" : results.length + " matching pages");
+        });
       });
     }).catch(function () {});
   }
