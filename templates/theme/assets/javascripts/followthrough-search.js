@@ -3,7 +3,7 @@
    fragments it needs, so the first result does not wait for the whole index.
 
    The box opens as the theme's does: a click on it or on the magnifier, or the keys `/`, `s`
-   and `f` anywhere outside a text field; Escape closes it; arrow keys move through results;
+   and `f` anywhere outside a text field (on Zensical, whose search is a dialog, it is a dialog); Escape closes it; arrow keys move through results;
    Enter follows the first one. Filters (severity, year, service, team, kind, status) and the
    sort come from each postmortem page's hidden facets (templates/site/search-facets.html.j2).
    Nothing here writes markup taken from the index: excerpts are rebuilt as text and <mark>. */
@@ -22,6 +22,7 @@
   var list = box.querySelector("[data-ft-search-results]");
   var filterBar = box.querySelector("[data-ft-search-filters]");
 
+  var dialog = box.classList.contains("ft-search--dialog"); // Zensical: a dialog of ours, not the theme's toggle
   var FILTERS = ["severity", "year", "service", "team", "kind", "status"];
   var PAGE = 10; // results rendered at a time: each one fetches its own small fragment
   var pagefind = null;
@@ -35,8 +36,9 @@
         return pagefind.options({ baseUrl: base.pathname, excerptLength: 24 });
       }).then(function () {
         pagefind.init();
-        return pagefind.filters();
-      }).then(buildFilters).catch(function () {
+        // The filter lists load beside the first search, not before it.
+        pagefind.filters().then(buildFilters).catch(function () {});
+      }).catch(function () {
         loading = Promise.reject(new Error("no index"));
         loading.catch(function () {});
         setMeta("Search is not available on this copy of the site: it has no search index (see the site's guide, \"Search\").");
@@ -197,21 +199,28 @@
   }
 
   function open() {
-    if (!toggle.checked) {
+    if (dialog) {
+      box.classList.add("ft-search--open");
+    } else if (!toggle.checked) {
       toggle.checked = true;
       toggle.dispatchEvent(new Event("change"));
     }
-    input.focus();
+    if (document.activeElement !== input) input.focus();
     load().catch(function () {});
   }
 
   function close() {
-    if (toggle.checked) {
+    if (dialog) {
+      box.classList.remove("ft-search--open");
+    } else if (toggle.checked) {
       toggle.checked = false;
       toggle.dispatchEvent(new Event("change"));
     }
     input.blur();
   }
+
+  Array.prototype.forEach.call(box.querySelectorAll("[data-ft-search-open]"), function (el) { el.addEventListener("click", open); });
+  Array.prototype.forEach.call(box.querySelectorAll("[data-ft-search-close]"), function (el) { el.addEventListener("click", close); });
 
   function editable(el) {
     if (!el) return false;
@@ -223,10 +232,22 @@
     return Array.prototype.slice.call(list.querySelectorAll("a.md-search-result__link"));
   }
 
+  // Pagefind's loader, its worker and WebAssembly (about 200 KB) are fetched once the page is idle,
+  // so the first keystroke waits only for the index fragments of the word typed.
+  function warm() {
+    (window.requestIdleCallback || function (f) { return setTimeout(f, 200); })(function () {
+      load().catch(function () {});
+    }, { timeout: 3000 });
+  }
+  if (document.readyState === "complete") warm();
+  else window.addEventListener("load", warm);
+
   input.addEventListener("focus", open);
   input.addEventListener("input", run);
   toggle.addEventListener("change", function () {
-    if (toggle.checked && document.activeElement !== input) input.focus();
+    // The header's magnifier (a label of the toggle) opens the box on small screens.
+    if (toggle.checked && dialog) open();
+    else if (toggle.checked && document.activeElement !== input) input.focus();
     if (toggle.checked) load().catch(function () {});
   });
   form.addEventListener("submit", function (ev) {
@@ -239,6 +260,11 @@
   });
 
   document.addEventListener("keydown", function (ev) {
+    if ((ev.ctrlKey || ev.metaKey) && !ev.altKey && ev.key === "k" && dialog) {
+      ev.preventDefault(); // the shortcut Zensical's search button shows
+      open();
+      return;
+    }
     if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
     var inside = box.contains(document.activeElement);
     if (!inside) {
