@@ -8,7 +8,12 @@ logins, Jira account ids and Slack ids, none of which may reach the index.
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
@@ -18,9 +23,9 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from .conftest import DATA, assert_no_traceback, run_cli, serving
+from .conftest import DATA, ROOT, assert_no_traceback, run_cli, serving
 from .search_index import fragments, index_bytes, pages_with
-from .site_builds import build_site, built_fixture
+from .site_builds import build_site, built_fixture, pages_out
 
 FIXTURE = DATA / "site" / "search"
 TODAY = "2025-02-01"
@@ -173,6 +178,40 @@ def test_search_index_command_refuses_what_it_cannot_index(tmp_path: Path) -> No
     assert not (plain / "pagefind").exists()
 
 
+# ---------------------------------------------------------------- the Zensical build
+
+
+def _zensical_yml() -> str:
+    guide = (ROOT / "guide" / "site.md").read_text(encoding="utf-8")
+    found = re.search(r"```yaml\n(INHERIT: mkdocs\.yml\n.*?)```", guide, re.S)
+    assert found, "guide/site.md gives no zensical.yml"
+    return found.group(1)
+
+
+@pytest.fixture(scope="module")
+def zensical_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture built as guide/site.md tells a Zensical user: pages, theme files, zensical, index."""
+    root = tmp_path_factory.mktemp("zensical") / "repo"
+    shutil.copytree(FIXTURE, root)
+    assert pages_out(root, "build/pages", TODAY).code == 0
+    theme = run_cli("search-index", "--theme-out", "build/theme", cwd=root)
+    assert theme.code == 0, theme.err
+    (root / "zensical.yml").write_text(_zensical_yml(), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FOLLOWTHROUGH_")}
+    built = subprocess.run([sys.executable, "-m", "zensical", "build", "--strict", "-f", "zensical.yml"], cwd=root, env=env, capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stdout + built.stderr
+    indexed = run_cli("search-index", "site", cwd=root)
+    assert indexed.code == 0, indexed.err
+    return root / "site"
+
+
+def test_the_zensical_build_has_the_same_index(site: Path, zensical_site: Path) -> None:
+    ours = sorted((f["url"], json.dumps(f["filters"], sort_keys=True), json.dumps(f["meta"], sort_keys=True)) for f in fragments(site))
+    theirs = sorted((f["url"], json.dumps(f["filters"], sort_keys=True), json.dumps(f["meta"], sort_keys=True)) for f in fragments(zensical_site))
+    assert theirs == ours
+    assert pages_with(zensical_site, WORD) == THREE
+
+
 # ---------------------------------------------------------------- in the browser
 
 
@@ -181,15 +220,24 @@ class _Quiet(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def served(site: Path) -> Iterator[str]:
-    # Served under the path of site_url, as a host would: the search must not assume the root.
-    holder = site.parent / "served"
-    (holder / "postmortems").parent.mkdir(exist_ok=True)
+ENGINES = ("mkdocs", "zensical")
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def served(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Each engine's site served under the path of site_url, as a host would: the search must not
+    assume the root."""
+    built: Path = request.getfixturevalue("site" if request.param == "mkdocs" else "zensical_site")
+    holder = built.parent / "served"
+    holder.mkdir(exist_ok=True)
     if not (holder / "postmortems").exists():
-        (holder / "postmortems").symlink_to(site, target_is_directory=True)
+        (holder / "postmortems").symlink_to(built, target_is_directory=True)
     with serving(holder, _Quiet) as url:
         yield url + "postmortems/"
+
+
+def _engine(page: Any) -> str:
+    return "zensical" if page.locator(".ft-search--dialog").count() else "mkdocs"
 
 
 @pytest.fixture
@@ -230,7 +278,7 @@ def test_search_filters_and_follows_a_result_in_the_browser(page: Any, served: s
     page.goto(served, wait_until="load")
     # The keyboard shortcut opens the theme's box; typing searches the index.
     page.keyboard.press("/")
-    box = page.locator("input.md-search__input")
+    box = page.locator("[data-ft-search-query]")
     assert box.evaluate("el => el === document.activeElement")
     box.press_sequentially(WORD, delay=20)
     _wait_for_count(page, "3 matching pages")
@@ -260,7 +308,8 @@ def test_search_filters_and_follows_a_result_in_the_browser(page: Any, served: s
     page.locator("[data-ft-search-results] a.md-search-result__link").first.click()
     page.wait_for_url(served + "2024/2024-03-05-checkout-outage/")
     assert "Checkout down" in page.locator("article h1").first.inner_text()
-    assert page.locator("meta[http-equiv='Content-Security-Policy']").count() == 1
+    if _engine(page) == "mkdocs":  # the plugin's policy; Zensical's build has none (guide/site.md)
+        assert page.locator("meta[http-equiv='Content-Security-Policy']").count() == 1
     assert not page.problems, page.problems
 
 
@@ -270,11 +319,15 @@ def test_the_search_box_keeps_the_theme_in_dark_mode_and_closes_on_escape(page: 
     page.locator("form[data-md-component='palette'] label.md-header__button:visible").click()
     page.wait_for_function("() => document.body.getAttribute('data-md-color-scheme') === 'slate'")
     page.keyboard.press("s")
-    page.locator("input.md-search__input").press_sequentially(WORD, delay=10)
+    page.locator("[data-ft-search-query]").press_sequentially(WORD, delay=10)
     _wait_for_count(page, "3 matching pages")
-    background = page.locator(".md-search__output").evaluate("el => getComputedStyle(el).backgroundColor")
+    results = ".ft-search__panel" if _engine(page) == "zensical" else ".md-search__output"
+    background = page.locator(results).evaluate("el => getComputedStyle(el).backgroundColor")
     channels = [int(c) for c in background[background.index("(") + 1 : background.index(")")].split(",")[:3]]
     assert sum(channels) < 3 * 100, f"the results are not dark in the dark palette: {background}"
     page.keyboard.press("Escape")
-    assert page.evaluate("() => document.getElementById('__search').checked") is False
+    if _engine(page) == "zensical":
+        assert not page.locator(".ft-search__panel").is_visible()
+    else:
+        assert page.evaluate("() => document.getElementById('__search').checked") is False
     assert not page.problems, page.problems

@@ -21,6 +21,7 @@ from followthrough.files.templates import PACKAGED, SOURCE
 BUNDLE = "pagefind"  # the index's folder inside the site, fetched by assets/javascripts/followthrough-search.js
 BODY_MARK = b"data-pagefind-body"
 TIMEOUT_S = 600
+EXCLUDED = ".headerlink"
 
 
 class IndexFailed(FollowthroughError):
@@ -92,7 +93,8 @@ def index_site(site: Path) -> Indexed:
             f"{site}: no page marks its content for search (data-pagefind-body); build it with followthrough's theme "
             "(the plugin adds it; for a build without the plugin see guide/site.md, \"Search\")"
         )
-    command = [_executable(), "--site", str(site), "--output-subdir", BUNDLE]
+    # Headings' permalink anchors (`¶`) are not words, nor part of a result's title.
+    command = [_executable(), "--site", str(site), "--output-subdir", BUNDLE, "--exclude-selectors", EXCLUDED]
     env = {**os.environ, "NO_COLOR": "1"}
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S, env=env, stdin=subprocess.DEVNULL)

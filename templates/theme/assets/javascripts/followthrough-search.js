@@ -222,10 +222,14 @@
   Array.prototype.forEach.call(box.querySelectorAll("[data-ft-search-open]"), function (el) { el.addEventListener("click", open); });
   Array.prototype.forEach.call(box.querySelectorAll("[data-ft-search-close]"), function (el) { el.addEventListener("click", close); });
 
+  var TEXT_INPUTS = ["text", "search", "email", "number", "password", "tel", "url", "date", "time"];
+
   function editable(el) {
+    // Where a typed `s` is text: not a checkbox or radio button (the palette toggle is one).
     if (!el) return false;
     var tag = el.tagName;
-    return el.isContentEditable || tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT";
+    if (tag === "INPUT") return TEXT_INPUTS.indexOf((el.type || "text").toLowerCase()) >= 0;
+    return el.isContentEditable || tag === "TEXTAREA" || tag === "SELECT";
   }
 
   function links() {
