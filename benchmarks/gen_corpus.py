@@ -469,6 +469,10 @@ def render_postmortem(i: int, seed: int, people: list[Person]) -> tuple[str, str
             f"    type: {kind}",
             f"    status: {item_status}",
         ]
+        if item_status == "wont-do":
+            # A won't-do item records who decided it (lint's FT313); no draw from rng, so the rest
+            # of the corpus stays what it was.
+            fm += ["    decision:", f"      by: {roles['commander']}", f"      on: {due.isoformat()}", "      reason: covered by the platform migration, which removes the component"]
         if status != "draft" and rng.random() < 0.75:
             if rng.random() < 0.7:
                 fm.append(f"    ticket: OPS-{rng.randint(100, 29999)}")

@@ -8,6 +8,12 @@ any other host are intercepted: a ticket link's navigation gets a stub page, any
 fails the test, so no request leaves the machine. Screenshots of the overdue and completion
 pages go to test-output/.
 
+The wide fixture (tests/data/site/wide: long titles and names, a dozen items per postmortem) is
+built the same way for two more checks at 1,280 px: no page scrolls sideways and no table or cell
+is clipped (screenshots of the home, overdue, completion, response and a postmortem page in the
+test's tmp_path, their paths printed), and a postmortem page's days overdue are counted by
+assets/followthrough.js from the date in the page, with the browser's clock fixed.
+
 Without Chromium or Playwright the test is skipped, unless FOLLOWTHROUGH_REQUIRE_BROWSER=1
 (set by .ci/run), which turns the skip into a failure.
 """
@@ -20,6 +26,7 @@ import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from http.server import SimpleHTTPRequestHandler
@@ -32,6 +39,7 @@ import pytest
 from .conftest import ROOT, serving, shipped_repo
 from .search_index import fragments as indexed_pages
 from .site_builds import build_site
+from .test_layout import wide_repo
 
 OUTPUT = ROOT / "test-output"
 TODAY = "2026-11-23"
@@ -112,12 +120,36 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.fixture(scope="module")
-def served(site: Path) -> Iterator[Served]:
+@contextmanager
+def serve(site: Path) -> Iterator[Served]:
     state = Served(site, "")
     handler = type("Handler", (_Handler,), {"served": state})
     with serving(site, handler) as url:
         state.url = url
+        yield state
+
+
+@pytest.fixture(scope="module")
+def served(site: Path) -> Iterator[Served]:
+    with serve(site) as state:
+        yield state
+
+
+@pytest.fixture(scope="module")
+def wide_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wide fixture (long titles and names, a dozen items per postmortem, URL tickets) built
+    with the shipped mkdocs.yml and templates, its Jira-keyed items mirrored."""
+    work = wide_repo(tmp_path_factory.mktemp("browser-wide") / "repo")
+    config = work / "mkdocs.yml"
+    assert write_tracker_state(config, work / ".followthrough" / "state.json") > 0
+    result = build_site(work, config_file=config, site_dir=work / "site", strict=True, today=TODAY)
+    assert result.returncode == 0, f"mkdocs build failed ({result.returncode}):\n{result.stderr}"
+    return work / "site"
+
+
+@pytest.fixture(scope="module")
+def wide_served(wide_site: Path) -> Iterator[Served]:
+    with serve(wide_site) as state:
         yield state
 
 
@@ -147,9 +179,11 @@ class Session:
             pytest.fail(f"{where}: requests to other hosts (blocked; a published site must not need them):\n" + "\n".join(self.external))
 
 
-@pytest.fixture
-def session(browser: Any, served: Served) -> Iterator[Session]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light", service_workers="block")
+@contextmanager
+def browsing(browser: Any, served: Served, **options: Any) -> Iterator[Session]:
+    """A fresh browser context at 1,280 px on `served`: requests to other hosts are blocked (or
+    stubbed, for a navigation the test allows), console and page errors recorded."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light", service_workers="block", **options)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     s = Session(page, served)
@@ -173,6 +207,12 @@ def session(browser: Any, served: Served) -> Iterator[Session]:
         yield s
     finally:
         context.close()
+
+
+@pytest.fixture
+def session(browser: Any, served: Served) -> Iterator[Session]:
+    with browsing(browser, served) as s:
+        yield s
 
 
 # ---------------------------------------------------------------- links
@@ -340,3 +380,82 @@ def test_site_in_a_real_browser(session: Session, served: Served, site: Path) ->
     assert checked > len(visited)
     failed = [(p, code) for p, code in served.requests if code >= 400]
     assert not failed, f"the site server answered errors: {failed}"
+
+
+# ---------------------------------------------------------------- tables that fit
+
+# What clips, measured in the page: the document scrolling sideways, a table or a scrolling box
+# around it (mkdocs-material wraps each table in one) wider than it shows, a table reaching past
+# the article, a cell whose content is wider than the cell.
+OVERFLOW = """() => {
+  const doc = document.scrollingElement;
+  const found = [];
+  if (doc.scrollWidth > doc.clientWidth) found.push(`page: scrollWidth ${doc.scrollWidth} > clientWidth ${doc.clientWidth}`);
+  const article = document.querySelector('article');
+  const right = article.getBoundingClientRect().right;
+  article.querySelectorAll('table').forEach((table, i) => {
+    const name = `table ${i + 1} (${[...table.querySelectorAll('th')].map(th => th.textContent.trim()).join(' | ')})`;
+    if (table.scrollWidth > table.clientWidth) found.push(`${name}: scrollWidth ${table.scrollWidth} > clientWidth ${table.clientWidth}`);
+    for (let box = table.parentElement; box && box !== article; box = box.parentElement) {
+      if (getComputedStyle(box).overflowX !== 'visible' && box.scrollWidth > box.clientWidth)
+        found.push(`${name}: its ${box.className || box.tagName} scrolls (${box.scrollWidth} > ${box.clientWidth})`);
+    }
+    if (table.getBoundingClientRect().right > right + 1) found.push(`${name}: reaches past the article (${table.getBoundingClientRect().right} > ${right})`);
+    table.querySelectorAll('th, td').forEach(cell => {
+      if (cell.scrollWidth > cell.clientWidth) found.push(`${name}: cell "${cell.textContent.trim().slice(0, 40)}" clipped`);
+    });
+  });
+  return {found, tables: article.querySelectorAll('table').length};
+}"""
+
+
+def wide_postmortem(site: Path) -> str:
+    """The URL of the wide fixture's postmortem with the longest title (and a re-dates table)."""
+    pages = sorted(p.parent.relative_to(site).as_posix() + "/" for p in site.glob("2025/*/index.html"))
+    assert pages, "the wide fixture has no 2025 postmortem"
+    return next(p for p in pages if "payments-gateway" in p)
+
+
+def test_tables_fit_a_1280_px_window(browser: Any, wide_served: Served, wide_site: Path, tmp_path: Path) -> None:
+    """Home, overdue, completion, response and a postmortem page of the wide fixture at 1,280 px:
+    nothing scrolls sideways and no cell is clipped. The screenshots are kept in tmp_path."""
+    pm_page = wide_postmortem(wide_site)
+    shots, problems = [], []
+    with browsing(browser, wide_served) as session:
+        for name, path in (("home", HOME), ("overdue", OVERDUE), ("completion", COMPLETION), ("response", "response/"), ("postmortem", pm_page)):
+            session.goto(path)
+            measured = session.page.evaluate(OVERFLOW)
+            assert measured["tables"] > 0, f"{path}: no table"
+            problems += [f"{path}: {p}" for p in measured["found"]]
+            shot = tmp_path / f"{name}-1280.png"
+            session.page.screenshot(path=str(shot), full_page=True)
+            shots.append(shot)
+    print("screenshots at 1,280 px:\n" + "\n".join(str(s) for s in shots))
+    assert not problems, "clipped at 1,280 px:\n" + "\n".join(problems)
+
+
+def test_a_postmortem_page_counts_days_overdue_in_the_browser(browser: Any, wide_served: Served, wide_site: Path) -> None:
+    """The page holds the due date only; assets/followthrough.js adds 'N days overdue' from the
+    reader's date, under the site's Content-Security-Policy. Without JavaScript the date is there."""
+    pm_page = wide_postmortem(wide_site)
+    # An incident still in review: its review's due date is counted the same way.
+    in_review = next(p.parent.relative_to(wide_site).as_posix() + "/" for p in wide_site.glob("2026/2026-07-30-*/index.html"))
+    with browsing(browser, wide_served) as session:
+        session.page.clock.set_fixed_time(f"{TODAY}T12:00:00Z")
+        for path in (pm_page, in_review):
+            session.goto(path)
+            dues = session.page.locator("article time.ft-due").evaluate_all("els => els.map(e => [e.dateTime, e.parentElement.textContent])")
+            assert dues, f"{path}: no open item with a due date on the page"
+            for due, cell in dues:
+                late = (date.fromisoformat(TODAY) - date.fromisoformat(due)).days
+                if late > 0:
+                    assert f"{late} day{'s' if late != 1 else ''} overdue" in cell, (path, due, cell)
+                else:
+                    assert "overdue" not in cell, (path, due, cell)
+            assert any((date.fromisoformat(TODAY) - date.fromisoformat(d)).days > 0 for d, _ in dues)
+        review = session.page.locator("article tr", has_text="Reviewed").first.inner_text()
+        assert "due by 2026-08-01" in review and "overdue" in review, review
+    with browsing(browser, wide_served, java_script_enabled=False) as session:
+        session.goto(pm_page)
+        cells = session.page.locator("article time.ft-due").evaluate_all("els => els.map(e => e.parentElement.textContent)")
+        assert cells and not [c for c in cells if "overdue" in c]

@@ -181,8 +181,8 @@ def test_the_site_shows_the_figures_of_the_day_followthrough_today_names(tmp_pat
         build(mkdocs_config(str(root / "mkdocs.yml"), site_dir=str(root / "site")))
         days[today] = (root / "site" / "overdue" / "index.html").read_text(encoding="utf-8")
     # The checkout outage's item was due 2024-03-18: 105 days overdue on 1 July, 115 on 11 July.
-    assert ">105<" in days["2024-07-01"] and ">115<" not in days["2024-07-01"]
-    assert ">115<" in days["2024-07-11"] and ">105<" not in days["2024-07-11"]
+    assert ">105 d<" in days["2024-07-01"] and ">115 d<" not in days["2024-07-01"]
+    assert ">115 d<" in days["2024-07-11"] and ">105 d<" not in days["2024-07-11"]
 
 
 BOOLEANS_AS_NUMBERS = {

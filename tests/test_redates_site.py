@@ -154,12 +154,12 @@ def row_of(html: str, text: str) -> str:
 
 def test_overdue_page_has_a_re_dated_column(pages):
     main = pages["overdue.md"].split("## By owner")[0]
-    assert "<th>Due</th><th>Re-dated</th><th>Action item</th>" in main
-    # Re-dated once in the file (05-14 -> 05-19): 32 days overdue against 05-19.
-    assert '<td style="text-align:right">32</td><td>2026-05-19</td><td>1x, +5 d<br>originally due 2026-05-14</td><td>Bound the exporter' in main
+    assert "<th>Overdue</th><th>Action item</th>" in main
+    # Re-dated once in the file (05-14 -> 05-19): 32 days overdue against 05-19; the re-dates under the date.
+    assert '<td><strong>32 d</strong><br><small>due 2026-05-19</small><br><small>1x, +5 d<br>originally due 2026-05-14</small></td><td>Bound the exporter' in main
     # Moved in the tracker only: the file's date stays the commitment, and the move has no reason.
-    assert '<td style="text-align:right">32</td><td>2026-05-19</td><td>1x, 0 d<br>in pay, no reason recorded (to 2026-06-30)</td><td>Give the exporter' in main
-    assert '<td style="text-align:right">33</td><td>2026-05-18</td><td>\u2013</td><td>Turn the manual ledger replay' in main
+    assert '<td><strong>32 d</strong><br><small>due 2026-05-19</small><br><small>1x, 0 d<br>in pay, no reason recorded (to 2026-06-30)</small></td><td>Give the exporter' in main
+    assert '<td><strong>33 d</strong><br><small>due 2026-05-18</small></td><td>Turn the manual ledger replay' in main
 
 
 def test_re_dated_page_lists_every_re_date_newest_first_with_reason_and_source(pages):
@@ -168,9 +168,9 @@ def test_re_dated_page_lists_every_re_date_newest_first_with_reason_and_source(p
     rows = re.findall(r"<tr><td>(\d{4}-\d\d-\d\d)</td>", table)
     assert rows == ["2026-05-25", "2026-05-13", "2026-05-12", "2026-05-11", "2026-05-06"]
     tracker = row_of(table, "Give the exporter")
-    assert "<td>2026-05-19 \u2192 2026-06-30<br>+42 d</td><td>\u2013</td><td>\u2013</td><td>in pay, no reason recorded</td>" in tracker
+    assert "<td>2026-05-19<br>\u2192 2026-06-30<br>+42 d</td><td>\u2013</td><td>\u2013</td><td>in pay, no reason recorded</td>" in tracker
     second = row_of(table, "the exporter&#x27;s metrics release slipped by three days")
-    assert "<td>2026-05-12 \u2192 2026-05-15<br>+3 d</td>" in second and "<td>Eve Manager</td><td>file</td>" in second
+    assert "<td>2026-05-12<br>\u2192 2026-05-15<br>+3 d</td>" in second and "<td>Eve Manager</td><td>file</td>" in second
     assert "**5** re\\-date(s) of **4** item(s); **1** seen only in a tracker" in text or "**5** re-date(s) of **4** item(s); **1** seen only in a tracker" in text
     # The draft's re-date is no commitment yet.
     assert "no listing shows" not in text
@@ -198,13 +198,13 @@ def test_commitments_page_lists_states_decisions_and_the_flagged_wont_do(pages):
 def test_completion_and_home_show_both_on_time_rates(pages):
     # Current: on time ledger-alert (05-14 <= 05-15), dedupe (05-19 <= 05-20); late: replay, retry, queue.
     # Original: both done items were late (05-08, 05-16), so 0 of 5. Median days to close: 10 and 9.
-    assert cells(pages["completion.md"], "All incidents") == ["8", "2", "3", "2", "1", "3", "25%", "38%", "40%", "0%", "9.5"]
+    assert cells(pages["completion.md"], "All incidents") == ["8", "2", "3 (38%)", "3 (1 in progress)", "3", "25%", "40%", "0%", "9.5"]
     assert '<td style="text-align:right">40% (5 judged)</td><td style="text-align:right">0% (5 judged)</td>' in pages["index.md"]
 
 
 def test_postmortem_card_shows_original_and_current_due_and_the_re_dates(pages):
     card, redates = pages["2026/2026-05-04-ledger-lag.md"].split("<strong>Re-dates</strong>")
-    assert "<td>2026-05-15</td><td>2x, +7 d<br>originally due 2026-05-08</td>" in row_of(card, "Page the payments on-call when")
+    assert "<td>2026-05-15<br><small>2x, +7 d<br>originally due 2026-05-08</small></td>" in row_of(card, "Page the payments on-call when")
     assert "closed as won't do without a decision" in row_of(card, "Put ledger lag")
     assert "decided by Eve Manager, 2026-05-20: the legacy exporter" in row_of(card, "Move the last reports")
     assert "<td>in pay, no reason recorded</td>" in redates and "the alerting migration lands first" in redates
@@ -254,7 +254,7 @@ def test_the_built_site_has_both_pages_in_its_nav(built):
     assert "<title>SEV-0/1 commitments" in commitments
     assert '<strong class="ft-flag">closed as won\'t do without a decision</strong>' in commitments
     overdue = (built / "overdue" / "index.html").read_text(encoding="utf-8")
-    assert "<td>1x, +5 d<br>originally due 2026-05-14</td>" in overdue
+    assert "<small>1x, +5 d<br>originally due 2026-05-14</small>" in overdue
     items = json.loads((built / "action-items.json").read_text(encoding="utf-8"))["action_items"]
     assert {i["id"]: i["slip_days"] for i in items}["ledger-alert"] == 7
 

@@ -146,7 +146,7 @@ def test_overdue_page_html(built):
     main = html.split('id="by-owner"')[0]
     rows = [r for r in table_rows(main) if "<td" in r]
     assert len(rows) == 1
-    assert ">105<" in rows[0] and "Nia Expert" in rows[0] and 'href="../2024/2024-03-05-checkout-outage/"' in rows[0]
+    assert ">105 d<" in rows[0] and "Nia Expert" in rows[0] and 'href="../2024/2024-03-05-checkout-outage/"' in rows[0]
 
 
 def test_completion_page_has_chart_and_table(built):
@@ -296,7 +296,7 @@ def test_rebuild_with_the_same_plugin_sees_an_edit(tmp_path, monkeypatch):
     assert config is not None
     assert str(root / "templates") not in config.watch  # the fixture has no templates folder of its own
     assert any(w.endswith(os.path.join(".followthrough", "state.json")) for w in config.watch)
-    assert ">105<" in read(root / "site", "overdue/index.html")
+    assert ">105 d<" in read(root / "site", "overdue/index.html")
     pm = root / "docs" / "2024" / "2024-03-05-checkout-outage.md"
     pm.write_text(pm.read_text().replace("due: 2024-03-18", "due: 2024-06-21"))
     # serve's rebuild: the config loaded again into the same plugin instances, no new startup
@@ -304,7 +304,7 @@ def test_rebuild_with_the_same_plugin_sees_an_edit(tmp_path, monkeypatch):
     config = load_config(str(root / "mkdocs.yml"), site_dir=str(root / "site"))
     build(config)
     overdue = read(root / "site", "overdue/index.html")
-    assert ">105<" not in overdue and ">10<" in overdue
+    assert ">105 d<" not in overdue and ">10 d<" in overdue
     assert "2024-06-21" in read(root / "site", "2024/2024-03-05-checkout-outage/index.html")
 
 

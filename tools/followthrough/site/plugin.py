@@ -128,6 +128,8 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         config.validation.nav.omitted_files = min(config.validation.nav.omitted_files, logging.DEBUG)
         if paths.CSS not in [str(c) for c in config.extra_css]:
             config.extra_css.append(paths.CSS)
+        if paths.JS not in [str(c) for c in config.extra_javascript]:
+            config.extra_javascript.append(paths.JS)
         # `mkdocs serve` already watches docs_dir and mkdocs.yml; templates and tracker state count too.
         for extra in (*template_dirs(root), root / settings.state_file):
             if extra.exists() and str(extra) not in config.watch:
@@ -334,7 +336,9 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         return _HTML_BLOCK.sub(stash, markdown)
 
 
-_HTML_BLOCK = re.compile(r"^<(table|div class=\"ft-chart\")>.*?^</(?:table|svg></div)>$", re.M | re.S)
+# A table, a chart, or a table in the <div> that styles it (ft-items, ft-figures): the block must
+# be stashed whole, since the sanitizer would close a <div> left open at the end of a part.
+_HTML_BLOCK = re.compile(r'^(?:<table>.*?^</table>|<div class="ft-chart">.*?^</svg></div>|<div class="ft-(?:items|figures)">.*?^</div>)$', re.M | re.S)
 _STASH_MARK = re.compile(r"<!-- followthrough block (\d+) -->")
 
 
@@ -343,7 +347,7 @@ def _is_generated(file: File) -> bool:
         content = file.content_string
     except (OSError, UnicodeDecodeError):
         return False
-    return paths.GENERATED_MARK in content[:500] or file.src_uri in (paths.EXPORT_ITEMS, paths.EXPORT_POSTMORTEMS, paths.CSS)
+    return paths.GENERATED_MARK in content[:500] or file.src_uri in (paths.EXPORT_ITEMS, paths.EXPORT_POSTMORTEMS, paths.CSS, paths.JS)
 
 
 __all__ = ["FollowthroughPlugin"]

@@ -35,11 +35,13 @@ def html_escape(value: object) -> Markup:
     return Markup(html.escape("" if value is None else str(value), quote=True))
 
 
-def html_link(text: object, url: str | None) -> Markup:
-    """<a href=url>text</a>; only relative, http and https URLs become links (never javascript:)."""
+def html_link(text: object, url: str | None, title: object = None) -> Markup:
+    """<a href=url>text</a>; only relative, http and https URLs become links (never javascript:).
+    A `title` (shown on hover) is for text shortened to fit a table cell."""
     if not url or ":" in url.split("/", 1)[0] and not url.startswith(("https://", "http://")):
         return html_escape(text)
-    return Markup(f'<a href="{html.escape(url, quote=True)}">{html_escape(text)}</a>')
+    hover = f' title="{html_escape(title)}"' if title else ""
+    return Markup(f'<a href="{html.escape(url, quote=True)}"{hover}>{html_escape(text)}</a>')
 
 
 def md_link(text: object, target: str) -> Markup:

@@ -1,7 +1,8 @@
 """A small line chart as inline SVG, drawn at build time so it reads without JavaScript.
 
 Percentages (0-100) over ordered labels (quarters); a missing value (None) breaks the line.
-The SVG carries a <title> and <desc>; pages put a table with the same numbers beside it.
+The SVG carries a <title> and <desc>; pages put a table with the same numbers beside it. The
+legend names only the series that have a value to draw.
 """
 
 from __future__ import annotations
@@ -54,7 +55,10 @@ def line_chart(title: str, labels: Sequence[str], series: Sequence[Series]) -> s
         if i % step == 0:
             parts.append(f'<text x="{_x(i, n):.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" stroke="none">{e(lab)}</text>')
     parts.append("</g>")
+    legend = 0
     for k, s in enumerate(series):
+        if all(v is None for v in s.values):
+            continue  # nothing to draw: a legend entry would point at a line that is not there
         colour, dash = COLOURS[k % len(COLOURS)], DASHES[k % len(DASHES)]
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         run: list[str] = []
@@ -73,7 +77,8 @@ def line_chart(title: str, labels: Sequence[str], series: Sequence[Series]) -> s
         for i, v in enumerate(s.values):
             if v is not None:
                 parts.append(f'<circle cx="{_x(i, n):.1f}" cy="{_y(v):.1f}" r="3" fill="{colour}"><title>{e(s.name)} {e(labels[i])}: {v:.0f}%</title></circle>')
-        lx = LEFT + 10 + 170 * k
+        lx = LEFT + 10 + 170 * legend
+        legend += 1
         ly = HEIGHT - 12
         parts.append(f'<line x1="{lx}" x2="{lx + 24}" y1="{ly - 4}" y2="{ly - 4}" stroke="{colour}" stroke-width="2"{dash_attr}/>')
         parts.append(f'<text x="{lx + 30}" y="{ly}" font-size="11" fill="currentColor">{e(s.name)}</text>')

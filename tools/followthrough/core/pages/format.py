@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 
 from followthrough.core.dates import in_utc, utc_date
@@ -77,3 +78,31 @@ def redate_source(source: str) -> str:
     """Where a re-date was made: 'file' (a reviewed `redated:` entry, with its reason), or the
     tracker destination a pull saw the move in, which records no reason."""
     return "file" if source == "file" else f"in {source}, no reason recorded"
+
+
+SHORT = 36  # characters of a title shown in a table column; the whole title is on hover
+
+
+def short(text: str, limit: int = SHORT) -> str:
+    """`text` cut at a word boundary to at most `limit` characters, with an ellipsis when cut
+    (a single longer word is cut inside): a postmortem's title as a link in an item table."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-") + "\u2026"
+
+
+_GITHUB_ISSUE = re.compile(r"https?://[^/]+/[^/]+/([^/]+)/(?:issues|pull)/(\d+)/?$")
+
+
+def ticket_label(ticket: str) -> str:
+    """A ticket as a table shows it: a key as is (`PAY-412`), a GitHub issue URL as `repo#45`,
+    any other URL shortened; the link keeps the whole address."""
+    found = _GITHUB_ISSUE.match(ticket)
+    if found:
+        return f"{found.group(1)}#{found.group(2)}"
+    return short(ticket, 24) if "://" in ticket else ticket

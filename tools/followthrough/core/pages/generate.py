@@ -114,6 +114,12 @@ class Links:
     def pm(self, pm: Postmortem) -> Markup:
         return self.a(self.data.src(pm), pm.title or pm.id)
 
+    def pm_short(self, pm: Postmortem) -> Markup:
+        """The postmortem as a short link, its whole title on hover: for the item tables."""
+        title = pm.title or pm.id
+        text = fmt.short(title)
+        return html_link(text, self.href(self.data.src(pm)), title if text != title else None)
+
     def group(self, group: str, name: str, text: object | None = None) -> Markup:
         s = self.data.group_slugs.get(group, {}).get(name)
         label = (self.data.team_name(name) if group == "team" else name) if text is None else text
@@ -139,7 +145,9 @@ def status_chip(status: str) -> Markup:
 def ticket(view: m.ItemView) -> Markup:
     if not view.ticket:
         return Markup(fmt.NONE)
-    return html_link(view.ticket, view.ticket_url) if view.ticket_url else html_escape(view.ticket)
+    label = fmt.ticket_label(view.ticket)
+    hover = view.ticket if label != view.ticket else None
+    return html_link(label, view.ticket_url, hover) if view.ticket_url else html_escape(view.ticket)
 
 
 def redated_cell(view: m.ItemView) -> Markup:
@@ -301,6 +309,7 @@ class Site:
         pages[paths.ROLES] = with_title("Roles", roles_page(r))
         pages[paths.TAGS] = with_title("Tags", r.render("tags.md.j2", paths.TAGS))
         pages[paths.CSS] = render(r.env, f"{TEMPLATE_FOLDER}/followthrough.css")
+        pages[paths.JS] = render(r.env, f"{TEMPLATE_FOLDER}/followthrough.js")
         pages[paths.EXPORT_POSTMORTEMS] = _json(export_postmortems(data))
         pages[paths.EXPORT_ITEMS] = _json(export_items(data))
         if include_postmortems:
@@ -347,14 +356,15 @@ def card(r: Renderer, pm: Postmortem) -> str:
     here = r.data.src(pm)
     hours = r.data.options.review_target_hours
     lat = m.review_latency(pm, r.data.today, hours)
-    if lat is None:
-        note = ""
-    elif lat.days is not None:
+    # A review not made yet is due by a date; whether that date has passed changes with "today",
+    # which the card leaves to the reader's browser (see card.html.j2).
+    note, review_due = "", None
+    if lat is not None and lat.days is not None:
         note = f"{lat.days} day(s) after resolved ({'on target' if lat.state == 'on-target' else 'late'}: {hours} h)"
-    else:
-        note = f"due by {lat.deadline.isoformat()} ({hours} h target)" + (": late" if lat.state == "overdue" else "")
+    elif lat is not None:
+        review_due = lat.deadline
     items = r.data.items_of(pm)
-    return r.render("card.html.j2", here, pm=pm, items=items, redates=redate_rows(items), durations=m.durations(pm), review_note=note)
+    return r.render("card.html.j2", here, pm=pm, items=items, redates=redate_rows(items), durations=m.durations(pm), review_note=note, review_due=review_due)
 
 
 def with_title(title: str, markdown: str, *, searchable: bool = True) -> str:
@@ -520,14 +530,16 @@ def completion_page(r: Renderer) -> str:
     labels = m.quarter_range(min(quarters), max(quarters)) if quarters else []
     trend = [(q, quarters.get(q)) for q in labels]
     chart = ""
-    if labels:
+    # The chart's axis holds the quarters with items only: an empty quarter would be a gap in every line.
+    drawn = [(q, c) for q, c in trend if c]
+    if drawn:
         chart = line_chart(
             "Completion and on-time rate of action items, by the quarter their incident started",
-            labels,
+            [q for q, _ in drawn],
             [
-                Series("Completion rate", [c.rate * 100 if c and c.rate is not None else None for _, c in trend]),
-                Series("On time (current due)", [c.on_time_rate * 100 if c and c.on_time_rate is not None else None for _, c in trend]),
-                Series("On time (original due)", [c.on_time_rate_original * 100 if c and c.on_time_rate_original is not None else None for _, c in trend]),
+                Series("Completion rate", [c.rate * 100 if c.rate is not None else None for _, c in drawn]),
+                Series("On time (current due)", [c.on_time_rate * 100 if c.on_time_rate is not None else None for _, c in drawn]),
+                Series("On time (original due)", [c.on_time_rate_original * 100 if c.on_time_rate_original is not None else None for _, c in drawn]),
             ],
         )
     return r.render(

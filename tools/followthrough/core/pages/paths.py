@@ -24,6 +24,7 @@ SEVERITIES = "process/severities.md"
 ROLES = "process/roles.md"
 TAGS = "tags.md"
 CSS = "assets/followthrough.css"
+JS = "assets/followthrough.js"  # counts days overdue in the browser (postmortem pages hold only dates)
 EXPORT_POSTMORTEMS = "postmortems.json"
 EXPORT_ITEMS = "action-items.json"
 GROUPS = ("year", "severity", "service", "team")  # each has by-<group>/index.md and by-<group>/<slug>.md
