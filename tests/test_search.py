@@ -331,3 +331,80 @@ def test_the_search_box_keeps_the_theme_in_dark_mode_and_closes_on_escape(page: 
     else:
         assert page.evaluate("() => document.getElementById('__search').checked") is False
     assert not page.problems, page.problems
+
+
+# ---------------------------------------------------------------- in-page filters of long tables
+
+
+def _many(tmp_path: Path, n: int = 24) -> Path:
+    """The search fixture with n more postmortems, over three severities, teams and services."""
+    root = _copy(tmp_path)
+    template = (root / "docs" / "2024" / "2024-08-14-cart-timeouts.md").read_text(encoding="utf-8")
+    for i in range(n):
+        severity, team, service = ("SEV-1", "SEV-2", "SEV-3")[i % 3], ("payments", "storefront", "platform")[i % 3], ("cart", "auth", "ledger", "search")[i % 4]
+        text = (
+            template.replace("Cart timeouts during the summer sale", f"Cart timeouts, wave {i}")
+            .replace("severity: SEV-2", f"severity: {severity}")
+            .replace("services: [checkout-api, cart]", f"services: [{service}]")
+            .replace("teams: [payments, storefront]", f"teams: [{team}]")
+            .replace("id: cart-cache", f"id: cart-cache-{i}")
+            .replace("2024-08-14T", f"2024-09-{i + 1:02d}T")
+            .replace("reviewed: 2024-08-15", f"reviewed: 2024-09-{i + 2:02d}")
+            .replace("due: 2024-09-01", "due: 2024-10-15")
+        )
+        (root / "docs" / "2024" / f"2024-09-{i + 1:02d}-cart-wave-{i}.md").write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def long_tables(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = _many(tmp_path_factory.mktemp("long"))
+    result = build_site(root, strict=True, today=TODAY)
+    assert result.returncode == 0, result.stderr
+    with serving(root / "site", _Quiet) as url:
+        yield url
+
+
+def test_long_tables_carry_their_facets(tmp_path: Path) -> None:
+    root = _many(tmp_path, n=3)
+    assert build_site(root, strict=True, today=TODAY).returncode == 0
+    page = (root / "site" / "all" / "index.html").read_text(encoding="utf-8")
+    assert 'data-ft-severity="SEV-1" data-ft-team="Payments Team" data-ft-service="cart"' in page
+    assert 'data-ft-team="Payments Team&#9;Storefront Team" data-ft-service="checkout-api\tcart"' in page  # several: tab-separated
+    overdue = (root / "site" / "overdue" / "index.html").read_text(encoding="utf-8")
+    assert 'data-ft-owner="Max Expert"' in overdue
+
+
+@pytest.mark.browser
+def test_a_long_table_filters_its_rows_in_the_page(browser: Any, long_tables: str) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(long_tables + "all/", wait_until="load")
+        table = page.locator("article table").first
+        rows = table.locator("tbody tr")
+        total = rows.count()
+        assert total > 20
+        bar = page.locator(".ft-table-filters").first
+        assert bar.locator(".ft-table-filters__count").inner_text() == f"{total} rows"
+        sev1 = rows.evaluate_all("rs => rs.filter(r => r.dataset.ftSeverity === 'SEV-1').length")
+        bar.locator("select[name=severity]").select_option("SEV-1")
+        assert rows.evaluate_all("rs => rs.filter(r => !r.hidden).length") == sev1
+        assert bar.locator(".ft-table-filters__count").inner_text() == f"{sev1} of {total} rows"
+        bar.locator("select[name=service]").select_option("cart")
+        both = rows.evaluate_all("rs => rs.filter(r => r.dataset.ftSeverity === 'SEV-1' && r.dataset.ftService.split('\\t').includes('cart')).length")
+        assert 0 < both < sev1 and rows.evaluate_all("rs => rs.filter(r => !r.hidden).length") == both
+        assert not errors, errors
+    finally:
+        context.close()
+    # Without JavaScript the whole table is there, and no filter.
+    bare = browser.new_context(java_script_enabled=False)
+    try:
+        page = bare.new_page()
+        page.goto(long_tables + "all/", wait_until="load")
+        assert page.locator(".ft-table-filters").count() == 0
+        assert page.locator("article table").first.locator("tbody tr:visible").count() == total
+    finally:
+        bare.close()
