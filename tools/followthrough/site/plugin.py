@@ -145,7 +145,10 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         if not self.searching:
             log.info(f"theme {config.theme.name!r}: the site's search (Pagefind, with filters) needs mkdocs-material; the theme's own search is used")
             return
-        theme = str(search.theme_dir())
+        try:
+            theme = str(search.theme_dir())
+        except FollowthroughError as exc:
+            raise PluginError(str(exc)) from None
         if theme not in config.theme.dirs:
             config.theme.dirs.insert(1 if config.theme.custom_dir else 0, theme)
         for name in ("material/search", "search"):
