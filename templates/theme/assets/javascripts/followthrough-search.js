@@ -3,8 +3,9 @@
    fragments it needs, so the first result does not wait for the whole index.
 
    The box opens as the theme's does: a click on it or on the magnifier, or the keys `/`, `s`
-   and `f` anywhere outside a text field (on Zensical, whose search is a dialog, it is a dialog); Escape closes it; arrow keys move through results;
-   Enter follows the first one. Filters (severity, year, service, team, kind, status) and the
+   and `f` anywhere outside a text field (on Zensical, whose search is a dialog, it is a dialog,
+   and Ctrl+K opens it too); Escape closes it; arrow keys move through results; Enter follows
+   the first one. Filters (severity, year, service, team, kind, status) and the
    sort come from each postmortem page's hidden facets (templates/site/search-facets.html.j2).
    Nothing here writes markup taken from the index: excerpts are rebuilt as text and <mark>. */
 (function () {
