@@ -178,6 +178,26 @@ def test_search_index_command_refuses_what_it_cannot_index(tmp_path: Path) -> No
     assert not (plain / "pagefind").exists()
 
 
+def test_a_failing_indexer_is_a_message_and_exit_1(site: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy)
+    shutil.rmtree(copy / "pagefind")
+    (copy / "pagefind").write_text("a file where Pagefind writes its folder\n")
+    result = run_cli("search-index", str(copy), cwd=tmp_path)
+    assert_no_traceback(result)
+    assert result.code == 1
+    assert "Pagefind failed (exit" in result.err and "File exists" in result.err
+    assert "stack backtrace" not in result.err
+
+
+def test_a_preview_is_not_indexed(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    result = build_site(root, today=TODAY, command="serve")
+    assert result.returncode == 0, result.stderr
+    assert not (root / "site" / "pagefind").exists()
+    assert "data-ft-search" in (root / "site" / "index.html").read_text(encoding="utf-8")  # the box says there is no index
+
+
 # ---------------------------------------------------------------- the Zensical build
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from followthrough.core.errors import EXIT_FAILED, FollowthroughError, UsageError
+from followthrough.core.logline import safe_line
 from followthrough.files.templates import PACKAGED, SOURCE
 
 BUNDLE = "pagefind"  # the index's folder inside the site, fetched by assets/javascripts/followthrough-search.js
@@ -103,8 +104,10 @@ def index_site(site: Path) -> Indexed:
     except OSError as exc:
         raise IndexFailed(f"Pagefind could not be started: {exc}") from None
     if done.returncode != 0:
-        said = [line for line in (done.stderr + "\n" + done.stdout).splitlines() if line.strip()][-8:]
-        shown = "\n".join(f"  {line}" for line in said)
+        # Its errors (a Rust panic's first lines say what failed) before the tail of its progress.
+        errors = [line for line in done.stderr.splitlines() if line.strip() and not line.startswith(("stack backtrace", "note:"))][:6]
+        said = errors or [line for line in done.stdout.splitlines() if line.strip()][-6:]
+        shown = "\n".join(f"  {safe_line(line)}" for line in said)
         raise IndexFailed(f"{site}: Pagefind failed (exit {done.returncode}); the search index was not written:\n{shown}")
     pages, summary = _summary(done.stdout)
     if pages == 0:
