@@ -1,19 +1,27 @@
 """Site build benchmark: the followthrough plugin against plain mkdocs-material, in one run.
 
 For each N it generates N synthetic postmortems (benchmarks/gen_corpus.py), then builds the
-same corpus twice, each `mkdocs build` in its own subprocess:
+same corpus several ways, each `mkdocs build` in its own subprocess:
 
 - plugin: the repo's own mkdocs.yml (inherited with INHERIT), docs_dir pointed at the corpus;
+- floor:  the same mkdocs.yml without the followthrough plugin (search and tags kept, the same
+          theme and Markdown extensions) and a one-entry nav: what any short-nav site of these
+          pages costs, so plugin/floor is the price of the plugin's own work and pages;
+- bare:   (--bare-floor) the floor as first measured: plain mkdocs-material, search only, no
+          Markdown extension, so the postmortems' tables are not even rendered as tables;
 - plain:  mkdocs-material with the search plugin, every postmortem an ordinary page in the
           default navigation, no followthrough plugin (what the issue measured as quadratic).
 
-It prints wall seconds, peak resident memory of the build process (from wait4's rusage),
-the size of the built site, and the ratios plugin/plain and t(N_max)/t(N_prev) for the plugin.
-Not a test: run it on demand.
+It prints wall and CPU seconds, peak resident memory of the build process (from wait4's rusage),
+the size of the built site, the ratios plugin/floor (the headline), plugin/plain and
+t(N_max)/t(N_prev); and, unless --no-two-days, how many built files of the plugin's site change
+when the same corpus is built again one day later (FOLLOWTHROUGH_TODAY and SOURCE_DATE_EPOCH one
+day on, no edit, with bench_daily.py's builds), and how many of those are postmortem pages. Not a test: run it on demand.
 
     python benchmarks/bench_site.py                    # N = 300, 1000, 3000
+    python benchmarks/bench_site.py --sizes 1000 --only plugin floor
     python benchmarks/bench_site.py --sizes 300 1000 --plain-max 1000
-    python benchmarks/bench_site.py --sizes 1000 --only plugin --profile
+    python benchmarks/bench_site.py --sizes 1000 --only plugin --profile --no-two-days
 """
 
 from __future__ import annotations
@@ -27,16 +35,19 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gen_corpus import generate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+VARIANTS = ("plugin", "floor", "bare", "plain")
 TODAY = "2026-11-23"
 TARGET_RATIO = 0.3
 TARGET_SITE_MB = 80
 TARGET_SCALING = 3.3
+TARGET_FLOOR = 1.1
 
 PLAIN_CONFIG = """\
 # Plain mkdocs-material: every postmortem an ordinary page in the default nav, no followthrough plugin.
@@ -49,8 +60,22 @@ plugins:
 """
 
 FLOOR_CONFIG = """\
-# The floor: plain mkdocs-material with the same pages but a one-entry nav (search on, no plugin).
+# The floor: the repo's own mkdocs.yml (theme, Markdown extensions) over the same pages, without
+# the followthrough plugin, with a one-entry nav. Lists in INHERIT replace the parent's.
+INHERIT: {root_config}
 site_name: Short-nav floor
+docs_dir: postmortems
+plugins:
+  - search
+  - tags
+nav:
+  - {first}
+"""
+
+BARE_CONFIG = """\
+# The floor as first measured: plain mkdocs-material with the same pages but a one-entry nav
+# (search on, no plugin, no Markdown extension: the postmortems' tables stay paragraphs).
+site_name: Short-nav floor, no extensions
 docs_dir: postmortems
 theme:
   name: material
@@ -78,10 +103,11 @@ class Build:
     files: int
 
 
-def _env() -> dict[str, str]:
+def _env(today: str = TODAY) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FOLLOWTHROUGH_")}
     env.pop("SOURCE_DATE_EPOCH", None)
-    env["FOLLOWTHROUGH_TODAY"] = TODAY
+    env["FOLLOWTHROUGH_TODAY"] = today
+    env["NO_MKDOCS_2_WARNING"] = "1"
     return env
 
 
@@ -94,7 +120,7 @@ def tree_size(folder: Path) -> tuple[int, int]:
     return total, files
 
 
-def run_build(config: Path, site: Path, log: Path, profile: Path | None = None) -> tuple[float, float, float]:
+def run_build(config: Path, site: Path, log: Path, profile: Path | None = None, today: str = TODAY) -> tuple[float, float, float]:
     """Run `mkdocs build` in a child process; (wall seconds, CPU seconds, peak RSS in MB) of that child alone."""
     cmd = [sys.executable]
     if profile is not None:
@@ -102,7 +128,7 @@ def run_build(config: Path, site: Path, log: Path, profile: Path | None = None) 
     cmd += ["-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(site)]
     with log.open("wb") as out:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=_env(), cwd=config.parent)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=_env(today), cwd=config.parent)
         # wait4 gives this child's own rusage; RUSAGE_CHILDREN would be the max over every child so far.
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
@@ -138,8 +164,40 @@ def prepare(workdir: Path, n: int, seed: int, root_config: Path) -> None:
         generate(workdir / "postmortems", n, seed)
     (workdir / "mkdocs-plain.yml").write_text(PLAIN_CONFIG, encoding="utf-8")
     first = min(p.relative_to(workdir / "postmortems").as_posix() for p in (workdir / "postmortems").glob("*/*.md"))
-    (workdir / "mkdocs-floor.yml").write_text(FLOOR_CONFIG.format(first=first), encoding="utf-8")
+    (workdir / "mkdocs-floor.yml").write_text(FLOOR_CONFIG.format(root_config=root_config, first=first), encoding="utf-8")
+    (workdir / "mkdocs-bare.yml").write_text(BARE_CONFIG.format(first=first), encoding="utf-8")
     (workdir / "mkdocs-plugin.yml").write_text(PLUGIN_CONFIG.format(root_config=root_config), encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class DayChange:
+    files: int  # built files of the first day's site
+    changed: int  # files added, removed or different the next day
+    postmortem_pages: int  # postmortems in the corpus
+    postmortem_changed: int  # of those, pages that differ
+    changed_names: tuple[str, ...]  # the changed files that are not postmortem pages
+
+
+def two_days(workdir: Path, n: int) -> DayChange:
+    """Build the plugin's site as of TODAY and as of the day after, with no edit in between, as a
+    daily CI build would (bench_daily.py's builds: SOURCE_DATE_EPOCH set to the day too), and
+    compare the two trees file by file (byte for byte)."""
+    from bench_daily import build, files_of, kind  # it imports this module: not at the top
+
+    config = workdir / "mkdocs-plugin.yml"
+    first_day = date.fromisoformat(TODAY)
+    trees = []
+    for day in (first_day, first_day + timedelta(days=1)):
+        site = workdir / f"site-{day.isoformat()}"
+        shutil.rmtree(site, ignore_errors=True)
+        build(config, site, day)
+        trees.append(files_of(site))
+        shutil.rmtree(site)
+    first, second = trees
+    changed = sorted(p for p in first.keys() | second.keys() if first.get(p) != second.get(p))
+    pm_changed = [p for p in changed if kind(p) == "postmortem pages"]
+    pm_total = sum(1 for p in first if kind(p) == "postmortem pages")
+    return DayChange(len(first), len(changed), pm_total, len(pm_changed), tuple(p for p in changed if p not in pm_changed))
 
 
 def profile_summary(profile: Path, limit: int = 25) -> str:
@@ -165,8 +223,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[300, 1000, 3000], metavar="N", help="corpus sizes (default 300 1000 3000)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--only", choices=("plugin", "plain", "floor"), help="build one variant only")
-    parser.add_argument("--floor", action="store_true", help="also build plain material with a one-entry nav: the per-page floor of any short-nav design")
+    parser.add_argument("--only", choices=VARIANTS, nargs="+", help="build these variants only (default: plugin, floor and plain)")
+    parser.add_argument("--bare-floor", action="store_true", help="also build the floor as first measured (plain material, no Markdown extension)")
+    parser.add_argument("--no-two-days", action="store_true", help="skip the two builds a day apart (how many files change with no edit)")
     parser.add_argument("--plain-max", type=int, default=None, metavar="N", help="skip the plain build above this N (it is quadratic: minutes and gigabytes at 3000)")
     parser.add_argument("--config", type=Path, default=ROOT / "mkdocs.yml", help="the plugin variant's mkdocs.yml (default: the repo's)")
     parser.add_argument("--workdir", type=Path, default=None, help="where corpora and sites go (default: a temp folder, removed after)")
@@ -175,11 +234,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="run the plugin builds under cProfile and print where the time goes")
     args = parser.parse_args(argv)
 
-    variants = [v for v in ("plugin", "plain", "floor") if args.only == v or (args.only is None and (v != "floor" or args.floor))]
+    variants = [v for v in VARIANTS if (v in args.only if args.only else v != "bare" or args.bare_floor)]
     if "plugin" in variants and not args.config.is_file():
         parser.error(f"--config {args.config}: no such file (the plugin variant inherits it)")
     base = args.workdir or Path(tempfile.mkdtemp(prefix="ft-bench-site-"))
     results: dict[tuple[str, int], Build] = {}
+    days: dict[int, DayChange] = {}
     print(f"{'variant':<8} {'N':>6} {'wall s':>9} {'CPU s':>9} {'CPU ms/page':>12} {'peak RSS MB':>12} {'site MB':>9} {'files':>8}", flush=True)
     try:
         for n in sorted(args.sizes):
@@ -196,13 +256,31 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{b.variant:<8} {b.n:>6} {b.seconds:>9.2f} {b.cpu:>9.2f} {1000 * b.cpu / max(n, 1):>12.1f} {b.max_rss_mb:>12.0f} {b.site_mb:>9.1f} {b.files:>8}", flush=True)
                 if profile is not None:
                     print(profile_summary(profile), flush=True)
+            if "plugin" in variants and not args.no_two_days:
+                days[n] = two_days(workdir, n)
     finally:
         if args.workdir is None and not args.keep:
             shutil.rmtree(base, ignore_errors=True)
 
     print()
-    print("Ratios use CPU seconds (least of --repeat runs).")
+    print("Ratios use CPU seconds (least of --repeat runs); wall seconds in parentheses.")
     sizes = sorted(args.sizes)
+    for n in sizes:
+        p, f, bare = results.get(("plugin", n)), results.get(("floor", n)), results.get(("bare", n))
+        if p and f:
+            met = "met" if p.cpu <= TARGET_FLOOR * f.cpu else "NOT met"
+            print(f"N={n}: plugin/floor {p.cpu / f.cpu:.2f}x CPU ({p.seconds / f.seconds:.2f}x wall): "
+                  f"{p.cpu:.1f} s against {f.cpu:.1f} s, the plugin's own work and its generated pages (target <= {TARGET_FLOOR}x: {met})")  # fmt: skip
+        if p and bare:
+            print(f"N={n}: plugin/bare floor {p.cpu / bare.cpu:.2f}x CPU ({p.seconds / bare.seconds:.2f}x wall); "
+                  f"floor/bare floor {f.cpu / bare.cpu:.2f}x" if f else "")  # fmt: skip
+        d = days.get(n)
+        if d:
+            print(f"N={n}: a day later with no edit, {d.changed} of {d.files} built files change; "
+                  f"{d.postmortem_changed} of {d.postmortem_pages} postmortem pages")  # fmt: skip
+            if d.changed_names:
+                shown = ", ".join(d.changed_names[:12]) + (f", ... {len(d.changed_names) - 12} more" if len(d.changed_names) > 12 else "")
+                print(f"        other files that change: {shown}")
     for n in sizes:
         p, q, f = results.get(("plugin", n)), results.get(("plain", n)), results.get(("floor", n))
         if p and q:
@@ -214,8 +292,6 @@ def main(argv: list[str] | None = None) -> int:
                   f"site {p.site_mb:.1f} MB vs {q.site_mb:.1f} MB{verdict}")  # fmt: skip
         if f and q:
             print(f"N={n}: floor/plain time {f.cpu / q.cpu:.3f}x (floor {1000 * f.cpu / n:.1f} ms/page)")
-        if p and f:
-            print(f"N={n}: plugin/floor time {p.cpu / f.cpu:.2f}x (the plugin's own work plus its generated pages)")
     for variant in variants:
         for small, big in zip(sizes, sizes[1:]):
             a, b = results.get((variant, small)), results.get((variant, big))
