@@ -86,6 +86,7 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         self.warnings: WarningCounter | None = None
         self.built: MkDocsConfig | None = None
         self.searching = False  # the theme is ours to extend with Pagefind's search
+        self.material_search = False  # mkdocs-material's search plugin is listed: it reads the card's text (searchcopy)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command, self.dirty = command, dirty
@@ -145,6 +146,7 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
     def _use_search(self, config: MkDocsConfig) -> None:
         """The theme overrides that put Pagefind's search in the header (site/search.py), after
         a custom_dir of the site's own, so a team's override still wins."""
+        self.material_search = any(name in config.plugins for name in ("material/search", "search"))
         self.searching = config.theme.name == "material"
         if not self.searching:
             log.info(f"theme {config.theme.name!r}: the site's search (Pagefind, with filters) needs mkdocs-material; the theme's own search is used")
@@ -325,6 +327,8 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
             return sanitize_html(html)
         before, after = html.split(CARD_MARK, 1)
         card = self.site.card_html(pm)
+        if not self.material_search:  # Pagefind reads the written page: the card goes in as it is
+            return sanitize_html(before) + card + sanitize_html(after)
         # Comments cannot come from the page (the sanitizer drops them): the marks are ours.
         for_search = f"{_CARD_OPEN}{search_copy(card)}{_CARD_CLOSE}"
         self.cards[page.file.src_uri] = (for_search, card)
