@@ -459,6 +459,8 @@ def render_postmortem(i: int, seed: int, people: list[Person]) -> tuple[str, str
             item_status = rng.choices(("done", "in-progress", "open", "wont-do"), weights=(55, 15, 25, 5))[0]
         else:
             item_status = rng.choices(("open", "in-progress", "done"), weights=(60, 30, 10))[0]
+        if item_status == "wont-do" and severity in ("SEV-0", "SEV-1"):
+            item_status = "done"  # non-negotiable: a won't-do needs a recorded decision (FT313); the draw stays the same
         item_id = f"{kind}-{n}"
         fm += [
             f"  - id: {item_id}",

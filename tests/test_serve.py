@@ -97,3 +97,40 @@ def test_serve_rebuilds_pages_after_an_edit(tmp_path: Path) -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (PROC / "net" / "tcp").exists(), reason="reads the server's port from Linux's /proc")
+def test_followthrough_serve_shows_each_kind_of_edit(tmp_path: Path) -> None:
+    """`followthrough serve` (MkDocs' serve in its dirty mode, the plugin choosing the pages):
+    a body edit, a changed people directory and a lint error each reach the served pages."""
+    root = shipped_repo(tmp_path / "repo")
+    mount = urlsplit(load_config(root / "mkdocs.yml").site_url).path.rstrip("/")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FOLLOWTHROUGH_")}
+    env.update(NO_MKDOCS_2_WARNING="1")
+    log_file = tmp_path / "serve.log"
+    with log_file.open("wb") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "followthrough", "serve", "-a", "127.0.0.1:0", "--today", "2026-11-23"],
+            cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            port = _wait_for(lambda: listening_port(server.pid), 90, server)
+            assert port, log_file.read_text()
+            base = f"http://127.0.0.1:{port}{mount}"
+            page = f"{base}/{POSTMORTEM}/"
+            assert _wait_for(lambda: _get(page), 90, server), log_file.read_text()
+            target = root / "postmortems" / f"{POSTMORTEM}.md"
+            target.write_text(target.read_text().replace("\n## ", "\nEDITED-BODY-LINE\n\n## ", 1))
+            assert _wait_for(lambda: "EDITED-BODY-LINE" in (_get(page) or ""), 60, server), log_file.read_text()
+            people = root / "postmortems" / "people.yml"
+            people.write_text(people.read_text().replace("name: An Nguyen", "name: An Nguyen-Renamed", 1))
+            assert _wait_for(lambda: "An Nguyen-Renamed" in (_get(page) or ""), 60, server), log_file.read_text()
+            target.write_text(target.read_text().replace("\nseverity: ", "\nseverity: SEV-9-NOT-A-LEVEL ", 1))
+            errors = f"{base}/followthrough-errors/"
+            assert _wait_for(lambda: f"postmortems/{POSTMORTEM}.md:" in (_get(errors) or ""), 60, server), log_file.read_text()
+            assert "lint error" in (_get(page) or "")
+            assert "dirty" not in log_file.read_text()  # MkDocs' warning about dirty builds is not shown
+        finally:
+            server.terminate()
+            server.wait(timeout=30)

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from followthrough.core.errors import ConfigError, FollowthroughError, UsageError
 from followthrough.core.findings import Finding
-from followthrough.core.lint import IdRecord, duplicate_ids, lint_file, lint_page, lint_texts
+from followthrough.core.lint import IdRecord, LintResult, duplicate_ids, lint_file, lint_page, lint_texts
 from followthrough.core.model import Directory, Postmortem
 from followthrough.core.people import parse_directory
 from followthrough.core.policy import unknown_contacts
@@ -278,7 +278,10 @@ def _page_findings(config: LoadedConfig, pages: Sequence[Path], reraise: bool) -
     return findings, checked
 
 
-def load_repo(config: LoadedConfig, paths: Sequence[Path] | None = None, *, today: date) -> Repo:
+LintTexts = Callable[..., LintResult]  # `lint_texts`, or a stand-in with its signature that remembers (site/memo.py)
+
+
+def load_repo(config: LoadedConfig, paths: Sequence[Path] | None = None, *, today: date, lint: LintTexts = lint_texts) -> Repo:
     """Load and lint the postmortems: every one under docs_dir, or those in `paths`."""
     directory, dir_findings, files, pages, ctx = _start(config, paths, today)
     reraise = bool(os.environ.get("FOLLOWTHROUGH_DEBUG"))
@@ -290,7 +293,7 @@ def load_repo(config: LoadedConfig, paths: Sequence[Path] | None = None, *, toda
             unreadable.append(text)
         else:
             texts.append((rel, text))
-    result = _without_gc(lambda: lint_texts(texts, ctx, reraise=reraise))
+    result = _without_gc(lambda: lint(texts, ctx, reraise=reraise))
     findings = tuple(sorted([*dir_findings, *page_findings, *unreadable, *result.findings]))
     return Repo(config, directory, result.postmortems, findings, ctx.today, tuple(files), tuple(checked))
 

@@ -12,19 +12,22 @@ import gc
 import logging
 import os
 import re
+import tempfile
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from followthrough.config.load import PLUGIN_NAME, REQUIRED_EXTENSIONS, listed_twice, loaded_config, site_of
 from followthrough.config.options import PluginConfig
 from followthrough.core.errors import FollowthroughError
+from followthrough.core.findings import Finding
 from followthrough.core.lint import lint_page
 from followthrough.core.logline import safe_line, safe_lines
 from followthrough.core.pages import SITE_NAV, Site, SiteOptions
@@ -43,6 +46,9 @@ from followthrough.site.swap import SiteSwap, WarningCounter
 from followthrough.site import search
 from followthrough.files.repo import LoadedConfig
 from followthrough.workspace import load_workspace
+from followthrough.site import errorpage
+from followthrough.site.incremental import Incremental
+from followthrough.site.memo import LintMemo, PagesMemo, TemplateBytecode
 
 log = get_plugin_logger(__name__)
 # The logger the running engine logs to: "mkdocs", or "properdocs" under ProperDocs, which
@@ -87,6 +93,12 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         self.built: MkDocsConfig | None = None
         self.searching = False  # the theme is ours to extend with Pagefind's search
         self.material_search = False  # mkdocs-material's search plugin is listed: it reads the card's text (searchcopy)
+        # Kept for the life of the process: `mkdocs serve` rebuilds with this same instance.
+        self.lint_memo = LintMemo()
+        self.pages_memo = PagesMemo()
+        self.bytecode = TemplateBytecode()
+        self.incremental: Incremental | None = None
+        self.replaying = False  # re-running page_markdown for skipped pages (site/incremental.py)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command, self.dirty = command, dirty
@@ -141,6 +153,7 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
                 config.watch.append(str(extra))
         self._use_search(config)
         self._build_beside(config)
+        self._start_incremental(config)
         return config
 
     def _use_search(self, config: MkDocsConfig) -> None:
@@ -164,6 +177,25 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
                     "Pagefind's, written by the followthrough plugin; remove `search` from plugins in mkdocs.yml"
                 )
                 break
+    def _start_incremental(self, config: MkDocsConfig) -> None:
+        """The store of the last build's pages: a temporary one for the life of `mkdocs serve`,
+        `.followthrough/cache/site/` for a build (restored by the publish workflow)."""
+        assert self.loaded is not None
+        previous = self.incremental
+        if self._previewing():
+            if previous is None or previous.store.persist:
+                if previous is not None:
+                    previous.close()
+                folder = Path(tempfile.mkdtemp(prefix="followthrough-preview-"))
+                previous = Incremental.create(folder, persist=False)
+        else:
+            folder = self.loaded.root / ".followthrough" / "cache" / "site"
+            if previous is None or previous.store.folder != folder:
+                if previous is not None:
+                    previous.close()
+                previous = Incremental.create(folder, persist=True)
+        self.incremental = previous
+        previous.begin(preview=self._previewing(), dirty=self.dirty)
 
     def _build_beside(self, config: MkDocsConfig) -> None:
         """Send this build to a fresh folder beside site_dir (see site/swap.py). `mkdocs serve`
@@ -211,6 +243,8 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
     @event_priority(-100)  # after every other plugin has written its files into the new site
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         gc.unfreeze()  # frozen in on_files; `mkdocs serve` builds again in this process
+        if self.incremental is not None and self.site is not None:
+            self.incremental.finish(config)
         # Indexed before the swap: a failed index fails the build and leaves the old site. A
         # preview goes without (the box says so): it would add the indexer's time to every save.
         if self.site is not None and self.searching and not self._previewing():
@@ -221,23 +255,46 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
             log.info(f"search index: {done.summary}")
         self._end_swap(commit=True)
 
+    def on_shutdown(self) -> None:
+        if self.incremental is not None and not self.incremental.store.persist:
+            self.incremental.close()  # the preview's temporary store
+            self.incremental = None
+
     def on_build_error(self, *, error: Exception) -> None:
         gc.unfreeze()
+        if self.incremental is not None:
+            self.incremental.abandon()
         self._end_swap(commit=False)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled or self.loaded is None:
             return None
         loaded = self.loaded
+        # While serving, lint errors become pages (site/errorpage.py); a build stops on them.
+        refuse = None if self._previewing() else "the site is not built from invalid files"
         try:
-            workspace = load_workspace(loaded, today=self.today, refuse_errors="the site is not built from invalid files")
-            for warning in workspace.repo.findings:
-                log.info(str(warning))  # warnings belong to `followthrough lint --strict`, not to `mkdocs build --strict`
+            workspace = load_workspace(loaded, today=self.today, refuse_errors=refuse, lint=self.lint_memo)
+            errors = workspace.repo.errors
+            for finding in workspace.repo.findings:
+                if not finding.is_error:
+                    log.info(str(finding))  # warnings belong to `followthrough lint --strict`, not to `mkdocs build --strict`
+            for finding in errors:
+                log.warning(str(finding))  # only while serving: a build has stopped above
             self.checked = set(workspace.repo.pages)
             self.site = workspace.site()
-            pages = self.site.pages()
+            templates = self.incremental.templates_digest(loaded.root) if self.incremental else ""
+            inputs = workspace.site_inputs(templates)
+            pages = self.pages_memo.get(inputs)
+            if pages is None:
+                pages = self.site.pages()
+                self.pages_memo.put(inputs, pages)
+            if self.incremental is not None:
+                self.incremental.card_inputs(loaded, templates, workspace.states)
         except FollowthroughError as exc:
             raise PluginError(str(exc)) from None
+        bad_pages: dict[str, str] = {}
+        if errors:
+            pages, bad_pages = self._error_pages(dict(pages), errors)
         people = files.get_file_from_path(loaded.settings.people_file)
         if people is not None:
             files.remove(people)  # e-mails and tracker account ids: never published
@@ -250,12 +307,64 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
                     raise PluginError(f"{safe_line(str(where))}: the followthrough plugin generates this page; rename or move your file")
                 files.remove(existing)  # a copy left by `followthrough pages --out` into docs_dir
             files.append(File.generated(config, path, content=content))
+        for path, content in bad_pages.items():
+            existing = files.get_file_from_path(path)
+            if existing is not None:
+                files.remove(existing)
+            files.append(File.generated(config, path, content=content))
         self.generated = {path for path in pages if path.endswith(".md")}
         self.stashed = {}
         # The postmortems and pages stay alive for the whole build and hold no cycle: leave them
         # out of every later full collection (each would walk them all; about 0.2 s at 1,000).
         gc.freeze()
         return files
+
+    def _error_pages(self, pages: dict[str, str], errors: Sequence[Finding]) -> tuple[dict[str, str], dict[str, str]]:
+        """The pages of a preview with lint errors: the list of errors, a notice on the home page,
+        and in place of each bad page of docs_dir its own errors."""
+        assert self.loaded is not None
+        docs = self.loaded.docs_dir.resolve()
+        by_page: dict[str, tuple[str, list[Finding]]] = {}
+        for finding in errors:
+            path = self.loaded.root / finding.path
+            try:
+                src = (path.parent.resolve() / path.name).relative_to(docs).as_posix()
+            except (ValueError, OSError):
+                continue  # not a page (mkdocs.yml, the state file)
+            if src.endswith(".md"):
+                by_page.setdefault(src, (finding.path, []))[1].append(finding)
+        pages[errorpage.ERRORS_PAGE] = errorpage.errors_page(errors, {src: path for src, (path, _) in by_page.items()})
+        if paths.HOME in pages:
+            pages[paths.HOME] = errorpage.notice(pages[paths.HOME], len(errors))
+        bad = {src: errorpage.bad_page(src, path, found) for src, (path, found) in by_page.items() if src not in pages}
+        return pages, bad
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
+        # After the nav is known and before MkDocs reads a page: which pages this build skips.
+        if self.site is not None and self.incremental is not None:
+            self.incremental.plan(nav, config, files, self.site)
+        return None
+
+    @event_priority(110)  # before the tags plugin (100) lists the pages of the tags page
+    def on_env(self, env, *, config: MkDocsConfig, files: Files):  # type: ignore[no-untyped-def]
+        if self.site is None:
+            return None
+        if env.bytecode_cache is None:
+            env.bytecode_cache = self.bytecode
+        if self.incremental is None:
+            return None
+        self.incremental.restore(config)
+        self.replaying = True  # our own page_markdown stays out of it
+        try:
+            self.incremental.replay(config, files)
+        finally:
+            self.replaying = False
+        return None
+
+    def on_template_context(self, context, *, template_name: str, config: MkDocsConfig):  # type: ignore[no-untyped-def]
+        if self.incremental is not None and template_name == "sitemap.xml":
+            return self.incremental.sitemap_context(context, config)
+        return None
 
     def _keep_publishable(self, files: Files, config: MkDocsConfig) -> None:
         """Take out of the build every file of docs_dir that is not a Markdown page, not matched by
@@ -288,7 +397,7 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
             )
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
-        if self.site is None:
+        if self.site is None or self.replaying:
             return None
         if page.file.src_uri in self.generated:
             return self._stash_tables(page.file.src_uri, markdown)
@@ -336,6 +445,8 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
 
     @event_priority(-100)  # after the search plugin (priority 0) has read page.content
     def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Any) -> Any:
+        if self.incremental is not None and self.site is not None:
+            self.incremental.built(page)  # what search and tags took from the page, kept for skipped builds
         held = self.cards.pop(page.file.src_uri, None)
         if held is None:
             return None
