@@ -79,7 +79,7 @@ def test_the_listing_is_the_same_whichever_command_is_chosen() -> None:
     """The table's one-line help is what each subcommand's own add_parser says."""
     listing = build_parser([]).format_help()
     for name in COMMANDS:
-        assert f"    {name} " in listing
+        assert f"    {name} " in listing or f"    {name}\n" in listing  # a long name has its help on the next line
         assert build_parser([name]).format_help() == listing, name
 
 

@@ -35,6 +35,7 @@ from followthrough.core.pages.paths import SITE_NAV
 from followthrough.core.urls import page_url, relative_source, relative_url
 
 from .conftest import ROOT, serving, shipped_repo
+from .search_index import fragments as indexed_pages
 from .site_builds import pages_out
 
 pytestmark = pytest.mark.slow
@@ -68,8 +69,14 @@ def engine_build(engine: str, root: Path) -> subprocess.CompletedProcess[str]:
         return run([*python, "properdocs", "build", "--strict", "-f", "mkdocs.yml"], root)
     pages = pages_out(root, "build/pages", TODAY)
     assert pages.code == 0, pages.err
+    theme = run([*python, "followthrough", "search-index", "--theme-out", "build/theme"], root)
+    assert theme.returncode == 0, theme.stderr
     (root / "zensical.yml").write_text(ZENSICAL_YML, encoding="utf-8")
-    return run([*python, "zensical", "build", "--strict", "-f", "zensical.yml"], root)
+    built = run([*python, "zensical", "build", "--strict", "-f", "zensical.yml"], root)
+    if built.returncode != 0:
+        return built
+    indexed = run([*python, "followthrough", "search-index", "site"], root)
+    return subprocess.CompletedProcess(built.args, indexed.returncode, built.stdout + indexed.stdout, built.stderr + indexed.stderr)
 
 
 @dataclass(frozen=True)
@@ -285,21 +292,21 @@ def test_the_nav_links_every_fixed_page(sites: dict[str, Built], engine: str) ->
 
 
 def search_locations(built: Built) -> set[str]:
-    """The pages the engine's search index holds (MkDocs' search plugin, Zensical's own)."""
-    if built.engine == "zensical":
-        entries = json.loads((built.site / "search.json").read_text(encoding="utf-8"))["items"]
-    else:
-        entries = json.loads((built.site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
-    return {SITE_PATH + e["location"].split("#")[0] for e in entries}
+    """The pages the site's search index (Pagefind's) holds, with their filters."""
+    return {SITE_PATH.rstrip("/") + f["url"] + " " + json.dumps(f["filters"], sort_keys=True) for f in indexed_pages(built.site)}
 
 
 def test_the_search_indexes_hold_the_same_pages(sites: dict[str, Built]) -> None:
     reference = search_locations(sites["mkdocs"])
+    urls = {entry.split(" ")[0] for entry in reference}
     postmortems = {u for u in html_pages(sites["mkdocs"].site) if re.match(re.escape(SITE_PATH) + r"20\d\d/", u)}
-    assert postmortems and postmortems <= reference, sorted(reference)
-    assert SITE_PATH + "overdue/" not in reference and SITE_PATH + "all/" not in reference  # listings repeat titles
+    assert postmortems and postmortems <= urls, sorted(urls)
+    assert SITE_PATH + "overdue/" not in urls and SITE_PATH + "all/" not in urls  # listings repeat titles
     for engine in ("properdocs", "zensical"):
         assert search_locations(sites[engine]) == reference, engine
+    # Zensical's own index (written, never loaded) leaves out the same pages.
+    entries = json.loads((sites["zensical"].site / "search.json").read_text(encoding="utf-8"))["items"]
+    assert {SITE_PATH + e["location"].split("#")[0] for e in entries} == urls
 
 
 def test_the_data_export_is_the_same_on_every_engine(sites: dict[str, Built]) -> None:
@@ -312,9 +319,12 @@ def test_the_data_export_is_the_same_on_every_engine(sites: dict[str, Built]) ->
 def test_what_differs_between_the_engines(sites: dict[str, Built]) -> None:
     """Besides the pages: each engine's own search index and assets; only MkDocs-family builds
     gzip the sitemap and carry the Content-Security-Policy (the plugin adds it)."""
-    files = {engine: {p.relative_to(b.site).as_posix() for p in b.site.rglob("*") if p.is_file()} for engine, b in sites.items()}
+    # Pagefind names its index files by a hash of what they hold; the pages it holds are compared.
+    files = {engine: {p.relative_to(b.site).as_posix() for p in b.site.rglob("*") if p.is_file() and not p.suffix.startswith(".pf_")} for engine, b in sites.items()}
     assert files["mkdocs"] == files["properdocs"]
-    assert "search/search_index.json" in files["mkdocs"] and "search.json" in files["zensical"]
+    indexed = {engine: sorted((f["url"], f["content"], json.dumps(f["filters"], sort_keys=True)) for f in indexed_pages(sites[engine].site)) for engine in ("mkdocs", "properdocs")}
+    assert indexed["mkdocs"] == indexed["properdocs"]
+    assert "pagefind/pagefind.js" in files["mkdocs"] and "search.json" in files["zensical"]
     home = {engine: (b.site / "index.html").read_text(encoding="utf-8") for engine, b in sites.items()}
     assert "Content-Security-Policy" in home["mkdocs"] and "Content-Security-Policy" in home["properdocs"]
     assert "Content-Security-Policy" not in home["zensical"]

@@ -107,7 +107,9 @@ def test_overdue_page_rows(pages):
     assert "missing index" not in text
     game = text.split("## From game days")[1]
     assert '<td><strong>31 d</strong><br><small>due 2024-05-31</small></td><td>Write the failover runbook step' in game  # due 2024-05-31
-    assert "### Nia Expert (1)" in text and "### Platform Team (1)" in text
+    # The same items grouped, each grouping on a page of its own (no page holds an item three times).
+    assert "[by owner](overdue/by-owner.md)" in text and "### Nia Expert" not in text
+    assert "## Nia Expert (1)" in pages["overdue/by-owner.md"] and "## Platform Team (1)" in pages["overdue/by-team.md"]
 
 
 def test_completion_figures_on_the_page(pages):

@@ -142,5 +142,5 @@ def test_the_policy_hashes_the_scripts_outside_the_content_only() -> None:
     hashes = inline_script_hashes(page, content)
     assert hashes == ["'sha256-" + __import__("base64").b64encode(__import__("hashlib").sha256(b"theme()").digest()).decode() + "'"]
     out = add_policy(page, DEFAULT_POLICY, content)
-    assert out.startswith('<html><head><meta http-equiv="Content-Security-Policy" content="default-src \'self\'; script-src \'self\' ' + hashes[0])
+    assert out.startswith('<html><head><meta http-equiv="Content-Security-Policy" content="default-src \'self\'; script-src \'self\' \'wasm-unsafe-eval\' ' + hashes[0])
     assert with_script_hashes("default-src 'self' https://cdn.test", ["'sha256-x'"]) == "default-src 'self' https://cdn.test; script-src 'self' https://cdn.test 'sha256-x'"

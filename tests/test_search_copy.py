@@ -57,11 +57,20 @@ def test_a_block_that_hides_part_of_itself_from_search_is_given_as_it_is():
     assert search_copy(html) == html
 
 
+def with_material_search(root: Path) -> Path:
+    """The fixture with mkdocs-material's search plugin listed, as a site from before Pagefind:
+    the card's search copy is made only for it (the plugin warns about it, so not --strict)."""
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("plugins:\n", "plugins:\n  - search\n"), encoding="utf-8")
+    return root
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = copy_fixture(tmp_path_factory.mktemp("search-copy"))
-    result = build_site(root, strict=True)
+    root = with_material_search(copy_fixture(tmp_path_factory.mktemp("search-copy")))
+    result = build_site(root)
     assert result.returncode == 0, result.stderr
+    assert "builds an index the site does not use" in result.stderr
     return root / "site"
 
 
@@ -89,7 +98,7 @@ def test_a_build_leaves_no_object_frozen(built: Path):
 
 @pytest.mark.slow
 def test_a_plugin_that_drops_the_cards_marks_stops_the_build_naming_the_page(tmp_path: Path):
-    root = copy_fixture(tmp_path)
+    root = with_material_search(copy_fixture(tmp_path))
     # MkDocs runs hooks after the plugins of the same priority: this one cleans the content
     # followthrough has just made, as an HTML minifier would.
     (root / "strip_comments.py").write_text(

@@ -48,6 +48,7 @@ COMMANDS: dict[str, Command] = {
     "lint": Command("lint", "check postmortems' form"),
     "new": Command("new", "start a postmortem from the template"),
     "pages": Command("pages", "write the site's generated pages as files"),
+    "search-index": Command("search_index", "write the search index of a built site"),
     "serve": Command("serve", "preview the site, rebuilding only what an edit changes"),
     "sync": Command("sync", "mirror action items to Jira / GitHub and pull their status"),
     "report": Command("report", "overdue items, completion rates, reminders or the weekly review per team, printed or posted"),

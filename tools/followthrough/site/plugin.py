@@ -45,6 +45,7 @@ from followthrough.files.safefiles import refusal_of
 from followthrough.files.templates import template_dirs
 from followthrough.today import resolve_today
 from followthrough.site.swap import SiteSwap, WarningCounter
+from followthrough.site import search
 from followthrough.files.repo import LoadedConfig
 from followthrough.workspace import load_workspace
 from followthrough.site import errorpage
@@ -111,6 +112,8 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         self.swap: SiteSwap | None = None
         self.warnings: WarningCounter | None = None
         self.built: MkDocsConfig | None = None
+        self.searching = False  # the theme is ours to extend with Pagefind's search
+        self.material_search = False  # mkdocs-material's search plugin is listed: it reads the card's text (searchcopy)
         # Kept for the life of the process: `mkdocs serve` rebuilds with this same instance.
         self.lint_memo = LintMemo()
         self.pages_memo = PagesMemo()
@@ -131,7 +134,7 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         # MkDocs keeps one instance of a plugin for the whole process and loads each new config
         # into it (`mkdocs serve` after an edit of mkdocs.yml): nothing of the last build carries over.
-        self.loaded, self.site = None, None
+        self.loaded, self.site, self.searching = None, None, False
         self.generated, self.stashed, self.checked, self.cards = set(), {}, set(), {}
         if not self.config.enabled:
             return None
@@ -171,10 +174,32 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
         for extra in (*template_dirs(root), root / settings.state_file):
             if extra.exists() and str(extra) not in config.watch:
                 config.watch.append(str(extra))
+        self._use_search(config)
         self._build_beside(config)
         self._start_incremental(config)
         return config
 
+    def _use_search(self, config: MkDocsConfig) -> None:
+        """The theme overrides that put Pagefind's search in the header (site/search.py), after
+        a custom_dir of the site's own, so a team's override still wins."""
+        self.material_search = any(name in config.plugins for name in ("material/search", "search"))
+        self.searching = config.theme.name == "material"
+        if not self.searching:
+            log.info(f"theme {config.theme.name!r}: the site's search (Pagefind, with filters) needs mkdocs-material; the theme's own search is used")
+            return
+        try:
+            theme = str(search.theme_dir())
+        except FollowthroughError as exc:
+            raise PluginError(str(exc)) from None
+        if theme not in config.theme.dirs:
+            config.theme.dirs.insert(1 if config.theme.custom_dir else 0, theme)
+        for name in ("material/search", "search"):
+            if name in config.plugins:
+                log.warning(
+                    f"plugins: {name.split('/')[-1]} (mkdocs-material's search) builds an index the site does not use: its search is "
+                    "Pagefind's, written by the followthrough plugin; remove `search` from plugins in mkdocs.yml"
+                )
+                break
     def _start_incremental(self, config: MkDocsConfig) -> None:
         """The store of the last build's pages: a temporary one for the life of `mkdocs serve`,
         `.followthrough/cache/site/` for a build (restored by the publish workflow)."""
@@ -259,6 +284,14 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
                 self.incremental.finish(config)
         finally:
             self._release_cache()
+        # Indexed before the swap: a failed index fails the build and leaves the old site. A
+        # preview goes without (the box says so): it would add the indexer's time to every save.
+        if self.site is not None and self.searching and not self._previewing():
+            try:
+                done = search.index_site(Path(config.site_dir))
+            except FollowthroughError as exc:
+                raise PluginError(str(exc)) from None
+            log.info(f"search index: {done.summary}")
         self._end_swap(commit=True)
 
     def on_shutdown(self) -> None:
@@ -446,6 +479,8 @@ class FollowthroughPlugin(BasePlugin[PluginConfig]):
             return sanitize_html(html)
         before, after = html.split(CARD_MARK, 1)
         card = self.site.card_html(pm)
+        if not self.material_search:  # Pagefind reads the written page: the card goes in as it is
+            return sanitize_html(before) + card + sanitize_html(after)
         # Comments cannot come from the page (the sanitizer drops them): the marks are ours.
         for_search = f"{_CARD_OPEN}{search_copy(card)}{_CARD_CLOSE}"
         self.cards[page.file.src_uri] = (for_search, card)

@@ -17,8 +17,10 @@ import re
 
 # Same-origin everything; inline styles stay allowed (the theme and tables set them), images
 # may be data: URLs (the theme's icons); nothing may be framed, embedded or posted elsewhere.
+# 'wasm-unsafe-eval' lets the search (Pagefind) compile its WebAssembly, loaded from the site
+# itself; it allows no JavaScript eval, no inline script and no other origin.
 DEFAULT_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "font-src 'self' data:; connect-src 'self'; worker-src 'self'; object-src 'none'; frame-src 'none'; "
     "base-uri 'self'; form-action 'self'"
 )

@@ -300,7 +300,10 @@ class Site:
         pages[paths.ALL] = with_title("All postmortems", all_page(r), searchable=False)
         for group in paths.GROUPS:
             pages.update(group_pages(r, group))
-        pages[paths.OVERDUE] = with_title("Overdue action items", overdue_page(r), searchable=False)
+        overdue, overdue_by = overdue_page(r)
+        pages[paths.OVERDUE] = with_title("Overdue action items", overdue, searchable=False)
+        pages[paths.OVERDUE_BY_OWNER] = with_title("Overdue action items by owner", overdue_by[paths.OVERDUE_BY_OWNER], searchable=False)
+        pages[paths.OVERDUE_BY_TEAM] = with_title("Overdue action items by team", overdue_by[paths.OVERDUE_BY_TEAM], searchable=False)
         pages[paths.REDATED] = with_title("Re-dated items", redated_page(r), searchable=False)
         pages[paths.COMMITMENTS] = with_title(commitments_title(data.settings), commitments_page(r), searchable=False)
         pages[paths.COMPLETION] = with_title("Completion rates", completion_page(r), searchable=False)
@@ -394,13 +397,32 @@ def home_page(r: Renderer) -> str:
 
 def all_page(r: Renderer) -> str:
     pms = r.data.postmortems
+    incidents = newest_first(m.incidents(pms))
+    shown, earlier = split_by_year(incidents, paths.ALL_ROWS)
     return r.render(
         "all.md.j2",
         paths.ALL,
-        incidents=newest_first(m.incidents(pms)),
+        incidents=shown,
+        incident_count=len(incidents),
+        earlier=earlier,
         game_days=newest_first(m.game_days(pms)),
         drafts=newest_first(p for p in pms if not m.is_counted(p)),
     )
+
+
+def split_by_year(newest: list[Postmortem], rows: int) -> tuple[list[Postmortem], list[tuple[str, int]]]:
+    """The newest whole years that fit in `rows` (the newest year whole, whatever its size), and
+    the earlier years as (year, count), newest first."""
+    if len(newest) <= rows:
+        return newest, []
+    years = [fmt.day(pm.started)[:4] for pm in newest]  # newest first; no start date sorts last
+    ends = [i for i in range(1, len(years) + 1) if i == len(years) or years[i] != years[i - 1]]
+    fitting = [i for i in ends if i <= rows]
+    cut = fitting[-1] if fitting else ends[0]
+    counts: dict[str, int] = {}
+    for year in years[cut:]:
+        counts[year] = counts.get(year, 0) + 1
+    return newest[:cut], list(counts.items())
 
 
 def group_pages(r: Renderer, group: str) -> dict[str, str]:
@@ -437,7 +459,7 @@ def group_pages(r: Renderer, group: str) -> dict[str, str]:
     return out
 
 
-def overdue_page(r: Renderer) -> str:
+def overdue_page(r: Renderer) -> tuple[str, dict[str, str]]:
     data = r.data
     every = m.overdue_items(data.views, data.settings)
     incident_items = [v for v in every if not v.postmortem.is_game_day]
@@ -450,19 +472,20 @@ def overdue_page(r: Renderer) -> str:
     owners = sorted(by_owner, key=lambda h: (-len(by_owner[h]), data.name(h).lower()))
     teams = sorted(by_team, key=lambda t: (-len(by_team[t]), data.team_name(t).lower()))
     top = data.settings.severity_names[:2]
-    return r.render(
+    main = r.render(
         "overdue.md.j2",
         paths.OVERDUE,
         items=incident_items,
         top_severities=top,
         top_count=sum(1 for v in incident_items if v.postmortem.severity in top),
-        owners=owners,
-        by_owner=by_owner,
-        teams=teams,
-        by_team=by_team,
         due_soon=m.due_soon_items(m.counted(data.views), data.options.due_soon_days, data.settings),
         game_day_items=game_day_items,
     )
+    by = {
+        paths.OVERDUE_BY_OWNER: r.render("overdue-by.md.j2", paths.OVERDUE_BY_OWNER, by="owner", keys=owners, groups=by_owner),
+        paths.OVERDUE_BY_TEAM: r.render("overdue-by.md.j2", paths.OVERDUE_BY_TEAM, by="team", keys=teams, groups=by_team),
+    }
+    return main, by
 
 
 def redated_page(r: Renderer) -> str:
