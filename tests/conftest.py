@@ -309,3 +309,13 @@ def serving(directory: Path, handler: type[Any]) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+@pytest.fixture
+def build_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An in-process site build's environment: no FOLLOWTHROUGH_* or SOURCE_DATE_EPOCH of the
+    machine, "today" the previews' and cache tests' 2026-11-23, and MkDocs' 2.0 notice off."""
+    for name in [k for k in os.environ if k.startswith("FOLLOWTHROUGH_") or k == "SOURCE_DATE_EPOCH"]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("FOLLOWTHROUGH_TODAY", "2026-11-23")
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")

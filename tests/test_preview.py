@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import shutil
 from pathlib import Path
@@ -85,15 +84,7 @@ class Builds:
 
 
 @pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in [k for k in os.environ if k.startswith("FOLLOWTHROUGH_") or k == "SOURCE_DATE_EPOCH"]:
-        monkeypatch.delenv(name)
-    monkeypatch.setenv("FOLLOWTHROUGH_TODAY", TODAY)
-    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
-
-
-@pytest.fixture
-def serve(tmp_path: Path, env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Builds]:
+def serve(tmp_path: Path, build_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Builds]:
     root = shipped_repo(tmp_path / "repo")
     monkeypatch.chdir(root)
     builds = Builds(root, tmp_path / "site", "serve")
@@ -140,7 +131,7 @@ def test_an_unchanged_page_keeps_its_tags_and_sitemap_entry(serve: Builds, tmp_p
     assert f"{OTHER}/" in serve.page("sitemap.xml")
 
 
-def test_an_incremental_build_gives_the_site_a_full_build_gives(tmp_path: Path, env: None, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_incremental_build_gives_the_site_a_full_build_gives(tmp_path: Path, build_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
     root = shipped_repo(tmp_path / "repo")
     monkeypatch.chdir(root)
     builds = Builds(root, tmp_path / "site", "build")
@@ -186,7 +177,7 @@ def test_a_changed_state_file_shows_on_the_postmortem_page(serve: Builds) -> Non
     assert "https://tracker.example.com/browse/OPS-4242" in serve.page(f"{EDITED}/index.html")
 
 
-def test_a_build_the_next_day_rewrites_no_postmortem_page(tmp_path: Path, env: None, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_build_the_next_day_rewrites_no_postmortem_page(tmp_path: Path, build_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
     root = shipped_repo(tmp_path / "repo")
     monkeypatch.chdir(root)
     builds = Builds(root, tmp_path / "site", "build")
@@ -228,7 +219,7 @@ def test_a_renamed_added_or_deleted_postmortem(serve: Builds) -> None:
     assert "AGAIN" in serve.page("all/index.html")
 
 
-def test_a_removed_postmortem_leaves_a_publish_build(tmp_path: Path, env: None, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_removed_postmortem_leaves_a_publish_build(tmp_path: Path, build_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
     root = shipped_repo(tmp_path / "repo")
     monkeypatch.chdir(root)
     builds = Builds(root, tmp_path / "site", "build")
@@ -265,7 +256,7 @@ def test_a_lint_error_while_serving_is_a_page_and_the_rest_stays(serve: Builds, 
     assert "lint error" not in serve.page(f"{EDITED}/index.html")
 
 
-def test_a_lint_error_still_fails_mkdocs_build(tmp_path: Path, env: None, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_lint_error_still_fails_mkdocs_build(tmp_path: Path, build_env: None, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     root = shipped_repo(tmp_path / "repo")
     monkeypatch.chdir(root)
     edit(postmortem(root, EDITED), "\nseverity: ", "\nseverity: SEV-9-NOT-A-LEVEL ")
@@ -275,7 +266,7 @@ def test_a_lint_error_still_fails_mkdocs_build(tmp_path: Path, env: None, monkey
     assert not (tmp_path / "site" / "followthrough-errors").exists()
 
 
-def test_serve_dirty_still_catches_an_edit_of_people_yml_and_a_deleted_page(tmp_path: Path, env: None, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serve_dirty_still_catches_an_edit_of_people_yml_and_a_deleted_page(tmp_path: Path, build_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
     root = shipped_repo(tmp_path / "repo")
     monkeypatch.chdir(root)
     builds = Builds(root, tmp_path / "site", "serve", dirty=True)  # `mkdocs serve --dirty`
@@ -291,7 +282,7 @@ def test_serve_dirty_still_catches_an_edit_of_people_yml_and_a_deleted_page(tmp_
         builds.shutdown()
 
 
-def test_a_page_that_warned_is_built_again_next_time(tmp_path: Path, env: None, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_page_that_warned_is_built_again_next_time(tmp_path: Path, build_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
     root = shipped_repo(tmp_path / "repo")
     monkeypatch.chdir(root)
     edit(postmortem(root, OTHER), "\n## ", "\nSee [the runbook](no-such-page.md).\n\n## ")
@@ -300,7 +291,7 @@ def test_a_page_that_warned_is_built_again_next_time(tmp_path: Path, env: None, 
     assert f"{OTHER}/index.html" in builds.build()  # so its page was not kept: it warns again
 
 
-def test_a_cache_that_cannot_be_read_or_written_means_a_full_build(tmp_path: Path, env: None, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_cache_that_cannot_be_read_or_written_means_a_full_build(tmp_path: Path, build_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
     root = shipped_repo(tmp_path / "repo")
     monkeypatch.chdir(root)
     builds = Builds(root, tmp_path / "site", "build")

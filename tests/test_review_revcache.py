@@ -34,15 +34,7 @@ def _write_manifest(root: Path, data: dict) -> None:
 
 
 @pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in [k for k in os.environ if k.startswith("FOLLOWTHROUGH_") or k == "SOURCE_DATE_EPOCH"]:
-        monkeypatch.delenv(name)
-    monkeypatch.setenv("FOLLOWTHROUGH_TODAY", TODAY)
-    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
-
-
-@pytest.fixture
-def built(tmp_path: Path, env: None, monkeypatch: pytest.MonkeyPatch) -> Builds:
+def built(tmp_path: Path, build_env: None, monkeypatch: pytest.MonkeyPatch) -> Builds:
     root = shipped_repo(tmp_path / "repo")
     monkeypatch.chdir(root)
     builds = Builds(root, tmp_path / "site", "build")
@@ -61,7 +53,7 @@ def test_a_manifest_naming_a_path_outside_the_cache_deletes_nothing(built: Build
     assert victim.read_text(encoding="utf-8") == "keep me"
 
 
-def test_a_dirty_build_with_a_manifest_naming_a_path_outside_the_site_deletes_nothing(tmp_path: Path, env: None, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_dirty_build_with_a_manifest_naming_a_path_outside_the_site_deletes_nothing(tmp_path: Path, build_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
     root = shipped_repo(tmp_path / "repo")
     monkeypatch.chdir(root)
     builds = Builds(root, tmp_path / "site", "build", dirty=True)
@@ -161,16 +153,12 @@ def test_a_setting_mkdocs_yml_takes_from_the_environment_rebuilds_the_pages(buil
     assert "COPYRIGHT-TWO" in built.page(f"{OTHER}/index.html")
 
 
-def test_a_build_while_another_holds_the_cache_builds_every_page_and_leaves_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_build_while_another_holds_the_cache_builds_every_page_and_leaves_the_cache(tmp_path: Path, build_env: None, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     """Two builds on one checkout: the second cannot take the cache's lock, so it builds every
     page and stores nothing (one build's keys never meet the other's pages); once the lock is free
     the next build uses the cache again."""
     from followthrough.site.store import CacheLock
 
-    for name in [k for k in os.environ if k.startswith("FOLLOWTHROUGH_") or k == "SOURCE_DATE_EPOCH"]:
-        monkeypatch.delenv(name)
-    monkeypatch.setenv("FOLLOWTHROUGH_TODAY", TODAY)
-    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
     root = shipped_repo(tmp_path / "repo")
     monkeypatch.chdir(root)
     builds = Builds(root, tmp_path / "site", "build")
