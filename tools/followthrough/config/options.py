@@ -17,7 +17,7 @@ from followthrough.config.site import SiteSection
 from followthrough.config.strict import Number, Problem, Section, SectionList, Strict
 from followthrough.config.trackers import TrackersSection
 from followthrough.core.model import ROLES, STATUSES
-from followthrough.core.settings import DEFAULT_MAX_FILE_BYTES, DEFAULT_PEOPLE_FILE, DEFAULT_PUBLISH_FILES, DEFAULT_ROLE_COMBINATIONS, DEFAULT_SECTIONS, DEFAULT_SEVERITIES
+from followthrough.core.settings import DEFAULT_FACTORS, DEFAULT_MAX_FILE_BYTES, DEFAULT_PEOPLE_FILE, DEFAULT_PUBLISH_FILES, DEFAULT_ROLE_COMBINATIONS, DEFAULT_SECTIONS, DEFAULT_SEVERITIES
 from followthrough.files.safefiles import MB
 
 PLUGIN_NAME = "followthrough"
@@ -82,6 +82,8 @@ class PluginConfig(Strict):
     state_file = c.Type(str, default=".followthrough/state.json")
     max_file_mb = c.Type((int, float), default=DEFAULT_MAX_FILE_BYTES / MB)  # true/false: the rubric's own message
     publish_files = c.ListOfItems(c.Type(str), default=list(DEFAULT_PUBLISH_FILES))
+    # The contributing-factor vocabulary, name -> one-line definition; a repo's own replaces the defaults.
+    factors = c.DictOfItems(c.Type(str), default={f.name: f.definition for f in DEFAULT_FACTORS})
     # Any value here: the rubric's checks name the code and suggest one, where a typed
     # option would only say "expected a dict".
     rules = c.Type(object, default={})

@@ -14,7 +14,8 @@ from followthrough.core.fields import did_you_mean
 from followthrough.core.catalog import RULES
 from followthrough.core.rules.codes import code_hint
 from followthrough.core.levels import Choice, PathLevels, RuleLevels, path_pattern
-from followthrough.core.settings import DEFAULT_ROLE_COMBINATIONS, DEFAULT_SECTIONS, RoleCombination, SeverityLevel, Settings
+from followthrough.core.ids import SLUG_RULE, is_slug
+from followthrough.core.settings import DEFAULT_ROLE_COMBINATIONS, DEFAULT_SECTIONS, Factor, RoleCombination, SeverityLevel, Settings
 from followthrough.core.text.blocks import DEFAULT_DIALECT, Dialect
 from followthrough.files.safefiles import MB
 
@@ -52,6 +53,7 @@ def settings_from_plugin(plugin: Strict, docs_dir: str, site_url: str, where: st
         rule_levels=rule_levels,
         max_file_bytes=int(plugin.max_file_mb * MB),
         publish_files=tuple(plugin.publish_files),
+        factors=tuple(Factor(name, definition.strip()) for name, definition in plugin.factors.items()),
     )
 
 
@@ -97,6 +99,13 @@ def _rubric(plugin: Strict, docs_dir: str) -> tuple[tuple[SeverityLevel, ...], t
     for kind in plugin.sections:
         if kind not in KINDS:
             problems.append(("sections", f"{kind!r} is not a kind; use one of {list(KINDS)}"))
+    for name, definition in plugin.factors.items():
+        if not is_slug(name):
+            problems.append((f"factors.{name}", f"a factor's name is written in front-matter, so it is a slug ({SLUG_RULE})"))
+        elif not definition.strip():
+            problems.append((f"factors.{name}", "give the factor a one-line definition: the site publishes it"))
+    if not plugin.factors:
+        problems.append(("factors", "list at least one contributing factor, or leave the setting out for the defaults"))
     rule_levels, rule_problems = read_rule_levels(plugin.rules, plugin.rules_per_path, docs_dir)
     problems += rule_problems
     size = plugin.max_file_mb

@@ -10,12 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from followthrough.core.fields import Collector, Fields, type_name, unknown_keys
-from followthrough.core.model import Decision, Redate
+from followthrough.core.model import Decision, Redate, Verified
 from followthrough.core.text.safeyaml import YList, YMap, is_invalid
 
 REDATE_FIELDS = ("from", "to", "on", "reason", "approved_by")
 DECISION_FIELDS = ("by", "on", "reason")
 REDATE_EXAMPLE = "{from: 2026-06-01, to: 2026-06-15, on: 2026-05-28, reason: waiting on the vendor's fix}"
+VERIFIED_FIELDS = ("on", "how")
+VERIFIED_EXAMPLE = "{on: 2026-07-01, how: the game day of 2026-07-01 failed over in 40 s}"
 DECISION_EXAMPLE = "{by: a.nguyen, on: 2026-06-02, reason: the service is retired in June}"
 
 
@@ -72,3 +74,20 @@ def done_on(raw: YMap, where: str, out: Collector) -> Any:
     if "done_on" not in raw:
         return None
     return Fields(raw, out, where).day("done_on")
+
+
+def verified(raw: YMap, where: str, out: Collector) -> Verified | None:
+    """`verified: {on, how}`: both are needed, a date without a how proves nothing."""
+    value = raw.get("verified")
+    if "verified" not in raw or value is None or is_invalid(value):
+        return None
+    if not isinstance(value, YMap):
+        out.add_at("FT103", raw.value_pos_of("verified"), f"{where}verified: expected a mapping such as {VERIFIED_EXAMPLE}, got {type_name(value)}")
+        return None
+    unknown_keys(value, VERIFIED_FIELDS, out, f"{where}verified: ")
+    at = f"{where}verified."
+    f = Fields(value, out, at)
+    for key in VERIFIED_FIELDS:
+        if key not in value:
+            out.add("FT102", value.line, f"{at}{key}: missing; a verification says {{on, how}}", value.column)
+    return Verified(f.day("on"), f.text("how", required=True) or "", value.line, {k: value.line_of(k) for k in value})

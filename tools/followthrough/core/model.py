@@ -12,7 +12,7 @@ from datetime import date, datetime, timezone
 from typing import Any, Mapping
 
 STATUSES = ("draft", "in-review", "published")
-KINDS = ("incident", "game-day")
+KINDS = ("incident", "game-day", "near-miss")  # only incidents count in the incident figures
 ITEM_STATUSES = ("open", "in-progress", "done", "wont-do")
 ITEM_TYPES = ("prevent", "detect", "mitigate", "process")
 SINGLE_ROLES = ("commander", "deputy", "scribe", "comms", "liaison")
@@ -79,6 +79,17 @@ class Decision:
 
 
 @dataclass(frozen=True, slots=True)
+class Verified:
+    """How a done item's fix was shown to work (`verified:`): a game day, a test, a metric.
+    Done is a change made; verified is the failure shown not to come back."""
+
+    on: date | None
+    how: str
+    line: int = 0
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
 class ActionItem:
     index: int  # position in the postmortem's list, 0-based
     line: int  # line of the item's first key
@@ -94,6 +105,7 @@ class ActionItem:
     redated: tuple[Redate, ...] = ()  # oldest first; `due` is the last entry's `to`
     decision: Decision | None = None
     done_on: date | None = None  # for an item closed outside a tracker; the tracker's date wins
+    verified: Verified | None = None  # for a done item: how the fix was shown to work
     lines: Mapping[str, int] = field(default_factory=dict, compare=False)
 
     def line_of(self, key: str) -> int:
@@ -151,6 +163,9 @@ class Postmortem:
     roles: Roles = field(default_factory=Roles)
     authors: tuple[str, ...] = ()
     reviewed: date | None = None
+    related: tuple[str, ...] = ()  # ids of postmortems this one is related to (either way in time)
+    recurrence_of: str | None = None  # the id of an earlier incident this one repeats
+    factors: tuple[str, ...] = ()  # contributing factors, names from Settings.factors
     action_items: tuple[ActionItem, ...] = ()
     body: str = ""
     body_line: int = 1  # file line of the body's first line
@@ -170,6 +185,15 @@ class Postmortem:
     @property
     def is_game_day(self) -> bool:
         return self.kind == "game-day"
+
+    @property
+    def is_near_miss(self) -> bool:
+        return self.kind == "near-miss"
+
+    @property
+    def is_incident(self) -> bool:
+        """An incident proper: game days and near misses are counted apart from it."""
+        return self.kind == "incident"
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,10 +26,10 @@ from followthrough.core.settings import Settings
 
 FIELDS = (
     "title", "id", "status", "kind", "severity", "services", "teams", "tags",
-    *TIMES, "roles", "authors", "reviewed", "action_items",
+    *TIMES, "roles", "authors", "reviewed", "related", "recurrence_of", "factors", "action_items",
 )  # fmt: skip
 REQUIRED = ("title", "status", "severity", "services", "started", "roles")
-ITEM_FIELDS = ("id", "title", "owner", "due", "priority", "type", "status", "tracker", "ticket", "redated", "decision", "done_on")
+ITEM_FIELDS = ("id", "title", "owner", "due", "priority", "type", "status", "tracker", "ticket", "redated", "decision", "done_on", "verified")
 SLUG = re.compile(f"^{_ID_SLUG.pattern}$")  # anchored, for the JSON schema
 # Words people write where a calendar date belongs; the finding says why they don't count.
 _PERIOD_DUE = re.compile(r"^(q[1-4]|h[12]|next|this|end of|eo[qmy]|sprint|week|month|quarter)", re.I)
@@ -126,10 +126,30 @@ def _items(value: Any, pos: tuple[int, int], settings: Settings, out: Collector)
                 redated=followup_fields.redates(raw, where, out),
                 decision=followup_fields.decision(raw, where, out),
                 done_on=followup_fields.done_on(raw, where, out),
+                verified=followup_fields.verified(raw, where, out),
                 lines={k: raw.line_of(k) for k in raw},
             )
         )
     return tuple(items)
+
+
+def _ids(f: Fields, key: str) -> tuple[str, ...]:
+    """A list of postmortem ids; one that is not a slug is reported and left out."""
+    found = []
+    for value in f.texts(key):
+        if is_slug(value):
+            found.append(value)
+        else:
+            f.report("FT110", key, f"{key}: {value!r} is not a postmortem id ({SLUG_RULE}), e.g. {suggest_slug(value)}")
+    return tuple(found)
+
+
+def _id(f: Fields, key: str) -> str | None:
+    value = f.text(key)
+    if value and not is_slug(value):
+        f.report("FT110", key, f"{key}: {value!r} is not a postmortem id ({SLUG_RULE}), e.g. {suggest_slug(value)}")
+        return None
+    return value or None
 
 
 def parse_postmortem(text: str, path: str, settings: Settings) -> tuple[Postmortem, list[Finding]]:
@@ -188,6 +208,9 @@ def parse_postmortem(text: str, path: str, settings: Settings) -> tuple[Postmort
         roles=_roles(data.get("roles"), data.value_pos_of("roles"), out),
         authors=f.texts("authors"),
         reviewed=f.day("reviewed"),
+        related=_ids(f, "related"),
+        recurrence_of=_id(f, "recurrence_of"),
+        factors=f.texts("factors"),
         action_items=_items(data.get("action_items"), data.value_pos_of("action_items"), settings, out),
         body=parts.body,
         body_line=parts.body_line,

@@ -88,6 +88,16 @@ def _item(settings: Settings) -> dict[str, Any]:
             "additionalProperties": False,
         },
         "done_on": {"description": "When a done item was finished, YYYY-MM-DD, for items closed outside a tracker; the tracker's date wins.", "type": "string", "pattern": DATE},
+        "verified": {
+            "description": "For a done item: when and how the fix was shown to work (a game day, a test, a metric).",
+            "type": "object",
+            "properties": {
+                "on": {"description": "When it was shown to work, YYYY-MM-DD.", "type": "string", "pattern": DATE},
+                "how": {"description": "How: the game day, test or metric that showed it.", "type": "string", "minLength": 1},
+            },
+            "required": ["on", "how"],
+            "additionalProperties": False,
+        },
     }
     assert tuple(props) == ITEM_FIELDS, "schema and parser disagree on action item fields"
     return {
@@ -104,7 +114,7 @@ def build_schema(settings: Settings = DEFAULT_SETTINGS) -> dict[str, Any]:
         "title": {"description": "One line.", "type": "string", "minLength": 1},
         "id": {"description": "A slug (lowercase letters, digits, '-', '_', '.'); defaults to the file name's stem; unique across the repo.", "type": "string", "pattern": SLUG.pattern},
         "status": {"description": "draft, in-review or published.", "enum": list(STATUSES)},
-        "kind": {"description": "incident (default) or game-day.", "enum": list(KINDS)},
+        "kind": {"description": "incident (default), game-day (a rehearsal) or near-miss (an event that almost became an incident); only incidents count in the incident figures.", "enum": list(KINDS)},
         "severity": {
             "description": "A level of the repo's severity rubric.",
             "enum": list(settings.severity_names),
@@ -121,6 +131,13 @@ def build_schema(settings: Settings = DEFAULT_SETTINGS) -> dict[str, Any]:
         "roles": _roles(),
         "authors": _texts("Who wrote the postmortem."),
         "reviewed": {"description": "Date of the postmortem review meeting, YYYY-MM-DD.", "type": "string", "pattern": DATE},
+        "related": {"description": "Ids of other postmortems this one is related to.", "type": "array", "items": {"type": "string", "pattern": SLUG.pattern}},
+        "recurrence_of": {"description": "The id of an earlier incident this one repeats.", "type": "string", "pattern": SLUG.pattern},
+        "factors": {
+            "description": "Contributing factors, from the repo's vocabulary.",
+            "type": "array",
+            "items": {"enum": list(settings.factor_names), "markdownEnumDescriptions": [f.definition for f in settings.factors]},
+        },
         "action_items": {
             "description": "Each with one owner and a due date. Required once published.",
             "type": "array",

@@ -44,6 +44,31 @@ class RoleCombination:
     why: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class Factor:
+    """One contributing factor of the vocabulary postmortems name in `factors:`."""
+
+    name: str  # a slug, as written in front-matter
+    definition: str  # one line, published on the process page
+
+
+# Common postmortem practice's contributing factors. A factor is a condition that made the
+# incident possible or worse, never a person: "change" is the deploy, not who deployed it.
+DEFAULT_FACTORS: tuple[Factor, ...] = (
+    Factor("change", "A code change or deploy introduced the fault or set it off."),
+    Factor("configuration", "A configuration value, flag or infrastructure setting was wrong or changed."),
+    Factor("capacity", "Load exceeded what a resource was provisioned for: CPU, memory, connections, quota, disk."),
+    Factor("dependency", "An internal service or library this one relies on failed or behaved unexpectedly."),
+    Factor("data", "Bad, missing, corrupt or unexpectedly shaped data, including a migration or backfill."),
+    Factor("monitoring-gap", "No signal existed that would have shown the problem sooner."),
+    Factor("alerting", "A signal existed but paged late, paged the wrong people, or was lost in noise."),
+    Factor("process", "A runbook, checklist or process was missing, out of date or not followed as written."),
+    Factor("access", "Permissions, credentials, certificates or keys were missing, expired or too broad."),
+    Factor("third-party", "An outside vendor or provider (cloud, CDN, payment, DNS) failed or changed."),
+    Factor("hardware", "A physical machine, disk, network device or data centre failed."),
+)
+
+
 DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
 # Files of docs_dir other than Markdown that the site publishes: pictures a browser shows and
 # never runs. HTML, SVG, XML and scripts would run on the site's own origin.
@@ -66,6 +91,11 @@ class Settings:
     rule_levels: RuleLevels = field(default_factory=RuleLevels)  # `rules` and `rules_per_path`
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES  # `max_file_mb`: larger files are not read (FT013)
     publish_files: tuple[str, ...] = DEFAULT_PUBLISH_FILES  # globs relative to docs_dir
+    factors: tuple[Factor, ...] = DEFAULT_FACTORS  # `factors`: the contributing-factor vocabulary
+
+    @property
+    def factor_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.factors)
 
     def severity(self, name: str) -> SeverityLevel | None:
         for level in self.severities:
@@ -183,6 +213,8 @@ DEFAULT_ROLE_COMBINATIONS: tuple[RoleCombination, ...] = (
 DEFAULT_SECTIONS: Mapping[str, tuple[str, ...]] = {
     "incident": ("Summary", "Timeline", "Impact", "Root cause", "What went well", "What went poorly", "Action items"),
     "game-day": ("Summary", "Timeline", "What went well", "What went poorly", "Action items"),
+    # A near miss: the event that almost became an incident. What stopped it is the lesson.
+    "near-miss": ("Summary", "Timeline", "What could have happened", "What stopped it", "Action items"),
 }
 
 DEFAULT_SETTINGS = Settings(
