@@ -10,10 +10,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Iterable, Iterator, TypeVar
+from typing import Iterable, Iterator, Sequence, TypeVar
 
 from followthrough.core.text.blocks import Blocks
-from followthrough.core.model import HiddenHeading, Section
+from followthrough.core.model import HiddenHeading, Postmortem, Section
 
 # The first time on a line: a full date-time (2026-05-20 14:32, 2026-05-20T14:32:05Z,
 # 2026-05-20 14:32+02:00) or a clock time (14:32, 14:32:05), in one search.
@@ -60,12 +60,20 @@ def find_section(sections: Iterable[_Titled], wanted: str) -> _Titled | None:
 def section_lines(body: str, first_line: int, blocks: Blocks, wanted: str) -> list[Line]:
     """The prose lines under the first heading that starts with `wanted`, up to the next
     heading of its level or above."""
-    start = find_section(blocks.headings, wanted)
+    return _lines_under(body, first_line, blocks.headings, blocks.code | blocks.comments, wanted)
+
+
+def postmortem_section(pm: Postmortem, wanted: str) -> list[Line]:
+    """`section_lines` of a parsed postmortem, from the headings and code lines parse kept."""
+    return _lines_under(pm.body, pm.body_line, pm.sections, pm.code_lines | pm.comment_lines, wanted)
+
+
+def _lines_under(body: str, first_line: int, headings: Sequence[Section], skip: frozenset[int], wanted: str) -> list[Line]:
+    start = find_section(headings, wanted)
     if start is None:
         return []
-    end = next((s.line for s in blocks.headings if s.line > start.line and s.level <= start.level), None)
+    end = next((s.line for s in headings if s.line > start.line and s.level <= start.level), None)
     lines = body.split("\n")[start.line - first_line + 1 : None if end is None else end - first_line]
-    skip = blocks.code | blocks.comments
     return [Line(start.line + 1 + i, text) for i, text in enumerate(lines) if start.line + 1 + i not in skip]
 
 
