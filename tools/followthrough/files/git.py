@@ -256,3 +256,22 @@ def _parsed(path: str, text: str, config: LoadedConfig) -> Postmortem:
         return parse_postmortem(text, path, config.settings)[0]
     except Exception:  # noqa: BLE001 - lint reports the bug on this file (FT000); here it is one not compared
         return Postmortem(path=path, id=PurePosixPath(path).stem)
+
+
+def changed_since(config: LoadedConfig, ref: str, paths: Iterable[str]) -> list[str]:
+    """Of `paths` (postmortem files as read now, relative to the repo's root), those added or
+    edited since `ref`: one `ls-tree`, and each file's blob id computed here, as `compare_with_base`."""
+    from followthrough.files.repo import relative_to_root
+
+    root = config.root
+    commit = resolve(root, ref)
+    at_base = {f.path: f.blob for f in list_files(root, commit, [relative_to_root(config.docs_dir, root)])}
+    changed = []
+    for rel in paths:
+        try:
+            data = (root / rel).read_bytes()
+        except OSError:
+            continue  # gone since it was read: nothing of it to suggest for
+        if at_base.get(rel) != blob_id(data, commit):
+            changed.append(rel)
+    return changed

@@ -11,6 +11,7 @@ earn a dependency of that size, and the terms behind a score must be at hand for
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter, defaultdict
@@ -126,6 +127,7 @@ class Index:
             df.update(c.keys())
         self.n = len(self.postmortems)
         self.df: Mapping[str, int] = df
+        self._idf = {t: self.idf(t) for t in df}
         self.vectors = [self._weights(c) for c in counts]
         self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for i, vector in enumerate(self.vectors):
@@ -143,7 +145,8 @@ class Index:
         return math.log((self.n + 1) / (self.df.get(term, 0) + 1)) + 1.0
 
     def _weights(self, counts: Mapping[str, int]) -> dict[str, float]:
-        raw = {t: (1.0 + math.log(c)) * self.idf(t) for t, c in counts.items()}
+        idf, unseen = self._idf, self.idf("")
+        raw = {t: (1.0 + math.log(c)) * idf.get(t, unseen) for t, c in counts.items()}
         norm = math.sqrt(sum(w * w for w in raw.values()))
         return {t: w / norm for t, w in raw.items()} if norm else {}
 
@@ -176,9 +179,9 @@ class Index:
             if other.id == pm.id or other.path == pm.path or not _earlier(other, pm):
                 continue
             found.append((round(sum(r.points for r in reasons), 2), i, reasons))
-        found.sort(key=lambda f: (-f[0], -_timestamp(self.postmortems[f[1]]), self.postmortems[f[1]].id))
+        best = heapq.nsmallest(limit, found, key=lambda f: (-f[0], -_timestamp(self.postmortems[f[1]]), self.postmortems[f[1]].id, f[1]))
         # The words behind the wording's score, for the shown few only: the rest never need them.
-        return [self._suggestion(pm, query, score, i, reasons) for score, i, reasons in found[:limit]]
+        return [self._suggestion(pm, query, score, i, reasons) for score, i, reasons in best]
 
     def _suggestion(self, pm: Postmortem, query: Mapping[str, float], score: float, i: int, reasons: list[Reason]) -> Suggestion:
         other = self.postmortems[i]

@@ -1,0 +1,92 @@
+"""`followthrough related FILE... | --base REF`: the earlier postmortems that resemble a
+postmortem, with why, and the front-matter line that would link them.
+
+FILE may be a postmortem still being written: whatever of it parses is compared; a file with no
+front-matter mapping at all is refused with its findings (exit 1). `--base REF` asks for every
+postmortem added or edited since REF instead: the review workflow's job summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TextIO
+
+from followthrough.cli.common import add_config_options, workspace_from
+
+FORMATS = ("text", "json", "markdown")
+DEFAULT_LIMIT = 5
+
+
+def _limit(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"--limit takes a whole number, 1 or more (got {value!r})")
+    return n
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "related",
+        help="earlier postmortems like this one, and how to link them",
+        description="Rank the earlier postmortems that resemble FILE (shared services, contributing factors, teams, tags, "
+        "similar wording in the title, Summary and Root cause), say why, and print the line that links each. Exit 0, "
+        "1 when FILE cannot be read as a postmortem, 2 on usage errors.",
+    )
+    p.add_argument("files", nargs="*", type=Path, metavar="FILE", help="postmortem files (a new one may be incomplete)")
+    p.add_argument("--base", default=None, metavar="REF", help="instead of FILEs: every postmortem added or edited since git revision REF (a pull request's base)")
+    p.add_argument("--limit", type=_limit, default=DEFAULT_LIMIT, metavar="N", help=f"suggestions per postmortem (default: {DEFAULT_LIMIT})")
+    p.add_argument("--format", choices=FORMATS, default="text", help="text, json, or markdown (a job summary's section)")
+    add_config_options(p)
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from followthrough.core.errors import UsageError
+    from followthrough.core.learning import render
+    from followthrough.core.learning.similar import Index
+    from followthrough.core.model import Postmortem
+
+    if args.base is not None and args.files:
+        raise UsageError("related: name FILEs or --base REF, not both")
+    if args.base is None and not args.files:
+        raise UsageError("related: name a postmortem FILE (or --base REF for those a change adds or edits)")
+    workspace = workspace_from(args)
+    repo = workspace.repo
+    asked: list[Postmortem]
+    if args.base is not None:
+        from followthrough.files.git import changed_since
+
+        changed = set(changed_since(repo.config, args.base, [pm.path for pm in repo.postmortems]))
+        asked = [pm for pm in repo.postmortems if pm.path in changed and pm.lines]
+    else:
+        asked = [_read(path, repo) for path in args.files]
+    index = Index(repo.postmortems)
+    results = [render.Asked(pm, tuple(index.similar(pm, args.limit))) for pm in asked]
+    writers = {"text": render.text, "json": render.as_json, "markdown": render.markdown}
+    out.write(writers[args.format](results))
+    return 0
+
+
+def _read(path: Path, repo):  # type: ignore[no-untyped-def]
+    """The postmortem in `path` as far as it parses; LintFailed when nothing of it does."""
+    from followthrough.core.errors import UsageError
+    from followthrough.core.findings import Finding
+    from followthrough.core.parse import parse_postmortem
+    from followthrough.files.repo import read_texts
+    from followthrough.workspace import invalid_postmortems
+
+    config = repo.config
+    full = path if path.is_absolute() else Path.cwd() / path
+    if not full.is_file():
+        raise UsageError(f"related: {path}: no such file")
+    [(rel, text)] = list(read_texts([full], config.root, config.settings.max_file_bytes))
+    if isinstance(text, Finding):
+        raise invalid_postmortems([text], "no suggestions made")
+    pm, findings = parse_postmortem(text, rel, config.settings)
+    if not pm.lines:  # no front-matter mapping: nothing to compare
+        raise invalid_postmortems([f for f in findings if f.is_error], "no suggestions made")
+    return pm
