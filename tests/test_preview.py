@@ -303,3 +303,21 @@ def test_a_cache_that_cannot_be_read_or_written_means_a_full_build(tmp_path: Pat
     (root / ".followthrough" / "cache").write_text("a file where the cache folder would be", encoding="utf-8")
     assert set(builds.inodes()) == builds.build()  # the site is built; the cache is not written
     assert (tmp_path / "site" / f"{EDITED}" / "index.html").is_file()
+
+
+def test_an_edit_of_another_postmortems_links_rewrites_the_page_they_show_on(serve: Builds) -> None:
+    # The link is written in OTHER's file only; EDITED's page lists it, so it must be rebuilt.
+    other = postmortem(serve.root, OTHER)
+    edit(other, "\nstarted:", "\nrelated: [2026-08-12-ci-runner-disk-exhaustion]\nstarted:")
+    rewritten = serve.build()
+    assert {f"{EDITED}/index.html", f"{OTHER}/index.html"} <= rewritten
+    assert postmortem_pages(serve) - rewritten  # the game day, linked with neither, is kept
+    page = serve.page(f"{EDITED}/index.html")
+    assert "names this one as related" in page and "/2025-04-10-tillpoint-latency-duplicate-authorisations/" in page
+    edit(other, "\ntitle: ", "\ntitle: Renamed ")
+    rewritten = serve.build()
+    assert f"{EDITED}/index.html" in rewritten  # the title it shows of OTHER changed
+    assert re.search(r'<div class="ft-related">.*Renamed ', serve.page(f"{EDITED}/index.html"), re.S)
+    edit(other, "\nrelated: [2026-08-12-ci-runner-disk-exhaustion]", "")
+    serve.build()
+    assert "ft-related" not in serve.page(f"{EDITED}/index.html")

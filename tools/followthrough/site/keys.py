@@ -5,7 +5,8 @@ it was built from (site/store.py). Two levels:
   site's address, the nav with its titles, the versions of the code that renders, whether it is a
   preview); a different site key rebuilds every page;
 - a page's key: its own source (or generated content), plus for a postmortem what its header
-  card reads (the people directory, the templates, its own items' tracker state), plus for any
+  card reads (the people directory, the templates, its own items' tracker state, what it shows of
+  the postmortems it is linked with either way: `Site.linked_facts`), plus for any
   page of docs_dir the pages its Markdown links point to (a renamed target changes the link).
 
 Content, never modification times: a file restored by a CI cache or checked out again keeps

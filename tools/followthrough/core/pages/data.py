@@ -9,6 +9,7 @@ from typing import Literal, Mapping, Sequence
 
 from followthrough.core import metrics as m
 from followthrough.core.dates import utc_date
+from followthrough.core.learning.linked import Link, linked_postmortems
 from followthrough.core.model import Directory, Postmortem, TicketState
 from followthrough.core.pages import paths
 from followthrough.core.pages.options import SiteOptions
@@ -37,12 +38,16 @@ class SiteData:
     views_by_pm: Mapping[str, tuple[m.ItemView, ...]] = field(default_factory=dict)  # postmortem id -> its items
     use_directory_urls: bool = True  # MkDocs' setting of the same name: how page URLs look
     link_form: LinkForm = "url"  # how the hrefs of the raw HTML are written (generate.Links says why)
+    linked: Mapping[str, tuple[Link, ...]] = field(default_factory=dict)  # postmortem id -> its links, both ways
 
     def src(self, pm: Postmortem) -> str:
         return self.doc_paths[pm.id]
 
     def items_of(self, pm: Postmortem) -> tuple[m.ItemView, ...]:
         return self.views_by_pm.get(pm.id, ())
+
+    def links_of(self, pm: Postmortem) -> tuple[Link, ...]:
+        return self.linked.get(pm.id, ())
 
     def name(self, handle: str | None) -> str:
         return self.directory.display_name(handle) if handle else ""
@@ -72,7 +77,7 @@ def site_data(
     by_pm: dict[str, list[m.ItemView]] = defaultdict(list)
     for v in views:
         by_pm[v.postmortem.id].append(v)
-    return replace(data, group_slugs=groups, views_by_pm={k: tuple(v) for k, v in by_pm.items()})
+    return replace(data, group_slugs=groups, views_by_pm={k: tuple(v) for k, v in by_pm.items()}, linked=linked_postmortems(postmortems))
 
 
 def group_names(group: str, pm: Postmortem) -> list[str]:

@@ -345,6 +345,11 @@ class Site:
         body, code = strip_directives_mapped(pm.body, frozenset(n - pm.body_line for n in pm.code_lines))
         return head + middle + (body if sanitized_after else neutralize_html(body, code))
 
+    def linked_facts(self, pm: Postmortem) -> str:
+        """What the page of `pm` shows of other postmortems (its related incidents, both ways), as
+        one string: part of the page's cache key, so an edit of the other file rebuilds it."""
+        return json.dumps([link.facts(self.data.src(link.pm)) for link in self.data.links_of(pm)], ensure_ascii=False)
+
     def card_html(self, pm: Postmortem) -> str:
         return card(self.renderer, pm)
 
@@ -367,7 +372,10 @@ def card(r: Renderer, pm: Postmortem) -> str:
     elif lat is not None:
         review_due = lat.deadline
     items = r.data.items_of(pm)
-    return r.render("card.html.j2", here, pm=pm, items=items, redates=redate_rows(items), durations=m.durations(pm), review_note=note, review_due=review_due)
+    return r.render(
+        "card.html.j2", here, pm=pm, items=items, redates=redate_rows(items), durations=m.durations(pm), review_note=note, review_due=review_due,
+        related=r.data.links_of(pm),
+    )  # fmt: skip
 
 
 def with_title(title: str, markdown: str, *, searchable: bool = True) -> str:

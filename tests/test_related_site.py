@@ -1,0 +1,87 @@
+"""Related incidents on each postmortem page, both ways: the pure map (core.learning.linked),
+`followthrough pages --out` (source links) and a real `mkdocs build` of the fixture site."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from followthrough.core.learning.linked import linked_postmortems
+from followthrough.core.model import Postmortem
+from followthrough.core.urls import relative_source, relative_url
+from followthrough.workspace import load_workspace
+
+from .site_builds import SITE_TODAY, build_site, copy_fixture
+
+LOGIN = "2023/2023-11-03-login-errors"
+CHECKOUT = "2024/2024-03-05-checkout-outage"
+SEARCH = "2024/2024-06-01-search-slow"
+
+
+def pm(pm_id: str, year: int, related: tuple[str, ...] = (), recurrence_of: str | None = None) -> Postmortem:
+    return Postmortem(path=f"{pm_id}.md", id=pm_id, title=pm_id.upper(), started=datetime(year, 1, 1, tzinfo=timezone.utc), related=related, recurrence_of=recurrence_of)
+
+
+def test_links_both_ways_once_each_oldest_first() -> None:
+    a, b = pm("a", 2020), pm("b", 2021, related=("a", "c", "ghost", "b"), recurrence_of="a")
+    c = pm("c", 2022, related=("b",))
+    linked = linked_postmortems([c, b, a])
+    assert [(link.pm.id, link.relations) for link in linked["a"]] == [("b", ("recurred-as", "named-by"))]
+    assert [(link.pm.id, link.relations) for link in linked["b"]] == [("a", ("recurrence-of", "related")), ("c", ("related", "named-by"))]
+    assert [(link.pm.id, link.relations) for link in linked["c"]] == [("b", ("related", "named-by"))]
+    assert linked["a"][0].words == "recurred as this later incident; names this one as related"
+    assert "ghost" not in linked and all(link.pm.id != "b" for link in linked["b"])  # no such postmortem; never itself
+    assert "d" not in linked_postmortems([a, pm("d", 2023)])  # no link: no entry
+
+
+def linked_repo(root: Path) -> Path:
+    """The fixture site with the checkout outage a recurrence of the login errors, and the slow
+    search naming the checkout outage as related."""
+    docs = root / "docs"
+    checkout = docs / f"{CHECKOUT}.md"
+    checkout.write_text(checkout.read_text().replace("\nstarted:", "\nrecurrence_of: 2023-11-03-login-errors\nstarted:", 1))
+    search = docs / f"{SEARCH}.md"
+    search.write_text(search.read_text().replace("\nstarted:", "\nrelated: [2024-03-05-checkout-outage]\nstarted:", 1))
+    return root
+
+
+def related_block(html: str) -> str:
+    found = re.search(r'<div class="ft-related">(.*?)</div>', html, re.S)
+    assert found, "no related block"
+    return found.group(1)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = linked_repo(copy_fixture(tmp_path_factory.mktemp("related")))
+    result = build_site(root, strict=True)
+    assert result.returncode == 0, result.stderr
+    return root / "site"
+
+
+@pytest.mark.slow
+def test_each_page_lists_its_links_both_ways(built: Path) -> None:
+    checkout = related_block((built / CHECKOUT / "index.html").read_text())
+    here = f"{CHECKOUT}.md"
+    assert f'href="{relative_url(f"{LOGIN}.md", here)}"' in checkout
+    assert f'href="{relative_url(f"{SEARCH}.md", here)}"' in checkout
+    assert checkout.index("Login errors") < checkout.index("Search slow")  # oldest first
+    assert "this is a recurrence of it" in checkout and "names this one as related" in checkout
+    login = related_block((built / LOGIN / "index.html").read_text())
+    assert "recurred as this later incident" in login
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Checkout" in login and "<script>" not in login  # its title is the author's
+    search = related_block((built / SEARCH / "index.html").read_text())
+    assert "named as related here" in search and "(2024-03-05, incident)" in search
+    game_day = (built / "2024" / "2024-05-20-game-day-db-failover" / "index.html").read_text()
+    assert "ft-related" not in game_day  # linked with nothing: no block
+
+
+def test_pages_out_links_the_source_files(tmp_path: Path) -> None:
+    root = linked_repo(copy_fixture(tmp_path))
+    workspace = load_workspace(root / "mkdocs.yml", today=datetime.fromisoformat(SITE_TODAY).date())
+    pages = workspace.site(link_form="source").pages(include_postmortems=True)
+    block = related_block(pages[f"{LOGIN}.md"])
+    assert f'href="{relative_source(f"{CHECKOUT}.md", f"{LOGIN}.md")}"' in block
