@@ -134,9 +134,9 @@ class Incremental:
         return digest(kind, folder_digest([own]) if kind != "none" else "", folder_digest(template_dirs(root)))
 
     def card_inputs(self, loaded: LoadedConfig, templates: str, states: Mapping[str, TicketState]) -> None:
-        """What a postmortem's page shows besides its own file (and besides `Site.linked_facts`, added
-        in `_key`): the header card's names (people
-        directory), the templates, and its own items' ticket state. Not "today": the card holds no
+        """What a postmortem's page shows besides its own file: the header card's names (people
+        directory), the templates, and its own items' ticket state (and, added in `_key`, what it
+        shows of the postmortems linked with it: `Site.linked_facts`). Not "today": the card holds no
         value that changes with the day alone (the browser counts days overdue), so a publish build
         the next day keeps every postmortem page; and not the whole state file, so a sync that moved
         one ticket rebuilds only that ticket's postmortem."""
