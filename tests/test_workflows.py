@@ -325,10 +325,38 @@ def test_review_steps_pass(origin: Path, python_env: Path, tmp_path: Path, githu
     results = runner.run_workflow(load_workflow(WORKFLOWS / "review.yml"))
     assert results["check"].result == "success", failures(results)
     ran = [s.name for s in results["check"].steps if s.outcome == "success" and s.kind == "run"]
-    assert ran == ["Install followthrough", "Lint postmortems", "Build the site"]
+    assert ran == ["Install followthrough", "Lint postmortems", "Suggest related postmortems", "Build the site"]
     assert results["check"].summary.startswith("## Postmortem lint\n\nNo errors.")
     assert (tmp_path / "job-check" / "site" / "index.html").is_file()  # what the upload step attaches
     assert "not yet reviewed" in (tmp_path / "job-check" / "site" / "UNTRUSTED-PREVIEW.txt").read_text()
+
+
+@pytest.mark.slow
+def test_review_summary_suggests_related_postmortems_for_what_the_pull_request_adds(origin: Path, python_env: Path, tmp_path: Path, github: FakeGitHub) -> None:
+    """A pull request adding a postmortem like the fixture's CI runner outage: the job summary
+    names that one, why, and the line that links it."""
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(origin), str(clone)], check=True)
+    old = clone / "postmortems" / "2026" / "2026-08-12-ci-runner-disk-exhaustion.md"
+    text = old.read_text().replace("title: Deploys queued for two hours", "title: Deploys queued again", 1)
+    (old.parent / "2026-08-12-ci-runner-disk-again.md").write_text(text.replace("started: 2026-08-12T09:30:00Z", "started: 2026-08-12T09:31:00Z", 1))
+    git = ["git", "-C", str(clone), "-c", "user.name=Test", "-c", "user.email=test@example.com"]
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "a postmortem"], check=True)
+    subprocess.run([*git, "push", "-q", "origin", "HEAD:refs/heads/pr-related"], check=True)
+    head = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+    runner = runner_for(origin, tmp_path / "run", python_env, github, "pull_request", "review.yml")
+    base = runner.github["sha"]
+    runner.github["sha"] = head
+    runner.github["event"]["pull_request"]["base"] = {"sha": base}
+    results = runner.run_workflow(load_workflow(WORKFLOWS / "review.yml"))
+    step = next(s for s in results["check"].steps if s.name == "Suggest related postmortems")
+    assert step.outcome == "success", step.output
+    summary = results["check"].summary
+    part = summary[summary.index("## Related postmortems"):]
+    assert "**Deploys queued again after self\\-hosted CI runners ran out of disk** (`postmortems/2026/2026-08-12-ci-runner-disk-again.md`)" in part
+    assert "- resembles `2026-08-12-ci-runner-disk-exhaustion` (incident, 2026-08-12): same services 'ci-runners', 'deploy-pipeline'" in part
+    assert part.count("- resembles") == 1  # only the added postmortem is asked about, and it resembles one
 
 
 @pytest.mark.slow
