@@ -354,7 +354,7 @@ def test_review_summary_suggests_related_postmortems_for_what_the_pull_request_a
     assert step.outcome == "success", step.output
     summary = results["check"].summary
     part = summary[summary.index("## Related postmortems"):]
-    assert "**Deploys queued again after self\\-hosted CI runners ran out of disk** (`postmortems/2026/2026-08-12-ci-runner-disk-again.md`)" in part
+    assert "**Deploys queued again after self-hosted CI runners ran out of disk** (`postmortems/2026/2026-08-12-ci-runner-disk-again.md`)" in part
     assert "- resembles `2026-08-12-ci-runner-disk-exhaustion` (incident, 2026-08-12): same services 'ci-runners', 'deploy-pipeline'" in part
     assert part.count("- resembles") == 1  # only the added postmortem is asked about, and it resembles one
 

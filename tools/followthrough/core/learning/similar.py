@@ -99,9 +99,6 @@ class Suggestion:
         """The front-matter line that links it."""
         return f"recurrence_of: {self.pm.id}" if self.field == "recurrence_of" else f"related: [{self.pm.id}]"
 
-    def shares(self, kind: str) -> bool:
-        return any(r.kind == kind for r in self.reasons)
-
 
 def _field(earlier: Postmortem, reasons: Sequence[Reason]) -> str:
     """A recurrence when the same service failed for the same factor and the earlier one was an
