@@ -198,7 +198,7 @@ class Incremental:
             return digest("generated", content)
         text = content.decode("utf-8", "replace")
         pm = site.find(file.src_uri)
-        kind, card = ("postmortem", self._card_key(pm)) if pm is not None else ("page", "")
+        kind, card = ("postmortem", digest(self._card_key(pm), site.others_key(pm))) if pm is not None else ("page", "")
         return digest(kind, content, card, links_signature(text, file.src_uri, files))
 
     # -- after MkDocs read the pages, before it writes them ---------------------------------------

@@ -9,6 +9,7 @@ from typing import Literal, Mapping, Sequence
 
 from followthrough.core import metrics as m
 from followthrough.core.dates import utc_date
+from followthrough.core.learning.recurrence import Recurrences, find as find_recurrences
 from followthrough.core.model import Directory, Postmortem, TicketState
 from followthrough.core.pages import paths
 from followthrough.core.pages.options import SiteOptions
@@ -37,6 +38,7 @@ class SiteData:
     views_by_pm: Mapping[str, tuple[m.ItemView, ...]] = field(default_factory=dict)  # postmortem id -> its items
     use_directory_urls: bool = True  # MkDocs' setting of the same name: how page URLs look
     link_form: LinkForm = "url"  # how the hrefs of the raw HTML are written (generate.Links says why)
+    recurrences: Recurrences = field(default_factory=Recurrences)  # earlier incidents' prevent items open at a start
 
     def src(self, pm: Postmortem) -> str:
         return self.doc_paths[pm.id]
@@ -72,7 +74,7 @@ def site_data(
     by_pm: dict[str, list[m.ItemView]] = defaultdict(list)
     for v in views:
         by_pm[v.postmortem.id].append(v)
-    return replace(data, group_slugs=groups, views_by_pm={k: tuple(v) for k, v in by_pm.items()})
+    return replace(data, group_slugs=groups, views_by_pm={k: tuple(v) for k, v in by_pm.items()}, recurrences=find_recurrences(postmortems, views))
 
 
 def group_names(group: str, pm: Postmortem) -> list[str]:
