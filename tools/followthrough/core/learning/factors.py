@@ -70,7 +70,7 @@ def _groups(pms: Sequence[Postmortem], key: Callable[[Postmortem], Iterable[str]
         side = 1 if pm.is_near_miss else 0
         for name in dict.fromkeys(key(pm)):
             counts[name][side] += 1
-            named[name][side].update(dict.fromkeys(pm.factors))
+            named[name][side].update(list(dict.fromkeys(pm.factors)))
     return [GroupRow(n, counts[n][0], counts[n][1], _ranked(named[n][0], order), _ranked(named[n][1], order)) for n in counts]
 
 
