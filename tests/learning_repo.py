@@ -40,7 +40,7 @@ def learning_repo(target: Path) -> Path:
     second = replace(second, f"title: {FIRST_TITLE}", f"title: {SECOND_TITLE!r}".replace("'", '"'))
     second = replace(second, "tags: [third-party", "factors: [third-party]\ntags: [third-party")
     (root / "postmortems" / f"{SECOND}.md").write_text(second, encoding="utf-8")
-    near = f"""---
+    near = """---
 title: Tillpoint slowed down again but the retry budget held
 status: published
 kind: near-miss

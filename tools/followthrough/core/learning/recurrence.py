@@ -99,7 +99,7 @@ def find(postmortems: Sequence[Postmortem], views: Iterable[m.ItemView]) -> Recu
             by_service[service].append(pm)
     # later id -> earlier id -> open items by index (no repeats when the two share several services)
     found: dict[str, dict[str, dict[int, m.ItemView]]] = defaultdict(dict)
-    for service, pms in by_service.items():
+    for pms in by_service.values():
         pms.sort(key=_newest_key)
         live: dict[tuple[str, int], m.ItemView] = {}  # items not known to be closed yet
         closing: list[tuple[date, str, int]] = []  # (done date, postmortem id, item index)
@@ -132,7 +132,8 @@ def find(postmortems: Sequence[Postmortem], views: Iterable[m.ItemView]) -> Recu
             pm = incidents[earlier_id]
             shared = tuple(s for s in dict.fromkeys(later.services) if s in pm.services)
             cases.append(Recurrence(later, pm, shared, _in_order(opened), tuple(unknown.get(earlier_id, ()))))
-    cases.sort(key=lambda r: (_newest_key(r.incident), _newest_key(r.earlier)), reverse=True)
+    when = {pid: _newest_key(pm) for pid, pm in incidents.items()}
+    cases.sort(key=lambda r: (when[r.incident.id], when[r.earlier.id]), reverse=True)
     per_incident: dict[str, list[Recurrence]] = defaultdict(list)
     per_service: dict[str, list[Recurrence]] = defaultdict(list)
     for r in cases:
