@@ -53,9 +53,9 @@ def site(root: Path) -> Path:
 def test_the_index_holds_the_postmortems_and_the_pages_worth_finding(site: Path) -> None:
     urls = {f["url"] for f in fragments(site)}
     # Home, the ordinary page, the process pages, the tags page and every postmortem (drafts too).
-    assert urls == POSTMORTEMS | {"/", "/about/", "/process/severities/", "/process/roles/", "/tags/"}
+    assert urls == POSTMORTEMS | {"/", "/about/", "/process/severities/", "/process/roles/", "/process/factors/", "/tags/"}
     # The listing pages repeat the postmortems' titles: a search would hit them instead.
-    for listing in ("/all/", "/overdue/", "/redated/", "/completion/", "/response/", "/by-year/2024/", "/by-team/"):
+    for listing in ("/all/", "/overdue/", "/redated/", "/completion/", "/response/", "/recurrences/", "/factors/", "/by-year/2024/", "/by-team/"):
         assert listing not in urls
 
 
