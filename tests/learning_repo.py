@@ -33,7 +33,7 @@ def learning_repo(target: Path) -> Path:
     original = text
     text = replace(text, "tags: [third-party", "factors: [third-party, change]\ntags: [third-party")
     text = replace(text, "    status: done\n    ticket: PAY-412\n", "    status: done\n    done_on: 2025-06-09\n    ticket: PAY-412\n")
-    text = replace(text, "    status: done\n    ticket: PAY-413\n", "    status: done\n    verified: {on: 2025-05-20, how: a game day replayed the Tillpoint slowdown}\n    ticket: PAY-413\n")
+    text = replace(text, "    status: done\n    ticket: PAY-413\n", "    status: done\n    verified: {on: 2025-05-20, how: 'a game day replayed the Tillpoint slowdown <img src=x onerror=alert(1)>'}\n    ticket: PAY-413\n")
     text = replace(text, "    type: mitigate\n    status: in-progress\n    ticket: PAY-414\n", "    type: prevent\n    status: in-progress\n    ticket: PAY-414\n")
     first.write_text(text, encoding="utf-8")
     second = original.replace("2025-04-", "2025-06-")

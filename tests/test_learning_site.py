@@ -63,6 +63,8 @@ def test_the_later_postmortem_says_which_earlier_prevent_items_were_open(site: P
 def test_a_verified_item_says_so_on_its_row(site: Path) -> None:
     page = text(site, f"{FIRST}/index.html")
     assert "verified 2025-05-20: a game day replayed the Tillpoint slowdown" in page
+    assert "slowdown &lt;img src=x onerror=alert(1)&gt;" in page  # the how is text
+    assert "<img src=x" not in article(site, f"{FIRST}/index.html")
 
 
 def test_the_service_pages_and_the_recurrences_page(site: Path) -> None:

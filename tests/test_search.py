@@ -152,7 +152,7 @@ def test_search_index_command_indexes_a_built_site_and_writes_the_theme(site: Pa
     result = run_cli("search-index", str(copy), cwd=tmp_path)
     assert_no_traceback(result)
     assert result.code == 0, result.err
-    assert "Indexed 10 pages" in result.out
+    assert "Indexed 11 pages" in result.out  # the postmortems, home, about, tags and the three process pages
     assert pages_with(copy, WORD) == THREE
 
     theme = tmp_path / "theme"
