@@ -374,8 +374,16 @@ def test_site_in_a_real_browser(session: Session, served: Served, site: Path) ->
     assert session.stubbed == [href]
     session.assert_clean("after following a ticket link")
 
+    # The learning pages render and are reached from the navigation.
+    for path, heading in (("recurrences/", "Recurrences"), ("factors/", "Contributing factors"), ("process/factors/", "Factor vocabulary")):
+        session.goto(HOME)
+        page.locator(f"nav.md-nav--primary a[href$='{path}']").first.click()
+        page.wait_for_url(served.url + path)
+        assert page.locator("article h1").first.inner_text().strip().startswith(heading), path
+        session.assert_clean(f"the {heading} page")
+
     # Every internal link of the visited pages resolves, fragments included; the server saw no failure.
-    visited = [HOME, OVERDUE, COMPLETION, pm_page]
+    visited = [HOME, OVERDUE, COMPLETION, pm_page, "recurrences/", "factors/", "process/factors/"]
     checked = check_internal_links(served, visited)
     assert checked > len(visited)
     failed = [(p, code) for p, code in served.requests if code >= 400]
@@ -422,7 +430,7 @@ def test_tables_fit_a_1280_px_window(browser: Any, wide_served: Served, wide_sit
     pm_page = wide_postmortem(wide_site)
     shots, problems = [], []
     with browsing(browser, wide_served) as session:
-        for name, path in (("home", HOME), ("overdue", OVERDUE), ("completion", COMPLETION), ("response", "response/"), ("postmortem", pm_page)):
+        for name, path in (("home", HOME), ("overdue", OVERDUE), ("completion", COMPLETION), ("response", "response/"), ("recurrences", "recurrences/"), ("factors", "factors/"), ("postmortem", pm_page)):
             session.goto(path)
             measured = session.page.evaluate(OVERFLOW)
             assert measured["tables"] > 0, f"{path}: no table"

@@ -53,9 +53,9 @@ def site(root: Path) -> Path:
 def test_the_index_holds_the_postmortems_and_the_pages_worth_finding(site: Path) -> None:
     urls = {f["url"] for f in fragments(site)}
     # Home, the ordinary page, the process pages, the tags page and every postmortem (drafts too).
-    assert urls == POSTMORTEMS | {"/", "/about/", "/process/severities/", "/process/roles/", "/tags/"}
+    assert urls == POSTMORTEMS | {"/", "/about/", "/process/severities/", "/process/roles/", "/process/factors/", "/tags/"}
     # The listing pages repeat the postmortems' titles: a search would hit them instead.
-    for listing in ("/all/", "/overdue/", "/redated/", "/completion/", "/response/", "/by-year/2024/", "/by-team/"):
+    for listing in ("/all/", "/overdue/", "/redated/", "/completion/", "/response/", "/recurrences/", "/factors/", "/by-year/2024/", "/by-team/"):
         assert listing not in urls
 
 
@@ -152,7 +152,7 @@ def test_search_index_command_indexes_a_built_site_and_writes_the_theme(site: Pa
     result = run_cli("search-index", str(copy), cwd=tmp_path)
     assert_no_traceback(result)
     assert result.code == 0, result.err
-    assert "Indexed 10 pages" in result.out
+    assert "Indexed 11 pages" in result.out  # the postmortems, home, about, tags and the three process pages
     assert pages_with(copy, WORD) == THREE
 
     theme = tmp_path / "theme"

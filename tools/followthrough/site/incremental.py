@@ -136,7 +136,7 @@ class Incremental:
     def card_inputs(self, loaded: LoadedConfig, templates: str, states: Mapping[str, TicketState]) -> None:
         """What a postmortem's page shows besides its own file: the header card's names (people
         directory), the templates, and its own items' ticket state (and, added in `_key`, what it
-        shows of the postmortems linked with it: `Site.linked_facts`). Not "today": the card holds no
+        shows of the postmortems linked with it and of earlier incidents recurring past their fixes: `Site.others_key`). Not "today": the card holds no
         value that changes with the day alone (the browser counts days overdue), so a publish build
         the next day keeps every postmortem page; and not the whole state file, so a sync that moved
         one ticket rebuilds only that ticket's postmortem."""
@@ -199,7 +199,7 @@ class Incremental:
             return digest("generated", content)
         text = content.decode("utf-8", "replace")
         pm = site.find(file.src_uri)
-        kind, card = ("postmortem", self._card_key(pm) + site.linked_facts(pm)) if pm is not None else ("page", "")
+        kind, card = ("postmortem", digest(self._card_key(pm), site.others_key(pm))) if pm is not None else ("page", "")
         return digest(kind, content, card, links_signature(text, file.src_uri, files))
 
     # -- after MkDocs read the pages, before it writes them ---------------------------------------

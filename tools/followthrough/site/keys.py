@@ -6,7 +6,7 @@ it was built from (site/store.py). Two levels:
   preview); a different site key rebuilds every page;
 - a page's key: its own source (or generated content), plus for a postmortem what its header
   card reads (the people directory, the templates, its own items' tracker state, what it shows of
-  the postmortems it is linked with either way: `Site.linked_facts`), plus for any
+  the postmortems it is linked with either way and the earlier fixes not in place: `Site.others_key`), plus for any
   page of docs_dir the pages its Markdown links point to (a renamed target changes the link).
 
 Content, never modification times: a file restored by a CI cache or checked out again keeps

@@ -10,6 +10,7 @@ from typing import Literal, Mapping, Sequence
 from followthrough.core import metrics as m
 from followthrough.core.dates import utc_date
 from followthrough.core.learning.linked import Link, linked_postmortems
+from followthrough.core.learning.recurrence import Recurrences, find as find_recurrences
 from followthrough.core.model import Directory, Postmortem, TicketState
 from followthrough.core.pages import paths
 from followthrough.core.pages.options import SiteOptions
@@ -39,6 +40,7 @@ class SiteData:
     use_directory_urls: bool = True  # MkDocs' setting of the same name: how page URLs look
     link_form: LinkForm = "url"  # how the hrefs of the raw HTML are written (generate.Links says why)
     linked: Mapping[str, tuple[Link, ...]] = field(default_factory=dict)  # postmortem id -> its links, both ways
+    recurrences: Recurrences = field(default_factory=Recurrences)  # earlier incidents' prevent items open at a start
 
     def src(self, pm: Postmortem) -> str:
         return self.doc_paths[pm.id]
@@ -77,7 +79,7 @@ def site_data(
     by_pm: dict[str, list[m.ItemView]] = defaultdict(list)
     for v in views:
         by_pm[v.postmortem.id].append(v)
-    return replace(data, group_slugs=groups, views_by_pm={k: tuple(v) for k, v in by_pm.items()}, linked=linked_postmortems(postmortems))
+    return replace(data, group_slugs=groups, views_by_pm={k: tuple(v) for k, v in by_pm.items()}, linked=linked_postmortems(postmortems), recurrences=find_recurrences(postmortems, views))
 
 
 def group_names(group: str, pm: Postmortem) -> list[str]:

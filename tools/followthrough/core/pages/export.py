@@ -86,6 +86,8 @@ def export_postmortems(data: SiteData) -> dict[str, Any]:
                 "review_state": lat.state if lat else None,
                 "roles": roles,
                 "authors": [_person(data, a) for a in pm.authors],
+                # earlier incidents (newest first) whose prevent items were open when this one started
+                "open_prevent_items_from": data.recurrences.earlier_ids(pm),
                 "action_items": {
                     "total": done.total,
                     "done": done.done,

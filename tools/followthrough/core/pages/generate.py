@@ -33,6 +33,9 @@ from followthrough.core.pages.chart import Series, line_chart
 from followthrough.core.escape.html import html_escape, html_link, md_escape, md_link, neutralize_html, safe_page_title
 from followthrough.core.slugs import name_slug
 from followthrough.core.pages.options import SiteOptions
+from followthrough.core.learning.factors import factor_figures
+from followthrough.core.learning.recurrence import facts as recurrence_facts
+from followthrough.core.learning.verification import verification
 
 TEMPLATE_FOLDER = "site"
 CARD_MARK = "<!-- followthrough: header card -->"
@@ -311,6 +314,9 @@ class Site:
         pages[paths.SEVERITIES] = with_title("Severity rubric", r.render("severities.md.j2", paths.SEVERITIES))
         pages[paths.ROLES] = with_title("Roles", roles_page(r))
         pages[paths.TAGS] = with_title("Tags", r.render("tags.md.j2", paths.TAGS))
+        pages[paths.RECURRENCES] = with_title("Recurrences", recurrences_page(r), searchable=False)
+        pages[paths.FACTORS] = with_title("Contributing factors", factors_page(r), searchable=False)
+        pages[paths.FACTOR_VOCABULARY] = with_title("Factor vocabulary", r.render("factor-vocabulary.md.j2", paths.FACTOR_VOCABULARY))
         pages[paths.CSS] = render(r.env, f"{TEMPLATE_FOLDER}/followthrough.css")
         pages[paths.JS] = render(r.env, f"{TEMPLATE_FOLDER}/followthrough.js")
         pages[paths.EXPORT_POSTMORTEMS] = _json(export_postmortems(data))
@@ -349,6 +355,11 @@ class Site:
         """What the page of `pm` shows of other postmortems (its related incidents, both ways), as
         one string: part of the page's cache key, so an edit of the other file rebuilds it."""
         return json.dumps([link.facts(self.data.src(link.pm)) for link in self.data.links_of(pm)], ensure_ascii=False)
+
+    def others_key(self, pm: Postmortem) -> str:
+        """What the postmortem's page shows of other postmortems, as text for its cache key: an
+        edit of another postmortem (or of its tickets) that changes it rebuilds this page."""
+        return json.dumps([recurrence_facts(self.data.recurrences.of(pm), self.data.doc_paths), self.linked_facts(pm)], ensure_ascii=False)
 
     def card_html(self, pm: Postmortem) -> str:
         return card(self.renderer, pm)
@@ -463,6 +474,8 @@ def group_pages(r: Renderer, group: str) -> dict[str, str]:
             label=label,
             incidents=newest_first(p for p in pms if not p.is_game_day),
             game_days=newest_first(p for p in pms if p.is_game_day),
+            recurrences=data.recurrences.for_service(name) if group == "service" else (),
+            recurrence_rows=paths.RECURRENCE_ROWS // 5,
         ))
     return out
 
@@ -584,7 +597,28 @@ def completion_page(r: Renderer) -> str:
         by_service=m.completion_by(items, m.by_service, today),
         game_days=m.completion(m.counted(data.views, game_days=True), today),
         age_buckets=overall.age_buckets,
+        verified=verification(data.views, data.settings),
+        verified_levels=joined_names([s.name for s in data.settings.severities if s.non_negotiable]) or "non-negotiable",
+        unverified_rows=paths.UNVERIFIED_ROWS,
     )
+
+
+def recurrences_page(r: Renderer) -> str:
+    cases = r.data.recurrences.cases
+    shown = cases[: paths.RECURRENCE_ROWS]
+    return r.render(
+        "recurrences.md.j2",
+        paths.RECURRENCES,
+        cases=shown,
+        total=len(cases),
+        more=len(cases) - len(shown),
+        incidents=len({c.incident.id for c in cases}),
+        items=sum(len(c.open_items) for c in cases),
+    )
+
+
+def factors_page(r: Renderer) -> str:
+    return r.render("factors.md.j2", paths.FACTORS, f=factor_figures(r.data.postmortems, r.data.settings), shown=paths.FACTOR_LIST_ROWS)
 
 
 def response_page(r: Renderer) -> str:
