@@ -52,6 +52,7 @@ COMMANDS: dict[str, Command] = {
     "serve": Command("serve", "preview the site, rebuilding only what an edit changes"),
     "sync": Command("sync", "mirror action items to Jira / GitHub and pull their status"),
     "report": Command("report", "overdue items, completion rates, reminders or the weekly review per team, printed or posted"),
+    "timeline": Command("timeline", "the Scribe's timeline from the incident's Slack channel"),
     "schema": Command("schema", "print the JSON Schema of the front-matter, for editors"),
 }
 
