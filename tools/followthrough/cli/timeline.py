@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, TextIO
 from followthrough.core.errors import UsageError
 from followthrough.core.logline import safe_line
 from followthrough.cli.common import add_config_options, config_from, shown
+from followthrough.trackers.retry import SYSTEM_CLOCK, Clock
 
 if TYPE_CHECKING:
     from followthrough.core.model import Directory
@@ -83,7 +84,7 @@ def moment_option(value: str, option: str, *, end: bool = False) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def read_record(source: str, channel: str, directory: Directory, *, since: datetime | None = None, until: datetime | None = None) -> Record:
+def read_record(source: str, channel: str, directory: Directory, *, since: datetime | None = None, until: datetime | None = None, clock: Clock = SYSTEM_CLOCK) -> Record:
     """The channel from an export or the API, its members named from the people directory first."""
     import re
 
@@ -97,13 +98,13 @@ def read_record(source: str, channel: str, directory: Directory, *, since: datet
     if source == API:
         from followthrough.trackers.slack_history import history_target, read_channel as read_api
 
-        got = read_api(history_target(), name, since=since, until=until)
+        got = read_api(history_target(), name, since=since, until=until, clock=clock)
         shown_source = "the Slack Web API"
     else:
         from followthrough.files.slack_export import read_channel as read_export
 
         got = read_export(Path(source), name)  # type: ignore[assignment]
-        shown_source = f"the Slack export {Path(source).name}"
+        shown_source = f"the Slack export '{Path(source).name}'"
     people, handles = directory_names(directory)
     return Record(name, shown_source, in_order(got.messages), Names(people=people, users=got.users, channels=got.channels, handles=handles))
 
@@ -144,9 +145,9 @@ def tildes(config: LoadedConfig) -> bool:
 
 
 def evidence_note(evidence_file: str, channel: str) -> str:
-    from followthrough.core.escape.html import md_escape
+    from followthrough.core.escape.html import md_inline_escape
 
-    return f"The channel's complete record is kept as [the Slack record of \\#{md_escape(channel)}]({evidence_file})."
+    return f"The channel's complete record is kept as [the Slack record of \\#{md_inline_escape(channel)}]({evidence_file})."
 
 
 def write_evidence(record: Record, selection: Selection, postmortem: Path, config: LoadedConfig) -> Path:
@@ -160,7 +161,7 @@ def write_evidence(record: Record, selection: Selection, postmortem: Path, confi
     return target
 
 
-def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def run(args: argparse.Namespace, out: TextIO, err: TextIO, clock: Clock = SYSTEM_CLOCK) -> int:
     from followthrough.core.text.frontmatter import split
     from followthrough.core.parse import parse_postmortem
     from followthrough.core.timeline.entries import entries, rows
@@ -193,7 +194,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     selection = selection_from(args, config, scribe_ids(scribe, directory, where))
     if not selection.scribes and not selection.everything:
         err.write("followthrough: no Scribe known (no --scribe, and no roles.scribe in --into): only messages marked with the reaction or the prefix are taken\n")
-    record = read_record(args.source, channel, directory, since=selection.since, until=selection.until)
+    record = read_record(args.source, channel, directory, since=selection.since, until=selection.until, clock=clock)
     found = entries(selected(record.messages, selection), selection, record.names, tilde=tildes(config))
     table = rows(found)
     if args.into is None:

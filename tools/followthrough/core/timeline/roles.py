@@ -28,14 +28,14 @@ _MENTION = r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>"
 def _patterns(words: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     # The author: "I'm IC", "I am now the IC", "I'll take IC", "taking IC", "I'm taking over as IC".
     me = re.compile(
-        rf"^\W*(?:(?:i\s*['’]?\s*m|i\s+am|i\s*['’]?\s*ll\s+(?:be|take)|i\s+will\s+(?:be|take))\s+(?:now\s+)?(?:taking\s+over\s+as\s+|taking\s+|the\s+new\s+)?{words}"
+        rf"(?<![\w'’])(?:(?:i\s*['’]?\s*m|i\s+am|i\s*['’]?\s*ll\s+(?:be|take)|i\s+will\s+(?:be|take))\s+(?:now\s+)?(?:taking\s+over\s+as\s+|taking\s+|the\s+new\s+)?{words}"
         rf"|taking\s+(?:over\s+)?(?:as\s+)?{words})\b",
         re.I,
     )
     # Someone named: "<@U1> is IC", "<@U1> is now scribe", "<@U1> has IC".
     named = re.compile(rf"{_MENTION}\s+(?:is|has|will\s+be)\s+(?:now\s+)?(?:taking\s+)?{words}\b", re.I)
     # Handed on: "handing IC to <@U1>", "IC is <@U1>", "IC: <@U1>".
-    given = re.compile(rf"(?:hand(?:ing)?(?:\s+off)?\s+{words}\s+(?:over\s+)?to|\b{words}\s+(?:is\s+(?:now\s+)?|:\s*|->\s*|→\s*)){_MENTION}", re.I)
+    given = re.compile(rf"(?:hand(?:ing)?(?:\s+off)?\s+{words}\s+(?:over\s+)?to\s+|\b{words}\s+(?:is\s+(?:now\s+)?|:\s*|->\s*|→\s*)){_MENTION}", re.I)
     return me, named, given
 
 
