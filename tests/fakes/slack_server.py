@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import parse_qs
 
 from .httpserver import FakeServer, HttpError, Request, Response
 
@@ -72,10 +73,13 @@ class FakeSlack(FakeServer):
         self.users: list[dict[str, Any]] = []
         self.page_size = 100
         self.missing_scopes: set[str] = set()
-        self.route("GET", r"/api/conversations\.list", self.conversations_list)
-        self.route("GET", r"/api/conversations\.history", self.conversations_history)
-        self.route("GET", r"/api/conversations\.replies", self.conversations_replies)
-        self.route("GET", r"/api/users\.list", self.users_list)
+        self.cursors: list[str] = []  # every cursor a paginated read sent ("" for a first page)
+        # slack_sdk's WebClient sends these as a POST of form fields; Slack takes a GET's query too.
+        for method in ("GET", "POST"):
+            self.route(method, r"/api/conversations\.list", self.conversations_list, kind="read")
+            self.route(method, r"/api/conversations\.history", self.conversations_history, kind="read")
+            self.route(method, r"/api/conversations\.replies", self.conversations_replies, kind="read")
+            self.route(method, r"/api/users\.list", self.users_list, kind="read")
 
     @property
     def api_url(self) -> str:
@@ -91,15 +95,23 @@ class FakeSlack(FakeServer):
 
     def rate_limit_reads(self, method: str = "conversations.history", retry_after: str = "3", times: int = 1) -> None:
         """The next `times` calls of `method` answer 429 with Retry-After."""
-        self.inject("status", "GET", method.replace(".", r"\."), status=429, retry_after=retry_after, times=times, body={"ok": False, "error": "ratelimited"})
+        self.inject("status", None, method.replace(".", r"\."), status=429, retry_after=retry_after, times=times, body={"ok": False, "error": "ratelimited"})
+
+    @staticmethod
+    def _arg(request: Request, name: str) -> str | None:
+        """A method's argument, from the query or the form body, as Slack reads either."""
+        form = parse_qs(request.body.decode("utf-8", "replace")) if request.body and request.method == "POST" else {}
+        values = form.get(name) or request.query.get(name)
+        return values[-1] if values else None
 
     def _page(self, request: Request, items: list[dict[str, Any]], key: str, extra: dict[str, Any] | None = None) -> Response:
         # Slack's cursors are opaque strings; this one is the offset, base64-looking enough.
-        cursor = request.param("cursor") or ""
+        cursor = self._arg(request, "cursor") or ""
+        self.cursors.append(cursor)
         start = int(cursor[len("dXNlcjo"):]) if cursor.startswith("dXNlcjo") and cursor[len("dXNlcjo"):].isdigit() else 0
         if cursor and start == 0:
             return _api({"ok": False, "error": "invalid_cursor"})
-        size = min(self.page_size, int(request.param("limit") or self.page_size))
+        size = min(self.page_size, int(self._arg(request, "limit") or self.page_size))
         page = items[start : start + size]
         more = start + size < len(items)
         body: dict[str, Any] = {"ok": True, key: page, "has_more": more, "response_metadata": {"next_cursor": f"dXNlcjo{start + size}" if more else ""}}
@@ -111,7 +123,7 @@ class FakeSlack(FakeServer):
             return _api({"ok": False, "error": "invalid_auth"})
         if scope in self.missing_scopes:
             return _api({"ok": False, "error": "missing_scope", "needed": scope, "provided": "chat:write"})
-        channel = request.param("channel") or ""
+        channel = self._arg(request, "channel") or ""
         if scope == "users:read":
             return channel
         known = {c["id"]: c for c in self.conversation_list}
@@ -124,7 +136,7 @@ class FakeSlack(FakeServer):
     def conversations_list(self, request: Request) -> Response:
         if self._bearer(request) is None:
             return _api({"ok": False, "error": "invalid_auth"})
-        types = (request.param("types") or "public_channel").split(",")
+        types = (self._arg(request, "types") or "public_channel").split(",")
         if "private_channel" in types and "groups:read" in self.missing_scopes:
             return _api({"ok": False, "error": "missing_scope", "needed": "groups:read", "provided": "channels:read"})
         shown = [c for c in self.conversation_list if ("private_channel" if c.get("is_private") else "public_channel") in types]
@@ -136,7 +148,7 @@ class FakeSlack(FakeServer):
         channel = self._readable(request, "channels:history")
         if isinstance(channel, Response):
             return channel
-        oldest, latest = float(request.param("oldest") or 0), float(request.param("latest") or 1e12)
+        oldest, latest = float(self._arg(request, "oldest") or 0), float(self._arg(request, "latest") or 1e12)
         top = [m for m in self.history.get(channel, []) if m.get("thread_ts") in (None, m["ts"]) or m.get("subtype") == "thread_broadcast"]
         top = sorted((m for m in top if oldest <= float(m["ts"]) <= latest), key=lambda m: float(m["ts"]), reverse=True)
         return self._page(request, top, "messages")
@@ -145,7 +157,7 @@ class FakeSlack(FakeServer):
         channel = self._readable(request, "channels:history")
         if isinstance(channel, Response):
             return channel
-        ts = request.param("ts")
+        ts = self._arg(request, "ts")
         thread = sorted((m for m in self.history.get(channel, []) if m["ts"] == ts or m.get("thread_ts") == ts), key=lambda m: float(m["ts"]))
         if not thread:
             return _api({"ok": False, "error": "thread_not_found"})
