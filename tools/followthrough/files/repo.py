@@ -28,7 +28,7 @@ from followthrough.core.policy import unknown_contacts
 from followthrough.core.rules.context import Context
 from followthrough.files.safefiles import Refusal, Refused, first_link, link_refusal, read_text_bounded, refusal_of, scan
 from followthrough.core.settings import DEFAULT_MAX_FILE_BYTES as DEFAULT_LIMIT
-from followthrough.core.timeline.evidence import SUFFIX as EVIDENCE_SUFFIX
+from followthrough.core.timeline import EVIDENCE_SUFFIX
 from followthrough.core.settings import DEFAULT_PEOPLE_FILE, Settings
 
 CONFIG_FILE = "mkdocs.yml"

@@ -11,15 +11,15 @@ from datetime import date
 
 from followthrough.core.dates import in_utc
 from followthrough.core.escape.html import md_escape, md_inline_escape
+from followthrough.core.timeline import EVIDENCE_SUFFIX
 from followthrough.core.timeline.messages import Message
 from followthrough.core.timeline.mrkdwn import to_markdown
 from followthrough.core.timeline.names import Names
 
-SUFFIX = ".slack.md"  # <postmortem stem>.slack.md: a page of its own, never read as a postmortem
 
 
 def evidence_name(postmortem_name: str) -> str:
-    return postmortem_name.removesuffix(".md") + SUFFIX
+    return postmortem_name.removesuffix(".md") + EVIDENCE_SUFFIX
 
 
 def evidence_page(messages: list[Message], names: Names, *, channel: str, source: str, postmortem: str, tilde: bool = False) -> str:
