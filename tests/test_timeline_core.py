@@ -17,6 +17,7 @@ from followthrough.core.settings import DEFAULT_SETTINGS
 from followthrough.core.text.blocks import DEFAULT_DIALECT
 from followthrough.core.timeline.channel import parse_channel
 from followthrough.core.timeline.entries import entries, rows
+from followthrough.core.timeline.evidence import evidence_page
 from followthrough.core.timeline.messages import BadMessage, Message, in_order, message_from
 from followthrough.core.timeline.mrkdwn import to_markdown
 from followthrough.core.timeline.names import Names
@@ -163,6 +164,7 @@ _PIECES = st.sampled_from([
     "<!-- ", " -->", "---", "===", "[x](javascript:alert(1))", "![i](x)", "<http://e.example>", "TL:", "\t", "é", "\u202e",
 ])  # fmt: skip
 _TEXT = st.lists(st.one_of(_PIECES, st.text(max_size=3)), max_size=14).map("".join)
+_EVIDENCE_RUNS = re.compile(r"<[^>]*\son\w+\s*=|<script|<(?!/?(?:h1|h2|p|ul|li|strong|em|code|a)\b)[a-z]|href=\"(?!https?://|mailto:|2026-05-20-x\.md\")", re.I)
 _RENDER = ["tables", "attr_list", "md_in_html", "admonition", "toc", "fenced_code"]
 # Markup that runs: a handler attribute, a script element, a link anywhere but http(s) and mailto.
 _HANDLER = re.compile(r"<[^>]*\son\w+\s*=|<script|<(?!/?(?:table|thead|tbody|tr|th|td|strong|em|code|a)\b)[a-z]|href=\"(?!https?://|mailto:)", re.I)
@@ -187,3 +189,8 @@ def test_no_message_text_misleads_the_timeline_reader_or_runs(texts):
     # One table row per entry: no text ends its row early or adds a cell.
     assert raw.count("<tr>") == len(found) + 1 or not found
     assert all(row.count("<td") == 2 for row in raw.split("<tr>")[2:])
+    # The evidence page: one list item per message, nothing that runs.
+    page = evidence_page(messages, NAMES, channel="inc-2026-05-20-x <b>", source="a <i>test</i>", postmortem="2026-05-20-x.md")
+    rendered = markdown.markdown(page, extensions=_RENDER)
+    assert not _EVIDENCE_RUNS.search(rendered), rendered
+    assert rendered.count("<li>") == len(messages)

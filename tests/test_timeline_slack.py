@@ -192,6 +192,13 @@ def test_bad_input_is_named_and_exits_2(root, monkeypatch, args, message):
     assert code == 2 and message in err and "Traceback" not in err
 
 
+def test_new_takes_the_channel_options_only_from_slack(root, monkeypatch):
+    code, _, err = cli(root, "new", "checkout outage", "--evidence", monkeypatch=monkeypatch)
+    assert code == 2 and "--evidence: only with --from-slack SOURCE" in err
+    code, _, err = cli(root, "new", "--from-slack", str(EXPORT), "--channel", "checkout", monkeypatch=monkeypatch)
+    assert code == 2 and "inc-YYYY-MM-DD-short-description" in err
+
+
 def test_a_broken_message_names_its_file_and_place(root, tmp_path, monkeypatch):
     export = tmp_path / "export"
     shutil.copytree(EXPORT, export)
@@ -335,3 +342,13 @@ def test_the_evidence_is_a_linked_page_that_lint_ignores_and_nothing_in_it_runs(
     assert "Slack record of #inc-2026-05-20-checkout-outage" in appendix and "Gus Guest" in appendix
     assert "<img src=x" not in appendix and "&lt;img src=x onerror=alert(1)&gt;" in appendix
     assert "onerror=alert(1)&gt;" in page and "<img src=x" not in page
+
+
+def test_the_timeline_setting_chooses_the_reaction_and_the_prefix(root, monkeypatch):
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text().replace("  - followthrough\n", "  - followthrough:\n      timeline:\n        reaction: ':eyes:'\n        prefix: ''\n"))
+    code, out, err = cli(root, "timeline", "slack", str(EXPORT), "--channel", CHANNEL, monkeypatch=monkeypatch)
+    assert code == 0 and out.splitlines()[2:] == ["| 2026-05-20 23:18 | Max Expert: deploy 2026.05.20-3 went out at 23:02, *rolling back* |"]
+    config.write_text(config.read_text().replace("':eyes:'", "'two words'"))
+    code, out, err = cli(root, "timeline", "slack", str(EXPORT), "--channel", CHANNEL, monkeypatch=monkeypatch)
+    assert code == 2 and "timeline.reaction" in err and "two words" in err

@@ -47,6 +47,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     config = config_from(args)
     settings = config.settings
+    if args.from_slack is None:
+        given = [name for name, value in (("--channel", args.channel), ("--scribe", args.scribe), ("--since", args.since), ("--until", args.until), ("--all", args.everything), ("--reaction", args.reaction), ("--prefix", args.prefix), ("--evidence", args.evidence)) if value]
+        if given:
+            raise UsageError(f"{given[0]}: only with --from-slack SOURCE")
     slack = _from_slack(args, config, err) if args.from_slack is not None else None
     if slack is None and args.description is None:
         raise UsageError("give a short description, e.g. followthrough new \"checkout outage\" (or --from-slack with --channel)")
