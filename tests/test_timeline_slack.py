@@ -138,6 +138,18 @@ def test_into_writes_the_section_keeps_prose_and_passes_lint(root, monkeypatch):
     assert "| 2026-05-21 00:05 |" in target.read_text() and "23:12" not in target.read_text()
 
 
+def test_into_with_evidence_links_the_record_once(root, monkeypatch):
+    target = _postmortem(root, "")
+    for extra in ([], ["--replace"]):
+        code, out, err = cli(root, "timeline", "slack", str(EXPORT), "--into", str(target), "--evidence", *extra, monkeypatch=monkeypatch)
+        assert code == 0, err
+    assert out.splitlines()[-1].endswith("2026-05-20-checkout-outage.slack.md: the channel's complete record")
+    assert target.read_text().count("(2026-05-20-checkout-outage.slack.md)") == 1
+    record = target.with_name("2026-05-20-checkout-outage.slack.md").read_text()
+    assert record.count("\n- **") == 19  # every message of the channel, bots and joins included
+    assert _lint(root, monkeypatch)[0] == 0
+
+
 def test_into_reads_the_scribe_from_the_postmortems_roles(root, monkeypatch):
     target = _postmortem(root, "")
     text = target.read_text()
@@ -316,18 +328,14 @@ FILLED = {
 }
 
 
-def test_the_evidence_is_a_linked_page_that_lint_ignores_and_nothing_in_it_runs(tmp_path, monkeypatch, build_env):
-    root = repo(tmp_path / "site", theme=True)
+def evidence_site(root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A repo with the postmortem `new --from-slack --evidence` starts, its TODOs then filled in
+    by hand as a person would, and the site built from it; returns the postmortem."""
+    repo(root, theme=True)
     code, out, err = cli(root, "new", "--from-slack", str(EXPORT), "--channel", CHANNEL, "--evidence", monkeypatch=monkeypatch)
     assert code == 0, err
     postmortem = root / out.strip()
-    evidence = postmortem.with_name("2026-05-20-checkout-outage.slack.md")
-    record = evidence.read_text()
-    assert "- **23:33:00** Gus Guest: is it fixed? my email is gus@vendor.example *(in a thread)*" in record  # every message
-    assert "- **23:15:00** PagerDuty (bot): Incident #4211 triggered: checkout 5xx *(bot\\_message)*" in record
-    assert "U01" not in record and "corp.example" not in record  # names, never ids or profile e-mails
     text = postmortem.read_text()
-    assert "[the Slack record of \\#inc-2026-05-20-checkout-outage](2026-05-20-checkout-outage.slack.md)" in text
     for todo, value in FILLED.items():
         text = text.replace(todo, value)
     text = "\n".join(line for line in text.splitlines() if not line.startswith(("One paragraph", "Customers affected", "The chain", "What the response", "Where the response", "Listed in")))
@@ -336,6 +344,17 @@ def test_the_evidence_is_a_linked_page_that_lint_ignores_and_nothing_in_it_runs(
     assert code == 0, findings  # the record beside the postmortem is not read as one
     built = build_site(root, today="2026-06-01")
     assert built.returncode == 0, built.stderr
+    return postmortem
+
+
+def test_the_evidence_is_a_linked_page_that_lint_ignores_and_nothing_in_it_runs(tmp_path, monkeypatch, build_env):
+    root = tmp_path / "site"
+    postmortem = evidence_site(root, monkeypatch)
+    record = postmortem.with_name("2026-05-20-checkout-outage.slack.md").read_text()
+    assert "- **23:33:00** Gus Guest: is it fixed? my email is gus@vendor.example *(in a thread)*" in record  # every message
+    assert "- **23:15:00** PagerDuty (bot): Incident #4211 triggered: checkout 5xx *(bot\\_message)*" in record
+    assert "U01" not in record and "corp.example" not in record  # names, never ids or profile e-mails
+    assert "[the Slack record of \\#inc-2026-05-20-checkout-outage](2026-05-20-checkout-outage.slack.md)" in postmortem.read_text()
     page = (root / "site" / "2026" / "2026-05-20-checkout-outage" / "index.html").read_text()
     assert 'href="../2026-05-20-checkout-outage.slack/"' in page
     appendix = (root / "site" / "2026" / "2026-05-20-checkout-outage.slack" / "index.html").read_text()

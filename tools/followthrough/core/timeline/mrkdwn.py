@@ -42,14 +42,6 @@ def to_markdown(text: str, names: Names, *, tilde: bool = False) -> str:
     return " ".join("".join(parts).split())
 
 
-def plain(text: str, names: Names) -> str:
-    """The text a person reads (mentions as names), without any Markdown: for matching words."""
-    def control(m: re.Match[str]) -> str:
-        return _control_text(m.group("control"), names) if m.group("control") else m.group(0)
-
-    return " ".join(html.unescape(_TOKEN.sub(control, text)).split())
-
-
 def _styled(text: str, names: Names, tilde: bool) -> str:
     # A message's lines become one entry line; ' / ' keeps where each began.
     text = _LINES.sub(" / ", text)
