@@ -169,6 +169,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, clock: Clock = SYSTE
     from followthrough.core.timeline.select import selected
     from followthrough.files.atomic import write_atomic
     from followthrough.files.repo import load_directory
+    from followthrough.files.safefiles import Refused, read_text_bounded
 
     config = config_from(args)
     directory, _ = load_directory(config)
@@ -182,7 +183,12 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, clock: Clock = SYSTE
     if args.into is not None:
         if not args.into.is_file():
             raise UsageError(f"{args.into}: no such postmortem")
-        text = args.into.read_text(encoding="utf-8")
+        try:
+            text = read_text_bounded(args.into, config.settings.max_file_bytes)
+        except Refused as refused:
+            raise UsageError(f"{args.into}: {refused}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"{args.into}: cannot be read ({exc})") from None
         pm, _ = parse_postmortem(text, shown(str(args.into.resolve()), config.root), config.settings)
         if split(text).problem:
             raise UsageError(f"{args.into}:1: no front-matter; is it a postmortem?")
