@@ -150,6 +150,16 @@ def test_into_with_evidence_links_the_record_once(root, monkeypatch):
     assert _lint(root, monkeypatch)[0] == 0
 
 
+def test_nothing_selected_writes_nothing_and_says_why(root, monkeypatch):
+    target = _postmortem(root, "")
+    before = target.read_text()
+    code, _, err = cli(root, "timeline", "slack", str(EXPORT), "--into", str(target), "--scribe", "nia.sme", "--reaction", "fire", "--prefix", "NOTE:", monkeypatch=monkeypatch)
+    assert code == 2 and "nia.sme has no slack: member id" in err
+    code, _, err = cli(root, "timeline", "slack", str(EXPORT), "--into", str(target), "--scribe", "cora.comms", "--reaction", "fire", "--prefix", "NOTE:", monkeypatch=monkeypatch)
+    assert code == 2 and "is the Scribe's, marked :fire: or starts with 'NOTE:'; nothing written" in err
+    assert target.read_text() == before
+
+
 def test_into_reads_the_scribe_from_the_postmortems_roles(root, monkeypatch):
     target = _postmortem(root, "")
     text = target.read_text()

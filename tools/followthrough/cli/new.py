@@ -144,7 +144,10 @@ def _with_timeline(text: str, slack: dict[str, Any], args: argparse.Namespace, c
     from followthrough.core.timeline.select import selected
 
     record, selection = slack["record"], slack["selection"]
-    table = rows(entries(selected(record.messages, selection), selection, record.names, tilde=tildes(config)))
+    found = entries(selected(record.messages, selection), selection, record.names, tilde=tildes(config))
+    if not found and not args.evidence:
+        return text  # nothing of the Scribe's record: the template's guidance stays for the author
+    table = rows(found) if found else []
     note = None
     if args.evidence:
         target.parent.mkdir(parents=True, exist_ok=True)

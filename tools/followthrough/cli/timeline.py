@@ -203,6 +203,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, clock: Clock = SYSTE
     record = read_record(args.source, channel, directory, since=selection.since, until=selection.until, clock=clock)
     found = entries(selected(record.messages, selection), selection, record.names, tilde=tildes(config))
     table = rows(found)
+    if not found:
+        why = f"no message of #{record.channel} in {record.source} is the Scribe's, marked :{selection.reaction}: or starts with {selection.prefix!r}"
+        if args.into is not None:
+            raise UsageError(f"{why}; nothing written to {args.into} (--scribe names the Scribe, --all takes every message)")
+        err.write(f"followthrough: {why}\n")
     if args.into is None:
         out.write("\n".join(table) + "\n")
         return 0
