@@ -245,6 +245,16 @@ def test_an_untrusted_zip_is_refused(root, tmp_path, monkeypatch):
         z.writestr(f"{CHANNEL}/2026-05-20.json", b"[" + b" " * (65 * 1024 * 1024) + b"]")
     code, _, err = cli(root, "timeline", "slack", str(big), "--channel", CHANNEL, monkeypatch=monkeypatch)
     assert code == 2 and "more than 64 MB; refused" in err
+    damaged = tmp_path / "damaged.zip"
+    with zipfile.ZipFile(damaged, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("channels.json", json.dumps([{"id": "C1", "name": CHANNEL}]))
+        z.writestr(f"{CHANNEL}/2026-05-20.json", json.dumps([{"ts": "1.0", "text": "x" * 5000}]))
+    data = bytearray(damaged.read_bytes())
+    at = data.index(b"2026-05-20.json") + len("2026-05-20.json") + 10  # inside the member's compressed bytes
+    data[at : at + 20] = b"\xff" * 20
+    damaged.write_bytes(bytes(data))
+    code, _, err = cli(root, "timeline", "slack", str(damaged), "--channel", CHANNEL, monkeypatch=monkeypatch)
+    assert code == 2 and "cannot be read from the zip" in err and "Traceback" not in err
     notzip = tmp_path / "notes.txt"
     notzip.write_text("hello")
     code, _, err = cli(root, "timeline", "slack", str(notzip), "--channel", CHANNEL, monkeypatch=monkeypatch)

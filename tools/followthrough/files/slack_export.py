@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -106,8 +107,12 @@ class _Source:
             raise FileNotFoundError(name)
         if info.file_size > MAX_FILE_BYTES:
             raise UsageError(f"{self.where(name)}: {info.file_size:,} bytes uncompressed, more than {MAX_FILE_BYTES // (1024 * 1024)} MB; refused")
-        with self._zip.open(info) as f:  # the declared size may lie: read one byte past the bound
-            return f.read(MAX_FILE_BYTES + 1)
+        try:
+            with self._zip.open(info) as f:  # the declared size may lie: read one byte past the bound
+                return f.read(MAX_FILE_BYTES + 1)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
+            # A damaged member, an unknown compression, an encrypted file: refused, with Python's reason.
+            raise UsageError(f"{self.where(name)}: cannot be read from the zip ({exc})") from None
 
 
 def read_channel(path: Path, channel: str) -> ExportChannel:
