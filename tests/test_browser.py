@@ -467,3 +467,23 @@ def test_a_postmortem_page_counts_days_overdue_in_the_browser(browser: Any, wide
         session.goto(pm_page)
         cells = session.page.locator("article time.ft-due").evaluate_all("els => els.map(e => e.parentElement.textContent)")
         assert cells and not [c for c in cells if "overdue" in c]
+
+
+def test_a_postmortems_slack_record_opens_from_its_timeline(browser: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, build_env: None) -> None:
+    """The record `timeline slack --evidence` keeps: linked from the Timeline, opened in the
+    browser, its chat text (an <img onerror> among it) shown and never run."""
+    from .test_timeline_slack import evidence_site
+
+    root = tmp_path / "repo"
+    evidence_site(root, monkeypatch)
+    dialogs: list[str] = []
+    with serving(root / "site", SimpleHTTPRequestHandler) as url:
+        page = browser.new_page()
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(url + "2026/2026-05-20-checkout-outage/")
+        page.get_by_role("link", name="the Slack record of #inc-2026-05-20-checkout-outage").click()
+        page.wait_for_url("**/2026-05-20-checkout-outage.slack/")
+        assert page.get_by_role("heading", name="Slack record of #inc-2026-05-20-checkout-outage").is_visible()
+        assert page.get_by_text("<img src=x onerror=alert(1)> & ask in #support").count() == 1
+        page.close()
+    assert dialogs == []

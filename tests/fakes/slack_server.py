@@ -14,12 +14,21 @@ is a member of, else `channel_not_found` / `not_in_channel`, each answered as Sl
 200, `{"ok": false, "error": ...}`); the same Block Kit checks as the webhook
 (`invalid_blocks`). Posted messages are kept per channel (`channel_posts`); `rate_limit()`
 makes the next posts answer 429 with Retry-After and Slack's `ratelimited` body.
+
+Reading a channel (what `followthrough timeline slack api:` asks): `conversations.list` of
+`conversation_list` (public, and private ones only with `types` naming `private_channel`),
+`conversations.history` and `conversations.replies` of `history` (channel id -> messages,
+newest first as Slack answers, replies found by `thread_ts`), `users.list` of `users`; each
+paginated by `next_cursor` at `page_size` (Slack's `limit` caps it), `not_in_channel` for a
+channel the bot is not in, `channel_not_found` for an unknown id, `missing_scope` (with
+`needed`) for the scopes of `missing_scopes`. `rate_limit_reads()` answers the next reads 429.
 """
 
 from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import parse_qs
 
 from .httpserver import FakeServer, HttpError, Request, Response
 
@@ -58,6 +67,19 @@ class FakeSlack(FakeServer):
         self.route("POST", r"/services/[^/]+/[^/]+/[^/]+", self.post_message)
         self.route("POST", r"/api/auth\.test", self.auth_test)
         self.route("POST", r"/api/chat\.postMessage", self.chat_post_message)
+        # Reading a channel: the state tests fill in.
+        self.conversation_list: list[dict[str, Any]] = []  # {"id", "name", "is_private"}
+        self.history: dict[str, list[dict[str, Any]]] = {}  # channel id -> messages (any order)
+        self.users: list[dict[str, Any]] = []
+        self.page_size = 100
+        self.missing_scopes: set[str] = set()
+        self.cursors: list[str] = []  # every cursor a paginated read sent ("" for a first page)
+        # slack_sdk's WebClient sends these as a POST of form fields; Slack takes a GET's query too.
+        for method in ("GET", "POST"):
+            self.route(method, r"/api/conversations\.list", self.conversations_list, kind="read")
+            self.route(method, r"/api/conversations\.history", self.conversations_history, kind="read")
+            self.route(method, r"/api/conversations\.replies", self.conversations_replies, kind="read")
+            self.route(method, r"/api/users\.list", self.users_list, kind="read")
 
     @property
     def api_url(self) -> str:
@@ -70,6 +92,82 @@ class FakeSlack(FakeServer):
     def rate_limit(self, retry_after: str = "7", times: int = 1) -> None:
         """The next `times` chat.postMessage calls answer 429, as Slack's rate limiter does."""
         self.inject("status", "POST", r"chat\.postMessage", status=429, retry_after=retry_after, times=times, body={"ok": False, "error": "ratelimited"})
+
+    def rate_limit_reads(self, method: str = "conversations.history", retry_after: str = "3", times: int = 1) -> None:
+        """The next `times` calls of `method` answer 429 with Retry-After."""
+        self.inject("status", None, method.replace(".", r"\."), status=429, retry_after=retry_after, times=times, body={"ok": False, "error": "ratelimited"})
+
+    @staticmethod
+    def _arg(request: Request, name: str) -> str | None:
+        """A method's argument, from the query or the form body, as Slack reads either."""
+        form = parse_qs(request.body.decode("utf-8", "replace")) if request.body and request.method == "POST" else {}
+        values = form.get(name) or request.query.get(name)
+        return values[-1] if values else None
+
+    def _page(self, request: Request, items: list[dict[str, Any]], key: str, extra: dict[str, Any] | None = None) -> Response:
+        # Slack's cursors are opaque strings; this one is the offset, base64-looking enough.
+        cursor = self._arg(request, "cursor") or ""
+        self.cursors.append(cursor)
+        start = int(cursor[len("dXNlcjo"):]) if cursor.startswith("dXNlcjo") and cursor[len("dXNlcjo"):].isdigit() else 0
+        if cursor and start == 0:
+            return _api({"ok": False, "error": "invalid_cursor"})
+        size = min(self.page_size, int(self._arg(request, "limit") or self.page_size))
+        page = items[start : start + size]
+        more = start + size < len(items)
+        body: dict[str, Any] = {"ok": True, key: page, "has_more": more, "response_metadata": {"next_cursor": f"dXNlcjo{start + size}" if more else ""}}
+        body.update(extra or {})
+        return _api(body)
+
+    def _readable(self, request: Request, scope: str) -> Response | str:
+        if self._bearer(request) is None:
+            return _api({"ok": False, "error": "invalid_auth"})
+        if scope in self.missing_scopes:
+            return _api({"ok": False, "error": "missing_scope", "needed": scope, "provided": "chat:write"})
+        channel = self._arg(request, "channel") or ""
+        if scope == "users:read":
+            return channel
+        known = {c["id"]: c for c in self.conversation_list}
+        if channel not in known:
+            return _api({"ok": False, "error": "channel_not_found"})
+        if not self.channels.get(channel, False):
+            return _api({"ok": False, "error": "not_in_channel"})
+        return channel
+
+    def conversations_list(self, request: Request) -> Response:
+        if self._bearer(request) is None:
+            return _api({"ok": False, "error": "invalid_auth"})
+        types = (self._arg(request, "types") or "public_channel").split(",")
+        if "private_channel" in types and "groups:read" in self.missing_scopes:
+            return _api({"ok": False, "error": "missing_scope", "needed": "groups:read", "provided": "channels:read"})
+        shown = [c for c in self.conversation_list if ("private_channel" if c.get("is_private") else "public_channel") in types]
+        # A private channel is listed only to a member, as Slack lists it.
+        shown = [c for c in shown if not c.get("is_private") or self.channels.get(c["id"], False)]
+        return self._page(request, shown, "channels")
+
+    def conversations_history(self, request: Request) -> Response:
+        channel = self._readable(request, "channels:history")
+        if isinstance(channel, Response):
+            return channel
+        oldest, latest = float(self._arg(request, "oldest") or 0), float(self._arg(request, "latest") or 1e12)
+        top = [m for m in self.history.get(channel, []) if m.get("thread_ts") in (None, m["ts"]) or m.get("subtype") == "thread_broadcast"]
+        top = sorted((m for m in top if oldest <= float(m["ts"]) <= latest), key=lambda m: float(m["ts"]), reverse=True)
+        return self._page(request, top, "messages")
+
+    def conversations_replies(self, request: Request) -> Response:
+        channel = self._readable(request, "channels:history")
+        if isinstance(channel, Response):
+            return channel
+        ts = self._arg(request, "ts")
+        thread = sorted((m for m in self.history.get(channel, []) if m["ts"] == ts or m.get("thread_ts") == ts), key=lambda m: float(m["ts"]))
+        if not thread:
+            return _api({"ok": False, "error": "thread_not_found"})
+        return self._page(request, thread, "messages")
+
+    def users_list(self, request: Request) -> Response:
+        allowed = self._readable(request, "users:read")
+        if isinstance(allowed, Response):
+            return allowed
+        return self._page(request, self.users, "members")
 
     def _bearer(self, request: Request) -> str | None:
         auth = request.headers.get("authorization", "")

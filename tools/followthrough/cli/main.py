@@ -53,6 +53,7 @@ COMMANDS: dict[str, Command] = {
     "sync": Command("sync", "mirror action items to Jira / GitHub and pull their status"),
     "report": Command("report", "overdue items, completion rates, reminders or the weekly review per team, printed or posted"),
     "related": Command("related", "earlier postmortems like this one, and how to link them"),
+    "timeline": Command("timeline", "the Scribe's timeline from the incident's Slack channel"),
     "schema": Command("schema", "print the JSON Schema of the front-matter, for editors"),
 }
 

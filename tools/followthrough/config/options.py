@@ -15,6 +15,7 @@ from followthrough.config.report import ReportSection
 from followthrough.config.rubric import rubric_problems
 from followthrough.config.site import SiteSection
 from followthrough.config.strict import Number, Problem, Section, SectionList, Strict
+from followthrough.config.timeline import TimelineSection
 from followthrough.config.trackers import TrackersSection
 from followthrough.core.model import ROLES, STATUSES
 from followthrough.core.settings import DEFAULT_FACTORS, DEFAULT_MAX_FILE_BYTES, DEFAULT_PEOPLE_FILE, DEFAULT_PUBLISH_FILES, DEFAULT_ROLE_COMBINATIONS, DEFAULT_SECTIONS, DEFAULT_SEVERITIES
@@ -91,6 +92,7 @@ class PluginConfig(Strict):
     trackers = Section(TrackersSection)
     report = Section(ReportSection)
     site = Section(SiteSection)
+    timeline = Section(TimelineSection)
 
     def checks(self) -> Iterable[Problem]:
         return rubric_problems(self)

@@ -17,6 +17,7 @@ from followthrough.core.levels import Choice, PathLevels, RuleLevels, path_patte
 from followthrough.core.ids import SLUG_RULE, is_slug
 from followthrough.core.settings import DEFAULT_ROLE_COMBINATIONS, DEFAULT_SECTIONS, Factor, RoleCombination, SeverityLevel, Settings
 from followthrough.core.text.blocks import DEFAULT_DIALECT, Dialect
+from followthrough.core.timeline.select import reaction_name
 from followthrough.files.safefiles import MB
 
 # A person's handle as people.yml keys them: one word (a GitHub login with @, a name with spaces
@@ -54,6 +55,8 @@ def settings_from_plugin(plugin: Strict, docs_dir: str, site_url: str, where: st
         max_file_bytes=int(plugin.max_file_mb * MB),
         publish_files=tuple(plugin.publish_files),
         factors=tuple(Factor(name, definition.strip()) for name, definition in plugin.factors.items()),
+        timeline_reaction=reaction_name(plugin.timeline.reaction),
+        timeline_prefix=plugin.timeline.prefix,
     )
 
 

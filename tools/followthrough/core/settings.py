@@ -92,6 +92,8 @@ class Settings:
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES  # `max_file_mb`: larger files are not read (FT013)
     publish_files: tuple[str, ...] = DEFAULT_PUBLISH_FILES  # globs relative to docs_dir
     factors: tuple[Factor, ...] = DEFAULT_FACTORS  # `factors`: the contributing-factor vocabulary
+    timeline_reaction: str = "memo"  # `timeline.reaction`: marks a Slack message for the Timeline
+    timeline_prefix: str = "TL:"  # `timeline.prefix`: so does starting a message with it
 
     @property
     def factor_names(self) -> tuple[str, ...]:

@@ -28,6 +28,7 @@ from followthrough.core.policy import unknown_contacts
 from followthrough.core.rules.context import Context
 from followthrough.files.safefiles import Refusal, Refused, first_link, link_refusal, read_text_bounded, refusal_of, scan
 from followthrough.core.settings import DEFAULT_MAX_FILE_BYTES as DEFAULT_LIMIT
+from followthrough.core.timeline import EVIDENCE_SUFFIX
 from followthrough.core.settings import DEFAULT_PEOPLE_FILE, Settings
 
 CONFIG_FILE = "mkdocs.yml"
@@ -87,8 +88,8 @@ class Repo:
 
 def is_postmortem_path(relative: Path) -> bool:
     """Postmortems live in year folders or are named after their date; other pages are just pages."""
-    if relative.suffix != ".md":
-        return False
+    if relative.suffix != ".md" or relative.name.endswith(EVIDENCE_SUFFIX):
+        return False  # a postmortem's Slack record, beside it, is a page of its own
     return any(_YEAR.match(part) for part in relative.parts[:-1]) or bool(_DATED.match(relative.name))
 
 

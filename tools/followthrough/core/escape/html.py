@@ -29,6 +29,17 @@ def md_escape(value: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
+_INLINE_SPECIAL = re.compile(r"([\\`*_{}\[\]|])")
+
+
+def md_inline_escape(value: object) -> str:
+    """`md_escape` for text that is only ever read as inline Markdown (inside a table cell, after
+    a list item's fixed start): block markers (`#`, `-`, `1.`, `>`) mean nothing there, so they
+    stay as typed and the source stays readable; what inline Markdown and tables read is escaped."""
+    text = " ".join(str("" if value is None else value).split())
+    return _INLINE_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
 def html_escape(value: object) -> Markup:
     """For raw HTML (table cells, attributes). Markup passes through: it is HTML built on purpose."""
     if isinstance(value, Markup):
