@@ -498,37 +498,97 @@ def durations(pm: Postmortem) -> Durations:
     return Durations(since_start(pm.detected), since_start(pm.mitigated), since_start(pm.resolved))
 
 
+PERCENTILES = (50, 90)  # what the response figures show: the typical incident and the long tail
+
+
+def percentile(values: Sequence[timedelta], p: int) -> timedelta | None:
+    """The nearest-rank p-th percentile of `values` (sorted or not), 0 < p <= 100; None when empty.
+
+    Nearest rank: the value at rank ceil(p/100 x n) of the sorted values, so every percentile is
+    the duration of an actual incident, never a blend of two: of 2 values p50 is the smaller and
+    p90 the larger; of 10, p90 is the 9th."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[nearest_rank(p, len(ordered)) - 1]
+
+
+def nearest_rank(p: int, n: int) -> int:
+    """ceil(p/100 x n), 1-based, in integers (no float rounding at the edges); at least 1."""
+    if not 0 < p <= 100:
+        raise ValueError(f"percentile {p}: not in 1..100")
+    return max(1, -(-p * n // 100))
+
+
+@dataclass(frozen=True, slots=True)
+class Measured:
+    """One incident's duration of one measure (a dot of the strip, a row of the table)."""
+
+    postmortem: Postmortem
+    value: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class Spread:
+    """The distribution of one measure over a group of incidents: every value, shortest first.
+
+    Percentiles, never a mean: durations are skewed (a few long incidents and many short ones),
+    so a mean sits where few incidents are and moves with one outlier."""
+
+    values: tuple[Measured, ...] = ()
+
+    @property
+    def n(self) -> int:
+        return len(self.values)
+
+    @property
+    def p50(self) -> timedelta | None:
+        return self.at(50)
+
+    @property
+    def p90(self) -> timedelta | None:
+        return self.at(90)
+
+    def at(self, p: int) -> timedelta | None:
+        """The nearest-rank percentile (see `percentile`); the values are sorted already."""
+        if not self.values:
+            return None
+        return self.values[nearest_rank(p, len(self.values)) - 1].value
+
+
+def spread(pms: Iterable[Postmortem], measure: str) -> Spread:
+    """The `measure` ("detect", "mitigate" or "resolve") of each of `pms` that records both times,
+    shortest first (ties by postmortem id, so a page is the same from build to build)."""
+    found = [Measured(pm, d) for pm in pms if (d := getattr(durations(pm), measure)) is not None]
+    found.sort(key=lambda v: (v.value, v.postmortem.id))
+    return Spread(tuple(found))
+
+
+MEASURES = ("detect", "mitigate", "resolve")
+
+
 @dataclass(frozen=True, slots=True)
 class ResponseRow:
-    """Median response times of the incidents of one severity in one quarter (or overall)."""
+    """The response times of the incidents of one severity in one quarter (or overall): for each
+    measure, the spread over the incidents that record both of its times (`.n` of them)."""
 
     severity: str
     quarter: str  # "" for all quarters together
     incidents: int
-    detect: timedelta | None
-    mitigate: timedelta | None
-    resolve: timedelta | None
-    detect_n: int  # how many incidents each median is over (those with both times known)
-    mitigate_n: int
-    resolve_n: int
+    detect: Spread
+    mitigate: Spread
+    resolve: Spread
 
-
-def _median_delta(values: Sequence[timedelta]) -> timedelta | None:
-    if not values:
-        return None
-    return timedelta(seconds=statistics.median(v.total_seconds() for v in values))
+    def measure(self, name: str) -> Spread:
+        return getattr(self, name)
 
 
 def _response_row(severity: str, quarter: str, pms: Sequence[Postmortem]) -> ResponseRow:
-    ds = [durations(pm) for pm in pms]
-    detect = [d.detect for d in ds if d.detect is not None]
-    mitigate = [d.mitigate for d in ds if d.mitigate is not None]
-    resolve = [d.resolve for d in ds if d.resolve is not None]
-    return ResponseRow(severity, quarter, len(pms), _median_delta(detect), _median_delta(mitigate), _median_delta(resolve), len(detect), len(mitigate), len(resolve))
+    return ResponseRow(severity, quarter, len(pms), spread(pms, "detect"), spread(pms, "mitigate"), spread(pms, "resolve"))
 
 
 def response_by_severity(postmortems: Iterable[Postmortem], settings: Settings) -> list[ResponseRow]:
-    """Median time to detect, mitigate and resolve per severity over exactly these postmortems
+    """Time to detect, mitigate and resolve per severity over exactly these postmortems
     (callers pass `incidents(...)`, or `game_days(...)` for the figures shown apart)."""
     groups: dict[str, list[Postmortem]] = defaultdict(list)
     for pm in postmortems:
@@ -537,7 +597,7 @@ def response_by_severity(postmortems: Iterable[Postmortem], settings: Settings) 
 
 
 def response_by_quarter(postmortems: Iterable[Postmortem], settings: Settings) -> list[ResponseRow]:
-    """The same medians per (severity, quarter of the start in UTC), severities in rubric order,
+    """The same per (severity, quarter of the start in UTC), severities in rubric order,
     quarters in time order, over exactly these postmortems (callers pass `incidents(...)`)."""
     groups: dict[tuple[str, str], list[Postmortem]] = defaultdict(list)
     for pm in postmortems:

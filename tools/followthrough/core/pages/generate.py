@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Callable, Iterable, Mapping, Sequence
 from urllib.parse import quote
 
@@ -29,7 +29,7 @@ from followthrough.core.pages import format as fmt
 from followthrough.core.pages import paths
 from followthrough.core.pages.data import LinkForm, SiteData, group_names, site_data
 from followthrough.core.pages.export import export_items, export_postmortems
-from followthrough.core.pages.chart import Series, line_chart
+from followthrough.core.pages.chart import BANDS, Dot, Lane, Series, band_counts, line_chart, strip_chart
 from followthrough.core.escape.html import html_escape, html_link, md_escape, md_link, neutralize_html, safe_page_title
 from followthrough.core.slugs import name_slug
 from followthrough.core.pages.options import SiteOptions
@@ -586,16 +586,36 @@ def response_page(r: Renderer) -> str:
     latencies = [lat for lat in (m.review_latency(pm, data.today, hours) for pm in incidents) if lat is not None]
     missed = sorted((lat for lat in latencies if lat.state in ("late", "overdue")), key=lambda lat: lat.deadline, reverse=True)
     game = m.game_days(data.postmortems)
+    overall = m.response_by_severity(incidents, data.settings)
     return r.render(
         "response.md.j2",
         paths.RESPONSE,
-        overall=m.response_by_severity(incidents, data.settings),
+        overall=overall,
+        strips={measure: Markup(response_strip(overall, measure)) for measure in m.MEASURES},
+        bands={measure: [(row.severity, band_counts([v.value.total_seconds() for v in row.measure(measure).values])) for row in overall] for measure in m.MEASURES},
+        band_names=[name for _, name in BANDS],
+        measures=MEASURE_TITLES,
         by_quarter=m.response_by_quarter(incidents, data.settings),
         review=m.review_summary(incidents, data.today, hours),
         missed=missed,
         game_days=m.response_by_severity(game, data.settings),
         incident_count=len(incidents),
     )
+
+
+MEASURE_TITLES = {"detect": "Time to detect", "mitigate": "Time to mitigate", "resolve": "Time to resolve"}
+
+
+def response_strip(rows: Sequence[m.ResponseRow], measure: str) -> str:
+    """The strip of one measure: a lane per severity, a dot per incident (its title on hover)."""
+    lanes = []
+    for row in rows:
+        spread = row.measure(measure)
+        dots = [Dot(v.value.total_seconds(), f"{v.postmortem.title or v.postmortem.id}: {fmt.duration(v.value)}") for v in spread.values]
+        p50, p90 = spread.p50, spread.p90
+        lanes.append(Lane(row.severity, dots, p50.total_seconds() if p50 is not None else None, p90.total_seconds() if p90 is not None else None))
+    title = f"{MEASURE_TITLES[measure]} of each incident, by severity (log scale)"
+    return strip_chart(f"ft-strip-{measure}", title, lanes, lambda s: fmt.duration(timedelta(seconds=s)))
 
 
 def roles_page(r: Renderer) -> str:
