@@ -270,7 +270,7 @@ def test_durations_are_exact_across_offsets():
     assert (d.detect, d.mitigate, d.resolve) == (timedelta(minutes=30), timedelta(hours=1, minutes=15), timedelta(hours=15))
 
 
-def test_response_medians_per_severity_and_quarter():
+def test_response_percentiles_per_severity_and_quarter():
     pms = [
         pm("a", started="2024-01-01T00:00:00Z", severity="SEV-2", detected="2024-01-01T00:10:00Z", mitigated="2024-01-01T01:00:00Z", resolved="2024-01-01T02:00:00Z"),
         pm("b", started="2024-02-01T00:00:00Z", severity="SEV-2", detected="2024-02-01T00:20:00Z", resolved="2024-02-01T04:00:00Z"),
@@ -281,12 +281,15 @@ def test_response_medians_per_severity_and_quarter():
     rows = m.response_by_severity(m.incidents(pms), DEFAULT_SETTINGS)
     assert [(r.severity, r.incidents) for r in rows] == [("SEV-1", 1), ("SEV-2", 3)]
     sev2 = rows[1]
-    assert (sev2.detect, sev2.detect_n) == (timedelta(minutes=20), 3)  # median of 10, 20, 40
-    assert (sev2.mitigate, sev2.mitigate_n) == (timedelta(hours=1), 1)
-    assert (sev2.resolve, sev2.resolve_n) == (timedelta(hours=3), 2)  # mean of 2 h and 4 h
+    # 10, 20, 40 min: p50 at rank ceil(1.5) = 2, p90 at rank ceil(2.7) = 3.
+    assert (sev2.detect.p50, sev2.detect.p90, sev2.detect.n) == (timedelta(minutes=20), timedelta(minutes=40), 3)
+    assert [v.postmortem.id for v in sev2.detect.values] == ["a", "b", "c"]
+    assert (sev2.mitigate.p50, sev2.mitigate.p90, sev2.mitigate.n) == (timedelta(hours=1), timedelta(hours=1), 1)
+    # 2 h and 4 h: p50 is the smaller (rank ceil(1.0) = 1), never their mean of 3 h.
+    assert (sev2.resolve.p50, sev2.resolve.p90, sev2.resolve.n) == (timedelta(hours=2), timedelta(hours=4), 2)
     quarters = m.response_by_quarter(m.incidents(pms), DEFAULT_SETTINGS)
     assert [(r.severity, r.quarter, r.incidents) for r in quarters] == [("SEV-1", "2024-Q2", 1), ("SEV-2", "2024-Q1", 2), ("SEV-2", "2024-Q2", 1)]
-    assert [r.detect for r in m.response_by_severity(m.game_days(pms), DEFAULT_SETTINGS)] == [timedelta(hours=5)]
+    assert [r.detect.p50 for r in m.response_by_severity(m.game_days(pms), DEFAULT_SETTINGS)] == [timedelta(hours=5)]
 
 
 # --- postmortem review latency ----------------------------------------------------------------------

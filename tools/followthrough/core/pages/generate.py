@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from followthrough.core import metrics as m
 from followthrough.core import policy
+from followthrough.core.learning.rotation import NEVER_HELD_ROLES, rotation
 from followthrough.core.urls import relative_source, relative_url
 from followthrough.core.model import ROLES, Directory, Postmortem, Redate
 from followthrough.core.rules.suppression import strip_directives_mapped
@@ -113,6 +114,10 @@ class Links:
 
     def pm(self, pm: Postmortem) -> Markup:
         return self.a(self.data.src(pm), pm.title or pm.id)
+
+    def pm_dated(self, pm: Postmortem) -> Markup:
+        """The postmortem as its start date (UTC), its title on hover: for a compact cell."""
+        return html_link(fmt.day(pm.started) if pm.started else pm.id, self.href(self.data.src(pm)), pm.title or pm.id)
 
     def pm_short(self, pm: Postmortem) -> Markup:
         """The postmortem as a short link, its whole title on hover: for the item tables."""
@@ -311,6 +316,7 @@ class Site:
         pages[paths.SEVERITIES] = with_title("Severity rubric", r.render("severities.md.j2", paths.SEVERITIES))
         pages[paths.ROLES] = with_title("Roles", roles_page(r))
         pages[paths.TAGS] = with_title("Tags", r.render("tags.md.j2", paths.TAGS))
+        pages[paths.PEOPLE] = with_title("People and roles", people_page(r), searchable=False)
         pages[paths.CSS] = render(r.env, f"{TEMPLATE_FOLDER}/followthrough.css")
         pages[paths.JS] = render(r.env, f"{TEMPLATE_FOLDER}/followthrough.js")
         pages[paths.EXPORT_POSTMORTEMS] = _json(export_postmortems(data))
@@ -624,3 +630,7 @@ def roles_page(r: Renderer) -> str:
     for combo in settings.role_combinations:
         matrix.append((combo, [s.name in combo.allowed_at for s in settings.severities]))
     return r.render("roles.md.j2", paths.ROLES, roles=ROLES, titles=ROLE_TITLES, duties=ROLE_DUTIES, matrix=matrix)
+
+
+def people_page(r: Renderer) -> str:
+    return r.render("people.md.j2", paths.PEOPLE, rotation=rotation(r.data.postmortems, r.data.directory), roles=ROLES, never_roles=NEVER_HELD_ROLES)
