@@ -417,12 +417,12 @@ def wide_postmortem(site: Path) -> str:
 
 
 def test_tables_fit_a_1280_px_window(browser: Any, wide_served: Served, wide_site: Path, tmp_path: Path) -> None:
-    """Home, overdue, completion, response and a postmortem page of the wide fixture at 1,280 px:
+    """Home, overdue, completion, response, People and roles and a postmortem page of the wide fixture at 1,280 px:
     nothing scrolls sideways and no cell is clipped. The screenshots are kept in tmp_path."""
     pm_page = wide_postmortem(wide_site)
     shots, problems = [], []
     with browsing(browser, wide_served) as session:
-        for name, path in (("home", HOME), ("overdue", OVERDUE), ("completion", COMPLETION), ("response", "response/"), ("postmortem", pm_page)):
+        for name, path in (("home", HOME), ("overdue", OVERDUE), ("completion", COMPLETION), ("response", "response/"), ("people", "learning/people/"), ("postmortem", pm_page)):
             session.goto(path)
             measured = session.page.evaluate(OVERFLOW)
             assert measured["tables"] > 0, f"{path}: no table"

@@ -182,9 +182,9 @@ def test_median_days_to_close_over_known_done_dates():
     pms, states = completion_fixture()
     c = m.completion(m.item_views(pms, states, TODAY), TODAY)
     assert c.median_days_to_close == 29.0  # median of 18, 29, 33
-    states["a/item-4"] = done("P-4", "2024-05-12")  # now 18, 29, 33, 40: mean of the middle two
+    states["a/item-4"] = done("P-4", "2024-05-12")  # now 18, 29, 33, 40: nearest rank 2, never a mean of two
     c = m.completion(m.item_views(pms, states, TODAY), TODAY)
-    assert c.median_days_to_close == 31.0
+    assert c.median_days_to_close == 29.0
 
 
 def test_rates_are_none_without_a_denominator():
@@ -325,7 +325,7 @@ def test_review_summary_rate_leaves_pending_out():
     s = m.review_summary(pms, today)
     assert (s.on_target, s.late, s.overdue, s.pending, s.no_resolved) == (1, 1, 1, 1, 1)
     assert s.rate == pytest.approx(1 / 3)
-    assert s.median_days == 4.0  # 1 and 7 days
+    assert s.median_days == 1.0  # 1 and 7 days: the nearest-rank p50 is the lower, not their mean of 4
     assert m.review_latency(pm("x"), today) is None
     assert m.review_latency(pm("y", resolved="2024-03-01T10:00:00Z"), today, target_hours=24 * 9).state == "pending"
 

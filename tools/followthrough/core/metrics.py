@@ -14,11 +14,10 @@ Rules that hold for every figure here:
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence, TypeVar
 
 from followthrough.core.dates import days_until, is_due_soon, utc_date
 from followthrough.core.model import ActionItem, Directory, Postmortem, Redate
@@ -313,7 +312,7 @@ class Completion:
     late: int  # done after the due date, or still open past it
     done_date_unknown: int  # done, but no done date known (not mirrored): not judged on time or late
     late_open: int  # of `late`: still open past the due date
-    median_days_to_close: float | None
+    median_days_to_close: float | None  # nearest-rank p50 (`percentile`): the lower middle one of an even number
     age_buckets: tuple[tuple[str, int], ...]  # open and in-progress items by age
     # The same three against the original due date (the first one committed to, before any re-date).
     on_time_original: int
@@ -415,7 +414,7 @@ def completion(views: Iterable[ItemView], today: date) -> Completion:
         late=current[1],
         done_date_unknown=unknown,
         late_open=current[2],
-        median_days_to_close=float(statistics.median(closes)) if closes else None,
+        median_days_to_close=_median(closes),
         age_buckets=tuple(buckets.items()),
         on_time_original=original[0],
         late_original=original[1],
@@ -498,11 +497,12 @@ def durations(pm: Postmortem) -> Durations:
     return Durations(since_start(pm.detected), since_start(pm.mitigated), since_start(pm.resolved))
 
 
-PERCENTILES = (50, 90)  # what the response figures show: the typical incident and the long tail
+V = TypeVar("V", timedelta, int, float)
 
 
-def percentile(values: Sequence[timedelta], p: int) -> timedelta | None:
+def percentile(values: Sequence[V], p: int) -> V | None:
     """The nearest-rank p-th percentile of `values` (sorted or not), 0 < p <= 100; None when empty.
+    Every median and percentile of the figures is this one.
 
     Nearest rank: the value at rank ceil(p/100 x n) of the sorted values, so every percentile is
     the duration of an actual incident, never a blend of two: of 2 values p50 is the smaller and
@@ -659,7 +659,13 @@ def review_summary(postmortems: Iterable[Postmortem], today: date, target_hours:
         counts[lat.state] += 1
         if lat.days is not None:
             days.append(lat.days)
-    return ReviewSummary(counts["on-target"], counts["late"], counts["overdue"], counts["pending"], float(statistics.median(days)) if days else None, missing)
+    return ReviewSummary(counts["on-target"], counts["late"], counts["overdue"], counts["pending"], _median(days), missing)
+
+
+def _median(days: Sequence[int]) -> float | None:
+    """The p50 of whole days, as a float for the pages' number format; never a mean of two."""
+    found = percentile(days, 50)
+    return None if found is None else float(found)
 
 
 # --- headline -------------------------------------------------------------------------------
