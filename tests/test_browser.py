@@ -10,7 +10,7 @@ pages go to test-output/.
 
 The wide fixture (tests/data/site/wide: long titles and names, a dozen items per postmortem) is
 built the same way for two more checks at 1,280 px: no page scrolls sideways and no table or cell
-is clipped (screenshots of the home, overdue, completion, response and a postmortem page in the
+is clipped (screenshots of the home, overdue, completion, response, People and roles and a postmortem page in the
 test's tmp_path, their paths printed), and a postmortem page's days overdue are counted by
 assets/followthrough.js from the date in the page, with the browser's clock fixed.
 
