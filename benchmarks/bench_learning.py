@@ -7,7 +7,9 @@ bench_site.py does) and, in the same run:
    (`response_by_severity` and `response_by_quarter`, every percentile), the three strips
    (`response_strip`), `rotation`, and the two whole pages (`response_page`, `people_page`);
    and how often one `Site.pages()` calls each (once per build: one `rotation`, and
-   `response_by_severity` twice, for incidents and for game days);
+   `response_by_severity` twice, for incidents and for game days; `spread` three times per group
+   of incidents: a measure of a severity, or of a severity and quarter); the People and roles
+   page again with the roles dealt over 200 people (the corpus has 64); each page's size;
 2. unless --no-build, `mkdocs build` of the plugin's site and of bench_site.py's floor (the same
    mkdocs.yml without the plugin), each in a subprocess: CPU seconds per built page, plugin
    against floor, so the per-page cost is measured against a baseline of the same run.
@@ -22,6 +24,7 @@ It prints each figure per N and the ratios t(N) / t(previous N): about 3.3 from 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import shutil
 import sys
 import tempfile
@@ -37,6 +40,7 @@ from bench_site import ROOT, TODAY, measure, prepare  # noqa: E402
 from followthrough.core import metrics as m  # noqa: E402
 from followthrough.core.learning import rotation as rotation_module  # noqa: E402
 from followthrough.core.pages import generate  # noqa: E402
+from followthrough.core.model import Directory, Person, Roles  # noqa: E402
 from followthrough.workspace import load_workspace  # noqa: E402
 
 
@@ -76,21 +80,42 @@ def calls_per_build(site: generate.Site) -> Counter[str]:
     return counts
 
 
-def pure_times(workdir: Path, repeat: int) -> tuple[dict[str, float], Counter[str], int]:
+def with_people(site: generate.Site, people: int) -> generate.Renderer:
+    """The same postmortems with their roles dealt round-robin over `people` handles, all in the
+    directory: the corpus has 64 people; a large organisation has hundreds."""
+    data = site.data
+    handles = [f"p{k:03d}" for k in range(people)]
+    directory = Directory(people={h: Person(h, f"Person {h}") for h in handles}, present=True)
+    deal = iter(range(10**9))
+
+    def next_handle() -> str:
+        return handles[next(deal) % people]
+
+    pms = tuple(
+        dataclasses.replace(pm, roles=Roles(**{r: next_handle() for r, _ in pm.roles.holders() if r != "sme"}, sme=tuple(next_handle() for _ in pm.roles.sme)))
+        for pm in data.postmortems
+    )
+    return generate.Renderer(dataclasses.replace(data, postmortems=pms, directory=directory), site.renderer.env)
+
+
+def pure_times(workdir: Path, repeat: int) -> tuple[dict[str, float], Counter[str], int, dict[str, float]]:
     ws = load_workspace(workdir / "mkdocs-plugin.yml", today=date.fromisoformat(TODAY))
     site = ws.site()
     data, r = site.data, site.renderer
     incidents = m.incidents(data.postmortems)
     rows = m.response_by_severity(incidents, data.settings)
+    wide = with_people(site, 200)
+    kb = {"response": len(generate.response_page(r)) / 1000, "people (64)": len(generate.people_page(r)) / 1000, "people (200)": len(generate.people_page(wide)) / 1000}
     times = {
         "response figures": best(lambda: (m.response_by_severity(incidents, data.settings), m.response_by_quarter(incidents, data.settings)), repeat),
         "strips (3)": best(lambda: [generate.response_strip(rows, measure) for measure in m.MEASURES], repeat),
         "rotation": best(lambda: rotation_module.rotation(data.postmortems, data.directory), repeat),
         "response page": best(lambda: generate.response_page(r), repeat),
         "people page": best(lambda: generate.people_page(r), repeat),
+        "people page, 200 ppl": best(lambda: generate.people_page(wide), repeat),
         "all generated pages": best(site.pages, repeat),
     }
-    return times, calls_per_build(site), len(data.postmortems)
+    return times, calls_per_build(site), len(data.postmortems), kb
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -109,8 +134,9 @@ def main(argv: list[str] | None = None) -> int:
             workdir = base / f"n{n}"
             workdir.mkdir(parents=True, exist_ok=True)
             prepare(workdir, n, args.seed, (ROOT / "mkdocs.yml").resolve())
-            pure[n], calls, loaded = pure_times(workdir, args.repeat)
+            pure[n], calls, loaded, kb = pure_times(workdir, args.repeat)
             print(f"N={n}: {loaded} postmortems loaded; calls in one Site.pages(): " + ", ".join(f"{k} {v}" for k, v in sorted(calls.items())), flush=True)
+            print("  page sizes (Markdown with its HTML tables and SVG): " + ", ".join(f"{k} {v:.0f} KB" for k, v in kb.items()), flush=True)
             if not args.no_build:
                 plugin = measure("plugin", n, workdir, False, 1)
                 floor = measure("floor", n, workdir, False, 1)

@@ -124,3 +124,21 @@ def test_bands_count_every_value_once():
     values = [0, 299, 300, 899, 900, 3599, 3600, 14399, 14400, 86399, 86400, 604799, 604800, 10**8]
     assert band_counts(values) == (2, 2, 2, 2, 2, 2, 2)
     assert len(BANDS) == 7 and sum(band_counts([1, 2, 3])) == 3
+
+
+def test_no_figure_is_a_mean():
+    """Every median and percentile goes through `metrics.percentile`: no module averages values
+    (statistics' mean, fmean, median, which is the mean of the middle two, or a sum over a len)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(m.__file__).resolve().parents[1]
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)) and (any(a.name.split(".")[0] == "statistics" for a in node.names) or getattr(node, "module", None) == "statistics"):
+                found.append(f"{path.relative_to(root)}:{node.lineno}")
+            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and isinstance(node.left, ast.Call) and getattr(node.left.func, "id", "") == "sum" and isinstance(node.right, ast.Call) and getattr(node.right.func, "id", "") == "len":
+                found.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert found == []

@@ -8,6 +8,8 @@ Rules that hold for every figure here:
 - Drafts (`status: draft`) count in no figure: a draft's items are not commitments yet.
 - Game days (`kind: game-day`) count in no incident figure; `game_days` and
   `counted(..., game_days=True)` give their items, which the pages show apart.
+- No mean anywhere: every median and percentile is `percentile` (nearest rank), so each figure
+  is a value that occurred, and a skewed spread of durations is not summed into one number.
 - Dates of incidents are UTC dates (`started` converted to UTC); a due date or a done
   date is a calendar date and is compared with "today" as given.
 """
