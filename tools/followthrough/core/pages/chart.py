@@ -114,7 +114,7 @@ TICKS: tuple[tuple[int, str], ...] = (
     (DAY, "1 d"), (7 * DAY, "7 d"), (30 * DAY, "30 d"), (90 * DAY, "90 d"), (365 * DAY, "365 d"),
 )  # fmt: skip
 STRIP_WIDTH, LANE_HEIGHT, STRIP_LEFT, STRIP_RIGHT, STRIP_TOP, STRIP_BOTTOM = 640, 30, 96, 24, 8, 44
-DOT_MERGE_PX = 2  # dots closer than this are one dot ("4 incidents: ..."): a lane holds at most ~260
+DOT_MERGE_PX = 3  # dots closer than this are one dot ("4 incidents, ..."): a lane holds at most ~175
 LABEL_CHARS = 12  # a longer lane name is cut, whole in its <title>
 
 
@@ -178,13 +178,17 @@ def strip_chart(ident: str, title: str, lanes: Sequence[Lane], duration: Callabl
         name = lane.name if len(lane.name) <= LABEL_CHARS else lane.name[: LABEL_CHARS - 1] + "\u2026"
         parts.append(f'<text x="{STRIP_LEFT - 8}" y="{mid + 4:.1f}" text-anchor="end" font-size="11" fill="currentColor"><title>{e(lane.name)}</title>{e(name)}</text>')
         parts.append(f'<line x1="{STRIP_LEFT}" x2="{STRIP_WIDTH - STRIP_RIGHT}" y1="{mid:.1f}" y2="{mid:.1f}" stroke="currentColor" stroke-opacity="0.3"/>')
+        # The lane's dots share its colour and height, set once on their group: a dot is then
+        # its position, size and title alone (a lane holds up to a few hundred).
+        parts.append(f'<g fill="{colour}" fill-opacity="0.55" stroke="{colour}">')
         for cx, group in merged(lane.dots, x):
             if len(group) == 1:
                 tip = group[0].label
             else:
                 tip = f"{len(group)} incidents, {duration(group[0].seconds)} to {duration(group[-1].seconds)}"
             r = 3.5 + min(3.0, math.log2(len(group)))
-            parts.append(f'<circle cx="{cx:.1f}" cy="{mid:.1f}" r="{r:.1f}" fill="{colour}" fill-opacity="0.55" stroke="{colour}"><title>{e(lane.name)}: {e(tip)}</title></circle>')
+            parts.append(f'<circle cx="{cx:.1f}" cy="{mid:.1f}" r="{r:.1f}"><title>{e(lane.name)}: {e(tip)}</title></circle>')
+        parts.append("</g>")
         for p, value, dash in (("p50", lane.p50, ""), ("p90", lane.p90, ' stroke-dasharray="3 2"')):
             if value is not None:
                 px = x(value)

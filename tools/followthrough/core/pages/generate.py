@@ -617,7 +617,8 @@ def response_strip(rows: Sequence[m.ResponseRow], measure: str) -> str:
     lanes = []
     for row in rows:
         spread = row.measure(measure)
-        dots = [Dot(v.value.total_seconds(), f"{v.postmortem.title or v.postmortem.id}: {fmt.duration(v.value)}") for v in spread.values]
+        # The title cut short: a dot's hover names the incident, its page has the whole title.
+        dots = [Dot(v.value.total_seconds(), f"{fmt.short(v.postmortem.title or v.postmortem.id)}: {fmt.duration(v.value)}") for v in spread.values]
         p50, p90 = spread.p50, spread.p90
         lanes.append(Lane(row.severity, dots, p50.total_seconds() if p50 is not None else None, p90.total_seconds() if p90 is not None else None))
     title = f"{MEASURE_TITLES[measure]} of each incident, by severity (log scale)"
