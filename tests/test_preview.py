@@ -36,7 +36,7 @@ ALWAYS = {
     "404.html", "index.html", "all/index.html", "by-year/index.html", "by-severity/index.html",
     "by-service/index.html", "by-team/index.html", "tags/index.html", "overdue/index.html",
     "redated/index.html", "commitments/index.html", "completion/index.html", "response/index.html",
-    "process/severities/index.html", "process/roles/index.html",
+    "process/severities/index.html", "process/roles/index.html", "learning/people/index.html",
 }  # fmt: skip
 
 pytestmark = pytest.mark.slow
