@@ -10,7 +10,7 @@ pages go to test-output/.
 
 The wide fixture (tests/data/site/wide: long titles and names, a dozen items per postmortem) is
 built the same way for two more checks at 1,280 px: no page scrolls sideways and no table or cell
-is clipped (screenshots of the home, overdue, completion, response and a postmortem page in the
+is clipped (screenshots of the home, overdue, completion, response, People and roles and a postmortem page in the
 test's tmp_path, their paths printed), and a postmortem page's days overdue are counted by
 assets/followthrough.js from the date in the page, with the browser's clock fixed.
 
@@ -425,12 +425,12 @@ def wide_postmortem(site: Path) -> str:
 
 
 def test_tables_fit_a_1280_px_window(browser: Any, wide_served: Served, wide_site: Path, tmp_path: Path) -> None:
-    """Home, overdue, completion, response and a postmortem page of the wide fixture at 1,280 px:
+    """Home, overdue, completion, response, People and roles and a postmortem page of the wide fixture at 1,280 px:
     nothing scrolls sideways and no cell is clipped. The screenshots are kept in tmp_path."""
     pm_page = wide_postmortem(wide_site)
     shots, problems = [], []
     with browsing(browser, wide_served) as session:
-        for name, path in (("home", HOME), ("overdue", OVERDUE), ("completion", COMPLETION), ("response", "response/"), ("recurrences", "recurrences/"), ("factors", "factors/"), ("postmortem", pm_page)):
+        for name, path in (("home", HOME), ("overdue", OVERDUE), ("completion", COMPLETION), ("response", "response/"), ("recurrences", "recurrences/"), ("factors", "factors/"), ("people", "learning/people/"), ("postmortem", pm_page)):
             session.goto(path)
             measured = session.page.evaluate(OVERFLOW)
             assert measured["tables"] > 0, f"{path}: no table"

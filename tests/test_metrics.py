@@ -182,9 +182,9 @@ def test_median_days_to_close_over_known_done_dates():
     pms, states = completion_fixture()
     c = m.completion(m.item_views(pms, states, TODAY), TODAY)
     assert c.median_days_to_close == 29.0  # median of 18, 29, 33
-    states["a/item-4"] = done("P-4", "2024-05-12")  # now 18, 29, 33, 40: mean of the middle two
+    states["a/item-4"] = done("P-4", "2024-05-12")  # now 18, 29, 33, 40: nearest rank 2, never a mean of two
     c = m.completion(m.item_views(pms, states, TODAY), TODAY)
-    assert c.median_days_to_close == 31.0
+    assert c.median_days_to_close == 29.0
 
 
 def test_rates_are_none_without_a_denominator():
@@ -270,7 +270,7 @@ def test_durations_are_exact_across_offsets():
     assert (d.detect, d.mitigate, d.resolve) == (timedelta(minutes=30), timedelta(hours=1, minutes=15), timedelta(hours=15))
 
 
-def test_response_medians_per_severity_and_quarter():
+def test_response_percentiles_per_severity_and_quarter():
     pms = [
         pm("a", started="2024-01-01T00:00:00Z", severity="SEV-2", detected="2024-01-01T00:10:00Z", mitigated="2024-01-01T01:00:00Z", resolved="2024-01-01T02:00:00Z"),
         pm("b", started="2024-02-01T00:00:00Z", severity="SEV-2", detected="2024-02-01T00:20:00Z", resolved="2024-02-01T04:00:00Z"),
@@ -281,12 +281,15 @@ def test_response_medians_per_severity_and_quarter():
     rows = m.response_by_severity(m.incidents(pms), DEFAULT_SETTINGS)
     assert [(r.severity, r.incidents) for r in rows] == [("SEV-1", 1), ("SEV-2", 3)]
     sev2 = rows[1]
-    assert (sev2.detect, sev2.detect_n) == (timedelta(minutes=20), 3)  # median of 10, 20, 40
-    assert (sev2.mitigate, sev2.mitigate_n) == (timedelta(hours=1), 1)
-    assert (sev2.resolve, sev2.resolve_n) == (timedelta(hours=3), 2)  # mean of 2 h and 4 h
+    # 10, 20, 40 min: p50 at rank ceil(1.5) = 2, p90 at rank ceil(2.7) = 3.
+    assert (sev2.detect.p50, sev2.detect.p90, sev2.detect.n) == (timedelta(minutes=20), timedelta(minutes=40), 3)
+    assert [v.postmortem.id for v in sev2.detect.values] == ["a", "b", "c"]
+    assert (sev2.mitigate.p50, sev2.mitigate.p90, sev2.mitigate.n) == (timedelta(hours=1), timedelta(hours=1), 1)
+    # 2 h and 4 h: p50 is the smaller (rank ceil(1.0) = 1), never their mean of 3 h.
+    assert (sev2.resolve.p50, sev2.resolve.p90, sev2.resolve.n) == (timedelta(hours=2), timedelta(hours=4), 2)
     quarters = m.response_by_quarter(m.incidents(pms), DEFAULT_SETTINGS)
     assert [(r.severity, r.quarter, r.incidents) for r in quarters] == [("SEV-1", "2024-Q2", 1), ("SEV-2", "2024-Q1", 2), ("SEV-2", "2024-Q2", 1)]
-    assert [r.detect for r in m.response_by_severity(m.game_days(pms), DEFAULT_SETTINGS)] == [timedelta(hours=5)]
+    assert [r.detect.p50 for r in m.response_by_severity(m.game_days(pms), DEFAULT_SETTINGS)] == [timedelta(hours=5)]
 
 
 # --- postmortem review latency ----------------------------------------------------------------------
@@ -322,7 +325,7 @@ def test_review_summary_rate_leaves_pending_out():
     s = m.review_summary(pms, today)
     assert (s.on_target, s.late, s.overdue, s.pending, s.no_resolved) == (1, 1, 1, 1, 1)
     assert s.rate == pytest.approx(1 / 3)
-    assert s.median_days == 4.0  # 1 and 7 days
+    assert s.median_days == 1.0  # 1 and 7 days: the nearest-rank p50 is the lower, not their mean of 4
     assert m.review_latency(pm("x"), today) is None
     assert m.review_latency(pm("y", resolved="2024-03-01T10:00:00Z"), today, target_hours=24 * 9).state == "pending"
 

@@ -136,11 +136,12 @@ def test_home_page_headline(pages):
 def test_response_page_uses_utc_and_keeps_game_days_apart(pages):
     text = pages["response.md"]
     by_sev = text.split("## By severity and quarter")[0]
-    assert cells(by_sev, "SEV-1") == ["1", "8 min (n=1)", "38 min (n=1)", "1 h 28 min (n=1)"]
-    assert cells(by_sev, "SEV-3") == ["1", "15 min (n=1)", "1 h (n=1)", "2 h 30 min (n=1)"]  # written at UTC-5
+    # p50 / p90 (n): of one incident, both are its time.
+    assert cells(by_sev, "SEV-1") == ["1", "8 min / 8 min (n=1)", "38 min / 38 min (n=1)", "1 h 28 min / 1 h 28 min (n=1)"]
+    assert cells(by_sev, "SEV-3") == ["1", "15 min / 15 min (n=1)", "1 h / 1 h (n=1)", "2 h 30 min / 2 h 30 min (n=1)"]  # written at UTC-5
     quarters = text.split("## By severity and quarter")[1].split("## Postmortem review latency")[0]
     assert cells(quarters, "SEV-3")[0] == "2023-Q4" and cells(quarters, "SEV-1")[0] == "2024-Q1"
-    assert cells(text.split("## Game days")[1], "SEV-3") == ["1", "2 min (n=1)", "20 min (n=1)", "1 h (n=1)"]
+    assert cells(text.split("## Game days")[1], "SEV-3") == ["1", "2 min / 2 min (n=1)", "20 min / 20 min (n=1)", "1 h / 1 h (n=1)"]
     missed = text.split("### Reviews that missed the target")[1]
     # The postmortem as a short link, its whole title on hover.
     assert cells(missed, "Login errors after a certificate\u2026") == ["SEV-3", "2023-11-03 06:00 UTC", "2023-11-05", "not yet", "\u2013"]

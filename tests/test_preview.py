@@ -37,7 +37,7 @@ ALWAYS = {
     "by-service/index.html", "by-team/index.html", "tags/index.html", "overdue/index.html",
     "redated/index.html", "commitments/index.html", "completion/index.html", "response/index.html",
     "process/severities/index.html", "process/roles/index.html", "recurrences/index.html",
-    "factors/index.html", "process/factors/index.html",
+    "factors/index.html", "process/factors/index.html", "learning/people/index.html",
 }  # fmt: skip
 
 pytestmark = pytest.mark.slow

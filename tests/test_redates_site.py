@@ -197,8 +197,9 @@ def test_commitments_page_lists_states_decisions_and_the_flagged_wont_do(pages):
 
 def test_completion_and_home_show_both_on_time_rates(pages):
     # Current: on time ledger-alert (05-14 <= 05-15), dedupe (05-19 <= 05-20); late: replay, retry, queue.
-    # Original: both done items were late (05-08, 05-16), so 0 of 5. Median days to close: 10 and 9.
-    assert cells(pages["completion.md"], "All incidents") == ["8", "2", "3 (38%)", "3 (1 in progress)", "3", "25%", "40%", "0%", "9.5"]
+    # Original: both done items were late (05-08, 05-16), so 0 of 5. Median days to close: 10 and 9,
+    # the nearest-rank p50: 9 (never their mean).
+    assert cells(pages["completion.md"], "All incidents") == ["8", "2", "3 (38%)", "3 (1 in progress)", "3", "25%", "40%", "0%", "9"]
     assert '<td style="text-align:right">40% (5 judged)</td><td style="text-align:right">0% (5 judged)</td>' in pages["index.md"]
 
 

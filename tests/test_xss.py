@@ -44,7 +44,7 @@ FIXTURE = SITE_FIXTURE
 CORPUS = DATA / "xss"
 TODAY = SITE_TODAY
 POSTMORTEM = "2024/2024-06-01-search-slow"
-PAGES = [f"{POSTMORTEM}/", "notes/", "front-matter/", "heading-title/", "tags/", ""]
+PAGES = [f"{POSTMORTEM}/", "notes/", "front-matter/", "heading-title/", "tags/", "response/", "learning/people/", ""]  # response, people: titles in SVG, names in a table
 BEACON = "/xss-beacon/"
 SCRIPT_SCHEMES = re.compile(r"^(javascript|vbscript|data|livescript):", re.I)
 CSP_META = re.compile(r'<meta http-equiv="Content-Security-Policy" content="[^"]*">')

@@ -8,17 +8,18 @@ Rules that hold for every figure here:
 - Drafts (`status: draft`) count in no figure: a draft's items are not commitments yet.
 - Game days (`kind: game-day`) count in no incident figure; `game_days` and
   `counted(..., game_days=True)` give their items, which the pages show apart.
+- No mean anywhere: every median and percentile is `percentile` (nearest rank), so each figure
+  is a value that occurred, and a skewed spread of durations is not summed into one number.
 - Dates of incidents are UTC dates (`started` converted to UTC); a due date or a done
   date is a calendar date and is compared with "today" as given.
 """
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence, TypeVar
 
 from followthrough.core.dates import days_until, is_due_soon, utc_date
 from followthrough.core.model import ActionItem, Directory, Postmortem, Redate
@@ -313,7 +314,7 @@ class Completion:
     late: int  # done after the due date, or still open past it
     done_date_unknown: int  # done, but no done date known (not mirrored): not judged on time or late
     late_open: int  # of `late`: still open past the due date
-    median_days_to_close: float | None
+    median_days_to_close: float | None  # nearest-rank p50 (`percentile`): the lower middle one of an even number
     age_buckets: tuple[tuple[str, int], ...]  # open and in-progress items by age
     # The same three against the original due date (the first one committed to, before any re-date).
     on_time_original: int
@@ -415,7 +416,7 @@ def completion(views: Iterable[ItemView], today: date) -> Completion:
         late=current[1],
         done_date_unknown=unknown,
         late_open=current[2],
-        median_days_to_close=float(statistics.median(closes)) if closes else None,
+        median_days_to_close=_median(closes),
         age_buckets=tuple(buckets.items()),
         on_time_original=original[0],
         late_original=original[1],
@@ -498,37 +499,98 @@ def durations(pm: Postmortem) -> Durations:
     return Durations(since_start(pm.detected), since_start(pm.mitigated), since_start(pm.resolved))
 
 
+V = TypeVar("V", timedelta, int, float)
+
+
+def percentile(values: Sequence[V], p: int) -> V | None:
+    """The nearest-rank p-th percentile of `values` (sorted or not), 0 < p <= 100; None when empty.
+    Every median and percentile of the figures is this one.
+
+    Nearest rank: the value at rank ceil(p/100 x n) of the sorted values, so every percentile is
+    the duration of an actual incident, never a blend of two: of 2 values p50 is the smaller and
+    p90 the larger; of 10, p90 is the 9th."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[nearest_rank(p, len(ordered)) - 1]
+
+
+def nearest_rank(p: int, n: int) -> int:
+    """ceil(p/100 x n), 1-based, in integers (no float rounding at the edges); at least 1."""
+    if not 0 < p <= 100:
+        raise ValueError(f"percentile {p}: not in 1..100")
+    return max(1, -(-p * n // 100))
+
+
+@dataclass(frozen=True, slots=True)
+class Measured:
+    """One incident's duration of one measure (a dot of the strip, a row of the table)."""
+
+    postmortem: Postmortem
+    value: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class Spread:
+    """The distribution of one measure over a group of incidents: every value, shortest first.
+
+    Percentiles, never a mean: durations are skewed (a few long incidents and many short ones),
+    so a mean sits where few incidents are and moves with one outlier."""
+
+    values: tuple[Measured, ...] = ()
+
+    @property
+    def n(self) -> int:
+        return len(self.values)
+
+    @property
+    def p50(self) -> timedelta | None:
+        return self.at(50)
+
+    @property
+    def p90(self) -> timedelta | None:
+        return self.at(90)
+
+    def at(self, p: int) -> timedelta | None:
+        """The nearest-rank percentile (see `percentile`); the values are sorted already."""
+        if not self.values:
+            return None
+        return self.values[nearest_rank(p, len(self.values)) - 1].value
+
+
+def spread(pms: Iterable[Postmortem], measure: str) -> Spread:
+    """The `measure` ("detect", "mitigate" or "resolve") of each of `pms` that records both times,
+    shortest first (ties by postmortem id, so a page is the same from build to build)."""
+    found = [Measured(pm, d) for pm in pms if (d := getattr(durations(pm), measure)) is not None]
+    found.sort(key=lambda v: (v.value, v.postmortem.id))
+    return Spread(tuple(found))
+
+
+MEASURES = ("detect", "mitigate", "resolve")
+
+
 @dataclass(frozen=True, slots=True)
 class ResponseRow:
-    """Median response times of the incidents of one severity in one quarter (or overall)."""
+    """The response times of the incidents of one severity in one quarter (or overall): for each
+    measure, the spread over the incidents that record both of its times (`.n` of them)."""
 
     severity: str
     quarter: str  # "" for all quarters together
     incidents: int
-    detect: timedelta | None
-    mitigate: timedelta | None
-    resolve: timedelta | None
-    detect_n: int  # how many incidents each median is over (those with both times known)
-    mitigate_n: int
-    resolve_n: int
+    detect: Spread
+    mitigate: Spread
+    resolve: Spread
 
-
-def _median_delta(values: Sequence[timedelta]) -> timedelta | None:
-    if not values:
-        return None
-    return timedelta(seconds=statistics.median(v.total_seconds() for v in values))
+    def measure(self, name: str) -> Spread:
+        return getattr(self, name)
 
 
 def _response_row(severity: str, quarter: str, pms: Sequence[Postmortem]) -> ResponseRow:
-    ds = [durations(pm) for pm in pms]
-    detect = [d.detect for d in ds if d.detect is not None]
-    mitigate = [d.mitigate for d in ds if d.mitigate is not None]
-    resolve = [d.resolve for d in ds if d.resolve is not None]
-    return ResponseRow(severity, quarter, len(pms), _median_delta(detect), _median_delta(mitigate), _median_delta(resolve), len(detect), len(mitigate), len(resolve))
+    return ResponseRow(severity, quarter, len(pms), spread(pms, "detect"), spread(pms, "mitigate"), spread(pms, "resolve"))
 
 
 def response_by_severity(postmortems: Iterable[Postmortem], settings: Settings) -> list[ResponseRow]:
-    """Median time to detect, mitigate and resolve per severity over exactly these postmortems
+    """Time to detect, mitigate and resolve per severity over exactly these postmortems
     (callers pass `incidents(...)`, or `game_days(...)` for the figures shown apart)."""
     groups: dict[str, list[Postmortem]] = defaultdict(list)
     for pm in postmortems:
@@ -537,7 +599,7 @@ def response_by_severity(postmortems: Iterable[Postmortem], settings: Settings) 
 
 
 def response_by_quarter(postmortems: Iterable[Postmortem], settings: Settings) -> list[ResponseRow]:
-    """The same medians per (severity, quarter of the start in UTC), severities in rubric order,
+    """The same per (severity, quarter of the start in UTC), severities in rubric order,
     quarters in time order, over exactly these postmortems (callers pass `incidents(...)`)."""
     groups: dict[tuple[str, str], list[Postmortem]] = defaultdict(list)
     for pm in postmortems:
@@ -599,7 +661,13 @@ def review_summary(postmortems: Iterable[Postmortem], today: date, target_hours:
         counts[lat.state] += 1
         if lat.days is not None:
             days.append(lat.days)
-    return ReviewSummary(counts["on-target"], counts["late"], counts["overdue"], counts["pending"], float(statistics.median(days)) if days else None, missing)
+    return ReviewSummary(counts["on-target"], counts["late"], counts["overdue"], counts["pending"], _median(days), missing)
+
+
+def _median(days: Sequence[int]) -> float | None:
+    """The p50 of whole days, as a float for the pages' number format; never a mean of two."""
+    found = percentile(days, 50)
+    return None if found is None else float(found)
 
 
 # --- headline -------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Callable, Iterable, Mapping, Sequence
 from urllib.parse import quote
 
@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from followthrough.core import metrics as m
 from followthrough.core import policy
+from followthrough.core.learning.rotation import NEVER_HELD_ROLES, rotation
 from followthrough.core.urls import relative_source, relative_url
 from followthrough.core.model import ROLES, Directory, Postmortem, Redate
 from followthrough.core.rules.suppression import strip_directives_mapped
@@ -29,7 +30,7 @@ from followthrough.core.pages import format as fmt
 from followthrough.core.pages import paths
 from followthrough.core.pages.data import LinkForm, SiteData, group_names, site_data
 from followthrough.core.pages.export import export_items, export_postmortems
-from followthrough.core.pages.chart import Series, line_chart
+from followthrough.core.pages.chart import BANDS, Dot, Lane, Series, band_counts, line_chart, strip_chart
 from followthrough.core.escape.html import html_escape, html_link, md_escape, md_link, neutralize_html, safe_page_title
 from followthrough.core.slugs import name_slug
 from followthrough.core.pages.options import SiteOptions
@@ -116,6 +117,10 @@ class Links:
 
     def pm(self, pm: Postmortem) -> Markup:
         return self.a(self.data.src(pm), pm.title or pm.id)
+
+    def pm_dated(self, pm: Postmortem) -> Markup:
+        """The postmortem as its start date (UTC), its title on hover: for a compact cell."""
+        return html_link(fmt.day(pm.started) if pm.started else pm.id, self.href(self.data.src(pm)), pm.title or pm.id)
 
     def pm_short(self, pm: Postmortem) -> Markup:
         """The postmortem as a short link, its whole title on hover: for the item tables."""
@@ -317,6 +322,7 @@ class Site:
         pages[paths.RECURRENCES] = with_title("Recurrences", recurrences_page(r), searchable=False)
         pages[paths.FACTORS] = with_title("Contributing factors", factors_page(r), searchable=False)
         pages[paths.FACTOR_VOCABULARY] = with_title("Factor vocabulary", r.render("factor-vocabulary.md.j2", paths.FACTOR_VOCABULARY))
+        pages[paths.PEOPLE] = with_title("People and roles", people_page(r), searchable=False)
         pages[paths.CSS] = render(r.env, f"{TEMPLATE_FOLDER}/followthrough.css")
         pages[paths.JS] = render(r.env, f"{TEMPLATE_FOLDER}/followthrough.js")
         pages[paths.EXPORT_POSTMORTEMS] = _json(export_postmortems(data))
@@ -628,10 +634,15 @@ def response_page(r: Renderer) -> str:
     latencies = [lat for lat in (m.review_latency(pm, data.today, hours) for pm in incidents) if lat is not None]
     missed = sorted((lat for lat in latencies if lat.state in ("late", "overdue")), key=lambda lat: lat.deadline, reverse=True)
     game = m.game_days(data.postmortems)
+    overall = m.response_by_severity(incidents, data.settings)
     return r.render(
         "response.md.j2",
         paths.RESPONSE,
-        overall=m.response_by_severity(incidents, data.settings),
+        overall=overall,
+        strips={measure: Markup(response_strip(overall, measure)) for measure in m.MEASURES},
+        bands={measure: [(row.severity, band_counts([v.value.total_seconds() for v in row.measure(measure).values])) for row in overall] for measure in m.MEASURES},
+        band_names=[name for _, name in BANDS],
+        measures=MEASURE_TITLES,
         by_quarter=m.response_by_quarter(incidents, data.settings),
         review=m.review_summary(incidents, data.today, hours),
         missed=missed,
@@ -640,9 +651,29 @@ def response_page(r: Renderer) -> str:
     )
 
 
+MEASURE_TITLES = {"detect": "Time to detect", "mitigate": "Time to mitigate", "resolve": "Time to resolve"}
+
+
+def response_strip(rows: Sequence[m.ResponseRow], measure: str) -> str:
+    """The strip of one measure: a lane per severity, a dot per incident (its title on hover)."""
+    lanes = []
+    for row in rows:
+        spread = row.measure(measure)
+        # The title cut short: a dot's hover names the incident, its page has the whole title.
+        dots = [Dot(v.value.total_seconds(), f"{fmt.short(v.postmortem.title or v.postmortem.id)}: {fmt.duration(v.value)}") for v in spread.values]
+        p50, p90 = spread.p50, spread.p90
+        lanes.append(Lane(row.severity, dots, p50.total_seconds() if p50 is not None else None, p90.total_seconds() if p90 is not None else None))
+    title = f"{MEASURE_TITLES[measure]} of each incident, by severity (log scale)"
+    return strip_chart(f"ft-strip-{measure}", title, lanes, lambda s: fmt.duration(timedelta(seconds=s)))
+
+
 def roles_page(r: Renderer) -> str:
     settings = r.data.settings
     matrix = []
     for combo in settings.role_combinations:
         matrix.append((combo, [s.name in combo.allowed_at for s in settings.severities]))
     return r.render("roles.md.j2", paths.ROLES, roles=ROLES, titles=ROLE_TITLES, duties=ROLE_DUTIES, matrix=matrix)
+
+
+def people_page(r: Renderer) -> str:
+    return r.render("people.md.j2", paths.PEOPLE, rotation=rotation(r.data.postmortems, r.data.directory), roles=ROLES, never_roles=NEVER_HELD_ROLES)
