@@ -1,0 +1,81 @@
+"""Contributing factors: each a name of the vocabulary, once; and a hint when the body
+describes a factor the front-matter does not list."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Iterable, Mapping
+
+from followthrough.core.fields import Collector, did_you_mean
+from followthrough.core.findings import Finding
+from followthrough.core.model import Postmortem
+from followthrough.core.rules.context import Context
+from followthrough.core.text import body as md
+
+# Words that describe a default factor, matched as whole words in any case. Only factors named
+# here are ever suggested: a repo's own vocabulary gets hints for the names it shares with the
+# defaults, and none for the others. Phrases over single words where a word alone is ordinary.
+FACTOR_KEYWORDS: Mapping[str, tuple[str, ...]] = {
+    "change": ("deploy", "deployed", "deploys", "deployment", "rollback", "rolled back", "roll back", "reverted", "revert", "canary", "release"),
+    "configuration": ("config change", "configuration change", "misconfigured", "misconfiguration", "feature flag", "flag flip", "flipped the flag", "terraform"),
+    "capacity": ("capacity", "saturated", "saturation", "out of memory", "oom", "oom-killed", "exhausted", "throttled", "quota", "disk full", "connection pool"),
+    "dependency": ("upstream service", "downstream service", "dependency", "dependencies", "client library"),
+    "data": ("migration", "backfill", "corrupt", "corrupted", "corruption", "malformed", "schema change"),
+    "monitoring-gap": ("no alert", "no dashboard", "no metric", "blind spot", "unmonitored", "no visibility", "not monitored"),
+    "alerting": ("alert fatigue", "noisy alert", "noisy alerts", "alert did not fire", "alert never fired", "paged late", "missed page", "false positive"),
+    "process": ("runbook", "checklist", "playbook", "procedure"),
+    "access": ("certificate", "expired cert", "credentials", "credential", "permissions", "iam", "token expired", "secret rotation"),
+    "third-party": ("vendor", "third-party", "third party", "provider", "cdn"),
+    "hardware": ("hardware", "disk failure", "failed disk", "power supply", "rack", "nic", "data centre", "datacenter"),
+}
+MIN_MENTIONS = 2  # one passing word is noise; two are a description
+MAX_HINTS = 3  # per file: the strongest, so the hint stays a hint
+
+
+def check(pm: Postmortem, ctx: Context) -> Iterable[Finding]:
+    out = Collector(pm.path)
+    names = ctx.settings.factor_names
+    line = pm.line_of("factors")
+    seen: set[str] = set()
+    for name in pm.factors:
+        if name in seen:
+            out.add("FT114", line, f"factors: {name!r} is listed twice; list each factor once")
+            continue
+        seen.add(name)
+        if name not in names:
+            out.add("FT113", line, f"factors: {name!r} is not a contributing factor of the vocabulary{did_you_mean(name, names)}; use one of {list(names)}")
+    for factor, words, first in suggested(pm, names):
+        quoted = ", ".join(repr(w) for w in words)
+        out.add("FT510", first, f"the body mentions {quoted}: consider factors: [{factor}] (a hint; list the factor, or switch FT510 off)")
+    return out.findings
+
+
+def suggested(pm: Postmortem, names: tuple[str, ...]) -> list[tuple[str, list[str], int]]:
+    """(factor, the words that suggest it, the first line they are on) for the factors the body
+    describes and the front-matter does not list: the most mentioned first, at most MAX_HINTS."""
+    wanted = tuple(n for n in names if n in FACTOR_KEYWORDS and n not in pm.factors)
+    if not wanted or not pm.body:
+        return []
+    pattern, factor_of = _matcher(wanted)
+    mentions: dict[str, list[tuple[int, str]]] = {}
+    for text_line in md.lines_outside_code(pm.body, pm.body_line, pm.code_lines | pm.comment_lines):
+        for match in pattern.finditer(text_line.text):
+            word = " ".join(match.group(0).lower().split())
+            mentions.setdefault(factor_of[word], []).append((text_line.number, word))
+    strong = [(f, m) for f, m in mentions.items() if len(m) >= MIN_MENTIONS]
+    strong.sort(key=lambda fm: (-len(fm[1]), fm[1][0][0]))
+    found = []
+    for factor, seen in strong[:MAX_HINTS]:
+        words = list(dict.fromkeys(w for _, w in seen))[:3]
+        found.append((factor, words, seen[0][0]))
+    return found
+
+
+@lru_cache(maxsize=8)
+def _matcher(factors: tuple[str, ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+    """One pattern for every keyword of these factors (a scan per line, not per word), longest first."""
+    factor_of = {" ".join(w.split()): f for f in factors for w in FACTOR_KEYWORDS[f]}
+    words = sorted(factor_of, key=len, reverse=True)
+    alternatives = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE), factor_of
