@@ -111,7 +111,7 @@ RULES: dict[str, Rule] = {
         Rule("FT507", "heading-hidden", W, "A line that reads as a heading is not one on the site (inside a mis-paired fence, indented, under a table...); the cause is named.", inline=True),
         Rule("FT508", "fence-not-a-fence", W, "A code fence GitHub and editors accept that the site does not (```` ```py title=\"x\" ````, or indented): its sample shows as text.", inline=True),
         Rule("FT509", "markdown-too-complex", E, "The body (of a postmortem or any other Markdown page) nests lists, quotes or `markdown` HTML elements more than 20 deep, has more than 1,000 headings, or holds a construct the site's Markdown renderer is slow on (the line and the construct are named).", BOUNDED),
-        Rule("FT510", "factors-suggested", I, "A hint, never a failure: the body mentions words of a contributing factor the front-matter does not list (`deploy`, `rollback`: `change`)."),
+        Rule("FT510", "factors-suggested", I, "A hint, never a failure: the body mentions words of a contributing factor the front-matter does not list (`deploy`, `rollback`: `change`).", inline=True),
         Rule("FT601", "people-bad-github-login", E, "A `github:` in the people directory is not a GitHub login (1-39 letters, digits or single hyphens, no hyphen at either end).",
              "the people directory is read before rule settings apply; a value that is not a login is never mentioned or assigned"),
         Rule("FT602", "people-bad-slack-id", E, "A `slack:` in the people directory is not a Slack member id such as `U0123ABC`.",

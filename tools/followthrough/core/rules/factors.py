@@ -1,4 +1,4 @@
-"""Contributing factors: each a name of the vocabulary, once; and a hint when the body
+"""Contributing factors: each a name of the vocabulary, once; and a hint when the root cause
 describes a factor the front-matter does not list."""
 
 from __future__ import annotations
@@ -30,6 +30,9 @@ FACTOR_KEYWORDS: Mapping[str, tuple[str, ...]] = {
     "hardware": ("hardware", "disk failure", "failed disk", "power supply", "rack", "nic", "data centre", "datacenter"),
 }
 MIN_MENTIONS = 2  # one passing word is noise; two are a description
+# The sections that say why it happened. A rollback in the Timeline is how it was mitigated,
+# not what caused it, so the rest of the body is not read for hints.
+CAUSE_SECTIONS = ("root cause", "contributing factor", "causes", "what could have happened")
 MAX_HINTS = 3  # per file: the strongest, so the hint stays a hint
 
 
@@ -44,22 +47,27 @@ def check(pm: Postmortem, ctx: Context) -> Iterable[Finding]:
             continue
         seen.add(name)
         if name not in names:
-            out.add("FT113", line, f"factors: {name!r} is not a contributing factor of the vocabulary{did_you_mean(name, names)}; use one of {list(names)}")
+            out.add("FT113", line, f"factors: {name!r} is not a contributing factor of the vocabulary ({', '.join(names)}){did_you_mean(name, names)}")
     for factor, words, first in suggested(pm, names):
         quoted = ", ".join(repr(w) for w in words)
-        out.add("FT510", first, f"the body mentions {quoted}: consider factors: [{factor}] (a hint; list the factor, or switch FT510 off)")
+        out.add("FT510", first, f"the root cause mentions {quoted}: consider factors: [{factor}] (a hint; list the factor, or switch FT510 off)")
     return out.findings
 
 
 def suggested(pm: Postmortem, names: tuple[str, ...]) -> list[tuple[str, list[str], int]]:
-    """(factor, the words that suggest it, the first line they are on) for the factors the body
-    describes and the front-matter does not list: the most mentioned first, at most MAX_HINTS."""
+    """(factor, the words that suggest it, the first line they are on) for the factors the
+    sections on causes describe and the front-matter does not list: the most mentioned first, at most MAX_HINTS."""
     wanted = tuple(n for n in names if n in FACTOR_KEYWORDS and n not in pm.factors)
     if not wanted or not pm.body:
         return []
     pattern, factor_of = _matcher(wanted)
     mentions: dict[str, list[tuple[int, str]]] = {}
+    spans = _cause_spans(pm)
+    if not spans:
+        return []
     for text_line in md.lines_outside_code(pm.body, pm.body_line, pm.code_lines | pm.comment_lines):
+        if not any(first <= text_line.number < end for first, end in spans):
+            continue
         for match in pattern.finditer(text_line.text):
             word = " ".join(match.group(0).lower().split())
             mentions.setdefault(factor_of[word], []).append((text_line.number, word))
@@ -70,6 +78,16 @@ def suggested(pm: Postmortem, names: tuple[str, ...]) -> list[tuple[str, list[st
         words = list(dict.fromkeys(w for _, w in seen))[:3]
         found.append((factor, words, seen[0][0]))
     return found
+
+
+def _cause_spans(pm: Postmortem) -> list[tuple[int, int]]:
+    """[first line, end line) of each section that says why, up to the next heading of its level or above."""
+    spans = []
+    for i, section in enumerate(pm.sections):
+        if md.normalize_heading(section.title).startswith(CAUSE_SECTIONS):
+            end = next((s.line for s in pm.sections[i + 1 :] if s.level <= section.level), 1 << 62)
+            spans.append((section.line + 1, end))
+    return spans
 
 
 @lru_cache(maxsize=8)
