@@ -15,6 +15,10 @@ from followthrough.core.fields import Collector, did_you_mean
 from followthrough.core.findings import Finding
 from followthrough.core.model import Postmortem
 
+# Postmortem ids share date prefixes and common words, so an unrelated id is often 60% alike:
+# only a near id (a typo, a transposition) is suggested.
+ID_CUTOFF = 0.75
+
 
 @dataclass(frozen=True, slots=True)
 class IdRecord:
@@ -60,7 +64,7 @@ def check(records: list[IdRecord], others: Iterable[IdRecord] = ()) -> list[Find
             if target == record.id:
                 out.add("FT111", record.related_line, f"related: {target!r} is this postmortem itself; list the others it is related to")
             elif target not in by_id:
-                out.add("FT111", record.related_line, f"related: {target!r} is not the id of a postmortem of this repo{did_you_mean(target, by_id)}")
+                out.add("FT111", record.related_line, f"related: {target!r} is not the id of a postmortem of this repo{did_you_mean(target, by_id, ID_CUTOFF)}")
         if record.recurrence_of:
             _recurrence(record, by_id, out)
         found.extend(out.findings)
@@ -75,7 +79,7 @@ def _recurrence(record: IdRecord, by_id: dict[str, IdRecord], out: Collector) ->
     if target_id == record.id:
         out.add("FT112", record.recurrence_line, f"{at} is this postmortem itself; name the earlier incident this one repeats")
     elif target is None:
-        out.add("FT112", record.recurrence_line, f"{at} is not the id of a postmortem of this repo{did_you_mean(target_id, by_id)}")
+        out.add("FT112", record.recurrence_line, f"{at} is not the id of a postmortem of this repo{did_you_mean(target_id, by_id, ID_CUTOFF)}")
     elif target.kind == "game-day":
         out.add("FT112", record.recurrence_line, f"{at} is a game day ({target.path}); a recurrence repeats a real failure: name the earlier incident")
     elif target.started is not None and record.started is not None and target.started >= record.started:
