@@ -14,7 +14,9 @@ import pytest
 from followthrough.core.lint import lint_texts
 from followthrough.core.model import Directory
 from followthrough.core.rules.context import Context
+from followthrough.core.rules import links
 from followthrough.core.rules.factors import MAX_HINTS
+from followthrough.core.rules.links import HINTS_AT_MOST, IdRecord
 from followthrough.core.settings import DEFAULT_SETTINGS, Factor
 from followthrough.site.memo import LintMemo
 
@@ -177,3 +179,11 @@ def test_a_hint_does_not_fail_the_strict_site_build(repo: Path) -> None:
     built = mkdocs("build", "--strict", cwd=repo, today="2026-11-23")
     assert built.returncode == 0, built.stderr
     assert "FT510" in built.stderr
+
+
+def test_unknown_ids_past_the_hint_budget_get_no_did_you_mean() -> None:
+    """A did-you-mean compares with every id; a repo full of broken links stays linear."""
+    records = [IdRecord(f"{i}.md", f"pm-{i:04d}", 1, related=(f"pm-{i:04d}x",), related_line=2) for i in range(HINTS_AT_MOST + 50)]
+    messages = [f.message for f in links.check(records)]
+    assert len(messages) == HINTS_AT_MOST + 50
+    assert sum("did you mean" in m for m in messages) == HINTS_AT_MOST

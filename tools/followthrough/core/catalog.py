@@ -68,7 +68,7 @@ RULES: dict[str, Rule] = {
              "two postmortems or items with one id would share a page, a ticket and a tracker state entry"),
         Rule("FT107", "file-name", E, "The file is not named `<YYYY>/<YYYY-MM-DD>-<slug>.md` after `started`'s UTC date."),
         Rule("FT108", "empty-value", E, "A required text or list is empty.", DROPPED),
-        Rule("FT109", "list-too-long", E, "A front-matter list (`services`, `teams`, `tags`, `authors`, `sme`, `action_items`) has more than 200 entries.", BOUNDED),
+        Rule("FT109", "list-too-long", E, "A front-matter list (`services`, `teams`, `tags`, `authors`, `sme`, `related`, `factors`, `action_items`) has more than 200 entries.", BOUNDED),
         Rule("FT110", "id-not-a-slug", E, "A postmortem's or an action item's `id` (or the file name it defaults to) is not a slug of lowercase letters, digits, `-`, `_` and `.`.",
              "the id names the page, the tickets' markers and the tracker state entries; one that is not a slug would break them"),
         Rule("FT111", "related-unknown", E, "A `related:` id is not a postmortem of the repo, or is the postmortem itself (a did-you-mean is given)."),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable
+from typing import Callable, Iterable
 
 from followthrough.core.dates import in_utc
 from followthrough.core.fields import Collector, did_you_mean
@@ -18,6 +18,9 @@ from followthrough.core.model import Postmortem
 # Postmortem ids share date prefixes and common words, so an unrelated id is often 60% alike:
 # only a near id (a typo, a transposition) is suggested.
 ID_CUTOFF = 0.75
+# A did-you-mean compares one id with every id of the repo; past this many unknown ids in one
+# run (a repo imported with broken links) they are reported without one, so the check stays linear.
+HINTS_AT_MOST = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +59,14 @@ def check(records: list[IdRecord], others: Iterable[IdRecord] = ()) -> list[Find
     for record in (*records, *others):
         by_id.setdefault(record.id, record)  # a duplicate id is FT106's: the first one is the target
     found: list[Finding] = []
+    budget = [HINTS_AT_MOST]
+
+    def hint(target: str) -> str:
+        if budget[0] <= 0:
+            return ""
+        budget[0] -= 1
+        return did_you_mean(target, by_id, ID_CUTOFF)
+
     for record in records:
         if not record.links:
             continue
@@ -64,14 +75,14 @@ def check(records: list[IdRecord], others: Iterable[IdRecord] = ()) -> list[Find
             if target == record.id:
                 out.add("FT111", record.related_line, f"related: {target!r} is this postmortem itself; list the others it is related to")
             elif target not in by_id:
-                out.add("FT111", record.related_line, f"related: {target!r} is not the id of a postmortem of this repo{did_you_mean(target, by_id, ID_CUTOFF)}")
+                out.add("FT111", record.related_line, f"related: {target!r} is not the id of a postmortem of this repo{hint(target)}")
         if record.recurrence_of:
-            _recurrence(record, by_id, out)
+            _recurrence(record, by_id, out, hint)
         found.extend(out.findings)
     return found
 
 
-def _recurrence(record: IdRecord, by_id: dict[str, IdRecord], out: Collector) -> None:
+def _recurrence(record: IdRecord, by_id: dict[str, IdRecord], out: Collector, hint: Callable[[str], str]) -> None:
     target_id = record.recurrence_of
     assert target_id is not None
     at = f"recurrence_of: {target_id!r}"
@@ -79,7 +90,7 @@ def _recurrence(record: IdRecord, by_id: dict[str, IdRecord], out: Collector) ->
     if target_id == record.id:
         out.add("FT112", record.recurrence_line, f"{at} is this postmortem itself; name the earlier incident this one repeats")
     elif target is None:
-        out.add("FT112", record.recurrence_line, f"{at} is not the id of a postmortem of this repo{did_you_mean(target_id, by_id, ID_CUTOFF)}")
+        out.add("FT112", record.recurrence_line, f"{at} is not the id of a postmortem of this repo{hint(target_id)}")
     elif target.kind == "game-day":
         out.add("FT112", record.recurrence_line, f"{at} is a game day ({target.path}); a recurrence repeats a real failure: name the earlier incident")
     elif target.started is not None and record.started is not None and target.started >= record.started:
