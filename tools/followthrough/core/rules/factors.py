@@ -57,20 +57,27 @@ def check(pm: Postmortem, ctx: Context) -> Iterable[Finding]:
 def suggested(pm: Postmortem, names: tuple[str, ...]) -> list[tuple[str, list[str], int]]:
     """(factor, the words that suggest it, the first line they are on) for the factors the
     sections on causes describe and the front-matter does not list: the most mentioned first, at most MAX_HINTS."""
-    wanted = tuple(n for n in names if n in FACTOR_KEYWORDS and n not in pm.factors)
-    if not wanted or not pm.body:
+    known = tuple(n for n in names if n in FACTOR_KEYWORDS)
+    if not pm.body or not any(n not in pm.factors for n in known):
         return []
-    pattern, factor_of = _matcher(wanted)
-    mentions: dict[str, list[tuple[int, str]]] = {}
     spans = _cause_spans(pm)
     if not spans:
         return []
-    for text_line in md.lines_outside_code(pm.body, pm.body_line, pm.code_lines | pm.comment_lines):
-        if not any(first <= text_line.number < end for first, end in spans):
-            continue
-        for match in pattern.finditer(text_line.text):
-            word = " ".join(match.group(0).lower().split())
-            mentions.setdefault(factor_of[word], []).append((text_line.number, word))
+    # One pattern per vocabulary (not per set of listed factors), so it is compiled once a run.
+    pattern, factor_of = _matcher(known)
+    skip = pm.code_lines | pm.comment_lines
+    lines = pm.body.split("\n")
+    mentions: dict[str, list[tuple[int, str]]] = {}
+    for first, end in spans:
+        numbers = range(first, min(end, pm.body_line + len(lines)))
+        # One scan of the section, lowercased once; code and comment lines are blanked, not dropped,
+        # so a match's line is its count of line breaks.
+        chunk = "\n".join("" if n in skip else lines[n - pm.body_line] for n in numbers).lower()
+        for match in pattern.finditer(chunk):
+            word = " ".join(match.group(0).split())
+            factor = factor_of[word]
+            if factor not in pm.factors:
+                mentions.setdefault(factor, []).append((first + chunk.count("\n", 0, match.start()), word))
     strong = [(f, m) for f, m in mentions.items() if len(m) >= MIN_MENTIONS]
     strong.sort(key=lambda fm: (-len(fm[1]), fm[1][0][0]))
     found = []
@@ -90,10 +97,10 @@ def _cause_spans(pm: Postmortem) -> list[tuple[int, int]]:
     return spans
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=4)
 def _matcher(factors: tuple[str, ...]) -> tuple[re.Pattern[str], dict[str, str]]:
     """One pattern for every keyword of these factors (a scan per line, not per word), longest first."""
     factor_of = {" ".join(w.split()): f for f in factors for w in FACTOR_KEYWORDS[f]}
     words = sorted(factor_of, key=len, reverse=True)
     alternatives = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
-    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE), factor_of
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])"), factor_of  # matched against lowercased text
