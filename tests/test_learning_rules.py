@@ -109,6 +109,9 @@ def test_the_hint_reads_the_root_cause_and_skips_listed_factors() -> None:
     # The same words in the Timeline are how it was mitigated, not why it happened.
     timeline_only = postmortem("pool-may").replace("| 2026-05-20 15:10 | Pool size raised; errors stop |", "| 2026-05-20 15:10 | Deploy rolled back; the deploy is reverted |")
     assert found({"a.md": timeline_only}) == []
+    # A hint is suppressed like any finding of the body, with its reason.
+    quiet = '<!-- followthrough: ignore FT510 "Deploy is the name of our release tool" -->\n' + DEPLOY_CAUSE
+    assert found({"a.md": postmortem("pool-may", cause=quiet)}) == []
 
 
 def test_a_vocabulary_without_the_default_names_gets_no_hint() -> None:
