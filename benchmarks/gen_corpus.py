@@ -207,6 +207,17 @@ _SCENARIO_DATA: tuple[dict[str, Any], ...] = (
 )  # fmt: skip
 
 SCENARIOS = tuple(Scenario(**data) for data in _SCENARIO_DATA)
+# Each scenario's contributing factors, as its cause describes them (names of the default vocabulary).
+FACTORS = {
+    "connection-pool-exhaustion": ("capacity", "change"), "expired-certificate": ("access", "alerting"),
+    "bad-config-push": ("configuration", "change"), "disk-full": ("capacity", "monitoring-gap"),
+    "dns-misconfiguration": ("configuration",), "memory-leak": ("change", "capacity"),
+    "thundering-herd": ("capacity", "dependency"), "schema-migration-lock": ("data", "change"),
+    "dependency-timeout": ("dependency",), "queue-backlog": ("capacity", "dependency"),
+    "clock-skew": ("configuration", "hardware"), "rate-limit-misconfiguration": ("configuration", "capacity"),
+    "third-party-outage": ("third-party",), "failed-failover": ("configuration", "process"),
+    "feature-flag-regression": ("change", "configuration"), "autoscaling-misfire": ("capacity", "configuration"),
+}
 
 ITEM_TEMPLATES: tuple[tuple[str, str], ...] = (
     ("prevent", "Add a canary stage to the {service} deploy pipeline"),
@@ -440,6 +451,7 @@ def render_postmortem(i: int, seed: int, people: list[Person]) -> tuple[str, str
     authors = list(dict.fromkeys([roles.get("scribe") or roles["commander"], *smes[:1]]))
     fm.append("authors:")
     fm += [f"  - {a}" for a in authors]
+    fm.append(f"factors: [{', '.join(FACTORS[scenario.slug])}]")
     if status == "published" and (severity in ("SEV-0", "SEV-1", "SEV-2") or rng.random() < 0.5):
         fm.append(f"reviewed: {(day + timedelta(days=rng.randint(1, 6))).isoformat()}")
 
@@ -664,7 +676,24 @@ def render_postmortem(i: int, seed: int, people: list[Person]) -> tuple[str, str
     while len(body) < 300:
         pool = GOOD + POOR + RESPONSE + IMPACT
         para(" ".join(w.some(pool, 3)))
-    return rel, "\n".join(fm + body).rstrip() + "\n"
+    return rel, _with_hinted_factors(rel, "\n".join(fm + body).rstrip() + "\n")
+
+
+def _with_hinted_factors(rel: str, text: str) -> str:
+    """The factors the body's random sentences describe added, as an author who read lint's
+    hint (FT510) would: the corpus stays free of findings, hints included."""
+    from followthrough.core.parse import parse_postmortem
+    from followthrough.core.rules.factors import suggested
+    from followthrough.core.settings import DEFAULT_SETTINGS
+
+    for _ in range(len(DEFAULT_SETTINGS.factors)):
+        pm, _findings = parse_postmortem(text, rel, DEFAULT_SETTINGS)
+        more = [factor for factor, _words, _line in suggested(pm, DEFAULT_SETTINGS.factor_names)]
+        if not more:
+            break
+        old = f"factors: [{', '.join(pm.factors)}]"
+        text = text.replace(old, f"factors: [{', '.join((*pm.factors, *more))}]", 1)
+    return text
 
 
 def generate(root: Path, n: int, seed: int = 1) -> list[Path]:

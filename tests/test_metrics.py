@@ -206,14 +206,20 @@ def test_open_item_age_buckets_by_days_since_the_incident_started():
     assert dict(c.age_buckets) == {"0-30 days": 1, "31-90 days": 2, "91-180 days": 0, "181-365 days": 1, "over a year": 1}
 
 
-def test_game_days_and_drafts_are_left_out_of_incident_figures():
+def test_game_days_near_misses_and_drafts_are_left_out_of_incident_figures():
     incident = pm("inc", items=(item(0, status="done"), item(1)))
     game = pm("game", kind="game-day", items=(item(0), item(1), item(2)))
+    near = pm("near", kind="near-miss", items=(item(0, due="2024-05-01"), item(1, status="done")))
     draft = pm("draft", status="draft", items=(item(0),))
-    views = m.item_views([incident, game, draft], {}, TODAY)
+    every = [incident, game, near, draft]
+    views = m.item_views(every, {}, TODAY)
     assert m.completion(m.counted(views), TODAY).total == 2
-    assert m.completion(m.counted(views, game_days=True), TODAY).total == 3
-    head = m.headline([incident, game, draft], views, TODAY, DEFAULT_SETTINGS)
+    assert m.completion(m.counted(views, kind="game-day"), TODAY).total == 3
+    assert m.completion(m.counted(views, kind="near-miss"), TODAY).total == 2
+    assert [p.id for p in m.incidents(every)] == ["inc"]
+    assert [p.id for p in m.near_misses(every)] == ["near"]
+    assert [v.postmortem.id for v in views if v.counts] == ["inc", "inc"]
+    head = m.headline(every, views, TODAY, DEFAULT_SETTINGS)
     assert (head.open_items, head.completion.rate) == (1, 0.5)
 
 

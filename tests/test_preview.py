@@ -257,6 +257,20 @@ def test_a_lint_error_while_serving_is_a_page_and_the_rest_stays(serve: Builds, 
     assert "lint error" not in serve.page(f"{EDITED}/index.html")
 
 
+def test_an_edit_to_another_postmortem_rechecks_the_links_to_it(serve: Builds) -> None:
+    """`related:` is checked across files: renaming OTHER's id, with EDITED's file untouched (its
+    lint remembered), makes EDITED's link an error in the next rebuild."""
+    linking = postmortem(serve.root, EDITED)
+    edit(linking, "\nstatus: ", f"\nrelated: [{OTHER.split('/')[1]}]\nstatus: ")
+    serve.build()
+    assert not (serve.site / "followthrough-errors" / "index.html").exists()
+    edit(postmortem(serve.root, OTHER), "\nstatus: ", "\nid: tillpoint-renamed\nstatus: ")
+    serve.build()
+    errors = serve.page("followthrough-errors/index.html")
+    assert f"postmortems/{EDITED}.md:" in errors and "FT111" in errors
+    assert "lint error" in serve.page(f"{EDITED}/index.html")
+
+
 def test_a_lint_error_still_fails_mkdocs_build(tmp_path: Path, build_env: None, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     root = shipped_repo(tmp_path / "repo")
     monkeypatch.chdir(root)

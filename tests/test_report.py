@@ -56,7 +56,7 @@ def test_overdue_figures_agree_with_metrics(repo_dir: Path, today: str) -> None:
     assert {i["key"]: i["days_overdue"] for i in reported} == {v.key: v.overdue_days for v in expected}
     assert [i["key"] for i in data["due_soon"]] == [v.key for v in metrics.due_soon_items(incident, metrics.DUE_SOON_DAYS, settings)]
     assert data["due_soon_count"] == head.due_soon_items
-    drills = metrics.overdue_items(metrics.counted(views, game_days=True), settings)
+    drills = metrics.overdue_items(metrics.counted(views, kind="game-day"), settings)
     assert [i["key"] for i in data["game_days"]] == [v.key for v in drills]
 
 
@@ -97,7 +97,7 @@ def test_completion_figures_agree_with_metrics(repo_dir: Path) -> None:
     by_severity = metrics.completion_by_severity(metrics.counted(views), day, repo.config.settings)
     assert list(data["by_severity"]) == list(by_severity)
     assert {k: v["done"] for k, v in data["by_severity"].items()} == {k: v.done for k, v in by_severity.items()}
-    assert data["game_days"]["total"] == metrics.completion(metrics.counted(views, game_days=True), day).total
+    assert data["game_days"]["total"] == metrics.completion(metrics.counted(views, kind="game-day"), day).total
 
 
 def test_overdue_report_by_hand(repo_dir: Path) -> None:

@@ -9,7 +9,7 @@ from followthrough.core.catalog import RULES
 
 GUIDE = Path(__file__).resolve().parents[1] / "guide"
 DOC = (GUIDE / "rules.md").read_text()
-ROW = re.compile(r"^\| \[`(FT\d{3})`\]\(#[a-z0-9-]+\) \| ([a-z0-9.-]+) \| (error|warning) \| (yes|no|comments and config|config) \| (.+) \|$", re.M)
+ROW = re.compile(r"^\| \[`(FT\d{3})`\]\(#[a-z0-9-]+\) \| ([a-z0-9.-]+) \| (error|warning|info) \| (yes|no|comments and config|config) \| (.+) \|$", re.M)
 
 
 def fix_sections() -> dict[str, str]:

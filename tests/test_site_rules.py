@@ -105,5 +105,5 @@ def test_an_inline_suppression_holds_in_the_build_and_is_not_shown(tmp_path):
 def test_a_bad_rule_setting_is_a_clean_build_error(tmp_path):
     result = mkdocs("build", "-d", "site", cwd=repo_with(tmp_path, "      rules: {FT503: of}\n"))  # the command itself: a clean error, no traceback
     assert result.returncode == 1
-    assert "plugins.followthrough.rules.FT503: 'of' is not a level; use off, warning or error; did you mean 'off'?" in result.stderr
+    assert "plugins.followthrough.rules.FT503: 'of' is not a level; use off, info, warning or error; did you mean 'off'?" in result.stderr
     assert "Traceback" not in result.stderr

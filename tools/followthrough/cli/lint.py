@@ -17,13 +17,15 @@ if TYPE_CHECKING:
     from followthrough.core.findings import Finding
 
 FORMATS = ("text", "github", "json")
+# A hint is a notice on the diff: GitHub shows it without marking the check failed.
+_ANNOTATION = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("lint", help="check postmortems' form", description="Check postmortem files and print one finding a line. Exit 0 when clean, 1 on errors (or warnings with --strict), 2 on usage errors.")
+    p = subparsers.add_parser("lint", help="check postmortems' form", description="Check postmortem files and print one finding a line. Exit 0 when clean, 1 on errors (or warnings with --strict; hints never fail), 2 on usage errors.")
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: the docs_dir of mkdocs.yml)")
     p.add_argument("--format", choices=FORMATS, default="text", help="text (path:line:col: CODE message), github (workflow annotations) or json")
-    p.add_argument("--strict", action="store_true", help="warnings fail too")
+    p.add_argument("--strict", action="store_true", help="warnings fail too (hints, level info, never do)")
     p.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N", help="processes for a large repo (default: one per core; 1: this process only)")
     p.add_argument(
         "--base", default=None, metavar="REF",
@@ -56,7 +58,7 @@ def render(findings: list[Finding], fmt: str, out: TextIO) -> None:
         return
     for f in findings:
         if fmt == "github":
-            kind = "error" if f.is_error else "warning"
+            kind = _ANNOTATION[f.level.value]
             out.write(f"::{kind} file={actions.prop(f.path)},line={f.line},col={f.column},title={f.code}::{actions.message(f.message)}\n")
         else:
             out.write(f"{f}\n")
@@ -86,12 +88,15 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     findings = [replace(f, path=shown(f.path, config.root)) for f in found]
     render(findings, args.format, out)
     errors = sum(f.is_error for f in findings)
-    warnings = len(findings) - errors
+    hints = sum(f.is_info for f in findings)  # never fail the run, --strict or not
+    warnings = len(findings) - errors - hints
     if compared is not None:
         for note in compared.notes:
             err.write(f"note: {safe_line(note)}\n")  # a file name may hold a line break
     if args.format == "text":
         summary = f"{report.checked} postmortem(s) checked: {errors} error(s), {warnings} warning(s)"
+        if hints:
+            summary += f", {hints} hint(s)"
         if compared is not None:
             summary += f"; compared with {compared.ref}: {compared.changed} postmortem file(s) changed"
         err.write(summary + "\n")

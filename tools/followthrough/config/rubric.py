@@ -23,7 +23,7 @@ from followthrough.files.safefiles import MB
 # A person's handle as people.yml keys them: one word (a GitHub login with @, a name with spaces
 # or a list is not one; the directory's own check says whether the person exists).
 _HANDLE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-LEVEL_WORDS: dict[str, Choice] = {"off": None, "warning": Level.WARNING, "error": Level.ERROR}
+LEVEL_WORDS: dict[str, Choice] = {"off": None, "info": Level.INFO, "warning": Level.WARNING, "error": Level.ERROR}
 
 
 def rubric_problems(plugin: Strict) -> list[Problem]:
@@ -171,7 +171,7 @@ def read_rule_levels(rules: Any, per_path: Any, docs_dir: str) -> tuple[RuleLeve
 
 def _read_levels(section: Any, where: str, problems: list[Problem]) -> dict[str, Choice]:
     if not isinstance(section, dict):
-        problems.append((where, "expected a mapping of rule codes to off, warning or error, e.g. {FT503: off}"))
+        problems.append((where, "expected a mapping of rule codes to off, info, warning or error, e.g. {FT503: off}"))
         return {}
     levels: dict[str, Choice] = {}
     for code, value in section.items():
@@ -194,9 +194,9 @@ def _level_word(value: Any) -> tuple[Choice, str]:
     if value is False:  # YAML 1.1 reads an unquoted `off` (or `no`) as false
         return None, ""
     if value is True:
-        return None, "true is not a level (YAML reads an unquoted on, yes or true as true); use off, warning or error"
+        return None, "true is not a level (YAML reads an unquoted on, yes or true as true); use off, info, warning or error"
     if isinstance(value, str) and value in LEVEL_WORDS:
         return LEVEL_WORDS[value], ""
     if isinstance(value, str):
-        return None, f"{value!r} is not a level; use off, warning or error{did_you_mean(value, LEVEL_WORDS)}"
-    return None, f"expected off, warning or error, got {'nothing' if value is None else repr(value)}"
+        return None, f"{value!r} is not a level; use off, info, warning or error{did_you_mean(value, LEVEL_WORDS)}"
+    return None, f"expected off, info, warning or error, got {'nothing' if value is None else repr(value)}"

@@ -2,7 +2,7 @@
 
 The docs page lists exactly these. Codes are grouped by what they look at: FT0xx the file,
 its YAML and the suppression comments, FT1xx fields, FT2xx times, FT3xx action items,
-FT4xx roles, FT5xx the body, FT6xx the people directory; FT000 is a bug of ours met while checking a file.
+FT4xx roles, FT5xx the body (FT510 is a hint: level info), FT6xx the people directory; FT000 is a bug of ours met while checking a file.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from followthrough.core.findings import Level
 
-E, W = Level.ERROR, Level.WARNING
+E, W, I = Level.ERROR, Level.WARNING, Level.INFO
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,9 +68,13 @@ RULES: dict[str, Rule] = {
              "two postmortems or items with one id would share a page, a ticket and a tracker state entry"),
         Rule("FT107", "file-name", E, "The file is not named `<YYYY>/<YYYY-MM-DD>-<slug>.md` after `started`'s UTC date."),
         Rule("FT108", "empty-value", E, "A required text or list is empty.", DROPPED),
-        Rule("FT109", "list-too-long", E, "A front-matter list (`services`, `teams`, `tags`, `authors`, `sme`, `action_items`) has more than 200 entries.", BOUNDED),
+        Rule("FT109", "list-too-long", E, "A front-matter list (`services`, `teams`, `tags`, `authors`, `sme`, `related`, `factors`, `action_items`) has more than 200 entries.", BOUNDED),
         Rule("FT110", "id-not-a-slug", E, "A postmortem's or an action item's `id` (or the file name it defaults to) is not a slug of lowercase letters, digits, `-`, `_` and `.`.",
              "the id names the page, the tickets' markers and the tracker state entries; one that is not a slug would break them"),
+        Rule("FT111", "related-unknown", E, "A `related:` id is not a postmortem of the repo, or is the postmortem itself (a did-you-mean is given)."),
+        Rule("FT112", "recurrence-invalid", E, "`recurrence_of:` names no postmortem of the repo, the postmortem itself, a game day, or one that did not start before this one."),
+        Rule("FT113", "factor-unknown", E, "A `factors:` entry is not a contributing factor of the vocabulary (the `factors` setting; a did-you-mean is given)."),
+        Rule("FT114", "factor-repeated", W, "A `factors:` entry is listed twice."),
         Rule("FT201", "time-without-offset", E, "A date-time without an explicit UTC offset; it is never guessed.", DROPPED),
         Rule("FT202", "times-out-of-order", E, "`started <= detected <= mitigated <= resolved` does not hold.",
              "the response metrics would show negative durations"),
@@ -86,10 +90,10 @@ RULES: dict[str, Rule] = {
         Rule("FT308", "published-without-items", E, "A published postmortem has no action items."),
         Rule("FT309", "redate-chain-broken", E, "The `redated:` entries do not chain: each `from` is the previous entry's `to`, `from` differs from `to`, entries go oldest first, and `due` is the last entry's `to`."),
         Rule("FT310", "reason-not-given", E, "A re-date's or a decision's `reason` says nothing (`TBD`, `n/a`, `delay`, `slipped`): write at least three different words that say why."),
-        Rule("FT311", "followup-date-in-future", E, "A re-date's `on`, a decision's `on` or an item's `done_on` is after today: it records what was decided or done."),
-        Rule("FT312", "followup-date-before-incident", E, "A re-date's `on`, a decision's `on` or an item's `done_on` is before the incident started."),
+        Rule("FT311", "followup-date-in-future", E, "A re-date's `on`, a decision's `on`, an item's `done_on` or its `verified.on` is after today: it records what was decided or done."),
+        Rule("FT312", "followup-date-before-incident", E, "A re-date's `on`, a decision's `on`, an item's `done_on` or its `verified.on` is before the incident started."),
         Rule("FT313", "wont-do-without-decision", E, "An item of a severity whose items are non-negotiable (SEV-0/1 by default) is `wont-do` with no `decision: {by, on, reason}`."),
-        Rule("FT314", "field-for-another-status", W, "A `decision` on an item that is not `wont-do`, or a `done_on` on an item that is not `done`."),
+        Rule("FT314", "field-for-another-status", W, "A `decision` on an item that is not `wont-do`, or a `done_on` or `verified` on an item that is not `done`."),
         Rule("FT315", "redate-unrecorded", E, "With `--base`: an item's `due` moved without a new `redated:` entry for the move (a warning below the non-negotiable severities)."),
         Rule("FT316", "redate-history-rewritten", E, "With `--base`: an earlier `redated:` entry was edited or removed, or the first entry's `from` is not the due date first committed to."),
         Rule("FT317", "item-removed", E, "With `--base`: an action item (or a whole postmortem) that was `in-review` or `published` is gone; close it as `wont-do` instead."),
@@ -107,6 +111,7 @@ RULES: dict[str, Rule] = {
         Rule("FT507", "heading-hidden", W, "A line that reads as a heading is not one on the site (inside a mis-paired fence, indented, under a table...); the cause is named.", inline=True),
         Rule("FT508", "fence-not-a-fence", W, "A code fence GitHub and editors accept that the site does not (```` ```py title=\"x\" ````, or indented): its sample shows as text.", inline=True),
         Rule("FT509", "markdown-too-complex", E, "The body (of a postmortem or any other Markdown page) nests lists, quotes or `markdown` HTML elements more than 20 deep, has more than 1,000 headings, or holds a construct the site's Markdown renderer is slow on (the line and the construct are named).", BOUNDED),
+        Rule("FT510", "factors-suggested", I, "A hint, never a failure: the body mentions words of a contributing factor the front-matter does not list (`deploy`, `rollback`: `change`).", inline=True),
         Rule("FT601", "people-bad-github-login", E, "A `github:` in the people directory is not a GitHub login (1-39 letters, digits or single hyphens, no hyphen at either end).",
              "the people directory is read before rule settings apply; a value that is not a login is never mentioned or assigned"),
         Rule("FT602", "people-bad-slack-id", E, "A `slack:` in the people directory is not a Slack member id such as `U0123ABC`.",

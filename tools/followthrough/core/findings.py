@@ -11,6 +11,7 @@ from followthrough.core.logline import safe_line
 class Level(str, Enum):
     ERROR = "error"
     WARNING = "warning"
+    INFO = "info"  # a hint: shown, never fails lint or a build, whatever the strictness
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -26,7 +27,11 @@ class Finding:
     def is_error(self) -> bool:
         return self.level is Level.ERROR
 
+    @property
+    def is_info(self) -> bool:
+        return self.level is Level.INFO
+
     def __str__(self) -> str:
         """One log line, whatever the file is called: the text format, the build log, errors."""
-        tag = "" if self.is_error else " (warning)"
+        tag = "" if self.is_error else f" ({self.level.value})"
         return f"{safe_line(self.path)}:{self.line}:{self.column}: {self.code} {safe_line(self.message)}{tag}"

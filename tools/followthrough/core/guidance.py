@@ -17,6 +17,8 @@ GUIDANCE: Mapping[str, str] = {
     f"| Time (UTC) | Event |\n|---|---|\n| 14:32 | {TIMELINE_EXAMPLE_EVENT} |",
     "Impact": "Customers affected (count, region), internal impact, revenue if known, regulatory or contractual exposure.",
     "Root cause": "The chain of causes, and why the safeguards that should have caught it did not. Ask why until you reach the system, never a person.",
+    "What could have happened": "The incident this almost was: which customers or systems it would have hit, how hard, for how long.",
+    "What stopped it": "What caught it in time (a canary, an alert, a person who looked twice) and how much of that was luck. The action items turn luck into a safeguard.",
     "What went well": "What the response did right, so it gets repeated.",
     "What went poorly": "Where the response struggled: tools, missing information, slow decisions. Blameless: what made each action reasonable at the time?",
     "Action items": "Listed in the front-matter's `action_items`: each with one owner and a due date. Say here why these and not others.",

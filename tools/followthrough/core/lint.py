@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Callable, Iterable
 
 from followthrough.core.text.blocks import page_too_complex
 from followthrough.core.findings import Finding
 from followthrough.core.model import Postmortem
 from followthrough.core.fields import Collector
 from followthrough.core.parse import parse_postmortem
-from followthrough.core.rules import body, followup, items, placeholders, roles, times
+from followthrough.core.levels import RuleLevels, apply_levels
+from followthrough.core.rules import body, factors, followup, items, links, placeholders, roles, times
 from followthrough.core.rules.context import Context
+from followthrough.core.rules.links import IdRecord
 from followthrough.core.rules.suppression import apply_rule_settings
 
-RULE_MODULES = (times, items, followup, roles, body, placeholders)
+RULE_MODULES = (times, items, followup, roles, factors, body, placeholders)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +51,12 @@ def lint_file(path: str, text: str, ctx: Context, *, reraise: bool = False) -> t
         return None, [internal_error(path, exc)]
 
 
-def lint_texts(files: Iterable[tuple[str, str]], ctx: Context, *, reraise: bool = False) -> LintResult:
-    """Parse and check each (path, text); then the checks across files. Findings sorted by place."""
+Others = Callable[[], Iterable[IdRecord]]  # the records of the repo's files not checked, read only when a link needs them
+
+
+def lint_texts(files: Iterable[tuple[str, str]], ctx: Context, *, reraise: bool = False, others: Others | None = None) -> LintResult:
+    """Parse and check each (path, text); then the checks across files. Findings sorted by place.
+    `others`: when only some of the repo's files are checked, the rest's records (see across_files)."""
     postmortems: list[Postmortem] = []
     findings: list[Finding] = []
     for path, text in files:
@@ -58,7 +64,7 @@ def lint_texts(files: Iterable[tuple[str, str]], ctx: Context, *, reraise: bool 
         findings.extend(found)
         if pm is not None:
             postmortems.append(pm)
-    findings.extend(duplicate_ids(IdRecord.of(pm) for pm in postmortems))
+    findings.extend(across_files([IdRecord.of(pm) for pm in postmortems], ctx.settings.rule_levels, others))
     return LintResult(tuple(postmortems), tuple(sorted(findings)))
 
 
@@ -82,17 +88,17 @@ def internal_error(path: str, exc: Exception) -> Finding:
     )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class IdRecord:
-    """What the check across files needs of a postmortem: small enough to send between processes."""
-
-    path: str
-    id: str
-    line: int
-
-    @staticmethod
-    def of(pm: Postmortem) -> IdRecord | None:
-        return IdRecord(pm.path, pm.id, pm.line_of("id")) if pm.lines else None
+def across_files(records: list[IdRecord | None], levels: RuleLevels, others: Others | None = None) -> list[Finding]:
+    """The checks that read more than one file: duplicate ids, and `related:`/`recurrence_of:`
+    naming postmortems that exist. `others` gives the records of the repo's files that were not
+    checked (a lint of some files only): link targets, never reported on. It is called only
+    when a link names an id the checked files do not have, so a lint of one file reads the
+    rest of the repo only when it must."""
+    present = [r for r in records if r is not None]
+    ids = {r.id for r in present}
+    unresolved = any(link not in ids for r in present for link in r.links)
+    targets = list(others()) if others is not None and unresolved else []
+    return duplicate_ids(records) + apply_levels(links.check(present, targets), levels)
 
 
 def duplicate_ids(records: Iterable[IdRecord | None]) -> list[Finding]:

@@ -6,8 +6,9 @@ also written out in guide/site.md; change both together.
 
 Rules that hold for every figure here:
 - Drafts (`status: draft`) count in no figure: a draft's items are not commitments yet.
-- Game days (`kind: game-day`) count in no incident figure; `game_days` and
-  `counted(..., game_days=True)` give their items, which the pages show apart.
+- Game days (`kind: game-day`) and near misses (`kind: near-miss`) count in no incident
+  figure; `game_days`, `near_misses` and `counted(..., kind=...)` give them and their items,
+  which the pages show apart.
 - No mean anywhere: every median and percentile is `percentile` (nearest rank), so each figure
   is a value that occurred, and a skewed spread of durations is not summed into one number.
 - Dates of incidents are UTC dates (`started` converted to UTC); a due date or a done
@@ -71,18 +72,23 @@ def is_counted(pm: Postmortem) -> bool:
 
 
 def incidents(postmortems: Iterable[Postmortem]) -> list[Postmortem]:
-    """Non-draft incidents: what every incident figure is computed from."""
-    return [pm for pm in postmortems if is_counted(pm) and not pm.is_game_day]
+    """Non-draft incidents (not game days, not near misses): what every incident figure is computed from."""
+    return [pm for pm in postmortems if is_counted(pm) and pm.is_incident]
 
 
 def counted_postmortems(postmortems: Iterable[Postmortem]) -> list[Postmortem]:
-    """Non-draft postmortems, incidents and game days alike (for listings, not figures)."""
+    """Non-draft postmortems of every kind (for listings, not figures)."""
     return [pm for pm in postmortems if is_counted(pm)]
 
 
 def game_days(postmortems: Iterable[Postmortem]) -> list[Postmortem]:
     """Non-draft game days: shown apart, never mixed into incident figures."""
     return [pm for pm in postmortems if is_counted(pm) and pm.is_game_day]
+
+
+def near_misses(postmortems: Iterable[Postmortem]) -> list[Postmortem]:
+    """Non-draft near misses: shown apart, never mixed into incident figures."""
+    return [pm for pm in postmortems if is_counted(pm) and pm.is_near_miss]
 
 
 # --- items with their live status ---------------------------------------------------------
@@ -150,8 +156,8 @@ class ItemView:
 
     @property
     def counts(self) -> bool:
-        """Counts in incident figures: not from a draft, not from a game day."""
-        return is_counted(self.postmortem) and not self.postmortem.is_game_day
+        """Counts in incident figures: not from a draft, a game day or a near miss."""
+        return is_counted(self.postmortem) and self.postmortem.is_incident
 
     @property
     def status_label(self) -> str:
@@ -270,9 +276,10 @@ def item_views(
     ]
 
 
-def counted(views: Iterable[ItemView], *, game_days: bool = False) -> list[ItemView]:
-    """Items of non-draft incidents (or, with game_days=True, of non-draft game days)."""
-    return [v for v in views if is_counted(v.postmortem) and v.postmortem.is_game_day == game_days]
+def counted(views: Iterable[ItemView], *, kind: str = "incident") -> list[ItemView]:
+    """Items of non-draft postmortems of one kind: incidents by default (what every incident
+    figure counts), or `game-day` or `near-miss` for the figures shown apart."""
+    return [v for v in views if is_counted(v.postmortem) and v.postmortem.kind == kind]
 
 
 def severity_order(settings: Settings | None) -> Callable[[ItemView], int]:
@@ -284,7 +291,7 @@ def severity_order(settings: Settings | None) -> Callable[[ItemView], int]:
 def overdue_items(views: Iterable[ItemView], settings: Settings | None = None) -> list[ItemView]:
     """Open or in-progress items of non-drafts due before today: most severe first, then most overdue.
 
-    Game-day items are included (their `postmortem.is_game_day` tells them apart)."""
+    Items of game days and near misses are included (their `postmortem.kind` tells them apart)."""
     rank = severity_order(settings)
     found = [v for v in views if v.is_overdue and is_counted(v.postmortem)]
     return sorted(found, key=lambda v: (rank(v), -v.overdue_days, v.postmortem.id, v.item.index))

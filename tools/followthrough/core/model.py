@@ -13,6 +13,7 @@ from typing import Any, Mapping
 
 STATUSES = ("draft", "in-review", "published")
 KINDS = ("incident", "game-day", "near-miss")  # only incidents count in the incident figures
+KIND_LABELS = {"incident": "incident", "game-day": "game day", "near-miss": "near miss"}  # as pages and reports say it
 ITEM_STATUSES = ("open", "in-progress", "done", "wont-do")
 ITEM_TYPES = ("prevent", "detect", "mitigate", "process")
 SINGLE_ROLES = ("commander", "deputy", "scribe", "comms", "liaison")
@@ -194,6 +195,10 @@ class Postmortem:
     def is_incident(self) -> bool:
         """An incident proper: game days and near misses are counted apart from it."""
         return self.kind == "incident"
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
 
 
 @dataclass(frozen=True, slots=True)

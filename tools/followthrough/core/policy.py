@@ -19,7 +19,7 @@ def level_of(view: ItemView, settings: Settings) -> SeverityLevel | None:
 
 def is_escalated(view: ItemView, settings: Settings) -> bool:
     """Overdue by more than its severity's `escalate_after_days` (0: overdue at all). Only an
-    incident's item escalates: a game day's (or a draft's) counts in no incident figure, and its
+    incident's item escalates: a game day's, a near miss's or a draft's counts in no incident figure, and its
     manager is not called on for a drill."""
     level = level_of(view, settings)
     return bool(level and view.counts and level.escalate_after_days is not None and view.is_overdue and view.overdue_days > level.escalate_after_days)

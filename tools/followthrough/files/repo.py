@@ -21,7 +21,8 @@ from typing import Any, Callable, Iterable, Sequence
 
 from followthrough.core.errors import ConfigError, FollowthroughError, UsageError
 from followthrough.core.findings import Finding
-from followthrough.core.lint import IdRecord, LintResult, duplicate_ids, lint_file, lint_page, lint_texts
+from followthrough.core.lint import IdRecord, LintResult, Others, across_files, lint_file, lint_page, lint_texts
+from followthrough.core.parse import parse_postmortem
 from followthrough.core.model import Directory, Postmortem
 from followthrough.core.people import parse_directory
 from followthrough.core.policy import unknown_contacts
@@ -294,7 +295,8 @@ def load_repo(config: LoadedConfig, paths: Sequence[Path] | None = None, *, toda
             unreadable.append(text)
         else:
             texts.append((rel, text))
-    result = _without_gc(lambda: lint(texts, ctx, reraise=reraise))
+    others = _other_records(config, files, ctx) if paths else None
+    result = _without_gc(lambda: lint(texts, ctx, reraise=reraise, others=others))
     findings = tuple(sorted([*dir_findings, *page_findings, *unreadable, *result.findings]))
     return Repo(config, directory, result.postmortems, findings, ctx.today, tuple(files), tuple(checked))
 
@@ -334,8 +336,30 @@ def lint_repo(config: LoadedConfig, paths: Sequence[Path] | None = None, *, toda
     for part_findings, part_records in parts:
         findings.extend(part_findings)
         records.extend(part_records)
-    findings.extend(duplicate_ids(records))
+    findings.extend(across_files(records, ctx.settings.rule_levels, _other_records(config, files, ctx) if paths else None))
     return LintReport(tuple(sorted(findings)), len(files))
+
+
+def _other_records(config: LoadedConfig, checked: Sequence[Path], ctx: Context) -> Others:
+    """The records of docs_dir's postmortems other than `checked`, read when called: what
+    `related:` and `recurrence_of:` of the checked files may name. Their findings are not reported."""
+
+    def read() -> list[IdRecord]:
+        skip = {p.resolve() for p in checked}
+        rest = [p for p in _docs_files(config)[0] if p.resolve() not in skip]
+        records = []
+        for rel, text in read_texts(rest, config.root, config.settings.max_file_bytes):
+            if isinstance(text, Finding):
+                continue
+            try:
+                record = IdRecord.of(parse_postmortem(text, rel, ctx.settings)[0])
+            except Exception:  # noqa: BLE001 - a bug met on a file not checked must not stop this lint; its own lint reports it
+                continue
+            if record is not None:
+                records.append(record)
+        return records
+
+    return read
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import Any, Iterable
 import jinja2
 import jinja2.bccache
 
-from followthrough.core.lint import IdRecord, LintResult, duplicate_ids, lint_file
+from followthrough.core.lint import IdRecord, LintResult, Others, across_files, lint_file
 from followthrough.core.model import Postmortem
 from followthrough.core.rules.context import Context
 
@@ -18,14 +18,15 @@ from followthrough.core.rules.context import Context
 class LintMemo:
     """`lint_texts` that remembers each file's result by its path and exact text. The rules also
     read the people directory, the settings and today (the Context): a different Context
-    forgets everything. The check across files (duplicate ids) runs on every call."""
+    forgets everything. The checks across files (duplicate ids, links between postmortems) run
+    on every call: an edit to one file re-checks the links of every other."""
 
     def __init__(self) -> None:
         self.context: Context | None = None
         self.results: dict[str, tuple[str, Postmortem | None, list[Any]]] = {}
         self.hits = 0  # files answered from memory in the last call (the tests read it)
 
-    def __call__(self, files: Iterable[tuple[str, str]], ctx: Context, *, reraise: bool = False) -> LintResult:
+    def __call__(self, files: Iterable[tuple[str, str]], ctx: Context, *, reraise: bool = False, others: Others | None = None) -> LintResult:
         if ctx != self.context:
             self.context, self.results = ctx, {}
         seen: dict[str, tuple[str, Postmortem | None, list[Any]]] = {}
@@ -44,7 +45,7 @@ class LintMemo:
             if pm is not None:
                 postmortems.append(pm)
         self.results = seen  # a deleted or renamed file is forgotten
-        findings.extend(duplicate_ids(IdRecord.of(pm) for pm in postmortems))
+        findings.extend(across_files([IdRecord.of(pm) for pm in postmortems], ctx.settings.rule_levels, others))
         return LintResult(tuple(postmortems), tuple(sorted(findings)))
 
 

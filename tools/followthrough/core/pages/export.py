@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from followthrough.core import metrics as m
-from followthrough.core.model import Decision, Postmortem, Redate
+from followthrough.core.model import Decision, Postmortem, Redate, Verified
 from followthrough.core.pages import format as fmt
 from followthrough.core.pages.data import SiteData
 from followthrough.core.urls import published_url
@@ -50,6 +50,13 @@ def _decision(data: SiteData, d: Decision | None) -> dict[str, Any] | None:
     return {"by": _person(data, d.by), "on": fmt.iso(d.on), "reason": d.reason}
 
 
+def _verified(v: Verified | None, status: str) -> dict[str, Any] | None:
+    # Only a done item's: verifying is shown on a change that was made (lint warns on the others).
+    if v is None or status != "done":
+        return None
+    return {"on": fmt.iso(v.on), "how": v.how}
+
+
 def export_postmortems(data: SiteData) -> dict[str, Any]:
     hours = data.options.review_target_hours
     rows = []
@@ -68,7 +75,7 @@ def export_postmortems(data: SiteData) -> dict[str, Any]:
                 "status": pm.status,
                 "kind": pm.kind,
                 "severity": pm.severity,
-                "counted_in_figures": m.is_counted(pm) and not pm.is_game_day,
+                "counted_in_figures": m.is_counted(pm) and pm.is_incident,
                 "quarter": m.incident_quarter(pm),
                 "services": list(pm.services),
                 "teams": [{"handle": t, "name": data.team_name(t)} for t in pm.teams],
@@ -86,6 +93,9 @@ def export_postmortems(data: SiteData) -> dict[str, Any]:
                 "review_state": lat.state if lat else None,
                 "roles": roles,
                 "authors": [_person(data, a) for a in pm.authors],
+                "related": list(pm.related),
+                "recurrence_of": pm.recurrence_of,
+                "factors": list(pm.factors),
                 # earlier incidents (newest first) whose prevent items were open when this one started
                 "open_prevent_items_from": data.recurrences.earlier_ids(pm),
                 "action_items": {
@@ -140,6 +150,7 @@ def export_items(data: SiteData) -> dict[str, Any]:
                 "on_time": v.on_time(),
                 "on_time_original": v.on_time(original=True),
                 "decision": _decision(data, v.item.decision),
+                "verified": _verified(v.item.verified, v.status),
             }
         )
     return {"version": EXPORT_VERSION, "as_of": data.today.isoformat(), "due_soon_days": data.options.due_soon_days, "action_items": rows}

@@ -431,6 +431,7 @@ def all_page(r: Renderer) -> str:
         incident_count=len(incidents),
         earlier=earlier,
         game_days=newest_first(m.game_days(pms)),
+        near_misses=newest_first(m.near_misses(pms)),
         drafts=newest_first(p for p in pms if not m.is_counted(p)),
     )
 
@@ -478,10 +479,11 @@ def group_pages(r: Renderer, group: str) -> dict[str, str]:
             title=title,
             group_name=name,
             label=label,
-            incidents=newest_first(p for p in pms if not p.is_game_day),
+            incidents=newest_first(p for p in pms if p.is_incident),
             game_days=newest_first(p for p in pms if p.is_game_day),
             recurrences=data.recurrences.for_service(name) if group == "service" else (),
             recurrence_rows=paths.RECURRENCE_ROWS // 5,
+            near_misses=newest_first(p for p in pms if p.is_near_miss),
         ))
     return out
 
@@ -489,8 +491,9 @@ def group_pages(r: Renderer, group: str) -> dict[str, str]:
 def overdue_page(r: Renderer) -> tuple[str, dict[str, str]]:
     data = r.data
     every = m.overdue_items(data.views, data.settings)
-    incident_items = [v for v in every if not v.postmortem.is_game_day]
+    incident_items = [v for v in every if v.postmortem.is_incident]
     game_day_items = [v for v in every if v.postmortem.is_game_day]
+    near_miss_items = [v for v in every if v.postmortem.is_near_miss]
     by_owner: dict[str, list[m.ItemView]] = defaultdict(list)
     by_team: dict[str, list[m.ItemView]] = defaultdict(list)
     for v in incident_items:
@@ -507,6 +510,7 @@ def overdue_page(r: Renderer) -> tuple[str, dict[str, str]]:
         top_count=sum(1 for v in incident_items if v.postmortem.severity in top),
         due_soon=m.due_soon_items(m.counted(data.views), data.options.due_soon_days, data.settings),
         game_day_items=game_day_items,
+        near_miss_items=near_miss_items,
     )
     by = {
         paths.OVERDUE_BY_OWNER: r.render("overdue-by.md.j2", paths.OVERDUE_BY_OWNER, by="owner", keys=owners, groups=by_owner),
@@ -525,7 +529,8 @@ def redated_page(r: Renderer) -> str:
         rows=rows,
         items=[v for v in incident_items if v.redates],
         unrecorded=sum(1 for row in rows if not row.redate.in_file),
-        game_day_rows=redate_rows(m.counted(data.views, game_days=True)),
+        game_day_rows=redate_rows(m.counted(data.views, kind="game-day")),
+        near_miss_rows=redate_rows(m.counted(data.views, kind="near-miss")),
     )
 
 
@@ -601,7 +606,8 @@ def completion_page(r: Renderer) -> str:
         by_severity=m.completion_by_severity(items, today, data.settings),
         by_team=m.completion_by(items, m.by_team, today),
         by_service=m.completion_by(items, m.by_service, today),
-        game_days=m.completion(m.counted(data.views, game_days=True), today),
+        game_days=m.completion(m.counted(data.views, kind="game-day"), today),
+        near_misses=m.completion(m.counted(data.views, kind="near-miss"), today),
         age_buckets=overall.age_buckets,
         verified=verification(data.views, data.settings),
         verified_levels=joined_names([s.name for s in data.settings.severities if s.non_negotiable]) or "non-negotiable",

@@ -61,6 +61,11 @@ class ReportItem:
     # The directory's names of the people its re-dates and decision name by handle (who approved,
     # who decided), so that a report names them as it names owners and managers, as the site does.
     names: tuple[tuple[str, str], ...] = ()
+    kind: str = "incident"  # the postmortem's kind: game days and near misses are shown apart
+
+    @property
+    def near_miss(self) -> bool:
+        return self.kind == "near-miss"
 
     @property
     def unrecorded_redates(self) -> tuple[Redate, ...]:
@@ -85,6 +90,7 @@ class OverdueReport:
     due_soon: tuple[ReportItem, ...]  # incident items due today or within due_soon_days
     game_days: tuple[ReportItem, ...]  # game-day items past due, shown apart as on the site
     links: Links
+    near_misses: tuple[ReportItem, ...] = ()  # near-miss items past due, shown apart too
     # Of the overdue incident items, those past their severity's escalation point (also in `owners`).
     escalated: tuple[ReportItem, ...] = ()
     # Incident items closed as won't do at a non-negotiable severity with no recorded decision.
@@ -112,6 +118,7 @@ class CompletionReport:
     by_service: Mapping[str, metrics.Completion]
     by_quarter: Mapping[str, metrics.Completion]
     game_days: metrics.Completion
+    near_misses: metrics.Completion
     links: Links
 
 
@@ -134,6 +141,7 @@ def report_item(view: metrics.ItemView, directory: Directory, links: Links, sett
         postmortem_url=links.page_of(pm),
         severity=pm.severity,
         game_day=pm.is_game_day,
+        kind=pm.kind,
         item_id=view.item.id,
         title=view.item.title,
         owner=owner_of(view.item.owner, directory),
@@ -186,11 +194,12 @@ def overdue_report(
 
     overdue = [line(v) for v in metrics.overdue_items(incident_items, settings)]
     soon = [line(v) for v in metrics.due_soon_items(incident_items, due_soon_days, settings)]
-    drills = [line(v) for v in metrics.overdue_items(metrics.counted(views, game_days=True), settings)]
+    drills = [line(v) for v in metrics.overdue_items(metrics.counted(views, kind="game-day"), settings)]
+    near = [line(v) for v in metrics.overdue_items(metrics.counted(views, kind="near-miss"), settings)]
     undecided = [line(v) for v in incident_items if policy.wont_do_without_decision(v, settings)]
     return OverdueReport(
         today, due_soon_days, group_by_owner(overdue), tuple(soon), tuple(drills), links,
-        escalated=tuple(i for i in overdue if i.escalated), undecided=tuple(undecided),
+        escalated=tuple(i for i in overdue if i.escalated), undecided=tuple(undecided), near_misses=tuple(near),
     )  # fmt: skip
 
 
@@ -219,8 +228,9 @@ def completion_report(views: Sequence[metrics.ItemView], today: date, settings: 
         by_team=metrics.completion_by(items, metrics.by_team, today),
         by_service=metrics.completion_by(items, metrics.by_service, today),
         by_quarter=metrics.completion_by(items, metrics.by_quarter, today),
-        game_days=metrics.completion(metrics.counted(views, game_days=True), today),
+        game_days=metrics.completion(metrics.counted(views, kind="game-day"), today),
         links=links,
+        near_misses=metrics.completion(metrics.counted(views, kind="near-miss"), today),
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any, Callable, Mapping
 from followthrough.core.escape import github
 from followthrough.core.logline import safe_lines
 from followthrough.core.metrics import Completion
-from followthrough.core.model import Decision, Person, Redate
+from followthrough.core.model import KIND_LABELS, Decision, Person, Redate
 from followthrough.core.report.build import CompletionReport, OverdueReport, RemindersReport, ReportItem
 
 REPORT_VERSION = 1
@@ -49,7 +49,7 @@ def when_due(item: ReportItem) -> str:
 
 
 def severity_label(item: ReportItem) -> str:
-    return f"{item.severity} game day" if item.game_day else item.severity
+    return item.severity if item.kind == "incident" else f"{item.severity} {KIND_LABELS.get(item.kind, item.kind)}"
 
 
 def redate_note(item: ReportItem) -> str | None:
@@ -148,6 +148,9 @@ def overdue_markdown(report: OverdueReport, title: str = "Overdue postmortem act
     if report.game_days:
         lines += ["", "## Game-day items overdue", "", "Kept apart from incident figures, as on the site.", ""]
         lines += [md_item(item, show_owner=True) for item in report.game_days]
+    if report.near_misses:
+        lines += ["", "## Near-miss items overdue", "", "Kept apart from incident figures, as on the site.", ""]
+        lines += [md_item(item, show_owner=True) for item in report.near_misses]
     return "\n".join(lines) + "\n"
 
 
@@ -178,6 +181,8 @@ def completion_markdown(report: CompletionReport) -> str:
     lines += _completion_table("By quarter of the incident", report.by_quarter)
     if report.game_days.total:
         lines += _completion_table("Game days (kept apart)", {"all game days": report.game_days})
+    if report.near_misses.total:
+        lines += _completion_table("Near misses (kept apart)", {"all near misses": report.near_misses})
     return "\n".join(lines) + "\n"
 
 
@@ -218,6 +223,9 @@ def overdue_text(report: OverdueReport) -> str:
     if report.game_days:
         lines += ["", f"Game-day items overdue: {len(report.game_days)}"]
         lines += [text_item(item, show_owner=True) for item in report.game_days]
+    if report.near_misses:
+        lines += ["", f"Near-miss items overdue: {len(report.near_misses)}"]
+        lines += [text_item(item, show_owner=True) for item in report.near_misses]
     if report.links.overdue_page:
         lines += ["", f"Site: {report.links.overdue_page}"]
     return terminal("\n".join(lines) + "\n")
@@ -248,7 +256,7 @@ def _day(value: date | None) -> str | None:
 def item_json(item: ReportItem) -> dict[str, Any]:
     return {
         "key": item.key,
-        "postmortem": {"id": item.postmortem_id, "title": item.postmortem_title, "severity": item.severity, "game_day": item.game_day, "url": item.postmortem_url},
+        "postmortem": {"id": item.postmortem_id, "title": item.postmortem_title, "severity": item.severity, "game_day": item.game_day, "kind": item.kind, "url": item.postmortem_url},
         "id": item.item_id,
         "title": item.title,
         "owner": {"handle": item.owner.handle, "name": item.owner.name, "github": item.owner.github},
@@ -293,6 +301,7 @@ def overdue_json(report: OverdueReport) -> str:
         ],
         "due_soon": [item_json(i) for i in report.due_soon],
         "game_days": [item_json(i) for i in report.game_days],
+        "near_misses": [item_json(i) for i in report.near_misses],
         "escalated": [item_json(i) for i in report.escalated],
         "wont_do_without_decision": [item_json(i) for i in report.undecided],
         "url": report.links.overdue_page,
@@ -356,6 +365,7 @@ def completion_json(report: CompletionReport) -> str:
         "by_service": {k: completion_json_value(v) for k, v in report.by_service.items()},
         "by_quarter": {k: completion_json_value(v) for k, v in report.by_quarter.items()},
         "game_days": completion_json_value(report.game_days),
+        "near_misses": completion_json_value(report.near_misses),
         "url": report.links.completion_page,
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

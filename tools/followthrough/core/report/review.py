@@ -7,8 +7,8 @@ order the meeting takes them: escalated, overdue, due soon, re-dated, closed, wo
 decisions, and won't-do closures that lack the decision a non-negotiable severity needs.
 
 Which item is overdue, escalated or closed is `metrics`' and `policy`'s word; this module only
-selects the items of a period and a team. Items of drafts and game days are not on it, as they
-count in no incident figure.
+selects the items of a period and a team. Items of drafts, game days and near misses are not on
+it, as they count in no incident figure.
 """
 
 from __future__ import annotations

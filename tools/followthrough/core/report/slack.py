@@ -21,7 +21,7 @@ MAX_SECTION = 3000
 MAX_HEADER = 150
 MAX_FALLBACK = 3000
 # header, summary, divider, due soon, game days, "more owners", context: what owners leave room for
-# (the escalated and won't-do sections take one more each, when there are any)
+# (the escalated, won't-do and near-miss sections take one more each, when there are any)
 _RESERVED_BLOCKS = 8
 
 
@@ -109,7 +109,7 @@ def overdue_message(report: OverdueReport, title: str = "Overdue postmortem acti
         blocks.append(section(["Nothing is overdue. :tada:"]))
     if report.escalated:
         blocks.append(section([f"*Escalated: {plural(len(report.escalated), 'item')}*"] + [item_line(i, show_owner=True) for i in report.escalated], url))
-    room = MAX_BLOCKS - _RESERVED_BLOCKS - bool(report.escalated) - bool(report.undecided)
+    room = MAX_BLOCKS - _RESERVED_BLOCKS - bool(report.escalated) - bool(report.undecided) - bool(report.near_misses)
     shown = report.owners[:room]
     if shown:
         blocks.append({"type": "divider"})
@@ -125,6 +125,8 @@ def overdue_message(report: OverdueReport, title: str = "Overdue postmortem acti
         blocks.append(section([f"*Due within {plural(report.due_soon_days, 'day')}*"] + [item_line(i, show_owner=True) for i in report.due_soon], url))
     if report.game_days:
         blocks.append(section(["*Game-day items overdue* (kept apart from incident figures)"] + [item_line(i, show_owner=True) for i in report.game_days], url))
+    if report.near_misses:
+        blocks.append(section(["*Near-miss items overdue* (kept apart from incident figures)"] + [item_line(i, show_owner=True) for i in report.near_misses], url))
     if report.undecided:
         blocks.append(section(["*Closed as won't do without a decision*"] + [item_line(i, show_owner=True) for i in report.undecided], url))
     if url:

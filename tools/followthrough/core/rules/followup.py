@@ -1,4 +1,4 @@
-"""Follow-through of action items: the `redated:` chain, decisions on won't-do, `done_on`.
+"""Follow-through of action items: the `redated:` chain, decisions on won't-do, `done_on`, `verified`.
 
 A re-date is history: each entry starts where the last one ended and `due` is where the last
 one ended, it was decided on a real day between the incident and today, and it says why. An
@@ -50,6 +50,7 @@ def check(pm: Postmortem, ctx: Context) -> Iterable[Finding]:
         _chain(item, where, started, ctx, out)
         _decision(pm, item, where, started, ctx, out)
         _done_on(item, where, started, ctx, out)
+        _verified(item, where, started, ctx, out)
     return out.findings
 
 
@@ -116,6 +117,18 @@ def _done_on(item: ActionItem, where: str, started: date | None, ctx: Context, o
     if item.status != "done":
         out.add("FT314", item.line_of("done_on"), f"{where}.done_on: the item is {item.status}, not done; done_on is the day a done item was finished (remove it, or set status: done)")
     _day(item.done_on, f"{where}.done_on", item.line_of("done_on"), "done", started, ctx, out)
+
+
+def _verified(item: ActionItem, where: str, started: date | None, ctx: Context, out: Collector) -> None:
+    verified = item.verified
+    if verified is None:
+        return
+    at = f"{where}.verified"
+    if item.status != "done":
+        # Verifying comes after the change is made: an open item has nothing to verify yet.
+        out.add("FT314", verified.line, f"{at}: the item is {item.status}, not done; verified records how a done item's fix was shown to work (remove it, or set status: done)")
+    if verified.on is not None:
+        _day(verified.on, f"{at}.on", verified.lines.get("on", verified.line), "verified", started, ctx, out)
 
 
 def _day(day: date, label: str, line: int, what: str, started: date | None, ctx: Context, out: Collector) -> None:
