@@ -54,19 +54,28 @@ def redates(raw: YMap, where: str, out: Collector) -> tuple[Redate, ...]:
     return tuple(found)
 
 
-def decision(raw: YMap, where: str, out: Collector) -> Decision | None:
-    value = raw.get("decision")
-    if "decision" not in raw or value is None or is_invalid(value):
+def _entry(raw: YMap, key: str, keys: tuple[str, ...], example: str, noun: str, where: str, out: Collector) -> tuple[YMap, Fields] | None:
+    """An item's one-mapping field (`decision:`, `verified:`) and typed reads of it; None when it
+    is absent, empty or not a mapping (reported). Each of `keys` missing is reported too."""
+    value = raw.get(key)
+    if key not in raw or value is None or is_invalid(value):
         return None
     if not isinstance(value, YMap):
-        out.add_at("FT103", raw.value_pos_of("decision"), f"{where}decision: expected a mapping such as {DECISION_EXAMPLE}, got {type_name(value)}")
+        out.add_at("FT103", raw.value_pos_of(key), f"{where}{key}: expected a mapping such as {example}, got {type_name(value)}")
         return None
-    unknown_keys(value, DECISION_FIELDS, out, f"{where}decision: ")
-    at = f"{where}decision."
-    f = Fields(value, out, at)
-    for key in DECISION_FIELDS:
-        if key not in value:
-            out.add("FT102", value.line, f"{at}{key}: missing; a decision says {{by, on, reason}}", value.column)
+    unknown_keys(value, keys, out, f"{where}{key}: ")
+    at = f"{where}{key}."
+    for name in keys:
+        if name not in value:
+            out.add("FT102", value.line, f"{at}{name}: missing; {noun} says {{{', '.join(keys)}}}", value.column)
+    return value, Fields(value, out, at)
+
+
+def decision(raw: YMap, where: str, out: Collector) -> Decision | None:
+    found = _entry(raw, "decision", DECISION_FIELDS, DECISION_EXAMPLE, "a decision", where, out)
+    if found is None:
+        return None
+    value, f = found
     return Decision(f.text("by") or "", f.day("on"), f.text("reason", required=True) or "", value.line, {k: value.line_of(k) for k in value})
 
 
@@ -78,16 +87,8 @@ def done_on(raw: YMap, where: str, out: Collector) -> Any:
 
 def verified(raw: YMap, where: str, out: Collector) -> Verified | None:
     """`verified: {on, how}`: both are needed, a date without a how proves nothing."""
-    value = raw.get("verified")
-    if "verified" not in raw or value is None or is_invalid(value):
+    found = _entry(raw, "verified", VERIFIED_FIELDS, VERIFIED_EXAMPLE, "a verification", where, out)
+    if found is None:
         return None
-    if not isinstance(value, YMap):
-        out.add_at("FT103", raw.value_pos_of("verified"), f"{where}verified: expected a mapping such as {VERIFIED_EXAMPLE}, got {type_name(value)}")
-        return None
-    unknown_keys(value, VERIFIED_FIELDS, out, f"{where}verified: ")
-    at = f"{where}verified."
-    f = Fields(value, out, at)
-    for key in VERIFIED_FIELDS:
-        if key not in value:
-            out.add("FT102", value.line, f"{at}{key}: missing; a verification says {{on, how}}", value.column)
+    value, f = found
     return Verified(f.day("on"), f.text("how", required=True) or "", value.line, {k: value.line_of(k) for k in value})
