@@ -115,6 +115,8 @@ def test_base_asks_for_each_added_or_edited_postmortem_in_markdown(repo: Path) -
     git(repo, "commit", "-q", "-m", "base")
     untouched = related(repo, "--base", "main", "--format", "markdown")
     assert untouched.code == 0 and "No postmortem added or edited" in untouched.out
+    as_text = related(repo, "--base", "main")  # the terminal gets a sentence too, not a blank line
+    assert as_text.code == 0 and as_text.out == "no postmortem added or edited, so none to compare\n"
     write(repo, DRAFT.replace("Deploys stalled", "Deploys `stalled` <b>@someone</b>"))
     tillpoint = repo / "postmortems" / "2025" / f"{TILLPOINT}.md"
     tillpoint.write_text(tillpoint.read_text() + "\nOne more line.\n")
@@ -128,3 +130,9 @@ def test_base_asks_for_each_added_or_edited_postmortem_in_markdown(repo: Path) -
     assert "<b>" not in out and "\\<b\\>" in out and "@\u200bsomeone" in out  # the title is inert Markdown
     bad = related(repo, "--base", "no-such-ref")
     assert bad.code == 2 and "no such commit" in bad.err
+
+
+def test_a_directory_is_named_as_one(repo: Path) -> None:
+    result = related(repo, "postmortems/2025")
+    assert result.code == 2
+    assert "related: postmortems/2025: a directory; name a postmortem file in it" in result.err

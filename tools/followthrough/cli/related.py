@@ -81,6 +81,8 @@ def _read(path: Path, repo):  # type: ignore[no-untyped-def]
 
     config = repo.config
     full = path if path.is_absolute() else Path.cwd() / path
+    if full.is_dir():
+        raise UsageError(f"related: {path}: a directory; name a postmortem file in it")
     if not full.is_file():
         raise UsageError(f"related: {path}: no such file")
     [(rel, text)] = list(read_texts([full], config.root, config.settings.max_file_bytes))

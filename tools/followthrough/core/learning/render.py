@@ -34,7 +34,12 @@ def advice(s: Suggestion) -> str:
     return LINKED if s.linked else f"consider `{s.line}`"
 
 
+NONE_ASKED = "no postmortem added or edited, so none to compare"
+
+
 def text(asked: Sequence[Asked]) -> str:
+    if not asked:
+        return NONE_ASKED + "\n"
     lines: list[str] = []
     for a in asked:
         lines.append(f"{a.pm.path}: {a.pm.id} ({a.pm.title or 'no title'})")
@@ -51,7 +56,7 @@ def markdown(asked: Sequence[Asked], heading: str = "## Related postmortems") ->
     """The job summary's section: for each postmortem the change adds or edits, what it resembles."""
     lines = [heading, ""]
     if not asked:
-        lines.append("No postmortem added or edited, so none to compare.")
+        lines.append(NONE_ASKED.capitalize() + ".")
         return "\n".join(lines) + "\n"
     lines.append("Earlier postmortems that resemble the ones this change adds or edits (`followthrough related`). Link those that are related.")
     for a in asked:
