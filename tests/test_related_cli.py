@@ -4,6 +4,7 @@ still being written, files that do not parse, and `--base` on a real git reposit
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -136,3 +137,6 @@ def test_a_directory_is_named_as_one(repo: Path) -> None:
     result = related(repo, "postmortems/2025")
     assert result.code == 2
     assert "related: postmortems/2025: a directory; name a postmortem file in it" in result.err
+    os.mkfifo(repo / "postmortems" / "pipe.md")  # never opened: reading it would block
+    result = related(repo, "postmortems/pipe.md")
+    assert result.code == 2 and "related: postmortems/pipe.md: not a regular file" in result.err

@@ -83,6 +83,8 @@ def _read(path: Path, repo):  # type: ignore[no-untyped-def]
     full = path if path.is_absolute() else Path.cwd() / path
     if full.is_dir():
         raise UsageError(f"related: {path}: a directory; name a postmortem file in it")
+    if full.exists() and not full.is_file():
+        raise UsageError(f"related: {path}: not a regular file; name a postmortem file")
     if not full.is_file():
         raise UsageError(f"related: {path}: no such file")
     [(rel, text)] = list(read_texts([full], config.root, config.settings.max_file_bytes))
