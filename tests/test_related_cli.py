@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from followthrough.core.model import Postmortem
+
 from .conftest import assert_no_traceback, run_cli, shipped_repo
 
 TODAY = "2026-11-23"
@@ -140,3 +142,37 @@ def test_a_directory_is_named_as_one(repo: Path) -> None:
     os.mkfifo(repo / "postmortems" / "pipe.md")  # never opened: reading it would block
     result = related(repo, "postmortems/pipe.md")
     assert result.code == 2 and "related: postmortems/pipe.md: not a regular file" in result.err
+
+
+def test_a_change_adding_an_archive_gets_a_summary_that_fits(repo: Path) -> None:
+    # A job summary holds 1 MiB and the step should take seconds: past SUMMARY_POSTMORTEMS added
+    # files, the rest are counted, not compared.
+    from followthrough.core.learning.render import SUMMARY_POSTMORTEMS
+
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "base")
+    added = SUMMARY_POSTMORTEMS + 3
+    for n in range(added):
+        day = f"2026-10-{n % 28 + 1:02d}"
+        write(repo, DRAFT.replace("2026-11-20", day).replace("again", f"again ({n})"), f"2026/{day}-runners-{n:03d}.md")
+    result = related(repo, "--base", "main", "--format", "markdown", "--limit", "1")
+    assert result.code == 0, result.err
+    assert result.out.count("\n**") == SUMMARY_POSTMORTEMS
+    assert result.out.rstrip().endswith("And 3 more postmortems this change adds or edits, not compared here: run `followthrough related FILE` for each.")
+    every = related(repo, "--base", "main", "--limit", "1")  # the terminal asked for them all
+    assert every.out.count("\n  1. ") == added
+
+
+def test_the_summary_stops_at_its_byte_budget() -> None:
+    from followthrough.core.learning import render
+    from followthrough.core.learning.similar import Reason, Suggestion
+
+    earlier = Postmortem(path="postmortems/a.md", id="a", title="A", services=tuple(f"service-{i}" for i in range(200)))
+    why = (Reason("service", earlier.services, 600.0),)
+    asked = [render.Asked(Postmortem(path=f"postmortems/b{n}.md", id=f"b{n}", title=f"B{n}"), (Suggestion(earlier, 600.0, why, False, "related"),) * 3) for n in range(render.SUMMARY_POSTMORTEMS)]
+    out = render.markdown(asked)
+    assert len(out.encode()) <= render.SUMMARY_BYTES + 1024
+    shown = out.count("\n**")
+    assert 0 < shown < len(asked)
+    assert f"And {len(asked) - shown} more postmortems" in out

@@ -64,10 +64,16 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         asked = [pm for pm in repo.postmortems if pm.path in changed and pm.lines]
     else:
         asked = [_read(path, repo) for path in args.files]
+    more = 0
+    if args.format == "markdown" and len(asked) > render.SUMMARY_POSTMORTEMS:
+        # A job summary has room for so many; the rest are counted, not compared.
+        asked, more = asked[: render.SUMMARY_POSTMORTEMS], len(asked) - render.SUMMARY_POSTMORTEMS
     index = Index(repo.postmortems)
     results = [render.Asked(pm, tuple(index.similar(pm, args.limit))) for pm in asked]
-    writers = {"text": render.text, "json": render.as_json, "markdown": render.markdown}
-    out.write(writers[args.format](results))
+    if args.format == "markdown":
+        out.write(render.markdown(results, more=more))
+    else:
+        out.write(render.text(results) if args.format == "text" else render.as_json(results))
     return 0
 
 
