@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -192,3 +194,30 @@ def test_default_config_when_there_is_no_mkdocs_yml(tmp_path):
     shutil.copytree(DATA / "rules" / "docs", tmp_path / "postmortems", ignore=shutil.ignore_patterns("*ft*"))
     result = run_cli("lint", cwd=tmp_path)
     assert result.code == 0, result.out
+
+
+SECOND_SIGTERM = """
+import os, signal, sys, time
+import followthrough.cli.related as related
+from followthrough.cli import main as m
+
+def run(args, out, err):  # a command the first SIGTERM stops midway
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(30)
+
+related.run = run
+write = m.Redacting.write
+def again(self, text):  # a second SIGTERM (a cancelled CI job, `timeout`, a user) on the way out
+    if "stopped (SIGTERM)" in text:
+        os.kill(os.getpid(), signal.SIGTERM)
+    return write(self, text)
+m.Redacting.write = again
+sys.argv = ["followthrough", "related", "x.md"]
+m.run()
+"""
+
+
+def test_a_second_sigterm_on_the_way_out_is_no_traceback(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-c", SECOND_SIGTERM], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 143, proc.stderr
+    assert proc.stderr == "followthrough: stopped (SIGTERM); what was done so far is kept\n"

@@ -4,10 +4,13 @@ still being written, files that do not parse, and `--base` on a real git reposit
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
 import pytest
+
+from followthrough.core.model import Postmortem
 
 from .conftest import assert_no_traceback, run_cli, shipped_repo
 
@@ -115,6 +118,8 @@ def test_base_asks_for_each_added_or_edited_postmortem_in_markdown(repo: Path) -
     git(repo, "commit", "-q", "-m", "base")
     untouched = related(repo, "--base", "main", "--format", "markdown")
     assert untouched.code == 0 and "No postmortem added or edited" in untouched.out
+    as_text = related(repo, "--base", "main")  # the terminal gets a sentence too, not a blank line
+    assert as_text.code == 0 and as_text.out == "no postmortem added or edited, so none to compare\n"
     write(repo, DRAFT.replace("Deploys stalled", "Deploys `stalled` <b>@someone</b>"))
     tillpoint = repo / "postmortems" / "2025" / f"{TILLPOINT}.md"
     tillpoint.write_text(tillpoint.read_text() + "\nOne more line.\n")
@@ -128,3 +133,46 @@ def test_base_asks_for_each_added_or_edited_postmortem_in_markdown(repo: Path) -
     assert "<b>" not in out and "\\<b\\>" in out and "@\u200bsomeone" in out  # the title is inert Markdown
     bad = related(repo, "--base", "no-such-ref")
     assert bad.code == 2 and "no such commit" in bad.err
+
+
+def test_a_directory_is_named_as_one(repo: Path) -> None:
+    result = related(repo, "postmortems/2025")
+    assert result.code == 2
+    assert "related: postmortems/2025: a directory; name a postmortem file in it" in result.err
+    os.mkfifo(repo / "postmortems" / "pipe.md")  # never opened: reading it would block
+    result = related(repo, "postmortems/pipe.md")
+    assert result.code == 2 and "related: postmortems/pipe.md: not a regular file" in result.err
+
+
+def test_a_change_adding_an_archive_gets_a_summary_that_fits(repo: Path) -> None:
+    # A job summary holds 1 MiB and the step should take seconds: past SUMMARY_POSTMORTEMS added
+    # files, the rest are counted, not compared.
+    from followthrough.core.learning.render import SUMMARY_POSTMORTEMS
+
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "base")
+    added = SUMMARY_POSTMORTEMS + 3
+    for n in range(added):
+        day = f"2026-10-{n % 28 + 1:02d}"
+        write(repo, DRAFT.replace("2026-11-20", day).replace("again", f"again ({n})"), f"2026/{day}-runners-{n:03d}.md")
+    result = related(repo, "--base", "main", "--format", "markdown", "--limit", "1")
+    assert result.code == 0, result.err
+    assert result.out.count("\n**") == SUMMARY_POSTMORTEMS
+    assert result.out.rstrip().endswith("And 3 more postmortems this change adds or edits, not compared here: run `followthrough related FILE` for each.")
+    every = related(repo, "--base", "main", "--limit", "1")  # the terminal asked for them all
+    assert every.out.count("\n  1. ") == added
+
+
+def test_the_summary_stops_at_its_byte_budget() -> None:
+    from followthrough.core.learning import render
+    from followthrough.core.learning.similar import Reason, Suggestion
+
+    earlier = Postmortem(path="postmortems/a.md", id="a", title="A", services=tuple(f"service-{i}" for i in range(200)))
+    why = (Reason("service", earlier.services, 600.0),)
+    asked = [render.Asked(Postmortem(path=f"postmortems/b{n}.md", id=f"b{n}", title=f"B{n}"), (Suggestion(earlier, 600.0, why, False, "related"),) * 3) for n in range(render.SUMMARY_POSTMORTEMS)]
+    out = render.markdown(asked)
+    assert len(out.encode()) <= render.SUMMARY_BYTES + 1024
+    shown = out.count("\n**")
+    assert 0 < shown < len(asked)
+    assert f"And {len(asked) - shown} more postmortems" in out

@@ -19,6 +19,7 @@ from .site_builds import SITE_TODAY, build_site, copy_fixture
 LOGIN = "2023/2023-11-03-login-errors"
 CHECKOUT = "2024/2024-03-05-checkout-outage"
 SEARCH = "2024/2024-06-01-search-slow"
+RLO = "\u202e"
 
 
 def pm(pm_id: str, year: int, related: tuple[str, ...] = (), recurrence_of: str | None = None) -> Postmortem:
@@ -44,7 +45,9 @@ def linked_repo(root: Path) -> Path:
     checkout = docs / f"{CHECKOUT}.md"
     checkout.write_text(checkout.read_text().replace("\nstarted:", "\nrecurrence_of: 2023-11-03-login-errors\nstarted:", 1))
     search = docs / f"{SEARCH}.md"
-    search.write_text(search.read_text().replace("\nstarted:", "\nrelated: [2024-03-05-checkout-outage]\nstarted:", 1))
+    text = search.read_text().replace("\nstarted:", "\nrelated: [2024-03-05-checkout-outage]\nstarted:", 1)
+    # A right-to-left override left open in a title: it must not reverse the words after the link.
+    search.write_text(text.replace("title: Search slow for some users", f'title: "Search slow {RLO}for some users"', 1))
     return root
 
 
@@ -75,6 +78,9 @@ def test_each_page_lists_its_links_both_ways(built: Path) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Checkout" in login and "<script>" not in login  # its title is the author's
     search = related_block((built / SEARCH / "index.html").read_text())
     assert "named as related here" in search and "(2024-03-05, incident)" in search
+    # The title is isolated (`dir="auto"`), so its open override ends with it, not with the line.
+    isolated = re.search(r'<span dir="auto"><a href="[^"]*search-slow/">([^<]*)</a></span> <small>\(2024-06-01, incident\): names this one as related', checkout)
+    assert isolated and RLO in isolated.group(1), checkout
     game_day = (built / "2024" / "2024-05-20-game-day-db-failover" / "index.html").read_text()
     assert "ft-related" not in game_day  # linked with nothing: no block
 

@@ -149,6 +149,9 @@ class Terminated(KeyboardInterrupt):
 
 
 def _terminate(signum: int, frame: object) -> None:
+    # The first SIGTERM starts the way out (the lock released, the message); a second one, as a
+    # cancelled CI job or `timeout` sends, must not interrupt that way out with a traceback.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise Terminated
 
 

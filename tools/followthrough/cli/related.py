@@ -64,10 +64,16 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         asked = [pm for pm in repo.postmortems if pm.path in changed and pm.lines]
     else:
         asked = [_read(path, repo) for path in args.files]
+    more = 0
+    if args.format == "markdown" and len(asked) > render.SUMMARY_POSTMORTEMS:
+        # A job summary has room for so many; the rest are counted, not compared.
+        asked, more = asked[: render.SUMMARY_POSTMORTEMS], len(asked) - render.SUMMARY_POSTMORTEMS
     index = Index(repo.postmortems)
     results = [render.Asked(pm, tuple(index.similar(pm, args.limit))) for pm in asked]
-    writers = {"text": render.text, "json": render.as_json, "markdown": render.markdown}
-    out.write(writers[args.format](results))
+    if args.format == "markdown":
+        out.write(render.markdown(results, more=more))
+    else:
+        out.write(render.text(results) if args.format == "text" else render.as_json(results))
     return 0
 
 
@@ -81,6 +87,10 @@ def _read(path: Path, repo):  # type: ignore[no-untyped-def]
 
     config = repo.config
     full = path if path.is_absolute() else Path.cwd() / path
+    if full.is_dir():
+        raise UsageError(f"related: {path}: a directory; name a postmortem file in it")
+    if full.exists() and not full.is_file():
+        raise UsageError(f"related: {path}: not a regular file; name a postmortem file")
     if not full.is_file():
         raise UsageError(f"related: {path}: no such file")
     [(rel, text)] = list(read_texts([full], config.root, config.settings.max_file_bytes))

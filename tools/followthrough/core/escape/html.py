@@ -47,6 +47,14 @@ def html_escape(value: object) -> Markup:
     return Markup(html.escape("" if value is None else str(value), quote=True))
 
 
+def isolate(value: object) -> Markup:
+    """User text (or a link of it) in a running sentence, bidirectionally isolated: `dir="auto"`
+    makes the browser treat it as an isolate, so a right-to-left override or embedding left open
+    in a title ends with the title instead of reversing the rest of the line (dates, counts,
+    other titles), and a right-to-left title reads in its own direction."""
+    return Markup(f'<span dir="auto">{html_escape(value)}</span>')
+
+
 def html_link(text: object, url: str | None, title: object = None) -> Markup:
     """<a href=url>text</a>; only relative, http and https URLs become links (never javascript:).
     A `title` (shown on hover) is for text shortened to fit a table cell. mkdocs-material's

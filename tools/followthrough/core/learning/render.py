@@ -34,7 +34,12 @@ def advice(s: Suggestion) -> str:
     return LINKED if s.linked else f"consider `{s.line}`"
 
 
+NONE_ASKED = "no postmortem added or edited, so none to compare"
+
+
 def text(asked: Sequence[Asked]) -> str:
+    if not asked:
+        return NONE_ASKED + "\n"
     lines: list[str] = []
     for a in asked:
         lines.append(f"{a.pm.path}: {a.pm.id} ({a.pm.title or 'no title'})")
@@ -47,20 +52,36 @@ def text(asked: Sequence[Asked]) -> str:
     return safe_lines("\n".join(lines) + "\n")
 
 
-def markdown(asked: Sequence[Asked], heading: str = "## Related postmortems") -> str:
-    """The job summary's section: for each postmortem the change adds or edits, what it resembles."""
+# A job summary holds 1 MiB per step (GitHub drops a larger one whole), and the step should take
+# seconds: a change that adds a whole archive of postmortems gets the first of them and a count of
+# the rest. The byte budget leaves room for the job's other sections.
+SUMMARY_POSTMORTEMS = 50
+SUMMARY_BYTES = 256 * 1024
+
+
+def markdown(asked: Sequence[Asked], heading: str = "## Related postmortems", more: int = 0) -> str:
+    """The job summary's section: for each postmortem the change adds or edits, what it resembles;
+    `more` postmortems were not asked about (beyond SUMMARY_POSTMORTEMS), and it is counted."""
     lines = [heading, ""]
-    if not asked:
-        lines.append("No postmortem added or edited, so none to compare.")
+    if not asked and not more:
+        lines.append(NONE_ASKED.capitalize() + ".")
         return "\n".join(lines) + "\n"
     lines.append("Earlier postmortems that resemble the ones this change adds or edits (`followthrough related`). Link those that are related.")
-    for a in asked:
-        lines += ["", f"**{github.text(a.pm.title or a.pm.id)}** ({github.code(a.pm.path)})", ""]
+    size = sum(len(line.encode()) + 1 for line in lines)
+    for n, a in enumerate(asked):
+        block = ["", f"**{github.text(a.pm.title or a.pm.id)}** ({github.code(a.pm.path)})", ""]
         if not a.suggestions:
-            lines.append("- no earlier postmortem resembles it")
+            block.append("- no earlier postmortem resembles it")
         for s in a.suggestions:
             tail = LINKED if s.linked else f"consider {github.code(s.line)}"
-            lines.append(f"- resembles {github.code(s.pm.id)} ({github.text(s.pm.kind)}, {_when(s.pm)}): {github.text(s.why)}; {tail}")
+            block.append(f"- resembles {github.code(s.pm.id)} ({github.text(s.pm.kind)}, {_when(s.pm)}): {github.text(s.why)}; {tail}")
+        size += sum(len(line.encode()) + 1 for line in block)
+        if size > SUMMARY_BYTES and n > 0:
+            more += len(asked) - n
+            break
+        lines += block
+    if more:
+        lines += ["", f"And {more} more postmortem{'s' if more != 1 else ''} this change adds or edits, not compared here: run `followthrough related FILE` for each."]
     return "\n".join(lines) + "\n"
 
 

@@ -31,7 +31,7 @@ from followthrough.core.pages import paths
 from followthrough.core.pages.data import LinkForm, SiteData, group_names, site_data
 from followthrough.core.pages.export import export_items, export_postmortems
 from followthrough.core.pages.chart import BANDS, Dot, Lane, Series, band_counts, line_chart, strip_chart
-from followthrough.core.escape.html import html_escape, html_link, md_escape, md_link, neutralize_html, safe_page_title
+from followthrough.core.escape.html import html_escape, html_link, isolate, md_escape, md_link, neutralize_html, safe_page_title
 from followthrough.core.slugs import name_slug
 from followthrough.core.pages.options import SiteOptions
 from followthrough.core.learning.factors import factor_figures
@@ -69,6 +69,7 @@ def template_environment(templates: jinja2.BaseLoader) -> jinja2.Environment:
         day=fmt.day,
         slug=name_slug,
         h=html_escape,
+        isolate=isolate,
         slip=fmt.slip,
         role_title=lambda role: ROLE_TITLES.get(role, role),
     )
@@ -116,7 +117,7 @@ class Links:
         return html_link(text, self.href(target))
 
     def pm(self, pm: Postmortem) -> Markup:
-        return self.a(self.data.src(pm), pm.title or pm.id)
+        return isolate(self.a(self.data.src(pm), pm.title or pm.id))
 
     def pm_dated(self, pm: Postmortem) -> Markup:
         """The postmortem as its start date (UTC), its title on hover: for a compact cell."""
@@ -126,7 +127,7 @@ class Links:
         """The postmortem as a short link, its whole title on hover: for the item tables."""
         title = pm.title or pm.id
         text = fmt.short(title)
-        return html_link(text, self.href(self.data.src(pm)), title if text != title else None)
+        return isolate(html_link(text, self.href(self.data.src(pm)), title if text != title else None))
 
     def group(self, group: str, name: str, text: object | None = None) -> Markup:
         s = self.data.group_slugs.get(group, {}).get(name)
