@@ -5,6 +5,7 @@ writing into a Timeline section. The property test runs the real parser and rend
 from __future__ import annotations
 
 import re
+import time
 from datetime import datetime, timedelta, timezone
 
 import markdown
@@ -20,7 +21,7 @@ from followthrough.core.timeline.entries import entries, rows
 from followthrough.core.timeline.evidence import evidence_page
 from followthrough.core.timeline.messages import BadMessage, Message, in_order, message_from
 from followthrough.core.timeline.mrkdwn import to_markdown
-from followthrough.core.timeline.names import Names
+from followthrough.core.timeline.names import Names, user_names
 from followthrough.core.timeline.roles import declared_roles
 from followthrough.core.timeline.section import SectionProblem, write_rows
 from followthrough.core.timeline.select import Selection, selected
@@ -65,6 +66,43 @@ def test_bad_messages_say_why():
         message_from({"ts": "1.0", "text": 5})
     with pytest.raises(BadMessage, match="message object"):
         message_from(["ts"])
+    with pytest.raises(BadMessage, match="ts '999999999999' is not a Slack timestamp"):
+        message_from({"ts": "999999999999", "text": "after the year 9999"})
+    with pytest.raises(BadMessage, match="thread_ts"):
+        message_from({"ts": "1.0", "thread_ts": "999999999999.1", "text": "x"})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<mailto:ops@corp.example|ops@corp.example>",
+        "mail <mailto:ops@corp.example|ops@corp.example> now",
+        "ops@corp.example typed, unlinked",
+        "`ssh ops@corp.example`",
+        "<https://x.example|ask ops@corp.example>",
+        "<@U7|ops@corp.example>",
+    ],
+)
+def test_an_e_mail_address_never_appears(text):
+    got = to_markdown(text, NAMES)
+    assert "corp.example" not in got and "mailto" not in got and "(an e-mail address)" in got
+    assert to_markdown("write to <mailto:ops@corp.example|the ops list>", NAMES) == "write to the ops list"
+    assert "corp.example" not in NAMES.name(None, msg("x", user="U7", user_profile={"real_name": "ops@corp.example"}).profile_name)
+
+
+def test_control_and_bidirectional_characters_never_reach_the_page():
+    m = msg("deploy\x00ed \u202egnp.exe\u202c\x1b[31m", files=[{"title": "log\u2066.txt"}], user_profile={"real_name": "Eve\u202e"})
+    assert to_markdown(m.text, NAMES) == "deploy ed gnp.exe \\[31m" and m.files == ("log .txt",) and m.profile_name == "Eve"
+    assert user_names([{"id": "U5", "real_name": "Mal\u202elory\x00"}]) == {"U5": "Mal lory"}
+
+
+def test_a_huge_message_is_converted_in_time_linear_in_its_length():
+    # Runs of white space without a line break, and long words, once took time quadratic in
+    # their length (minutes for a pasted log); now a few tenths of a second.
+    started = time.perf_counter()
+    for text in ("a" + " " * 200_000 + "b", "x" * 400_000 + "@", "\n" * 200_000, " \n" * 100_000 + "end"):
+        to_markdown(text, NAMES)
+    assert time.perf_counter() - started < 5
 
 
 def test_the_selection_is_the_scribes_record():
@@ -160,7 +198,7 @@ def test_no_timeline_section_is_named():
 _PIECES = st.sampled_from([
     "<", ">", "&", "&lt;", "&gt;", "&amp;", "|", "\\", "`", "```", "*", "_", "~", "#", "- ", "1. ", "> ", "\n", "  ", "[", "]", "(", ")", "!",
     "{", "}", ":", "14:32", "2026-05-20 14:32", "23:59:59Z", "T", "<@U1>", "<@U1|x>", "<#C1|c>", "<!here>", "<https://a.example/x?y=1|l>",
-    "<javascript:alert(1)|j>", "<script>", "</script>", "<img src=x onerror=alert(1)>", "onclick=", "javascript:", "&#x3c;", "{: onclick=\"alert(1)\" }",
+    "<javascript:alert(1)|j>", "<mailto:ops@corp.example|ops@corp.example>", "ops@corp.example", "\x00", "\u2066", "<script>", "</script>", "<img src=x onerror=alert(1)>", "onclick=", "javascript:", "&#x3c;", "{: onclick=\"alert(1)\" }",
     "<!-- ", " -->", "---", "===", "[x](javascript:alert(1))", "![i](x)", "<http://e.example>", "TL:", "\t", "é", "\u202e",
 ])  # fmt: skip
 _TEXT = st.lists(st.one_of(_PIECES, st.text(max_size=3)), max_size=14).map("".join)
@@ -194,3 +232,6 @@ def test_no_message_text_misleads_the_timeline_reader_or_runs(texts):
     rendered = markdown.markdown(page, extensions=_RENDER)
     assert not _EVIDENCE_RUNS.search(rendered), rendered
     assert rendered.count("<li>") == len(messages)
+    # No e-mail address, no control or bidirectional character, in either.
+    for published in (raw, rendered):
+        assert "corp.example" not in published and not re.search("[\x00-\x08\u202a-\u202e\u2066-\u2069]", published), published

@@ -207,6 +207,7 @@ def test_new_from_slack_leaves_a_contested_role_to_a_person(root, tmp_path, monk
         (["--channel", CHANNEL, "--scribe", "nobody"], "'nobody' is not in the people directory"),
         (["--channel", CHANNEL, "--since", "last tuesday"], "--since 'last tuesday': expected YYYY-MM-DD"),
         (["--channel", CHANNEL, "--evidence"], "--evidence: the record is kept beside a postmortem"),
+        (["--channel", CHANNEL, "--since", "2026-05-21T10:00", "--until", "2026-05-20"], "--since 2026-05-21T10:00 is after --until 2026-05-20"),
     ],
 )
 def test_bad_input_is_named_and_exits_2(root, monkeypatch, args, message):
@@ -230,6 +231,108 @@ def test_a_broken_message_names_its_file_and_place(root, tmp_path, monkeypatch):
     (export / CHANNEL / "2026-05-21.json").write_text("[{")
     code, _, err = cli(root, "timeline", "slack", str(export), "--channel", CHANNEL, monkeypatch=monkeypatch)
     assert code == 2 and "2026-05-21.json: not JSON" in err
+
+
+def test_a_message_past_the_calendar_is_named(root, tmp_path, monkeypatch):
+    export = tmp_path / "export"
+    shutil.copytree(EXPORT, export)
+    (export / CHANNEL / "2026-05-21.json").write_text('[{"ts": "999999999999.000100", "user": "U01SAM", "text": "x"}]')
+    code, _, err = cli(root, "timeline", "slack", str(export), "--channel", CHANNEL, monkeypatch=monkeypatch)
+    assert code == 2 and f"{CHANNEL}/2026-05-21.json: message 1: ts '999999999999.000100' is not a Slack timestamp" in err
+
+
+def test_a_link_in_an_unpacked_export_is_never_followed(root, tmp_path, monkeypatch):
+    secret = tmp_path / "elsewhere"
+    secret.mkdir()
+    (secret / "2026-05-20.json").write_text('[{"ts": "1779318000.000100", "user": "U01SAM", "text": "a file from outside the export"}]')
+    linked_folder = tmp_path / "folder-linked"
+    linked_folder.mkdir()
+    for f in EXPORT.glob("*.json"):
+        shutil.copy(f, linked_folder / f.name)
+    (linked_folder / CHANNEL).symlink_to(secret)
+    linked_day = tmp_path / "day-linked"
+    shutil.copytree(EXPORT, linked_day)
+    (linked_day / CHANNEL / "2026-05-25.json").symlink_to(secret / "2026-05-20.json")
+    for export, link in ((linked_folder, linked_folder / CHANNEL), (linked_day, linked_day / CHANNEL / "2026-05-25.json")):
+        code, out, err = cli(root, "timeline", "slack", str(export), "--channel", CHANNEL, "--all", monkeypatch=monkeypatch)
+        assert code == 2 and f"{link}: a symbolic link (to {secret}" in err and "inside the export; refused" in err
+        assert "outside the export" not in out + err
+
+
+def test_a_429_storm_and_a_cursor_loop_end_with_a_message(slack: FakeSlack):
+    _load_fake(slack)
+    slack.rate_limit_reads("conversations.history", retry_after="3", times=100)
+    clock = FakeClock()
+    with pytest.raises(TrackerError, match=r"conversations\.history with 429 \(rate limited\), still after 4 retries"):
+        read_channel(HistoryTarget(slack.api_url, Secret(BOT_TOKEN)), CHANNEL, clock=clock.clock)
+    assert clock.waits == [3.0] * 4
+    slack.clear_faults()
+    slack.stuck_cursor = "dXNlcjo3"
+    with pytest.raises(TrackerError, match="conversations.list gave the same next_cursor twice; stopped after 2 pages"):
+        read_channel(HistoryTarget(slack.api_url, Secret(BOT_TOKEN)), CHANNEL, clock=FakeClock().clock)
+    assert len(slack.cursors) < 10
+
+
+def test_the_api_asks_for_each_thread_once(slack: FakeSlack):
+    _load_fake(slack)
+    slack.page_size = 200
+    threads = [m for m in slack.history["C01INC"] if m.get("reply_count")]
+    read_channel(HistoryTarget(slack.api_url, Secret(BOT_TOKEN)), CHANNEL, clock=FakeClock().clock)
+    replies = [r for r in slack.records if r.route == "conversations_replies"]
+    assert threads and len(replies) == len(threads)
+
+
+def test_an_into_that_cannot_take_the_rows_is_left_as_it_was(root, monkeypatch):
+    target = _postmortem(root, "")
+    evidence = target.with_name(target.stem + ".slack.md")
+    no_section = target.with_name("2026-05-20-no-timeline.md")
+    no_section.write_text(target.read_text().replace("## Timeline", "## Chronology"))
+    before = no_section.read_bytes()
+    code, _, err = cli(root, "timeline", "slack", str(EXPORT), "--channel", CHANNEL, "--into", str(no_section), "--evidence", monkeypatch=monkeypatch)
+    assert code == 2 and "no Timeline section" in err
+    assert no_section.read_bytes() == before and not no_section.with_name("2026-05-20-no-timeline.slack.md").exists()
+    # Read-only: the owner said so; a rename would replace it all the same.
+    before = target.read_bytes()
+    target.chmod(0o444)
+    try:
+        code, _, err = cli(root, "timeline", "slack", str(EXPORT), "--into", str(target), "--evidence", monkeypatch=monkeypatch)
+    finally:
+        target.chmod(0o644)
+    assert code == 2 and f"{target}: read-only; nothing written" in err
+    assert target.read_bytes() == before and not evidence.exists()
+    code, out, err = cli(root, "timeline", "slack", str(EXPORT), "--into", str(target), "--evidence", monkeypatch=monkeypatch)
+    assert code == 0, err
+    code, _, err = cli(root, "timeline", "slack", str(EXPORT), "--into", str(evidence), monkeypatch=monkeypatch)
+    assert code == 2 and "a postmortem's Slack record (*.slack.md), not a postmortem" in err
+
+
+def test_into_a_crlf_file_keeps_its_line_ends_and_lints_clean(root, monkeypatch):
+    target = _postmortem(root, "All times UTC.\n\n")
+    target.write_bytes(target.read_bytes().replace(b"\n", b"\r\n"))
+    before_code, before = _lint(root, monkeypatch)
+    code, _, err = cli(root, "timeline", "slack", str(EXPORT), "--into", str(target), monkeypatch=monkeypatch)
+    assert code == 0, err
+    data = target.read_bytes()
+    assert data.count(b"\n") == data.count(b"\r\n") and "| 23:14 | T+0: Incident declared." in data.decode()
+    code, after = _lint(root, monkeypatch)
+    assert "FT502" not in after and after.count("FT") <= before.count("FT")
+
+
+def test_an_evidence_file_named_to_lint_is_not_read_as_a_postmortem(root, monkeypatch):
+    import re
+
+    import yaml
+
+    target = _postmortem(root, "")
+    code, _, err = cli(root, "timeline", "slack", str(EXPORT), "--into", str(target), "--evidence", monkeypatch=monkeypatch)
+    assert code == 0, err
+    evidence = "postmortems/2026/2026-05-20-checkout-outage.slack.md"
+    # As a pre-commit hook runs it, with every staged file named.
+    code, out, err = cli(root, "lint", evidence, monkeypatch=monkeypatch)
+    assert (code, out + err) == (0, "0 postmortem(s) checked: 0 error(s), 0 warning(s)\n")
+    (hook,) = yaml.safe_load((Path(__file__).parents[1] / ".pre-commit-hooks.yaml").read_text())
+    assert re.search(hook["files"], evidence) and re.search(hook["exclude"], evidence)
+    assert not re.search(hook["exclude"], "postmortems/2026/2026-05-20-checkout-outage.md")
 
 
 def test_an_untrusted_zip_is_refused(root, tmp_path, monkeypatch):
@@ -367,11 +470,16 @@ def evidence_site(root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return postmortem
 
 
+def appendix_of(root: Path) -> str:
+    return (root / "site" / "2026" / "2026-05-20-checkout-outage.slack" / "index.html").read_text()
+
+
 def test_the_evidence_is_a_linked_page_that_lint_ignores_and_nothing_in_it_runs(tmp_path, monkeypatch, build_env):
     root = tmp_path / "site"
     postmortem = evidence_site(root, monkeypatch)
     record = postmortem.with_name("2026-05-20-checkout-outage.slack.md").read_text()
-    assert "- **23:33:00** Gus Guest: is it fixed? my email is gus@vendor.example *(in a thread)*" in record  # every message
+    assert "- **23:33:00** Gus Guest: is it fixed? my email is (an e-mail address) *(in a thread)*" in record  # every message
+    assert "vendor.example" not in record + appendix_of(root)  # an address typed in the channel is not published either
     assert "- **23:15:00** PagerDuty (bot): Incident #4211 triggered: checkout 5xx *(bot\\_message)*" in record
     assert "U01" not in record and "corp.example" not in record  # names, never ids or profile e-mails
     assert "[the Slack record of \\#inc-2026-05-20-checkout-outage](2026-05-20-checkout-outage.slack.md)" in postmortem.read_text()

@@ -74,6 +74,7 @@ class FakeSlack(FakeServer):
         self.page_size = 100
         self.missing_scopes: set[str] = set()
         self.cursors: list[str] = []  # every cursor a paginated read sent ("" for a first page)
+        self.stuck_cursor: str | None = None  # a broken server: every page answers this next_cursor
         # slack_sdk's WebClient sends these as a POST of form fields; Slack takes a GET's query too.
         for method in ("GET", "POST"):
             self.route(method, r"/api/conversations\.list", self.conversations_list, kind="read")
@@ -108,6 +109,8 @@ class FakeSlack(FakeServer):
         # Slack's cursors are opaque strings; this one is the offset, base64-looking enough.
         cursor = self._arg(request, "cursor") or ""
         self.cursors.append(cursor)
+        if self.stuck_cursor is not None:
+            return _api({"ok": True, key: items[: self.page_size], "has_more": True, "response_metadata": {"next_cursor": self.stuck_cursor}})
         start = int(cursor[len("dXNlcjo"):]) if cursor.startswith("dXNlcjo") and cursor[len("dXNlcjo"):].isdigit() else 0
         if cursor and start == 0:
             return _api({"ok": False, "error": "invalid_cursor"})

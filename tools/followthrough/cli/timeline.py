@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import stat
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
@@ -129,13 +130,17 @@ def selection_from(args: argparse.Namespace, config: LoadedConfig, scribes: froz
     from followthrough.core.timeline.select import Selection, reaction_name
 
     settings = config.settings
+    since = moment_option(args.since, "--since") if args.since else None
+    until = moment_option(args.until, "--until", end=True) if args.until else None
+    if since is not None and until is not None and since > until:
+        raise UsageError(f"--since {args.since} is after --until {args.until}: no message can be in that window")
     return Selection(
         scribes=scribes,
         reaction=reaction_name(args.reaction if args.reaction is not None else settings.timeline_reaction),
         prefix=args.prefix if args.prefix is not None else settings.timeline_prefix,
         everything=args.everything,
-        since=moment_option(args.since, "--since") if args.since else None,
-        until=moment_option(args.until, "--until", end=True) if args.until else None,
+        since=since,
+        until=until,
     )
 
 
@@ -150,26 +155,50 @@ def evidence_note(evidence_file: str, channel: str) -> str:
     return f"The channel's complete record is kept as [the Slack record of \\#{md_inline_escape(channel)}]({evidence_file})."
 
 
-def write_evidence(record: Record, selection: Selection, postmortem: Path, config: LoadedConfig) -> Path:
-    from followthrough.core.timeline.evidence import evidence_name, evidence_page
-    from followthrough.core.timeline.select import window
-    from followthrough.files.atomic import write_atomic
+def evidence_path(postmortem: Path) -> Path:
+    from followthrough.core.timeline.evidence import evidence_name
 
-    target = postmortem.with_name(evidence_name(postmortem.name))
+    return postmortem.with_name(evidence_name(postmortem.name))
+
+
+def write_evidence(record: Record, selection: Selection, postmortem: Path, config: LoadedConfig) -> Path:
+    from followthrough.core.timeline.evidence import evidence_page
+    from followthrough.core.timeline.select import window
+
+    target = evidence_path(postmortem)
     page = evidence_page(window(record.messages, selection), record.names, channel=record.channel, source=record.source, postmortem=postmortem.name, tilde=tildes(config))
-    write_atomic(target, page.encode("utf-8"), root=config.root)
+    write_file(target, page.encode("utf-8"), config)
     return target
+
+
+def write_file(target: Path, data: bytes, config: LoadedConfig) -> None:
+    """`data` into `target` in one step, or a UsageError naming it (a link, a folder, no permission)."""
+    from followthrough.files.atomic import write_atomic
+    from followthrough.files.safefiles import Refused
+
+    try:
+        write_atomic(target, data, root=config.root)
+    except Refused as refused:
+        raise UsageError(f"{target}: {refused}") from None
+    except OSError as exc:
+        raise UsageError(f"{target}: cannot be written ({exc.strerror or exc})") from None
+
+
+def writable(target: Path) -> None:
+    """A file its owner made read-only is not rewritten behind their back (a rename would)."""
+    if not os.stat(target).st_mode & stat.S_IWUSR:  # the owner's bit, which root's access() ignores
+        raise UsageError(f"{target}: read-only; nothing written (make it writable to import the timeline into it)")
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO, clock: Clock = SYSTEM_CLOCK) -> int:
     from followthrough.core.text.frontmatter import split
     from followthrough.core.parse import parse_postmortem
+    from followthrough.core.timeline import EVIDENCE_SUFFIX
     from followthrough.core.timeline.entries import entries, rows
     from followthrough.core.timeline.section import SectionProblem, write_rows
     from followthrough.core.timeline.select import selected
-    from followthrough.files.atomic import write_atomic
     from followthrough.files.repo import load_directory
-    from followthrough.files.safefiles import Refused, read_text_bounded
+    from followthrough.files.safefiles import Refused, read_bounded
 
     config = config_from(args)
     directory, _ = load_directory(config)
@@ -178,13 +207,19 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, clock: Clock = SYSTE
     if args.evidence and args.into is None:
         raise UsageError("--evidence: the record is kept beside a postmortem; give --into FILE")
     text = None
+    newline = "\n"
     scribe = args.scribe
     where = "--scribe"
     if args.into is not None:
         if not args.into.is_file():
             raise UsageError(f"{args.into}: no such postmortem")
+        if args.into.name.endswith(EVIDENCE_SUFFIX):
+            raise UsageError(f"{args.into}: a postmortem's Slack record (*{EVIDENCE_SUFFIX}), not a postmortem; give the postmortem beside it")
         try:
-            text = read_text_bounded(args.into, config.settings.max_file_bytes)
+            raw = read_bounded(args.into, config.settings.max_file_bytes)
+            # Read as text mode reads it, and written back with the line ends the file had.
+            text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+            newline = "\r\n" if b"\r\n" in raw else "\n"
         except Refused as refused:
             raise UsageError(f"{args.into}: {refused}") from None
         except (OSError, UnicodeDecodeError) as exc:
@@ -212,15 +247,16 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, clock: Clock = SYSTE
         out.write("\n".join(table) + "\n")
         return 0
     assert text is not None
-    note = None
-    if args.evidence:
-        evidence = write_evidence(record, selection, args.into, config)
-        note = evidence_note(evidence.name, record.channel)
+    note = evidence_note(evidence_path(args.into).name, record.channel) if args.evidence else None
     try:
         written = write_rows(text, table, config.settings.markdown, replace=args.replace, note=note)
     except SectionProblem as exc:
         raise UsageError(f"{args.into}: {exc}") from None
-    write_atomic(args.into, written.text.encode("utf-8"), root=config.root)
+    # The postmortem is known to take the rows before anything is written: an error leaves both files as they were.
+    writable(args.into)
+    if args.evidence:
+        evidence = write_evidence(record, selection, args.into, config)
+    write_file(args.into, written.text.replace("\n", newline).encode("utf-8"), config)
     replaced = f", replacing {written.replaced}" if written.replaced else ""
     out.write(safe_line(f"{args.into}: {len(found)} timeline entr{'y' if len(found) == 1 else 'ies'} from #{record.channel}{replaced}") + "\n")
     if args.evidence:

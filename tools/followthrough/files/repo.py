@@ -138,6 +138,8 @@ def expand_paths(paths: Sequence[Path], root: Path, limit: int = DEFAULT_LIMIT) 
             refused.extend(more)
         elif (refusal := refusal_of(p, st)) is not None:
             refused.append(refusal)
+        elif p.name.endswith(EVIDENCE_SUFFIX):
+            continue  # a postmortem's Slack record, named as a pre-commit hook names every staged file
         else:
             files.append(p)
     seen: set[Path] = set()

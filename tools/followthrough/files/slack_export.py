@@ -10,6 +10,7 @@ in memory with bounded reads, never extracted.
 from __future__ import annotations
 
 import json
+import os
 import re
 import zipfile
 import zlib
@@ -21,7 +22,7 @@ from followthrough.core.errors import UsageError
 from followthrough.core.fields import did_you_mean
 from followthrough.core.timeline.messages import BadMessage, Message, message_from
 from followthrough.core.timeline.names import user_names
-from followthrough.files.safefiles import Refused, read_bounded
+from followthrough.files.safefiles import Refused, first_link, link_target, read_bounded
 
 MAX_MEMBERS = 200_000  # a large workspace's export over years; a zip bomb's millions are refused
 MAX_FILE_BYTES = 64 * 1024 * 1024  # one JSON file of the export, uncompressed
@@ -65,7 +66,8 @@ class _Source:
         """The files directly in `folder` (a channel's day files)."""
         if self._zip is None:
             base = self.path / folder
-            return sorted(p.name for p in base.iterdir() if p.is_file()) if base.is_dir() else []
+            self._inside(base)
+            return sorted(p.name for p in base.iterdir() if p.is_file() or p.is_symlink()) if base.is_dir() else []
         prefix = f"{folder}/"
         return sorted(n[len(prefix) :] for n in self._members if n.startswith(prefix) and "/" not in n[len(prefix) :])
 
@@ -93,9 +95,17 @@ class _Source:
     def where(self, name: str) -> str:
         return f"{self.path}{'!' if self._zip else '/'}{name}"
 
+    def _inside(self, path: Path) -> None:
+        # A link in an unpacked export could put any file of this machine into the evidence
+        # page, which the site publishes: an export's files are read only where they are.
+        link = first_link(path, Path(os.path.abspath(self.path)))
+        if link is not None:
+            raise UsageError(f"{link}: a symbolic link (to {link_target(link)}) inside the export; refused, only the export's own files are read")
+
     def _read(self, name: str) -> bytes:
         if self._zip is None:
             target = self.path / name
+            self._inside(target)
             if not target.is_file():
                 raise FileNotFoundError(name)
             try:

@@ -74,15 +74,21 @@ class _Reader:
         """Every item of a paginated method, following `next_cursor`."""
         items: list[Any] = []
         cursor: str | None = None
+        seen: set[str] = set()
         while True:
             data = self.call(method, **params, limit=PAGE, **({"cursor": cursor} if cursor else {}))
             page = data.get(key)
             if not isinstance(page, list):
                 raise TrackerError(f"Slack's {method} answered without a list of {key}; is SLACK_API_URL Slack's Web API?")
             items.extend(page)
-            cursor = (data.get("response_metadata") or {}).get("next_cursor") or None
-            if not cursor:
+            metadata = data.get("response_metadata")
+            cursor = metadata.get("next_cursor") if isinstance(metadata, dict) else None
+            if not cursor or not isinstance(cursor, str):
                 return items
+            if cursor in seen:
+                # A cursor given twice would page the same items forever.
+                raise TrackerError(f"Slack's {method} gave the same next_cursor twice; stopped after {len(seen) + 1} pages (is SLACK_API_URL Slack's Web API?)")
+            seen.add(cursor)
 
     def call(self, method: str, **params: Any) -> dict[str, Any]:
         policy = RetryPolicy(clock=self.clock)

@@ -16,6 +16,12 @@ from typing import Any, Mapping
 _TS = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,6})?")
 # Messages a person wrote; every other subtype (joins, leaves, topic changes, bots' posts) is not.
 HUMAN_SUBTYPES = frozenset({"thread_broadcast", "me_message", "file_share"})
+# Control characters and bidirectional marks, overrides and isolates: a NUL or a right-to-left
+# override in a chat message or a name would make the published text read otherwise than it is.
+# Line breaks stay: the conversion joins a message's lines itself.
+_UNPRINTABLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
+# datetime's last second (9999-12-31 23:59:59 UTC): a ts past it is no time at all.
+_LAST_SECOND = 253402300799
 
 
 class BadMessage(ValueError):
@@ -50,6 +56,11 @@ def ts_time(ts: str) -> datetime:
     return datetime.fromtimestamp(int(ts.split(".", 1)[0]), tz=timezone.utc)
 
 
+def printable(text: str) -> str:
+    """`text` without control characters and bidirectional overrides (each becomes a space)."""
+    return _UNPRINTABLE.sub(" ", text)
+
+
 def _str(raw: Mapping[str, Any], key: str) -> str | None:
     value = raw.get(key)
     if value is None:
@@ -64,23 +75,23 @@ def message_from(raw: Any) -> Message:
     if not isinstance(raw, Mapping):
         raise BadMessage(f"expected a message object, got {type(raw).__name__}")
     ts = raw.get("ts")
-    if not isinstance(ts, str) or not _TS.fullmatch(ts):
+    if not isinstance(ts, str) or not _TS.fullmatch(ts) or int(ts.split(".", 1)[0]) > _LAST_SECOND:
         raise BadMessage(f"ts {ts!r} is not a Slack timestamp such as '1716215520.000200'")
     thread_ts = _str(raw, "thread_ts")
-    if thread_ts is not None and not _TS.fullmatch(thread_ts):
+    if thread_ts is not None and (not _TS.fullmatch(thread_ts) or int(thread_ts.split(".", 1)[0]) > _LAST_SECOND):
         raise BadMessage(f"thread_ts {thread_ts!r} is not a Slack timestamp")
     reactions = raw.get("reactions") or []
     if not isinstance(reactions, list):
         raise BadMessage("reactions is not a list")
     names = tuple(r["name"] for r in reactions if isinstance(r, Mapping) and isinstance(r.get("name"), str))
     files = raw.get("files") or []
-    titles = tuple(str(f.get("title") or f.get("name") or "a file") for f in files if isinstance(f, Mapping)) if isinstance(files, list) else ()
+    titles = tuple(printable(str(f.get("title") or f.get("name") or "a file")) for f in files if isinstance(f, Mapping)) if isinstance(files, list) else ()
     profile = raw.get("user_profile")
     profile_name = None
     if isinstance(profile, Mapping):
         for key in ("real_name", "display_name", "name"):
-            if isinstance(profile.get(key), str) and profile[key].strip():
-                profile_name = profile[key].strip()
+            if isinstance(profile.get(key), str) and profile[key].strip() and "@" not in profile[key]:
+                profile_name = printable(profile[key]).strip()
                 break
     bot_profile = raw.get("bot_profile")
     bot_name = _str(raw, "username") or (bot_profile.get("name") if isinstance(bot_profile, Mapping) and isinstance(bot_profile.get("name"), str) else None)
@@ -88,11 +99,11 @@ def message_from(raw: Any) -> Message:
     return Message(
         ts=ts,
         when=ts_time(ts),
-        text=_str(raw, "text") or "",
+        text=printable(_str(raw, "text") or ""),
         user=_str(raw, "user"),
         subtype=subtype,
         bot=bool(raw.get("bot_id")) or subtype == "bot_message",
-        bot_name=bot_name,
+        bot_name=printable(bot_name) if bot_name else None,
         thread_ts=thread_ts,
         reactions=names,
         edited=isinstance(raw.get("edited"), Mapping),

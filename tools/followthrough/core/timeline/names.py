@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from followthrough.core.model import Directory
+from followthrough.core.timeline.messages import printable
 
 UNKNOWN = "someone"  # a member neither the people directory nor the export names
 
@@ -50,7 +51,7 @@ def user_names(users: Any) -> dict[str, str]:
             continue
         profile = user.get("profile") if isinstance(user.get("profile"), Mapping) else {}
         for value in (user.get("real_name"), profile.get("real_name"), profile.get("display_name"), user.get("name")):
-            if isinstance(value, str) and value.strip() and "@" not in value:
-                found[user["id"]] = value.strip()
+            if isinstance(value, str) and printable(value).strip() and "@" not in value:
+                found[user["id"]] = " ".join(printable(value).split())
                 break
     return found
