@@ -1,0 +1,77 @@
+"""What `similar.Index` compares of a postmortem and what a suggestion shows of it, as plain
+values: `Features`. A run of `followthrough related` keeps each file's features between runs
+(`files.features_cache`), so they turn into JSON data and back (`to_data`, `from_data`), and data
+that is not exactly what `to_data` writes is refused, never half trusted."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Mapping
+
+from followthrough.core.model import Postmortem
+
+_TUPLES = ("services", "teams", "tags", "factors", "related")
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    id: str
+    path: str
+    title: str
+    kind: str
+    started: datetime | None
+    services: tuple[str, ...]
+    teams: tuple[str, ...]
+    tags: tuple[str, ...]
+    factors: tuple[str, ...]
+    related: tuple[str, ...]
+    recurrence_of: str | None
+    counts: Mapping[str, int]  # each term of `similar.document_text` and how often it occurs
+
+    @property
+    def is_incident(self) -> bool:
+        return self.kind == "incident"
+
+
+def features_of(pm: Postmortem | Features) -> Features:
+    if isinstance(pm, Features):
+        return pm
+    from followthrough.core.learning.similar import document_text, terms  # similar imports this module
+
+    return Features(
+        pm.id, pm.path, pm.title, pm.kind, pm.started, tuple(pm.services), tuple(pm.teams), tuple(pm.tags),
+        tuple(pm.factors), tuple(pm.related), pm.recurrence_of, dict(Counter(terms(document_text(pm)))),
+    )
+
+
+def to_data(f: Features) -> dict[str, Any]:
+    return {
+        "id": f.id, "path": f.path, "title": f.title, "kind": f.kind,
+        "started": f.started.isoformat() if f.started else None,
+        **{name: list(getattr(f, name)) for name in _TUPLES},
+        "recurrence_of": f.recurrence_of, "counts": dict(f.counts),
+    }
+
+
+def from_data(data: object) -> Features:
+    """The features `to_data` wrote; ValueError for anything else (a damaged or foreign entry)."""
+    if not isinstance(data, dict) or set(data) != {"id", "path", "title", "kind", "started", *_TUPLES, "recurrence_of", "counts"}:
+        raise ValueError("not a features entry")
+    strings = [data["id"], data["path"], data["title"], data["kind"]]
+    lists = [data[name] for name in _TUPLES]
+    counts = data["counts"]
+    if (
+        not all(isinstance(s, str) for s in strings)
+        or not all(isinstance(v, list) and all(isinstance(s, str) for s in v) for v in lists)
+        or not (data["recurrence_of"] is None or isinstance(data["recurrence_of"], str))
+        or not (data["started"] is None or isinstance(data["started"], str))
+        or not isinstance(counts, dict)
+        or not all(isinstance(t, str) and type(c) is int and c > 0 for t, c in counts.items())
+    ):
+        raise ValueError("a features entry with values of the wrong type")
+    started = datetime.fromisoformat(data["started"]) if data["started"] is not None else None
+    if started is not None and started.tzinfo is None:
+        raise ValueError("a start without its time zone")
+    return Features(*strings, started, *(tuple(v) for v in lists), data["recurrence_of"], counts)  # type: ignore[arg-type]
