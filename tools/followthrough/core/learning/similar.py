@@ -128,7 +128,10 @@ class Index:
         self.n = len(self.postmortems)
         self.df: Mapping[str, int] = df
         self._idf = {t: self.idf(t) for t in df}
-        self.vectors = [self._weights(c) for c in counts]
+        # 1 + log(count) for every count met: counts repeat, and the table turns a call into an index.
+        top = max((max(c.values(), default=0) for c in counts), default=0)
+        self._log = [0.0, *(1.0 + math.log(c) for c in range(1, top + 1))]
+        self.vectors = [self._indexed_weights(c) for c in counts]
         self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for i, vector in enumerate(self.vectors):
             for term, weight in vector.items():
@@ -143,6 +146,13 @@ class Index:
     def idf(self, term: str) -> float:
         # Smoothed, so a term in every document still weighs a little and an unseen one is finite.
         return math.log((self.n + 1) / (self.df.get(term, 0) + 1)) + 1.0
+
+    def _indexed_weights(self, counts: Mapping[str, int]) -> dict[str, float]:
+        """`_weights` of an indexed document: its every term and count are in the tables."""
+        idf, log = self._idf, self._log
+        raw = {t: log[c] * idf[t] for t, c in counts.items()}
+        norm = math.sqrt(sum(w * w for w in raw.values()))
+        return {t: w / norm for t, w in raw.items()} if norm else {}
 
     def _weights(self, counts: Mapping[str, int]) -> dict[str, float]:
         idf, unseen = self._idf, self.idf("")
