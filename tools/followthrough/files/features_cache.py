@@ -23,7 +23,8 @@ from typing import Iterable
 
 from followthrough import __version__
 from followthrough.core.findings import Finding
-from followthrough.core.learning.features import Features, features_of, from_data, to_data
+from followthrough.core.learning.features import Features, from_data, to_data
+from followthrough.core.learning.similar import features_of
 from followthrough.files.atomic import write_atomic
 from followthrough.files.repo import LoadedConfig, docs_refusals, read_texts, without_gc
 from followthrough.files.usercache import cache_dir, code_stamp, own_file, own_folder

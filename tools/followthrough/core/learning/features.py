@@ -1,16 +1,14 @@
 """What `similar.Index` compares of a postmortem and what a suggestion shows of it, as plain
 values: `Features`. A run of `followthrough related` keeps each file's features between runs
-(`files.features_cache`), so they turn into JSON data and back (`to_data`, `from_data`), and data
+(`files.features_cache`; `similar.features_of` computes them), so they turn into JSON data and back (`to_data`, `from_data`), and data
 that is not exactly what `to_data` writes is refused, never half trusted."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Mapping
 
-from followthrough.core.model import Postmortem
 
 _TUPLES = ("services", "teams", "tags", "factors", "related")
 
@@ -34,17 +32,6 @@ class Features:
     @property
     def is_incident(self) -> bool:
         return self.kind == "incident"
-
-
-def features_of(pm: Postmortem | Features) -> Features:
-    if isinstance(pm, Features):
-        return pm
-    from followthrough.core.learning.similar import document_text, terms  # similar imports this module
-
-    return Features(
-        pm.id, pm.path, pm.title, pm.kind, pm.started, tuple(pm.services), tuple(pm.teams), tuple(pm.tags),
-        tuple(pm.factors), tuple(pm.related), pm.recurrence_of, dict(Counter(terms(document_text(pm)))), bool(pm.lines),
-    )
 
 
 def to_data(f: Features) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
-from followthrough.core.learning.features import Features, features_of
+from followthrough.core.learning.features import Features
 from followthrough.core.model import Postmortem
 from followthrough.core.text.body import postmortem_section
 
@@ -65,6 +65,15 @@ def document_text(pm: Postmortem) -> str:
     for name in TEXT_SECTIONS:
         parts.extend(line.text for line in postmortem_section(pm, name))
     return "\n".join(parts)
+
+
+def features_of(pm: Postmortem | Features) -> Features:
+    if isinstance(pm, Features):
+        return pm
+    return Features(
+        pm.id, pm.path, pm.title, pm.kind, pm.started, tuple(pm.services), tuple(pm.teams), tuple(pm.tags),
+        tuple(pm.factors), tuple(pm.related), pm.recurrence_of, dict(Counter(terms(document_text(pm)))), bool(pm.lines),
+    )
 
 
 @dataclass(frozen=True, slots=True)
