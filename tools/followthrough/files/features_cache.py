@@ -4,8 +4,8 @@ of a repo, kept between runs so a run parses only the files that changed since t
 One JSON file per repo in the user's cache folder (`files.usercache`), never in the checkout:
 data, not pickle, as a damaged or planted file must be harmless. An entry is keyed by the
 digest of the file's path and text; the whole file by a stamp of everything else the features
-are computed from (this format, Followthrough's own source files, Python, the repo's mkdocs.yml,
-whose settings the parser reads). A file of another stamp, one that is not this user's own, or
+are computed from (this format, Followthrough's own source files, Python, the repo's mkdocs.yml
+and the settings read from it, which the parser reads). A file of another stamp, one that is not this user's own, or
 an entry that is not exactly what is written here is only a miss. It holds the entries of the
 files the last run read (so it is as large as the repo's features, and at most MAX_BYTES), and
 a folder that cannot be written means only no cache.
@@ -39,7 +39,10 @@ def stamp(config: LoadedConfig) -> str:
         raw = config.config_file.read_bytes() if config.config_file is not None else b""
     except OSError:
         raw = b""
-    parts = [FORMAT, __version__, sys.version, code_stamp()]
+    # The settings the parser reads, as well as the file they came from: an INHERIT'ed file
+    # changes them without changing mkdocs.yml. Their repr is made of tuples, dicts and plain
+    # values (stable from run to run); were it not, the cost would be misses, never stale features.
+    parts = [FORMAT, __version__, sys.version, code_stamp(), repr(config.settings)]
     return hashlib.sha256("\0".join(parts).encode() + b"\0" + raw).hexdigest()
 
 
