@@ -91,3 +91,32 @@ def test_pages_out_links_the_source_files(tmp_path: Path) -> None:
     pages = workspace.site(link_form="source").pages(include_postmortems=True)
     block = related_block(pages[f"{LOGIN}.md"])
     assert f'href="{relative_source(f"{CHECKOUT}.md", f"{LOGIN}.md")}"' in block
+
+
+def test_a_postmortem_named_by_many_lists_some_and_counts_the_rest() -> None:
+    from followthrough.core.learning.linked import SHOWN_LINKS, shown_links
+
+    hub = pm("hub", 2020, related=("own",))
+    own = pm("own", 2019)
+    namers = [pm(f"n{i:02}", 2021 + i, related=("hub",)) for i in range(SHOWN_LINKS + 5)]
+    links = linked_postmortems([hub, own, *namers])["hub"]
+    shown, more = shown_links(links)
+    assert more == 6 and len(shown) == SHOWN_LINKS
+    # The one it names itself stays; of those naming it, the most recent; oldest first on the page.
+    assert [link.pm.id for link in shown] == ["own", *(f"n{i:02}" for i in range(6, SHOWN_LINKS + 5))]
+    assert shown_links(links[:SHOWN_LINKS]) == (links[:SHOWN_LINKS], 0)
+
+
+def test_the_page_of_a_postmortem_named_by_many_counts_the_rest(tmp_path: Path) -> None:
+    from followthrough.core.learning.linked import SHOWN_LINKS
+
+    root = copy_fixture(tmp_path)
+    source = (root / "docs" / f"{SEARCH}.md").read_text()
+    for i in range(SHOWN_LINKS + 3):
+        text = source.replace("title: Search slow for some users", f"title: Search slow again {i}", 1)
+        (root / "docs" / "2024" / f"2024-06-01-search-slow-{i:02}.md").write_text(text.replace("\nstarted:", "\nrelated: [2023-11-03-login-errors]\nstarted:", 1))
+    workspace = load_workspace(root / "mkdocs.yml", today=datetime.fromisoformat(SITE_TODAY).date())
+    assert not workspace.repo.errors, workspace.repo.errors
+    block = related_block(workspace.site(link_form="source").pages(include_postmortems=True)[f"{LOGIN}.md"])
+    assert block.count("<li>") == SHOWN_LINKS + 1
+    assert "and 3 more related incidents, not listed here" in block

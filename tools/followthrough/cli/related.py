@@ -9,10 +9,18 @@ postmortem added or edited since REF instead: the review workflow's job summary.
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, Mapping, TextIO
 
-from followthrough.cli.common import add_config_options, workspace_from
+from followthrough.cli.common import add_config_options, config_from
+
+if TYPE_CHECKING:
+    from followthrough.core.errors import LintFailed
+    from followthrough.core.findings import Finding
+    from followthrough.core.learning.features import Features
+    from followthrough.core.model import Postmortem
+    from followthrough.files.repo import LoadedConfig
 
 FORMATS = ("text", "json", "markdown")
 DEFAULT_LIMIT = 5
@@ -47,28 +55,32 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from followthrough.core.errors import UsageError
     from followthrough.core.learning import render
+    from followthrough.core.learning.features import Features
     from followthrough.core.learning.similar import Index
     from followthrough.core.model import Postmortem
+    from followthrough.files.features_cache import repo_features
 
     if args.base is not None and args.files:
         raise UsageError("related: name FILEs or --base REF, not both")
     if args.base is None and not args.files:
         raise UsageError("related: name a postmortem FILE (or --base REF for those a change adds or edits)")
-    workspace = workspace_from(args)
-    repo = workspace.repo
-    asked: list[Postmortem]
+    # Only the settings and the parsed postmortems are needed, not lint's rules nor MkDocs: the
+    # settings come from lint's cache, and each file's features from the last run's where unchanged.
+    config = config_from(args, cached=True)
+    features, by_key = repo_features(config, use_cache=not os.environ.get("FOLLOWTHROUGH_NO_CACHE"))
+    asked: list[Postmortem | Features]
     if args.base is not None:
         from followthrough.files.git import changed_since
 
-        changed = set(changed_since(repo.config, args.base, [pm.path for pm in repo.postmortems]))
-        asked = [pm for pm in repo.postmortems if pm.path in changed and pm.lines]
+        changed = set(changed_since(config, args.base, [f.path for f in features]))
+        asked = [pm for pm in (_parsed(config, f.path) for f in features if f.path in changed) if pm is not None]
     else:
-        asked = [_read(path, repo) for path in args.files]
+        asked = [_read(path, config, by_key) for path in args.files]
     more = 0
     if args.format == "markdown" and len(asked) > render.SUMMARY_POSTMORTEMS:
         # A job summary has room for so many; the rest are counted, not compared.
         asked, more = asked[: render.SUMMARY_POSTMORTEMS], len(asked) - render.SUMMARY_POSTMORTEMS
-    index = Index(repo.postmortems)
+    index = Index(features)
     results = [render.Asked(pm, tuple(index.similar(pm, args.limit))) for pm in asked]
     if args.format == "markdown":
         out.write(render.markdown(results, more=more))
@@ -77,15 +89,27 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-def _read(path: Path, repo):  # type: ignore[no-untyped-def]
-    """The postmortem in `path` as far as it parses; LintFailed when nothing of it does."""
-    from followthrough.core.errors import UsageError
-    from followthrough.core.findings import Finding
+def _parsed(config: LoadedConfig, rel: str) -> Postmortem | None:
+    """A postmortem a change adds or edits, parsed; None when it has no front-matter mapping."""
     from followthrough.core.parse import parse_postmortem
     from followthrough.files.repo import read_texts
-    from followthrough.workspace import invalid_postmortems
 
-    config = repo.config
+    [(_, text)] = list(read_texts([config.root / rel], config.root, config.settings.max_file_bytes))
+    if not isinstance(text, str):
+        return None
+    pm = parse_postmortem(text, rel, config.settings)[0]
+    return pm if pm.lines else None
+
+
+def _read(path: Path, config: LoadedConfig, known: Mapping[str, Features]) -> Postmortem | Features:
+    """The postmortem in `path` as far as it parses; LintFailed when nothing of it does.
+    `known`: the repo's features by `entry_key`: a file among them with a front-matter mapping
+    is taken from there (the findings of one without it are the parser's)."""
+    from followthrough.core.errors import UsageError
+    from followthrough.core.findings import Finding
+    from followthrough.files.features_cache import entry_key
+    from followthrough.files.repo import read_texts
+
     full = path if path.is_absolute() else Path.cwd() / path
     if full.is_dir():
         raise UsageError(f"related: {path}: a directory; name a postmortem file in it")
@@ -95,8 +119,19 @@ def _read(path: Path, repo):  # type: ignore[no-untyped-def]
         raise UsageError(f"related: {path}: no such file")
     [(rel, text)] = list(read_texts([full], config.root, config.settings.max_file_bytes))
     if isinstance(text, Finding):
-        raise invalid_postmortems([text], "no suggestions made")
+        raise _invalid([text])
+    hit = known.get(entry_key(rel, text))
+    if hit is not None and hit.front_matter:
+        return hit
+    from followthrough.core.parse import parse_postmortem
+
     pm, findings = parse_postmortem(text, rel, config.settings)
     if not pm.lines:  # no front-matter mapping: nothing to compare
-        raise invalid_postmortems([f for f in findings if f.is_error], "no suggestions made")
+        raise _invalid([f for f in findings if f.is_error])
     return pm
+
+
+def _invalid(errors: list[Finding]) -> LintFailed:
+    from followthrough.workspace import invalid_postmortems  # the one wording; imported only on this way out
+
+    return invalid_postmortems(errors, "no suggestions made")

@@ -5,7 +5,7 @@ Imported without the rest of `config` (whose modules import MkDocs): only `files
 
 Reading mkdocs.yml is MkDocs' job (its loader and config classes validate the plugin section),
 and importing MkDocs costs more than linting one file. The validated settings are pickled in the
-user's cache folder (`$XDG_CACHE_HOME/followthrough`, else `~/.cache/followthrough`), never in
+user's cache folder (`files.usercache`: `$XDG_CACHE_HOME/followthrough`, else `~/.cache/followthrough`), never in
 the checkout, where a pull request could plant a pickle. The key is everything the settings are
 computed from: the file's bytes and path, Followthrough's own source files, Python and the
 installed MkDocs. A file whose meaning can depend on anything else (any YAML tag but
@@ -18,7 +18,6 @@ import hashlib
 import importlib.machinery
 import os
 import pickle
-import stat
 import sys
 import time
 from dataclasses import replace
@@ -27,27 +26,10 @@ from pathlib import Path
 from followthrough import __version__
 from followthrough.files.atomic import write_atomic
 from followthrough.files.repo import LoadedConfig
+from followthrough.files.usercache import cache_dir, code_stamp as _code_stamp, own_file as _own_file, own_folder as _own_folder
 
 _FORMAT = "2"
 _UNUSED_FOR = 30 * 24 * 3600  # seconds
-_PACKAGE = Path(__file__).resolve().parents[1]  # the whole followthrough package
-
-
-def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "followthrough"
-
-
-def _code_stamp() -> str:
-    """Followthrough's own files as installed: an edited checkout is another version."""
-    parts = []
-    for folder, dirs, files in os.walk(_PACKAGE):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(files):
-            if name.endswith((".py", ".j2")):
-                st = os.stat(os.path.join(folder, name))
-                parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
-    return ";".join(parts)
 
 
 def _key(config_file: Path, raw: bytes) -> str:
@@ -130,17 +112,3 @@ def store(config: LoadedConfig) -> None:
                 old.unlink(missing_ok=True)
     except Exception:  # noqa: BLE001 - values that do not pickle, an unwritable home: no cache
         return
-
-
-def _own_folder(folder: Path) -> bool:
-    """A real folder (not a link) of this user that no one else may write to."""
-    st = os.lstat(folder)
-    return stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o022
-
-
-def _own_file(path: Path) -> bool:
-    try:
-        st = os.lstat(path)
-    except OSError:
-        return False
-    return stat.S_ISREG(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o022 and _own_folder(path.parent)

@@ -17,20 +17,19 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from followthrough.core.errors import ConfigError, FollowthroughError, UsageError
 from followthrough.core.findings import Finding
-from followthrough.core.lint import IdRecord, LintResult, Others, across_files, lint_file, lint_page, lint_texts
-from followthrough.core.parse import parse_postmortem
 from followthrough.core.model import Directory, Postmortem
-from followthrough.core.people import parse_directory
-from followthrough.core.policy import unknown_contacts
-from followthrough.core.rules.context import Context
 from followthrough.files.safefiles import Refusal, Refused, first_link, link_refusal, read_text_bounded, refusal_of, scan
 from followthrough.core.settings import DEFAULT_MAX_FILE_BYTES as DEFAULT_LIMIT
 from followthrough.core.timeline import EVIDENCE_SUFFIX
 from followthrough.core.settings import DEFAULT_PEOPLE_FILE, Settings
+
+if TYPE_CHECKING:  # imported where used: reading files (`related`, a warm cache) needs no parser nor rules
+    from followthrough.core.lint import IdRecord, LintResult, Others
+    from followthrough.core.rules.context import Context
 
 CONFIG_FILE = "mkdocs.yml"
 _YEAR = re.compile(r"^\d{4}$")
@@ -174,10 +173,18 @@ def refusal_finding(refusal: Refusal, root: Path) -> Finding:
     return Finding(relative_to_root(refusal.path, root), 1, 1, refusal.code, refusal.message)
 
 
-def read_texts(files: Iterable[Path], root: Path, limit: int = DEFAULT_LIMIT) -> Iterable[tuple[str, str | Finding]]:
-    """(path relative to root, text), or the finding that says why the file was not read."""
+def read_texts(files: Iterable[Path], root: Path, limit: int = DEFAULT_LIMIT, *, discovered: bool = False) -> Iterable[tuple[str, str | Finding]]:
+    """(path relative to root, text), or the finding that says why the file was not read.
+    `discovered`: the files are what `docs_refusals` found, below a docs_dir with no link on the
+    way and refusing links below it, so a path spelled below the resolved root needs no resolving
+    of its own (one lstat per folder of each path: a fifth of a warm `related` run)."""
+    base = _resolved(root).parts if discovered else ()
     for f in files:
-        rel = relative_to_root(f, root)
+        parts = f.parts
+        if base and parts[: len(base)] == base and ".." not in parts and len(parts) > len(base):
+            rel = "/".join(parts[len(base):])
+        else:
+            rel = relative_to_root(f, root)
         try:
             yield rel, read_text_bounded(f, limit)
         except Refused as exc:
@@ -209,6 +216,9 @@ def load_directory(config: LoadedConfig) -> tuple[Directory, list[Finding]]:
         return Directory(present=True, path=rel), [refusal_finding(exc.refusal, config.root)]
     except (OSError, UnicodeDecodeError) as exc:
         return Directory(present=True, path=rel), [Finding(rel, 1, 1, "FT009", f"the people directory cannot be read: {exc}")]
+    from followthrough.core.people import parse_directory
+    from followthrough.core.policy import unknown_contacts
+
     directory, findings = parse_directory(text, rel)
     unknown = unknown_contacts(config.settings, directory)
     if unknown:
@@ -219,7 +229,7 @@ def load_directory(config: LoadedConfig) -> tuple[Directory, list[Finding]]:
     return directory, findings
 
 
-def _without_gc(fn, *args):  # type: ignore[no-untyped-def]
+def without_gc(fn, *args):  # type: ignore[no-untyped-def]
     """Run `fn` with the cycle collector paused: parsing makes many objects and no cycles, and
     collections triggered by the allocations alone cost about a fifth of a large lint."""
     was_enabled = gc.isenabled()
@@ -263,6 +273,8 @@ def _start(config: LoadedConfig, paths: Sequence[Path] | None, today: date) -> t
     # The people directory is refused by its own reading too: one finding for it, not two.
     seen = {(f.path, f.code) for f in dir_findings}
     dir_findings += [f for f in found if (f.path, f.code) not in seen]
+    from followthrough.core.rules.context import Context
+
     return directory, dir_findings, files, pages, Context(config.settings, directory, today)
 
 
@@ -277,16 +289,20 @@ def _page_findings(config: LoadedConfig, pages: Sequence[Path], reraise: bool) -
         if isinstance(text, Finding):
             findings.append(text)
         elif not is_generated_copy(src_uri, text):
+            from followthrough.core.lint import lint_page
+
             findings.extend(lint_page(rel, text, reraise=reraise))
         checked.append(src_uri)
     return findings, checked
 
 
-LintTexts = Callable[..., LintResult]  # `lint_texts`, or a stand-in with its signature that remembers (site/memo.py)
+LintTexts = Callable[..., "LintResult"]  # `lint_texts`, or a stand-in with its signature that remembers (site/memo.py)
 
 
-def load_repo(config: LoadedConfig, paths: Sequence[Path] | None = None, *, today: date, lint: LintTexts = lint_texts) -> Repo:
+def load_repo(config: LoadedConfig, paths: Sequence[Path] | None = None, *, today: date, lint: LintTexts | None = None) -> Repo:
     """Load and lint the postmortems: every one under docs_dir, or those in `paths`."""
+    if lint is None:
+        from followthrough.core.lint import lint_texts as lint
     directory, dir_findings, files, pages, ctx = _start(config, paths, today)
     reraise = bool(os.environ.get("FOLLOWTHROUGH_DEBUG"))
     page_findings, checked = _page_findings(config, pages, reraise)
@@ -298,7 +314,7 @@ def load_repo(config: LoadedConfig, paths: Sequence[Path] | None = None, *, toda
         else:
             texts.append((rel, text))
     others = _other_records(config, files, ctx) if paths else None
-    result = _without_gc(lambda: lint(texts, ctx, reraise=reraise, others=others))
+    result = without_gc(lambda: lint(texts, ctx, reraise=reraise, others=others))
     findings = tuple(sorted([*dir_findings, *page_findings, *unreadable, *result.findings]))
     return Repo(config, directory, result.postmortems, findings, ctx.today, tuple(files), tuple(checked))
 
@@ -325,6 +341,8 @@ def lint_repo(config: LoadedConfig, paths: Sequence[Path] | None = None, *, toda
     """The findings of every postmortem (or of `paths`), as `load_repo` finds them, without keeping
     the postmortems: what `followthrough lint` needs. Large repos are checked by `jobs` forked
     processes (each file on its own is independent; only the duplicate-id check spans files)."""
+    from followthrough.core.lint import across_files
+
     _, dir_findings, files, pages, ctx = _start(config, paths, today)
     # More workers than cores, or than there are files to share, only cost forks.
     jobs = min(default_jobs() if jobs is None else max(1, jobs), 2 * default_jobs(), max(1, len(files) // 100))
@@ -347,6 +365,9 @@ def _other_records(config: LoadedConfig, checked: Sequence[Path], ctx: Context) 
     `related:` and `recurrence_of:` of the checked files may name. Their findings are not reported."""
 
     def read() -> list[IdRecord]:
+        from followthrough.core.lint import IdRecord
+        from followthrough.core.parse import parse_postmortem
+
         skip = {p.resolve() for p in checked}
         rest = [p for p in _docs_files(config)[0] if p.resolve() not in skip]
         records = []
@@ -374,10 +395,12 @@ class _Work:
 
 
 def _lint_part(work: _Work, start: int, end: int) -> tuple[list[Finding], list[IdRecord | None]]:
-    return _without_gc(_lint_files, work, start, end)
+    return without_gc(_lint_files, work, start, end)
 
 
 def _lint_files(work: _Work, start: int, end: int) -> tuple[list[Finding], list[IdRecord | None]]:
+    from followthrough.core.lint import IdRecord, lint_file
+
     findings: list[Finding] = []
     records: list[IdRecord | None] = []
     for rel, text in read_texts(work.files[start:end], work.root, work.limit):

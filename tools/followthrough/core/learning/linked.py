@@ -10,6 +10,10 @@ from typing import Iterable, Mapping
 
 from followthrough.core.model import Postmortem
 
+# A page lists so many related incidents and counts the rest: a postmortem named by hundreds of
+# others (a big outage everyone refers to) would otherwise carry hundreds of lines.
+SHOWN_LINKS = 20
+
 # How the other postmortem is linked to this one, in the order a page lists them.
 RELATIONS = {
     "recurrence-of": "this is a recurrence of it",
@@ -62,3 +66,15 @@ def linked_postmortems(postmortems: Iterable[Postmortem]) -> dict[str, tuple[Lin
 
 def links_of(linked: Mapping[str, tuple[Link, ...]], pm: Postmortem) -> tuple[Link, ...]:
     return linked.get(pm.id, ())
+
+
+def shown_links(links: tuple[Link, ...], limit: int = SHOWN_LINKS) -> tuple[tuple[Link, ...], int]:
+    """The links a page lists (oldest first, as given) and how many more it only counts. Over
+    the limit, the ones this postmortem names itself come first (its own front-matter lists
+    them), then the most recent of those that name it."""
+    if len(links) <= limit:
+        return links, 0
+    own = [i for i, link in enumerate(links) if {"recurrence-of", "related"} & set(link.relations)]
+    rest = [i for i, link in enumerate(links) if not {"recurrence-of", "related"} & set(link.relations)]
+    chosen = set((own + rest[::-1])[:limit])
+    return tuple(link for i, link in enumerate(links) if i in chosen), len(links) - limit

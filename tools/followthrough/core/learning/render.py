@@ -10,6 +10,7 @@ from typing import Any, Sequence
 
 from followthrough.core.dates import utc_date
 from followthrough.core.escape import github
+from followthrough.core.learning.features import Features
 from followthrough.core.learning.similar import Suggestion
 from followthrough.core.logline import safe_lines
 from followthrough.core.model import Postmortem
@@ -22,11 +23,11 @@ LINKED = "already linked"
 class Asked:
     """One postmortem asked about, and what resembles it, best first."""
 
-    pm: Postmortem
+    pm: Postmortem | Features
     suggestions: tuple[Suggestion, ...]
 
 
-def _when(pm: Postmortem) -> str:
+def _when(pm: Postmortem | Features) -> str:
     return utc_date(pm.started).isoformat() if pm.started else "no start"
 
 

@@ -18,6 +18,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
+from followthrough.core.learning.features import Features
 from followthrough.core.model import Postmortem
 from followthrough.core.text.body import postmortem_section
 
@@ -66,6 +67,15 @@ def document_text(pm: Postmortem) -> str:
     return "\n".join(parts)
 
 
+def features_of(pm: Postmortem | Features) -> Features:
+    if isinstance(pm, Features):
+        return pm
+    return Features(
+        pm.id, pm.path, pm.title, pm.kind, pm.started, tuple(pm.services), tuple(pm.teams), tuple(pm.tags),
+        tuple(pm.factors), tuple(pm.related), pm.recurrence_of, dict(Counter(terms(document_text(pm)))), bool(pm.lines),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Reason:
     """One part of a score: what is shared, and how much it adds."""
@@ -84,7 +94,7 @@ class Reason:
 
 @dataclass(frozen=True, slots=True)
 class Suggestion:
-    pm: Postmortem  # the earlier postmortem
+    pm: Features  # the earlier postmortem
     score: float
     reasons: tuple[Reason, ...]
     linked: bool  # already named in `related`/`recurrence_of`, one way or the other
@@ -100,7 +110,7 @@ class Suggestion:
         return f"recurrence_of: {self.pm.id}" if self.field == "recurrence_of" else f"related: [{self.pm.id}]"
 
 
-def _field(earlier: Postmortem, reasons: Sequence[Reason]) -> str:
+def _field(earlier: Features, reasons: Sequence[Reason]) -> str:
     """A recurrence when the same service failed for the same factor and the earlier one was an
     incident; otherwise the two are only related."""
     shared = {r.kind for r in reasons}
@@ -109,23 +119,28 @@ def _field(earlier: Postmortem, reasons: Sequence[Reason]) -> str:
     return "related"
 
 
-def _is_linked(query: Postmortem, other: Postmortem) -> bool:
+def _is_linked(query: Features, other: Features) -> bool:
     return other.id in query.related or other.id == query.recurrence_of or query.id in other.related or other.recurrence_of == query.id
 
 
 class Index:
-    """The repo's postmortems, ready to be asked which resemble one of them (or a new one)."""
+    """The repo's postmortems, ready to be asked which resemble one of them (or a new one).
+    Built from their `Features` (a Postmortem is turned into its features first), so a run can
+    hand in the features it kept from the last run instead of parsing every file again."""
 
-    def __init__(self, postmortems: Iterable[Postmortem]) -> None:
-        self.postmortems: list[Postmortem] = list(postmortems)
-        counts = [Counter(terms(document_text(pm))) for pm in self.postmortems]
+    def __init__(self, postmortems: Iterable[Postmortem | Features]) -> None:
+        self.postmortems: list[Features] = [features_of(pm) for pm in postmortems]
+        counts = [pm.counts for pm in self.postmortems]
         df: Counter[str] = Counter()
         for c in counts:
             df.update(c.keys())
         self.n = len(self.postmortems)
         self.df: Mapping[str, int] = df
         self._idf = {t: self.idf(t) for t in df}
-        self.vectors = [self._weights(c) for c in counts]
+        # 1 + log(count) for every count met: counts repeat, and the table turns a call into an index.
+        top = max((max(c.values(), default=0) for c in counts), default=0)
+        self._log = [0.0, *(1.0 + math.log(c) for c in range(1, top + 1))]
+        self.vectors = [self._indexed_weights(c) for c in counts]
         self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for i, vector in enumerate(self.vectors):
             for term, weight in vector.items():
@@ -141,19 +156,27 @@ class Index:
         # Smoothed, so a term in every document still weighs a little and an unseen one is finite.
         return math.log((self.n + 1) / (self.df.get(term, 0) + 1)) + 1.0
 
+    def _indexed_weights(self, counts: Mapping[str, int]) -> dict[str, float]:
+        """`_weights` of an indexed document: its every term and count are in the tables."""
+        idf, log = self._idf, self._log
+        raw = {t: log[c] * idf[t] for t, c in counts.items()}
+        norm = math.sqrt(sum(w * w for w in raw.values()))
+        return {t: w / norm for t, w in raw.items()} if norm else {}
+
     def _weights(self, counts: Mapping[str, int]) -> dict[str, float]:
         idf, unseen = self._idf, self.idf("")
         raw = {t: (1.0 + math.log(c)) * idf.get(t, unseen) for t, c in counts.items()}
         norm = math.sqrt(sum(w * w for w in raw.values()))
         return {t: w / norm for t, w in raw.items()} if norm else {}
 
-    def vector(self, pm: Postmortem) -> dict[str, float]:
+    def vector(self, pm: Features) -> dict[str, float]:
         i = self.position.get((pm.path, pm.id))
-        return self.vectors[i] if i is not None else self._weights(Counter(terms(document_text(pm))))
+        return self.vectors[i] if i is not None else self._weights(pm.counts)
 
-    def similar(self, pm: Postmortem, limit: int = DEFAULT_LIMIT) -> list[Suggestion]:
-        """The earlier postmortems most like `pm`, best first: higher score, then the more recent,
-        then by id. Earlier: started before it (every other one when `pm` has no start yet)."""
+    def similar(self, asked: Postmortem | Features, limit: int = DEFAULT_LIMIT) -> list[Suggestion]:
+        """The earlier postmortems most like `asked`, best first: higher score, then the more recent,
+        then by id. Earlier: started before it (every other one when it has no start yet)."""
+        pm = features_of(asked)
         candidates: dict[int, list[Reason]] = defaultdict(list)
         for kind, values in _values(pm).items():
             shared: dict[int, list[str]] = defaultdict(list)
@@ -180,7 +203,7 @@ class Index:
         # The words behind the wording's score, for the shown few only: the rest never need them.
         return [self._suggestion(pm, query, score, i, reasons) for score, i, reasons in best]
 
-    def _suggestion(self, pm: Postmortem, query: Mapping[str, float], score: float, i: int, reasons: list[Reason]) -> Suggestion:
+    def _suggestion(self, pm: Features, query: Mapping[str, float], score: float, i: int, reasons: list[Reason]) -> Suggestion:
         other = self.postmortems[i]
         vector = self.vectors[i]
         shown = []
@@ -191,16 +214,16 @@ class Index:
         return Suggestion(other, score, tuple(shown), _is_linked(pm, other), _field(other, shown))
 
 
-def _values(pm: Postmortem) -> dict[str, tuple[str, ...]]:
+def _values(pm: Features) -> dict[str, tuple[str, ...]]:
     unique = lambda values: tuple(dict.fromkeys(values))  # noqa: E731 - a value named twice counts once
     return {"service": unique(pm.services), "factor": unique(pm.factors), "team": unique(pm.teams), "tag": unique(pm.tags)}
 
 
-def _timestamp(pm: Postmortem) -> float:
+def _timestamp(pm: Features) -> float:
     return pm.started.timestamp() if pm.started else float("-inf")
 
 
-def _earlier(other: Postmortem, pm: Postmortem) -> bool:
+def _earlier(other: Features, pm: Features) -> bool:
     if pm.started is None:
         return True
     return other.started is not None and other.started < pm.started

@@ -37,6 +37,7 @@ from followthrough.core.pages.options import SiteOptions
 from followthrough.core.learning.factors import factor_figures
 from followthrough.core.learning.recurrence import facts as recurrence_facts
 from followthrough.core.learning.verification import verification
+from followthrough.core.learning.linked import shown_links
 
 TEMPLATE_FOLDER = "site"
 CARD_MARK = "<!-- followthrough: header card -->"
@@ -361,7 +362,8 @@ class Site:
     def linked_facts(self, pm: Postmortem) -> str:
         """What the page of `pm` shows of other postmortems (its related incidents, both ways), as
         one string: part of the page's cache key, so an edit of the other file rebuilds it."""
-        return json.dumps([link.facts(self.data.src(link.pm)) for link in self.data.links_of(pm)], ensure_ascii=False)
+        shown, more = shown_links(self.data.links_of(pm))
+        return json.dumps([[link.facts(self.data.src(link.pm)) for link in shown], more], ensure_ascii=False)
 
     def others_key(self, pm: Postmortem) -> str:
         """What the postmortem's page shows of other postmortems, as text for its cache key: an
@@ -390,9 +392,10 @@ def card(r: Renderer, pm: Postmortem) -> str:
     elif lat is not None:
         review_due = lat.deadline
     items = r.data.items_of(pm)
+    related, related_more = shown_links(r.data.links_of(pm))
     return r.render(
         "card.html.j2", here, pm=pm, items=items, redates=redate_rows(items), durations=m.durations(pm), review_note=note, review_due=review_due,
-        related=r.data.links_of(pm),
+        related=related, related_more=related_more,
     )  # fmt: skip
 
 
