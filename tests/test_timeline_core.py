@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import markdown
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from followthrough.core.pages.sanitize import sanitize_html
 from followthrough.core.parse import parse_postmortem
@@ -210,6 +210,8 @@ _HANDLER = re.compile(r"<[^>]*\son\w+\s*=|<script|<(?!/?(?:table|thead|tbody|tr|
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(_TEXT, st.integers(0, 3000)), min_size=1, max_size=6))
+@example([("!<http://e.example>", 0)])  # a '!' before a link: an image to Markdown, once
+@example([("see *!*<https://e.example|x> and !<#C1|ops>", 5)])
 def test_no_message_text_misleads_the_timeline_reader_or_runs(texts):
     sel = Selection(scribes=frozenset({"U2"}), everything=True)
     moments, messages = T0, []

@@ -75,6 +75,9 @@ def _text(segment: str) -> str:
     if not segment:
         return ""
     core = md_inline_escape(_no_address(html.unescape(segment)))
+    if core.endswith("!"):
+        # A '!' just before a link made from <http://...> would read as an image: ![x](x).
+        core = core[:-1] + "\\!"
     lead = " " if segment[:1].isspace() else ""
     tail = " " if segment[-1:].isspace() and core else ""
     return f"{lead}{core}{tail}"
