@@ -5,13 +5,28 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from followthrough.today import ENV_TODAY
 
 if TYPE_CHECKING:  # config imports MkDocs' config classes: not needed to print --help
     from followthrough.files.repo import LoadedConfig
     from followthrough.workspace import Workspace
+
+
+def positive_int(option: str, unit: str = "") -> "Callable[[str], int]":
+    """An argparse type for a count of 1 or more, its error naming the option (and the unit counted)."""
+
+    def read(value: str) -> int:
+        try:
+            n = int(value)
+        except ValueError:
+            n = 0
+        if n < 1:
+            raise argparse.ArgumentTypeError(f"{option} takes a whole number{unit}, 1 or more (got {value!r})")
+        return n
+
+    return read
 
 
 def add_config_options(parser: argparse.ArgumentParser, today: bool = True) -> None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, TextIO
 from followthrough.core.escape import actions
 from followthrough.core.logline import safe_line
 from followthrough.today import resolve_today
-from followthrough.cli.common import add_config_options, config_from, shown
+from followthrough.cli.common import add_config_options, config_from, positive_int, shown
 
 if TYPE_CHECKING:
     from followthrough.core.findings import Finding
@@ -37,14 +37,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-def _jobs(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"--jobs takes a whole number of processes, 1 or more (got {value!r})")
-    return n
+_jobs = positive_int("--jobs", " of processes")
 
 
 def render(findings: list[Finding], fmt: str, out: TextIO) -> None:

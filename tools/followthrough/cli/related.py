@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping, TextIO
 
-from followthrough.cli.common import add_config_options, config_from
+from followthrough.cli.common import add_config_options, config_from, positive_int
 
 if TYPE_CHECKING:
     from followthrough.core.errors import LintFailed
@@ -26,14 +26,7 @@ FORMATS = ("text", "json", "markdown")
 DEFAULT_LIMIT = 5
 
 
-def _limit(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"--limit takes a whole number, 1 or more (got {value!r})")
-    return n
+_limit = positive_int("--limit")
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
