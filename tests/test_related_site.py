@@ -120,3 +120,16 @@ def test_the_page_of_a_postmortem_named_by_many_counts_the_rest(tmp_path: Path) 
     block = related_block(workspace.site(link_form="source").pages(include_postmortems=True)[f"{LOGIN}.md"])
     assert block.count("<li>") == SHOWN_LINKS + 1
     assert "and 3 more related incidents, not listed here" in block
+
+
+def test_a_linked_near_miss_is_named_as_pages_say_it(tmp_path: Path) -> None:
+    root = copy_fixture(tmp_path)
+    source = (root / "docs" / f"{SEARCH}.md").read_text()
+    near = source.replace("title: Search slow for some users", "title: Search nearly slow", 1).replace("\nstarted:", "\nkind: near-miss\nrelated: [2023-11-03-login-errors]\nstarted:", 1)
+    # A near miss has its own sections: rename the incident's two that it does not have.
+    near = near.replace("## Impact", "## What could have happened", 1).replace("## Root cause", "## What stopped it", 1)
+    (root / "docs" / "2024" / "2024-06-01-search-nearly-slow.md").write_text(near)
+    workspace = load_workspace(root / "mkdocs.yml", today=datetime.fromisoformat(SITE_TODAY).date())
+    assert not workspace.repo.errors, workspace.repo.errors
+    block = related_block(workspace.site(link_form="source").pages(include_postmortems=True)[f"{LOGIN}.md"])
+    assert "(2024-06-01, near miss)" in block and "near-miss" not in block
