@@ -14,7 +14,9 @@ import re
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # C0, DEL and C1 controls; the line and paragraph separators; bidirectional marks,
 # embeddings, overrides and isolates ("Trojan Source"); the byte-order mark.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
+# Every other place that blanks such characters (escape.common, the Slack timeline) uses this class.
+UNSAFE_CHARS = "\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff"
+_UNSAFE = re.compile(f"[{UNSAFE_CHARS}]")
 # Actions also treats a line that starts with `::` (after blanks) as a command.
 _COMMAND_START = re.compile(r"^(\s*):")
 

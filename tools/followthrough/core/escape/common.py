@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, urlsplit
 
+from followthrough.core.logline import UNSAFE_CHARS
+
 ZWSP = "\u200b"  # zero-width space: invisible, and no mention or autolink reads across it
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(f"[{UNSAFE_CHARS}]")
 # "://" and "www." start the autolinks GitHub, Slack and Jira make of bare text; a ZWSP
 # before the colon or the dot ends the scheme or host they look for.
 _AUTOLINK = re.compile(r"(?<=[A-Za-z0-9+.-])(?=://)|(?i:(?<=www)(?=\.))|(?i:(?<=mailto)(?=:))")

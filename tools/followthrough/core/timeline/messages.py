@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
+from followthrough.core.logline import UNSAFE_CHARS
+
 # Seconds since the epoch (UTC) and a sequence number: Slack's id of a message in its channel.
 _TS = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,6})?")
 # Messages a person wrote; every other subtype (joins, leaves, topic changes, bots' posts) is not.
@@ -19,7 +21,7 @@ HUMAN_SUBTYPES = frozenset({"thread_broadcast", "me_message", "file_share"})
 # Control characters and bidirectional marks, overrides and isolates: a NUL or a right-to-left
 # override in a chat message or a name would make the published text read otherwise than it is.
 # Line breaks stay: the conversion joins a message's lines itself.
-_UNPRINTABLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
+_UNPRINTABLE = re.compile(f"(?!\n)[{UNSAFE_CHARS}]")
 # datetime's last second (9999-12-31 23:59:59 UTC): a ts past it is no time at all.
 _LAST_SECOND = 253402300799
 
